@@ -1,0 +1,605 @@
+//! Columnar batches of enterprises: identity columns plus one typed column per input.
+//!
+//! Every loader (nested profiles, CSV, Parquet, Arrow) produces a [`Frame`]
+//! through [`ColumnBuilder`], so type checks and bad-value reports are the same
+//! whatever the source. A bad value never stops a load: it becomes a
+//! [`DataIssue`] that names the row, the enterprise and the column, the value
+//! is stored as missing, and the engine reports the row instead of grading it.
+
+use std::collections::HashMap;
+use std::fmt;
+
+use crate::date::Date;
+use crate::profile::{AttrValue, Enterprise};
+use crate::schema::{InputType, Schema};
+
+/// Marks a missing category in [`Column::Category`] codes.
+pub const MISSING_CODE: u32 = u32::MAX;
+
+/// One input column. Numbers, counts, booleans (0/1) and dates (days since
+/// 1970-01-01) are `f64` with `NaN` for missing; bad values were already
+/// turned into issues, so `NaN` always means "missing" here.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Column {
+    /// Numeric values.
+    Number(Vec<f64>),
+    /// Dictionary-encoded categories ([`MISSING_CODE`] for missing).
+    Category {
+        /// Codes into `dict`, one per row.
+        codes: Vec<u32>,
+        /// Distinct labels.
+        dict: Vec<String>,
+    },
+}
+
+impl Column {
+    /// Number of rows.
+    pub fn len(&self) -> usize {
+        match self {
+            Column::Number(v) => v.len(),
+            Column::Category { codes, .. } => codes.len(),
+        }
+    }
+    /// Whether the column has no rows.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+    /// Whether row `i` is missing.
+    pub fn is_missing(&self, i: usize) -> bool {
+        match self {
+            Column::Number(v) => v[i].is_nan(),
+            Column::Category { codes, .. } => codes[i] == MISSING_CODE,
+        }
+    }
+    /// Row `i` as text, for explanations (`None` when missing).
+    pub fn display(&self, i: usize, ty: InputType) -> Option<String> {
+        match self {
+            Column::Number(v) if v[i].is_nan() => None,
+            Column::Number(v) => Some(match ty {
+                InputType::Bool => (v[i] != 0.0).to_string(),
+                InputType::Date => Date::from_days(v[i] as i32).to_string(),
+                _ => format_number(v[i]),
+            }),
+            Column::Category { codes, dict } => dict.get(codes[i] as usize).cloned(),
+        }
+    }
+}
+
+/// Formats a number for people: integers without a fraction, others with up to 4 decimals.
+pub fn format_number(x: f64) -> String {
+    if x.fract() == 0.0 && x.abs() < 1e15 {
+        format!("{}", x as i64)
+    } else {
+        let s = format!("{x:.4}");
+        s.trim_end_matches('0').trim_end_matches('.').to_string()
+    }
+}
+
+/// What is wrong with a value.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum Problem {
+    /// A required value is absent.
+    #[error("missing value")]
+    Missing,
+    /// NaN or infinity.
+    #[error("`{0}` is not a finite number")]
+    NotFinite(f64),
+    /// Text that does not parse as the input's type.
+    #[error("`{text}` is not a valid {expected}")]
+    Unparsable {
+        /// The text found.
+        text: String,
+        /// The type expected.
+        expected: &'static str,
+    },
+    /// A count below zero.
+    #[error("negative count {0}")]
+    Negative(f64),
+    /// An integer input with a fraction.
+    #[error("{0} is not a whole number")]
+    NotWhole(f64),
+    /// A value of another type (e.g. a boolean for a number).
+    #[error("expected a {expected}, found {found}")]
+    WrongType {
+        /// The type expected.
+        expected: &'static str,
+        /// What was found.
+        found: &'static str,
+    },
+    /// No model grades this industry code.
+    #[error("unknown industry `{0}`")]
+    UnknownIndustry(String),
+    /// The same enterprise id appears twice in the batch.
+    #[error("duplicate enterprise id (first seen at row {0})")]
+    DuplicateId(usize),
+}
+
+/// A bad value: where it is and what is wrong with it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DataIssue {
+    /// Zero-based row in the batch.
+    pub row: usize,
+    /// The enterprise's id (empty when the id itself is missing).
+    pub id: String,
+    /// The column or field.
+    pub column: String,
+    /// What is wrong.
+    pub problem: Problem,
+}
+
+impl fmt::Display for DataIssue {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "row {}, enterprise `{}`, column `{}`: {}",
+            self.row + 1,
+            self.id,
+            self.column,
+            self.problem
+        )
+    }
+}
+
+/// A raw value handed to a [`ColumnBuilder`] by a loader.
+#[derive(Debug, Clone, Copy)]
+pub enum RawValue<'a> {
+    /// Absent (null, empty cell, key not present).
+    Missing,
+    /// A real number.
+    Number(f64),
+    /// An integer.
+    Integer(i64),
+    /// A boolean.
+    Bool(bool),
+    /// Text (a CSV cell, a JSON string).
+    Text(&'a str),
+}
+
+impl<'a> From<&'a AttrValue> for RawValue<'a> {
+    fn from(v: &'a AttrValue) -> RawValue<'a> {
+        match v {
+            AttrValue::Bool(b) => RawValue::Bool(*b),
+            AttrValue::Integer(i) => RawValue::Integer(*i),
+            AttrValue::Number(x) => RawValue::Number(*x),
+            AttrValue::Text(s) => RawValue::Text(s),
+        }
+    }
+}
+
+/// Builds one typed column, turning bad values into issues.
+///
+/// ```
+/// use riskgrade_core::{ColumnBuilder, InputType, RawValue, Problem};
+/// let mut b = ColumnBuilder::new("penalties_3y", InputType::Count);
+/// b.push(RawValue::Text("2"));
+/// b.push(RawValue::Number(-1.0));
+/// b.push(RawValue::Missing);
+/// let (col, issues) = b.finish();
+/// assert_eq!(col.len(), 3);
+/// assert!(col.is_missing(1) && col.is_missing(2));
+/// assert_eq!(issues, vec![(1, Problem::Negative(-1.0))]);
+/// ```
+#[derive(Debug)]
+pub struct ColumnBuilder {
+    name: String,
+    ty: InputType,
+    numbers: Vec<f64>,
+    codes: Vec<u32>,
+    dict: Vec<String>,
+    lookup: HashMap<String, u32>,
+    issues: Vec<(usize, Problem)>,
+}
+
+fn parse_bool(s: &str) -> Option<bool> {
+    match s.trim() {
+        "true" | "TRUE" | "True" | "1" | "yes" | "Y" | "y" | "是" => Some(true),
+        "false" | "FALSE" | "False" | "0" | "no" | "N" | "n" | "否" => Some(false),
+        _ => None,
+    }
+}
+
+impl ColumnBuilder {
+    /// An empty builder for the input `name` of type `ty`.
+    pub fn new(name: &str, ty: InputType) -> ColumnBuilder {
+        ColumnBuilder {
+            name: name.to_string(),
+            ty,
+            numbers: Vec::new(),
+            codes: Vec::new(),
+            dict: Vec::new(),
+            lookup: HashMap::new(),
+            issues: Vec::new(),
+        }
+    }
+
+    /// Reserves room for `n` more rows.
+    pub fn reserve(&mut self, n: usize) {
+        if self.ty == InputType::Category {
+            self.codes.reserve(n);
+        } else {
+            self.numbers.reserve(n);
+        }
+    }
+
+    /// The input's name.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// Appends one value.
+    pub fn push(&mut self, v: RawValue<'_>) {
+        let row = self.numbers.len().max(self.codes.len());
+        if self.ty == InputType::Category {
+            let text: Option<std::borrow::Cow<'_, str>> = match v {
+                RawValue::Missing => None,
+                RawValue::Text(s) if s.trim().is_empty() => None,
+                RawValue::Text(s) => Some(s.trim().into()),
+                RawValue::Integer(i) => Some(i.to_string().into()),
+                RawValue::Number(x) if x.is_finite() => Some(format_number(x).into()),
+                RawValue::Number(x) => {
+                    self.issues.push((row, Problem::NotFinite(x)));
+                    None
+                }
+                RawValue::Bool(_) => {
+                    self.issues.push((
+                        row,
+                        Problem::WrongType {
+                            expected: "category",
+                            found: "a boolean",
+                        },
+                    ));
+                    None
+                }
+            };
+            let code = match text {
+                None => MISSING_CODE,
+                Some(t) => match self.lookup.get(t.as_ref()) {
+                    Some(c) => *c,
+                    None => {
+                        let c = self.dict.len() as u32;
+                        self.dict.push(t.to_string());
+                        self.lookup.insert(t.into_owned(), c);
+                        c
+                    }
+                },
+            };
+            self.codes.push(code);
+            return;
+        }
+        let value = self.convert(v).unwrap_or_else(|p| {
+            self.issues.push((row, p));
+            f64::NAN
+        });
+        self.numbers.push(value);
+    }
+
+    fn convert(&self, v: RawValue<'_>) -> Result<f64, Problem> {
+        let expected = self.ty.name();
+        let x = match (self.ty, v) {
+            (_, RawValue::Missing) => return Ok(f64::NAN),
+            (_, RawValue::Text(s)) if s.trim().is_empty() => return Ok(f64::NAN),
+            (InputType::Date, RawValue::Text(s)) => {
+                return Date::parse(s).map(|d| f64::from(d.days())).map_err(|_| {
+                    Problem::Unparsable {
+                        text: s.to_string(),
+                        expected: "date (YYYY-MM-DD)",
+                    }
+                });
+            }
+            (InputType::Date, RawValue::Bool(_))
+            | (InputType::Date, RawValue::Number(_))
+            | (InputType::Date, RawValue::Integer(_)) => {
+                return Err(Problem::WrongType {
+                    expected: "date (YYYY-MM-DD)",
+                    found: "a number",
+                });
+            }
+            (InputType::Bool, RawValue::Bool(b)) => return Ok(f64::from(u8::from(b))),
+            (InputType::Bool, RawValue::Text(s)) => {
+                return parse_bool(s)
+                    .map(|b| f64::from(u8::from(b)))
+                    .ok_or_else(|| Problem::Unparsable {
+                        text: s.to_string(),
+                        expected: "boolean",
+                    });
+            }
+            (InputType::Bool, RawValue::Integer(i)) if i == 0 || i == 1 => return Ok(i as f64),
+            (InputType::Bool, RawValue::Number(x)) if x == 0.0 || x == 1.0 => return Ok(x),
+            (InputType::Bool, _) => {
+                return Err(Problem::WrongType {
+                    expected: "boolean",
+                    found: "a number other than 0 or 1",
+                });
+            }
+            (_, RawValue::Bool(_)) => {
+                return Err(Problem::WrongType {
+                    expected,
+                    found: "a boolean",
+                });
+            }
+            (_, RawValue::Integer(i)) => i as f64,
+            (_, RawValue::Number(x)) => x,
+            (_, RawValue::Text(s)) => s.trim().parse::<f64>().map_err(|_| Problem::Unparsable {
+                text: s.to_string(),
+                expected,
+            })?,
+        };
+        if !x.is_finite() {
+            return Err(Problem::NotFinite(x));
+        }
+        match self.ty {
+            InputType::Count if x < 0.0 => Err(Problem::Negative(x)),
+            InputType::Integer if x.fract() != 0.0 => Err(Problem::NotWhole(x)),
+            _ => Ok(x),
+        }
+    }
+
+    /// Appends a whole slice of numbers (the Arrow fast path); `None` is missing.
+    pub fn extend_numbers(&mut self, values: impl IntoIterator<Item = Option<f64>>) {
+        for v in values {
+            self.push(v.map_or(RawValue::Missing, RawValue::Number));
+        }
+    }
+
+    /// The finished column and its issues as (row, problem).
+    pub fn finish(self) -> (Column, Vec<(usize, Problem)>) {
+        let col = if self.ty == InputType::Category {
+            Column::Category {
+                codes: self.codes,
+                dict: self.dict,
+            }
+        } else {
+            Column::Number(self.numbers)
+        };
+        (col, self.issues)
+    }
+}
+
+/// A batch of enterprises in columns: ids, names, industries, districts, and
+/// one column per schema input, plus the issues found while loading.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Frame {
+    as_of: Option<Date>,
+    ids: Vec<String>,
+    names: Vec<String>,
+    industries: Vec<String>,
+    districts: Vec<String>,
+    columns: Vec<(String, InputType, Column)>,
+    issues: Vec<DataIssue>,
+}
+
+/// The identity columns of a frame.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Identity {
+    /// Enterprise ids.
+    pub ids: Vec<String>,
+    /// Names (may be empty strings).
+    pub names: Vec<String>,
+    /// Industry codes.
+    pub industries: Vec<String>,
+    /// Districts (may be empty strings).
+    pub districts: Vec<String>,
+}
+
+impl Frame {
+    /// Assembles a frame from identity columns, finished input columns and their issues.
+    ///
+    /// Issues are given ids and sorted by row; duplicate ids are reported.
+    ///
+    /// # Panics
+    /// When a column's length differs from the number of ids — a loader bug, not bad data.
+    pub fn from_parts(
+        identity: Identity,
+        columns: Vec<(String, InputType, Column, Vec<(usize, Problem)>)>,
+        mut extra_issues: Vec<(usize, String, Problem)>,
+        as_of: Option<Date>,
+    ) -> Frame {
+        let n = identity.ids.len();
+        let Identity {
+            ids,
+            mut names,
+            mut industries,
+            mut districts,
+        } = identity;
+        names.resize(n, String::new());
+        industries.resize(n, String::new());
+        districts.resize(n, String::new());
+        let mut seen: HashMap<&str, usize> = HashMap::with_capacity(n);
+        for (row, id) in ids.iter().enumerate() {
+            if id.is_empty() {
+                extra_issues.push((row, "id".into(), Problem::Missing));
+            } else if let Some(first) = seen.insert(id.as_str(), row) {
+                extra_issues.push((row, "id".into(), Problem::DuplicateId(first + 1)));
+                seen.insert(id.as_str(), first);
+            }
+        }
+        let mut issues: Vec<DataIssue> = extra_issues
+            .into_iter()
+            .map(|(row, column, problem)| DataIssue {
+                row,
+                id: String::new(),
+                column,
+                problem,
+            })
+            .collect();
+        let mut cols = Vec::with_capacity(columns.len());
+        for (name, ty, col, probs) in columns {
+            assert_eq!(
+                col.len(),
+                n,
+                "column `{name}` has {} rows, expected {n}",
+                col.len()
+            );
+            issues.extend(probs.into_iter().map(|(row, problem)| DataIssue {
+                row,
+                id: String::new(),
+                column: name.clone(),
+                problem,
+            }));
+            cols.push((name, ty, col));
+        }
+        issues.sort_by(|a, b| a.row.cmp(&b.row).then_with(|| a.column.cmp(&b.column)));
+        for is in &mut issues {
+            is.id = ids.get(is.row).cloned().unwrap_or_default();
+        }
+        Frame {
+            as_of,
+            ids,
+            names,
+            industries,
+            districts,
+            columns: cols,
+            issues,
+        }
+    }
+
+    /// Derives every schema input from nested profiles as of `as_of`.
+    ///
+    /// ```
+    /// use riskgrade_core::{Enterprise, Frame, InputSpec, InputType, Schema};
+    /// let e: Enterprise = serde_json::from_str(r#"{"id":"E1","industry":"C14",
+    ///     "records":[{"kind":"complaint","date":"2026-10-01"}]}"#).unwrap();
+    /// let spec: InputSpec = serde_json::from_str(r#"{"type":"count","derive":{"fn":"count","record":"complaint","window":"1y"}}"#).unwrap();
+    /// let schema = Schema::new([("complaints_1y".to_string(), spec)]);
+    /// let frame = Frame::from_profiles(&[e], &schema, "2026-11-01".parse().unwrap(), &Default::default());
+    /// assert_eq!(frame.number("complaints_1y").unwrap(), &[1.0]);
+    /// ```
+    pub fn from_profiles(
+        profiles: &[Enterprise],
+        schema: &Schema,
+        as_of: Date,
+        periods: &crate::EffectPeriods,
+    ) -> Frame {
+        let n = profiles.len();
+        let mut identity = Identity::default();
+        for p in profiles {
+            identity.ids.push(p.id.0.clone());
+            identity.names.push(p.name.clone());
+            identity.industries.push(p.industry.clone());
+            identity.districts.push(p.district.clone());
+        }
+        let mut cols = Vec::with_capacity(schema.inputs().len());
+        for (name, spec) in schema.inputs() {
+            let mut b = ColumnBuilder::new(name, spec.ty);
+            b.reserve(n);
+            match &spec.derive {
+                Some(def) => {
+                    for p in profiles {
+                        let v = def.eval(p, as_of, periods);
+                        b.push(if v.is_nan() {
+                            RawValue::Missing
+                        } else {
+                            RawValue::Number(v)
+                        });
+                    }
+                }
+                None => {
+                    let attr = spec.attribute_name(name);
+                    for p in profiles {
+                        b.push(
+                            p.attributes
+                                .get(attr)
+                                .map_or(RawValue::Missing, RawValue::from),
+                        );
+                    }
+                }
+            }
+            let (col, probs) = b.finish();
+            cols.push((name.clone(), spec.ty, col, probs));
+        }
+        Frame::from_parts(identity, cols, Vec::new(), Some(as_of))
+    }
+
+    /// Number of rows.
+    pub fn len(&self) -> usize {
+        self.ids.len()
+    }
+    /// Whether the frame has no rows.
+    pub fn is_empty(&self) -> bool {
+        self.ids.is_empty()
+    }
+    /// The as-of date the features were derived for, when derived from profiles.
+    pub fn as_of(&self) -> Option<Date> {
+        self.as_of
+    }
+    /// Enterprise ids.
+    pub fn ids(&self) -> &[String] {
+        &self.ids
+    }
+    /// Enterprise names.
+    pub fn names(&self) -> &[String] {
+        &self.names
+    }
+    /// Industry codes.
+    pub fn industries(&self) -> &[String] {
+        &self.industries
+    }
+    /// Districts.
+    pub fn districts(&self) -> &[String] {
+        &self.districts
+    }
+    /// The input column called `name`, with its type.
+    pub fn column(&self, name: &str) -> Option<(InputType, &Column)> {
+        self.columns
+            .iter()
+            .find(|(n, _, _)| n == name)
+            .map(|(_, t, c)| (*t, c))
+    }
+    /// The numeric column called `name`.
+    pub fn number(&self, name: &str) -> Option<&[f64]> {
+        match self.column(name) {
+            Some((_, Column::Number(v))) => Some(v),
+            _ => None,
+        }
+    }
+    /// All input columns, in schema order.
+    pub fn columns(&self) -> impl Iterator<Item = (&str, InputType, &Column)> {
+        self.columns.iter().map(|(n, t, c)| (n.as_str(), *t, c))
+    }
+    /// Bad values found while loading, sorted by row.
+    pub fn issues(&self) -> &[DataIssue] {
+        &self.issues
+    }
+
+    /// The rows in `order`, e.g. a permutation or a subset; issues follow their rows.
+    pub fn take(&self, order: &[usize]) -> Frame {
+        let pick = |v: &Vec<String>| order.iter().map(|&i| v[i].clone()).collect::<Vec<_>>();
+        let mut pos = vec![usize::MAX; self.len()];
+        for (new, &old) in order.iter().enumerate() {
+            pos[old] = new;
+        }
+        let columns = self
+            .columns
+            .iter()
+            .map(|(n, t, c)| {
+                let col = match c {
+                    Column::Number(v) => Column::Number(order.iter().map(|&i| v[i]).collect()),
+                    Column::Category { codes, dict } => Column::Category {
+                        codes: order.iter().map(|&i| codes[i]).collect(),
+                        dict: dict.clone(),
+                    },
+                };
+                (n.clone(), *t, col)
+            })
+            .collect();
+        let mut issues: Vec<DataIssue> = self
+            .issues
+            .iter()
+            .filter(|is| pos[is.row] != usize::MAX)
+            .map(|is| DataIssue {
+                row: pos[is.row],
+                ..is.clone()
+            })
+            .collect();
+        issues.sort_by(|a, b| a.row.cmp(&b.row).then_with(|| a.column.cmp(&b.column)));
+        Frame {
+            as_of: self.as_of,
+            ids: pick(&self.ids),
+            names: pick(&self.names),
+            industries: pick(&self.industries),
+            districts: pick(&self.districts),
+            columns,
+            issues,
+        }
+    }
+}

@@ -1,0 +1,38 @@
+//! The reference models, embedded from `examples/models/` so that the CLI's
+//! demo and the tests need no files.
+
+use crate::{ModelError, ModelSet};
+
+/// The general model: five dimensions, about forty indicators, 0–1000, higher is riskier.
+pub const GENERAL: &str = include_str!("../../../examples/models/general.toml");
+/// The food-production model: static 40 + dynamic 40 + general credit 20.
+pub const FOOD: &str = include_str!("../../../examples/models/food_production.toml");
+/// A Henan-style model: 0–1000, higher is riskier, A [0,200) B [200,500) C [500,750) D [750,1000].
+pub const HENAN: &str = include_str!("../../../examples/models/henan.toml");
+/// The reference set file: it includes `general.toml` and `food_production.toml`.
+pub const REFERENCE: &str = include_str!("../../../examples/models/reference.toml");
+
+/// Every embedded file, by its name under `examples/models/`.
+pub const FILES: [(&str, &str); 4] = [
+    ("general.toml", GENERAL),
+    ("food_production.toml", FOOD),
+    ("henan.toml", HENAN),
+    ("reference.toml", REFERENCE),
+];
+
+/// The reference set: the general model by default and the food-production
+/// model for food industries (C13–C15), which takes the general score as 20%.
+///
+/// # Errors
+/// Only if the embedded files were broken, which the tests rule out.
+///
+/// ```
+/// let set = riskgrade_model::examples::reference().unwrap();
+/// assert_eq!(set.models().len(), 2);
+/// assert_eq!(set.model("general").unwrap().leaves().len(), 40);
+/// ```
+pub fn reference() -> Result<ModelSet, ModelError> {
+    ModelSet::from_toml_str_with(REFERENCE, |name| {
+        FILES.iter().find(|(n, _)| *n == name).map(|(_, t)| *t)
+    })
+}

@@ -1,0 +1,51 @@
+//! Indicator/weight models: the file format, validation, compilation and scoring kernels.
+//!
+//! | module | owns |
+//! |---|---|
+//! | `spec` | the serde types of a model file ([`ModelSpec`], [`NodeSpec`], [`ScoreSpec`], …) |
+//! | `model` | [`Model`]: a validated tree with absolute leaf weights, [`Leaf`], [`Node`] |
+//! | `score` | [`ScoreFn`] and its vectorised column kernels |
+//! | `classes` | [`Classes`]: bands or target shares, assignment of a class to a score |
+//! | `set` | [`ModelSet`]: general + specialised models, routing by industry, version id, load/save |
+//! | `error` | [`ModelError`] and [`Problem`]: what is wrong, where, and how to fix it |
+//! | `examples` | the reference models, embedded so that they work with no files around |
+//!
+//! ```
+//! use riskgrade_model::{ModelError, ModelSet};
+//! let err = ModelSet::from_toml_str(r#"
+//! id = "m"
+//! scale = { min = 0, max = 100, higher = "risk" }
+//! defaults = { missing = 0 }
+//! [inputs.complaints]
+//! type = "count"
+//! [[node]]
+//! path = "social"
+//! weight = 0.9
+//! [[node]]
+//! path = "social.complaints"
+//! weight = 1
+//! input = "complaints"
+//! score = { type = "bins", edges = [1, 3], points = [0, 50, 100] }
+//! "#).unwrap_err();
+//! assert_eq!(err.to_string(), "model `m`: weights of `(top level)` sum to 0.9, expected 1");
+//! ```
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
+mod classes;
+mod error;
+pub mod examples;
+mod model;
+mod score;
+mod set;
+mod spec;
+
+pub use classes::{Classes, Cutoffs, default_classes};
+pub use error::{ModelError, Problem};
+pub use model::{Leaf, Model, Node, Source};
+pub use score::{Emit, ScoreFn};
+pub use set::ModelSet;
+pub use spec::{
+    ClassSpec, DefaultsSpec, Direction, MissingPolicy, ModelSetSpec, ModelSpec, NodeSpec,
+    RouteSpec, ScaleSpec, ScoreSpec,
+};

@@ -1,0 +1,492 @@
+//! One compiled model: the validated indicator tree with absolute weights per leaf.
+
+use std::collections::HashMap;
+
+use riskgrade_core::{EffectPeriods, InputType, did_you_mean};
+
+use crate::classes::{Classes, default_classes, round};
+use crate::error::Problem;
+use crate::score::ScoreFn;
+use crate::spec::{Direction, MissingPolicy, ModelSpec, ScaleSpec, ScoreSpec};
+
+/// Where a leaf's value comes from.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Source {
+    /// An input of the model.
+    Input {
+        /// The input's name.
+        name: String,
+        /// Its type.
+        ty: InputType,
+    },
+    /// Another model's score, converted to this model's scale.
+    Model(String),
+}
+
+/// A node of the indicator tree.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Node {
+    /// Dotted path.
+    pub path: String,
+    /// Name for people (the path's last segment when not given).
+    pub name: String,
+    /// Weight among siblings.
+    pub weight: f64,
+    /// Product of the weights from the top down to this node.
+    pub abs_weight: f64,
+    /// Index of the parent node.
+    pub parent: Option<usize>,
+    /// Index into [`Model::leaves`], for leaves.
+    pub leaf: Option<usize>,
+}
+
+/// A leaf indicator, ready to score.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Leaf {
+    /// Index into [`Model::nodes`].
+    pub node: usize,
+    /// Dotted path.
+    pub path: String,
+    /// Name for people.
+    pub name: String,
+    /// What it reads.
+    pub source: Source,
+    /// Absolute weight: its points times this is its contribution to the score.
+    pub weight: f64,
+    /// Index of its dimension in [`Model::dimensions`].
+    pub dimension: usize,
+    /// The scoring function.
+    pub func: ScoreFn,
+    /// The missing-value policy.
+    pub missing: MissingPolicy,
+    /// Reason template.
+    pub reason: Option<String>,
+    /// The least risky points the leaf can give (including missing points).
+    pub best: f64,
+}
+
+impl Leaf {
+    /// Points given for a missing value (`NaN` when missing is an error).
+    pub fn missing_points(&self) -> f64 {
+        match self.missing {
+            MissingPolicy::Points(p) => p,
+            MissingPolicy::Error => f64::NAN,
+        }
+    }
+
+    /// The reason text for this leaf with `value` and `points` filled in.
+    pub fn reason_text(&self, value: Option<&str>, points: f64) -> String {
+        let value = value.unwrap_or("missing");
+        let template = self.reason.as_deref().unwrap_or("{name}: {value}");
+        template
+            .replace("{value}", value)
+            .replace("{points}", &riskgrade_core::format_number(round(points)))
+            .replace("{name}", &self.name)
+    }
+}
+
+/// A validated, immutable model.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Model {
+    spec: ModelSpec,
+    classes: Classes,
+    nodes: Vec<Node>,
+    leaves: Vec<Leaf>,
+    dimensions: Vec<usize>,
+    effect_periods: EffectPeriods,
+}
+
+fn valid_path(p: &str) -> bool {
+    !p.is_empty()
+        && p.split('.')
+            .all(|s| !s.is_empty() && s.chars().all(|c| c.is_alphanumeric() || c == '_'))
+}
+
+fn check_reason(t: &str) -> Result<(), String> {
+    let mut rest = t;
+    while let Some(i) = rest.find('{') {
+        let after = &rest[i + 1..];
+        let j = after.find('}').ok_or("unclosed `{`")?;
+        let key = &after[..j];
+        if !["value", "points", "name"].contains(&key) {
+            return Err(format!(
+                "unknown placeholder `{{{key}}}`; use {{value}}, {{points}} or {{name}}"
+            ));
+        }
+        rest = &after[j + 1..];
+    }
+    Ok(())
+}
+
+impl Model {
+    /// Validates a spec. Component leaves (`model = "…"`) get their conversion
+    /// when the set is compiled.
+    pub(crate) fn compile(spec: ModelSpec) -> Result<Model, Problem> {
+        let scale = &spec.scale;
+        if !(scale.min.is_finite() && scale.max.is_finite() && scale.min < scale.max) {
+            return Err(Problem::Scale(format!(
+                "need finite `min` < `max`, found [{}, {}]",
+                scale.min, scale.max
+            )));
+        }
+        for (name, input) in &spec.inputs {
+            input.check().map_err(|message| Problem::Input {
+                input: name.clone(),
+                message,
+            })?;
+        }
+        let effect_periods = spec.effect_periods.clone().unwrap_or_default();
+        effect_periods.check().map_err(Problem::EffectPeriods)?;
+        let class_specs = if spec.classes.is_empty() {
+            default_classes()
+        } else {
+            spec.classes.clone()
+        };
+        let classes = Classes::compile(&class_specs, scale)?;
+
+        // Nodes, parents and shape.
+        let mut index: HashMap<&str, usize> = HashMap::new();
+        let mut nodes: Vec<Node> = Vec::with_capacity(spec.nodes.len());
+        for (i, n) in spec.nodes.iter().enumerate() {
+            if !valid_path(&n.path) {
+                return Err(Problem::BadPath(n.path.clone()));
+            }
+            if index.insert(n.path.as_str(), i).is_some() {
+                return Err(Problem::DuplicatePath(n.path.clone()));
+            }
+            if !n.weight.is_finite() || n.weight < 0.0 {
+                return Err(Problem::BadWeight {
+                    path: n.path.clone(),
+                    weight: n.weight,
+                });
+            }
+            let parent = match n.path.rsplit_once('.') {
+                None => None,
+                Some((p, _)) => Some(*index.get(p).ok_or_else(|| Problem::MissingParent {
+                    path: n.path.clone(),
+                    parent: p.to_string(),
+                })?),
+            };
+            let abs_weight = parent.map_or(1.0, |p| nodes[p].abs_weight) * n.weight;
+            let name = n
+                .name
+                .clone()
+                .unwrap_or_else(|| n.path.rsplit('.').next().unwrap_or(&n.path).to_string());
+            nodes.push(Node {
+                path: n.path.clone(),
+                name,
+                weight: n.weight,
+                abs_weight,
+                parent,
+                leaf: None,
+            });
+        }
+        if nodes.is_empty() {
+            return Err(Problem::Empty);
+        }
+        let mut children: Vec<Vec<usize>> = vec![Vec::new(); nodes.len()];
+        let mut top = Vec::new();
+        for (i, n) in nodes.iter().enumerate() {
+            match n.parent {
+                Some(p) => children[p].push(i),
+                None => top.push(i),
+            }
+        }
+        let check_sum = |parent: &str, kids: &[usize]| {
+            let sum: f64 = kids.iter().map(|&k| nodes[k].weight).sum();
+            if (sum - 1.0).abs() > 1e-6 {
+                Err(Problem::WeightSum {
+                    parent: parent.to_string(),
+                    sum: round(sum),
+                })
+            } else {
+                Ok(())
+            }
+        };
+        check_sum("(top level)", &top)?;
+        for (i, kids) in children.iter().enumerate() {
+            if !kids.is_empty() {
+                check_sum(&nodes[i].path, kids)?;
+            }
+        }
+
+        // Leaves.
+        let dims: Vec<usize> = (0..nodes.len())
+            .map(|mut i| {
+                while let Some(p) = nodes[i].parent {
+                    i = p;
+                }
+                top.iter().position(|&t| t == i).unwrap_or(0)
+            })
+            .collect();
+        let mut leaves = Vec::new();
+        for (i, n) in spec.nodes.iter().enumerate() {
+            let shape = |message: &str| Problem::Shape {
+                path: n.path.clone(),
+                message: message.to_string(),
+            };
+            let is_leaf = n.input.is_some() || n.model.is_some() || n.score.is_some();
+            if !children[i].is_empty() {
+                if is_leaf || n.missing.is_some() || n.reason.is_some() {
+                    return Err(shape(
+                        "has child nodes, so it cannot have `input`, `model`, `score`, `missing` or `reason`; move them to a leaf",
+                    ));
+                }
+                continue;
+            }
+            if !is_leaf {
+                return Err(shape(
+                    "is a leaf without `input` and `score`; give it both, or add child nodes under it",
+                ));
+            }
+            let (source, func) = match (&n.input, &n.model, &n.score) {
+                (Some(_), Some(_), _) => {
+                    return Err(shape("has both `input` and `model`; keep one"));
+                }
+                (None, Some(m), None) => (
+                    Source::Model(m.clone()),
+                    ScoreFn::Linear {
+                        x: vec![0.0, 1.0],
+                        y: vec![0.0, 1.0],
+                    },
+                ),
+                (None, Some(_), Some(_)) => {
+                    return Err(shape(
+                        "takes another model's score, which is converted to this scale; remove `score`",
+                    ));
+                }
+                (Some(_), None, None) => return Err(shape("has an `input` but no `score`")),
+                (None, None, Some(_)) => return Err(shape("has a `score` but no `input`")),
+                (Some(input), None, Some(score)) => {
+                    let ispec = spec
+                        .inputs
+                        .get(input)
+                        .ok_or_else(|| Problem::UnknownInput {
+                            path: n.path.clone(),
+                            input: input.clone(),
+                            suggestion: did_you_mean(input, spec.inputs.keys().map(String::as_str))
+                                .map(str::to_string),
+                        })?;
+                    check_score(&n.path, input, ispec.ty, score)?;
+                    (
+                        Source::Input {
+                            name: input.clone(),
+                            ty: ispec.ty,
+                        },
+                        ScoreFn::from_spec(score),
+                    )
+                }
+                (None, None, None) => unreachable!("checked above"),
+            };
+            let missing = match n.missing.or(spec.defaults.missing) {
+                Some(m) => m,
+                None if matches!(source, Source::Model(_)) => MissingPolicy::Error,
+                None => return Err(Problem::NoMissingPolicy(n.path.clone())),
+            };
+            if let Some(r) = &n.reason {
+                check_reason(r).map_err(|message| Problem::Reason {
+                    path: n.path.clone(),
+                    message,
+                })?;
+            }
+            let mut all = if matches!(source, Source::Model(_)) {
+                vec![scale.min, scale.max]
+            } else {
+                func.all_points()
+            };
+            if let MissingPolicy::Points(p) = missing {
+                all.push(p);
+            }
+            if let Some(bad) = all
+                .iter()
+                .find(|p| !(p.is_finite() && **p >= scale.min && **p <= scale.max))
+            {
+                return Err(Problem::PointsOutOfScale {
+                    path: n.path.clone(),
+                    points: *bad,
+                    min: scale.min,
+                    max: scale.max,
+                });
+            }
+            let best = match scale.higher {
+                Direction::Risk => all.iter().copied().fold(f64::INFINITY, f64::min),
+                Direction::Safety => all.iter().copied().fold(f64::NEG_INFINITY, f64::max),
+            };
+            nodes[i].leaf = Some(leaves.len());
+            leaves.push(Leaf {
+                node: i,
+                path: n.path.clone(),
+                name: nodes[i].name.clone(),
+                source,
+                weight: nodes[i].abs_weight,
+                dimension: dims[i],
+                func,
+                missing,
+                reason: n.reason.clone(),
+                best,
+            });
+        }
+        Ok(Model {
+            spec,
+            classes,
+            nodes,
+            leaves,
+            dimensions: top,
+            effect_periods,
+        })
+    }
+
+    /// Sets the conversion of a component leaf from the source model's scale.
+    pub(crate) fn link_component(&mut self, leaf: usize, from: &ScaleSpec) {
+        let to = &self.spec.scale;
+        let (lo, hi) = if from.higher == to.higher {
+            (to.min, to.max)
+        } else {
+            (to.max, to.min)
+        };
+        self.leaves[leaf].func = ScoreFn::Linear {
+            x: vec![from.min, from.max],
+            y: vec![lo, hi],
+        };
+    }
+
+    /// The model's id.
+    pub fn id(&self) -> &str {
+        &self.spec.id
+    }
+    /// The model's name (its id when not given).
+    pub fn name(&self) -> &str {
+        self.spec.name.as_deref().unwrap_or(&self.spec.id)
+    }
+    /// The spec it was compiled from.
+    pub fn spec(&self) -> &ModelSpec {
+        &self.spec
+    }
+    /// The score scale.
+    pub fn scale(&self) -> &ScaleSpec {
+        &self.spec.scale
+    }
+    /// The classes.
+    pub fn classes(&self) -> &Classes {
+        &self.classes
+    }
+    /// Every node, in declaration order.
+    pub fn nodes(&self) -> &[Node] {
+        &self.nodes
+    }
+    /// The leaves, in declaration order.
+    pub fn leaves(&self) -> &[Leaf] {
+        &self.leaves
+    }
+    /// The top-level nodes (dimensions), as indices into [`Model::nodes`].
+    pub fn dimensions(&self) -> &[usize] {
+        &self.dimensions
+    }
+    /// At most this many reasons per enterprise.
+    pub fn max_reasons(&self) -> usize {
+        self.spec.max_reasons
+    }
+    /// Effect periods of records.
+    pub fn effect_periods(&self) -> &EffectPeriods {
+        &self.effect_periods
+    }
+    /// The ids of the models this one takes a score from.
+    pub fn components(&self) -> impl Iterator<Item = &str> {
+        self.leaves.iter().filter_map(|l| match &l.source {
+            Source::Model(m) => Some(m.as_str()),
+            Source::Input { .. } => None,
+        })
+    }
+}
+
+fn check_score(path: &str, input: &str, ty: InputType, score: &ScoreSpec) -> Result<(), Problem> {
+    let mismatch = |fix: &'static str| Problem::TypeMismatch {
+        path: path.to_string(),
+        kind: score.kind(),
+        input: input.to_string(),
+        ty: ty.name(),
+        fix,
+    };
+    let numeric = matches!(
+        ty,
+        InputType::Number | InputType::Integer | InputType::Count | InputType::Date
+    );
+    match score {
+        ScoreSpec::Bins { edges, points } => {
+            if !numeric {
+                return Err(mismatch(if ty == InputType::Bool {
+                    "use `type = \"boolean\"`"
+                } else {
+                    "use `type = \"category\"`"
+                }));
+            }
+            if edges.is_empty() || points.len() != edges.len() + 1 {
+                return Err(Problem::PointsCount {
+                    path: path.into(),
+                    what: "bin edges",
+                    edges: edges.len(),
+                    points: points.len(),
+                    expected: "bins need at least one edge and one more point than edges",
+                });
+            }
+            increasing(path, "bin edges", edges)
+        }
+        ScoreSpec::Linear { x, y } => {
+            if !numeric {
+                return Err(mismatch(if ty == InputType::Bool {
+                    "use `type = \"boolean\"`"
+                } else {
+                    "use `type = \"category\"`"
+                }));
+            }
+            if x.len() < 2 || x.len() != y.len() {
+                return Err(Problem::PointsCount {
+                    path: path.into(),
+                    what: "knots",
+                    edges: x.len(),
+                    points: y.len(),
+                    expected: "linear scoring needs at least two knots and one point per knot",
+                });
+            }
+            increasing(path, "knots", x)
+        }
+        ScoreSpec::Boolean { .. } if ty != InputType::Bool => Err(mismatch(
+            "use `bins` or `linear` for numbers, `category` for labels",
+        )),
+        ScoreSpec::Category { map, .. } => {
+            if ty != InputType::Category {
+                return Err(mismatch(
+                    "use `bins` or `linear` for numbers, `boolean` for flags",
+                ));
+            }
+            if map.is_empty() {
+                return Err(Problem::Shape {
+                    path: path.into(),
+                    message: "category `map` is empty".into(),
+                });
+            }
+            Ok(())
+        }
+        ScoreSpec::Boolean { .. } => Ok(()),
+    }
+}
+
+fn increasing(path: &str, what: &'static str, xs: &[f64]) -> Result<(), Problem> {
+    for (i, w) in xs.windows(2).enumerate() {
+        if !(w[0] < w[1]) {
+            return Err(Problem::NotIncreasing {
+                what,
+                path: path.into(),
+                index: i + 1,
+            });
+        }
+    }
+    if let Some(i) = xs.iter().position(|x| !x.is_finite()) {
+        return Err(Problem::NotIncreasing {
+            what,
+            path: path.into(),
+            index: i,
+        });
+    }
+    Ok(())
+}

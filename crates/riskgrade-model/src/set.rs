@@ -1,0 +1,484 @@
+//! Model sets: general and specialised models, industry routing, loading and the version id.
+
+use std::path::{Path, PathBuf};
+
+use riskgrade_core::{EffectPeriods, InputSpec, Schema};
+use serde::Deserialize;
+use sha2::{Digest, Sha256};
+
+use crate::error::ModelError;
+use crate::model::{Model, Source};
+use crate::spec::{ModelSetSpec, ModelSpec, RouteSpec};
+
+/// A validated set of models with its routing: compile once, share behind an
+/// `Arc`, evaluate many batches.
+///
+/// ```
+/// use riskgrade_model::ModelSet;
+/// let set = riskgrade_model::examples::reference().unwrap();
+/// assert_eq!(set.route("C1431").unwrap(), set.index_of("food").unwrap());
+/// assert_eq!(set.route("F5211").unwrap(), set.index_of("general").unwrap());
+/// assert_eq!(set.version_id().len(), 16);
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+pub struct ModelSet {
+    spec: ModelSetSpec,
+    version: String,
+    models: Vec<Model>,
+    order: Vec<usize>,
+    default: Option<usize>,
+    routes: Vec<(String, usize)>,
+    schema: Schema,
+    effect_periods: EffectPeriods,
+}
+
+/// The file form of a set: routing plus inline models and included model files.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SetFile {
+    #[serde(default)]
+    name: Option<String>,
+    #[serde(default)]
+    default: Option<String>,
+    #[serde(default)]
+    route: Vec<RouteSpec>,
+    #[serde(default)]
+    include: Vec<String>,
+    #[serde(default)]
+    model: Vec<ModelSpec>,
+}
+
+#[derive(Clone, Copy)]
+enum Format {
+    Toml,
+    Json,
+}
+
+fn line_col(text: &str, offset: usize) -> (usize, usize) {
+    let before = &text[..offset.min(text.len())];
+    let line = before.matches('\n').count() + 1;
+    let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    (line, column)
+}
+
+fn parse<T: serde::de::DeserializeOwned>(
+    text: &str,
+    format: Format,
+    file: Option<&Path>,
+) -> Result<T, ModelError> {
+    match format {
+        Format::Toml => toml::from_str(text).map_err(|e| {
+            let (line, column) = e.span().map_or((0, 0), |s| line_col(text, s.start));
+            ModelError::Syntax {
+                file: file.map(Path::to_path_buf),
+                line,
+                column,
+                message: e.message().trim().to_string(),
+            }
+        }),
+        Format::Json => serde_json::from_str(text).map_err(|e| {
+            let msg = e.to_string();
+            let message = msg.split(" at line ").next().unwrap_or(&msg).to_string();
+            ModelError::Syntax {
+                file: file.map(Path::to_path_buf),
+                line: e.line(),
+                column: e.column(),
+                message,
+            }
+        }),
+    }
+}
+
+fn is_single_model(text: &str, format: Format) -> bool {
+    match format {
+        Format::Toml => toml::from_str::<toml::Table>(text).is_ok_and(|t| t.contains_key("scale")),
+        Format::Json => {
+            serde_json::from_str::<serde_json::Value>(text).is_ok_and(|v| v.get("scale").is_some())
+        }
+    }
+}
+
+fn load_spec(text: &str, format: Format, file: Option<&Path>) -> Result<ModelSetSpec, ModelError> {
+    let read = |path: &Path| {
+        std::fs::read_to_string(path).map_err(|e| ModelError::Io {
+            file: path.to_path_buf(),
+            message: e.to_string(),
+        })
+    };
+    load_spec_with(text, format, file, &read)
+}
+
+fn load_spec_with(
+    text: &str,
+    format: Format,
+    file: Option<&Path>,
+    read: &dyn Fn(&Path) -> Result<String, ModelError>,
+) -> Result<ModelSetSpec, ModelError> {
+    if is_single_model(text, format) {
+        let m: ModelSpec = parse(text, format, file)?;
+        return Ok(ModelSetSpec {
+            name: None,
+            default: Some(m.id.clone()),
+            routes: Vec::new(),
+            models: vec![m],
+        });
+    }
+    let raw: SetFile = parse(text, format, file)?;
+    let mut models = Vec::new();
+    for inc in &raw.include {
+        let base = file.and_then(Path::parent).unwrap_or(Path::new("."));
+        let path = base.join(inc);
+        let t = read(&path)?;
+        let f = format_of(&path);
+        let m: ModelSpec = parse(&t, f, Some(&path))?;
+        models.push(m);
+    }
+    models.extend(raw.model);
+    Ok(ModelSetSpec {
+        name: raw.name,
+        default: raw.default,
+        routes: raw.route,
+        models,
+    })
+}
+
+fn format_of(path: &Path) -> Format {
+    match path.extension().and_then(|e| e.to_str()) {
+        Some("json") => Format::Json,
+        _ => Format::Toml,
+    }
+}
+
+impl ModelSet {
+    /// Loads a model or model set from TOML text. A text with a `[scale]`
+    /// table is one model; otherwise it is a set with `[[model]]` entries.
+    ///
+    /// # Errors
+    /// [`ModelError::Syntax`] with the line and column of a syntax error or
+    /// unknown key; [`ModelError::Invalid`] or [`ModelError::Set`] for a model
+    /// that parses but does not make sense.
+    pub fn from_toml_str(text: &str) -> Result<ModelSet, ModelError> {
+        ModelSet::from_spec(load_spec(text, Format::Toml, None)?)
+    }
+
+    /// Loads TOML text whose `include = [...]` files are looked up by name in `files`
+    /// (for models embedded in a program).
+    ///
+    /// # Errors
+    /// [`ModelError::Io`] when `files` does not know an included name, else as [`ModelSet::from_toml_str`].
+    pub fn from_toml_str_with<'a>(
+        text: &str,
+        files: impl Fn(&str) -> Option<&'a str>,
+    ) -> Result<ModelSet, ModelError> {
+        let read = |path: &Path| {
+            let name = path
+                .file_name()
+                .and_then(|n| n.to_str())
+                .unwrap_or_default();
+            files(name)
+                .map(str::to_string)
+                .ok_or_else(|| ModelError::Io {
+                    file: path.to_path_buf(),
+                    message: "not among the embedded files".into(),
+                })
+        };
+        ModelSet::from_spec(load_spec_with(text, Format::Toml, None, &read)?)
+    }
+
+    /// Loads a model or model set from JSON text (same structure as TOML).
+    ///
+    /// # Errors
+    /// As [`ModelSet::from_toml_str`].
+    pub fn from_json_str(text: &str) -> Result<ModelSet, ModelError> {
+        ModelSet::from_spec(load_spec(text, Format::Json, None)?)
+    }
+
+    /// Loads a file (`.json` is JSON, anything else TOML); `include = [...]`
+    /// paths are resolved relative to it.
+    ///
+    /// # Errors
+    /// [`ModelError::Io`] when a file cannot be read, else as [`ModelSet::from_toml_str`].
+    pub fn from_file(path: impl AsRef<Path>) -> Result<ModelSet, ModelError> {
+        let path = path.as_ref();
+        let text = std::fs::read_to_string(path).map_err(|e| ModelError::Io {
+            file: PathBuf::from(path),
+            message: e.to_string(),
+        })?;
+        ModelSet::from_spec(load_spec(&text, format_of(path), Some(path))?)
+    }
+
+    /// Validates a spec and compiles it.
+    ///
+    /// # Errors
+    /// As [`ModelSet::from_toml_str`].
+    pub fn from_spec(spec: ModelSetSpec) -> Result<ModelSet, ModelError> {
+        if spec.models.is_empty() {
+            return Err(ModelError::Set(
+                "no models; add [[model]] entries or `include = [\"model.toml\"]`".into(),
+            ));
+        }
+        let mut models = Vec::with_capacity(spec.models.len());
+        for m in &spec.models {
+            if models.iter().any(|x: &Model| x.id() == m.id) {
+                return Err(ModelError::Set(format!(
+                    "model `{}` is declared twice",
+                    m.id
+                )));
+            }
+            models.push(
+                Model::compile(m.clone()).map_err(|problem| ModelError::Invalid {
+                    model: m.id.clone(),
+                    problem,
+                })?,
+            );
+        }
+        let ids: Vec<String> = models.iter().map(|m| m.id().to_string()).collect();
+        let find = |id: &str, what: &str| {
+            ids.iter().position(|m| m == id).ok_or_else(|| {
+                let hint = riskgrade_core::did_you_mean(id, ids.iter().map(String::as_str))
+                    .map(|s| format!(" (did you mean `{s}`?)"))
+                    .unwrap_or_default();
+                ModelError::Set(format!(
+                    "{what} names model `{id}`, which is not in the set{hint}"
+                ))
+            })
+        };
+        let default = spec
+            .default
+            .as_deref()
+            .map(|d| find(d, "`default`"))
+            .transpose()?;
+        let mut routes: Vec<(String, usize)> = Vec::new();
+        for r in &spec.routes {
+            let idx = find(&r.model, "a route")?;
+            if r.industries.is_empty() {
+                return Err(ModelError::Set(format!(
+                    "the route to `{}` lists no industries",
+                    r.model
+                )));
+            }
+            for code in &r.industries {
+                if code.trim().is_empty() {
+                    return Err(ModelError::Set(format!(
+                        "the route to `{}` has an empty industry code",
+                        r.model
+                    )));
+                }
+                if let Some((_, other)) = routes.iter().find(|(c, _)| c == code) {
+                    return Err(ModelError::Set(format!(
+                        "industry `{code}` is routed to both `{}` and `{}`",
+                        ids[*other], r.model
+                    )));
+                }
+                routes.push((code.clone(), idx));
+            }
+        }
+        // Components: link conversions and order models so components come first.
+        let n = models.len();
+        let mut deps: Vec<Vec<usize>> = vec![Vec::new(); n];
+        for i in 0..n {
+            let comps: Vec<(usize, String)> = models[i]
+                .leaves()
+                .iter()
+                .enumerate()
+                .filter_map(|(li, l)| match &l.source {
+                    Source::Model(m) => Some((li, m.clone())),
+                    Source::Input { .. } => None,
+                })
+                .collect();
+            for (li, m) in comps {
+                let j = find(
+                    &m,
+                    &format!(
+                        "`{}` in model `{}`",
+                        models[i].leaves()[li].path,
+                        models[i].id()
+                    ),
+                )?;
+                if j == i {
+                    return Err(ModelError::Set(format!("model `{m}` takes its own score")));
+                }
+                let from = models[j].scale().clone();
+                models[i].link_component(li, &from);
+                deps[i].push(j);
+            }
+        }
+        let order = topo_order(&deps).ok_or_else(|| {
+            ModelError::Set("models take each other's scores in a cycle; a specialised model may include the general one, not the reverse".into())
+        })?;
+        // One schema for the set; shared inputs must agree.
+        let mut inputs: Vec<(String, InputSpec)> = Vec::new();
+        for m in &models {
+            for (name, s) in &m.spec().inputs {
+                match inputs.iter().find(|(n, _)| n == name) {
+                    Some((_, prev)) if prev != s => {
+                        return Err(ModelError::Set(format!(
+                            "input `{name}` is declared differently by two models; declare it the same way in each"
+                        )));
+                    }
+                    Some(_) => {}
+                    None => inputs.push((name.clone(), s.clone())),
+                }
+            }
+        }
+        let first = default.unwrap_or(0);
+        let effect_periods = models[first].effect_periods().clone();
+        if let Some(m) = models
+            .iter()
+            .find(|m| *m.effect_periods() != effect_periods)
+        {
+            return Err(ModelError::Set(format!(
+                "model `{}` sets other effect periods than `{}`; records must age the same way in one set",
+                m.id(),
+                models[first].id()
+            )));
+        }
+        let version = version_of(&spec);
+        Ok(ModelSet {
+            spec,
+            version,
+            models,
+            order,
+            default,
+            routes,
+            schema: Schema::new(inputs),
+            effect_periods,
+        })
+    }
+
+    /// The canonical spec (models inline).
+    pub fn spec(&self) -> &ModelSetSpec {
+        &self.spec
+    }
+
+    /// The version id: the first 16 hex digits of the SHA-256 of the canonical JSON.
+    pub fn version_id(&self) -> &str {
+        &self.version
+    }
+
+    /// The canonical JSON text; loading it gives an identical set.
+    pub fn to_json(&self) -> String {
+        canonical_json(&self.spec)
+    }
+
+    /// The set as TOML text; loading it gives an identical set.
+    ///
+    /// # Errors
+    /// Never in practice; the serialiser's message otherwise.
+    pub fn to_toml(&self) -> Result<String, ModelError> {
+        let mut text = String::from("# riskgrade model set (canonical form)\n");
+        text.push_str(
+            &toml::to_string(&CanonicalSetFile::from(&self.spec))
+                .map_err(|e| ModelError::Set(e.to_string()))?,
+        );
+        Ok(text)
+    }
+
+    /// The models, in declaration order.
+    pub fn models(&self) -> &[Model] {
+        &self.models
+    }
+
+    /// A model by id.
+    pub fn model(&self, id: &str) -> Option<&Model> {
+        self.models.iter().find(|m| m.id() == id)
+    }
+
+    /// The index of a model by id.
+    pub fn index_of(&self, id: &str) -> Option<usize> {
+        self.models.iter().position(|m| m.id() == id)
+    }
+
+    /// Model indices with every component before the models that take it.
+    pub fn evaluation_order(&self) -> &[usize] {
+        &self.order
+    }
+
+    /// The model that grades an industry: the longest matching route prefix, else the default.
+    ///
+    /// # Errors
+    /// Returns the industry code back when no route matches and there is no default, or it is empty.
+    pub fn route(&self, industry: &str) -> Result<usize, String> {
+        let code = industry.trim();
+        if code.is_empty() {
+            return Err(industry.to_string());
+        }
+        self.routes
+            .iter()
+            .filter(|(p, _)| code.starts_with(p.as_str()))
+            .max_by_key(|(p, _)| p.len())
+            .map(|(_, m)| *m)
+            .or(self.default)
+            .ok_or_else(|| industry.to_string())
+    }
+
+    /// Every input the set reads.
+    pub fn schema(&self) -> &Schema {
+        &self.schema
+    }
+
+    /// How long records count.
+    pub fn effect_periods(&self) -> &EffectPeriods {
+        &self.effect_periods
+    }
+}
+
+/// TOML needs every plain key before the tables; this view orders the set's fields so.
+#[derive(serde::Serialize)]
+struct CanonicalSetFile<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    name: &'a Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    default: &'a Option<String>,
+    #[serde(skip_serializing_if = "<[RouteSpec]>::is_empty")]
+    route: &'a [RouteSpec],
+    model: &'a [ModelSpec],
+}
+
+impl<'a> From<&'a ModelSetSpec> for CanonicalSetFile<'a> {
+    fn from(s: &'a ModelSetSpec) -> Self {
+        CanonicalSetFile {
+            name: &s.name,
+            default: &s.default,
+            route: &s.routes,
+            model: &s.models,
+        }
+    }
+}
+
+fn canonical_json(spec: &ModelSetSpec) -> String {
+    serde_json::to_string(spec).unwrap_or_default()
+}
+
+fn version_of(spec: &ModelSetSpec) -> String {
+    let digest = Sha256::digest(canonical_json(spec).as_bytes());
+    digest.iter().take(8).map(|b| format!("{b:02x}")).collect()
+}
+
+fn topo_order(deps: &[Vec<usize>]) -> Option<Vec<usize>> {
+    let n = deps.len();
+    let mut state = vec![0u8; n];
+    let mut out = Vec::with_capacity(n);
+    fn visit(i: usize, deps: &[Vec<usize>], state: &mut [u8], out: &mut Vec<usize>) -> bool {
+        match state[i] {
+            2 => return true,
+            1 => return false,
+            _ => {}
+        }
+        state[i] = 1;
+        for &d in &deps[i] {
+            if !visit(d, deps, state, out) {
+                return false;
+            }
+        }
+        state[i] = 2;
+        out.push(i);
+        true
+    }
+    for i in 0..n {
+        if !visit(i, deps, &mut state, &mut out) {
+            return None;
+        }
+    }
+    Some(out)
+}

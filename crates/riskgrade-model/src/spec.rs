@@ -1,0 +1,265 @@
+//! The model file format: plain serde types, deserialised strictly (unknown keys are errors).
+//!
+//! `docs/model-format.md` documents every key; these types are its source of truth.
+
+use std::collections::BTreeMap;
+
+use riskgrade_core::{EffectPeriods, InputSpec};
+use serde::de::{self, Visitor};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+/// Which end of the scale is risky.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Direction {
+    /// Higher scores mean higher risk (Henan's 0–1000 scale).
+    Risk,
+    /// Higher scores mean lower risk (the common 0–100 "credit score").
+    Safety,
+}
+
+/// The score scale.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ScaleSpec {
+    /// Lowest possible score.
+    pub min: f64,
+    /// Highest possible score.
+    pub max: f64,
+    /// What a higher score means.
+    pub higher: Direction,
+}
+
+/// What to do when an indicator's input is missing.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum MissingPolicy {
+    /// Give these points.
+    Points(f64),
+    /// Report the row as bad data.
+    Error,
+}
+
+impl Serialize for MissingPolicy {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            MissingPolicy::Points(p) => s.serialize_f64(*p),
+            MissingPolicy::Error => s.serialize_str("error"),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for MissingPolicy {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<MissingPolicy, D::Error> {
+        struct V;
+        impl Visitor<'_> for V {
+            type Value = MissingPolicy;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("points (a number) or \"error\"")
+            }
+            fn visit_f64<E: de::Error>(self, v: f64) -> Result<MissingPolicy, E> {
+                Ok(MissingPolicy::Points(v))
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<MissingPolicy, E> {
+                Ok(MissingPolicy::Points(v as f64))
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<MissingPolicy, E> {
+                Ok(MissingPolicy::Points(v as f64))
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<MissingPolicy, E> {
+                if v == "error" {
+                    Ok(MissingPolicy::Error)
+                } else {
+                    Err(E::custom(format!(
+                        "missing policy `{v}` is not known; use points (a number) or \"error\""
+                    )))
+                }
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+/// How an indicator turns its input into points (on the model's scale, in its direction).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+pub enum ScoreSpec {
+    /// Bins: `x < edges[0]` → `points[0]`, `edges[i-1] <= x < edges[i]` → `points[i]`,
+    /// `x >= edges[last]` → `points[last]`. `points` has one more entry than `edges`.
+    Bins {
+        /// Strictly increasing bin edges.
+        edges: Vec<f64>,
+        /// Points per bin.
+        points: Vec<f64>,
+    },
+    /// Piecewise linear through the knots (`x`, `y`), flat outside them.
+    Linear {
+        /// Strictly increasing knot positions.
+        x: Vec<f64>,
+        /// Points at each knot.
+        y: Vec<f64>,
+    },
+    /// Points for `true` and for `false`.
+    Boolean {
+        /// Points when the input is true.
+        #[serde(rename = "true")]
+        if_true: f64,
+        /// Points when the input is false.
+        #[serde(rename = "false")]
+        if_false: f64,
+    },
+    /// Points per category, and for any other category.
+    Category {
+        /// Points per category label.
+        map: BTreeMap<String, f64>,
+        /// Points for a label not in `map`; without it such a label is bad data.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        other: Option<f64>,
+    },
+}
+
+impl ScoreSpec {
+    /// The name of the scoring function.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            ScoreSpec::Bins { .. } => "bins",
+            ScoreSpec::Linear { .. } => "linear",
+            ScoreSpec::Boolean { .. } => "boolean",
+            ScoreSpec::Category { .. } => "category",
+        }
+    }
+}
+
+/// One node of the indicator tree: a dimension, a group or a leaf indicator.
+///
+/// Nodes are listed flat with dotted paths (`supervision.penalties.count_3y`);
+/// a node whose path has a dot needs its parent declared. A leaf has an `input`
+/// (or a `model`) and a `score`; an inner node has neither.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NodeSpec {
+    /// Dotted path; its last segment is the node's id.
+    pub path: String,
+    /// Weight among its siblings; siblings' weights sum to 1.
+    pub weight: f64,
+    /// Name for people.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// The input a leaf scores.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub input: Option<String>,
+    /// Another model of the set whose score this leaf takes (converted to this scale).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub model: Option<String>,
+    /// The scoring function of a leaf.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub score: Option<ScoreSpec>,
+    /// Missing-value policy of a leaf (default: the model's `[defaults] missing`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub missing: Option<MissingPolicy>,
+    /// Reason text when this leaf pushes the score towards risk; `{value}`, `{points}` and `{name}` are filled in.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+}
+
+/// One class: its name, label and either a score band or a target share.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ClassSpec {
+    /// Short name (`A`).
+    pub name: String,
+    /// Label for people (`信用风险低`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub label: Option<String>,
+    /// Score band `[low, high)`; the band that ends at the scale's maximum includes it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub band: Option<[f64; 2]>,
+    /// Target share of the batch (0–1), for quantile cut-offs.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub share: Option<f64>,
+}
+
+/// Defaults applied to every leaf that does not set its own.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DefaultsSpec {
+    /// Default missing-value policy.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub missing: Option<MissingPolicy>,
+}
+
+fn default_max_reasons() -> usize {
+    3
+}
+
+fn is_default_max_reasons(n: &usize) -> bool {
+    *n == default_max_reasons()
+}
+
+/// One indicator/weight model.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ModelSpec {
+    /// Identifier, unique in a set (`general`, `food`).
+    pub id: String,
+    /// Name for people.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// What the model is for.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// At most this many reasons per enterprise (default 3).
+    #[serde(
+        default = "default_max_reasons",
+        skip_serializing_if = "is_default_max_reasons"
+    )]
+    pub max_reasons: usize,
+    /// The score scale.
+    pub scale: ScaleSpec,
+    /// Defaults for leaves.
+    #[serde(default, skip_serializing_if = "is_default_defaults")]
+    pub defaults: DefaultsSpec,
+    /// Effect periods of records (default: minor penalties 3m, everything else 3y).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub effect_periods: Option<EffectPeriods>,
+    /// Classes from lowest to highest risk.
+    #[serde(default = "Vec::new")]
+    pub classes: Vec<ClassSpec>,
+    /// The inputs the leaves read.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub inputs: BTreeMap<String, InputSpec>,
+    /// The indicator tree, flat.
+    #[serde(rename = "node", default)]
+    pub nodes: Vec<NodeSpec>,
+}
+
+fn is_default_defaults(d: &DefaultsSpec) -> bool {
+    *d == DefaultsSpec::default()
+}
+
+/// Routes industries to a model.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RouteSpec {
+    /// Industry code prefixes (GB/T 4754), e.g. `["C13", "C14", "C15"]`.
+    pub industries: Vec<String>,
+    /// The model that grades them.
+    pub model: String,
+}
+
+/// A set of models: the general model, specialised models and the routing between them.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ModelSetSpec {
+    /// Name for people.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// The model for industries no route matches; without it such industries are bad data.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub default: Option<String>,
+    /// Routes, tried in order; the longest matching prefix wins.
+    #[serde(rename = "route", default, skip_serializing_if = "Vec::is_empty")]
+    pub routes: Vec<RouteSpec>,
+    /// The models, inline.
+    #[serde(rename = "model")]
+    pub models: Vec<ModelSpec>,
+}
