@@ -109,6 +109,14 @@ pub enum Problem {
     /// No model grades this industry code.
     #[error("unknown industry `{0}`")]
     UnknownIndustry(String),
+    /// A category label that the indicator's map does not know and that has no `other` points.
+    #[error("category `{label}` is not in the map of indicator `{indicator}` and it has no `other` points")]
+    UnknownCategory {
+        /// The label found.
+        label: String,
+        /// The indicator's path.
+        indicator: String,
+    },
     /// The same enterprise id appears twice in the batch.
     #[error("duplicate enterprise id (first seen at row {0})")]
     DuplicateId(usize),

@@ -1,1 +1,25 @@
-//! placeholder
+//! Parallel, deterministic batch grading and explanations.
+//!
+//! | module | owns |
+//! |---|---|
+//! | `grade` | [`Grader`] and [`Options`]: routing, chunked column scoring with rayon, classes, reasons |
+//! | `grades` | [`Grades`]: per-row score, class, dimension points, [`Reason`]s, issues; [`Summary`] |
+//! | `explain` | [`Explanation`]: one enterprise's breakdown for people |
+//! | `error` | [`EvalError`]: why a whole batch could not be graded |
+//!
+//! Scoring runs over chunks of 1024 rows: for each leaf the input slice is
+//! scored by a vectorised kernel and added into its dimension's accumulator.
+//! Each row's arithmetic is the same whatever the chunking, so results are
+//! bit-identical across thread counts and row orders.
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
+mod error;
+mod explain;
+mod grade;
+mod grades;
+
+pub use error::EvalError;
+pub use explain::{DimensionLine, Explanation, IndicatorLine};
+pub use grade::{Grader, Options};
+pub use grades::{Grades, ModelSummary, Reason, Summary};

@@ -1,0 +1,38 @@
+//! Batch-level evaluation errors (row-level problems are [`riskgrade_core::DataIssue`]s instead).
+
+use riskgrade_core::{DataIssue, Date};
+
+/// Why a batch could not be graded at all.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[non_exhaustive]
+pub enum EvalError {
+    /// The batch has no column for an input that an indicator reads.
+    #[error("no column `{input}` (read by indicator `{indicator}`){}", .suggestion.as_ref().map(|s| format!("; did you mean `{s}`?")).unwrap_or_default())]
+    MissingColumn {
+        /// The input.
+        input: String,
+        /// The indicator that reads it.
+        indicator: String,
+        /// The closest column name.
+        suggestion: Option<String>,
+    },
+    /// Features were derived for one date and grading was asked for another.
+    #[error("features were derived as of {derived} but grading was asked as of {requested}")]
+    AsOfMismatch {
+        /// The date the features were derived for.
+        derived: Date,
+        /// The date asked for.
+        requested: Date,
+    },
+    /// Strict mode and at least one bad row.
+    #[error("strict mode: {count} bad value(s); the first: {first}")]
+    Strict {
+        /// How many issues.
+        count: usize,
+        /// The first one.
+        first: DataIssue,
+    },
+    /// No enterprise with this id in the batch.
+    #[error("no enterprise `{0}` in the batch")]
+    UnknownEnterprise(String),
+}

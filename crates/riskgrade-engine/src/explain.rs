@@ -1,0 +1,219 @@
+//! Explanations of one enterprise's grade, for people.
+
+use std::fmt;
+
+use riskgrade_core::{Column, Date, Frame, InputType, MISSING_CODE, format_number};
+use riskgrade_model::{Direction, ScoreFn, Source};
+
+use crate::grades::Grades;
+
+/// A dimension's part of the score.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DimensionLine {
+    /// Path of the dimension.
+    pub path: String,
+    /// Name.
+    pub name: String,
+    /// Points contributed.
+    pub points: f64,
+    /// Share of the score (0–1).
+    pub share: f64,
+}
+
+/// One indicator's part of the score.
+#[derive(Debug, Clone, PartialEq)]
+pub struct IndicatorLine {
+    /// Path of the indicator.
+    pub path: String,
+    /// Name.
+    pub name: String,
+    /// The input value as text (`None` when missing).
+    pub value: Option<String>,
+    /// Points the scoring function gave.
+    pub points: f64,
+    /// Absolute weight.
+    pub weight: f64,
+    /// `weight × points`.
+    pub contribution: f64,
+    /// Share of the score (0–1).
+    pub share: f64,
+}
+
+/// Why an enterprise got its grade.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Explanation {
+    /// Enterprise id.
+    pub id: String,
+    /// Enterprise name.
+    pub name: String,
+    /// Industry code.
+    pub industry: String,
+    /// The grading model's id and name.
+    pub model: (String, String),
+    /// Model set version id.
+    pub version: String,
+    /// As-of date.
+    pub as_of: Date,
+    /// Scale (min, max) and direction.
+    pub scale: (f64, f64, Direction),
+    /// The score, when graded.
+    pub score: Option<f64>,
+    /// The class name and label, when graded.
+    pub class: Option<(String, String)>,
+    /// Dimension breakdown.
+    pub dimensions: Vec<DimensionLine>,
+    /// Indicator breakdown, in model order.
+    pub indicators: Vec<IndicatorLine>,
+    /// Top reasons, most important first.
+    pub reasons: Vec<String>,
+    /// Bad data that kept the enterprise from being graded.
+    pub issues: Vec<String>,
+}
+
+impl Grades {
+    /// Explains row `r` of a graded batch; `frame` is the batch that was graded.
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use riskgrade_engine::{Grader, Options};
+    /// let set = Arc::new(riskgrade_model::examples::reference().unwrap());
+    /// let e: riskgrade_core::Enterprise = serde_json::from_str(
+    ///     r#"{"id":"E1","industry":"F5211","records":[{"kind":"complaint","date":"2026-10-01"}]}"#).unwrap();
+    /// let as_of = "2026-11-01".parse().unwrap();
+    /// let frame = riskgrade_core::Frame::from_profiles(&[e], set.schema(), as_of, set.effect_periods());
+    /// let grades = Grader::new(set).grade(&frame, as_of, &Options::default()).unwrap();
+    /// let ex = grades.explain(&frame, 0);
+    /// let total: f64 = ex.indicators.iter().map(|i| i.contribution).sum();
+    /// assert!((total - ex.score.unwrap()).abs() < 1e-9);
+    /// println!("{ex}");
+    /// ```
+    pub fn explain(&self, frame: &Frame, r: usize) -> Explanation {
+        let set = self.model_set();
+        let issues: Vec<String> = self.issues_of(r).map(ToString::to_string).collect();
+        let model = self.model(r);
+        let score = self.score(r);
+        let mut indicators = Vec::new();
+        let mut dimensions = Vec::new();
+        if let (Some(m), Some(total)) = (model, score) {
+            let share = |c: f64| if total.abs() > 1e-12 { c / total } else { 0.0 };
+            for leaf in m.leaves() {
+                let value = self.value_text(frame, leaf, r);
+                let x = match &leaf.source {
+                    Source::Input { name, ty } => match frame.column(name) {
+                        Some((_, Column::Number(v))) if *ty == InputType::Date => f64::from(self.as_of().days()) - v[r],
+                        Some((_, Column::Number(v))) => v[r],
+                        Some((_, Column::Category { codes, dict })) => {
+                            let c = codes[r];
+                            let table = leaf.func.category_table(dict);
+                            if c == MISSING_CODE { f64::NAN } else { table.get(c as usize).copied().unwrap_or(f64::NAN) }
+                        }
+                        None => f64::NAN,
+                    },
+                    Source::Model(id) => set.index_of(id).map_or(f64::NAN, |m| self.model_score(m, r)),
+                };
+                let p = match (&leaf.func, x.is_nan()) {
+                    (_, true) => leaf.missing_points(),
+                    (ScoreFn::Category { .. }, false) => x,
+                    (f, false) => f.points(x),
+                };
+                let contribution = leaf.weight * p;
+                indicators.push(IndicatorLine {
+                    path: leaf.path.clone(),
+                    name: leaf.name.clone(),
+                    value,
+                    points: p,
+                    weight: leaf.weight,
+                    contribution,
+                    share: share(contribution),
+                });
+            }
+            for (k, &node) in m.dimensions().iter().enumerate() {
+                let points: f64 = m
+                    .leaves()
+                    .iter()
+                    .zip(&indicators)
+                    .filter(|(l, _)| l.dimension == k)
+                    .map(|(_, i)| i.contribution)
+                    .sum();
+                dimensions.push(DimensionLine {
+                    path: m.nodes()[node].path.clone(),
+                    name: m.nodes()[node].name.clone(),
+                    points,
+                    share: share(points),
+                });
+            }
+        }
+        let reasons = self.reason_texts(frame, r);
+        Explanation {
+            id: self.id(r).to_string(),
+            name: frame.names().get(r).cloned().unwrap_or_default(),
+            industry: frame.industries().get(r).cloned().unwrap_or_default(),
+            model: model.map(|m| (m.id().to_string(), m.name().to_string())).unwrap_or_default(),
+            version: self.version_id().to_string(),
+            as_of: self.as_of(),
+            scale: model.map_or((0.0, 0.0, Direction::Risk), |m| (m.scale().min, m.scale().max, m.scale().higher)),
+            score,
+            class: self.class_index(r).and_then(|c| {
+                let cl = model?.classes();
+                Some((cl.names()[c].clone(), cl.labels()[c].clone()))
+            }),
+            dimensions,
+            indicators,
+            reasons,
+            issues,
+        }
+    }
+}
+
+fn num(x: f64) -> String {
+    format_number((x * 100.0).round() / 100.0)
+}
+
+impl fmt::Display for Explanation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(f, "enterprise `{}` {} (industry {})", self.id, self.name, self.industry)?;
+        writeln!(f, "model `{}` ({}), set version {}, as of {}", self.model.0, self.model.1, self.version, self.as_of)?;
+        let (Some(score), Some((class, label))) = (self.score, &self.class) else {
+            writeln!(f, "not graded:")?;
+            for i in &self.issues {
+                writeln!(f, "  {i}")?;
+            }
+            return Ok(());
+        };
+        let dir = match self.scale.2 {
+            Direction::Risk => "higher is riskier",
+            Direction::Safety => "higher is safer",
+        };
+        writeln!(f, "score {} on [{}, {}] ({dir}) -> class {class} ({label})", num(score), num(self.scale.0), num(self.scale.1))?;
+        writeln!(f)?;
+        writeln!(f, "{:<44} {:>9} {:>7}", "dimension", "points", "share")?;
+        for d in &self.dimensions {
+            writeln!(f, "{:<44} {:>9} {:>6.1}%", format!("{} {}", d.path, d.name), num(d.points), 100.0 * d.share)?;
+        }
+        writeln!(f)?;
+        writeln!(f, "{:<44} {:>14} {:>7} {:>7} {:>9} {:>7}", "indicator", "value", "points", "weight", "contrib", "share")?;
+        for i in &self.indicators {
+            let value = i.value.clone().unwrap_or_else(|| "missing".into());
+            writeln!(
+                f,
+                "{:<44} {:>14} {:>7} {:>7.4} {:>9} {:>6.1}%",
+                i.path,
+                value,
+                num(i.points),
+                i.weight,
+                num(i.contribution),
+                100.0 * i.share
+            )?;
+        }
+        writeln!(f)?;
+        if self.reasons.is_empty() {
+            writeln!(f, "no indicator raised the risk")?;
+        } else {
+            writeln!(f, "top reasons:")?;
+            for (k, r) in self.reasons.iter().enumerate() {
+                writeln!(f, "  {}. {r}", k + 1)?;
+            }
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,296 @@
+//! The results of a batch: score, class, dimension points, reasons and issues per enterprise.
+
+use std::fmt;
+use std::sync::Arc;
+
+use riskgrade_core::{DataIssue, Date, Frame, InputType, format_number};
+use riskgrade_model::{Leaf, Model, ModelSet, Source};
+
+/// One reason: an indicator that pushed the score towards risk.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Reason {
+    /// Index into the model's leaves.
+    pub leaf: u16,
+    /// The leaf's points.
+    pub points: f64,
+    /// Weighted distance of those points from the leaf's least risky points;
+    /// reasons are ordered by it (then by the leaf's position in the model).
+    pub risk: f64,
+}
+
+/// Results of grading a batch, in the batch's row order.
+#[derive(Debug, Clone)]
+pub struct Grades {
+    set: Arc<ModelSet>,
+    as_of: Date,
+    ids: Vec<String>,
+    model_of: Vec<u16>,
+    score: Vec<f64>,
+    class: Vec<u8>,
+    max_dims: usize,
+    dim_points: Vec<f64>,
+    reasons: Vec<Vec<Reason>>,
+    max_leaves: usize,
+    contributions: Vec<f64>,
+    issues: Vec<DataIssue>,
+    thresholds: Vec<Vec<f64>>,
+    model_scores: Vec<Vec<f64>>,
+}
+
+impl Grades {
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn new(
+        set: Arc<ModelSet>,
+        as_of: Date,
+        ids: Vec<String>,
+        model_of: Vec<u16>,
+        score: Vec<f64>,
+        class: Vec<u8>,
+        max_dims: usize,
+        dim_points: Vec<f64>,
+        reasons: Vec<Vec<Reason>>,
+        max_leaves: usize,
+        contributions: Vec<f64>,
+        issues: Vec<DataIssue>,
+        thresholds: Vec<Vec<f64>>,
+        model_scores: Vec<Vec<f64>>,
+    ) -> Grades {
+        Grades {
+            set,
+            as_of,
+            ids,
+            model_of,
+            score,
+            class,
+            max_dims,
+            dim_points,
+            reasons,
+            max_leaves,
+            contributions,
+            issues,
+            thresholds,
+            model_scores,
+        }
+    }
+
+    /// Number of rows (graded or not).
+    pub fn len(&self) -> usize {
+        self.ids.len()
+    }
+    /// Whether the batch was empty.
+    pub fn is_empty(&self) -> bool {
+        self.ids.is_empty()
+    }
+    /// The as-of date.
+    pub fn as_of(&self) -> Date {
+        self.as_of
+    }
+    /// The model set's version id, recorded with every result.
+    pub fn version_id(&self) -> &str {
+        self.set.version_id()
+    }
+    /// The model set.
+    pub fn model_set(&self) -> &ModelSet {
+        &self.set
+    }
+    /// The enterprise id of row `r`.
+    pub fn id(&self, r: usize) -> &str {
+        &self.ids[r]
+    }
+    /// The row of an enterprise id.
+    pub fn row_of(&self, id: &str) -> Option<usize> {
+        self.ids.iter().position(|x| x == id)
+    }
+    /// The model that graded row `r` (`None` when its industry routes nowhere).
+    pub fn model(&self, r: usize) -> Option<&Model> {
+        self.set.models().get(self.model_of[r] as usize)
+    }
+    /// The score of row `r` (`None` when the row was not graded).
+    pub fn score(&self, r: usize) -> Option<f64> {
+        Some(self.score[r]).filter(|s| !s.is_nan())
+    }
+    /// All scores (`NaN` for rows not graded).
+    pub fn scores(&self) -> &[f64] {
+        &self.score
+    }
+    /// The class index of row `r` (0 = lowest risk).
+    pub fn class_index(&self, r: usize) -> Option<usize> {
+        Some(self.class[r]).filter(|c| *c != u8::MAX).map(usize::from)
+    }
+    /// The class name of row `r`.
+    pub fn class(&self, r: usize) -> Option<&str> {
+        let c = self.class_index(r)?;
+        self.model(r).map(|m| m.classes().names()[c].as_str())
+    }
+    /// Whether row `r` was graded.
+    pub fn is_graded(&self, r: usize) -> bool {
+        self.class[r] != u8::MAX
+    }
+    /// The class thresholds used for model `m` in this batch (risk-value space).
+    pub fn thresholds(&self, m: usize) -> &[f64] {
+        self.thresholds.get(m).map_or(&[], Vec::as_slice)
+    }
+    /// Points of each dimension of row `r`'s model, in the model's order (empty when not graded).
+    pub fn dimension_points(&self, r: usize) -> Vec<(&str, f64)> {
+        let Some(m) = self.model(r).filter(|_| self.is_graded(r)) else {
+            return Vec::new();
+        };
+        m.dimensions()
+            .iter()
+            .enumerate()
+            .map(|(k, &node)| (m.nodes()[node].path.as_str(), self.dim_points[r * self.max_dims + k]))
+            .collect()
+    }
+    /// The top reasons of row `r`, most important first.
+    pub fn reasons(&self, r: usize) -> &[Reason] {
+        self.reasons.get(r).map_or(&[], Vec::as_slice)
+    }
+    /// Every indicator's contribution (`weight × points`) for row `r`, in the
+    /// model's leaf order, when the batch kept them.
+    pub fn contributions(&self, r: usize) -> Option<&[f64]> {
+        let m = self.model(r)?;
+        if self.contributions.is_empty() || !self.is_graded(r) {
+            return None;
+        }
+        let start = r * self.max_leaves;
+        Some(&self.contributions[start..start + m.leaves().len()])
+    }
+    /// Reason texts of row `r`, with the input values taken from `frame`.
+    pub fn reason_texts(&self, frame: &Frame, r: usize) -> Vec<String> {
+        let Some(m) = self.model(r) else { return Vec::new() };
+        self.reasons(r)
+            .iter()
+            .map(|reason| {
+                let leaf = &m.leaves()[reason.leaf as usize];
+                leaf.reason_text(self.value_text(frame, leaf, r).as_deref(), reason.points)
+            })
+            .collect()
+    }
+
+    /// The value an indicator read for row `r`, as text (`None` when missing).
+    pub fn value_text(&self, frame: &Frame, leaf: &Leaf, r: usize) -> Option<String> {
+        match &leaf.source {
+            Source::Input { name, ty } => {
+                let (_, col) = frame.column(name)?;
+                let text = col.display(r, *ty)?;
+                if *ty == InputType::Date {
+                    let days = frame.number(name).map_or(0.0, |v| v[r]);
+                    let elapsed = f64::from(self.as_of.days()) - days;
+                    Some(format!("{text} ({} days ago)", format_number(elapsed)))
+                } else {
+                    Some(text)
+                }
+            }
+            Source::Model(id) => {
+                let m = self.set.index_of(id)?;
+                let s = *self.model_scores.get(m)?.get(r)?;
+                Some(format_number((s * 100.0).round() / 100.0)).filter(|_| !s.is_nan())
+            }
+        }
+    }
+
+    /// The score model `m` gave row `r` (`NaN` when it did not grade it), including
+    /// models that only served as a component of the row's own model.
+    pub fn model_score(&self, m: usize, r: usize) -> f64 {
+        self.model_scores.get(m).and_then(|s| s.get(r)).copied().unwrap_or(f64::NAN)
+    }
+
+    /// Bad rows: the row, the enterprise, the column and the problem.
+    pub fn issues(&self) -> &[DataIssue] {
+        &self.issues
+    }
+    /// The issues of row `r`.
+    pub fn issues_of(&self, r: usize) -> impl Iterator<Item = &DataIssue> {
+        let start = self.issues.partition_point(|i| i.row < r);
+        self.issues[start..].iter().take_while(move |i| i.row == r)
+    }
+
+    /// Counts per class, overall and per model.
+    pub fn summary(&self) -> Summary {
+        let mut per_model: Vec<ModelSummary> = self
+            .set
+            .models()
+            .iter()
+            .map(|m| ModelSummary {
+                model: m.id().to_string(),
+                classes: m.classes().names().iter().zip(m.classes().labels()).map(|(n, l)| (n.clone(), l.clone(), 0)).collect(),
+            })
+            .collect();
+        let mut failed = 0;
+        for r in 0..self.len() {
+            match self.class_index(r) {
+                Some(c) => per_model[self.model_of[r] as usize].classes[c].2 += 1,
+                None => failed += 1,
+            }
+        }
+        let mut overall: Vec<(String, usize)> = Vec::new();
+        for m in &per_model {
+            for (name, _, count) in &m.classes {
+                match overall.iter_mut().find(|(n, _)| n == name) {
+                    Some(e) => e.1 += count,
+                    None => overall.push((name.clone(), *count)),
+                }
+            }
+        }
+        let used: Vec<ModelSummary> = per_model.into_iter().filter(|m| m.classes.iter().any(|c| c.2 > 0)).collect();
+        Summary {
+            version: self.version_id().to_string(),
+            as_of: self.as_of,
+            total: self.len(),
+            graded: self.len() - failed,
+            failed,
+            overall,
+            per_model: used,
+        }
+    }
+}
+
+/// Per-model class counts.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ModelSummary {
+    /// The model's id.
+    pub model: String,
+    /// (name, label, count) per class.
+    pub classes: Vec<(String, String, usize)>,
+}
+
+/// Counts per class for a batch.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Summary {
+    /// Model set version id.
+    pub version: String,
+    /// As-of date.
+    pub as_of: Date,
+    /// Rows in the batch.
+    pub total: usize,
+    /// Rows graded.
+    pub graded: usize,
+    /// Rows not graded because of bad data.
+    pub failed: usize,
+    /// (class name, count) over all models.
+    pub overall: Vec<(String, usize)>,
+    /// Per model that graded at least one row.
+    pub per_model: Vec<ModelSummary>,
+}
+
+impl fmt::Display for Summary {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let share = |c: usize| if self.graded == 0 { 0.0 } else { 100.0 * c as f64 / self.graded as f64 };
+        writeln!(f, "graded {} of {} enterprises as of {} (model set {})", self.graded, self.total, self.as_of, self.version)?;
+        writeln!(f, "class      count   share")?;
+        for (name, count) in &self.overall {
+            writeln!(f, "{name:<5} {count:>10} {:>6.2}%", share(*count))?;
+        }
+        if self.per_model.len() > 1 {
+            for m in &self.per_model {
+                let total: usize = m.classes.iter().map(|c| c.2).sum();
+                let parts: Vec<String> = m.classes.iter().map(|(n, _, c)| format!("{n} {c}")).collect();
+                writeln!(f, "  model `{}`: {total} enterprises ({})", m.model, parts.join(", "))?;
+            }
+        }
+        if self.failed > 0 {
+            writeln!(f, "not graded: {} enterprise(s) with bad data (see the issues)", self.failed)?;
+        }
+        Ok(())
+    }
+}
