@@ -110,7 +110,9 @@ pub enum Problem {
     #[error("unknown industry `{0}`")]
     UnknownIndustry(String),
     /// A category label that the indicator's map does not know and that has no `other` points.
-    #[error("category `{label}` is not in the map of indicator `{indicator}` and it has no `other` points")]
+    #[error(
+        "category `{label}` is not in the map of indicator `{indicator}` and it has no `other` points"
+    )]
     UnknownCategory {
         /// The label found.
         label: String,

@@ -1,7 +1,7 @@
 //! "Did you mean" suggestions for misspelled names.
 
 /// The candidate closest to `name` by edit distance, when it is close enough
-/// to be a plausible typo (at most a third of the name's length, and at least 1).
+/// to be a plausible typo (at most a third of the name's length, rounded up).
 ///
 /// ```
 /// use riskgrade_core::did_you_mean;
@@ -13,7 +13,7 @@ pub fn did_you_mean<'a>(
     name: &str,
     candidates: impl IntoIterator<Item = &'a str>,
 ) -> Option<&'a str> {
-    let limit = (name.chars().count() / 3).max(1);
+    let limit = name.chars().count().div_ceil(3).max(1);
     candidates
         .into_iter()
         .map(|c| (edit_distance(name, c), c))

@@ -100,16 +100,24 @@ impl Grades {
                 let value = self.value_text(frame, leaf, r);
                 let x = match &leaf.source {
                     Source::Input { name, ty } => match frame.column(name) {
-                        Some((_, Column::Number(v))) if *ty == InputType::Date => f64::from(self.as_of().days()) - v[r],
+                        Some((_, Column::Number(v))) if *ty == InputType::Date => {
+                            f64::from(self.as_of().days()) - v[r]
+                        }
                         Some((_, Column::Number(v))) => v[r],
                         Some((_, Column::Category { codes, dict })) => {
                             let c = codes[r];
                             let table = leaf.func.category_table(dict);
-                            if c == MISSING_CODE { f64::NAN } else { table.get(c as usize).copied().unwrap_or(f64::NAN) }
+                            if c == MISSING_CODE {
+                                f64::NAN
+                            } else {
+                                table.get(c as usize).copied().unwrap_or(f64::NAN)
+                            }
                         }
                         None => f64::NAN,
                     },
-                    Source::Model(id) => set.index_of(id).map_or(f64::NAN, |m| self.model_score(m, r)),
+                    Source::Model(id) => set
+                        .index_of(id)
+                        .map_or(f64::NAN, |m| self.model_score(m, r)),
                 };
                 let p = match (&leaf.func, x.is_nan()) {
                     (_, true) => leaf.missing_points(),
@@ -148,10 +156,14 @@ impl Grades {
             id: self.id(r).to_string(),
             name: frame.names().get(r).cloned().unwrap_or_default(),
             industry: frame.industries().get(r).cloned().unwrap_or_default(),
-            model: model.map(|m| (m.id().to_string(), m.name().to_string())).unwrap_or_default(),
+            model: model
+                .map(|m| (m.id().to_string(), m.name().to_string()))
+                .unwrap_or_default(),
             version: self.version_id().to_string(),
             as_of: self.as_of(),
-            scale: model.map_or((0.0, 0.0, Direction::Risk), |m| (m.scale().min, m.scale().max, m.scale().higher)),
+            scale: model.map_or((0.0, 0.0, Direction::Risk), |m| {
+                (m.scale().min, m.scale().max, m.scale().higher)
+            }),
             score,
             class: self.class_index(r).and_then(|c| {
                 let cl = model?.classes();
@@ -171,8 +183,16 @@ fn num(x: f64) -> String {
 
 impl fmt::Display for Explanation {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        writeln!(f, "enterprise `{}` {} (industry {})", self.id, self.name, self.industry)?;
-        writeln!(f, "model `{}` ({}), set version {}, as of {}", self.model.0, self.model.1, self.version, self.as_of)?;
+        writeln!(
+            f,
+            "enterprise `{}` {} (industry {})",
+            self.id, self.name, self.industry
+        )?;
+        writeln!(
+            f,
+            "model `{}` ({}), set version {}, as of {}",
+            self.model.0, self.model.1, self.version, self.as_of
+        )?;
         let (Some(score), Some((class, label))) = (self.score, &self.class) else {
             writeln!(f, "not graded:")?;
             for i in &self.issues {
@@ -184,14 +204,30 @@ impl fmt::Display for Explanation {
             Direction::Risk => "higher is riskier",
             Direction::Safety => "higher is safer",
         };
-        writeln!(f, "score {} on [{}, {}] ({dir}) -> class {class} ({label})", num(score), num(self.scale.0), num(self.scale.1))?;
+        writeln!(
+            f,
+            "score {} on [{}, {}] ({dir}) -> class {class} ({label})",
+            num(score),
+            num(self.scale.0),
+            num(self.scale.1)
+        )?;
         writeln!(f)?;
         writeln!(f, "{:<44} {:>9} {:>7}", "dimension", "points", "share")?;
         for d in &self.dimensions {
-            writeln!(f, "{:<44} {:>9} {:>6.1}%", format!("{} {}", d.path, d.name), num(d.points), 100.0 * d.share)?;
+            writeln!(
+                f,
+                "{:<44} {:>9} {:>6.1}%",
+                format!("{} {}", d.path, d.name),
+                num(d.points),
+                100.0 * d.share
+            )?;
         }
         writeln!(f)?;
-        writeln!(f, "{:<44} {:>14} {:>7} {:>7} {:>9} {:>7}", "indicator", "value", "points", "weight", "contrib", "share")?;
+        writeln!(
+            f,
+            "{:<44} {:>14} {:>7} {:>7} {:>9} {:>7}",
+            "indicator", "value", "points", "weight", "contrib", "share"
+        )?;
         for i in &self.indicators {
             let value = i.value.clone().unwrap_or_else(|| "missing".into());
             writeln!(

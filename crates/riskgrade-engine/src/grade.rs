@@ -3,7 +3,9 @@
 use std::sync::Arc;
 
 use rayon::prelude::*;
-use riskgrade_core::{Column, DataIssue, Date, Enterprise, Frame, InputType, MISSING_CODE, Problem, did_you_mean};
+use riskgrade_core::{
+    Column, DataIssue, Date, Enterprise, Frame, InputType, MISSING_CODE, Problem, did_you_mean,
+};
 use riskgrade_model::{Emit, Leaf, MissingPolicy, Model, ModelSet, ScoreFn, Source};
 
 use crate::error::EvalError;
@@ -29,7 +31,12 @@ pub struct Options {
 
 impl Default for Options {
     fn default() -> Self {
-        Options { strict: false, reasons: true, contributions: false, max_reasons: None }
+        Options {
+            strict: false,
+            reasons: true,
+            contributions: false,
+            max_reasons: None,
+        }
     }
 }
 
@@ -102,8 +109,18 @@ impl Grader {
     ///
     /// # Errors
     /// As [`Grader::grade`].
-    pub fn grade_profiles(&self, profiles: &[Enterprise], as_of: Date, options: &Options) -> Result<Grades, EvalError> {
-        let frame = Frame::from_profiles(profiles, self.set.schema(), as_of, self.set.effect_periods());
+    pub fn grade_profiles(
+        &self,
+        profiles: &[Enterprise],
+        as_of: Date,
+        options: &Options,
+    ) -> Result<Grades, EvalError> {
+        let frame = Frame::from_profiles(
+            profiles,
+            self.set.schema(),
+            as_of,
+            self.set.effect_periods(),
+        );
         self.grade(&frame, as_of, options)
     }
 
@@ -118,10 +135,18 @@ impl Grader {
     /// [`EvalError::MissingColumn`] when the frame lacks an input column,
     /// [`EvalError::AsOfMismatch`] when the frame's features were derived for
     /// another date, and [`EvalError::Strict`] on any bad row in strict mode.
-    pub fn grade(&self, frame: &Frame, as_of: Date, options: &Options) -> Result<Grades, EvalError> {
+    pub fn grade(
+        &self,
+        frame: &Frame,
+        as_of: Date,
+        options: &Options,
+    ) -> Result<Grades, EvalError> {
         if let Some(d) = frame.as_of() {
             if d != as_of {
-                return Err(EvalError::AsOfMismatch { derived: d, requested: as_of });
+                return Err(EvalError::AsOfMismatch {
+                    derived: d,
+                    requested: as_of,
+                });
             }
         }
         let set = &*self.set;
@@ -137,7 +162,11 @@ impl Grader {
                     row: r,
                     id: frame.ids()[r].clone(),
                     column: "industry".into(),
-                    problem: if code.trim().is_empty() { Problem::Missing } else { Problem::UnknownIndustry(code) },
+                    problem: if code.trim().is_empty() {
+                        Problem::Missing
+                    } else {
+                        Problem::UnknownIndustry(code)
+                    },
                 }),
             }
         }
@@ -183,7 +212,10 @@ impl Grader {
         issues.dedup_by(|a, b| a.row == b.row && a.column == b.column && a.problem == b.problem);
         if options.strict {
             if let Some(first) = issues.first() {
-                return Err(EvalError::Strict { count: issues.len(), first: first.clone() });
+                return Err(EvalError::Strict {
+                    count: issues.len(),
+                    first: first.clone(),
+                });
             }
         }
         let mut bad = vec![false; n];
@@ -202,12 +234,20 @@ impl Grader {
             let nd = model.dimensions().len();
             let mut s = vec![f64::NAN; n];
             let mut d = vec![f64::NAN; n * nd];
-            let ctx = Ctx { model, data: &resolved[m], scores: &scores, as_of };
+            let ctx = Ctx {
+                model,
+                data: &resolved[m],
+                scores: &scores,
+                as_of,
+            };
             if rows_of[m].len() == n {
-                s.par_chunks_mut(CHUNK).zip(d.par_chunks_mut(CHUNK * nd)).enumerate().for_each(|(c, (sc, dc))| {
-                    let start = c * CHUNK;
-                    ctx.score_rows(Rows::Range(start, start + sc.len()), sc, dc);
-                });
+                s.par_chunks_mut(CHUNK)
+                    .zip(d.par_chunks_mut(CHUNK * nd))
+                    .enumerate()
+                    .for_each(|(c, (sc, dc))| {
+                        let start = c * CHUNK;
+                        ctx.score_rows(Rows::Range(start, start + sc.len()), sc, dc);
+                    });
             } else {
                 let parts: Vec<(Vec<f64>, Vec<f64>)> = rows_of[m]
                     .par_chunks(CHUNK)
@@ -242,7 +282,10 @@ impl Grader {
         let mut thresholds = Vec::with_capacity(nm);
         for (m, rows) in final_rows.iter().enumerate() {
             let classes = set.models()[m].classes();
-            let risk: Vec<f64> = rows.iter().map(|&r| classes.risk_value(scores[m][r as usize])).collect();
+            let risk: Vec<f64> = rows
+                .iter()
+                .map(|&r| classes.risk_value(scores[m][r as usize]))
+                .collect();
             let t = classes.thresholds(&risk);
             for (&r, rv) in rows.iter().zip(&risk) {
                 score[r as usize] = scores[m][r as usize];
@@ -252,7 +295,12 @@ impl Grader {
         }
 
         // Reasons and contributions for graded rows.
-        let max_leaves = set.models().iter().map(|m| m.leaves().len()).max().unwrap_or(0);
+        let max_leaves = set
+            .models()
+            .iter()
+            .map(|m| m.leaves().len())
+            .max()
+            .unwrap_or(0);
         let mut reasons: Vec<Vec<Reason>> = Vec::new();
         let mut contributions = Vec::new();
         if options.reasons || options.contributions {
@@ -263,7 +311,12 @@ impl Grader {
             for (m, rows) in final_rows.iter().enumerate() {
                 let model = &set.models()[m];
                 let k = options.max_reasons.unwrap_or(model.max_reasons());
-                let ctx = Ctx { model, data: &resolved[m], scores: &scores, as_of };
+                let ctx = Ctx {
+                    model,
+                    data: &resolved[m],
+                    scores: &scores,
+                    as_of,
+                };
                 let parts: Vec<(Vec<Vec<Reason>>, Vec<f64>)> = rows
                     .par_chunks(CHUNK)
                     .map(|idx| ctx.explain_rows(idx, k, options.contributions))
@@ -274,7 +327,8 @@ impl Grader {
                         let r = r as usize;
                         reasons[r] = rr;
                         if options.contributions {
-                            contributions[r * max_leaves..r * max_leaves + nl].copy_from_slice(&cs[j * nl..(j + 1) * nl]);
+                            contributions[r * max_leaves..r * max_leaves + nl]
+                                .copy_from_slice(&cs[j * nl..(j + 1) * nl]);
                         }
                     }
                 }
@@ -282,13 +336,19 @@ impl Grader {
         }
 
         // Dimension points of each row's own model, row-major.
-        let max_dims = set.models().iter().map(|m| m.dimensions().len()).max().unwrap_or(0);
+        let max_dims = set
+            .models()
+            .iter()
+            .map(|m| m.dimensions().len())
+            .max()
+            .unwrap_or(0);
         let mut dim_points = vec![f64::NAN; n * max_dims];
         for (m, rows) in final_rows.iter().enumerate() {
             let nd = set.models()[m].dimensions().len();
             for &r in rows {
                 let r = r as usize;
-                dim_points[r * max_dims..r * max_dims + nd].copy_from_slice(&dims[m][r * nd..(r + 1) * nd]);
+                dim_points[r * max_dims..r * max_dims + nd]
+                    .copy_from_slice(&dims[m][r * nd..(r + 1) * nd]);
             }
         }
 
@@ -316,24 +376,38 @@ fn resolve<'a>(frame: &'a Frame, leaf: &Leaf, set: &ModelSet) -> Result<LeafData
         Source::Model(id) => Ok(LeafData::Score(set.index_of(id).unwrap_or(0))),
         Source::Input { name, ty } => match frame.column(name) {
             Some((_, Column::Number(v))) => Ok(LeafData::Numbers(v, *ty == InputType::Date)),
-            Some((_, Column::Category { codes, dict })) => Ok(LeafData::Codes(codes, leaf.func.category_table(dict))),
+            Some((_, Column::Category { codes, dict })) => {
+                Ok(LeafData::Codes(codes, leaf.func.category_table(dict)))
+            }
             None => Err(EvalError::MissingColumn {
                 input: name.clone(),
                 indicator: leaf.path.clone(),
-                suggestion: did_you_mean(name, frame.columns().map(|(n, _, _)| n)).map(str::to_string),
+                suggestion: did_you_mean(name, frame.columns().map(|(n, _, _)| n))
+                    .map(str::to_string),
             }),
         },
     }
 }
 
-fn check_leaf(frame: &Frame, leaf: &Leaf, data: &LeafData<'_>, rows: &[u32], issues: &mut Vec<DataIssue>) {
+fn check_leaf(
+    frame: &Frame,
+    leaf: &Leaf,
+    data: &LeafData<'_>,
+    rows: &[u32],
+    issues: &mut Vec<DataIssue>,
+) {
     let column = match &leaf.source {
         Source::Input { name, .. } => name,
         Source::Model(_) => return,
     };
     let must = leaf.missing == MissingPolicy::Error;
     let mut push = |r: usize, problem: Problem| {
-        issues.push(DataIssue { row: r, id: frame.ids()[r].clone(), column: column.clone(), problem });
+        issues.push(DataIssue {
+            row: r,
+            id: frame.ids()[r].clone(),
+            column: column.clone(),
+            problem,
+        });
     };
     match data {
         LeafData::Numbers(v, _) if must => {
@@ -360,7 +434,13 @@ fn check_leaf(frame: &Frame, leaf: &Leaf, data: &LeafData<'_>, rows: &[u32], iss
                     }
                 } else if unknown.get(c as usize).copied().unwrap_or(true) {
                     let label = dict.get(c as usize).cloned().unwrap_or_default();
-                    push(r as usize, Problem::UnknownCategory { label, indicator: leaf.path.clone() });
+                    push(
+                        r as usize,
+                        Problem::UnknownCategory {
+                            label,
+                            indicator: leaf.path.clone(),
+                        },
+                    );
                 }
             }
         }
@@ -382,7 +462,13 @@ struct Ctx<'a> {
 
 impl Ctx<'_> {
     /// Fills `x` or `codes` for one leaf over the chunk's rows; returns the numbers to score.
-    fn gather<'b>(&self, d: &'b LeafData<'_>, rows: &Rows<'_>, buf: &'b mut Vec<f64>, cbuf: &'b mut Vec<u32>) -> Input<'b>
+    fn gather<'b>(
+        &self,
+        d: &'b LeafData<'_>,
+        rows: &Rows<'_>,
+        buf: &'b mut Vec<f64>,
+        cbuf: &'b mut Vec<u32>,
+    ) -> Input<'b>
     where
         Self: 'b,
     {
@@ -398,7 +484,13 @@ impl Ctx<'_> {
                 (Rows::Index(idx), _) => {
                     let t = f64::from(self.as_of.days());
                     buf.clear();
-                    buf.extend(idx.iter().map(|&r| if date { t - v[r as usize] } else { v[r as usize] }));
+                    buf.extend(idx.iter().map(|&r| {
+                        if date {
+                            t - v[r as usize]
+                        } else {
+                            v[r as usize]
+                        }
+                    }));
                     buf
                 }
             }
@@ -431,8 +523,12 @@ impl Ctx<'_> {
             let out = &mut acc[leaf.dimension * len..(leaf.dimension + 1) * len];
             let miss = leaf.missing_points();
             match self.gather(d, &rows, &mut buf, &mut cbuf) {
-                Input::Numbers(x) => leaf.func.score_numbers(x, leaf.weight, miss, out, Emit::Add),
-                Input::Codes(c, table) => ScoreFn::score_codes(table, c, leaf.weight, miss, out, Emit::Add),
+                Input::Numbers(x) => leaf
+                    .func
+                    .score_numbers(x, leaf.weight, miss, out, Emit::Add),
+                Input::Codes(c, table) => {
+                    ScoreFn::score_codes(table, c, leaf.weight, miss, out, Emit::Add)
+                }
             }
         }
         score.fill(0.0);
@@ -464,7 +560,11 @@ impl Ctx<'_> {
             }
         }
         let mut reasons = Vec::with_capacity(len);
-        let mut contrib = if keep { vec![0.0; nl * len] } else { Vec::new() };
+        let mut contrib = if keep {
+            vec![0.0; nl * len]
+        } else {
+            Vec::new()
+        };
         let mut cand: Vec<Reason> = Vec::with_capacity(nl);
         for i in 0..len {
             cand.clear();
@@ -475,7 +575,11 @@ impl Ctx<'_> {
                 }
                 let risk = leaf.weight * (p - leaf.best).abs();
                 if risk > 1e-9 {
-                    cand.push(Reason { leaf: l as u16, points: p, risk });
+                    cand.push(Reason {
+                        leaf: l as u16,
+                        points: p,
+                        risk,
+                    });
                 }
             }
             cand.sort_by(|a, b| b.risk.total_cmp(&a.risk).then(a.leaf.cmp(&b.leaf)));

@@ -115,7 +115,9 @@ impl Grades {
     }
     /// The class index of row `r` (0 = lowest risk).
     pub fn class_index(&self, r: usize) -> Option<usize> {
-        Some(self.class[r]).filter(|c| *c != u8::MAX).map(usize::from)
+        Some(self.class[r])
+            .filter(|c| *c != u8::MAX)
+            .map(usize::from)
     }
     /// The class name of row `r`.
     pub fn class(&self, r: usize) -> Option<&str> {
@@ -138,7 +140,12 @@ impl Grades {
         m.dimensions()
             .iter()
             .enumerate()
-            .map(|(k, &node)| (m.nodes()[node].path.as_str(), self.dim_points[r * self.max_dims + k]))
+            .map(|(k, &node)| {
+                (
+                    m.nodes()[node].path.as_str(),
+                    self.dim_points[r * self.max_dims + k],
+                )
+            })
             .collect()
     }
     /// The top reasons of row `r`, most important first.
@@ -157,7 +164,9 @@ impl Grades {
     }
     /// Reason texts of row `r`, with the input values taken from `frame`.
     pub fn reason_texts(&self, frame: &Frame, r: usize) -> Vec<String> {
-        let Some(m) = self.model(r) else { return Vec::new() };
+        let Some(m) = self.model(r) else {
+            return Vec::new();
+        };
         self.reasons(r)
             .iter()
             .map(|reason| {
@@ -192,7 +201,11 @@ impl Grades {
     /// The score model `m` gave row `r` (`NaN` when it did not grade it), including
     /// models that only served as a component of the row's own model.
     pub fn model_score(&self, m: usize, r: usize) -> f64 {
-        self.model_scores.get(m).and_then(|s| s.get(r)).copied().unwrap_or(f64::NAN)
+        self.model_scores
+            .get(m)
+            .and_then(|s| s.get(r))
+            .copied()
+            .unwrap_or(f64::NAN)
     }
 
     /// Bad rows: the row, the enterprise, the column and the problem.
@@ -213,7 +226,13 @@ impl Grades {
             .iter()
             .map(|m| ModelSummary {
                 model: m.id().to_string(),
-                classes: m.classes().names().iter().zip(m.classes().labels()).map(|(n, l)| (n.clone(), l.clone(), 0)).collect(),
+                classes: m
+                    .classes()
+                    .names()
+                    .iter()
+                    .zip(m.classes().labels())
+                    .map(|(n, l)| (n.clone(), l.clone(), 0))
+                    .collect(),
             })
             .collect();
         let mut failed = 0;
@@ -232,7 +251,10 @@ impl Grades {
                 }
             }
         }
-        let used: Vec<ModelSummary> = per_model.into_iter().filter(|m| m.classes.iter().any(|c| c.2 > 0)).collect();
+        let used: Vec<ModelSummary> = per_model
+            .into_iter()
+            .filter(|m| m.classes.iter().any(|c| c.2 > 0))
+            .collect();
         Summary {
             version: self.version_id().to_string(),
             as_of: self.as_of,
@@ -275,8 +297,18 @@ pub struct Summary {
 
 impl fmt::Display for Summary {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let share = |c: usize| if self.graded == 0 { 0.0 } else { 100.0 * c as f64 / self.graded as f64 };
-        writeln!(f, "graded {} of {} enterprises as of {} (model set {})", self.graded, self.total, self.as_of, self.version)?;
+        let share = |c: usize| {
+            if self.graded == 0 {
+                0.0
+            } else {
+                100.0 * c as f64 / self.graded as f64
+            }
+        };
+        writeln!(
+            f,
+            "graded {} of {} enterprises as of {} (model set {})",
+            self.graded, self.total, self.as_of, self.version
+        )?;
         writeln!(f, "class      count   share")?;
         for (name, count) in &self.overall {
             writeln!(f, "{name:<5} {count:>10} {:>6.2}%", share(*count))?;
@@ -284,12 +316,25 @@ impl fmt::Display for Summary {
         if self.per_model.len() > 1 {
             for m in &self.per_model {
                 let total: usize = m.classes.iter().map(|c| c.2).sum();
-                let parts: Vec<String> = m.classes.iter().map(|(n, _, c)| format!("{n} {c}")).collect();
-                writeln!(f, "  model `{}`: {total} enterprises ({})", m.model, parts.join(", "))?;
+                let parts: Vec<String> = m
+                    .classes
+                    .iter()
+                    .map(|(n, _, c)| format!("{n} {c}"))
+                    .collect();
+                writeln!(
+                    f,
+                    "  model `{}`: {total} enterprises ({})",
+                    m.model,
+                    parts.join(", ")
+                )?;
             }
         }
         if self.failed > 0 {
-            writeln!(f, "not graded: {} enterprise(s) with bad data (see the issues)", self.failed)?;
+            writeln!(
+                f,
+                "not graded: {} enterprise(s) with bad data (see the issues)",
+                self.failed
+            )?;
         }
         Ok(())
     }
