@@ -238,37 +238,32 @@ impl FeatureDef {
 
     /// Evaluates the feature on `e` as of `as_of`; `NaN` means missing.
     pub fn eval(&self, e: &Enterprise, as_of: Date, periods: &EffectPeriods) -> f64 {
-        let in_window = |r: &Record| match self.window {
-            Some(w) => r.date > as_of.sub(w),
-            None => true,
+        let ends = periods.effect_ends(e);
+        self.eval_prepared(e, as_of, &ends)
+    }
+
+    /// As [`FeatureDef::eval`], with each record's effect end already computed
+    /// by [`EffectPeriods::effect_ends`] (so that many features share the work).
+    pub fn eval_prepared(&self, e: &Enterprise, as_of: Date, ends: &[Date]) -> f64 {
+        let window_start = self.window.map(|w| as_of.sub(w));
+        let in_effect = |i: usize, r: &Record| {
+            r.date <= as_of && r.repaired.is_none_or(|rep| as_of < rep) && as_of < ends[i]
         };
-        let counted = |r: &Record| self.matches(r) && periods.in_effect(r, as_of) && in_window(r);
+        let counted_at = |i: usize, r: &Record| {
+            self.matches(r) && in_effect(i, r) && window_start.is_none_or(|s| r.date > s)
+        };
+        let counted_records = || e.records.iter().enumerate().filter(move |(i, r)| counted_at(*i, r)).map(|(_, r)| r);
         match self.func {
-            FeatureFn::Count => e.records.iter().filter(|r| counted(r)).count() as f64,
-            FeatureFn::Sum => e
-                .records
-                .iter()
-                .filter(|r| counted(r))
-                .map(|r| r.kind.amount().unwrap_or(0.0))
-                .sum(),
-            FeatureFn::Max => e
-                .records
-                .iter()
-                .filter(|r| counted(r))
-                .map(|r| r.kind.amount().unwrap_or(0.0))
-                .fold(0.0, f64::max),
+            FeatureFn::Count => counted_records().count() as f64,
+            FeatureFn::Sum => counted_records().map(|r| r.kind.amount().unwrap_or(0.0)).sum(),
+            FeatureFn::Max => counted_records().map(|r| r.kind.amount().unwrap_or(0.0)).fold(0.0, f64::max),
             FeatureFn::DecayedCount => {
                 let half = self.half_life.map_or(365.25, Period::approx_days);
-                e.records
-                    .iter()
-                    .filter(|r| counted(r))
+                counted_records()
                     .map(|r| 0.5f64.powf(f64::from(as_of.days_since(r.date)) / half))
                     .sum()
             }
-            FeatureFn::DaysSinceLast => e
-                .records
-                .iter()
-                .filter(|r| counted(r))
+            FeatureFn::DaysSinceLast => counted_records()
                 .map(|r| r.date)
                 .max()
                 .map_or(f64::NAN, |d| f64::from(as_of.days_since(d))),
@@ -305,11 +300,7 @@ impl FeatureDef {
                 let before = start.sub(w);
                 let mut recent = 0u32;
                 let mut prior = 0u32;
-                for r in e
-                    .records
-                    .iter()
-                    .filter(|r| self.matches(r) && periods.in_effect(r, as_of))
-                {
+                for (_, r) in e.records.iter().enumerate().filter(|(i, r)| self.matches(r) && in_effect(*i, r)) {
                     if r.date > start {
                         recent += 1;
                     } else if r.date > before {
@@ -419,6 +410,11 @@ impl EffectPeriods {
             .or_else(|| self.0.get("default"))
             .copied()
             .unwrap_or(Period::years(3))
+    }
+
+    /// The last day (exclusive) each record of `e` counts: its date plus its effect period.
+    pub fn effect_ends(&self, e: &Enterprise) -> Vec<Date> {
+        e.records.iter().map(|r| r.date.add(self.period_of(r))).collect()
     }
 
     /// Whether `r` counts on `as_of`: dated on or before it, not yet repaired, and inside its effect period.

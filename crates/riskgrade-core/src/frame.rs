@@ -9,6 +9,8 @@
 use std::collections::HashMap;
 use std::fmt;
 
+use rayon::prelude::*;
+
 use crate::date::Date;
 use crate::profile::{AttrValue, Enterprise};
 use crate::schema::{InputType, Schema};
@@ -488,35 +490,32 @@ impl Frame {
             identity.industries.push(p.industry.clone());
             identity.districts.push(p.district.clone());
         }
-        let mut cols = Vec::with_capacity(schema.inputs().len());
-        for (name, spec) in schema.inputs() {
-            let mut b = ColumnBuilder::new(name, spec.ty);
-            b.reserve(n);
-            match &spec.derive {
-                Some(def) => {
-                    for p in profiles {
-                        let v = def.eval(p, as_of, periods);
-                        b.push(if v.is_nan() {
-                            RawValue::Missing
-                        } else {
-                            RawValue::Number(v)
-                        });
+        // Each record's effect end once per enterprise, shared by every derived feature.
+        let ends: Vec<Vec<Date>> = profiles.par_iter().map(|p| periods.effect_ends(p)).collect();
+        let cols: Vec<_> = schema
+            .inputs()
+            .par_iter()
+            .map(|(name, spec)| {
+                let mut b = ColumnBuilder::new(name, spec.ty);
+                b.reserve(n);
+                match &spec.derive {
+                    Some(def) => {
+                        for (p, ends) in profiles.iter().zip(&ends) {
+                            let v = def.eval_prepared(p, as_of, ends);
+                            b.push(if v.is_nan() { RawValue::Missing } else { RawValue::Number(v) });
+                        }
+                    }
+                    None => {
+                        let attr = spec.attribute_name(name);
+                        for p in profiles {
+                            b.push(p.attributes.get(attr).map_or(RawValue::Missing, RawValue::from));
+                        }
                     }
                 }
-                None => {
-                    let attr = spec.attribute_name(name);
-                    for p in profiles {
-                        b.push(
-                            p.attributes
-                                .get(attr)
-                                .map_or(RawValue::Missing, RawValue::from),
-                        );
-                    }
-                }
-            }
-            let (col, probs) = b.finish();
-            cols.push((name.clone(), spec.ty, col, probs));
-        }
+                let (col, probs) = b.finish();
+                (name.clone(), spec.ty, col, probs)
+            })
+            .collect();
         Frame::from_parts(identity, cols, Vec::new(), Some(as_of))
     }
 

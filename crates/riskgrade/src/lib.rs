@@ -1,1 +1,76 @@
-//! placeholder
+//! # riskgrade
+//!
+//! Grade enterprises by credit risk the way market regulators do: score each
+//! enterprise with a general + specialised indicator model, sort it into
+//! classes A/B/C/D (low → high risk), explain why, and do it for millions of
+//! enterprises a month, in parallel and deterministically.
+//!
+//! ## Overview
+//!
+//! | step | type |
+//! |---|---|
+//! | load a model or a set of models (TOML/JSON), validated once | [`ModelSet`] |
+//! | load enterprises: nested profiles ([`Enterprise`], JSON/JSONL) or columns (CSV, Parquet, Arrow) | [`Frame`], [`io`] |
+//! | grade a batch as of a date, in parallel | [`Grader`], [`Options`] |
+//! | read scores, classes, reasons and bad rows; explain one enterprise | [`Grades`], [`Explanation`] |
+//! | write results (CSV, Parquet, JSON Lines) | [`results_table`], [`io::write_table`] |
+//! | make a realistic synthetic population | [`synth`] |
+//!
+//! ## Usage
+//!
+//! ```
+//! use std::sync::Arc;
+//! use riskgrade::{Date, Enterprise, Grader, ModelSet, Options};
+//!
+//! // The embedded reference set: a general model with 40 indicators, and a
+//! // food-production model for industries C13–C15 that includes the general score.
+//! let set = Arc::new(riskgrade::examples::reference()?);
+//! let grader = Grader::new(set);
+//!
+//! let profiles: Vec<Enterprise> = vec![serde_json::from_str(r#"{
+//!     "id": "E1", "name": "Example Trading Co.", "industry": "F5211", "registered": "2012-04-01",
+//!     "attributes": {"annual_report_on_time": false},
+//!     "records": [
+//!         {"kind": "abnormal_list", "date": "2026-03-01", "action": "entry"},
+//!         {"kind": "penalty", "date": "2026-05-01", "severity": "major", "amount": 120000}
+//!     ]}"#)?];
+//! let as_of: Date = "2026-11-01".parse()?;
+//! let grades = grader.grade_profiles(&profiles, as_of, &Options::default())?;
+//!
+//! assert_eq!(grades.class(0), Some("C"));
+//! println!("{}", grades.summary());
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! Bad data never stops a batch: a row with a bad value is reported in
+//! [`Grades::issues`] with its row, enterprise id and column, and every other
+//! row is graded. [`Options::strict`] fails the batch instead.
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
+pub use riskgrade_core::{
+    AttrValue, ChangeField, Column, ColumnBuilder, DataIssue, Date, DateError, EffectPeriods, Enterprise,
+    EnterpriseId, FeatureDef, FeatureFn, Frame, Identity, InputSpec, InputType, InspectionResult, Licence,
+    ListAction, Period, Problem, RawValue, Record, RecordKind, RecordType, Schema, Severity,
+};
+pub use riskgrade_engine::{
+    DimensionLine, EvalError, Explanation, Grader, Grades, IndicatorLine, ModelSummary, Options, Reason, Summary,
+};
+pub use riskgrade_model::{
+    ClassSpec, Classes, Cutoffs, Direction, Leaf, MissingPolicy, Model, ModelError, ModelSet, ModelSetSpec,
+    ModelSpec, Node, NodeSpec, Problem as ModelProblem, RouteSpec, ScaleSpec, ScoreSpec, Source, examples,
+};
+
+/// Reading enterprises and writing tables: JSON/JSONL profiles, CSV, Parquet, Arrow.
+pub mod io {
+    pub use riskgrade_io::*;
+}
+
+/// The synthetic population generator.
+pub mod synth {
+    pub use riskgrade_synth::*;
+}
+
+mod results;
+
+pub use results::{ResultColumns, results_table};

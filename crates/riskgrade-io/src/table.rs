@@ -1,0 +1,329 @@
+//! Writing tables: named, typed columns to CSV, Parquet, JSON Lines or JSON.
+//!
+//! The writer knows nothing of the engine: results, derived features and
+//! synthetic data are all handed over as [`OutColumn`]s.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use arrow_array::{ArrayRef, BooleanArray, Float64Array, Int64Array, RecordBatch, RecordBatchOptions, StringArray};
+use arrow_schema::{DataType, Field, Schema as ArrowSchema};
+use parquet::arrow::ArrowWriter;
+use parquet::basic::{Compression, ZstdLevel};
+use parquet::file::properties::WriterProperties;
+use riskgrade_core::{Column, Date, Frame, InputType};
+
+use crate::error::{ARROW_SOURCE, IoError};
+use crate::format::{self, Format, TABLE_FORMATS};
+use crate::sink;
+
+/// The values of one output column; `None` is a missing value.
+#[derive(Debug, Clone, PartialEq)]
+pub enum OutData {
+    /// Text (Arrow `Utf8`).
+    Text(Vec<Option<String>>),
+    /// Real numbers (Arrow `Float64`).
+    Number(Vec<Option<f64>>),
+    /// Whole numbers (Arrow `Int64`).
+    Integer(Vec<Option<i64>>),
+    /// Booleans (Arrow `Boolean`).
+    Bool(Vec<Option<bool>>),
+}
+
+impl OutData {
+    /// Number of rows.
+    ///
+    /// ```
+    /// assert_eq!(riskgrade_io::OutData::Bool(vec![Some(true), None]).len(), 2);
+    /// ```
+    pub fn len(&self) -> usize {
+        match self {
+            OutData::Text(v) => v.len(),
+            OutData::Number(v) => v.len(),
+            OutData::Integer(v) => v.len(),
+            OutData::Bool(v) => v.len(),
+        }
+    }
+
+    /// Whether the column has no rows.
+    ///
+    /// ```
+    /// assert!(riskgrade_io::OutData::Number(vec![]).is_empty());
+    /// ```
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    fn data_type(&self) -> DataType {
+        match self {
+            OutData::Text(_) => DataType::Utf8,
+            OutData::Number(_) => DataType::Float64,
+            OutData::Integer(_) => DataType::Int64,
+            OutData::Bool(_) => DataType::Boolean,
+        }
+    }
+}
+
+/// A named output column.
+///
+/// ```
+/// use riskgrade_io::{OutColumn, OutData};
+/// let c = OutColumn::new("grade", OutData::Text(vec![Some("A".into()), None]));
+/// assert_eq!(c.name, "grade");
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+pub struct OutColumn {
+    /// The column's name (header).
+    pub name: String,
+    /// Its values.
+    pub data: OutData,
+}
+
+impl OutColumn {
+    /// A column called `name` holding `data`.
+    pub fn new(name: impl Into<String>, data: OutData) -> OutColumn {
+        OutColumn { name: name.into(), data }
+    }
+}
+
+/// Writes a table to `path`; the extension picks the format.
+///
+/// | extension | output |
+/// |---|---|
+/// | `.csv` | a header, then one line per row; whole numbers without `.0`, other numbers in their shortest exact form, text quoted when needed, missing values empty |
+/// | `.parquet` | one file, zstd-compressed, typed as [`table_to_batch`] types it |
+/// | `.jsonl`, `.ndjson` | one JSON object per row, missing values `null` |
+/// | `.json` | a JSON array of those objects |
+///
+/// Rows are rendered in parallel chunks and written through a buffer.
+/// Non-finite numbers are written empty (NaN), `inf`/`-inf` in CSV and `null` in JSON.
+///
+/// ```
+/// use riskgrade_io::{OutColumn, OutData, write_table};
+/// let dir = tempfile::tempdir()?;
+/// let path = dir.path().join("scores.csv");
+/// write_table(&path, &[
+///     OutColumn::new("id", OutData::Text(vec![Some("E1".into()), Some("E, 2".into())])),
+///     OutColumn::new("score", OutData::Number(vec![Some(87.0), Some(61.25)])),
+///     OutColumn::new("veto", OutData::Bool(vec![Some(false), None])),
+/// ])?;
+/// assert_eq!(std::fs::read_to_string(&path)?, "id,score,veto\nE1,87,false\n\"E, 2\",61.25,\n");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+///
+/// # Errors
+/// [`IoError::UnknownFormat`] for another extension, [`IoError::ColumnLength`]
+/// when the columns differ in length, [`IoError::Io`] when the file cannot be
+/// written, [`IoError::Arrow`] when Parquet encoding fails.
+pub fn write_table(path: &Path, columns: &[OutColumn]) -> Result<(), IoError> {
+    let format = Format::of(path);
+    let Some(format) = format else {
+        return Err(IoError::UnknownFormat { file: path.to_path_buf(), supported: TABLE_FORMATS });
+    };
+    let rows = check_lengths(columns)?;
+    match format {
+        Format::Csv => write_csv(path, columns, rows),
+        Format::Parquet => write_parquet(path, columns),
+        Format::Jsonl => write_json(path, columns, rows, false),
+        Format::Json => write_json(path, columns, rows, true),
+    }
+}
+
+/// The number of rows, when every column has the same.
+fn check_lengths(columns: &[OutColumn]) -> Result<usize, IoError> {
+    let rows = columns.first().map_or(0, |c| c.data.len());
+    match columns.iter().find(|c| c.data.len() != rows) {
+        Some(c) => Err(IoError::ColumnLength { column: c.name.clone(), rows: c.data.len(), expected: rows }),
+        None => Ok(rows),
+    }
+}
+
+/// Converts a table to one Arrow record batch (`Utf8`, `Float64`, `Int64`
+/// and `Boolean` columns, all nullable).
+///
+/// ```
+/// use riskgrade_io::{OutColumn, OutData, table_to_batch};
+/// let batch = table_to_batch(&[OutColumn::new("n", OutData::Integer(vec![Some(1), None]))])?;
+/// assert_eq!((batch.num_rows(), batch.num_columns()), (2, 1));
+/// # Ok::<(), riskgrade_io::IoError>(())
+/// ```
+///
+/// # Errors
+/// [`IoError::ColumnLength`] when the columns differ in length.
+pub fn table_to_batch(columns: &[OutColumn]) -> Result<RecordBatch, IoError> {
+    let rows = check_lengths(columns)?;
+    let fields: Vec<Field> = columns.iter().map(|c| Field::new(&c.name, c.data.data_type(), true)).collect();
+    let arrays: Vec<ArrayRef> = columns
+        .iter()
+        .map(|c| -> ArrayRef {
+            match &c.data {
+                OutData::Text(v) => Arc::new(v.iter().map(Option::as_deref).collect::<StringArray>()),
+                OutData::Number(v) => Arc::new(v.iter().copied().collect::<Float64Array>()),
+                OutData::Integer(v) => Arc::new(v.iter().copied().collect::<Int64Array>()),
+                OutData::Bool(v) => Arc::new(v.iter().copied().collect::<BooleanArray>()),
+            }
+        })
+        .collect();
+    RecordBatch::try_new_with_options(
+        Arc::new(ArrowSchema::new(fields)),
+        arrays,
+        &RecordBatchOptions::new().with_row_count(Some(rows)),
+    )
+    .map_err(|e| IoError::arrow(Path::new(ARROW_SOURCE), &e))
+}
+
+/// A frame as output columns: `id`, `name`, `industry`, `district`, then
+/// every input column under the input's name.
+///
+/// Dates are `YYYY-MM-DD` text, booleans are [`OutData::Bool`], categories
+/// are text, numbers, integers and counts are [`OutData::Number`]; missing
+/// values (and empty identity strings) are `None`. Writing the columns to CSV
+/// or Parquet and reading them back with [`crate::read_frame`] gives the same
+/// frame (when inputs have no `column` rename).
+///
+/// ```
+/// use riskgrade_core::{Enterprise, Frame, InputSpec, InputType, Schema};
+/// use riskgrade_io::{OutData, frame_to_columns};
+/// let e: Enterprise = serde_json::from_str(r#"{"id": "E1", "industry": "C14", "registered": "2015-06-01",
+///     "attributes": {"opened": "2015-06-01"}}"#)?;
+/// let spec = InputSpec { ty: InputType::Date, derive: None, attribute: None, column: None, description: None };
+/// let schema = Schema::new([("opened".to_string(), spec)]);
+/// let frame = Frame::from_profiles(&[e], &schema, "2026-11-01".parse()?, &Default::default());
+/// let cols = frame_to_columns(&frame);
+/// let names: Vec<&str> = cols.iter().map(|c| c.name.as_str()).collect();
+/// assert_eq!(names, ["id", "name", "industry", "district", "opened"]);
+/// assert_eq!(cols[1].data, OutData::Text(vec![None]));
+/// assert_eq!(cols[4].data, OutData::Text(vec![Some("2015-06-01".into())]));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn frame_to_columns(frame: &Frame) -> Vec<OutColumn> {
+    let text = |name: &str, v: &[String]| {
+        OutColumn::new(name, OutData::Text(v.iter().map(|s| (!s.is_empty()).then(|| s.clone())).collect()))
+    };
+    let mut out = vec![
+        text("id", frame.ids()),
+        text("name", frame.names()),
+        text("industry", frame.industries()),
+        text("district", frame.districts()),
+    ];
+    for (name, ty, col) in frame.columns() {
+        let data = match (col, ty) {
+            (Column::Category { codes, dict }, _) => {
+                OutData::Text(codes.iter().map(|&c| dict.get(c as usize).cloned()).collect())
+            }
+            (Column::Number(v), InputType::Date) => OutData::Text(
+                v.iter()
+                    .map(|&x| {
+                        (x.is_finite() && (-400_000.0..=3_000_000.0).contains(&x))
+                            .then(|| Date::from_days(x as i32).to_string())
+                    })
+                    .collect(),
+            ),
+            (Column::Number(v), InputType::Bool) => {
+                OutData::Bool(v.iter().map(|&x| (!x.is_nan()).then_some(x != 0.0)).collect())
+            }
+            (Column::Number(v), _) => OutData::Number(v.iter().map(|&x| (!x.is_nan()).then_some(x)).collect()),
+        };
+        out.push(OutColumn::new(name, data));
+    }
+    out
+}
+
+fn write_csv(path: &Path, columns: &[OutColumn], rows: usize) -> Result<(), IoError> {
+    let csv_err = |e: csv::Error| IoError::csv(path, e);
+    let mut header = csv::WriterBuilder::new().from_writer(Vec::new());
+    header.write_record(columns.iter().map(|c| c.name.as_str())).map_err(csv_err)?;
+    let header = header.into_inner().map_err(|e| IoError::io(path, e.error()))?;
+    sink::write_chunks(path, rows, 4096, &header, b"", |range, buf| {
+        let mut w = csv::WriterBuilder::new().has_headers(false).from_writer(std::mem::take(buf));
+        let mut cell = Vec::with_capacity(32);
+        for r in range {
+            for c in columns {
+                cell.clear();
+                match &c.data {
+                    OutData::Text(v) => cell.extend_from_slice(v[r].as_deref().unwrap_or_default().as_bytes()),
+                    OutData::Number(v) => v[r].into_iter().for_each(|x| format::csv_number(&mut cell, x)),
+                    OutData::Integer(v) => v[r].into_iter().for_each(|x| format::integer(&mut cell, x)),
+                    OutData::Bool(v) => match v[r] {
+                        Some(true) => cell.extend_from_slice(b"true"),
+                        Some(false) => cell.extend_from_slice(b"false"),
+                        None => {}
+                    },
+                }
+                w.write_field(&cell).map_err(csv_err)?;
+            }
+            w.write_record(None::<&[u8]>).map_err(csv_err)?;
+        }
+        *buf = w.into_inner().map_err(|e| IoError::io(path, e.error()))?;
+        Ok(())
+    })
+}
+
+fn write_json(path: &Path, columns: &[OutColumn], rows: usize, array: bool) -> Result<(), IoError> {
+    let keys: Vec<Vec<u8>> = columns
+        .iter()
+        .map(|c| {
+            let mut k = Vec::new();
+            format::json_string(&mut k, &c.name);
+            k.push(b':');
+            k
+        })
+        .collect();
+    let (prefix, suffix): (&[u8], &[u8]) = match (array, rows) {
+        (false, _) => (b"", b""),
+        (true, 0) => (b"[]\n", b""),
+        (true, _) => (b"[\n", b"\n]\n"),
+    };
+    sink::write_chunks(path, rows, 4096, prefix, suffix, |range, buf| {
+        for r in range {
+            if array && r > 0 {
+                buf.extend_from_slice(b",\n");
+            }
+            buf.push(b'{');
+            for (i, (c, key)) in columns.iter().zip(&keys).enumerate() {
+                if i > 0 {
+                    buf.push(b',');
+                }
+                buf.extend_from_slice(key);
+                match &c.data {
+                    OutData::Text(v) => match &v[r] {
+                        Some(s) => format::json_string(buf, s),
+                        None => buf.extend_from_slice(b"null"),
+                    },
+                    OutData::Number(v) => match v[r] {
+                        Some(x) => format::json_number(buf, x),
+                        None => buf.extend_from_slice(b"null"),
+                    },
+                    OutData::Integer(v) => match v[r] {
+                        Some(x) => format::integer(buf, x),
+                        None => buf.extend_from_slice(b"null"),
+                    },
+                    OutData::Bool(v) => buf.extend_from_slice(match v[r] {
+                        Some(true) => b"true",
+                        Some(false) => b"false",
+                        None => b"null",
+                    }),
+                }
+            }
+            buf.push(b'}');
+            if !array {
+                buf.push(b'\n');
+            }
+        }
+        Ok(())
+    })
+}
+
+fn write_parquet(path: &Path, columns: &[OutColumn]) -> Result<(), IoError> {
+    let batch = table_to_batch(columns)?;
+    let pq = |e: parquet::errors::ParquetError| IoError::arrow(path, &e);
+    let props = WriterProperties::builder()
+        .set_compression(Compression::ZSTD(ZstdLevel::default()))
+        .set_max_row_group_row_count(Some(128 * 1024))
+        .build();
+    let out = sink::create(path)?;
+    let mut writer = ArrowWriter::try_new(out, batch.schema(), Some(props)).map_err(pq)?;
+    writer.write(&batch).map_err(pq)?;
+    writer.into_inner().map_err(pq)?.into_inner().map_err(|e| IoError::io(path, e.error()))?;
+    Ok(())
+}

@@ -1,0 +1,372 @@
+use std::collections::HashSet;
+use std::time::Instant;
+
+use riskgrade_core::{AttrValue, Enterprise, ListAction, RecordKind, RecordType, Severity};
+
+use super::*;
+use crate::tables::{CODE_CHARS, CODE_WEIGHTS};
+
+fn as_of() -> Date {
+    "2026-11-27".parse().unwrap()
+}
+
+fn sample(n: usize, seed: u64) -> Synth {
+    generate(&SynthConfig::new(n, seed, as_of()))
+}
+
+fn share(synth: &Synth, pred: impl Fn(&Enterprise) -> bool) -> f64 {
+    synth.enterprises.iter().filter(|e| pred(e)).count() as f64 / synth.enterprises.len() as f64
+}
+
+#[test]
+fn earliest_is_1995() {
+    assert_eq!(make::EARLIEST.to_string(), "1995-01-01");
+}
+
+#[test]
+fn same_seed_same_output_other_seed_other_output() {
+    let a = sample(2_000, 11);
+    let b = sample(2_000, 11);
+    assert_eq!(a, b);
+    let c = sample(2_000, 12);
+    assert_ne!(a.enterprises, c.enterprises);
+    let differing = a
+        .enterprises
+        .iter()
+        .zip(&c.enterprises)
+        .filter(|(x, y)| x != y)
+        .count();
+    assert!(differing > 1_900, "{differing}");
+}
+
+#[test]
+fn thread_count_does_not_matter() {
+    let cfg = SynthConfig::new(5_000, 99, as_of());
+    let run = |threads: usize| {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap()
+            .install(|| generate(&cfg))
+    };
+    let one = run(1);
+    let two = run(2);
+    let three = run(3);
+    assert_eq!(one, two);
+    assert_eq!(one, three);
+}
+
+#[test]
+fn dates_are_consistent() {
+    let synth = sample(20_000, 5);
+    let history_start = as_of().add_months(-60);
+    for e in &synth.enterprises {
+        let reg = e.registered.unwrap();
+        assert!(reg <= as_of() && reg >= make::EARLIEST, "{}: {reg}", e.id);
+        for r in &e.records {
+            assert!(r.date <= as_of(), "{}: {:?}", e.id, r);
+            assert!(
+                r.date >= reg && r.date >= history_start,
+                "{}: {:?}",
+                e.id,
+                r
+            );
+            if let Some(rep) = r.repaired {
+                assert!(rep >= r.date && rep <= as_of(), "{}: {:?}", e.id, r);
+            }
+        }
+        assert!(e.records.windows(2).all(|w| w[0].date <= w[1].date));
+        for l in &e.licences {
+            let (issued, until) = (l.issued.unwrap(), l.valid_until.unwrap());
+            assert!(
+                issued >= reg && issued <= as_of() && until > issued,
+                "{}: {l:?}",
+                e.id
+            );
+        }
+    }
+}
+
+#[test]
+fn penalty_repair_waits_six_months() {
+    let synth = sample(20_000, 6);
+    let mut repaired = 0;
+    for e in &synth.enterprises {
+        for r in &e.records {
+            if let (RecordKind::Penalty { severity, .. }, Some(rep)) = (r.kind, r.repaired) {
+                assert_ne!(severity, Severity::Minor);
+                assert!(rep >= r.date.add_months(6), "{}: {r:?}", e.id);
+                repaired += 1;
+            }
+        }
+    }
+    assert!(repaired > 50, "{repaired}");
+}
+
+#[test]
+fn list_events_alternate() {
+    let synth = sample(20_000, 8);
+    let mut still_listed = 0;
+    let mut removed = 0;
+    for e in &synth.enterprises {
+        for t in [
+            RecordType::AbnormalList,
+            RecordType::DishonestList,
+            RecordType::JudgmentDefaulter,
+        ] {
+            let actions: Vec<ListAction> = e
+                .records
+                .iter()
+                .filter(|r| r.kind.record_type() == t)
+                .filter_map(|r| r.kind.list_action())
+                .collect();
+            for (i, a) in actions.iter().enumerate() {
+                let expected = if i % 2 == 0 {
+                    ListAction::Entry
+                } else {
+                    ListAction::Removal
+                };
+                assert_eq!(*a, expected, "{} {t:?}: {actions:?}", e.id);
+            }
+            if t == RecordType::AbnormalList && !actions.is_empty() {
+                if actions.len() % 2 == 1 {
+                    still_listed += 1;
+                } else {
+                    removed += 1;
+                }
+            }
+        }
+    }
+    assert!(
+        still_listed > 50 && removed > 50,
+        "{still_listed} {removed}"
+    );
+}
+
+#[test]
+fn json_round_trip() {
+    let synth = sample(5_000, 3);
+    for e in &synth.enterprises {
+        let json = serde_json::to_string(e).unwrap();
+        let back: Enterprise = serde_json::from_str(&json).unwrap();
+        assert_eq!(&back, e, "{json}");
+    }
+    let truth = serde_json::to_value(&synth.truth[0]).unwrap();
+    assert_eq!(truth["id"], "E0000001");
+}
+
+#[test]
+fn segments_follow_the_mixture() {
+    let synth = sample(50_000, 21);
+    let seg =
+        |name: &str| synth.truth.iter().filter(|t| t.segment == name).count() as f64 / 50_000.0;
+    assert!((seg("rogue") - 0.03).abs() < 0.004, "{}", seg("rogue"));
+    assert!((seg("risky") - 0.09).abs() < 0.006, "{}", seg("risky"));
+    assert!((seg("sloppy") - 0.23).abs() < 0.01, "{}", seg("sloppy"));
+    assert!((seg("clean") - 0.65).abs() < 0.01, "{}", seg("clean"));
+    for t in &synth.truth {
+        assert!(t.propensity > 0.0 && t.propensity < 1.0);
+    }
+}
+
+#[test]
+fn records_rise_with_propensity() {
+    let synth = sample(20_000, 4);
+    let mut by_p: Vec<(f64, usize)> = synth
+        .truth
+        .iter()
+        .zip(&synth.enterprises)
+        .map(|(t, e)| (t.propensity, e.records.len()))
+        .collect();
+    by_p.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let decile = by_p.len() / 10;
+    let mean = |xs: &[(f64, usize)]| xs.iter().map(|x| x.1 as f64).sum::<f64>() / xs.len() as f64;
+    let low = mean(&by_p[..decile]);
+    let high = mean(&by_p[by_p.len() - decile..]);
+    assert!(high > 2.0 * low, "low {low}, high {high}");
+
+    // Clean enterprises mostly have no penalties; rogue ones have many records.
+    let penalties = |e: &Enterprise| {
+        e.records
+            .iter()
+            .filter(|r| r.kind.record_type() == RecordType::Penalty)
+            .count()
+    };
+    let clean: Vec<&Enterprise> = synth
+        .enterprises
+        .iter()
+        .zip(&synth.truth)
+        .filter(|(_, t)| t.segment == "clean")
+        .map(|(e, _)| e)
+        .collect();
+    let without = clean.iter().filter(|e| penalties(e) == 0).count() as f64 / clean.len() as f64;
+    assert!(without > 0.85, "{without}");
+    let typical = clean.iter().filter(|e| e.records.len() <= 5).count() as f64 / clean.len() as f64;
+    assert!(typical > 0.8, "{typical}");
+    let rogue: Vec<usize> = synth
+        .enterprises
+        .iter()
+        .zip(&synth.truth)
+        .filter(|(_, t)| t.segment == "rogue")
+        .map(|(e, _)| e.records.len())
+        .collect();
+    let rogue_mean = rogue.iter().sum::<usize>() as f64 / rogue.len() as f64;
+    assert!((8.0..40.0).contains(&rogue_mean), "{rogue_mean}");
+}
+
+#[test]
+fn identities_look_real() {
+    let synth = sample(20_000, 9);
+    let mut codes = HashSet::new();
+    for (i, e) in synth.enterprises.iter().enumerate() {
+        assert_eq!(e.id.0, format!("E{:07}", i + 1));
+        assert!(e.name.contains(&e.district), "{}", e.name);
+        let code = e.credit_code.as_deref().unwrap();
+        assert_eq!(code.len(), 18);
+        assert!(code.starts_with("9111"), "{code}");
+        let value = |c: u8| CODE_CHARS.iter().position(|x| *x == c).unwrap() as u32;
+        let sum: u32 = code
+            .bytes()
+            .take(17)
+            .zip(CODE_WEIGHTS)
+            .map(|(c, w)| value(c) * w)
+            .sum();
+        assert_eq!(value(code.as_bytes()[17]), (31 - sum % 31) % 31, "{code}");
+        assert!(codes.insert(code.to_string()), "duplicate {code}");
+        assert_eq!(e.industry.len(), 5);
+        assert!(e.licences.len() <= 3);
+    }
+    let food = share(&synth, |e| {
+        ["C13", "C14", "C15"]
+            .iter()
+            .any(|p| e.industry.starts_with(p))
+    });
+    assert!((0.05..0.07).contains(&food), "{food}");
+    let districts: HashSet<&str> = synth
+        .enterprises
+        .iter()
+        .map(|e| e.district.as_str())
+        .collect();
+    assert_eq!(districts.len(), 16);
+    let young = share(&synth, |e| as_of().days_since(e.registered.unwrap()) < 365);
+    assert!((0.06..0.10).contains(&young), "{young}");
+    let expired = share(&synth, |e| {
+        e.licences.iter().any(|l| l.valid_until.unwrap() < as_of())
+    });
+    assert!((0.01..0.2).contains(&expired), "{expired}");
+}
+
+const GENERAL: [&str; 22] = [
+    "registered_capital",
+    "shareholders",
+    "outbound_investments",
+    "branches",
+    "enterprise_type",
+    "listed",
+    "paid_in_ratio",
+    "revenue_growth",
+    "loss_making",
+    "debt_ratio",
+    "insured_staff",
+    "tax_paid",
+    "annual_report_on_time",
+    "equity_frozen",
+    "related_revoked_share",
+    "related_listed_share",
+    "related_penalised_share",
+    "related_defaulter_share",
+    "negative_news_1y",
+    "haccp_certified",
+    "production_scale",
+    "product_category",
+];
+
+#[test]
+fn attributes_have_names_and_types() {
+    let synth = sample(20_000, 10);
+    let known: HashSet<&str> = GENERAL
+        .iter()
+        .copied()
+        .chain(["sampling_failures_3y", "self_inspection_on_time"])
+        .collect();
+    for e in &synth.enterprises {
+        let food = ["C13", "C14", "C15"]
+            .iter()
+            .any(|p| e.industry.starts_with(p));
+        for key in e.attributes.keys() {
+            assert!(known.contains(key.as_str()), "unknown attribute {key}");
+        }
+        for key in &GENERAL[..19] {
+            if !matches!(*key, "revenue_growth" | "tax_paid") {
+                assert!(e.attributes.contains_key(*key), "{} lacks {key}", e.id);
+            }
+        }
+        assert_eq!(e.attributes.contains_key("haccp_certified"), food);
+        assert_eq!(e.attributes.contains_key("sampling_failures_3y"), food);
+        for (key, v) in &e.attributes {
+            match v {
+                AttrValue::Number(x) => {
+                    assert!(x.is_finite() && *x >= -1.0, "{key} {x}");
+                    if key.ends_with("_share") || key == "paid_in_ratio" {
+                        assert!((0.0..=1.0).contains(x), "{key} {x}");
+                    }
+                }
+                AttrValue::Integer(i) => assert!(*i >= 0, "{key} {i}"),
+                AttrValue::Bool(_) | AttrValue::Text(_) => {}
+            }
+        }
+    }
+    let listed = share(&synth, |e| e.attributes["listed"] == AttrValue::Bool(true));
+    assert!((0.005..0.02).contains(&listed), "{listed}");
+    let no_growth = share(&synth, |e| !e.attributes.contains_key("revenue_growth"));
+    assert!((0.01..0.04).contains(&no_growth), "{no_growth}");
+    let no_tax = share(&synth, |e| !e.attributes.contains_key("tax_paid"));
+    assert!((0.01..0.03).contains(&no_tax), "{no_tax}");
+}
+
+#[test]
+fn history_length_and_empty_batches() {
+    let none = generate(&SynthConfig::new(0, 1, as_of()));
+    assert!(none.enterprises.is_empty() && none.truth.is_empty());
+    let short = generate(&SynthConfig::new(2_000, 1, as_of()).with_years(1));
+    let start = as_of().add_months(-12);
+    assert!(
+        short
+            .enterprises
+            .iter()
+            .flat_map(|e| &e.records)
+            .all(|r| r.date >= start)
+    );
+    let flat = generate(&SynthConfig::new(200, 1, as_of()).with_years(0));
+    assert!(flat.enterprises.iter().all(|e| e.records.is_empty()));
+}
+
+/// CPU seconds (user + system) this process has used, where `/proc` tells.
+fn cpu_seconds() -> Option<f64> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    let fields: Vec<&str> = stat.rsplit_once(')')?.1.split_whitespace().collect();
+    let ticks: f64 = fields.get(11)?.parse::<f64>().ok()? + fields.get(12)?.parse::<f64>().ok()?;
+    Some(ticks / 100.0)
+}
+
+/// `cargo test --release -p riskgrade-synth -- --ignored --nocapture`
+#[test]
+#[ignore = "timing; run in release"]
+fn time_one_million() {
+    let cfg = SynthConfig::new(1_000_000, 1, as_of());
+    let cpu = cpu_seconds();
+    let start = Instant::now();
+    let synth = generate(&cfg);
+    let elapsed = start.elapsed();
+    let cpu = cpu
+        .zip(cpu_seconds())
+        .map(|(a, b)| format!("{:.2}s", b - a));
+    let records: usize = synth.enterprises.iter().map(|e| e.records.len()).sum();
+    println!(
+        "generated {} enterprises ({records} records) in {:.2?} on {} threads, cpu {}",
+        synth.enterprises.len(),
+        elapsed,
+        rayon::current_num_threads(),
+        cpu.unwrap_or_else(|| "unknown".into()),
+    );
+}

@@ -1,0 +1,134 @@
+//! The results table: one row per enterprise, in a documented column layout.
+
+use rayon::prelude::*;
+use riskgrade_core::Frame;
+use riskgrade_engine::Grades;
+use riskgrade_io::{OutColumn, OutData};
+
+/// Which optional columns a results table has.
+///
+/// ```
+/// let cols = riskgrade::ResultColumns::default().contributions(true);
+/// assert!(cols.has_contributions());
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ResultColumns {
+    dimensions: bool,
+    contributions: bool,
+}
+
+impl Default for ResultColumns {
+    fn default() -> Self {
+        ResultColumns { dimensions: true, contributions: false }
+    }
+}
+
+impl ResultColumns {
+    /// One `dim:<path>` column of points per dimension (default on).
+    pub fn dimensions(mut self, yes: bool) -> Self {
+        self.dimensions = yes;
+        self
+    }
+    /// One `contrib:<path>` column per indicator (default off); the batch must
+    /// have been graded with `Options::contributions(true)`.
+    pub fn contributions(mut self, yes: bool) -> Self {
+        self.contributions = yes;
+        self
+    }
+    /// Whether indicator contributions are included.
+    pub fn has_contributions(&self) -> bool {
+        self.contributions
+    }
+}
+
+/// The results of a batch as table columns, ready for [`riskgrade_io::write_table`].
+///
+/// Columns, in order (results schema version 1):
+/// `id`, `industry`, `model`, `score`, `class`, `class_label`, `reasons`
+/// (joined with ` | `), `status` (`graded` or `error`), `error` (the row's
+/// issues joined with `; `), `model_version`, `as_of`, then `dim:<path>` per
+/// dimension and, when asked, `contrib:<path>` per indicator (prefixed by
+/// `<model>:` when the set has several models). Rows not graded have empty
+/// score, class and reasons.
+pub fn results_table(grades: &Grades, frame: &Frame, columns: ResultColumns) -> Vec<OutColumn> {
+    let n = grades.len();
+    let set = grades.model_set();
+    let text = |v: Vec<Option<String>>| OutData::Text(v);
+    let mut out = vec![
+        OutColumn { name: "id".into(), data: text((0..n).map(|r| Some(grades.id(r).to_string())).collect()) },
+        OutColumn { name: "industry".into(), data: text(frame.industries().iter().cloned().map(Some).collect()) },
+        OutColumn { name: "model".into(), data: text((0..n).map(|r| grades.model(r).map(|m| m.id().to_string())).collect()) },
+        OutColumn { name: "score".into(), data: OutData::Number((0..n).map(|r| grades.score(r)).collect()) },
+        OutColumn { name: "class".into(), data: text((0..n).map(|r| grades.class(r).map(str::to_string)).collect()) },
+        OutColumn {
+            name: "class_label".into(),
+            data: text(
+                (0..n)
+                    .map(|r| {
+                        let c = grades.class_index(r)?;
+                        Some(grades.model(r)?.classes().labels()[c].clone())
+                    })
+                    .collect(),
+            ),
+        },
+        OutColumn {
+            name: "reasons".into(),
+            data: text(
+                (0..n)
+                    .into_par_iter()
+                    .map(|r| grades.is_graded(r).then(|| grades.reason_texts(frame, r).join(" | ")))
+                    .collect(),
+            ),
+        },
+        OutColumn {
+            name: "status".into(),
+            data: text((0..n).map(|r| Some(if grades.is_graded(r) { "graded" } else { "error" }.to_string())).collect()),
+        },
+        OutColumn {
+            name: "error".into(),
+            data: text(
+                (0..n)
+                    .map(|r| {
+                        let msgs: Vec<String> = grades.issues_of(r).map(|i| format!("column `{}`: {}", i.column, i.problem)).collect();
+                        (!msgs.is_empty()).then(|| msgs.join("; "))
+                    })
+                    .collect(),
+            ),
+        },
+        OutColumn { name: "model_version".into(), data: text(vec![Some(grades.version_id().to_string()); n]) },
+        OutColumn { name: "as_of".into(), data: text(vec![Some(grades.as_of().to_string()); n]) },
+    ];
+    if columns.dimensions {
+        let mut names: Vec<String> = Vec::new();
+        for m in set.models() {
+            for &d in m.dimensions() {
+                let p = &m.nodes()[d].path;
+                if !names.contains(p) {
+                    names.push(p.clone());
+                }
+            }
+        }
+        for name in names {
+            let data = (0..n)
+                .map(|r| grades.dimension_points(r).into_iter().find(|(p, _)| *p == name).map(|(_, v)| v))
+                .collect();
+            out.push(OutColumn { name: format!("dim:{name}"), data: OutData::Number(data) });
+        }
+    }
+    if columns.contributions {
+        let many = set.models().len() > 1;
+        for (mi, m) in set.models().iter().enumerate() {
+            for (li, leaf) in m.leaves().iter().enumerate() {
+                let name = if many { format!("contrib:{}:{}", m.id(), leaf.path) } else { format!("contrib:{}", leaf.path) };
+                let data = (0..n)
+                    .map(|r| {
+                        let own = grades.model(r).is_some_and(|x| std::ptr::eq(x, &set.models()[mi]));
+                        if own { grades.contributions(r).map(|c| c[li]) } else { None }
+                    })
+                    .collect();
+                out.push(OutColumn { name, data: OutData::Number(data) });
+            }
+        }
+    }
+    out
+}
