@@ -19,11 +19,23 @@ fn grading(c: &mut Criterion) {
     g.sample_size(20);
     // The indicator stage: 40 indicators scored, weighted, summed and classed; no reasons.
     g.bench_function("indicator_stage", |b| {
-        b.iter(|| black_box(grader.grade(&frame, as_of, &Options::default().reasons(false)).map(|r| r.len())))
+        b.iter(|| {
+            black_box(
+                grader
+                    .grade(&frame, as_of, &Options::default().reasons(false))
+                    .map(|r| r.len()),
+            )
+        })
     });
     // End to end on columns: scores, classes, dimension points and the top 3 reasons.
     g.bench_function("with_reasons", |b| {
-        b.iter(|| black_box(grader.grade(&frame, as_of, &Options::default()).map(|r| r.len())))
+        b.iter(|| {
+            black_box(
+                grader
+                    .grade(&frame, as_of, &Options::default())
+                    .map(|r| r.len()),
+            )
+        })
     });
     g.finish();
 }

@@ -10,7 +10,10 @@ pub const AS_OF: &str = "2026-11-01";
 
 /// Number of enterprises: `RISKGRADE_BENCH_N`, default 1,000,000.
 pub fn bench_n() -> usize {
-    std::env::var("RISKGRADE_BENCH_N").ok().and_then(|s| s.parse().ok()).unwrap_or(1_000_000)
+    std::env::var("RISKGRADE_BENCH_N")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(1_000_000)
 }
 
 /// The general reference model alone (every enterprise graded by it).
@@ -28,16 +31,27 @@ pub fn general() -> ModelSet {
 pub fn population(set: &ModelSet, n: usize) -> (Frame, Date) {
     let as_of: Date = AS_OF.parse().expect("a valid date");
     let synth = generate(&SynthConfig::new(n, 42, as_of));
-    let frame = Frame::from_profiles(&synth.enterprises, set.schema(), as_of, set.effect_periods());
+    let frame = Frame::from_profiles(
+        &synth.enterprises,
+        set.schema(),
+        as_of,
+        set.effect_periods(),
+    );
     // Columnar input, as from Parquet: no derivation date attached.
-    let columns = frame.columns().map(|(n, t, c)| (n.to_string(), t, c.clone(), Vec::new())).collect();
+    let columns = frame
+        .columns()
+        .map(|(n, t, c)| (n.to_string(), t, c.clone(), Vec::new()))
+        .collect();
     let identity = riskgrade::Identity {
         ids: frame.ids().to_vec(),
         names: frame.names().to_vec(),
         industries: frame.industries().to_vec(),
         districts: frame.districts().to_vec(),
     };
-    (Frame::from_parts(identity, columns, Vec::new(), None), as_of)
+    (
+        Frame::from_parts(identity, columns, Vec::new(), None),
+        as_of,
+    )
 }
 
 /// Bytes held by the frame's input columns (the "input size" of the memory target).
@@ -46,7 +60,9 @@ pub fn input_bytes(frame: &Frame) -> usize {
         .columns()
         .map(|(_, _, c)| match c {
             riskgrade::Column::Number(v) => v.len() * 8,
-            riskgrade::Column::Category { codes, dict } => codes.len() * 4 + dict.iter().map(String::len).sum::<usize>(),
+            riskgrade::Column::Category { codes, dict } => {
+                codes.len() * 4 + dict.iter().map(String::len).sum::<usize>()
+            }
         })
         .sum()
 }

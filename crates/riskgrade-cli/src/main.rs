@@ -120,13 +120,22 @@ struct Failure {
 
 impl Failure {
     fn model(e: impl std::fmt::Display) -> Failure {
-        Failure { code: 3, message: format!("bad model: {e}") }
+        Failure {
+            code: 3,
+            message: format!("bad model: {e}"),
+        }
     }
     fn data(e: impl std::fmt::Display) -> Failure {
-        Failure { code: 4, message: format!("bad data: {e}") }
+        Failure {
+            code: 4,
+            message: format!("bad data: {e}"),
+        }
     }
     fn io(e: impl std::fmt::Display) -> Failure {
-        Failure { code: 1, message: e.to_string() }
+        Failure {
+            code: 1,
+            message: e.to_string(),
+        }
     }
 }
 
@@ -164,7 +173,10 @@ impl Ui {
             return ProgressBar::hidden();
         }
         let pb = ProgressBar::new_spinner();
-        pb.set_style(ProgressStyle::with_template("{spinner} {msg} [{elapsed}]").unwrap_or_else(|_| ProgressStyle::default_spinner()));
+        pb.set_style(
+            ProgressStyle::with_template("{spinner} {msg} [{elapsed}]")
+                .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+        );
         pb.set_message(message.to_string());
         pb.enable_steady_tick(Duration::from_millis(100));
         pb
@@ -180,11 +192,19 @@ fn load_model(path: Option<&Path>) -> Result<Arc<ModelSet>, Failure> {
 }
 
 fn is_profiles(path: &Path) -> bool {
-    matches!(path.extension().and_then(|e| e.to_str()), Some("jsonl" | "ndjson" | "json"))
+    matches!(
+        path.extension().and_then(|e| e.to_str()),
+        Some("jsonl" | "ndjson" | "json")
+    )
 }
 
 /// Loads a batch; profile lines that could not be parsed are returned as messages.
-fn load_data(path: &Path, set: &ModelSet, as_of: Date, strict: bool) -> Result<(Frame, Vec<String>), Failure> {
+fn load_data(
+    path: &Path,
+    set: &ModelSet,
+    as_of: Date,
+    strict: bool,
+) -> Result<(Frame, Vec<String>), Failure> {
     if is_profiles(path) {
         let p = riskgrade::io::read_profiles(path, strict).map_err(Failure::data)?;
         let frame = Frame::from_profiles(&p.enterprises, set.schema(), as_of, set.effect_periods());
@@ -195,11 +215,20 @@ fn load_data(path: &Path, set: &ModelSet, as_of: Date, strict: bool) -> Result<(
     }
 }
 
-fn grade(set: &Arc<ModelSet>, frame: &Frame, as_of: Date, options: &Options) -> Result<Grades, Failure> {
-    Grader::new(Arc::clone(set)).grade(frame, as_of, options).map_err(|e| match e {
-        EvalError::MissingColumn { .. } | EvalError::Strict { .. } | EvalError::AsOfMismatch { .. } => Failure::data(e),
-        other => Failure::io(other),
-    })
+fn grade(
+    set: &Arc<ModelSet>,
+    frame: &Frame,
+    as_of: Date,
+    options: &Options,
+) -> Result<Grades, Failure> {
+    Grader::new(Arc::clone(set))
+        .grade(frame, as_of, options)
+        .map_err(|e| match e {
+            EvalError::MissingColumn { .. }
+            | EvalError::Strict { .. }
+            | EvalError::AsOfMismatch { .. } => Failure::data(e),
+            other => Failure::io(other),
+        })
 }
 
 fn report_issues(ui: &Ui, grades: &Grades, unparsed: &[String], out: Option<&Path>) {
@@ -211,13 +240,24 @@ fn report_issues(ui: &Ui, grades: &Grades, unparsed: &[String], out: Option<&Pat
     for m in unparsed.iter().take(10) {
         eprintln!("  {m}");
     }
-    for i in grades.issues().iter().take(10usize.saturating_sub(unparsed.len().min(10))) {
+    for i in grades
+        .issues()
+        .iter()
+        .take(10usize.saturating_sub(unparsed.len().min(10)))
+    {
         eprintln!("  {i}");
     }
     if total > 10 {
         match out {
-            Some(p) => eprintln!("  … and {} more (see the `error` column of {})", total - 10, p.display()),
-            None => eprintln!("  … and {} more (write the results with --out to see them all)", total - 10),
+            Some(p) => eprintln!(
+                "  … and {} more (see the `error` column of {})",
+                total - 10,
+                p.display()
+            ),
+            None => eprintln!(
+                "  … and {} more (write the results with --out to see them all)",
+                total - 10
+            ),
         }
     }
 }
@@ -225,22 +265,55 @@ fn report_issues(ui: &Ui, grades: &Grades, unparsed: &[String], out: Option<&Pat
 fn run(command: Command, ui: &Ui) -> Result<u8, Failure> {
     match command {
         Command::Demo { n, seed, as_of } => demo(ui, n, seed, as_of),
-        Command::Synth { n, seed, as_of, out, truth, model } => {
+        Command::Synth {
+            n,
+            seed,
+            as_of,
+            out,
+            truth,
+            model,
+        } => {
             let pb = ui.step(&format!("synthesizing {n} enterprises"));
             let synth = generate(&SynthConfig::new(n, seed, as_of));
             pb.set_message(format!("writing {}", out.display()));
             if is_profiles(&out) {
-                riskgrade::io::write_profiles_jsonl(&out, &synth.enterprises).map_err(Failure::io)?;
+                riskgrade::io::write_profiles_jsonl(&out, &synth.enterprises)
+                    .map_err(Failure::io)?;
             } else {
                 let set = load_model(model.as_deref())?;
-                let frame = Frame::from_profiles(&synth.enterprises, set.schema(), as_of, set.effect_periods());
-                riskgrade::io::write_table(&out, &riskgrade::io::frame_to_columns(&frame)).map_err(Failure::io)?;
+                let frame = Frame::from_profiles(
+                    &synth.enterprises,
+                    set.schema(),
+                    as_of,
+                    set.effect_periods(),
+                );
+                riskgrade::io::write_table(&out, &riskgrade::io::frame_to_columns(&frame))
+                    .map_err(Failure::io)?;
             }
             if let Some(t) = &truth {
                 let cols = vec![
-                    OutColumn { name: "id".into(), data: OutData::Text(synth.truth.iter().map(|t| Some(t.id.clone())).collect()) },
-                    OutColumn { name: "propensity".into(), data: OutData::Number(synth.truth.iter().map(|t| Some(t.propensity)).collect()) },
-                    OutColumn { name: "segment".into(), data: OutData::Text(synth.truth.iter().map(|t| Some(t.segment.to_string())).collect()) },
+                    OutColumn {
+                        name: "id".into(),
+                        data: OutData::Text(
+                            synth.truth.iter().map(|t| Some(t.id.clone())).collect(),
+                        ),
+                    },
+                    OutColumn {
+                        name: "propensity".into(),
+                        data: OutData::Number(
+                            synth.truth.iter().map(|t| Some(t.propensity)).collect(),
+                        ),
+                    },
+                    OutColumn {
+                        name: "segment".into(),
+                        data: OutData::Text(
+                            synth
+                                .truth
+                                .iter()
+                                .map(|t| Some(t.segment.to_string()))
+                                .collect(),
+                        ),
+                    },
                 ];
                 riskgrade::io::write_table(t, &cols).map_err(Failure::io)?;
             }
@@ -257,7 +330,9 @@ fn run(command: Command, ui: &Ui) -> Result<u8, Failure> {
                 Some("json") => out(set.to_json()),
                 Some(_) => out(set.to_toml().map_err(Failure::model)?.trim_end()),
                 None => {
-                    let source = model.map_or("embedded reference set".to_string(), |p| p.display().to_string());
+                    let source = model.map_or("embedded reference set".to_string(), |p| {
+                        p.display().to_string()
+                    });
                     ui.say(format!("{source}: ok, version {}", set.version_id()));
                     for m in set.models() {
                         let classes = m.classes().names().join("/");
@@ -278,20 +353,34 @@ fn run(command: Command, ui: &Ui) -> Result<u8, Failure> {
             }
             Ok(0)
         }
-        Command::Classify { model, data, as_of, out, strict, contributions, max_reasons } => {
+        Command::Classify {
+            model,
+            data,
+            as_of,
+            out,
+            strict,
+            contributions,
+            max_reasons,
+        } => {
             let set = load_model(model.as_deref())?;
             let started = Instant::now();
             let pb = ui.step(&format!("loading {}", data.display()));
             let (frame, unparsed) = load_data(&data, &set, as_of, strict)?;
             pb.set_message(format!("grading {} enterprises", frame.len()));
-            let mut options = Options::default().strict(strict).contributions(contributions);
+            let mut options = Options::default()
+                .strict(strict)
+                .contributions(contributions);
             if let Some(k) = max_reasons {
                 options = options.max_reasons(k);
             }
             let grades = grade(&set, &frame, as_of, &options)?;
             if let Some(path) = &out {
                 pb.set_message(format!("writing {}", path.display()));
-                let table = riskgrade::results_table(&grades, &frame, ResultColumns::default().contributions(contributions));
+                let table = riskgrade::results_table(
+                    &grades,
+                    &frame,
+                    ResultColumns::default().contributions(contributions),
+                );
                 riskgrade::io::write_table(path, &table).map_err(Failure::io)?;
             }
             pb.finish_and_clear();
@@ -301,13 +390,24 @@ fn run(command: Command, ui: &Ui) -> Result<u8, Failure> {
             }
             ui.say(format!("took {:.2?}", started.elapsed()));
             report_issues(ui, &grades, &unparsed, out.as_deref());
-            Ok(if grades.issues().is_empty() && unparsed.is_empty() { 0 } else { 5 })
+            Ok(if grades.issues().is_empty() && unparsed.is_empty() {
+                0
+            } else {
+                5
+            })
         }
-        Command::Explain { model, data, as_of, id } => {
+        Command::Explain {
+            model,
+            data,
+            as_of,
+            id,
+        } => {
             let set = load_model(model.as_deref())?;
             let (frame, _) = load_data(&data, &set, as_of, false)?;
             let grades = grade(&set, &frame, as_of, &Options::default())?;
-            let row = grades.row_of(&id).ok_or_else(|| Failure::data(EvalError::UnknownEnterprise(id.clone())))?;
+            let row = grades
+                .row_of(&id)
+                .ok_or_else(|| Failure::data(EvalError::UnknownEnterprise(id.clone())))?;
             out(grades.explain(&frame, row));
             Ok(if grades.is_graded(row) { 0 } else { 5 })
         }
@@ -326,7 +426,12 @@ fn demo(ui: &Ui, n: usize, seed: u64, as_of: Date) -> Result<u8, Failure> {
     let t_synth = t0.elapsed();
     pb.set_message("deriving features");
     let t1 = Instant::now();
-    let frame = Frame::from_profiles(&synth.enterprises, set.schema(), as_of, set.effect_periods());
+    let frame = Frame::from_profiles(
+        &synth.enterprises,
+        set.schema(),
+        as_of,
+        set.effect_periods(),
+    );
     let t_features = t1.elapsed();
     pb.set_message("grading");
     let t2 = Instant::now();
@@ -345,7 +450,10 @@ fn demo(ui: &Ui, n: usize, seed: u64, as_of: Date) -> Result<u8, Failure> {
         .filter(|&r| grades.is_graded(r) && !grades.reasons(r).is_empty())
         .max_by_key(|&r| (grades.class_index(r), std::cmp::Reverse(r)));
     if let Some(r) = pick {
-        ui.say(format!("one of the riskiest enterprises, explained:\n\n{}", grades.explain(&frame, r)));
+        ui.say(format!(
+            "one of the riskiest enterprises, explained:\n\n{}",
+            grades.explain(&frame, r)
+        ));
     }
     Ok(0)
 }

@@ -118,12 +118,12 @@ impl Date {
     }
 
     /// Adds a [`Period`] (months first, then days).
-    pub fn add(self, period: Period) -> Date {
+    pub fn plus(self, period: Period) -> Date {
         Date(self.add_months(period.months).0 + period.days)
     }
 
     /// Subtracts a [`Period`].
-    pub fn sub(self, period: Period) -> Date {
+    pub fn minus(self, period: Period) -> Date {
         Date(self.add_months(-period.months).0 - period.days)
     }
 
@@ -187,7 +187,7 @@ impl<'de> Deserialize<'de> for Date {
 /// use riskgrade_core::{Date, Period};
 /// let p: Period = "3m".parse().unwrap();
 /// let d: Date = "2026-01-31".parse().unwrap();
-/// assert_eq!(d.add(p).to_string(), "2026-04-30");
+/// assert_eq!(d.plus(p).to_string(), "2026-04-30");
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Period {
@@ -316,8 +316,8 @@ mod tests {
         let d = Date::parse("2024-01-31").unwrap();
         assert_eq!(d.add_months(1).to_string(), "2024-02-29");
         assert_eq!(d.add_months(-2).to_string(), "2023-11-30");
-        assert_eq!(d.add(Period::years(3)).to_string(), "2027-01-31");
-        assert_eq!(d.sub(Period::days(31)).to_string(), "2023-12-31");
+        assert_eq!(d.plus(Period::years(3)).to_string(), "2027-01-31");
+        assert_eq!(d.minus(Period::days(31)).to_string(), "2023-12-31");
     }
 
     #[test]

@@ -245,18 +245,28 @@ impl FeatureDef {
     /// As [`FeatureDef::eval`], with each record's effect end already computed
     /// by [`EffectPeriods::effect_ends`] (so that many features share the work).
     pub fn eval_prepared(&self, e: &Enterprise, as_of: Date, ends: &[Date]) -> f64 {
-        let window_start = self.window.map(|w| as_of.sub(w));
+        let window_start = self.window.map(|w| as_of.minus(w));
         let in_effect = |i: usize, r: &Record| {
             r.date <= as_of && r.repaired.is_none_or(|rep| as_of < rep) && as_of < ends[i]
         };
         let counted_at = |i: usize, r: &Record| {
             self.matches(r) && in_effect(i, r) && window_start.is_none_or(|s| r.date > s)
         };
-        let counted_records = || e.records.iter().enumerate().filter(move |(i, r)| counted_at(*i, r)).map(|(_, r)| r);
+        let counted_records = || {
+            e.records
+                .iter()
+                .enumerate()
+                .filter(move |(i, r)| counted_at(*i, r))
+                .map(|(_, r)| r)
+        };
         match self.func {
             FeatureFn::Count => counted_records().count() as f64,
-            FeatureFn::Sum => counted_records().map(|r| r.kind.amount().unwrap_or(0.0)).sum(),
-            FeatureFn::Max => counted_records().map(|r| r.kind.amount().unwrap_or(0.0)).fold(0.0, f64::max),
+            FeatureFn::Sum => counted_records()
+                .map(|r| r.kind.amount().unwrap_or(0.0))
+                .sum(),
+            FeatureFn::Max => counted_records()
+                .map(|r| r.kind.amount().unwrap_or(0.0))
+                .fold(0.0, f64::max),
             FeatureFn::DecayedCount => {
                 let half = self.half_life.map_or(365.25, Period::approx_days);
                 counted_records()
@@ -277,15 +287,15 @@ impl FeatureDef {
                     .filter(|r| Some(r.kind.record_type()) == rt && r.date <= as_of)
                 {
                     match r.kind.list_action() {
-                        Some(ListAction::Entry) => {
-                            if latest_entry.is_none_or(|l| r.date >= l.date) {
-                                latest_entry = Some(r);
-                            }
+                        Some(ListAction::Entry)
+                            if latest_entry.is_none_or(|l| r.date >= l.date) =>
+                        {
+                            latest_entry = Some(r);
                         }
                         Some(ListAction::Removal) => {
                             latest_removal = latest_removal.max(Some(r.date));
                         }
-                        None => {}
+                        _ => {}
                     }
                 }
                 let listed = latest_entry.is_some_and(|entry| {
@@ -296,11 +306,16 @@ impl FeatureDef {
             }
             FeatureFn::Growth => {
                 let w = self.window.unwrap_or(Period::months(3));
-                let start = as_of.sub(w);
-                let before = start.sub(w);
+                let start = as_of.minus(w);
+                let before = start.minus(w);
                 let mut recent = 0u32;
                 let mut prior = 0u32;
-                for (_, r) in e.records.iter().enumerate().filter(|(i, r)| self.matches(r) && in_effect(*i, r)) {
+                for (_, r) in e
+                    .records
+                    .iter()
+                    .enumerate()
+                    .filter(|(i, r)| self.matches(r) && in_effect(*i, r))
+                {
                     if r.date > start {
                         recent += 1;
                     } else if r.date > before {
@@ -322,8 +337,9 @@ impl FeatureDef {
                 .iter()
                 .filter(|l| self.licence.as_ref().is_none_or(|k| *k == l.kind))
                 .filter(|l| {
-                    l.valid_until
-                        .is_some_and(|d| d < as_of && self.window.is_none_or(|w| d > as_of.sub(w)))
+                    l.valid_until.is_some_and(|d| {
+                        d < as_of && self.window.is_none_or(|w| d > as_of.minus(w))
+                    })
                 })
                 .count() as f64,
             FeatureFn::YearsRegistered => e
@@ -414,14 +430,17 @@ impl EffectPeriods {
 
     /// The last day (exclusive) each record of `e` counts: its date plus its effect period.
     pub fn effect_ends(&self, e: &Enterprise) -> Vec<Date> {
-        e.records.iter().map(|r| r.date.add(self.period_of(r))).collect()
+        e.records
+            .iter()
+            .map(|r| r.date.plus(self.period_of(r)))
+            .collect()
     }
 
     /// Whether `r` counts on `as_of`: dated on or before it, not yet repaired, and inside its effect period.
     pub fn in_effect(&self, r: &Record, as_of: Date) -> bool {
         r.date <= as_of
             && r.repaired.is_none_or(|rep| as_of < rep)
-            && as_of < r.date.add(self.period_of(r))
+            && as_of < r.date.plus(self.period_of(r))
     }
 }
 

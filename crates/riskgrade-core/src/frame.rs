@@ -367,6 +367,10 @@ impl ColumnBuilder {
     }
 }
 
+/// A finished input column as [`Frame::from_parts`] takes it: name, type,
+/// values, and the (row, problem) pairs found while building it.
+pub type InputColumn = (String, InputType, Column, Vec<(usize, Problem)>);
+
 /// A batch of enterprises in columns: ids, names, industries, districts, and
 /// one column per schema input, plus the issues found while loading.
 #[derive(Debug, Clone, PartialEq)]
@@ -402,7 +406,7 @@ impl Frame {
     /// When a column's length differs from the number of ids — a loader bug, not bad data.
     pub fn from_parts(
         identity: Identity,
-        columns: Vec<(String, InputType, Column, Vec<(usize, Problem)>)>,
+        columns: Vec<InputColumn>,
         mut extra_issues: Vec<(usize, String, Problem)>,
         as_of: Option<Date>,
     ) -> Frame {
@@ -491,7 +495,10 @@ impl Frame {
             identity.districts.push(p.district.clone());
         }
         // Each record's effect end once per enterprise, shared by every derived feature.
-        let ends: Vec<Vec<Date>> = profiles.par_iter().map(|p| periods.effect_ends(p)).collect();
+        let ends: Vec<Vec<Date>> = profiles
+            .par_iter()
+            .map(|p| periods.effect_ends(p))
+            .collect();
         let cols: Vec<_> = schema
             .inputs()
             .par_iter()
@@ -502,13 +509,21 @@ impl Frame {
                     Some(def) => {
                         for (p, ends) in profiles.iter().zip(&ends) {
                             let v = def.eval_prepared(p, as_of, ends);
-                            b.push(if v.is_nan() { RawValue::Missing } else { RawValue::Number(v) });
+                            b.push(if v.is_nan() {
+                                RawValue::Missing
+                            } else {
+                                RawValue::Number(v)
+                            });
                         }
                     }
                     None => {
                         let attr = spec.attribute_name(name);
                         for p in profiles {
-                            b.push(p.attributes.get(attr).map_or(RawValue::Missing, RawValue::from));
+                            b.push(
+                                p.attributes
+                                    .get(attr)
+                                    .map_or(RawValue::Missing, RawValue::from),
+                            );
                         }
                     }
                 }

@@ -24,8 +24,8 @@ mod suggest;
 pub use date::{Date, DateError, Period};
 pub use feature::{EffectPeriods, FeatureDef, FeatureFn};
 pub use frame::{
-    Column, ColumnBuilder, DataIssue, Frame, Identity, MISSING_CODE, Problem, RawValue,
-    format_number,
+    Column, ColumnBuilder, DataIssue, Frame, Identity, InputColumn, MISSING_CODE, Problem,
+    RawValue, format_number,
 };
 pub use profile::{
     AttrValue, ChangeField, Enterprise, EnterpriseId, InspectionResult, Licence, ListAction,

@@ -200,13 +200,13 @@ impl TryFrom<RawRecord> for Record {
             },
             RecordType::EquityPledge => RecordKind::EquityPledge { amount },
         };
-        if let Some(rep) = r.repaired {
-            if rep < r.date {
-                return Err(format!(
-                    "`repaired` {rep} is before the record's date {}",
-                    r.date
-                ));
-            }
+        if let Some(rep) = r.repaired
+            && rep < r.date
+        {
+            return Err(format!(
+                "`repaired` {rep} is before the record's date {}",
+                r.date
+            ));
         }
         Ok(Record {
             kind,

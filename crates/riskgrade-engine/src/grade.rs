@@ -141,13 +141,13 @@ impl Grader {
         as_of: Date,
         options: &Options,
     ) -> Result<Grades, EvalError> {
-        if let Some(d) = frame.as_of() {
-            if d != as_of {
-                return Err(EvalError::AsOfMismatch {
-                    derived: d,
-                    requested: as_of,
-                });
-            }
+        if let Some(d) = frame.as_of()
+            && d != as_of
+        {
+            return Err(EvalError::AsOfMismatch {
+                derived: d,
+                requested: as_of,
+            });
         }
         let set = &*self.set;
         let n = frame.len();
@@ -210,13 +210,13 @@ impl Grader {
 
         issues.sort_by(|a, b| a.row.cmp(&b.row).then_with(|| a.column.cmp(&b.column)));
         issues.dedup_by(|a, b| a.row == b.row && a.column == b.column && a.problem == b.problem);
-        if options.strict {
-            if let Some(first) = issues.first() {
-                return Err(EvalError::Strict {
-                    count: issues.len(),
-                    first: first.clone(),
-                });
-            }
+        if options.strict
+            && let Some(first) = issues.first()
+        {
+            return Err(EvalError::Strict {
+                count: issues.len(),
+                first: first.clone(),
+            });
         }
         let mut bad = vec![false; n];
         for is in &issues {

@@ -1,9 +1,10 @@
 //! Integration tests of batch grading: properties, bad rows, determinism.
+#![allow(clippy::unwrap_used)]
 
 use std::sync::Arc;
 
 use proptest::prelude::*;
-use riskgrade_core::{ColumnBuilder, Date, Frame, Identity, InputType, Problem, RawValue};
+use riskgrade_core::{ColumnBuilder, Date, Frame, Identity, InputType, RawValue};
 use riskgrade_engine::{EvalError, Grader, Grades, Options};
 use riskgrade_model::{Direction, ModelSet, ScoreFn, Source, examples};
 
@@ -182,25 +183,16 @@ proptest! {
 }
 
 /// Copies a frame's input columns, adding `delta` to the non-missing values of one column.
-fn rebuild(
-    frame: &Frame,
-    bump: Option<&String>,
-    delta: f64,
-) -> Vec<(
-    String,
-    InputType,
-    riskgrade_core::Column,
-    Vec<(usize, Problem)>,
-)> {
+fn rebuild(frame: &Frame, bump: Option<&String>, delta: f64) -> Vec<riskgrade_core::InputColumn> {
     frame
         .columns()
         .map(|(name, ty, col)| {
             let mut col = col.clone();
-            if Some(&name.to_string()) == bump {
-                if let riskgrade_core::Column::Number(v) = &mut col {
-                    for x in v.iter_mut().filter(|x| !x.is_nan()) {
-                        *x += delta;
-                    }
+            if Some(&name.to_string()) == bump
+                && let riskgrade_core::Column::Number(v) = &mut col
+            {
+                for x in v.iter_mut().filter(|x| !x.is_nan()) {
+                    *x += delta;
                 }
             }
             (name.to_string(), ty, col, Vec::new())
@@ -366,10 +358,10 @@ fn shares_cut_the_batch_by_quantiles_whatever_the_order() {
     assert!(share[0] >= 0.4, "{share:?}");
     for r in 0..frame.len() {
         for q in 0..frame.len().min(200) {
-            if let (Some(a), Some(b)) = (g.score(r), g.score(q)) {
-                if a < b {
-                    assert!(g.class_index(r) <= g.class_index(q));
-                }
+            if let (Some(a), Some(b)) = (g.score(r), g.score(q))
+                && a < b
+            {
+                assert!(g.class_index(r) <= g.class_index(q));
             }
         }
     }

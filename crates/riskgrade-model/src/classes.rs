@@ -110,7 +110,7 @@ impl Classes {
         let err = |m: String| Err(Problem::Classes(m));
         let bands: Vec<[f64; 2]> = specs.iter().map(|c| c.band.unwrap_or([0.0, 0.0])).collect();
         for (c, b) in specs.iter().zip(&bands) {
-            if !(b[0] < b[1]) {
+            if b[0].partial_cmp(&b[1]) != Some(std::cmp::Ordering::Less) {
                 return err(format!(
                     "band of class `{}` {} is empty; write [low, high) with low < high",
                     c.name,

@@ -473,7 +473,7 @@ fn check_score(path: &str, input: &str, ty: InputType, score: &ScoreSpec) -> Res
 
 fn increasing(path: &str, what: &'static str, xs: &[f64]) -> Result<(), Problem> {
     for (i, w) in xs.windows(2).enumerate() {
-        if !(w[0] < w[1]) {
+        if w[0].partial_cmp(&w[1]) != Some(std::cmp::Ordering::Less) {
             return Err(Problem::NotIncreasing {
                 what,
                 path: path.into(),

@@ -1,4 +1,5 @@
 //! Model files: loading, validation messages, round trips and version ids.
+#![allow(clippy::unwrap_used)]
 
 use proptest::prelude::*;
 use riskgrade_model::{ModelError, ModelSet, examples};

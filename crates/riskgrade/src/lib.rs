@@ -49,16 +49,19 @@
 #![deny(missing_docs)]
 
 pub use riskgrade_core::{
-    AttrValue, ChangeField, Column, ColumnBuilder, DataIssue, Date, DateError, EffectPeriods, Enterprise,
-    EnterpriseId, FeatureDef, FeatureFn, Frame, Identity, InputSpec, InputType, InspectionResult, Licence,
-    ListAction, Period, Problem, RawValue, Record, RecordKind, RecordType, Schema, Severity,
+    AttrValue, ChangeField, Column, ColumnBuilder, DataIssue, Date, DateError, EffectPeriods,
+    Enterprise, EnterpriseId, FeatureDef, FeatureFn, Frame, Identity, InputSpec, InputType,
+    InspectionResult, Licence, ListAction, Period, Problem, RawValue, Record, RecordKind,
+    RecordType, Schema, Severity,
 };
 pub use riskgrade_engine::{
-    DimensionLine, EvalError, Explanation, Grader, Grades, IndicatorLine, ModelSummary, Options, Reason, Summary,
+    DimensionLine, EvalError, Explanation, Grader, Grades, IndicatorLine, ModelSummary, Options,
+    Reason, Summary,
 };
 pub use riskgrade_model::{
-    ClassSpec, Classes, Cutoffs, Direction, Leaf, MissingPolicy, Model, ModelError, ModelSet, ModelSetSpec,
-    ModelSpec, Node, NodeSpec, Problem as ModelProblem, RouteSpec, ScaleSpec, ScoreSpec, Source, examples,
+    ClassSpec, Classes, Cutoffs, Direction, Leaf, MissingPolicy, Model, ModelError, ModelSet,
+    ModelSetSpec, ModelSpec, Node, NodeSpec, Problem as ModelProblem, RouteSpec, ScaleSpec,
+    ScoreSpec, Source, examples,
 };
 
 /// Reading enterprises and writing tables: JSON/JSONL profiles, CSV, Parquet, Arrow.

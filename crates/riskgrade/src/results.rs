@@ -19,7 +19,10 @@ pub struct ResultColumns {
 
 impl Default for ResultColumns {
     fn default() -> Self {
-        ResultColumns { dimensions: true, contributions: false }
+        ResultColumns {
+            dimensions: true,
+            contributions: false,
+        }
     }
 }
 
@@ -55,11 +58,34 @@ pub fn results_table(grades: &Grades, frame: &Frame, columns: ResultColumns) -> 
     let set = grades.model_set();
     let text = |v: Vec<Option<String>>| OutData::Text(v);
     let mut out = vec![
-        OutColumn { name: "id".into(), data: text((0..n).map(|r| Some(grades.id(r).to_string())).collect()) },
-        OutColumn { name: "industry".into(), data: text(frame.industries().iter().cloned().map(Some).collect()) },
-        OutColumn { name: "model".into(), data: text((0..n).map(|r| grades.model(r).map(|m| m.id().to_string())).collect()) },
-        OutColumn { name: "score".into(), data: OutData::Number((0..n).map(|r| grades.score(r)).collect()) },
-        OutColumn { name: "class".into(), data: text((0..n).map(|r| grades.class(r).map(str::to_string)).collect()) },
+        OutColumn {
+            name: "id".into(),
+            data: text((0..n).map(|r| Some(grades.id(r).to_string())).collect()),
+        },
+        OutColumn {
+            name: "industry".into(),
+            data: text(frame.industries().iter().cloned().map(Some).collect()),
+        },
+        OutColumn {
+            name: "model".into(),
+            data: text(
+                (0..n)
+                    .map(|r| grades.model(r).map(|m| m.id().to_string()))
+                    .collect(),
+            ),
+        },
+        OutColumn {
+            name: "score".into(),
+            data: OutData::Number((0..n).map(|r| grades.score(r)).collect()),
+        },
+        OutColumn {
+            name: "class".into(),
+            data: text(
+                (0..n)
+                    .map(|r| grades.class(r).map(str::to_string))
+                    .collect(),
+            ),
+        },
         OutColumn {
             name: "class_label".into(),
             data: text(
@@ -76,27 +102,53 @@ pub fn results_table(grades: &Grades, frame: &Frame, columns: ResultColumns) -> 
             data: text(
                 (0..n)
                     .into_par_iter()
-                    .map(|r| grades.is_graded(r).then(|| grades.reason_texts(frame, r).join(" | ")))
+                    .map(|r| {
+                        grades
+                            .is_graded(r)
+                            .then(|| grades.reason_texts(frame, r).join(" | "))
+                    })
                     .collect(),
             ),
         },
         OutColumn {
             name: "status".into(),
-            data: text((0..n).map(|r| Some(if grades.is_graded(r) { "graded" } else { "error" }.to_string())).collect()),
+            data: text(
+                (0..n)
+                    .map(|r| {
+                        Some(
+                            if grades.is_graded(r) {
+                                "graded"
+                            } else {
+                                "error"
+                            }
+                            .to_string(),
+                        )
+                    })
+                    .collect(),
+            ),
         },
         OutColumn {
             name: "error".into(),
             data: text(
                 (0..n)
                     .map(|r| {
-                        let msgs: Vec<String> = grades.issues_of(r).map(|i| format!("column `{}`: {}", i.column, i.problem)).collect();
+                        let msgs: Vec<String> = grades
+                            .issues_of(r)
+                            .map(|i| format!("column `{}`: {}", i.column, i.problem))
+                            .collect();
                         (!msgs.is_empty()).then(|| msgs.join("; "))
                     })
                     .collect(),
             ),
         },
-        OutColumn { name: "model_version".into(), data: text(vec![Some(grades.version_id().to_string()); n]) },
-        OutColumn { name: "as_of".into(), data: text(vec![Some(grades.as_of().to_string()); n]) },
+        OutColumn {
+            name: "model_version".into(),
+            data: text(vec![Some(grades.version_id().to_string()); n]),
+        },
+        OutColumn {
+            name: "as_of".into(),
+            data: text(vec![Some(grades.as_of().to_string()); n]),
+        },
     ];
     if columns.dimensions {
         let mut names: Vec<String> = Vec::new();
@@ -110,23 +162,45 @@ pub fn results_table(grades: &Grades, frame: &Frame, columns: ResultColumns) -> 
         }
         for name in names {
             let data = (0..n)
-                .map(|r| grades.dimension_points(r).into_iter().find(|(p, _)| *p == name).map(|(_, v)| v))
+                .map(|r| {
+                    grades
+                        .dimension_points(r)
+                        .into_iter()
+                        .find(|(p, _)| *p == name)
+                        .map(|(_, v)| v)
+                })
                 .collect();
-            out.push(OutColumn { name: format!("dim:{name}"), data: OutData::Number(data) });
+            out.push(OutColumn {
+                name: format!("dim:{name}"),
+                data: OutData::Number(data),
+            });
         }
     }
     if columns.contributions {
         let many = set.models().len() > 1;
         for (mi, m) in set.models().iter().enumerate() {
             for (li, leaf) in m.leaves().iter().enumerate() {
-                let name = if many { format!("contrib:{}:{}", m.id(), leaf.path) } else { format!("contrib:{}", leaf.path) };
+                let name = if many {
+                    format!("contrib:{}:{}", m.id(), leaf.path)
+                } else {
+                    format!("contrib:{}", leaf.path)
+                };
                 let data = (0..n)
                     .map(|r| {
-                        let own = grades.model(r).is_some_and(|x| std::ptr::eq(x, &set.models()[mi]));
-                        if own { grades.contributions(r).map(|c| c[li]) } else { None }
+                        let own = grades
+                            .model(r)
+                            .is_some_and(|x| std::ptr::eq(x, &set.models()[mi]));
+                        if own {
+                            grades.contributions(r).map(|c| c[li])
+                        } else {
+                            None
+                        }
                     })
                     .collect();
-                out.push(OutColumn { name, data: OutData::Number(data) });
+                out.push(OutColumn {
+                    name,
+                    data: OutData::Number(data),
+                });
             }
         }
     }

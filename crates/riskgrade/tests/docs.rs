@@ -1,4 +1,5 @@
 //! Every TOML example in docs/model-format.md loads, so the reference cannot drift from the code.
+#![allow(clippy::unwrap_used)]
 
 use riskgrade::ModelSet;
 
@@ -24,7 +25,10 @@ fn every_example_in_the_model_format_reference_loads() {
     assert!(blocks.len() >= 6, "found only {} examples", blocks.len());
     for (i, b) in blocks.iter().enumerate() {
         if let Err(e) = ModelSet::from_toml_str(b) {
-            panic!("example {} of docs/model-format.md does not load: {e}\n{b}", i + 1);
+            panic!(
+                "example {} of docs/model-format.md does not load: {e}\n{b}",
+                i + 1
+            );
         }
     }
 }
