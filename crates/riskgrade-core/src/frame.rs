@@ -240,7 +240,7 @@ impl ColumnBuilder {
 
     /// Appends one value.
     pub fn push(&mut self, v: RawValue<'_>) {
-        let row = self.numbers.len().max(self.codes.len());
+        let row = self.len();
         if self.ty == InputType::Category {
             let text: Option<std::borrow::Cow<'_, str>> = match v {
                 RawValue::Missing => None,
@@ -344,6 +344,48 @@ impl ColumnBuilder {
             InputType::Integer if x.fract() != 0.0 => Err(Problem::NotWhole(x)),
             _ => Ok(x),
         }
+    }
+
+    /// Number of values pushed so far.
+    pub fn len(&self) -> usize {
+        self.numbers.len().max(self.codes.len())
+    }
+
+    /// Whether nothing was pushed yet.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Appends the rows of another builder of the same input (e.g. built by
+    /// another thread over the next rows); its categories are re-coded into ours.
+    pub fn append(&mut self, other: ColumnBuilder) {
+        let offset = self.len();
+        self.issues
+            .extend(other.issues.into_iter().map(|(r, p)| (r + offset, p)));
+        if self.ty != InputType::Category {
+            self.numbers.extend(other.numbers);
+            return;
+        }
+        let remap: Vec<u32> = other
+            .dict
+            .into_iter()
+            .map(|label| match self.lookup.get(&label) {
+                Some(c) => *c,
+                None => {
+                    let c = self.dict.len() as u32;
+                    self.dict.push(label.clone());
+                    self.lookup.insert(label, c);
+                    c
+                }
+            })
+            .collect();
+        self.codes.extend(other.codes.into_iter().map(|c| {
+            if c == MISSING_CODE {
+                MISSING_CODE
+            } else {
+                remap[c as usize]
+            }
+        }));
     }
 
     /// Appends a whole slice of numbers (the Arrow fast path); `None` is missing.
@@ -487,46 +529,92 @@ impl Frame {
         periods: &crate::EffectPeriods,
     ) -> Frame {
         let n = profiles.len();
-        let mut identity = Identity::default();
+        let mut identity = Identity {
+            ids: Vec::with_capacity(n),
+            names: Vec::with_capacity(n),
+            industries: Vec::with_capacity(n),
+            districts: Vec::with_capacity(n),
+        };
         for p in profiles {
             identity.ids.push(p.id.0.clone());
             identity.names.push(p.name.clone());
             identity.industries.push(p.industry.clone());
             identity.districts.push(p.district.clone());
         }
-        // Each record's effect end once per enterprise, shared by every derived feature.
-        let ends: Vec<Vec<Date>> = profiles
-            .par_iter()
-            .map(|p| periods.effect_ends(p))
-            .collect();
-        let cols: Vec<_> = schema
-            .inputs()
-            .par_iter()
-            .map(|(name, spec)| {
-                let mut b = ColumnBuilder::new(name, spec.ty);
-                b.reserve(n);
-                match &spec.derive {
-                    Some(def) => {
-                        for (p, ends) in profiles.iter().zip(&ends) {
-                            let v = def.eval_prepared(p, as_of, ends);
-                            b.push(if v.is_nan() {
-                                RawValue::Missing
-                            } else {
-                                RawValue::Number(v)
-                            });
+        // Rows are processed in parallel chunks; within a chunk each profile is read once:
+        // its attributes are matched to inputs through one hash lookup each, and each
+        // record's effect end is computed once and shared by every derived feature.
+        let inputs = schema.inputs();
+        let mut by_attribute: HashMap<&str, Vec<usize>> = HashMap::new();
+        for (i, (name, spec)) in inputs.iter().enumerate() {
+            if spec.derive.is_none() {
+                by_attribute
+                    .entry(spec.attribute_name(name))
+                    .or_default()
+                    .push(i);
+            }
+        }
+        let parts: Vec<Vec<ColumnBuilder>> = profiles
+            .par_chunks(4096)
+            .map(|chunk| {
+                let mut builders: Vec<ColumnBuilder> = inputs
+                    .iter()
+                    .map(|(name, spec)| {
+                        let mut b = ColumnBuilder::new(name, spec.ty);
+                        b.reserve(chunk.len());
+                        b
+                    })
+                    .collect();
+                let mut slots: Vec<Option<&AttrValue>> = vec![None; inputs.len()];
+                let mut ends = Vec::new();
+                for p in chunk {
+                    ends.clear();
+                    ends.extend(p.records.iter().map(|r| r.date.plus(periods.period_of(r))));
+                    slots.fill(None);
+                    for (key, value) in &p.attributes {
+                        if let Some(targets) = by_attribute.get(key.as_str()) {
+                            for &t in targets {
+                                slots[t] = Some(value);
+                            }
                         }
                     }
-                    None => {
-                        let attr = spec.attribute_name(name);
-                        for p in profiles {
-                            b.push(
-                                p.attributes
-                                    .get(attr)
-                                    .map_or(RawValue::Missing, RawValue::from),
-                            );
+                    for (i, ((_, spec), b)) in inputs.iter().zip(&mut builders).enumerate() {
+                        match &spec.derive {
+                            Some(def) => {
+                                let v = def.eval_prepared(p, as_of, &ends);
+                                b.push(if v.is_nan() {
+                                    RawValue::Missing
+                                } else {
+                                    RawValue::Number(v)
+                                });
+                            }
+                            None => b.push(slots[i].map_or(RawValue::Missing, RawValue::from)),
                         }
                     }
                 }
+                builders
+            })
+            .collect();
+        let mut merged: Vec<ColumnBuilder> = Vec::with_capacity(inputs.len());
+        for part in parts {
+            if merged.is_empty() {
+                merged = part;
+            } else {
+                for (m, b) in merged.iter_mut().zip(part) {
+                    m.append(b);
+                }
+            }
+        }
+        if merged.is_empty() {
+            merged = inputs
+                .iter()
+                .map(|(name, spec)| ColumnBuilder::new(name, spec.ty))
+                .collect();
+        }
+        let cols: Vec<InputColumn> = merged
+            .into_iter()
+            .zip(inputs)
+            .map(|(b, (name, spec))| {
                 let (col, probs) = b.finish();
                 (name.clone(), spec.ty, col, probs)
             })

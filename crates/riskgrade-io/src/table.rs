@@ -8,9 +8,13 @@ use std::sync::Arc;
 
 use arrow_array::{ArrayRef, BooleanArray, Float64Array, Int64Array, RecordBatch, RecordBatchOptions, StringArray};
 use arrow_schema::{DataType, Field, Schema as ArrowSchema};
-use parquet::arrow::ArrowWriter;
+use parquet::arrow::arrow_writer::{ArrowRowGroupWriterFactory, compute_leaves};
+use parquet::arrow::{ArrowSchemaConverter, add_encoded_arrow_schema_to_metadata};
 use parquet::basic::{Compression, ZstdLevel};
 use parquet::file::properties::WriterProperties;
+use parquet::file::writer::SerializedFileWriter;
+use parquet::schema::types::ColumnPath;
+use rayon::prelude::*;
 use riskgrade_core::{Column, Date, Frame, InputType};
 
 use crate::error::{ARROW_SOURCE, IoError};
@@ -230,31 +234,39 @@ pub fn frame_to_columns(frame: &Frame) -> Vec<OutColumn> {
 }
 
 fn write_csv(path: &Path, columns: &[OutColumn], rows: usize) -> Result<(), IoError> {
-    let csv_err = |e: csv::Error| IoError::csv(path, e);
-    let mut header = csv::WriterBuilder::new().from_writer(Vec::new());
-    header.write_record(columns.iter().map(|c| c.name.as_str())).map_err(csv_err)?;
-    let header = header.into_inner().map_err(|e| IoError::io(path, e.error()))?;
+    let mut header = Vec::new();
+    for (i, c) in columns.iter().enumerate() {
+        if i > 0 {
+            header.push(b',');
+        }
+        format::csv_text(&mut header, &c.name);
+    }
+    header.push(b'\n');
+    let lone = columns.len() == 1;
     sink::write_chunks(path, rows, 4096, &header, b"", |range, buf| {
-        let mut w = csv::WriterBuilder::new().has_headers(false).from_writer(std::mem::take(buf));
-        let mut cell = Vec::with_capacity(32);
         for r in range {
-            for c in columns {
-                cell.clear();
+            let line = buf.len();
+            for (i, c) in columns.iter().enumerate() {
+                if i > 0 {
+                    buf.push(b',');
+                }
                 match &c.data {
-                    OutData::Text(v) => cell.extend_from_slice(v[r].as_deref().unwrap_or_default().as_bytes()),
-                    OutData::Number(v) => v[r].into_iter().for_each(|x| format::csv_number(&mut cell, x)),
-                    OutData::Integer(v) => v[r].into_iter().for_each(|x| format::integer(&mut cell, x)),
+                    OutData::Text(v) => format::csv_text(buf, v[r].as_deref().unwrap_or_default()),
+                    OutData::Number(v) => v[r].into_iter().for_each(|x| format::csv_number(buf, x)),
+                    OutData::Integer(v) => v[r].into_iter().for_each(|x| format::integer(buf, x)),
                     OutData::Bool(v) => match v[r] {
-                        Some(true) => cell.extend_from_slice(b"true"),
-                        Some(false) => cell.extend_from_slice(b"false"),
+                        Some(true) => buf.extend_from_slice(b"true"),
+                        Some(false) => buf.extend_from_slice(b"false"),
                         None => {}
                     },
                 }
-                w.write_field(&cell).map_err(csv_err)?;
             }
-            w.write_record(None::<&[u8]>).map_err(csv_err)?;
+            if lone && buf.len() == line {
+                // An empty line would be skipped by readers: quote the empty value.
+                buf.extend_from_slice(b"\"\"");
+            }
+            buf.push(b'\n');
         }
-        *buf = w.into_inner().map_err(|e| IoError::io(path, e.error()))?;
         Ok(())
     })
 }
@@ -314,16 +326,47 @@ fn write_json(path: &Path, columns: &[OutColumn], rows: usize, array: bool) -> R
     })
 }
 
+/// Rows per Parquet row group; row groups are read back in parallel.
+const ROW_GROUP: usize = 128 * 1024;
+
+/// Writes Parquet, encoding the columns of each row group in parallel.
 fn write_parquet(path: &Path, columns: &[OutColumn]) -> Result<(), IoError> {
     let batch = table_to_batch(columns)?;
+    let schema = batch.schema();
     let pq = |e: parquet::errors::ParquetError| IoError::arrow(path, &e);
-    let props = WriterProperties::builder()
-        .set_compression(Compression::ZSTD(ZstdLevel::default()))
-        .set_max_row_group_row_count(Some(128 * 1024))
-        .build();
+    // Real numbers rarely repeat: dictionary-encoding them costs time and saves little.
+    let mut builder = WriterProperties::builder().set_compression(Compression::ZSTD(ZstdLevel::default()));
+    for c in columns.iter().filter(|c| matches!(c.data, OutData::Number(_))) {
+        builder = builder.set_column_dictionary_enabled(ColumnPath::from(c.name.as_str()), false);
+    }
+    let mut props = builder.build();
+    add_encoded_arrow_schema_to_metadata(&schema, &mut props);
+    let props = Arc::new(props);
+    let parquet_schema =
+        ArrowSchemaConverter::new().with_coerce_types(props.coerce_types()).convert(&schema).map_err(pq)?;
     let out = sink::create(path)?;
-    let mut writer = ArrowWriter::try_new(out, batch.schema(), Some(props)).map_err(pq)?;
-    writer.write(&batch).map_err(pq)?;
+    let mut writer = SerializedFileWriter::new(out, parquet_schema.root_schema_ptr(), props).map_err(pq)?;
+    let factory = ArrowRowGroupWriterFactory::new(&writer, Arc::clone(&schema));
+    for (group, start) in (0..batch.num_rows()).step_by(ROW_GROUP).enumerate() {
+        let slice = batch.slice(start, ROW_GROUP.min(batch.num_rows() - start));
+        let writers = factory.create_column_writers(group).map_err(pq)?;
+        let chunks = writers
+            .into_par_iter()
+            .zip(slice.columns().par_iter().zip(schema.fields().par_iter()))
+            .map(|(mut w, (array, field))| {
+                for leaf in compute_leaves(field, array)? {
+                    w.write(&leaf)?;
+                }
+                w.close()
+            })
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(pq)?;
+        let mut row_group = writer.next_row_group().map_err(pq)?;
+        for chunk in chunks {
+            chunk.append_to_row_group(&mut row_group).map_err(pq)?;
+        }
+        row_group.close().map_err(pq)?;
+    }
     writer.into_inner().map_err(pq)?.into_inner().map_err(|e| IoError::io(path, e.error()))?;
     Ok(())
 }
