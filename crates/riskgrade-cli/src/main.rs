@@ -337,7 +337,7 @@ fn run(command: Command, ui: &Ui) -> Result<u8, Failure> {
                     for m in set.models() {
                         let classes = m.classes().names().join("/");
                         ui.say(format!(
-                            "  model `{}` ({}): {} dimensions, {} nodes, {} indicators, scale [{}, {}] higher is {:?}, classes {classes}",
+                            "  model `{}` ({}): {} dimensions, {} nodes, {} indicators, scale [{}, {}] higher is {}, classes {classes}",
                             m.id(),
                             m.name(),
                             m.dimensions().len(),
@@ -345,7 +345,10 @@ fn run(command: Command, ui: &Ui) -> Result<u8, Failure> {
                             m.leaves().len(),
                             m.scale().min,
                             m.scale().max,
-                            m.scale().higher
+                            match m.scale().higher {
+                                riskgrade::Direction::Risk => "riskier",
+                                riskgrade::Direction::Safety => "safer",
+                            }
                         ));
                     }
                     ui.say(format!("  inputs: {}", set.schema().inputs().len()));

@@ -67,13 +67,25 @@ impl Column {
     }
 }
 
-/// Formats a number for people: integers without a fraction, others with up to 4 decimals.
+/// Formats a number for people: integers without a fraction, others with up to 2 decimals.
+///
+/// ```
+/// use riskgrade_core::format_number;
+/// assert_eq!(format_number(3.0), "3");
+/// assert_eq!(format_number(4.2765), "4.28");
+/// assert_eq!(format_number(0.5), "0.5");
+/// ```
 pub fn format_number(x: f64) -> String {
     if x.fract() == 0.0 && x.abs() < 1e15 {
         format!("{}", x as i64)
     } else {
-        let s = format!("{x:.4}");
-        s.trim_end_matches('0').trim_end_matches('.').to_string()
+        let s = format!("{x:.2}");
+        let s = s.trim_end_matches('0').trim_end_matches('.');
+        if s == "-0" {
+            "0".to_string()
+        } else {
+            s.to_string()
+        }
     }
 }
 
@@ -247,7 +259,10 @@ impl ColumnBuilder {
                 RawValue::Text(s) if s.trim().is_empty() => None,
                 RawValue::Text(s) => Some(s.trim().into()),
                 RawValue::Integer(i) => Some(i.to_string().into()),
-                RawValue::Number(x) if x.is_finite() => Some(format_number(x).into()),
+                RawValue::Number(x) if x.is_finite() && x.fract() == 0.0 && x.abs() < 1e15 => {
+                    Some((x as i64).to_string().into())
+                }
+                RawValue::Number(x) if x.is_finite() => Some(x.to_string().into()),
                 RawValue::Number(x) => {
                     self.issues.push((row, Problem::NotFinite(x)));
                     None
@@ -713,5 +728,76 @@ impl Frame {
             columns,
             issues,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{EffectPeriods, InputSpec};
+
+    #[test]
+    fn profiles_across_chunks_match_one_by_one_derivation() {
+        let specs: Vec<(String, InputSpec)> = [
+            ("kind", r#"{"type":"category"}"#),
+            (
+                "capital",
+                r#"{"type":"number","attribute":"registered_capital"}"#,
+            ),
+            (
+                "complaints",
+                r#"{"type":"count","derive":{"fn":"count","record":"complaint","window":"1y"}}"#,
+            ),
+        ]
+        .iter()
+        .map(|(n, j)| (n.to_string(), serde_json::from_str(j).unwrap()))
+        .collect();
+        let schema = Schema::new(specs);
+        // 10,000 profiles span three chunks; later chunks meet categories in another order.
+        let profiles: Vec<Enterprise> = (0..10_000)
+            .map(|i| {
+                let kind = ["llc", "sole", "partnership", "state"][(i * 7 / 4096 + i) % 4];
+                let complaints = (0..i % 3)
+                    .map(|k| format!(r#"{{"kind":"complaint","date":"2026-0{}-01"}}"#, k + 1))
+                    .collect::<Vec<_>>()
+                    .join(",");
+                let capital = if i % 11 == 0 { String::new() } else { format!(r#","registered_capital":{i}"#) };
+                serde_json::from_str(&format!(
+                    r#"{{"id":"E{i}","industry":"F","attributes":{{"kind":"{kind}"{capital}}},"records":[{complaints}]}}"#
+                ))
+                .unwrap()
+            })
+            .collect();
+        let as_of: Date = "2026-11-01".parse().unwrap();
+        let frame = Frame::from_profiles(&profiles, &schema, as_of, &EffectPeriods::default());
+        assert_eq!(frame.len(), 10_000);
+        let (_, kind) = frame.column("kind").unwrap();
+        for (i, p) in profiles.iter().enumerate() {
+            let want = match &p.attributes["kind"] {
+                AttrValue::Text(t) => t.clone(),
+                other => panic!("{other:?}"),
+            };
+            assert_eq!(kind.display(i, InputType::Category), Some(want));
+            let cap = frame.number("capital").unwrap()[i];
+            if i % 11 == 0 {
+                assert!(cap.is_nan());
+            } else {
+                assert_eq!(cap, i as f64);
+            }
+            assert_eq!(frame.number("complaints").unwrap()[i], (i % 3) as f64);
+        }
+    }
+
+    #[test]
+    fn appended_issues_keep_their_rows() {
+        let mut a = ColumnBuilder::new("x", InputType::Count);
+        a.push(RawValue::Integer(1));
+        let mut b = ColumnBuilder::new("x", InputType::Count);
+        b.push(RawValue::Integer(2));
+        b.push(RawValue::Integer(-3));
+        a.append(b);
+        let (col, issues) = a.finish();
+        assert_eq!(col.len(), 3);
+        assert_eq!(issues, vec![(2, Problem::Negative(-3.0))]);
     }
 }

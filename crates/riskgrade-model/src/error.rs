@@ -15,7 +15,7 @@ pub enum ModelError {
         message: String,
     },
     /// Syntax error, unknown key or wrong type in a file.
-    #[error("{}{}: {message}", file.as_ref().map(|f| format!("{}:", f.display())).unwrap_or_default(), position(*line, *column))]
+    #[error("{}: {message}", position(file.as_deref(), *line, *column))]
     Syntax {
         /// The file, when loaded from one.
         file: Option<PathBuf>,
@@ -39,11 +39,12 @@ pub enum ModelError {
     Set(String),
 }
 
-fn position(line: usize, column: usize) -> String {
-    if line == 0 {
-        "(unknown position)".to_string()
-    } else {
-        format!("line {line}, column {column}")
+fn position(file: Option<&std::path::Path>, line: usize, column: usize) -> String {
+    match (file, line) {
+        (Some(f), 0) => f.display().to_string(),
+        (Some(f), _) => format!("{}:{line}:{column}", f.display()),
+        (None, 0) => "(unknown position)".to_string(),
+        (None, _) => format!("line {line}, column {column}"),
     }
 }
 
