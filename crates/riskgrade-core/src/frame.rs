@@ -8,6 +8,7 @@
 
 use std::collections::HashMap;
 use std::fmt;
+use std::sync::Arc;
 
 use rayon::prelude::*;
 
@@ -433,7 +434,7 @@ pub type InputColumn = (String, InputType, Column, Vec<(usize, Problem)>);
 #[derive(Debug, Clone, PartialEq)]
 pub struct Frame {
     as_of: Option<Date>,
-    ids: Vec<String>,
+    ids: Arc<[String]>,
     names: Vec<String>,
     industries: Vec<String>,
     districts: Vec<String>,
@@ -517,7 +518,7 @@ impl Frame {
         }
         Frame {
             as_of,
-            ids,
+            ids: ids.into(),
             names,
             industries,
             districts,
@@ -653,6 +654,10 @@ impl Frame {
     pub fn ids(&self) -> &[String] {
         &self.ids
     }
+    /// Enterprise ids, shared (cheap to clone).
+    pub fn shared_ids(&self) -> Arc<[String]> {
+        Arc::clone(&self.ids)
+    }
     /// Enterprise names.
     pub fn names(&self) -> &[String] {
         &self.names
@@ -721,7 +726,7 @@ impl Frame {
         issues.sort_by(|a, b| a.row.cmp(&b.row).then_with(|| a.column.cmp(&b.column)));
         Frame {
             as_of: self.as_of,
-            ids: pick(&self.ids),
+            ids: order.iter().map(|&i| self.ids[i].clone()).collect(),
             names: pick(&self.names),
             industries: pick(&self.industries),
             districts: pick(&self.districts),

@@ -151,13 +151,23 @@ impl Grader {
         }
         let set = &*self.set;
         let n = frame.len();
+        let nm = set.models().len();
         let mut issues: Vec<DataIssue> = frame.issues().to_vec();
 
         // Route every row to its model.
+        let routed: Vec<Result<u16, String>> = frame
+            .industries()
+            .par_iter()
+            .map(|ind| set.route(ind).map(|m| m as u16))
+            .collect();
         let mut model_of = vec![u16::MAX; n];
-        for (r, ind) in frame.industries().iter().enumerate() {
-            match set.route(ind) {
-                Ok(m) => model_of[r] = m as u16,
+        let mut present = vec![false; nm];
+        for (r, route) in routed.into_iter().enumerate() {
+            match route {
+                Ok(m) => {
+                    model_of[r] = m;
+                    present[m as usize] = true;
+                }
                 Err(code) => issues.push(DataIssue {
                     row: r,
                     id: frame.ids()[r].clone(),
@@ -172,7 +182,7 @@ impl Grader {
         }
 
         // Which rows each model must score: those routed to it, and to models that take its score.
-        let nm = set.models().len();
+        // When every routed row needs a model, it scores all rows in place (no index lists).
         let mut closure: Vec<Vec<bool>> = vec![vec![false; nm]; nm];
         for &m in set.evaluation_order() {
             closure[m][m] = true;
@@ -185,16 +195,26 @@ impl Grader {
                 }
             }
         }
-        let mut rows_of: Vec<Vec<u32>> = vec![Vec::new(); nm];
-        for (r, &m) in model_of.iter().enumerate() {
-            if m != u16::MAX {
-                for (k, needed) in closure[m as usize].iter().enumerate() {
-                    if *needed {
-                        rows_of[k].push(r as u32);
-                    }
+        let rows_of: Vec<RowSet> = (0..nm)
+            .map(|k| {
+                let needing: Vec<usize> =
+                    (0..nm).filter(|&m| present[m] && closure[m][k]).collect();
+                if needing.is_empty() {
+                    RowSet::Some(Vec::new())
+                } else if (0..nm).all(|m| !present[m] || closure[m][k]) {
+                    RowSet::All(n)
+                } else {
+                    RowSet::Some(
+                        (0..n as u32)
+                            .filter(|&r| {
+                                model_of[r as usize] != u16::MAX
+                                    && closure[model_of[r as usize] as usize][k]
+                            })
+                            .collect(),
+                    )
                 }
-            }
-        }
+            })
+            .collect();
 
         // Resolve leaf inputs; check missing-value and category errors.
         let mut resolved: Vec<Vec<LeafData<'_>>> = Vec::with_capacity(nm);
@@ -202,7 +222,7 @@ impl Grader {
             let mut data = Vec::with_capacity(model.leaves().len());
             for leaf in model.leaves() {
                 let d = resolve(frame, leaf, set)?;
-                check_leaf(frame, leaf, &d, &rows_of[mi], &mut issues);
+                check_leaf(frame, leaf, &d, &rows_of[mi], &model_of, &mut issues);
                 data.push(d);
             }
             resolved.push(data);
@@ -227,72 +247,129 @@ impl Grader {
         let mut scores: Vec<Vec<f64>> = vec![Vec::new(); nm];
         let mut dims: Vec<Vec<f64>> = vec![Vec::new(); nm];
         for &m in set.evaluation_order() {
-            if rows_of[m].is_empty() {
-                continue;
-            }
             let model = &set.models()[m];
             let nd = model.dimensions().len();
-            let mut s = vec![f64::NAN; n];
-            let mut d = vec![f64::NAN; n * nd];
             let ctx = Ctx {
                 model,
                 data: &resolved[m],
                 scores: &scores,
                 as_of,
             };
-            if rows_of[m].len() == n {
-                s.par_chunks_mut(CHUNK)
-                    .zip(d.par_chunks_mut(CHUNK * nd))
-                    .enumerate()
-                    .for_each(|(c, (sc, dc))| {
-                        let start = c * CHUNK;
-                        ctx.score_rows(Rows::Range(start, start + sc.len()), sc, dc);
-                    });
-            } else {
-                let parts: Vec<(Vec<f64>, Vec<f64>)> = rows_of[m]
-                    .par_chunks(CHUNK)
-                    .map(|idx| {
-                        let mut sc = vec![0.0; idx.len()];
-                        let mut dc = vec![0.0; idx.len() * nd];
-                        ctx.score_rows(Rows::Index(idx), &mut sc, &mut dc);
-                        (sc, dc)
-                    })
-                    .collect();
-                for (idx, (sc, dc)) in rows_of[m].chunks(CHUNK).zip(parts) {
-                    for (k, &r) in idx.iter().enumerate() {
-                        let r = r as usize;
-                        s[r] = sc[k];
-                        d[r * nd..(r + 1) * nd].copy_from_slice(&dc[k * nd..(k + 1) * nd]);
+            match &rows_of[m] {
+                RowSet::Some(rows) if rows.is_empty() => continue,
+                RowSet::All(_) => {
+                    // Every row is written, so the buffers need no NaN fill.
+                    let mut s = vec![0.0; n];
+                    let mut d = vec![0.0; n * nd];
+                    s.par_chunks_mut(CHUNK)
+                        .zip(d.par_chunks_mut(CHUNK * nd))
+                        .enumerate()
+                        .for_each(|(c, (sc, dc))| {
+                            let start = c * CHUNK;
+                            ctx.score_rows(Rows::Range(start, start + sc.len()), sc, dc);
+                        });
+                    scores[m] = s;
+                    dims[m] = d;
+                }
+                RowSet::Some(rows) => {
+                    let mut s = vec![f64::NAN; n];
+                    let mut d = vec![f64::NAN; n * nd];
+                    let parts: Vec<(Vec<f64>, Vec<f64>)> = rows
+                        .par_chunks(CHUNK)
+                        .map(|idx| {
+                            let mut sc = vec![0.0; idx.len()];
+                            let mut dc = vec![0.0; idx.len() * nd];
+                            ctx.score_rows(Rows::Index(idx), &mut sc, &mut dc);
+                            (sc, dc)
+                        })
+                        .collect();
+                    for (idx, (sc, dc)) in rows.chunks(CHUNK).zip(parts) {
+                        for (k, &r) in idx.iter().enumerate() {
+                            let r = r as usize;
+                            s[r] = sc[k];
+                            d[r * nd..(r + 1) * nd].copy_from_slice(&dc[k * nd..(k + 1) * nd]);
+                        }
                     }
+                    scores[m] = s;
+                    dims[m] = d;
                 }
             }
-            scores[m] = s;
-            dims[m] = d;
         }
 
+        // Class thresholds per model: fixed bands, or quantiles of this batch's graded rows.
+        let graded = |r: usize| model_of[r] != u16::MAX && !bad[r];
+        let thresholds: Vec<Vec<f64>> = set
+            .models()
+            .iter()
+            .enumerate()
+            .map(|(m, model)| {
+                let classes = model.classes();
+                match classes.cutoffs() {
+                    riskgrade_model::Cutoffs::Bands(t) => t.clone(),
+                    riskgrade_model::Cutoffs::Shares(_) => {
+                        let risk: Vec<f64> = (0..n)
+                            .into_par_iter()
+                            .filter(|&r| graded(r) && model_of[r] as usize == m)
+                            .map(|r| classes.risk_value(scores[m][r]))
+                            .collect();
+                        classes.thresholds(&risk)
+                    }
+                }
+            })
+            .collect();
+
         // Final score and class per row.
-        let mut final_rows: Vec<Vec<u32>> = vec![Vec::new(); nm];
-        for (r, &m) in model_of.iter().enumerate() {
-            if m != u16::MAX && !bad[r] {
-                final_rows[m as usize].push(r as u32);
-            }
-        }
         let mut score = vec![f64::NAN; n];
         let mut class = vec![u8::MAX; n];
-        let mut thresholds = Vec::with_capacity(nm);
-        for (m, rows) in final_rows.iter().enumerate() {
-            let classes = set.models()[m].classes();
-            let risk: Vec<f64> = rows
-                .iter()
-                .map(|&r| classes.risk_value(scores[m][r as usize]))
-                .collect();
-            let t = classes.thresholds(&risk);
-            for (&r, rv) in rows.iter().zip(&risk) {
-                score[r as usize] = scores[m][r as usize];
-                class[r as usize] = classes.class_of(*rv, &t) as u8;
+        score
+            .par_iter_mut()
+            .zip(class.par_iter_mut())
+            .enumerate()
+            .for_each(|(r, (s, c))| {
+                if graded(r) {
+                    let m = model_of[r] as usize;
+                    let classes = set.models()[m].classes();
+                    *s = scores[m][r];
+                    *c = classes.class_of(classes.risk_value(*s), &thresholds[m]) as u8;
+                }
+            });
+
+        // Dimension points of each row's own model, row-major; moved in place when one model grades all.
+        let max_dims = set
+            .models()
+            .iter()
+            .map(|m| m.dimensions().len())
+            .max()
+            .unwrap_or(0);
+        let only = (0..nm).filter(|&m| present[m]).collect::<Vec<_>>();
+        let dim_points = match only.as_slice() {
+            [m] if set.models()[*m].dimensions().len() == max_dims
+                && matches!(rows_of[*m], RowSet::All(_)) =>
+            {
+                let mut d = std::mem::take(&mut dims[*m]);
+                d.par_chunks_mut(max_dims.max(1))
+                    .enumerate()
+                    .for_each(|(r, row)| {
+                        if !graded(r) {
+                            row.fill(f64::NAN);
+                        }
+                    });
+                d
             }
-            thresholds.push(t);
-        }
+            _ => {
+                let mut d = vec![f64::NAN; n * max_dims];
+                d.par_chunks_mut(max_dims.max(1))
+                    .enumerate()
+                    .for_each(|(r, row)| {
+                        if graded(r) {
+                            let m = model_of[r] as usize;
+                            let nd = set.models()[m].dimensions().len();
+                            row[..nd].copy_from_slice(&dims[m][r * nd..(r + 1) * nd]);
+                        }
+                    });
+                d
+            }
+        };
 
         // Reasons and contributions for graded rows.
         let max_leaves = set
@@ -308,8 +385,14 @@ impl Grader {
             if options.contributions {
                 contributions = vec![f64::NAN; n * max_leaves];
             }
-            for (m, rows) in final_rows.iter().enumerate() {
-                let model = &set.models()[m];
+            for (m, model) in set.models().iter().enumerate() {
+                if !present[m] {
+                    continue;
+                }
+                let rows: Vec<u32> = (0..n as u32)
+                    .into_par_iter()
+                    .filter(|&r| graded(r as usize) && model_of[r as usize] as usize == m)
+                    .collect();
                 let k = options.max_reasons.unwrap_or(model.max_reasons());
                 let ctx = Ctx {
                     model,
@@ -335,27 +418,10 @@ impl Grader {
             }
         }
 
-        // Dimension points of each row's own model, row-major.
-        let max_dims = set
-            .models()
-            .iter()
-            .map(|m| m.dimensions().len())
-            .max()
-            .unwrap_or(0);
-        let mut dim_points = vec![f64::NAN; n * max_dims];
-        for (m, rows) in final_rows.iter().enumerate() {
-            let nd = set.models()[m].dimensions().len();
-            for &r in rows {
-                let r = r as usize;
-                dim_points[r * max_dims..r * max_dims + nd]
-                    .copy_from_slice(&dims[m][r * nd..(r + 1) * nd]);
-            }
-        }
-
         Ok(Grades::new(
             Arc::clone(&self.set),
             as_of,
-            frame.ids().to_vec(),
+            frame.shared_ids(),
             model_of,
             score,
             class,
@@ -369,6 +435,14 @@ impl Grader {
             scores,
         ))
     }
+}
+
+/// The rows a model must score.
+enum RowSet {
+    /// Every row of the batch.
+    All(usize),
+    /// These rows, ascending.
+    Some(Vec<u32>),
 }
 
 fn resolve<'a>(frame: &'a Frame, leaf: &Leaf, set: &ModelSet) -> Result<LeafData<'a>, EvalError> {
@@ -393,7 +467,8 @@ fn check_leaf(
     frame: &Frame,
     leaf: &Leaf,
     data: &LeafData<'_>,
-    rows: &[u32],
+    rows: &RowSet,
+    model_of: &[u16],
     issues: &mut Vec<DataIssue>,
 ) {
     let column = match &leaf.source {
@@ -401,6 +476,10 @@ fn check_leaf(
         Source::Model(_) => return,
     };
     let must = leaf.missing == MissingPolicy::Error;
+    let row_list: Box<dyn Iterator<Item = usize> + '_> = match rows {
+        RowSet::All(n) => Box::new((0..*n).filter(|&r| model_of[r] != u16::MAX)),
+        RowSet::Some(v) => Box::new(v.iter().map(|&r| r as usize)),
+    };
     let mut push = |r: usize, problem: Problem| {
         issues.push(DataIssue {
             row: r,
@@ -411,9 +490,9 @@ fn check_leaf(
     };
     match data {
         LeafData::Numbers(v, _) if must => {
-            for &r in rows {
-                if v[r as usize].is_nan() {
-                    push(r as usize, Problem::Missing);
+            for r in row_list {
+                if v[r].is_nan() {
+                    push(r, Problem::Missing);
                 }
             }
         }
@@ -426,16 +505,16 @@ fn check_leaf(
                 Some((_, Column::Category { dict, .. })) => dict.clone(),
                 _ => Vec::new(),
             };
-            for &r in rows {
-                let c = codes[r as usize];
+            for r in row_list {
+                let c = codes[r];
                 if c == MISSING_CODE {
                     if must {
-                        push(r as usize, Problem::Missing);
+                        push(r, Problem::Missing);
                     }
                 } else if unknown.get(c as usize).copied().unwrap_or(true) {
                     let label = dict.get(c as usize).cloned().unwrap_or_default();
                     push(
-                        r as usize,
+                        r,
                         Problem::UnknownCategory {
                             label,
                             indicator: leaf.path.clone(),

@@ -23,7 +23,7 @@ pub struct Reason {
 pub struct Grades {
     set: Arc<ModelSet>,
     as_of: Date,
-    ids: Vec<String>,
+    ids: Arc<[String]>,
     model_of: Vec<u16>,
     score: Vec<f64>,
     class: Vec<u8>,
@@ -42,7 +42,7 @@ impl Grades {
     pub(crate) fn new(
         set: Arc<ModelSet>,
         as_of: Date,
-        ids: Vec<String>,
+        ids: Arc<[String]>,
         model_of: Vec<u16>,
         score: Vec<f64>,
         class: Vec<u8>,

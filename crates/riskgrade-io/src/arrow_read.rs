@@ -9,16 +9,19 @@ use std::path::Path;
 
 use arrow_array::cast::AsArray;
 use arrow_array::types::{
-    Date32Type, Date64Type, Decimal128Type, Float32Type, Float64Type, Int8Type, Int16Type, Int32Type, Int64Type,
-    TimestampMicrosecondType, TimestampMillisecondType, TimestampNanosecondType, TimestampSecondType, UInt8Type,
-    UInt16Type, UInt32Type, UInt64Type,
+    Date32Type, Date64Type, Decimal128Type, Float32Type, Float64Type, Int8Type, Int16Type,
+    Int32Type, Int64Type, TimestampMicrosecondType, TimestampMillisecondType,
+    TimestampNanosecondType, TimestampSecondType, UInt8Type, UInt16Type, UInt32Type, UInt64Type,
 };
 use arrow_array::{
-    AnyDictionaryArray, Array, ArrowPrimitiveType, LargeStringArray, RecordBatch, StringArray, StringViewArray,
+    AnyDictionaryArray, Array, ArrowPrimitiveType, LargeStringArray, RecordBatch, StringArray,
+    StringViewArray,
 };
 use arrow_schema::{DataType, Schema as ArrowSchema, TimeUnit};
 use parquet::arrow::ProjectionMask;
-use parquet::arrow::arrow_reader::{ArrowReaderMetadata, ArrowReaderOptions, ParquetRecordBatchReaderBuilder};
+use parquet::arrow::arrow_reader::{
+    ArrowReaderMetadata, ArrowReaderOptions, ParquetRecordBatchReaderBuilder,
+};
 use rayon::prelude::*;
 use riskgrade_core::{ColumnBuilder, Date, Frame, InputType, RawValue, Schema};
 
@@ -69,7 +72,12 @@ use crate::error::{ARROW_SOURCE, IoError};
 /// column's type cannot hold its input. The file is named `<arrow>`.
 pub fn frame_from_batches(batches: &[RecordBatch], schema: &Schema) -> Result<Frame, IoError> {
     match batches.first() {
-        Some(b) => frame_from_arrow(Path::new(ARROW_SOURCE), b.schema().as_ref(), batches, schema),
+        Some(b) => frame_from_arrow(
+            Path::new(ARROW_SOURCE),
+            b.schema().as_ref(),
+            batches,
+            schema,
+        ),
         None => Ok(assemble(schema, Vec::new())),
     }
 }
@@ -79,7 +87,11 @@ pub(crate) fn read_parquet(path: &Path, schema: &Schema) -> Result<Frame, IoErro
     let file = File::open(path).map_err(|e| IoError::io(path, &e))?;
     let meta = ArrowReaderMetadata::load(&file, ArrowReaderOptions::new()).map_err(pq)?;
     let arrow_schema = meta.schema().clone();
-    let headers: Vec<&str> = arrow_schema.fields().iter().map(|f| f.name().as_str()).collect();
+    let headers: Vec<&str> = arrow_schema
+        .fields()
+        .iter()
+        .map(|f| f.name().as_str())
+        .collect();
     let wanted = plan(path, &headers, schema)?;
     let roots: Vec<usize> = wanted.iter().filter_map(|w| w.index).collect();
     let mask = ProjectionMask::roots(meta.parquet_schema(), roots);
@@ -99,7 +111,10 @@ pub(crate) fn read_parquet(path: &Path, schema: &Schema) -> Result<Frame, IoErro
     let batches: Vec<RecordBatch> = if groups <= 1 {
         read((0..groups).collect())?
     } else {
-        let parts: Vec<Vec<RecordBatch>> = (0..groups).into_par_iter().map(|g| read(vec![g])).collect::<Result<_, _>>()?;
+        let parts: Vec<Vec<RecordBatch>> = (0..groups)
+            .into_par_iter()
+            .map(|g| read(vec![g]))
+            .collect::<Result<_, _>>()?;
         parts.into_iter().flatten().collect()
     };
     frame_from_arrow(path, &arrow_schema, &batches, schema)
@@ -112,7 +127,11 @@ fn frame_from_arrow(
     batches: &[RecordBatch],
     schema: &Schema,
 ) -> Result<Frame, IoError> {
-    let headers: Vec<&str> = arrow_schema.fields().iter().map(|f| f.name().as_str()).collect();
+    let headers: Vec<&str> = arrow_schema
+        .fields()
+        .iter()
+        .map(|f| f.name().as_str())
+        .collect();
     let wanted = plan(file, &headers, schema)?;
     // Check every type before converting anything.
     for w in &wanted {
@@ -140,14 +159,21 @@ fn check(w: &Wanted<'_>, dt: &DataType, schema: &Schema) -> Result<(), IoError> 
     if accepts(dt, ty) {
         Ok(())
     } else {
-        Err(IoError::UnsupportedType { column: w.column.to_string(), data_type: dt.to_string(), expected: expected(ty) })
+        Err(IoError::UnsupportedType {
+            column: w.column.to_string(),
+            data_type: dt.to_string(),
+            expected: expected(ty),
+        })
     }
 }
 
 fn is_string(dt: &DataType) -> bool {
     match dt {
         DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View => true,
-        DataType::Dictionary(_, v) => matches!(v.as_ref(), DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View),
+        DataType::Dictionary(_, v) => matches!(
+            v.as_ref(),
+            DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View
+        ),
         _ => false,
     }
 }
@@ -163,10 +189,13 @@ fn accepts(dt: &DataType, ty: Option<InputType>) -> bool {
     match ty {
         None => integer,
         Some(InputType::Date) => {
-            matches!(dt, D::Date32 | D::Date64) || matches!(dt, D::Timestamp(_, tz) if tz_offset(tz.as_deref()).is_some())
+            matches!(dt, D::Date32 | D::Date64)
+                || matches!(dt, D::Timestamp(_, tz) if tz_offset(tz.as_deref()).is_some())
         }
         Some(InputType::Bool) => integer || float || matches!(dt, D::Boolean),
-        Some(InputType::Number | InputType::Integer | InputType::Count | InputType::Category) => integer || float,
+        Some(InputType::Number | InputType::Integer | InputType::Count | InputType::Category) => {
+            integer || float
+        }
     }
 }
 
@@ -177,7 +206,9 @@ fn expected(ty: Option<InputType>) -> &'static str {
             "`Date32`, `Date64`, a `Timestamp` in UTC, a fixed offset or China time, or strings for a date input"
         }
         Some(InputType::Bool) => "`Boolean`, 0/1 numbers or strings for a bool input",
-        Some(InputType::Category) => "strings, a string dictionary or integers for a category input",
+        Some(InputType::Category) => {
+            "strings, a string dictionary or integers for a category input"
+        }
         Some(InputType::Number | InputType::Integer | InputType::Count) => {
             "floats, integers, `Decimal128` or strings for a numeric input"
         }
@@ -187,13 +218,17 @@ fn expected(ty: Option<InputType>) -> &'static str {
 /// The UTC offset in seconds of an Arrow timestamp's time zone, for zones
 /// that have one fixed offset (`UTC`, `+08:00`, `Asia/Shanghai`, …).
 fn tz_offset(tz: Option<&str>) -> Option<i64> {
-    let Some(tz) = tz.map(str::trim) else { return Some(0) };
+    let Some(tz) = tz.map(str::trim) else {
+        return Some(0);
+    };
     match tz {
-        "" | "UTC" | "utc" | "Z" | "GMT" | "Etc/UTC" | "Etc/GMT" | "Etc/Universal" | "Universal" | "Zulu" => {
+        "" | "UTC" | "utc" | "Z" | "GMT" | "Etc/UTC" | "Etc/GMT" | "Etc/Universal"
+        | "Universal" | "Zulu" => {
             return Some(0);
         }
-        "Asia/Shanghai" | "Asia/Chongqing" | "Asia/Chungking" | "Asia/Harbin" | "Asia/Hong_Kong" | "Asia/Macau"
-        | "Asia/Macao" | "Asia/Taipei" | "PRC" | "ROC" | "Hongkong" | "Etc/GMT-8" => return Some(8 * 3600),
+        "Asia/Shanghai" | "Asia/Chongqing" | "Asia/Chungking" | "Asia/Harbin"
+        | "Asia/Hong_Kong" | "Asia/Macau" | "Asia/Macao" | "Asia/Taipei" | "PRC" | "ROC"
+        | "Hongkong" | "Etc/GMT-8" => return Some(8 * 3600),
         _ => {}
     }
     let (sign, rest) = match tz.as_bytes().first()? {
@@ -206,17 +241,28 @@ fn tz_offset(tz: Option<&str>) -> Option<i64> {
         return None;
     }
     let hours: i64 = digits[..2].parse().ok()?;
-    let minutes: i64 = if digits.len() == 4 { digits[2..].parse().ok()? } else { 0 };
+    let minutes: i64 = if digits.len() == 4 {
+        digits[2..].parse().ok()?
+    } else {
+        0
+    };
     (hours <= 23 && minutes <= 59).then_some(sign * (hours * 3600 + minutes * 60))
 }
 
-fn convert(file: &Path, w: &Wanted<'_>, batches: &[RecordBatch], schema: &Schema) -> Result<Built, IoError> {
+fn convert(
+    file: &Path,
+    w: &Wanted<'_>,
+    batches: &[RecordBatch],
+    schema: &Schema,
+) -> Result<Built, IoError> {
     let column = |b: &RecordBatch| {
-        b.column_by_name(w.column).cloned().ok_or_else(|| IoError::MissingColumn {
-            file: file.to_path_buf(),
-            column: w.column.to_string(),
-            suggestion: None,
-        })
+        b.column_by_name(w.column)
+            .cloned()
+            .ok_or_else(|| IoError::MissingColumn {
+                file: file.to_path_buf(),
+                column: w.column.to_string(),
+                suggestion: None,
+            })
     };
     let rows: usize = batches.iter().map(RecordBatch::num_rows).sum();
     match w.target {
@@ -230,6 +276,9 @@ fn convert(file: &Path, w: &Wanted<'_>, batches: &[RecordBatch], schema: &Schema
                 push_input(&mut b, arr.as_ref(), &mut buf);
             }
             let (col, issues) = b.finish();
+            if col.len() != rows {
+                return Err(unreadable(w, batches));
+            }
             Ok(Built::Input(k, col, issues))
         }
         target => {
@@ -239,8 +288,25 @@ fn convert(file: &Path, w: &Wanted<'_>, batches: &[RecordBatch], schema: &Schema
                 check(w, arr.data_type(), schema)?;
                 push_text(&mut values, arr.as_ref());
             }
+            if values.len() != rows {
+                return Err(unreadable(w, batches));
+            }
             Ok(Built::Text(target, values))
         }
+    }
+}
+
+/// A column whose values could not all be read (a type accepted by [`accepts`]
+/// but not converted): reported rather than building a frame of ragged columns.
+fn unreadable(w: &Wanted<'_>, batches: &[RecordBatch]) -> IoError {
+    let data_type = batches
+        .first()
+        .and_then(|b| b.column_by_name(w.column))
+        .map_or_else(String::new, |a| a.data_type().to_string());
+    IoError::UnsupportedType {
+        column: w.column.to_string(),
+        data_type,
+        expected: "a type riskgrade can convert",
     }
 }
 
@@ -249,7 +315,11 @@ enum Strings<'a> {
     Utf8(&'a StringArray),
     Large(&'a LargeStringArray),
     View(&'a StringViewArray),
-    Dict { dict: &'a dyn AnyDictionaryArray, keys: Vec<usize>, values: Box<Strings<'a>> },
+    Dict {
+        dict: &'a dyn AnyDictionaryArray,
+        keys: Vec<usize>,
+        values: Box<Strings<'a>>,
+    },
     Null,
 }
 
@@ -263,8 +333,16 @@ impl<'a> Strings<'a> {
             Strings::View(a)
         } else if let Some(dict) = arr.as_any_dictionary_opt() {
             let values = dict.values().as_ref();
-            let keys = if values.is_empty() { Vec::new() } else { dict.normalized_keys() };
-            Strings::Dict { dict, keys, values: Box::new(Strings::new(values)) }
+            let keys = if values.is_empty() {
+                Vec::new()
+            } else {
+                dict.normalized_keys()
+            };
+            Strings::Dict {
+                dict,
+                keys,
+                values: Box::new(Strings::new(values)),
+            }
         } else {
             Strings::Null
         }
@@ -328,11 +406,14 @@ fn push_input(b: &mut ColumnBuilder, arr: &dyn Array, buf: &mut String) {
         }),
         D::Boolean => {
             if let Some(a) = arr.as_boolean_opt() {
-                a.iter().for_each(|v| b.push(v.map_or(RawValue::Missing, RawValue::Bool)));
+                a.iter()
+                    .for_each(|v| b.push(v.map_or(RawValue::Missing, RawValue::Bool)));
             }
         }
         D::Date32 => each::<Date32Type>(arr, |v| push_days(b, v.map(i64::from), buf)),
-        D::Date64 => each::<Date64Type>(arr, |v| push_days(b, v.map(|ms| ms.div_euclid(86_400_000)), buf)),
+        D::Date64 => each::<Date64Type>(arr, |v| {
+            push_days(b, v.map(|ms| ms.div_euclid(86_400_000)), buf)
+        }),
         D::Timestamp(unit, tz) => {
             let offset = tz_offset(tz.as_deref()).unwrap_or(0);
             let per_second: i64 = match unit {
@@ -341,12 +422,23 @@ fn push_input(b: &mut ColumnBuilder, arr: &dyn Array, buf: &mut String) {
                 TimeUnit::Microsecond => 1_000_000,
                 TimeUnit::Nanosecond => 1_000_000_000,
             };
-            let day = |v: Option<i64>| v.map(|t| t.saturating_add(offset * per_second).div_euclid(86_400 * per_second));
+            let day = |v: Option<i64>| {
+                v.map(|t| {
+                    t.saturating_add(offset * per_second)
+                        .div_euclid(86_400 * per_second)
+                })
+            };
             match unit {
                 TimeUnit::Second => each::<TimestampSecondType>(arr, |v| push_days(b, day(v), buf)),
-                TimeUnit::Millisecond => each::<TimestampMillisecondType>(arr, |v| push_days(b, day(v), buf)),
-                TimeUnit::Microsecond => each::<TimestampMicrosecondType>(arr, |v| push_days(b, day(v), buf)),
-                TimeUnit::Nanosecond => each::<TimestampNanosecondType>(arr, |v| push_days(b, day(v), buf)),
+                TimeUnit::Millisecond => {
+                    each::<TimestampMillisecondType>(arr, |v| push_days(b, day(v), buf))
+                }
+                TimeUnit::Microsecond => {
+                    each::<TimestampMicrosecondType>(arr, |v| push_days(b, day(v), buf))
+                }
+                TimeUnit::Nanosecond => {
+                    each::<TimestampNanosecondType>(arr, |v| push_days(b, day(v), buf))
+                }
             }
         }
         _ => {
@@ -392,10 +484,17 @@ fn push_text(values: &mut Vec<String>, arr: &dyn Array) {
         D::UInt8 => each::<UInt8Type>(arr, |v| ints(v.map(i64::from))),
         D::UInt16 => each::<UInt16Type>(arr, |v| ints(v.map(i64::from))),
         D::UInt32 => each::<UInt32Type>(arr, |v| ints(v.map(i64::from))),
-        D::UInt64 => each::<UInt64Type>(arr, |v| values.push(v.map(|x| x.to_string()).unwrap_or_default())),
+        D::UInt64 => each::<UInt64Type>(arr, |v| {
+            values.push(v.map(|x| x.to_string()).unwrap_or_default())
+        }),
         _ => {
             let strings = Strings::new(arr);
-            values.extend((0..arr.len()).map(|i| strings.get(i).map(|s| s.trim().to_string()).unwrap_or_default()));
+            values.extend((0..arr.len()).map(|i| {
+                strings
+                    .get(i)
+                    .map(|s| s.trim().to_string())
+                    .unwrap_or_default()
+            }));
         }
     }
 }

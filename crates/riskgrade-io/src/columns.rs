@@ -4,7 +4,9 @@
 use std::collections::HashMap;
 use std::path::Path;
 
-use riskgrade_core::{Column, ColumnBuilder, Frame, Identity, InputType, Problem, Schema, did_you_mean};
+use riskgrade_core::{
+    Column, ColumnBuilder, Frame, Identity, InputType, Problem, Schema, did_you_mean,
+};
 
 use crate::error::IoError;
 
@@ -31,7 +33,11 @@ pub(crate) struct Wanted<'s> {
 /// Finds every column the schema needs in `headers`.
 ///
 /// `id` and `industry` and every input are required; `name` and `district` are optional.
-pub(crate) fn plan<'s>(file: &Path, headers: &[&str], schema: &'s Schema) -> Result<Vec<Wanted<'s>>, IoError> {
+pub(crate) fn plan<'s>(
+    file: &Path,
+    headers: &[&str],
+    schema: &'s Schema,
+) -> Result<Vec<Wanted<'s>>, IoError> {
     let mut by_name: HashMap<&str, usize> = HashMap::with_capacity(headers.len());
     for (i, h) in headers.iter().enumerate() {
         by_name.entry(h).or_insert(i);
@@ -54,11 +60,19 @@ pub(crate) fn plan<'s>(file: &Path, headers: &[&str], schema: &'s Schema) -> Res
         (Target::Name, "name", false),
         (Target::District, "district", false),
     ] {
-        out.push(Wanted { target, column, index: find(column, required)? });
+        out.push(Wanted {
+            target,
+            column,
+            index: find(column, required)?,
+        });
     }
     for (k, (input, spec)) in schema.inputs().iter().enumerate() {
         let column = spec.column_name(input);
-        out.push(Wanted { target: Target::Input(k), column, index: find(column, true)? });
+        out.push(Wanted {
+            target: Target::Input(k),
+            column,
+            index: find(column, true)?,
+        });
     }
     Ok(out)
 }

@@ -47,15 +47,24 @@ impl Chunk {
 
     /// The cells of wanted column `j`, by record.
     fn column(&self, j: usize) -> &[[u32; 2]] {
-        self.spans.get(j * CHUNK_ROWS..j * CHUNK_ROWS + self.rows).unwrap_or_default()
+        self.spans
+            .get(j * CHUNK_ROWS..j * CHUNK_ROWS + self.rows)
+            .unwrap_or_default()
     }
 }
 
 /// Where the values of one wanted column go.
 enum Sink {
-    Text { target: Target, values: Vec<String> },
+    Text {
+        target: Target,
+        values: Vec<String>,
+    },
     /// `numeric`: a number, integer or count input, whose cells are parsed here.
-    Input { k: usize, builder: ColumnBuilder, numeric: bool },
+    Input {
+        k: usize,
+        builder: ColumnBuilder,
+        numeric: bool,
+    },
 }
 
 impl Sink {
@@ -70,7 +79,9 @@ impl Sink {
                     values.push(cell(r, span)?.trim().to_string());
                 }
             }
-            Sink::Input { builder, numeric, .. } => {
+            Sink::Input {
+                builder, numeric, ..
+            } => {
                 builder.reserve(chunk.rows);
                 for (r, &span) in cells {
                     let text = cell(r, span)?;
@@ -106,7 +117,10 @@ pub(crate) fn read_csv(path: &Path, schema: &Schema) -> Result<Frame, IoError> {
         .has_headers(true)
         .buffer_capacity(1 << 20)
         .from_reader(file);
-    let header = reader.byte_headers().map_err(|e| IoError::csv(path, e))?.clone();
+    let header = reader
+        .byte_headers()
+        .map_err(|e| IoError::csv(path, e))?
+        .clone();
     let mut names = Vec::with_capacity(header.len());
     for (i, h) in header.iter().enumerate() {
         let name = std::str::from_utf8(h).map_err(|_| IoError::NotUtf8 {
@@ -125,12 +139,19 @@ pub(crate) fn read_csv(path: &Path, schema: &Schema) -> Result<Frame, IoError> {
     let (full_tx, full_rx) = mpsc::sync_channel::<Result<Chunk, IoError>>(4);
     let (empty_tx, empty_rx) = mpsc::channel::<Chunk>();
     let fed = std::thread::scope(|scope| {
-        let from = Source { path, indices: &indices, columns: &columns };
+        let from = Source {
+            path,
+            indices: &indices,
+            columns: &columns,
+        };
         scope.spawn(move || from.parse(reader, full_tx, empty_rx));
         feed_all(path, &columns, &mut sinks, full_rx, empty_tx)
     });
     fed?;
-    Ok(assemble(schema, sinks.into_iter().map(Sink::finish).collect()))
+    Ok(assemble(
+        schema,
+        sinks.into_iter().map(Sink::finish).collect(),
+    ))
 }
 
 /// A number cell without surrounding spaces, parsed as [`ColumnBuilder`]
@@ -148,10 +169,20 @@ fn sink(w: &Wanted<'_>, schema: &Schema) -> Sink {
     match w.target {
         Target::Input(k) => {
             let (builder, ty) = builder(schema, k);
-            let numeric = matches!(ty, InputType::Number | InputType::Integer | InputType::Count);
-            Sink::Input { k, builder, numeric }
+            let numeric = matches!(
+                ty,
+                InputType::Number | InputType::Integer | InputType::Count
+            );
+            Sink::Input {
+                k,
+                builder,
+                numeric,
+            }
         }
-        target => Sink::Text { target, values: Vec::new() },
+        target => Sink::Text {
+            target,
+            values: Vec::new(),
+        },
     }
 }
 
@@ -174,7 +205,9 @@ impl Source<'_> {
     ) {
         let mut record = csv::ByteRecord::new();
         loop {
-            let mut chunk = empty.try_recv().unwrap_or_else(|_| Chunk::new(self.indices.len()));
+            let mut chunk = empty
+                .try_recv()
+                .unwrap_or_else(|_| Chunk::new(self.indices.len()));
             let mut bytes = std::mem::take(&mut chunk.text).into_bytes();
             bytes.clear();
             chunk.lines.clear();
@@ -198,7 +231,11 @@ impl Source<'_> {
                     bytes.extend_from_slice(record.get(c).unwrap_or_default());
                     let (Ok(s), Ok(e)) = (u32::try_from(start), u32::try_from(bytes.len())) else {
                         let message = "record too long".to_string();
-                        let _ = full.send(Err(IoError::Csv { file: self.path.to_path_buf(), line, message }));
+                        let _ = full.send(Err(IoError::Csv {
+                            file: self.path.to_path_buf(),
+                            line,
+                            message,
+                        }));
                         return;
                     };
                     if let Some(span) = chunk.spans.get_mut(j * CHUNK_ROWS + chunk.rows) {
@@ -227,11 +264,18 @@ impl Source<'_> {
     /// The error for the first cell of the chunk (whose text is `bytes`) that is not UTF-8.
     fn not_utf8(&self, chunk: &Chunk, bytes: &[u8]) -> IoError {
         let bad = (0..chunk.rows).find_map(|r| {
-            (0..self.indices.len()).find(|&j| {
-                let [s, e] = chunk.spans.get(j * CHUNK_ROWS + r).copied().unwrap_or_default();
-                bytes.get(s as usize..e as usize).is_some_and(|cell| std::str::from_utf8(cell).is_err())
-            })
-            .map(|j| (r, j))
+            (0..self.indices.len())
+                .find(|&j| {
+                    let [s, e] = chunk
+                        .spans
+                        .get(j * CHUNK_ROWS + r)
+                        .copied()
+                        .unwrap_or_default();
+                    bytes
+                        .get(s as usize..e as usize)
+                        .is_some_and(|cell| std::str::from_utf8(cell).is_err())
+                })
+                .map(|j| (r, j))
         });
         let (r, j) = bad.unwrap_or_default();
         IoError::NotUtf8 {

@@ -30,7 +30,6 @@ pub const ARROW_SOURCE: &str = "<arrow>";
 /// assert_eq!(e.to_string(), "`batch.csv` has no column `penalties_3y` (did you mean `penalty_3y`?)");
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[non_exhaustive]
 pub enum IoError {
     /// The operating system refused to open, read or write the file.
     #[error("`{}`: {message}", file.display())]
@@ -179,11 +178,18 @@ pub(crate) fn lower_first(message: &str) -> String {
 
 impl IoError {
     pub(crate) fn io(file: &Path, err: &std::io::Error) -> IoError {
-        IoError::Io { file: file.to_path_buf(), kind: err.kind(), message: lower_first(&err.to_string()) }
+        IoError::Io {
+            file: file.to_path_buf(),
+            kind: err.kind(),
+            message: lower_first(&err.to_string()),
+        }
     }
 
     pub(crate) fn arrow(file: &Path, err: &dyn std::error::Error) -> IoError {
-        IoError::Arrow { file: file.to_path_buf(), message: lower_first(&err.to_string()) }
+        IoError::Arrow {
+            file: file.to_path_buf(),
+            message: lower_first(&err.to_string()),
+        }
     }
 
     /// A JSON error at `line` (one-based) of `file`, with serde_json's location suffix removed.
@@ -201,15 +207,25 @@ impl IoError {
         let at = |pos: &Option<csv::Position>| pos.as_ref().map_or(line, |p| p.line() as usize);
         match err.kind() {
             csv::ErrorKind::Io(e) => IoError::io(file, e),
-            csv::ErrorKind::UnequalLengths { pos, expected_len, len } => IoError::Csv {
+            csv::ErrorKind::UnequalLengths {
+                pos,
+                expected_len,
+                len,
+            } => IoError::Csv {
                 file: file.to_path_buf(),
                 line: at(pos),
                 message: format!("found {len} fields, expected {expected_len} as in the header"),
             },
-            csv::ErrorKind::Utf8 { pos, .. } => {
-                IoError::NotUtf8 { file: file.to_path_buf(), line: at(pos), column: None }
-            }
-            _ => IoError::Csv { file: file.to_path_buf(), line, message: lower_first(&err.to_string()) },
+            csv::ErrorKind::Utf8 { pos, .. } => IoError::NotUtf8 {
+                file: file.to_path_buf(),
+                line: at(pos),
+                column: None,
+            },
+            _ => IoError::Csv {
+                file: file.to_path_buf(),
+                line,
+                message: lower_first(&err.to_string()),
+            },
         }
     }
 }
@@ -227,17 +243,40 @@ mod tests {
 
     #[test]
     fn messages() {
-        let e = IoError::UnknownFormat { file: "a.xlsx".into(), supported: &["csv", "parquet"] };
-        assert_eq!(e.to_string(), "`a.xlsx`: unknown format, expected a file ending in `.csv` or `.parquet`");
-        let e = IoError::UnknownFormat { file: "a.xlsx".into(), supported: &["json", "jsonl", "ndjson"] };
+        let e = IoError::UnknownFormat {
+            file: "a.xlsx".into(),
+            supported: &["csv", "parquet"],
+        };
+        assert_eq!(
+            e.to_string(),
+            "`a.xlsx`: unknown format, expected a file ending in `.csv` or `.parquet`"
+        );
+        let e = IoError::UnknownFormat {
+            file: "a.xlsx".into(),
+            supported: &["json", "jsonl", "ndjson"],
+        };
         assert_eq!(
             e.to_string(),
             "`a.xlsx`: unknown format, expected a file ending in `.json`, `.jsonl` or `.ndjson`"
         );
-        let e = IoError::NotUtf8 { file: "a.csv".into(), line: 3, column: Some("name".into()) };
-        assert_eq!(e.to_string(), "`a.csv` line 3, column `name`: text is not valid UTF-8, save the file as UTF-8");
-        let e = IoError::BadProfiles { file: "p.jsonl".into(), count: 1, first: "line 2: eof".into() };
-        assert_eq!(e.to_string(), "`p.jsonl`: 1 profile could not be read; first at line 2: eof");
+        let e = IoError::NotUtf8 {
+            file: "a.csv".into(),
+            line: 3,
+            column: Some("name".into()),
+        };
+        assert_eq!(
+            e.to_string(),
+            "`a.csv` line 3, column `name`: text is not valid UTF-8, save the file as UTF-8"
+        );
+        let e = IoError::BadProfiles {
+            file: "p.jsonl".into(),
+            count: 1,
+            first: "line 2: eof".into(),
+        };
+        assert_eq!(
+            e.to_string(),
+            "`p.jsonl`: 1 profile could not be read; first at line 2: eof"
+        );
         assert_eq!(lower_first("No such file"), "no such file");
         assert_eq!(lower_first("IO error"), "IO error");
     }

@@ -127,7 +127,18 @@ mod tests {
         assert!(csv(1e20).len() < 8, "{}", csv(1e20));
         assert_eq!(csv(f64::NAN), "");
         assert_eq!(csv(f64::NEG_INFINITY), "-inf");
-        for x in [0.1, 1.0 / 3.0, 1e-300, 1e20, -2.5e-8, 1e15 + 0.5, 123456.789, 2.5e-8, f64::MAX, f64::MIN_POSITIVE] {
+        for x in [
+            0.1,
+            1.0 / 3.0,
+            1e-300,
+            1e20,
+            -2.5e-8,
+            1e15 + 0.5,
+            123456.789,
+            2.5e-8,
+            f64::MAX,
+            f64::MIN_POSITIVE,
+        ] {
             assert_eq!(csv(x).parse::<f64>().unwrap(), x);
         }
         let mut b = Vec::new();
@@ -142,7 +153,10 @@ mod tests {
             csv_text(&mut b, s);
             b.push(b'|');
         }
-        assert_eq!(String::from_utf8(b).unwrap(), "plain|\"a,b\"|\"say \"\"hi\"\"\"|\"two\nlines\"|东城区||");
+        assert_eq!(
+            String::from_utf8(b).unwrap(),
+            "plain|\"a,b\"|\"say \"\"hi\"\"\"|\"two\nlines\"|东城区||"
+        );
     }
 
     #[test]
@@ -150,7 +164,10 @@ mod tests {
         let mut b = Vec::new();
         json_string(&mut b, "a\"b\\c\nd\u{1}é");
         let s = String::from_utf8(b).unwrap();
-        assert_eq!(serde_json::from_str::<String>(&s).unwrap(), "a\"b\\c\nd\u{1}é");
+        assert_eq!(
+            serde_json::from_str::<String>(&s).unwrap(),
+            "a\"b\\c\nd\u{1}é"
+        );
     }
 
     #[test]

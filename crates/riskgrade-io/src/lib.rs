@@ -116,7 +116,9 @@ use riskgrade_core::{Frame, Schema};
 
 pub use arrow_read::frame_from_batches;
 pub use error::{ARROW_SOURCE, IoError, TEXT_SOURCE};
-pub use profiles::{ProfileIssue, Profiles, parse_profiles_jsonl, read_profiles, write_profiles_jsonl};
+pub use profiles::{
+    ProfileIssue, Profiles, parse_profiles_jsonl, read_profiles, write_profiles_jsonl,
+};
 pub use table::{OutColumn, OutData, frame_to_columns, table_to_batch, write_table};
 
 /// Reads columnar data (`.csv` or `.parquet`, each row an enterprise) into a [`Frame`].
@@ -155,6 +157,9 @@ pub fn read_frame(path: &Path, schema: &Schema) -> Result<Frame, IoError> {
     match format::Format::of(path) {
         Some(format::Format::Csv) => csv_read::read_csv(path, schema),
         Some(format::Format::Parquet) => arrow_read::read_parquet(path, schema),
-        _ => Err(IoError::UnknownFormat { file: path.to_path_buf(), supported: format::FRAME_FORMATS }),
+        _ => Err(IoError::UnknownFormat {
+            file: path.to_path_buf(),
+            supported: format::FRAME_FORMATS,
+        }),
     }
 }

@@ -89,7 +89,10 @@ impl fmt::Display for ProfileIssue {
 pub fn read_profiles(path: &Path, strict: bool) -> Result<Profiles, IoError> {
     let format = Format::of(path).filter(|f| matches!(f, Format::Json | Format::Jsonl));
     let Some(format) = format else {
-        return Err(IoError::UnknownFormat { file: path.to_path_buf(), supported: PROFILE_FORMATS });
+        return Err(IoError::UnknownFormat {
+            file: path.to_path_buf(),
+            supported: PROFILE_FORMATS,
+        });
     };
     let text = read_text(path)?;
     let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
@@ -158,7 +161,11 @@ pub(crate) fn read_text(path: &Path) -> Result<String, IoError> {
     String::from_utf8(bytes).map_err(|e| {
         let good = e.utf8_error().valid_up_to();
         let line = 1 + e.as_bytes()[..good].iter().filter(|&&b| b == b'\n').count();
-        IoError::NotUtf8 { file: path.to_path_buf(), line, column: None }
+        IoError::NotUtf8 {
+            file: path.to_path_buf(),
+            line,
+            column: None,
+        }
     })
 }
 
@@ -169,8 +176,11 @@ fn parse_jsonl(file: &Path, text: &str, strict: bool) -> Result<Profiles, IoErro
         .filter(|(_, l)| !l.trim().is_empty())
         .map(|(i, l)| (i + 1, l))
         .collect();
-    let results: Vec<Result<Enterprise, ProfileIssue>> =
-        lines.par_iter().with_min_len(64).map(|&(line, l)| parse_one(l, line)).collect();
+    let results: Vec<Result<Enterprise, ProfileIssue>> = lines
+        .par_iter()
+        .with_min_len(64)
+        .map(|&(line, l)| parse_one(l, line))
+        .collect();
     finish(file, results, strict)
 }
 
@@ -185,13 +195,22 @@ fn parse_json(file: &Path, text: &str, strict: bool) -> Result<Profiles, IoError
     let mut starts = Vec::with_capacity(items.len());
     let (mut offset, mut line) = (0usize, 1usize);
     for raw in &items {
-        let at = (raw.get().as_ptr() as usize).saturating_sub(base).min(text.len()).max(offset);
-        line += text.as_bytes()[offset..at].iter().filter(|&&b| b == b'\n').count();
+        let at = (raw.get().as_ptr() as usize)
+            .saturating_sub(base)
+            .min(text.len())
+            .max(offset);
+        line += text.as_bytes()[offset..at]
+            .iter()
+            .filter(|&&b| b == b'\n')
+            .count();
         offset = at;
         starts.push(line);
     }
-    let results: Vec<Result<Enterprise, ProfileIssue>> =
-        items.par_iter().zip(starts.par_iter()).map(|(raw, &line)| parse_one(raw.get(), line)).collect();
+    let results: Vec<Result<Enterprise, ProfileIssue>> = items
+        .par_iter()
+        .zip(starts.par_iter())
+        .map(|(raw, &line)| parse_one(raw.get(), line))
+        .collect();
     finish(file, results, strict)
 }
 
@@ -204,8 +223,15 @@ fn parse_one(text: &str, line: usize) -> Result<Enterprise, ProfileIssue> {
     })
 }
 
-fn finish(file: &Path, results: Vec<Result<Enterprise, ProfileIssue>>, strict: bool) -> Result<Profiles, IoError> {
-    let mut out = Profiles { enterprises: Vec::with_capacity(results.len()), issues: Vec::new() };
+fn finish(
+    file: &Path,
+    results: Vec<Result<Enterprise, ProfileIssue>>,
+    strict: bool,
+) -> Result<Profiles, IoError> {
+    let mut out = Profiles {
+        enterprises: Vec::with_capacity(results.len()),
+        issues: Vec::new(),
+    };
     for r in results {
         match r {
             Ok(e) => out.enterprises.push(e),
@@ -234,13 +260,17 @@ fn salvage_id(text: &str) -> Option<String> {
     }
     for (at, _) in text.match_indices("\"id\"") {
         let rest = text[at + 4..].trim_start();
-        let Some(rest) = rest.strip_prefix(':') else { continue };
+        let Some(rest) = rest.strip_prefix(':') else {
+            continue;
+        };
         let rest = rest.trim_start();
         if let Some(rest) = rest.strip_prefix('"') {
             let end = rest.find(['"', '\\'])?;
             return (rest.as_bytes().get(end) == Some(&b'"')).then(|| rest[..end].to_string());
         }
-        let end = rest.find(|c: char| !c.is_ascii_digit()).unwrap_or(rest.len());
+        let end = rest
+            .find(|c: char| !c.is_ascii_digit())
+            .unwrap_or(rest.len());
         return (end > 0).then(|| rest[..end].to_string());
     }
     None
@@ -252,10 +282,19 @@ mod tests {
 
     #[test]
     fn salvages_ids() {
-        assert_eq!(salvage_id(r#"{"id": "E7", "industry": 3}"#).as_deref(), Some("E7"));
+        assert_eq!(
+            salvage_id(r#"{"id": "E7", "industry": 3}"#).as_deref(),
+            Some("E7")
+        );
         assert_eq!(salvage_id(r#"{"id": 42, "x": 1}"#).as_deref(), Some("42"));
-        assert_eq!(salvage_id(r#"{"name": "a", "id" : "E9", "records": [}"#).as_deref(), Some("E9"));
-        assert_eq!(salvage_id(r#"{"id": 12, "records": [}"#).as_deref(), Some("12"));
+        assert_eq!(
+            salvage_id(r#"{"name": "a", "id" : "E9", "records": [}"#).as_deref(),
+            Some("E9")
+        );
+        assert_eq!(
+            salvage_id(r#"{"id": 12, "records": [}"#).as_deref(),
+            Some("12")
+        );
         assert_eq!(salvage_id(r#"{"name": "id", "records": [}"#), None);
         assert_eq!(salvage_id(r#"[1, 2]"#), None);
     }
@@ -268,11 +307,19 @@ mod tests {
         assert_eq!(p.issues.len(), 1);
         assert_eq!(p.issues[0].line, 5);
         assert_eq!(p.issues[0].id.as_deref(), Some("E2"));
-        let single = parse_json(Path::new("a.json"), "\n{\"id\": \"E1\", \"industry\": \"C14\"}\n", true).unwrap();
+        let single = parse_json(
+            Path::new("a.json"),
+            "\n{\"id\": \"E1\", \"industry\": \"C14\"}\n",
+            true,
+        )
+        .unwrap();
         assert_eq!(single.enterprises.len(), 1);
         let err = parse_json(Path::new("a.json"), "[\n{\"id\": \"E1\",, }]", false).unwrap_err();
         assert!(matches!(err, IoError::Json { line: 2, .. }), "{err:?}");
-        assert_eq!(parse_json(Path::new("a.json"), "[]", true).unwrap(), Profiles::default());
+        assert_eq!(
+            parse_json(Path::new("a.json"), "[]", true).unwrap(),
+            Profiles::default()
+        );
     }
 
     #[test]
@@ -287,7 +334,12 @@ mod tests {
         text.push_str("not json\n");
         let p = parse_profiles_jsonl(&text, false).unwrap();
         assert_eq!(p.enterprises.len(), 500);
-        assert!(p.enterprises.iter().enumerate().all(|(i, e)| e.id.0 == format!("E{i}")));
+        assert!(
+            p.enterprises
+                .iter()
+                .enumerate()
+                .all(|(i, e)| e.id.0 == format!("E{i}"))
+        );
         assert_eq!(p.issues.len(), 1);
         assert_eq!(p.issues[0].line, 500 + 72 + 1);
         assert_eq!(p.issues[0].id, None);

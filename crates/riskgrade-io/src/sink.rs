@@ -39,8 +39,10 @@ where
     let mut start = 0;
     while start < rows {
         let end = (start + group).min(rows);
-        let ranges: Vec<Range<usize>> =
-            (start..end).step_by(chunk).map(|s| s..(s + chunk).min(end)).collect();
+        let ranges: Vec<Range<usize>> = (start..end)
+            .step_by(chunk)
+            .map(|s| s..(s + chunk).min(end))
+            .collect();
         let rendered: Vec<Result<Vec<u8>, IoError>> = ranges
             .into_par_iter()
             .map(|r| {

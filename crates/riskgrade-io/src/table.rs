@@ -6,7 +6,9 @@
 use std::path::Path;
 use std::sync::Arc;
 
-use arrow_array::{ArrayRef, BooleanArray, Float64Array, Int64Array, RecordBatch, RecordBatchOptions, StringArray};
+use arrow_array::{
+    ArrayRef, BooleanArray, Float64Array, Int64Array, RecordBatch, RecordBatchOptions, StringArray,
+};
 use arrow_schema::{DataType, Field, Schema as ArrowSchema};
 use parquet::arrow::arrow_writer::{ArrowRowGroupWriterFactory, compute_leaves};
 use parquet::arrow::{ArrowSchemaConverter, add_encoded_arrow_schema_to_metadata};
@@ -86,7 +88,10 @@ pub struct OutColumn {
 impl OutColumn {
     /// A column called `name` holding `data`.
     pub fn new(name: impl Into<String>, data: OutData) -> OutColumn {
-        OutColumn { name: name.into(), data }
+        OutColumn {
+            name: name.into(),
+            data,
+        }
     }
 }
 
@@ -122,7 +127,10 @@ impl OutColumn {
 pub fn write_table(path: &Path, columns: &[OutColumn]) -> Result<(), IoError> {
     let format = Format::of(path);
     let Some(format) = format else {
-        return Err(IoError::UnknownFormat { file: path.to_path_buf(), supported: TABLE_FORMATS });
+        return Err(IoError::UnknownFormat {
+            file: path.to_path_buf(),
+            supported: TABLE_FORMATS,
+        });
     };
     let rows = check_lengths(columns)?;
     match format {
@@ -137,7 +145,11 @@ pub fn write_table(path: &Path, columns: &[OutColumn]) -> Result<(), IoError> {
 fn check_lengths(columns: &[OutColumn]) -> Result<usize, IoError> {
     let rows = columns.first().map_or(0, |c| c.data.len());
     match columns.iter().find(|c| c.data.len() != rows) {
-        Some(c) => Err(IoError::ColumnLength { column: c.name.clone(), rows: c.data.len(), expected: rows }),
+        Some(c) => Err(IoError::ColumnLength {
+            column: c.name.clone(),
+            rows: c.data.len(),
+            expected: rows,
+        }),
         None => Ok(rows),
     }
 }
@@ -156,12 +168,17 @@ fn check_lengths(columns: &[OutColumn]) -> Result<usize, IoError> {
 /// [`IoError::ColumnLength`] when the columns differ in length.
 pub fn table_to_batch(columns: &[OutColumn]) -> Result<RecordBatch, IoError> {
     let rows = check_lengths(columns)?;
-    let fields: Vec<Field> = columns.iter().map(|c| Field::new(&c.name, c.data.data_type(), true)).collect();
-    let arrays: Vec<ArrayRef> = columns
+    let fields: Vec<Field> = columns
         .iter()
+        .map(|c| Field::new(&c.name, c.data.data_type(), true))
+        .collect();
+    let arrays: Vec<ArrayRef> = columns
+        .par_iter()
         .map(|c| -> ArrayRef {
             match &c.data {
-                OutData::Text(v) => Arc::new(v.iter().map(Option::as_deref).collect::<StringArray>()),
+                OutData::Text(v) => {
+                    Arc::new(v.iter().map(Option::as_deref).collect::<StringArray>())
+                }
                 OutData::Number(v) => Arc::new(v.iter().copied().collect::<Float64Array>()),
                 OutData::Integer(v) => Arc::new(v.iter().copied().collect::<Int64Array>()),
                 OutData::Bool(v) => Arc::new(v.iter().copied().collect::<BooleanArray>()),
@@ -202,7 +219,14 @@ pub fn table_to_batch(columns: &[OutColumn]) -> Result<RecordBatch, IoError> {
 /// ```
 pub fn frame_to_columns(frame: &Frame) -> Vec<OutColumn> {
     let text = |name: &str, v: &[String]| {
-        OutColumn::new(name, OutData::Text(v.iter().map(|s| (!s.is_empty()).then(|| s.clone())).collect()))
+        OutColumn::new(
+            name,
+            OutData::Text(
+                v.iter()
+                    .map(|s| (!s.is_empty()).then(|| s.clone()))
+                    .collect(),
+            ),
+        )
     };
     let mut out = vec![
         text("id", frame.ids()),
@@ -212,9 +236,12 @@ pub fn frame_to_columns(frame: &Frame) -> Vec<OutColumn> {
     ];
     for (name, ty, col) in frame.columns() {
         let data = match (col, ty) {
-            (Column::Category { codes, dict }, _) => {
-                OutData::Text(codes.iter().map(|&c| dict.get(c as usize).cloned()).collect())
-            }
+            (Column::Category { codes, dict }, _) => OutData::Text(
+                codes
+                    .iter()
+                    .map(|&c| dict.get(c as usize).cloned())
+                    .collect(),
+            ),
             (Column::Number(v), InputType::Date) => OutData::Text(
                 v.iter()
                     .map(|&x| {
@@ -223,10 +250,14 @@ pub fn frame_to_columns(frame: &Frame) -> Vec<OutColumn> {
                     })
                     .collect(),
             ),
-            (Column::Number(v), InputType::Bool) => {
-                OutData::Bool(v.iter().map(|&x| (!x.is_nan()).then_some(x != 0.0)).collect())
+            (Column::Number(v), InputType::Bool) => OutData::Bool(
+                v.iter()
+                    .map(|&x| (!x.is_nan()).then_some(x != 0.0))
+                    .collect(),
+            ),
+            (Column::Number(v), _) => {
+                OutData::Number(v.iter().map(|&x| (!x.is_nan()).then_some(x)).collect())
             }
-            (Column::Number(v), _) => OutData::Number(v.iter().map(|&x| (!x.is_nan()).then_some(x)).collect()),
         };
         out.push(OutColumn::new(name, data));
     }
@@ -335,17 +366,24 @@ fn write_parquet(path: &Path, columns: &[OutColumn]) -> Result<(), IoError> {
     let schema = batch.schema();
     let pq = |e: parquet::errors::ParquetError| IoError::arrow(path, &e);
     // Real numbers rarely repeat: dictionary-encoding them costs time and saves little.
-    let mut builder = WriterProperties::builder().set_compression(Compression::ZSTD(ZstdLevel::default()));
-    for c in columns.iter().filter(|c| matches!(c.data, OutData::Number(_))) {
+    let mut builder =
+        WriterProperties::builder().set_compression(Compression::ZSTD(ZstdLevel::default()));
+    for c in columns
+        .iter()
+        .filter(|c| matches!(c.data, OutData::Number(_)))
+    {
         builder = builder.set_column_dictionary_enabled(ColumnPath::from(c.name.as_str()), false);
     }
     let mut props = builder.build();
     add_encoded_arrow_schema_to_metadata(&schema, &mut props);
     let props = Arc::new(props);
-    let parquet_schema =
-        ArrowSchemaConverter::new().with_coerce_types(props.coerce_types()).convert(&schema).map_err(pq)?;
+    let parquet_schema = ArrowSchemaConverter::new()
+        .with_coerce_types(props.coerce_types())
+        .convert(&schema)
+        .map_err(pq)?;
     let out = sink::create(path)?;
-    let mut writer = SerializedFileWriter::new(out, parquet_schema.root_schema_ptr(), props).map_err(pq)?;
+    let mut writer =
+        SerializedFileWriter::new(out, parquet_schema.root_schema_ptr(), props).map_err(pq)?;
     let factory = ArrowRowGroupWriterFactory::new(&writer, Arc::clone(&schema));
     for (group, start) in (0..batch.num_rows()).step_by(ROW_GROUP).enumerate() {
         let slice = batch.slice(start, ROW_GROUP.min(batch.num_rows() - start));
@@ -367,6 +405,10 @@ fn write_parquet(path: &Path, columns: &[OutColumn]) -> Result<(), IoError> {
         }
         row_group.close().map_err(pq)?;
     }
-    writer.into_inner().map_err(pq)?.into_inner().map_err(|e| IoError::io(path, e.error()))?;
+    writer
+        .into_inner()
+        .map_err(pq)?
+        .into_inner()
+        .map_err(|e| IoError::io(path, e.error()))?;
     Ok(())
 }

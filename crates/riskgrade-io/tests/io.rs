@@ -5,20 +5,27 @@ use std::sync::Arc;
 
 use arrow_array::types::Int32Type;
 use arrow_array::{
-    ArrayRef, BooleanArray, Date32Array, DictionaryArray, Float32Array, Float64Array, Int32Array, Int64Array,
-    RecordBatch, StringArray, StringViewArray, TimestampMillisecondArray,
+    ArrayRef, BooleanArray, Date32Array, DictionaryArray, Float32Array, Float64Array, Int32Array,
+    Int64Array, RecordBatch, StringArray, StringViewArray, TimestampMillisecondArray,
 };
 use arrow_schema::DataType;
 use riskgrade_core::{
-    Column, ColumnBuilder, Frame, Identity, InputSpec, InputType, MISSING_CODE, Problem, RawValue, Schema,
+    Column, ColumnBuilder, Frame, Identity, InputSpec, InputType, MISSING_CODE, Problem, RawValue,
+    Schema,
 };
 use riskgrade_io::{
-    IoError, OutColumn, OutData, frame_from_batches, frame_to_columns, parse_profiles_jsonl, read_frame,
-    read_profiles, table_to_batch, write_profiles_jsonl, write_table,
+    IoError, OutColumn, OutData, frame_from_batches, frame_to_columns, parse_profiles_jsonl,
+    read_frame, read_profiles, table_to_batch, write_profiles_jsonl, write_table,
 };
 
 fn spec(ty: InputType) -> InputSpec {
-    InputSpec { ty, derive: None, attribute: None, column: None, description: None }
+    InputSpec {
+        ty,
+        derive: None,
+        attribute: None,
+        column: None,
+        description: None,
+    }
 }
 
 fn schema(inputs: &[(&str, InputType)]) -> Schema {
@@ -51,7 +58,15 @@ fn sample_frame(schema: &Schema) -> Frame {
             "x".into(),
         ],
         industries: vec!["C14".into(); n],
-        districts: vec!["东城区".into(), "".into(), "Xicheng".into(), "".into(), "".into(), "a".into(), "b".into()],
+        districts: vec![
+            "东城区".into(),
+            "".into(),
+            "Xicheng".into(),
+            "".into(),
+            "".into(),
+            "a".into(),
+            "b".into(),
+        ],
     };
     let raw: Vec<Vec<RawValue<'static>>> = vec![
         // capital
@@ -146,7 +161,10 @@ fn assert_same(a: &Frame, b: &Frame) {
             (Column::Number(x), Column::Number(y)) => {
                 assert_eq!(x.len(), y.len());
                 for (i, (p, q)) in x.iter().zip(y).enumerate() {
-                    assert!(p.to_bits() == q.to_bits() || (p.is_nan() && q.is_nan()), "{na}[{i}]: {p} != {q}");
+                    assert!(
+                        p.to_bits() == q.to_bits() || (p.is_nan() && q.is_nan()),
+                        "{na}[{i}]: {p} != {q}"
+                    );
                 }
             }
             (x, y) => assert_eq!(x, y, "{na}"),
@@ -162,8 +180,13 @@ fn csv_round_trip() {
     let path = dir.path().join("frame.csv");
     write_table(&path, &frame_to_columns(&frame)).unwrap();
     let text = std::fs::read_to_string(&path).unwrap();
-    assert!(text.starts_with("id,name,industry,district,capital,employees,penalties_3y,listed,scale,registered\n"));
-    assert!(text.contains("E0000000,Plain Foods,C14,东城区,500,12,0,true,small,2015-06-01\n"), "{text}");
+    assert!(text.starts_with(
+        "id,name,industry,district,capital,employees,penalties_3y,listed,scale,registered\n"
+    ));
+    assert!(
+        text.contains("E0000000,Plain Foods,C14,东城区,500,12,0,true,small,2015-06-01\n"),
+        "{text}"
+    );
     assert!(text.contains("\"Quote \"\"Q\"\" Ltd\""));
     let back = read_frame(&path, &schema).unwrap();
     assert_same(&frame, &back);
@@ -202,7 +225,8 @@ fn json_outputs() {
 
     let json = dir.path().join("frame.JSON");
     write_table(&json, &cols).unwrap();
-    let array: Vec<serde_json::Value> = serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    let array: Vec<serde_json::Value> =
+        serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
     assert_eq!(array, rows);
 
     let empty = dir.path().join("empty.json");
@@ -215,10 +239,26 @@ fn many_rows_round_trip() {
     // More rows than one CSV chunk and one Parquet row group.
     let n = 140_000;
     let cols = vec![
-        OutColumn::new("id", OutData::Text((0..n).map(|i| Some(format!("E{i}"))).collect())),
-        OutColumn::new("industry", OutData::Text((0..n).map(|i| Some(format!("C{}", i % 3))).collect())),
-        OutColumn::new("x", OutData::Number((0..n).map(|i| (i % 10 != 0).then_some(i as f64 / 7.0)).collect())),
-        OutColumn::new("k", OutData::Integer((0..n).map(|i| Some(i as i64 % 5 - 1)).collect())),
+        OutColumn::new(
+            "id",
+            OutData::Text((0..n).map(|i| Some(format!("E{i}"))).collect()),
+        ),
+        OutColumn::new(
+            "industry",
+            OutData::Text((0..n).map(|i| Some(format!("C{}", i % 3))).collect()),
+        ),
+        OutColumn::new(
+            "x",
+            OutData::Number(
+                (0..n)
+                    .map(|i| (i % 10 != 0).then_some(i as f64 / 7.0))
+                    .collect(),
+            ),
+        ),
+        OutColumn::new(
+            "k",
+            OutData::Integer((0..n).map(|i| Some(i as i64 % 5 - 1)).collect()),
+        ),
     ];
     let schema = schema(&[("x", InputType::Number), ("k", InputType::Count)]);
     let dir = tempfile::tempdir().unwrap();
@@ -234,7 +274,11 @@ fn many_rows_round_trip() {
         assert_eq!(x[n - 1], (n - 1) as f64 / 7.0);
         // k = -1 every fifth row: a negative count.
         assert_eq!(f.issues().len(), n / 5);
-        assert!(f.issues().iter().all(|i| i.row % 5 == 0 && i.problem == Problem::Negative(-1.0)));
+        assert!(
+            f.issues()
+                .iter()
+                .all(|i| i.row % 5 == 0 && i.problem == Problem::Negative(-1.0))
+        );
         frames.push(f);
     }
     assert_same(&frames[0], &frames[1]);
@@ -290,7 +334,10 @@ fn missing_column_suggests_closest_header() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("typo.csv");
     std::fs::write(&path, "id,industry,penalty_3y,complaints_1y\nE1,C14,1,2\n").unwrap();
-    let schema = schema(&[("complaints_1y", InputType::Count), ("penalties_3y", InputType::Count)]);
+    let schema = schema(&[
+        ("complaints_1y", InputType::Count),
+        ("penalties_3y", InputType::Count),
+    ]);
     let err = read_frame(&path, &schema).unwrap_err();
     assert_eq!(
         err,
@@ -300,18 +347,29 @@ fn missing_column_suggests_closest_header() {
             suggestion: Some("penalty_3y".into()),
         }
     );
-    assert!(err.to_string().ends_with("has no column `penalties_3y` (did you mean `penalty_3y`?)"));
+    assert!(
+        err.to_string()
+            .ends_with("has no column `penalties_3y` (did you mean `penalty_3y`?)")
+    );
 
     // A `column` rename is what is looked for.
     let mut renamed = spec(InputType::Count);
     renamed.column = Some("penalty_3y".into());
     let ok = Schema::new([("penalties_3y".to_string(), renamed)]);
-    assert_eq!(read_frame(&path, &ok).unwrap().number("penalties_3y").unwrap(), [1.0]);
+    assert_eq!(
+        read_frame(&path, &ok)
+            .unwrap()
+            .number("penalties_3y")
+            .unwrap(),
+        [1.0]
+    );
 
     // Identity columns are required too; nothing close means no suggestion.
     std::fs::write(&path, "id,sector\nE1,C14\n").unwrap();
     let err = read_frame(&path, &Schema::default()).unwrap_err();
-    assert!(matches!(err, IoError::MissingColumn { ref column, suggestion: None, .. } if column == "industry"));
+    assert!(
+        matches!(err, IoError::MissingColumn { ref column, suggestion: None, .. } if column == "industry")
+    );
 }
 
 #[test]
@@ -322,7 +380,11 @@ fn csv_file_errors() {
     let schema = schema(&[("x", InputType::Number)]);
     let err = read_frame(&path, &schema).unwrap_err();
     assert!(matches!(err, IoError::Csv { line: 3, .. }), "{err:?}");
-    assert!(err.to_string().ends_with("ragged.csv` line 3: found 2 fields, expected 3 as in the header"), "{err}");
+    assert!(
+        err.to_string()
+            .ends_with("ragged.csv` line 3: found 2 fields, expected 3 as in the header"),
+        "{err}"
+    );
 
     let gbk = dir.path().join("gbk.csv");
     let mut bytes = b"id,industry,name,x\nE1,C14,ok,1\nE2,C14,".to_vec();
@@ -330,10 +392,43 @@ fn csv_file_errors() {
     bytes.extend_from_slice(b",2\n");
     std::fs::write(&gbk, bytes).unwrap();
     let err = read_frame(&gbk, &schema).unwrap_err();
-    assert!(matches!(err, IoError::NotUtf8 { line: 3, column: Some(ref c), .. } if c == "name"), "{err:?}");
+    assert!(
+        matches!(err, IoError::NotUtf8 { line: 3, column: Some(ref c), .. } if c == "name"),
+        "{err:?}"
+    );
+
+    // Past the first chunk; text that is not UTF-8 in an unused column is ignored.
+    let mut bytes = b"id,industry,x,notes\n".to_vec();
+    for i in 0..5000 {
+        bytes.extend_from_slice(format!("E{i},C14,{i},").as_bytes());
+        bytes.extend_from_slice(&[0xb1, 0xb1, b'\n']);
+    }
+    bytes.extend_from_slice(b"E5000,C14,\xff,\n");
+    std::fs::write(&gbk, &bytes).unwrap();
+    let err = read_frame(&gbk, &schema).unwrap_err();
+    assert_eq!(
+        err,
+        IoError::NotUtf8 {
+            file: gbk.clone(),
+            line: 5002,
+            column: Some("x".into())
+        }
+    );
+    bytes.truncate(bytes.len() - b"E5000,C14,\xff,\n".len());
+    std::fs::write(&gbk, &bytes).unwrap();
+    assert_eq!(read_frame(&gbk, &schema).unwrap().len(), 5000);
 
     let err = read_frame(&dir.path().join("absent.csv"), &schema).unwrap_err();
-    assert!(matches!(err, IoError::Io { kind: std::io::ErrorKind::NotFound, .. }), "{err:?}");
+    assert!(
+        matches!(
+            err,
+            IoError::Io {
+                kind: std::io::ErrorKind::NotFound,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
 
     // A byte-order mark and padded headers are tolerated.
     let bom = dir.path().join("bom.csv");
@@ -350,13 +445,27 @@ fn unknown_extensions() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("batch.xlsx");
     let err = read_frame(&path, &Schema::default()).unwrap_err();
-    assert_eq!(err.to_string(), format!("`{}`: unknown format, expected a file ending in `.csv` or `.parquet`", path.display()));
+    assert_eq!(
+        err.to_string(),
+        format!(
+            "`{}`: unknown format, expected a file ending in `.csv` or `.parquet`",
+            path.display()
+        )
+    );
     let err = read_frame(Path::new("profiles.jsonl"), &Schema::default()).unwrap_err();
     assert!(matches!(err, IoError::UnknownFormat { .. }));
     let err = read_profiles(&dir.path().join("p.csv"), false).unwrap_err();
-    assert!(err.to_string().ends_with("expected a file ending in `.json`, `.jsonl` or `.ndjson`"), "{err}");
+    assert!(
+        err.to_string()
+            .ends_with("expected a file ending in `.json`, `.jsonl` or `.ndjson`"),
+        "{err}"
+    );
     let err = write_table(&path, &[]).unwrap_err();
-    assert!(err.to_string().ends_with("`.csv`, `.parquet`, `.json`, `.jsonl` or `.ndjson`"), "{err}");
+    assert!(
+        err.to_string()
+            .ends_with("`.csv`, `.parquet`, `.json`, `.jsonl` or `.ndjson`"),
+        "{err}"
+    );
     assert!(!path.exists());
 }
 
@@ -367,8 +476,18 @@ fn table_errors() {
         OutColumn::new("b", OutData::Bool(vec![Some(true)])),
     ];
     let err = table_to_batch(&cols).unwrap_err();
-    assert_eq!(err, IoError::ColumnLength { column: "b".into(), rows: 1, expected: 2 });
-    assert_eq!(err.to_string(), "column `b` has 1 rows, expected 2 like the first column");
+    assert_eq!(
+        err,
+        IoError::ColumnLength {
+            column: "b".into(),
+            rows: 1,
+            expected: 2
+        }
+    );
+    assert_eq!(
+        err.to_string(),
+        "column `b` has 1 rows, expected 2 like the first column"
+    );
     let dir = tempfile::tempdir().unwrap();
     assert!(write_table(&dir.path().join("t.csv"), &cols).is_err());
     let batch = table_to_batch(&[]).unwrap();
@@ -391,7 +510,9 @@ fn jsonl_broken_lines_are_reported() {
     assert_eq!(p.issues[0].line, 3);
     assert_eq!(p.issues[0].id.as_deref(), Some("E0000012"));
     assert!(
-        p.issues[0].to_string().starts_with("line 3, enterprise `E0000012`: unknown field `recrods`, expected one of"),
+        p.issues[0]
+            .to_string()
+            .starts_with("line 3, enterprise `E0000012`: unknown field `recrods`, expected one of"),
         "{}",
         p.issues[0]
     );
@@ -415,7 +536,10 @@ fn jsonl_broken_lines_are_reported() {
 
 #[test]
 fn json_arrays_and_round_trip() {
-    let good: Vec<&str> = PROFILES.lines().filter(|l| l.contains("\"records\"")).collect();
+    let good: Vec<&str> = PROFILES
+        .lines()
+        .filter(|l| l.contains("\"records\""))
+        .collect();
     let dir = tempfile::tempdir().unwrap();
     let array = dir.path().join("profiles.json");
     std::fs::write(&array, format!("\u{feff}[\n{}\n]\n", good.join(",\n"))).unwrap();
@@ -424,11 +548,24 @@ fn json_arrays_and_round_trip() {
 
     let single = dir.path().join("one.json");
     std::fs::write(&single, good[0]).unwrap();
-    assert_eq!(read_profiles(&single, true).unwrap().enterprises, p.enterprises[..1]);
+    assert_eq!(
+        read_profiles(&single, true).unwrap().enterprises,
+        p.enterprises[..1]
+    );
 
     std::fs::write(&single, "[{\"id\": \"E1\",\n \"industry\": }]").unwrap();
     let err = read_profiles(&single, false).unwrap_err();
-    assert!(matches!(err, IoError::Json { line: 2, column: 14, .. }), "{err:?}");
+    assert!(
+        matches!(
+            err,
+            IoError::Json {
+                line: 2,
+                column: 14,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
 
     let out = dir.path().join("out.jsonl");
     write_profiles_jsonl(&out, &p.enterprises).unwrap();
@@ -438,19 +575,81 @@ fn json_arrays_and_round_trip() {
 
 #[test]
 fn arrow_types_convert() {
-    let dict: DictionaryArray<Int32Type> = vec![Some("small"), None, Some("large"), Some("small")].into_iter().collect();
+    let dict: DictionaryArray<Int32Type> = vec![Some("small"), None, Some("large"), Some("small")]
+        .into_iter()
+        .collect();
     let batch = RecordBatch::try_from_iter([
-        ("id", Arc::new(Int64Array::from(vec![101, 102, 103, 104])) as ArrayRef),
-        ("industry", Arc::new(StringViewArray::from(vec!["C14", "C14", "C13", "C14"])) as ArrayRef),
-        ("name", Arc::new(StringArray::from(vec![Some(" A "), None, Some("C"), Some("D")])) as ArrayRef),
-        ("penalties", Arc::new(Int32Array::from(vec![Some(1), None, Some(-2), Some(0)])) as ArrayRef),
-        ("capital", Arc::new(Float32Array::from(vec![Some(1.5), Some(f32::NAN), None, Some(2.0)])) as ArrayRef),
-        ("ratio", Arc::new(Float64Array::from(vec![0.5, 1.0, 2.0, 3.0])) as ArrayRef),
+        (
+            "id",
+            Arc::new(Int64Array::from(vec![101, 102, 103, 104])) as ArrayRef,
+        ),
+        (
+            "industry",
+            Arc::new(StringViewArray::from(vec!["C14", "C14", "C13", "C14"])) as ArrayRef,
+        ),
+        (
+            "name",
+            Arc::new(StringArray::from(vec![
+                Some(" A "),
+                None,
+                Some("C"),
+                Some("D"),
+            ])) as ArrayRef,
+        ),
+        (
+            "penalties",
+            Arc::new(Int32Array::from(vec![Some(1), None, Some(-2), Some(0)])) as ArrayRef,
+        ),
+        (
+            "capital",
+            Arc::new(Float32Array::from(vec![
+                Some(1.5),
+                Some(f32::NAN),
+                None,
+                Some(2.0),
+            ])) as ArrayRef,
+        ),
+        (
+            "ratio",
+            Arc::new(Float64Array::from(vec![0.5, 1.0, 2.0, 3.0])) as ArrayRef,
+        ),
         ("scale", Arc::new(dict) as ArrayRef),
-        ("grade", Arc::new(StringViewArray::from(vec![Some("A"), Some("B"), None, Some("A")])) as ArrayRef),
-        ("opened", Arc::new(Date32Array::from(vec![Some(16_587), None, Some(0), Some(-1)])) as ArrayRef),
-        ("listed", Arc::new(BooleanArray::from(vec![Some(true), None, Some(false), Some(true)])) as ArrayRef),
-        ("amount", Arc::new(StringArray::from(vec![Some("1.25"), Some("x"), None, Some(" 4 ")])) as ArrayRef),
+        (
+            "grade",
+            Arc::new(StringViewArray::from(vec![
+                Some("A"),
+                Some("B"),
+                None,
+                Some("A"),
+            ])) as ArrayRef,
+        ),
+        (
+            "opened",
+            Arc::new(Date32Array::from(vec![
+                Some(16_587),
+                None,
+                Some(0),
+                Some(-1),
+            ])) as ArrayRef,
+        ),
+        (
+            "listed",
+            Arc::new(BooleanArray::from(vec![
+                Some(true),
+                None,
+                Some(false),
+                Some(true),
+            ])) as ArrayRef,
+        ),
+        (
+            "amount",
+            Arc::new(StringArray::from(vec![
+                Some("1.25"),
+                Some("x"),
+                None,
+                Some(" 4 "),
+            ])) as ArrayRef,
+        ),
     ])
     .unwrap();
     let schema = schema(&[
@@ -477,10 +676,19 @@ fn arrow_types_convert() {
     let (_, scale) = f.column("scale").unwrap();
     assert_eq!(
         scale,
-        &Column::Category { codes: vec![0, MISSING_CODE, 1, 0], dict: vec!["small".into(), "large".into()] }
+        &Column::Category {
+            codes: vec![0, MISSING_CODE, 1, 0],
+            dict: vec!["small".into(), "large".into()]
+        }
     );
     let (_, grade) = f.column("grade").unwrap();
-    assert_eq!(grade, &Column::Category { codes: vec![0, 1, MISSING_CODE, 0], dict: vec!["A".into(), "B".into()] });
+    assert_eq!(
+        grade,
+        &Column::Category {
+            codes: vec![0, 1, MISSING_CODE, 0],
+            dict: vec!["A".into(), "B".into()]
+        }
+    );
     let o = f.number("opened").unwrap();
     assert!(o[0] == 16_587.0 && o[1].is_nan() && o[2] == 0.0 && o[3] == -1.0);
     let l = f.number("listed").unwrap();
@@ -504,7 +712,12 @@ fn arrow_types_convert() {
     w.write(&batch).unwrap();
     w.close().unwrap();
     let g = read_frame(&path, &schema).unwrap();
-    let text = |f: &Frame| f.issues().iter().map(ToString::to_string).collect::<Vec<_>>();
+    let text = |f: &Frame| {
+        f.issues()
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+    };
     assert_eq!(text(&g), text(&f));
     assert_eq!(g.column("scale"), f.column("scale"));
     assert_eq!(frame_from_batches(&[], &schema).unwrap().len(), 0);
@@ -514,7 +727,8 @@ fn arrow_types_convert() {
 fn arrow_timestamps_and_bad_types() {
     let ts = |tz: Option<&str>| {
         let day = 19_723i64 * 86_400_000; // 2024-01-01T00:00:00Z
-        let a = TimestampMillisecondArray::from(vec![Some(day - 8 * 3_600_000), Some(day + 1), None]);
+        let a =
+            TimestampMillisecondArray::from(vec![Some(day - 8 * 3_600_000), Some(day + 1), None]);
         Arc::new(match tz {
             Some(tz) => a.with_timezone(tz),
             None => a,
@@ -523,8 +737,12 @@ fn arrow_timestamps_and_bad_types() {
     let ids = Arc::new(StringArray::from(vec!["E1", "E2", "E3"])) as ArrayRef;
     let schema = schema(&[("opened", InputType::Date)]);
     let frame = |opened: ArrayRef| {
-        let batch = RecordBatch::try_from_iter([("id", ids.clone()), ("industry", ids.clone()), ("opened", opened)])
-            .unwrap();
+        let batch = RecordBatch::try_from_iter([
+            ("id", ids.clone()),
+            ("industry", ids.clone()),
+            ("opened", opened),
+        ])
+        .unwrap();
         frame_from_batches(&[batch], &schema)
     };
     let utc = frame(ts(None)).unwrap();
@@ -534,7 +752,10 @@ fn arrow_timestamps_and_bad_types() {
     let fixed = frame(ts(Some("+08:00"))).unwrap();
     assert_eq!(fixed.number("opened").unwrap()[..2], [19_723.0, 19_723.0]);
     let err = frame(ts(Some("Europe/Paris"))).unwrap_err();
-    assert!(matches!(err, IoError::UnsupportedType { ref column, .. } if column == "opened"), "{err:?}");
+    assert!(
+        matches!(err, IoError::UnsupportedType { ref column, .. } if column == "opened"),
+        "{err:?}"
+    );
 
     let err = frame(Arc::new(Float64Array::from(vec![1.0, 2.0, 3.0]))).unwrap_err();
     assert_eq!(
@@ -549,11 +770,17 @@ fn arrow_timestamps_and_bad_types() {
     let batch = RecordBatch::try_from_iter([
         ("id", ids.clone()),
         ("industry", ids.clone()),
-        ("n", Arc::new(BooleanArray::from(vec![true, false, true])) as ArrayRef),
+        (
+            "n",
+            Arc::new(BooleanArray::from(vec![true, false, true])) as ArrayRef,
+        ),
     ])
     .unwrap();
     let err = frame_from_batches(&[batch], &counts).unwrap_err();
-    assert_eq!(err.to_string(), "column `n` has type `Boolean`, expected floats, integers, `Decimal128` or strings for a numeric input");
+    assert_eq!(
+        err.to_string(),
+        "column `n` has type `Boolean`, expected floats, integers, `Decimal128` or strings for a numeric input"
+    );
     let batch = RecordBatch::try_from_iter([("id", ids.clone()), ("industry", ids)]).unwrap();
     let err = frame_from_batches(&[batch], &counts).unwrap_err();
     assert_eq!(err.to_string(), "`<arrow>` has no column `n`");
@@ -570,19 +797,43 @@ fn large_csv_speed() {
     let n = 1_000_000;
     let k = 45;
     let mut cols = vec![
-        OutColumn::new("id", OutData::Text((0..n).map(|i| Some(format!("E{i:08}"))).collect())),
-        OutColumn::new("name", OutData::Text((0..n).map(|i| Some(format!("Enterprise {i}"))).collect())),
-        OutColumn::new("industry", OutData::Text((0..n).map(|i| Some(format!("C{}", 13 + i % 3))).collect())),
+        OutColumn::new(
+            "id",
+            OutData::Text((0..n).map(|i| Some(format!("E{i:08}"))).collect()),
+        ),
+        OutColumn::new(
+            "name",
+            OutData::Text((0..n).map(|i| Some(format!("Enterprise {i}"))).collect()),
+        ),
+        OutColumn::new(
+            "industry",
+            OutData::Text((0..n).map(|i| Some(format!("C{}", 13 + i % 3))).collect()),
+        ),
     ];
     let mut inputs = Vec::new();
     for c in 0..k {
         let name = format!("x{c}");
         let data = match c % 3 {
-            0 => OutData::Number((0..n).map(|i| Some(((i * 7919 + c) % 100_003) as f64 / 97.0)).collect()),
+            0 => OutData::Number(
+                (0..n)
+                    .map(|i| Some(((i * 7919 + c) % 100_003) as f64 / 97.0))
+                    .collect(),
+            ),
             1 => OutData::Integer((0..n).map(|i| Some(((i + c) % 13) as i64)).collect()),
-            _ => OutData::Text((0..n).map(|i| Some(["small", "medium", "large"][(i + c) % 3].to_string())).collect()),
+            _ => OutData::Text(
+                (0..n)
+                    .map(|i| Some(["small", "medium", "large"][(i + c) % 3].to_string()))
+                    .collect(),
+            ),
         };
-        inputs.push((name.clone(), if c % 3 == 2 { InputType::Category } else { InputType::Number }));
+        inputs.push((
+            name.clone(),
+            if c % 3 == 2 {
+                InputType::Category
+            } else {
+                InputType::Number
+            },
+        ));
         cols.push(OutColumn::new(name, data));
     }
     let schema = Schema::new(inputs.into_iter().map(|(n, t)| (n, spec(t))));

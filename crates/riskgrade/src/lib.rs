@@ -59,9 +59,9 @@ pub use riskgrade_engine::{
     Reason, Summary,
 };
 pub use riskgrade_model::{
-    ClassSpec, Classes, Cutoffs, Direction, Leaf, MissingPolicy, Model, ModelError, ModelSet,
+    ClassSpec, Classes, Cutoffs, Direction, Emit, Leaf, MissingPolicy, Model, ModelError, ModelSet,
     ModelSetSpec, ModelSpec, Node, NodeSpec, Problem as ModelProblem, RouteSpec, ScaleSpec,
-    ScoreSpec, Source, examples,
+    ScoreFn, ScoreSpec, Source, examples,
 };
 
 /// Reading enterprises and writing tables: JSON/JSONL profiles, CSV, Parquet, Arrow.
