@@ -1,0 +1,221 @@
+//! The command line as scripts use it: outputs and exit codes.
+#![allow(clippy::unwrap_used)]
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn riskgrade(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_riskgrade"))
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+fn text(o: &Output) -> (String, String) {
+    (
+        String::from_utf8_lossy(&o.stdout).into_owned(),
+        String::from_utf8_lossy(&o.stderr).into_owned(),
+    )
+}
+
+fn general() -> String {
+    concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../examples/models/general.toml"
+    )
+    .to_string()
+}
+
+#[test]
+fn demo_prints_the_distribution_and_an_explanation() {
+    let o = riskgrade(&["demo", "-n", "3000"]);
+    let (out, err) = text(&o);
+    assert!(o.status.success(), "{err}");
+    assert!(out.contains("graded 3000 of 3000 enterprises"), "{out}");
+    assert!(out.contains("top reasons:"), "{out}");
+}
+
+#[test]
+fn validate_reports_a_typo_with_its_position_and_exit_code_3() {
+    let dir = tempfile::tempdir().unwrap();
+    let model = dir.path().join("m.toml");
+    std::fs::write(&model, "id = \"m\"\nscale = { min = 0, max = 100, higher = \"risk\" }\n[[node]]\npath = \"a\"\nwieght = 1\n").unwrap();
+    let o = riskgrade(&["validate", model.to_str().unwrap()]);
+    let (_, err) = text(&o);
+    assert_eq!(o.status.code(), Some(3));
+    assert!(err.contains("m.toml:5:1: unknown field `wieght`"), "{err}");
+    let ok = riskgrade(&["validate"]);
+    assert!(ok.status.success());
+    assert!(text(&ok).0.contains("model `general`"));
+}
+
+/// Writes `n` synthetic enterprises as columns for the general model and returns the path.
+fn columns(dir: &Path, n: usize) -> std::path::PathBuf {
+    let path = dir.join("features.csv");
+    let o = riskgrade(&[
+        "synth",
+        "-n",
+        &n.to_string(),
+        "--model",
+        &general(),
+        "--out",
+        path.to_str().unwrap(),
+        "-q",
+    ]);
+    assert!(o.status.success(), "{}", text(&o).1);
+    path
+}
+
+#[test]
+fn a_bad_row_is_reported_and_the_others_graded_with_exit_code_5() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = columns(dir.path(), 50);
+    // Break row 3's penalty count.
+    let mut reader = csv::Reader::from_path(&path).unwrap();
+    let header = reader.headers().unwrap().clone();
+    let col = header.iter().position(|h| h == "penalties_3y").unwrap();
+    let mut rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    let mut cells: Vec<String> = rows[2].iter().map(str::to_string).collect();
+    cells[col] = "three".into();
+    rows[2] = csv::StringRecord::from(cells);
+    let mut writer = csv::Writer::from_path(&path).unwrap();
+    writer.write_record(&header).unwrap();
+    for r in &rows {
+        writer.write_record(r).unwrap();
+    }
+    writer.flush().unwrap();
+
+    let out = dir.path().join("results.csv");
+    let args = [
+        "classify",
+        "--model",
+        &general(),
+        "--data",
+        path.to_str().unwrap(),
+        "--as-of",
+        "2026-11-01",
+    ];
+    let o = riskgrade(&[&args[..], &["--out", out.to_str().unwrap()]].concat());
+    let (stdout, err) = text(&o);
+    assert_eq!(o.status.code(), Some(5), "{stdout}{err}");
+    assert!(stdout.contains("graded 49 of 50 enterprises"), "{stdout}");
+    assert!(
+        err.contains(
+            "row 3, enterprise `E0000003`, column `penalties_3y`: `three` is not a valid count"
+        ),
+        "{err}"
+    );
+    assert_eq!(csv::Reader::from_path(&out).unwrap().records().count(), 50);
+    let mut results = csv::Reader::from_path(&out).unwrap();
+    let header = results.headers().unwrap().clone();
+    let at = |name: &str| header.iter().position(|h| h == name).unwrap();
+    let bad = results
+        .records()
+        .map(Result::unwrap)
+        .find(|r| &r[0] == "E0000003")
+        .unwrap();
+    assert_eq!(&bad[at("status")], "error");
+    assert_eq!(
+        &bad[at("error")],
+        "column `penalties_3y`: `three` is not a valid count"
+    );
+    assert_eq!(&bad[at("score")], "");
+
+    let strict = riskgrade(&[&args[..], &["--strict"]].concat());
+    assert_eq!(strict.status.code(), Some(4));
+    assert!(text(&strict).1.contains("strict mode: 1 bad value(s)"));
+}
+
+#[test]
+fn profiles_round_trip_through_synth_classify_and_explain() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("p.jsonl");
+    let truth = dir.path().join("truth.csv");
+    let o = riskgrade(&[
+        "synth",
+        "-n",
+        "400",
+        "--out",
+        data.to_str().unwrap(),
+        "--truth",
+        truth.to_str().unwrap(),
+    ]);
+    assert!(o.status.success());
+    assert_eq!(
+        std::fs::read_to_string(&truth).unwrap().lines().count(),
+        401
+    );
+    let out = dir.path().join("r.jsonl");
+    let o = riskgrade(&[
+        "classify",
+        "--data",
+        data.to_str().unwrap(),
+        "--as-of",
+        "2026-11-01",
+        "--out",
+        out.to_str().unwrap(),
+        "--contributions",
+    ]);
+    assert!(o.status.success(), "{}", text(&o).1);
+    let first: serde_json::Value = serde_json::from_str(
+        std::fs::read_to_string(&out)
+            .unwrap()
+            .lines()
+            .next()
+            .unwrap(),
+    )
+    .unwrap();
+    assert_eq!(first["status"], "graded");
+    assert!(
+        first["contrib:general:supervision.penalties.count"].is_number()
+            || first["contrib:food:static.product_category"].is_number()
+    );
+
+    let e = riskgrade(&[
+        "explain",
+        "--data",
+        data.to_str().unwrap(),
+        "--as-of",
+        "2026-11-01",
+        "--id",
+        "E0000007",
+    ]);
+    assert!(e.status.success());
+    assert!(text(&e).0.contains("enterprise `E0000007`"));
+    let missing = riskgrade(&[
+        "explain",
+        "--data",
+        data.to_str().unwrap(),
+        "--as-of",
+        "2026-11-01",
+        "--id",
+        "NOPE",
+    ]);
+    assert_eq!(missing.status.code(), Some(4));
+    assert!(
+        text(&missing)
+            .1
+            .contains("no enterprise `NOPE` in the batch")
+    );
+}
+
+#[test]
+fn a_missing_column_names_the_closest_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = columns(dir.path(), 5);
+    let csv = std::fs::read_to_string(&path)
+        .unwrap()
+        .replacen("penalties_3y", "penalty_3y", 1);
+    std::fs::write(&path, csv).unwrap();
+    let o = riskgrade(&[
+        "classify",
+        "--model",
+        &general(),
+        "--data",
+        path.to_str().unwrap(),
+        "--as-of",
+        "2026-11-01",
+    ]);
+    assert_eq!(o.status.code(), Some(4));
+    assert!(text(&o).1.contains("penalty_3y"), "{}", text(&o).1);
+}
