@@ -378,40 +378,131 @@ impl Grader {
             .map(|m| m.leaves().len())
             .max()
             .unwrap_or(0);
-        let mut reasons: Vec<Vec<Reason>> = Vec::new();
-        let mut contributions = Vec::new();
+        let k_of = |m: &Model| {
+            options
+                .max_reasons
+                .unwrap_or(m.max_reasons())
+                .min(u8::MAX as usize)
+        };
+        let stride = if options.reasons {
+            (0..nm)
+                .filter(|&m| present[m])
+                .map(|m| k_of(&set.models()[m]))
+                .max()
+                .unwrap_or(0)
+        } else {
+            0
+        };
+        let mut reasons = vec![Reason::NONE; n * stride];
+        let mut counts = vec![0u8; if options.reasons { n } else { 0 }];
+        let mut contributions = if options.contributions {
+            vec![f64::NAN; n * max_leaves]
+        } else {
+            Vec::new()
+        };
         if options.reasons || options.contributions {
-            reasons = vec![Vec::new(); n];
-            if options.contributions {
-                contributions = vec![f64::NAN; n * max_leaves];
-            }
+            let all_graded = issues.is_empty();
             for (m, model) in set.models().iter().enumerate() {
                 if !present[m] {
                     continue;
                 }
-                let rows: Vec<u32> = (0..n as u32)
-                    .into_par_iter()
-                    .filter(|&r| graded(r as usize) && model_of[r as usize] as usize == m)
-                    .collect();
-                let k = options.max_reasons.unwrap_or(model.max_reasons());
+                let k = if options.reasons { k_of(model) } else { 0 };
                 let ctx = Ctx {
                     model,
                     data: &resolved[m],
                     scores: &scores,
                     as_of,
                 };
-                let parts: Vec<(Vec<Vec<Reason>>, Vec<f64>)> = rows
-                    .par_chunks(CHUNK)
-                    .map(|idx| ctx.explain_rows(idx, k, options.contributions))
-                    .collect();
-                let nl = model.leaves().len();
-                for (idx, (rs, cs)) in rows.chunks(CHUNK).zip(parts) {
-                    for (j, (&r, rr)) in idx.iter().zip(rs).enumerate() {
-                        let r = r as usize;
-                        reasons[r] = rr;
-                        if options.contributions {
-                            contributions[r * max_leaves..r * max_leaves + nl]
-                                .copy_from_slice(&cs[j * nl..(j + 1) * nl]);
+                // Scratch outputs when a part is not asked for.
+                let (rs, cs) = (stride.max(1), max_leaves.max(1));
+                if all_graded && only == [m] && matches!(rows_of[m], RowSet::All(_)) {
+                    let mut r_out = if options.reasons {
+                        std::mem::take(&mut reasons)
+                    } else {
+                        vec![Reason::NONE; n * rs]
+                    };
+                    let mut c_out = if options.reasons {
+                        std::mem::take(&mut counts)
+                    } else {
+                        vec![0u8; n]
+                    };
+                    let mut contrib_out = std::mem::take(&mut contributions);
+                    if options.contributions {
+                        r_out
+                            .par_chunks_mut(CHUNK * rs)
+                            .zip(c_out.par_chunks_mut(CHUNK))
+                            .zip(contrib_out.par_chunks_mut(CHUNK * cs))
+                            .enumerate()
+                            .for_each(|(c, ((ro, co), xo))| {
+                                let start = c * CHUNK;
+                                ctx.explain_rows(
+                                    Rows::Range(start, start + co.len()),
+                                    k,
+                                    rs,
+                                    ro,
+                                    co,
+                                    Some((xo, cs)),
+                                );
+                            });
+                    } else {
+                        r_out
+                            .par_chunks_mut(CHUNK * rs)
+                            .zip(c_out.par_chunks_mut(CHUNK))
+                            .enumerate()
+                            .for_each(|(c, (ro, co))| {
+                                let start = c * CHUNK;
+                                ctx.explain_rows(
+                                    Rows::Range(start, start + co.len()),
+                                    k,
+                                    rs,
+                                    ro,
+                                    co,
+                                    None,
+                                );
+                            });
+                    }
+                    if options.reasons {
+                        reasons = r_out;
+                        counts = c_out;
+                    }
+                    contributions = contrib_out;
+                } else {
+                    let rows: Vec<u32> = (0..n as u32)
+                        .into_par_iter()
+                        .filter(|&r| graded(r as usize) && model_of[r as usize] as usize == m)
+                        .collect();
+                    let keep = options.contributions;
+                    let parts: Vec<(Vec<Reason>, Vec<u8>, Vec<f64>)> = rows
+                        .par_chunks(CHUNK)
+                        .map(|idx| {
+                            let mut ro = vec![Reason::NONE; idx.len() * rs];
+                            let mut co = vec![0u8; idx.len()];
+                            let mut xo = if keep {
+                                vec![f64::NAN; idx.len() * cs]
+                            } else {
+                                Vec::new()
+                            };
+                            let contrib = if keep {
+                                Some((xo.as_mut_slice(), cs))
+                            } else {
+                                None
+                            };
+                            ctx.explain_rows(Rows::Index(idx), k, rs, &mut ro, &mut co, contrib);
+                            (ro, co, xo)
+                        })
+                        .collect();
+                    for (idx, (ro, co, xo)) in rows.chunks(CHUNK).zip(parts) {
+                        for (j, &r) in idx.iter().enumerate() {
+                            let r = r as usize;
+                            if options.reasons {
+                                reasons[r * stride..(r + 1) * stride]
+                                    .copy_from_slice(&ro[j * rs..j * rs + stride]);
+                                counts[r] = co[j];
+                            }
+                            if keep {
+                                contributions[r * max_leaves..(r + 1) * max_leaves]
+                                    .copy_from_slice(&xo[j * cs..(j + 1) * cs]);
+                            }
                         }
                     }
                 }
@@ -427,7 +518,7 @@ impl Grader {
             class,
             max_dims,
             dim_points,
-            reasons,
+            (stride, reasons, counts),
             max_leaves,
             contributions,
             issues,
@@ -620,16 +711,24 @@ impl Ctx<'_> {
         }
     }
 
-    /// Per-leaf points of a chunk of rows: the top `k` reasons per row, and optionally
-    /// every leaf's contribution (row-major).
-    fn explain_rows(&self, idx: &[u32], k: usize, keep: bool) -> (Vec<Vec<Reason>>, Vec<f64>) {
-        let len = idx.len();
+    /// Per-leaf points of a chunk of rows: the top `k` reasons of each row into
+    /// `reasons` (`stride` slots per row) and `counts`, and, when given, every
+    /// leaf's contribution into `contrib` (`cstride` slots per row).
+    fn explain_rows(
+        &self,
+        rows: Rows<'_>,
+        k: usize,
+        stride: usize,
+        reasons: &mut [Reason],
+        counts: &mut [u8],
+        mut contrib: Option<(&mut [f64], usize)>,
+    ) {
+        let len = counts.len();
         let leaves = self.model.leaves();
         let nl = leaves.len();
         let mut pts = vec![0.0; nl * len];
         let mut buf = Vec::with_capacity(len);
         let mut cbuf = Vec::with_capacity(len);
-        let rows = Rows::Index(idx);
         for (l, (leaf, d)) in leaves.iter().zip(self.data).enumerate() {
             let out = &mut pts[l * len..(l + 1) * len];
             let miss = leaf.missing_points();
@@ -638,34 +737,35 @@ impl Ctx<'_> {
                 Input::Codes(c, table) => ScoreFn::score_codes(table, c, 1.0, miss, out, Emit::Set),
             }
         }
-        let mut reasons = Vec::with_capacity(len);
-        let mut contrib = if keep {
-            vec![0.0; nl * len]
-        } else {
-            Vec::new()
-        };
-        let mut cand: Vec<Reason> = Vec::with_capacity(nl);
+        let k = k.min(stride);
         for i in 0..len {
-            cand.clear();
+            // Insertion into the row's top k: by risk, descending; ties keep the earlier leaf first.
+            let top = &mut reasons[i * stride..i * stride + k];
+            let mut n = 0usize;
             for (l, leaf) in leaves.iter().enumerate() {
                 let p = pts[l * len + i];
-                if keep {
-                    contrib[i * nl + l] = leaf.weight * p;
+                if let Some((c, cs)) = contrib.as_mut() {
+                    c[i * *cs + l] = leaf.weight * p;
                 }
                 let risk = leaf.weight * (p - leaf.best).abs();
-                if risk > 1e-9 {
-                    cand.push(Reason {
-                        leaf: l as u16,
-                        points: p,
-                        risk,
-                    });
+                if k == 0 || risk <= 1e-9 || (n == k && risk <= top[k - 1].risk) {
+                    continue;
                 }
+                let mut at = n.min(k - 1);
+                while at > 0 && top[at - 1].risk < risk {
+                    at -= 1;
+                }
+                let end = n.min(k - 1);
+                top.copy_within(at..end, at + 1);
+                top[at] = Reason {
+                    leaf: l as u16,
+                    points: p,
+                    risk,
+                };
+                n = (n + 1).min(k);
             }
-            cand.sort_by(|a, b| b.risk.total_cmp(&a.risk).then(a.leaf.cmp(&b.leaf)));
-            cand.truncate(k);
-            reasons.push(cand.clone());
+            counts[i] = n as u8;
         }
-        (reasons, contrib)
     }
 }
 

@@ -18,6 +18,14 @@ pub struct Reason {
     pub risk: f64,
 }
 
+impl Reason {
+    pub(crate) const NONE: Reason = Reason {
+        leaf: u16::MAX,
+        points: 0.0,
+        risk: 0.0,
+    };
+}
+
 /// Results of grading a batch, in the batch's row order.
 #[derive(Debug, Clone)]
 pub struct Grades {
@@ -29,7 +37,9 @@ pub struct Grades {
     class: Vec<u8>,
     max_dims: usize,
     dim_points: Vec<f64>,
-    reasons: Vec<Vec<Reason>>,
+    reason_stride: usize,
+    reasons: Vec<Reason>,
+    reason_counts: Vec<u8>,
     max_leaves: usize,
     contributions: Vec<f64>,
     issues: Vec<DataIssue>,
@@ -48,7 +58,7 @@ impl Grades {
         class: Vec<u8>,
         max_dims: usize,
         dim_points: Vec<f64>,
-        reasons: Vec<Vec<Reason>>,
+        (reason_stride, reasons, reason_counts): (usize, Vec<Reason>, Vec<u8>),
         max_leaves: usize,
         contributions: Vec<f64>,
         issues: Vec<DataIssue>,
@@ -64,7 +74,9 @@ impl Grades {
             class,
             max_dims,
             dim_points,
+            reason_stride,
             reasons,
+            reason_counts,
             max_leaves,
             contributions,
             issues,
@@ -150,7 +162,10 @@ impl Grades {
     }
     /// The top reasons of row `r`, most important first.
     pub fn reasons(&self, r: usize) -> &[Reason] {
-        self.reasons.get(r).map_or(&[], Vec::as_slice)
+        match self.reason_counts.get(r) {
+            Some(&c) => &self.reasons[r * self.reason_stride..r * self.reason_stride + c as usize],
+            None => &[],
+        }
     }
     /// Every indicator's contribution (`weight × points`) for row `r`, in the
     /// model's leaf order, when the batch kept them.

@@ -454,3 +454,35 @@ fn explanation_names_the_reasons() {
     );
     assert_eq!(ex.scale.2, Direction::Risk);
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(16))]
+
+    /// The top reasons are the leaves with the largest weighted distance from their least
+    /// risky points, ties by leaf order, whatever `max_reasons` is.
+    #[test]
+    fn reasons_are_the_top_k_by_risk(seed in any::<u64>(), k in 1usize..8) {
+        let set = reference();
+        let frame = random_frame(&set, 300, seed);
+        let g = Grader::new(Arc::clone(&set)).grade(&frame, as_of(), &Options::default().max_reasons(k)).unwrap();
+        for r in 0..frame.len() {
+            if !g.is_graded(r) {
+                continue;
+            }
+            let m = g.model(r).unwrap();
+            let ex = g.explain(&frame, r);
+            let mut want: Vec<(usize, f64)> = m
+                .leaves()
+                .iter()
+                .zip(&ex.indicators)
+                .enumerate()
+                .map(|(l, (leaf, line))| (l, leaf.weight * (line.points - leaf.best).abs()))
+                .filter(|(_, risk)| *risk > 1e-9)
+                .collect();
+            want.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+            want.truncate(k);
+            let got: Vec<usize> = g.reasons(r).iter().map(|x| x.leaf as usize).collect();
+            prop_assert_eq!(got, want.iter().map(|w| w.0).collect::<Vec<_>>(), "row {}", r);
+        }
+    }
+}
