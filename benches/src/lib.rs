@@ -54,17 +54,24 @@ pub fn population(set: &ModelSet, n: usize) -> (Frame, Date) {
     )
 }
 
-/// Bytes held by the frame's input columns (the "input size" of the memory target).
+/// Bytes held by the frame's columns (the "input size" of the memory target):
+/// the identity columns (ids, names, industries, districts: text plus a
+/// 24-byte string header each) and every input column.
 pub fn input_bytes(frame: &Frame) -> usize {
-    frame
-        .columns()
-        .map(|(_, _, c)| match c {
-            riskgrade::Column::Number(v) => v.len() * 8,
-            riskgrade::Column::Category { codes, dict } => {
-                codes.len() * 4 + dict.iter().map(String::len).sum::<usize>()
-            }
-        })
-        .sum()
+    let text = |v: &[String]| v.iter().map(|s| s.len() + 24).sum::<usize>();
+    text(frame.ids())
+        + text(frame.names())
+        + text(frame.industries())
+        + text(frame.districts())
+        + frame
+            .columns()
+            .map(|(_, _, c)| match c {
+                riskgrade::Column::Number(v) => v.len() * 8,
+                riskgrade::Column::Category { codes, dict } => {
+                    codes.len() * 4 + dict.iter().map(String::len).sum::<usize>()
+                }
+            })
+            .sum::<usize>()
 }
 
 /// Peak resident memory of this process in bytes (Linux `VmHWM`), if known.

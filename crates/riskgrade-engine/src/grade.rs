@@ -154,21 +154,21 @@ impl Grader {
         let nm = set.models().len();
         let mut issues: Vec<DataIssue> = frame.issues().to_vec();
 
-        // Route every row to its model.
-        let routed: Vec<Result<u16, String>> = frame
-            .industries()
-            .par_iter()
-            .map(|ind| set.route(ind).map(|m| m as u16))
-            .collect();
+        // Route every row to its model (in parallel); describe the failures afterwards.
         let mut model_of = vec![u16::MAX; n];
-        let mut present = vec![false; nm];
-        for (r, route) in routed.into_iter().enumerate() {
-            match route {
-                Ok(m) => {
-                    model_of[r] = m;
-                    present[m as usize] = true;
+        model_of
+            .par_iter_mut()
+            .zip(frame.industries().par_iter())
+            .for_each(|(m, ind)| {
+                if let Ok(k) = set.route(ind) {
+                    *m = k as u16;
                 }
-                Err(code) => issues.push(DataIssue {
+            });
+        let mut present = vec![false; nm];
+        for (r, &m) in model_of.iter().enumerate() {
+            if m == u16::MAX {
+                let code = frame.industries()[r].clone();
+                issues.push(DataIssue {
                     row: r,
                     id: frame.ids()[r].clone(),
                     column: "industry".into(),
@@ -177,7 +177,9 @@ impl Grader {
                     } else {
                         Problem::UnknownIndustry(code)
                     },
-                }),
+                });
+            } else {
+                present[m as usize] = true;
             }
         }
 
@@ -693,9 +695,7 @@ impl Ctx<'_> {
             let out = &mut acc[leaf.dimension * len..(leaf.dimension + 1) * len];
             let miss = leaf.missing_points();
             match self.gather(d, &rows, &mut buf, &mut cbuf) {
-                Input::Numbers(x) => leaf
-                    .func
-                    .score_numbers(x, leaf.weight, miss, out, Emit::Add),
+                Input::Numbers(x) => leaf.score_numbers(x, leaf.weight, out, Emit::Add),
                 Input::Codes(c, table) => {
                     ScoreFn::score_codes(table, c, leaf.weight, miss, out, Emit::Add)
                 }
@@ -733,7 +733,7 @@ impl Ctx<'_> {
             let out = &mut pts[l * len..(l + 1) * len];
             let miss = leaf.missing_points();
             match self.gather(d, &rows, &mut buf, &mut cbuf) {
-                Input::Numbers(x) => leaf.func.score_numbers(x, 1.0, miss, out, Emit::Set),
+                Input::Numbers(x) => leaf.score_numbers(x, 1.0, out, Emit::Set),
                 Input::Codes(c, table) => ScoreFn::score_codes(table, c, 1.0, miss, out, Emit::Set),
             }
         }

@@ -6,7 +6,7 @@ use riskgrade_core::{EffectPeriods, InputType, did_you_mean};
 
 use crate::classes::{Classes, default_classes, round};
 use crate::error::Problem;
-use crate::score::ScoreFn;
+use crate::score::{Emit, Kernel, ScoreFn};
 use crate::spec::{Direction, MissingPolicy, ModelSpec, ScaleSpec, ScoreSpec};
 
 /// Where a leaf's value comes from.
@@ -63,9 +63,16 @@ pub struct Leaf {
     pub reason: Option<String>,
     /// The least risky points the leaf can give (including missing points).
     pub best: f64,
+    kernel: Kernel,
 }
 
 impl Leaf {
+    /// Scores a slice of this leaf's input: `out (+)= weight × points`, the
+    /// leaf's missing points for `NaN` (`NaN` when missing is an error).
+    pub fn score_numbers(&self, x: &[f64], weight: f64, out: &mut [f64], emit: Emit) {
+        self.kernel.run(x, weight, self.missing_points(), out, emit);
+    }
+
     /// Points given for a missing value (`NaN` when missing is an error).
     pub fn missing_points(&self) -> f64 {
         match self.missing {
@@ -320,10 +327,11 @@ impl Model {
                 source,
                 weight: nodes[i].abs_weight,
                 dimension: dims[i],
-                func,
+                func: func.clone(),
                 missing,
                 reason: n.reason.clone(),
                 best,
+                kernel: Kernel::new(&func),
             });
         }
         Ok(Model {

@@ -145,54 +145,7 @@ impl ScoreFn {
     /// assert_eq!(acc, vec![1.0, 26.0, 51.0, 6.0]);
     /// ```
     pub fn score_numbers(&self, x: &[f64], weight: f64, missing: f64, out: &mut [f64], emit: Emit) {
-        let miss = weight * missing;
-        match self {
-            ScoreFn::Bins { edges, points } => {
-                let base = weight * points[0];
-                let deltas: Vec<f64> = points.windows(2).map(|p| weight * (p[1] - p[0])).collect();
-                match edges.len() {
-                    1 => bins::<1>(x, base, edges, &deltas, miss, out, emit),
-                    2 => bins::<2>(x, base, edges, &deltas, miss, out, emit),
-                    3 => bins::<3>(x, base, edges, &deltas, miss, out, emit),
-                    4 => bins::<4>(x, base, edges, &deltas, miss, out, emit),
-                    5 => bins::<5>(x, base, edges, &deltas, miss, out, emit),
-                    6 => bins::<6>(x, base, edges, &deltas, miss, out, emit),
-                    7 => bins::<7>(x, base, edges, &deltas, miss, out, emit),
-                    8 => bins::<8>(x, base, edges, &deltas, miss, out, emit),
-                    _ => bins_any(x, base, edges, &deltas, miss, out, emit),
-                }
-            }
-            ScoreFn::Linear { x: xs, y } => {
-                let base = weight * y[0];
-                let segs: Vec<(f64, f64, f64)> = (1..xs.len())
-                    .map(|i| {
-                        let len = xs[i] - xs[i - 1];
-                        (xs[i - 1], len, weight * (y[i] - y[i - 1]) / len)
-                    })
-                    .collect();
-                for (o, &v) in out.iter_mut().zip(x) {
-                    let mut s = base;
-                    for &(x0, len, slope) in &segs {
-                        s += slope * (v - x0).clamp(0.0, len);
-                    }
-                    let s = if v.is_nan() { miss } else { s };
-                    put(o, s, emit);
-                }
-            }
-            ScoreFn::Boolean { if_true, if_false } => {
-                let f = weight * if_false;
-                let d = weight * (if_true - if_false);
-                for (o, &v) in out.iter_mut().zip(x) {
-                    let s = if v.is_nan() { miss } else { f + d * v };
-                    put(o, s, emit);
-                }
-            }
-            ScoreFn::Category { .. } => {
-                for o in out.iter_mut().take(x.len()) {
-                    put(o, miss, emit);
-                }
-            }
-        }
+        Kernel::new(self).run(x, weight, missing, out, emit);
     }
 
     /// Scores dictionary codes through a [`ScoreFn::category_table`] table.
@@ -204,16 +157,110 @@ impl ScoreFn {
         out: &mut [f64],
         emit: Emit,
     ) {
-        let miss = weight * missing;
         for (o, &c) in out.iter_mut().zip(codes) {
-            let s = if c == MISSING_CODE {
-                miss
+            let p = if c == MISSING_CODE {
+                missing
             } else {
                 // An unknown label (NaN in the table) was reported as bad data; it scores as missing.
                 let p = table.get(c as usize).copied().unwrap_or(f64::NAN);
-                if p.is_nan() { miss } else { weight * p }
+                if p.is_nan() { missing } else { p }
             };
-            put(o, s, emit);
+            put(o, weight * p, emit);
+        }
+    }
+}
+
+/// A scoring function with its constants precomputed (bin deltas, segment
+/// slopes), so that scoring a chunk allocates nothing.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Kernel {
+    Bins {
+        edges: Vec<f64>,
+        base: f64,
+        deltas: Vec<f64>,
+    },
+    Linear {
+        base: f64,
+        segs: Vec<(f64, f64, f64)>,
+    },
+    Boolean {
+        if_false: f64,
+        delta: f64,
+    },
+    Category,
+}
+
+impl Kernel {
+    pub(crate) fn new(f: &ScoreFn) -> Kernel {
+        match f {
+            ScoreFn::Bins { edges, points } => Kernel::Bins {
+                edges: edges.clone(),
+                base: points[0],
+                deltas: points.windows(2).map(|p| p[1] - p[0]).collect(),
+            },
+            ScoreFn::Linear { x, y } => Kernel::Linear {
+                base: y[0],
+                segs: (1..x.len())
+                    .map(|i| {
+                        let len = x[i] - x[i - 1];
+                        (x[i - 1], len, (y[i] - y[i - 1]) / len)
+                    })
+                    .collect(),
+            },
+            ScoreFn::Boolean { if_true, if_false } => Kernel::Boolean {
+                if_false: *if_false,
+                delta: if_true - if_false,
+            },
+            ScoreFn::Category { .. } => Kernel::Category,
+        }
+    }
+
+    /// `out (+)= weight × points(x)`, with `missing` points for `NaN`.
+    pub(crate) fn run(&self, x: &[f64], weight: f64, missing: f64, out: &mut [f64], emit: Emit) {
+        match self {
+            Kernel::Bins {
+                edges,
+                base,
+                deltas,
+            } => match edges.len() {
+                1 => bins::<1>(x, *base, edges, deltas, weight, missing, out, emit),
+                2 => bins::<2>(x, *base, edges, deltas, weight, missing, out, emit),
+                3 => bins::<3>(x, *base, edges, deltas, weight, missing, out, emit),
+                4 => bins::<4>(x, *base, edges, deltas, weight, missing, out, emit),
+                5 => bins::<5>(x, *base, edges, deltas, weight, missing, out, emit),
+                6 => bins::<6>(x, *base, edges, deltas, weight, missing, out, emit),
+                7 => bins::<7>(x, *base, edges, deltas, weight, missing, out, emit),
+                8 => bins::<8>(x, *base, edges, deltas, weight, missing, out, emit),
+                _ => bins_any(x, *base, edges, deltas, weight, missing, out, emit),
+            },
+            Kernel::Linear { base, segs } => {
+                for (o, &v) in out.iter_mut().zip(x) {
+                    let mut s = *base;
+                    for &(x0, len, slope) in segs {
+                        s += slope * (v - x0).clamp(0.0, len);
+                    }
+                    put(o, weight * if v.is_nan() { missing } else { s }, emit);
+                }
+            }
+            Kernel::Boolean { if_false, delta } => {
+                for (o, &v) in out.iter_mut().zip(x) {
+                    put(
+                        o,
+                        weight
+                            * if v.is_nan() {
+                                missing
+                            } else {
+                                if_false + delta * v
+                            },
+                        emit,
+                    );
+                }
+            }
+            Kernel::Category => {
+                for o in out.iter_mut().take(x.len()) {
+                    put(o, weight * missing, emit);
+                }
+            }
         }
     }
 }
@@ -226,13 +273,15 @@ fn put(o: &mut f64, s: f64, emit: Emit) {
     }
 }
 
+#[allow(clippy::too_many_arguments)]
 #[inline(never)]
 fn bins<const N: usize>(
     x: &[f64],
     base: f64,
     edges: &[f64],
     deltas: &[f64],
-    miss: f64,
+    weight: f64,
+    missing: f64,
     out: &mut [f64],
     emit: Emit,
 ) {
@@ -249,7 +298,7 @@ fn bins<const N: usize>(
                 for j in 0..N {
                     s += if v >= e[j] { d[j] } else { 0.0 };
                 }
-                *o += if v.is_nan() { miss } else { s };
+                *o += weight * if v.is_nan() { missing } else { s };
             }
         }
         Emit::Set => {
@@ -258,18 +307,20 @@ fn bins<const N: usize>(
                 for j in 0..N {
                     s += if v >= e[j] { d[j] } else { 0.0 };
                 }
-                *o = if v.is_nan() { miss } else { s };
+                *o = weight * if v.is_nan() { missing } else { s };
             }
         }
     }
 }
 
+#[allow(clippy::too_many_arguments)]
 fn bins_any(
     x: &[f64],
     base: f64,
     edges: &[f64],
     deltas: &[f64],
-    miss: f64,
+    weight: f64,
+    missing: f64,
     out: &mut [f64],
     emit: Emit,
 ) {
@@ -278,7 +329,7 @@ fn bins_any(
         for (e, d) in edges.iter().zip(deltas) {
             s += if v >= *e { *d } else { 0.0 };
         }
-        put(o, if v.is_nan() { miss } else { s }, emit);
+        put(o, weight * if v.is_nan() { missing } else { s }, emit);
     }
 }
 

@@ -399,7 +399,7 @@ impl ModelSet {
     /// # Errors
     /// Returns the industry code back when no route matches and there is no default, or it is empty.
     pub fn route(&self, industry: &str) -> Result<usize, String> {
-        let code = industry.trim();
+        let code = industry.trim_ascii();
         if code.is_empty() {
             return Err(industry.to_string());
         }
