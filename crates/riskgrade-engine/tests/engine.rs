@@ -123,6 +123,12 @@ proptest! {
             prop_assert!((total - s).abs() < 1e-6 * (1.0 + s.abs()));
             let dims: f64 = g.dimension_points(r).iter().map(|d| d.1).sum();
             prop_assert!((dims - s).abs() < 1e-6 * (1.0 + s.abs()));
+            if r < 200 {
+                // The explanation recomputes every leaf with the scalar definition.
+                let ex = g.explain(&frame, r);
+                let scalar: f64 = ex.indicators.iter().map(|i| i.contribution).sum();
+                prop_assert!((scalar - s).abs() < 1e-6 * (1.0 + s.abs()), "row {r}: kernel {s} vs scalar {scalar}");
+            }
         }
     }
 

@@ -352,10 +352,12 @@ impl Model {
         } else {
             (to.max, to.min)
         };
-        self.leaves[leaf].func = ScoreFn::Linear {
+        let func = ScoreFn::Linear {
             x: vec![from.min, from.max],
             y: vec![lo, hi],
         };
+        self.leaves[leaf].kernel = Kernel::new(&func);
+        self.leaves[leaf].func = func;
     }
 
     /// The model's id.
