@@ -23,7 +23,9 @@ use parquet::arrow::arrow_reader::{
     ArrowReaderMetadata, ArrowReaderOptions, ParquetRecordBatchReaderBuilder,
 };
 use rayon::prelude::*;
-use riskgrade_core::{ColumnBuilder, Date, Frame, InputType, RawValue, Schema};
+use riskgrade_core::{
+    Column, ColumnBuilder, Date, Frame, InputType, MISSING_CODE, RawValue, Schema,
+};
 
 use crate::columns::{Built, Target, Wanted, assemble, builder, plan};
 use crate::error::{ARROW_SOURCE, IoError};
@@ -108,16 +110,99 @@ pub(crate) fn read_parquet(path: &Path, schema: &Schema) -> Result<Frame, IoErro
             .map(|b| b.map_err(|e| IoError::arrow(path, &e)))
             .collect()
     };
-    let batches: Vec<RecordBatch> = if groups <= 1 {
-        read((0..groups).collect())?
-    } else {
-        let parts: Vec<Vec<RecordBatch>> = (0..groups)
-            .into_par_iter()
-            .map(|g| read(vec![g]))
-            .collect::<Result<_, _>>()?;
-        parts.into_iter().flatten().collect()
-    };
-    frame_from_arrow(path, &arrow_schema, &batches, schema)
+    if groups <= 1 {
+        let batches = read((0..groups).collect())?;
+        return frame_from_arrow(path, &arrow_schema, &batches, schema);
+    }
+    // Row groups are read and converted in parallel, and each group's Arrow
+    // batches are dropped as soon as they are converted, so the peak memory is
+    // the frame plus a few row groups rather than the frame plus the whole file.
+    let parts: Vec<Vec<Option<Built>>> = (0..groups)
+        .into_par_iter()
+        .map(|g| {
+            let batches = read(vec![g])?;
+            Ok(convert_all(path, &arrow_schema, &batches, schema)?
+                .into_iter()
+                .map(Some)
+                .collect())
+        })
+        .collect::<Result<_, IoError>>()?;
+    Ok(assemble(schema, concat_parts(parts)))
+}
+
+/// Joins the per-row-group columns, column by column, freeing each part as it goes.
+fn concat_parts(mut parts: Vec<Vec<Option<Built>>>) -> Vec<Built> {
+    let width = parts.first().map_or(0, Vec::len);
+    let mut out = Vec::with_capacity(width);
+    for j in 0..width {
+        let mut pieces = parts
+            .iter_mut()
+            .filter_map(|p| p.get_mut(j).and_then(Option::take));
+        let Some(first) = pieces.next() else { continue };
+        let merged = match first {
+            Built::Text(target, mut values) => {
+                for piece in pieces {
+                    if let Built::Text(_, more) = piece {
+                        values.extend(more);
+                    }
+                }
+                Built::Text(target, values)
+            }
+            Built::Input(k, col, issues) => {
+                let mut col = col;
+                let mut issues = issues;
+                for piece in pieces {
+                    if let Built::Input(_, more, more_issues) = piece {
+                        let offset = col.len();
+                        issues.extend(more_issues.into_iter().map(|(r, p)| (r + offset, p)));
+                        append_column(&mut col, more);
+                    }
+                }
+                Built::Input(k, col, issues)
+            }
+        };
+        out.push(merged);
+    }
+    out
+}
+
+/// Appends `more` to `col`, re-coding categories into `col`'s dictionary.
+fn append_column(col: &mut Column, more: Column) {
+    match (col, more) {
+        (Column::Number(a), Column::Number(b)) => a.extend(b),
+        (
+            Column::Category { codes, dict },
+            Column::Category {
+                codes: more_codes,
+                dict: more_dict,
+            },
+        ) => {
+            let mut index: std::collections::HashMap<String, u32> = dict
+                .iter()
+                .enumerate()
+                .map(|(i, d)| (d.clone(), i as u32))
+                .collect();
+            let remap: Vec<u32> = more_dict
+                .into_iter()
+                .map(|label| {
+                    *index.entry(label.clone()).or_insert_with(|| {
+                        dict.push(label);
+                        (dict.len() - 1) as u32
+                    })
+                })
+                .collect();
+            codes.extend(more_codes.into_iter().map(|c| {
+                if c == MISSING_CODE {
+                    c
+                } else {
+                    remap[c as usize]
+                }
+            }));
+        }
+        // Both parts come from the same schema input, so their kinds always agree.
+        (Column::Number(_), Column::Category { .. })
+        | (Column::Category { .. }, Column::Number(_)) => {}
+    }
 }
 
 /// Converts batches whose columns are described by `arrow_schema`.
@@ -145,6 +230,31 @@ fn frame_from_arrow(
         .map(|w| convert(file, w, batches, schema))
         .collect::<Result<Vec<_>, _>>()?;
     Ok(assemble(schema, built))
+}
+
+/// Converts one part of a file (its batches) into built columns, in plan order.
+fn convert_all(
+    file: &Path,
+    arrow_schema: &ArrowSchema,
+    batches: &[RecordBatch],
+    schema: &Schema,
+) -> Result<Vec<Built>, IoError> {
+    let headers: Vec<&str> = arrow_schema
+        .fields()
+        .iter()
+        .map(|f| f.name().as_str())
+        .collect();
+    let wanted = plan(file, &headers, schema)?;
+    for w in &wanted {
+        if let Some(field) = w.index.and_then(|i| arrow_schema.fields().get(i)) {
+            check(w, field.data_type(), schema)?;
+        }
+    }
+    wanted
+        .iter()
+        .filter(|w| w.index.is_some())
+        .map(|w| convert(file, w, batches, schema))
+        .collect()
 }
 
 fn input_type(w: &Wanted<'_>, schema: &Schema) -> Option<InputType> {

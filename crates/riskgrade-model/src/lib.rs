@@ -29,7 +29,9 @@
 //! "#).unwrap_err();
 //! assert_eq!(err.to_string(), "model `m`: weights of `(top level)` sum to 0.9, expected 1");
 //! ```
-#![forbid(unsafe_code)]
+//! The only `unsafe` is the call into the AVX2 build of the scoring kernels,
+//! made after checking that the CPU has AVX2 (`score.rs`).
+#![deny(unsafe_code)]
 #![deny(missing_docs)]
 
 mod classes;
