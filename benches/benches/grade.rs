@@ -7,6 +7,9 @@ use std::sync::Arc;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use riskgrade::{Grader, Options};
+
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use riskgrade_benches::{bench_n, general, population};
 
 fn grading(c: &mut Criterion) {

@@ -12,6 +12,9 @@ use std::time::Instant;
 use riskgrade::{Grader, ModelSet, Options};
 use riskgrade_benches::{input_bytes, peak_rss};
 
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn median(mut v: Vec<f64>) -> f64 {
     v.sort_by(f64::total_cmp);
     v[v.len() / 2]

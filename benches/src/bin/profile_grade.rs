@@ -6,6 +6,9 @@ use std::time::Instant;
 
 use riskgrade::{Grader, Options};
 
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let reasons = std::env::args().any(|a| a == "--reasons");
     let set = Arc::new(riskgrade_benches::general());

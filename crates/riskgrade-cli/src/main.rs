@@ -17,6 +17,10 @@ use riskgrade::io::{OutColumn, OutData};
 use riskgrade::synth::{SynthConfig, generate};
 use riskgrade::{Date, EvalError, Frame, Grader, Grades, ModelSet, Options, ResultColumns};
 
+/// mimalloc keeps millions of small strings (ids, names) compact and returns freed memory.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// Grade enterprises by credit risk (A/B/C/D) with indicator models.
 #[derive(Parser)]
 #[command(name = "riskgrade", version, about, long_about = None)]
