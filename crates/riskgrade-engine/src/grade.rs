@@ -256,6 +256,7 @@ impl Grader {
                 data: &resolved[m],
                 scores: &scores,
                 as_of,
+                first: first_in_dimension(model),
             };
             match &rows_of[m] {
                 RowSet::Some(rows) if rows.is_empty() => continue,
@@ -266,9 +267,9 @@ impl Grader {
                     s.par_chunks_mut(CHUNK)
                         .zip(d.par_chunks_mut(CHUNK * nd))
                         .enumerate()
-                        .for_each(|(c, (sc, dc))| {
+                        .for_each_init(Scratch::default, |scratch, (c, (sc, dc))| {
                             let start = c * CHUNK;
-                            ctx.score_rows(Rows::Range(start, start + sc.len()), sc, dc);
+                            ctx.score_rows(Rows::Range(start, start + sc.len()), sc, dc, scratch);
                         });
                     scores[m] = s;
                     dims[m] = d;
@@ -278,10 +279,10 @@ impl Grader {
                     let mut d = vec![f64::NAN; n * nd];
                     let parts: Vec<(Vec<f64>, Vec<f64>)> = rows
                         .par_chunks(CHUNK)
-                        .map(|idx| {
+                        .map_init(Scratch::default, |scratch, idx| {
                             let mut sc = vec![0.0; idx.len()];
                             let mut dc = vec![0.0; idx.len() * nd];
-                            ctx.score_rows(Rows::Index(idx), &mut sc, &mut dc);
+                            ctx.score_rows(Rows::Index(idx), &mut sc, &mut dc, scratch);
                             (sc, dc)
                         })
                         .collect();
@@ -414,6 +415,7 @@ impl Grader {
                     data: &resolved[m],
                     scores: &scores,
                     as_of,
+                    first: Vec::new(),
                 };
                 // Scratch outputs when a part is not asked for.
                 let (rs, cs) = (stride.max(1), max_leaves.max(1));
@@ -630,6 +632,25 @@ struct Ctx<'a> {
     data: &'a [LeafData<'a>],
     scores: &'a [Vec<f64>],
     as_of: Date,
+    /// Whether each leaf is the first of its dimension.
+    first: Vec<bool>,
+}
+
+/// Per-task buffers reused across chunks.
+#[derive(Default)]
+struct Scratch {
+    acc: Vec<f64>,
+    buf: Vec<f64>,
+    cbuf: Vec<u32>,
+}
+
+fn first_in_dimension(model: &Model) -> Vec<bool> {
+    let mut seen = vec![false; model.dimensions().len()];
+    model
+        .leaves()
+        .iter()
+        .map(|l| !std::mem::replace(&mut seen[l.dimension], true))
+        .collect()
 }
 
 impl Ctx<'_> {
@@ -685,28 +706,43 @@ impl Ctx<'_> {
     }
 
     /// Scores one chunk: `dims` gets each dimension's points (row-major), `score` their sum.
-    fn score_rows(&self, rows: Rows<'_>, score: &mut [f64], dims: &mut [f64]) {
+    fn score_rows(
+        &self,
+        rows: Rows<'_>,
+        score: &mut [f64],
+        dims: &mut [f64],
+        scratch: &mut Scratch,
+    ) {
         let len = score.len();
         let nd = self.model.dimensions().len();
-        let mut acc = vec![0.0; nd * len];
-        let mut buf = Vec::with_capacity(len);
-        let mut cbuf = Vec::with_capacity(len);
-        for (leaf, d) in self.model.leaves().iter().zip(self.data) {
+        let Scratch { acc, buf, cbuf } = scratch;
+        // No zeroing: the first leaf of each dimension overwrites its accumulator.
+        acc.resize(nd * len, 0.0);
+        for ((leaf, d), first) in self.model.leaves().iter().zip(self.data).zip(&self.first) {
             let out = &mut acc[leaf.dimension * len..(leaf.dimension + 1) * len];
             let miss = leaf.missing_points();
-            match self.gather(d, &rows, &mut buf, &mut cbuf) {
-                Input::Numbers(x) => leaf.score_numbers(x, leaf.weight, out, Emit::Add),
+            let emit = if *first { Emit::Set } else { Emit::Add };
+            match self.gather(d, &rows, buf, cbuf) {
+                Input::Numbers(x) => leaf.score_numbers(x, leaf.weight, out, emit),
                 Input::Codes(c, table) => {
-                    ScoreFn::score_codes(table, c, leaf.weight, miss, out, Emit::Add)
+                    ScoreFn::score_codes(table, c, leaf.weight, miss, out, emit)
                 }
             }
         }
+        let acc = &acc[..nd * len];
+        // The score sums the dimensions in their order (contiguous, vectorised);
+        // the dimension points are then laid out row by row.
         score.fill(0.0);
-        for k in 0..nd {
-            let a = &acc[k * len..(k + 1) * len];
-            for (i, (s, v)) in score.iter_mut().zip(a).enumerate() {
+        for a in acc.chunks_exact(len) {
+            for (s, v) in score.iter_mut().zip(a) {
                 *s += v;
-                dims[i * nd + k] = *v;
+            }
+        }
+        if nd > 0 {
+            for (i, row) in dims.chunks_exact_mut(nd).enumerate().take(len) {
+                for (k, d) in row.iter_mut().enumerate() {
+                    *d = acc[k * len + i];
+                }
             }
         }
     }
