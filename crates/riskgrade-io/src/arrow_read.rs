@@ -212,24 +212,10 @@ fn frame_from_arrow(
     batches: &[RecordBatch],
     schema: &Schema,
 ) -> Result<Frame, IoError> {
-    let headers: Vec<&str> = arrow_schema
-        .fields()
-        .iter()
-        .map(|f| f.name().as_str())
-        .collect();
-    let wanted = plan(file, &headers, schema)?;
-    // Check every type before converting anything.
-    for w in &wanted {
-        if let Some(field) = w.index.and_then(|i| arrow_schema.fields().get(i)) {
-            check(w, field.data_type(), schema)?;
-        }
-    }
-    let built = wanted
-        .par_iter()
-        .filter(|w| w.index.is_some())
-        .map(|w| convert(file, w, batches, schema))
-        .collect::<Result<Vec<_>, _>>()?;
-    Ok(assemble(schema, built))
+    Ok(assemble(
+        schema,
+        convert_all(file, arrow_schema, batches, schema)?,
+    ))
 }
 
 /// Converts one part of a file (its batches) into built columns, in plan order.
@@ -245,13 +231,14 @@ fn convert_all(
         .map(|f| f.name().as_str())
         .collect();
     let wanted = plan(file, &headers, schema)?;
+    // Check every type before converting anything.
     for w in &wanted {
         if let Some(field) = w.index.and_then(|i| arrow_schema.fields().get(i)) {
             check(w, field.data_type(), schema)?;
         }
     }
     wanted
-        .iter()
+        .par_iter()
         .filter(|w| w.index.is_some())
         .map(|w| convert(file, w, batches, schema))
         .collect()
