@@ -209,12 +209,16 @@ fn load_data(
     as_of: Date,
     strict: bool,
 ) -> Result<(Frame, Vec<String>), Failure> {
+    let fail = |e: riskgrade::io::IoError| match e {
+        riskgrade::io::IoError::Io { .. } => Failure::io(e),
+        other => Failure::data(other),
+    };
     if is_profiles(path) {
-        let p = riskgrade::io::read_profiles(path, strict).map_err(Failure::data)?;
+        let p = riskgrade::io::read_profiles(path, strict).map_err(fail)?;
         let frame = Frame::from_profiles(&p.enterprises, set.schema(), as_of, set.effect_periods());
         Ok((frame, p.issues.iter().map(ToString::to_string).collect()))
     } else {
-        let frame = riskgrade::io::read_frame(path, set.schema()).map_err(Failure::data)?;
+        let frame = riskgrade::io::read_frame(path, set.schema()).map_err(fail)?;
         Ok((frame, Vec::new()))
     }
 }
@@ -392,6 +396,13 @@ fn run(command: Command, ui: &Ui) -> Result<u8, Failure> {
             }
             pb.finish_and_clear();
             ui.say(grades.summary());
+            if !unparsed.is_empty() {
+                ui.say(format!(
+                    "not graded: {} profile line(s) of {} that could not be read (listed below)\n",
+                    unparsed.len(),
+                    data.display()
+                ));
+            }
             if let Some(path) = &out {
                 ui.say(format!("results written to {}", path.display()));
             }

@@ -234,7 +234,14 @@ impl IoError {
 pub(crate) fn json_message(err: &serde_json::Error) -> String {
     let text = err.to_string();
     let suffix = format!(" at line {} column {}", err.line(), err.column());
-    text.strip_suffix(&suffix).unwrap_or(&text).to_string()
+    let message = text.strip_suffix(&suffix).unwrap_or(&text);
+    match err.classify() {
+        // serde_json's syntax messages ("expected ident") need the context.
+        serde_json::error::Category::Syntax | serde_json::error::Category::Eof => {
+            format!("not valid JSON at column {}: {message}", err.column())
+        }
+        _ => message.to_string(),
+    }
 }
 
 #[cfg(test)]

@@ -110,9 +110,9 @@ pub fn read_profiles(path: &Path, strict: bool) -> Result<Profiles, IoError> {
 /// let text = "{\"id\": \"E1\", \"industry\": \"C14\"}\n{\"id\": \"E2\", \"industry\": ";
 /// let p = riskgrade_io::parse_profiles_jsonl(text, false)?;
 /// assert_eq!(p.enterprises.len(), 1);
-/// assert_eq!(p.issues[0].to_string(), "line 2, enterprise `E2`: EOF while parsing a value");
+/// assert_eq!(p.issues[0].to_string(), "line 2, enterprise `E2`: not valid JSON at column 25: EOF while parsing a value");
 /// let err = riskgrade_io::parse_profiles_jsonl(text, true).unwrap_err();
-/// assert_eq!(err.to_string(), "`<text>`: 1 profile could not be read; first at line 2, enterprise `E2`: EOF while parsing a value");
+/// assert_eq!(err.to_string(), "`<text>`: 1 profile could not be read; first at line 2, enterprise `E2`: not valid JSON at column 25: EOF while parsing a value");
 /// # Ok::<(), riskgrade_io::IoError>(())
 /// ```
 ///
