@@ -1,0 +1,87 @@
+//! Rule errors, written for the rule author: where, what, and what to change.
+
+use std::fmt;
+
+/// Why a rule could not be compiled or run.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[non_exhaustive]
+pub enum RuleError {
+    /// The script does not compile (syntax error, unknown variable, …).
+    #[error("{}", Located { rule, file, line: *line, column: *column, message, source_line, hint })]
+    Compile {
+        /// The rule's id.
+        rule: String,
+        /// The script's file, when it came from one.
+        file: Option<String>,
+        /// 1-based line (0 when unknown).
+        line: u32,
+        /// 1-based column (0 when unknown).
+        column: u32,
+        /// What is wrong.
+        message: String,
+        /// The offending source line.
+        source_line: Option<Box<str>>,
+        /// What to change.
+        hint: Option<Box<str>>,
+    },
+    /// The script failed on one enterprise, or exceeded a limit.
+    #[error("{}", Located { rule, file, line: *line, column: *column, message, source_line: &None, hint: &None })]
+    Runtime {
+        /// The rule's id.
+        rule: String,
+        /// The script's file, when it came from one.
+        file: Option<String>,
+        /// 1-based line (0 when unknown).
+        line: u32,
+        /// 1-based column (0 when unknown).
+        column: u32,
+        /// What went wrong.
+        message: String,
+    },
+    /// Two rules share an id.
+    #[error("rule `{0}` is declared twice")]
+    DuplicateId(String),
+}
+
+impl RuleError {
+    /// The id of the rule at fault.
+    pub fn rule(&self) -> &str {
+        match self {
+            RuleError::Compile { rule, .. } | RuleError::Runtime { rule, .. } => rule,
+            RuleError::DuplicateId(id) => id,
+        }
+    }
+}
+
+struct Located<'a> {
+    rule: &'a str,
+    file: &'a Option<String>,
+    line: u32,
+    column: u32,
+    message: &'a str,
+    source_line: &'a Option<Box<str>>,
+    hint: &'a Option<Box<str>>,
+}
+
+impl fmt::Display for Located<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "rule `{}`", self.rule)?;
+        if let Some(file) = self.file {
+            write!(f, " ({file})")?;
+        }
+        if self.line > 0 {
+            write!(f, " at line {}, column {}", self.line, self.column)?;
+        }
+        write!(f, ": {}", self.message)?;
+        if let Some(src) = self.source_line {
+            let width = self.line.to_string().len();
+            let caret = self.column.saturating_sub(1) as usize;
+            write!(f, "\n{:>width$} | {src}", self.line)?;
+            write!(f, "\n{:>width$} | {}^", "", " ".repeat(caret))?;
+        }
+        if let Some(hint) = self.hint {
+            write!(f, "\nhint: {hint}")?;
+        }
+        Ok(())
+    }
+}
