@@ -192,7 +192,37 @@ fn load_model(path: Option<&Path>) -> Result<Arc<ModelSet>, Failure> {
         Some(p) => ModelSet::from_file(p),
         None => riskgrade::examples::reference(),
     };
-    set.map(Arc::new).map_err(Failure::model)
+    set.map(Arc::new).map_err(|e| match e {
+        riskgrade::ModelError::Io { .. } => Failure::io(e),
+        other => Failure::model(other),
+    })
+}
+
+/// 0 when every enterprise was graded, 5 when some were, 4 when none of a non-empty batch was.
+fn exit_code(grades: &Grades) -> u8 {
+    let graded = (0..grades.len()).filter(|&r| grades.is_graded(r)).count();
+    match (grades.issues().is_empty(), graded) {
+        (true, _) => 0,
+        (false, 0) => 4,
+        (false, _) => 5,
+    }
+}
+
+/// Fails early (exit 2) on an output file whose extension no writer knows.
+fn check_output(path: &Path, allowed: &[&str]) -> Result<(), Failure> {
+    let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("");
+    if allowed.contains(&ext) {
+        Ok(())
+    } else {
+        Err(Failure {
+            code: 2,
+            message: format!(
+                "`{}`: the output format is chosen by the extension, one of .{}",
+                path.display(),
+                allowed.join(", .")
+            ),
+        })
+    }
 }
 
 fn is_profiles(path: &Path) -> bool {
@@ -202,13 +232,8 @@ fn is_profiles(path: &Path) -> bool {
     )
 }
 
-/// Loads a batch; profile lines that could not be parsed are returned as messages.
-fn load_data(
-    path: &Path,
-    set: &ModelSet,
-    as_of: Date,
-    strict: bool,
-) -> Result<(Frame, Vec<String>), Failure> {
+/// Loads a batch; profiles that could not be read stay in it as reported rows.
+fn load_data(path: &Path, set: &ModelSet, as_of: Date, strict: bool) -> Result<Frame, Failure> {
     let fail = |e: riskgrade::io::IoError| match e {
         riskgrade::io::IoError::Io { .. } => Failure::io(e),
         other => Failure::data(other),
@@ -216,10 +241,20 @@ fn load_data(
     if is_profiles(path) {
         let p = riskgrade::io::read_profiles(path, strict).map_err(fail)?;
         let frame = Frame::from_profiles(&p.enterprises, set.schema(), as_of, set.effect_periods());
-        Ok((frame, p.issues.iter().map(ToString::to_string).collect()))
+        // Unreadable profiles stay in the batch as rows that are reported, not graded.
+        let unreadable = p
+            .issues
+            .iter()
+            .map(|i| {
+                (
+                    i.id.clone().unwrap_or_else(|| format!("(line {})", i.line)),
+                    format!("line {}: {}", i.line, i.message),
+                )
+            })
+            .collect();
+        Ok(frame.with_unreadable(unreadable))
     } else {
-        let frame = riskgrade::io::read_frame(path, set.schema()).map_err(fail)?;
-        Ok((frame, Vec::new()))
+        riskgrade::io::read_frame(path, set.schema()).map_err(fail)
     }
 }
 
@@ -239,20 +274,13 @@ fn grade(
         })
 }
 
-fn report_issues(ui: &Ui, grades: &Grades, unparsed: &[String], out: Option<&Path>) {
-    let total = grades.issues().len() + unparsed.len();
+fn report_issues(ui: &Ui, grades: &Grades, out: Option<&Path>) {
+    let total = grades.issues().len();
     if total == 0 || ui.quiet {
         return;
     }
     eprintln!("{total} bad value(s) or record(s); the rows concerned were not graded:");
-    for m in unparsed.iter().take(10) {
-        eprintln!("  {m}");
-    }
-    for i in grades
-        .issues()
-        .iter()
-        .take(10usize.saturating_sub(unparsed.len().min(10)))
-    {
+    for i in grades.issues().iter().take(10) {
         eprintln!("  {i}");
     }
     if total > 10 {
@@ -281,10 +309,21 @@ fn run(command: Command, ui: &Ui) -> Result<u8, Failure> {
             truth,
             model,
         } => {
+            check_output(&out, &["jsonl", "ndjson", "json", "csv", "parquet"])?;
+            if let Some(t) = &truth {
+                check_output(t, &["csv", "parquet", "jsonl", "ndjson", "json"])?;
+            }
             let pb = ui.step(&format!("synthesizing {n} enterprises"));
             let synth = generate(&SynthConfig::new(n, seed, as_of));
             pb.set_message(format!("writing {}", out.display()));
-            if is_profiles(&out) {
+            if out.extension().is_some_and(|e| e == "json") {
+                // A JSON array, as `.json` means everywhere else.
+                let write = || -> std::io::Result<()> {
+                    let file = std::io::BufWriter::new(std::fs::File::create(&out)?);
+                    serde_json::to_writer(file, &synth.enterprises).map_err(std::io::Error::other)
+                };
+                write().map_err(|e| Failure::io(format!("`{}`: {e}", out.display())))?;
+            } else if is_profiles(&out) {
                 riskgrade::io::write_profiles_jsonl(&out, &synth.enterprises)
                     .map_err(Failure::io)?;
             } else {
@@ -373,10 +412,13 @@ fn run(command: Command, ui: &Ui) -> Result<u8, Failure> {
             contributions,
             max_reasons,
         } => {
+            if let Some(o) = &out {
+                check_output(o, &["csv", "parquet", "jsonl", "ndjson", "json"])?;
+            }
             let set = load_model(model.as_deref())?;
             let started = Instant::now();
             let pb = ui.step(&format!("loading {}", data.display()));
-            let (frame, unparsed) = load_data(&data, &set, as_of, strict)?;
+            let frame = load_data(&data, &set, as_of, strict)?;
             pb.set_message(format!("grading {} enterprises", frame.len()));
             let mut options = Options::default()
                 .strict(strict)
@@ -396,23 +438,12 @@ fn run(command: Command, ui: &Ui) -> Result<u8, Failure> {
             }
             pb.finish_and_clear();
             ui.say(grades.summary());
-            if !unparsed.is_empty() {
-                ui.say(format!(
-                    "not graded: {} profile line(s) of {} that could not be read (listed below)\n",
-                    unparsed.len(),
-                    data.display()
-                ));
-            }
             if let Some(path) = &out {
                 ui.say(format!("results written to {}", path.display()));
             }
             ui.say(format!("took {:.2?}", started.elapsed()));
-            report_issues(ui, &grades, &unparsed, out.as_deref());
-            Ok(if grades.issues().is_empty() && unparsed.is_empty() {
-                0
-            } else {
-                5
-            })
+            report_issues(ui, &grades, out.as_deref());
+            Ok(exit_code(&grades))
         }
         Command::Explain {
             model,
@@ -421,13 +452,13 @@ fn run(command: Command, ui: &Ui) -> Result<u8, Failure> {
             id,
         } => {
             let set = load_model(model.as_deref())?;
-            let (frame, _) = load_data(&data, &set, as_of, false)?;
+            let frame = load_data(&data, &set, as_of, false)?;
             let grades = grade(&set, &frame, as_of, &Options::default())?;
             let row = grades
                 .row_of(&id)
                 .ok_or_else(|| Failure::data(EvalError::UnknownEnterprise(id.clone())))?;
             out(grades.explain(&frame, row));
-            Ok(if grades.is_graded(row) { 0 } else { 5 })
+            Ok(if grades.is_graded(row) { 0 } else { 4 })
         }
     }
 }

@@ -219,3 +219,85 @@ fn a_missing_column_names_the_closest_one() {
     assert_eq!(o.status.code(), Some(4));
     assert!(text(&o).1.contains("penalty_3y"), "{}", text(&o).1);
 }
+
+#[test]
+fn unreadable_lines_and_rows_stay_in_the_results() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("p.jsonl");
+    assert!(
+        riskgrade(&["synth", "-n", "4", "--out", data.to_str().unwrap(), "-q"])
+            .status
+            .success()
+    );
+    let mut lines = std::fs::read_to_string(&data).unwrap();
+    lines.push_str("{\"id\":\"E9\",\"industry\":\"F5211\",\"recrods\":[]}\nnot json\n");
+    std::fs::write(&data, lines).unwrap();
+    let out = dir.path().join("r.csv");
+    let o = riskgrade(&[
+        "classify",
+        "--data",
+        data.to_str().unwrap(),
+        "--as-of",
+        "2026-11-01",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    let (stdout, err) = text(&o);
+    assert_eq!(o.status.code(), Some(5), "{stdout}{err}");
+    assert!(stdout.contains("graded 4 of 6 enterprises"), "{stdout}");
+    let mut results = csv::Reader::from_path(&out).unwrap();
+    let header = results.headers().unwrap().clone();
+    let at = |name: &str| header.iter().position(|h| h == name).unwrap();
+    let rows: Vec<csv::StringRecord> = results.records().map(Result::unwrap).collect();
+    assert_eq!(rows.len(), 6);
+    let e9 = rows.iter().find(|r| &r[0] == "E9").unwrap();
+    assert_eq!(&e9[at("status")], "error");
+    assert!(
+        e9[at("error")].contains("line 5: unknown field `recrods`"),
+        "{:?}",
+        &e9[at("error")]
+    );
+    assert!(
+        rows.iter()
+            .any(|r| &r[0] == "(line 6)" && r[at("error")].contains("not valid JSON"))
+    );
+}
+
+#[test]
+fn json_profiles_round_trip_and_bad_paths_have_their_exit_codes() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("p.json");
+    assert!(
+        riskgrade(&["synth", "-n", "5", "--out", data.to_str().unwrap(), "-q"])
+            .status
+            .success()
+    );
+    let o = riskgrade(&[
+        "classify",
+        "--data",
+        data.to_str().unwrap(),
+        "--as-of",
+        "2026-11-01",
+    ]);
+    assert!(o.status.success(), "{}", text(&o).1);
+    let xlsx = riskgrade(&[
+        "classify",
+        "--data",
+        data.to_str().unwrap(),
+        "--as-of",
+        "2026-11-01",
+        "--out",
+        "r.xlsx",
+    ]);
+    assert_eq!(xlsx.status.code(), Some(2));
+    let no_model = riskgrade(&["validate", "/nonexistent/model.toml"]);
+    assert_eq!(no_model.status.code(), Some(1));
+    let no_data = riskgrade(&[
+        "classify",
+        "--data",
+        "/nonexistent/p.csv",
+        "--as-of",
+        "2026-11-01",
+    ]);
+    assert_eq!(no_data.status.code(), Some(1));
+}

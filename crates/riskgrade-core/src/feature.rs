@@ -342,8 +342,10 @@ impl FeatureDef {
                     })
                 })
                 .count() as f64,
+            // Registered after the as-of date: not yet an enterprise then, so unknown.
             FeatureFn::YearsRegistered => e
                 .registered
+                .filter(|d| *d <= as_of)
                 .map_or(f64::NAN, |d| f64::from(as_of.days_since(d)) / 365.25),
         }
     }
@@ -551,6 +553,10 @@ mod tests {
         assert_eq!(expired.eval(&e, as_of, &p), 1.0);
         let years = feat(r#"{"fn":"years_registered"}"#);
         assert!((years.eval(&e, d("2026-01-01"), &p) - 6.0).abs() < 0.01);
+        assert!(
+            years.eval(&e, d("2019-06-01"), &p).is_nan(),
+            "not registered yet: unknown, not negative"
+        );
     }
 
     #[test]

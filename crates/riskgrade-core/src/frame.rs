@@ -134,6 +134,9 @@ pub enum Problem {
         /// The indicator's path.
         indicator: String,
     },
+    /// The row itself could not be read (a CSV line with the wrong number of fields, a profile that is not valid).
+    #[error("unreadable: {0}")]
+    Unreadable(String),
     /// The same enterprise id appears twice in the batch.
     #[error("duplicate enterprise id (first seen at row {0})")]
     DuplicateId(usize),
@@ -691,6 +694,56 @@ impl Frame {
     /// Bad values found while loading, sorted by row.
     pub fn issues(&self) -> &[DataIssue] {
         &self.issues
+    }
+
+    /// Appends rows that could not be read at all (a profile that is not valid
+    /// JSON, say): each keeps its id and gets an [`Problem::Unreadable`] issue,
+    /// so it appears in the results as not graded instead of vanishing.
+    ///
+    /// ```
+    /// use riskgrade_core::{Frame, Schema};
+    /// let frame = Frame::from_profiles(&[], &Schema::default(), "2026-11-01".parse().unwrap(), &Default::default());
+    /// let frame = frame.with_unreadable(vec![("E7".into(), "line 3: not valid JSON".into())]);
+    /// assert_eq!(frame.len(), 1);
+    /// assert_eq!(frame.issues()[0].to_string(), "row 1, enterprise `E7`, column `(row)`: unreadable: line 3: not valid JSON");
+    /// ```
+    pub fn with_unreadable(self, rows: Vec<(String, String)>) -> Frame {
+        if rows.is_empty() {
+            return self;
+        }
+        let n = self.len();
+        let mut ids = self.ids.to_vec();
+        let (mut names, mut industries, mut districts) =
+            (self.names, self.industries, self.districts);
+        let mut columns = self.columns;
+        let mut issues = self.issues;
+        for (k, (id, message)) in rows.into_iter().enumerate() {
+            issues.push(DataIssue {
+                row: n + k,
+                id: id.clone(),
+                column: "(row)".into(),
+                problem: Problem::Unreadable(message),
+            });
+            ids.push(id);
+            names.push(String::new());
+            industries.push(String::new());
+            districts.push(String::new());
+            for (_, _, col) in &mut columns {
+                match col {
+                    Column::Number(v) => v.push(f64::NAN),
+                    Column::Category { codes, .. } => codes.push(MISSING_CODE),
+                }
+            }
+        }
+        Frame {
+            as_of: self.as_of,
+            ids: ids.into(),
+            names,
+            industries,
+            districts,
+            columns,
+            issues,
+        }
     }
 
     /// The rows in `order`, e.g. a permutation or a subset; issues follow their rows.

@@ -165,8 +165,16 @@ impl Grader {
                 }
             });
         let mut present = vec![false; nm];
+        let mut unreadable = vec![false; n];
+        for is in frame.issues() {
+            if matches!(is.problem, Problem::Unreadable(_)) {
+                unreadable[is.row] = true;
+            }
+        }
         for (r, &m) in model_of.iter().enumerate() {
-            if m == u16::MAX {
+            if m == u16::MAX && unreadable[r] {
+                // Already reported as unreadable; its industry says nothing more.
+            } else if m == u16::MAX {
                 let code = frame.industries()[r].clone();
                 issues.push(DataIssue {
                     row: r,

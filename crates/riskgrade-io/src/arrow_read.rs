@@ -80,7 +80,7 @@ pub fn frame_from_batches(batches: &[RecordBatch], schema: &Schema) -> Result<Fr
             batches,
             schema,
         ),
-        None => Ok(assemble(schema, Vec::new())),
+        None => Ok(assemble(schema, Vec::new(), Vec::new())),
     }
 }
 
@@ -127,7 +127,7 @@ pub(crate) fn read_parquet(path: &Path, schema: &Schema) -> Result<Frame, IoErro
                 .collect())
         })
         .collect::<Result<_, IoError>>()?;
-    Ok(assemble(schema, concat_parts(parts)))
+    Ok(assemble(schema, concat_parts(parts), Vec::new()))
 }
 
 /// Joins the per-row-group columns, column by column, freeing each part as it goes.
@@ -215,6 +215,7 @@ fn frame_from_arrow(
     Ok(assemble(
         schema,
         convert_all(file, arrow_schema, batches, schema)?,
+        Vec::new(),
     ))
 }
 

@@ -95,7 +95,11 @@ pub(crate) fn builder(schema: &Schema, k: usize) -> (ColumnBuilder, InputType) {
 }
 
 /// Assembles a frame from finished columns (in any order).
-pub(crate) fn assemble(schema: &Schema, built: Vec<Built>) -> Frame {
+pub(crate) fn assemble(
+    schema: &Schema,
+    built: Vec<Built>,
+    extra: Vec<(usize, String, riskgrade_core::Problem)>,
+) -> Frame {
     let mut identity = Identity::default();
     let mut inputs: Vec<Option<Finished>> = vec![None; schema.inputs().len()];
     for b in built {
@@ -129,5 +133,5 @@ pub(crate) fn assemble(schema: &Schema, built: Vec<Built>) -> Frame {
             (name.clone(), spec.ty, col, issues)
         })
         .collect();
-    Frame::from_parts(identity, columns, Vec::new(), None)
+    Frame::from_parts(identity, columns, extra, None)
 }

@@ -13,7 +13,7 @@ use std::path::Path;
 use std::sync::mpsc;
 
 use rayon::prelude::*;
-use riskgrade_core::{ColumnBuilder, Frame, InputType, RawValue, Schema};
+use riskgrade_core::{ColumnBuilder, Frame, InputType, Problem, RawValue, Schema};
 
 use crate::columns::{Built, Target, Wanted, assemble, builder, plan};
 use crate::error::IoError;
@@ -33,6 +33,8 @@ struct Chunk {
     lines: Vec<usize>,
     /// Number of records.
     rows: usize,
+    /// Records (index in the chunk, fields found) whose field count differs from the header's.
+    ragged: Vec<(usize, usize)>,
 }
 
 impl Chunk {
@@ -42,6 +44,7 @@ impl Chunk {
             spans: vec![[0, 0]; columns * CHUNK_ROWS],
             lines: Vec::with_capacity(CHUNK_ROWS),
             rows: 0,
+            ragged: Vec::new(),
         }
     }
 
@@ -113,7 +116,7 @@ impl Sink {
 pub(crate) fn read_csv(path: &Path, schema: &Schema) -> Result<Frame, IoError> {
     let file = File::open(path).map_err(|e| IoError::io(path, &e))?;
     let mut reader = csv::ReaderBuilder::new()
-        .flexible(false)
+        .flexible(true)
         .has_headers(true)
         .buffer_capacity(1 << 20)
         .from_reader(file);
@@ -143,14 +146,16 @@ pub(crate) fn read_csv(path: &Path, schema: &Schema) -> Result<Frame, IoError> {
             path,
             indices: &indices,
             columns: &columns,
+            fields: header.len(),
         };
         scope.spawn(move || from.parse(reader, full_tx, empty_rx));
-        feed_all(path, &columns, &mut sinks, full_rx, empty_tx)
+        feed_all(path, &columns, &mut sinks, full_rx, empty_tx, header.len())
     });
-    fed?;
+    let ragged = fed?;
     Ok(assemble(
         schema,
         sinks.into_iter().map(Sink::finish).collect(),
+        ragged,
     ))
 }
 
@@ -193,6 +198,8 @@ struct Source<'a> {
     indices: &'a [usize],
     /// Header of each wanted column.
     columns: &'a [&'a str],
+    /// Fields in the header.
+    fields: usize,
 }
 
 impl Source<'_> {
@@ -211,6 +218,7 @@ impl Source<'_> {
             let mut bytes = std::mem::take(&mut chunk.text).into_bytes();
             bytes.clear();
             chunk.lines.clear();
+            chunk.ragged.clear();
             chunk.rows = 0;
             let mut done = false;
             while chunk.rows < CHUNK_ROWS && bytes.len() < CHUNK_BYTES {
@@ -226,6 +234,10 @@ impl Source<'_> {
                     }
                 }
                 let line = record.position().map_or(0, |p| p.line() as usize);
+                if record.len() != self.fields {
+                    // Kept as a row (cells past the end are missing) and reported, not fatal.
+                    chunk.ragged.push((chunk.rows, record.len()));
+                }
                 for (j, &c) in self.indices.iter().enumerate() {
                     let start = bytes.len();
                     bytes.extend_from_slice(record.get(c).unwrap_or_default());
@@ -293,9 +305,22 @@ fn feed_all(
     sinks: &mut [Sink],
     full: mpsc::Receiver<Result<Chunk, IoError>>,
     empty: mpsc::Sender<Chunk>,
-) -> Result<(), IoError> {
+    fields: usize,
+) -> Result<Vec<(usize, String, Problem)>, IoError> {
+    let mut ragged = Vec::new();
+    let mut offset = 0;
     for chunk in full {
         let chunk = chunk?;
+        for &(r, found) in &chunk.ragged {
+            let line = chunk.lines.get(r).copied().unwrap_or_default();
+            let message = format!("line {line} has {found} fields but the header has {fields}");
+            ragged.push((
+                offset + r,
+                "(row)".to_string(),
+                Problem::Unreadable(message),
+            ));
+        }
+        offset += chunk.rows;
         let bad = sinks
             .par_iter_mut()
             .enumerate()
@@ -311,5 +336,5 @@ fn feed_all(
         // The parser may have finished already; then the chunk is simply dropped.
         let _ = empty.send(chunk);
     }
-    Ok(())
+    Ok(ragged)
 }

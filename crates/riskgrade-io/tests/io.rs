@@ -378,13 +378,17 @@ fn csv_file_errors() {
     let path = dir.path().join("ragged.csv");
     std::fs::write(&path, "id,industry,x\nE1,C14,1\nE2,C14\nE3,C14,3\n").unwrap();
     let schema = schema(&[("x", InputType::Number)]);
-    let err = read_frame(&path, &schema).unwrap_err();
-    assert!(matches!(err, IoError::Csv { line: 3, .. }), "{err:?}");
-    assert!(
-        err.to_string()
-            .ends_with("ragged.csv` line 3: found 2 fields, expected 3 as in the header"),
-        "{err}"
+    // A line with the wrong number of fields is kept as a reported row, not fatal.
+    let frame = read_frame(&path, &schema).unwrap();
+    assert_eq!(frame.len(), 3);
+    let issues: Vec<String> = frame.issues().iter().map(ToString::to_string).collect();
+    assert_eq!(
+        issues,
+        [
+            "row 2, enterprise `E2`, column `(row)`: unreadable: line 3 has 2 fields but the header has 3"
+        ]
     );
+    assert_eq!(frame.number("x").unwrap()[2], 3.0);
 
     let gbk = dir.path().join("gbk.csv");
     let mut bytes = b"id,industry,name,x\nE1,C14,ok,1\nE2,C14,".to_vec();

@@ -81,13 +81,18 @@ impl Leaf {
         }
     }
 
-    /// The reason text for this leaf with `value` and `points` filled in.
+    /// The reason text for this leaf with `value` and `points` filled in. When
+    /// the value is missing the points came from the missing-value policy, so
+    /// the template (which describes a value) is not used.
     pub fn reason_text(&self, value: Option<&str>, points: f64) -> String {
-        let value = value.unwrap_or("missing");
+        let points = riskgrade_core::format_number(round(points));
+        let Some(value) = value else {
+            return format!("{}: no value on file ({points} points)", self.name);
+        };
         let template = self.reason.as_deref().unwrap_or("{name}: {value}");
         template
             .replace("{value}", value)
-            .replace("{points}", &riskgrade_core::format_number(round(points)))
+            .replace("{points}", &points)
             .replace("{name}", &self.name)
     }
 }
