@@ -487,6 +487,12 @@ fn check_score(path: &str, input: &str, ty: InputType, score: &ScoreSpec) -> Res
 }
 
 fn increasing(path: &str, what: &'static str, xs: &[f64]) -> Result<(), Problem> {
+    if let Some(i) = xs.iter().position(|x| !x.is_finite()) {
+        return Err(Problem::Shape {
+            path: path.into(),
+            message: format!("{what} must be finite numbers, but index {i} is {}", xs[i]),
+        });
+    }
     for (i, w) in xs.windows(2).enumerate() {
         if w[0].partial_cmp(&w[1]) != Some(std::cmp::Ordering::Less) {
             return Err(Problem::NotIncreasing {
@@ -495,13 +501,6 @@ fn increasing(path: &str, what: &'static str, xs: &[f64]) -> Result<(), Problem>
                 index: i + 1,
             });
         }
-    }
-    if let Some(i) = xs.iter().position(|x| !x.is_finite()) {
-        return Err(Problem::NotIncreasing {
-            what,
-            path: path.into(),
-            index: i,
-        });
     }
     Ok(())
 }

@@ -307,17 +307,18 @@ impl ModelSet {
             ModelError::Set("models take each other's scores in a cycle; a specialised model may include the general one, not the reverse".into())
         })?;
         // One schema for the set; shared inputs must agree.
-        let mut inputs: Vec<(String, InputSpec)> = Vec::new();
+        let mut inputs: Vec<(String, InputSpec, String)> = Vec::new();
         for m in &models {
             for (name, s) in &m.spec().inputs {
-                match inputs.iter().find(|(n, _)| n == name) {
-                    Some((_, prev)) if prev != s => {
+                match inputs.iter().find(|(n, _, _)| n == name) {
+                    Some((_, prev, first)) if prev != s => {
                         return Err(ModelError::Set(format!(
-                            "input `{name}` is declared differently by two models; declare it the same way in each"
+                            "input `{name}` is declared differently by models `{first}` and `{}`; declare it the same way in each",
+                            m.id()
                         )));
                     }
                     Some(_) => {}
-                    None => inputs.push((name.clone(), s.clone())),
+                    None => inputs.push((name.clone(), s.clone(), m.id().to_string())),
                 }
             }
         }
@@ -333,6 +334,7 @@ impl ModelSet {
                 models[first].id()
             )));
         }
+        let schema = Schema::new(inputs.into_iter().map(|(n, s, _)| (n, s)));
         let version = version_of(&spec);
         Ok(ModelSet {
             spec,
@@ -341,7 +343,7 @@ impl ModelSet {
             order,
             default,
             routes,
-            schema: Schema::new(inputs),
+            schema,
             effect_periods,
         })
     }
