@@ -50,9 +50,10 @@ impl ResultColumns {
 /// `id`, `industry`, `model`, `score`, `class`, `class_label`, `reasons`
 /// (joined with ` | `), `status` (`graded` or `error`), `error` (the row's
 /// issues joined with `; `), `model_version`, `as_of`, then `dim:<path>` per
-/// dimension and, when asked, `contrib:<path>` per indicator (prefixed by
-/// `<model>:` when the set has several models). Rows not graded have empty
-/// score, class and reasons.
+/// dimension and, when asked, `contrib:<path>` per indicator (both named
+/// `dim:<model>:<path>` and `contrib:<model>:<path>` when the set has several
+/// models, whose scales differ). Rows not graded have empty score, class and
+/// reasons.
 pub fn results_table(grades: &Grades, frame: &Frame, columns: ResultColumns) -> Vec<OutColumn> {
     let n = grades.len();
     let set = grades.model_set();
@@ -151,29 +152,33 @@ pub fn results_table(grades: &Grades, frame: &Frame, columns: ResultColumns) -> 
         },
     ];
     if columns.dimensions {
-        let mut names: Vec<String> = Vec::new();
-        for m in set.models() {
-            for &d in m.dimensions() {
-                let p = &m.nodes()[d].path;
-                if !names.contains(p) {
-                    names.push(p.clone());
-                }
+        // One column per (model, dimension): models of a set have their own scales.
+        let many = set.models().len() > 1;
+        for (mi, m) in set.models().iter().enumerate() {
+            for (k, &d) in m.dimensions().iter().enumerate() {
+                let path = &m.nodes()[d].path;
+                let name = if many {
+                    format!("dim:{}:{path}", m.id())
+                } else {
+                    format!("dim:{path}")
+                };
+                let data = (0..n)
+                    .map(|r| {
+                        let own = grades
+                            .model(r)
+                            .is_some_and(|x| std::ptr::eq(x, &set.models()[mi]));
+                        if own {
+                            grades.dimension_points(r).get(k).map(|(_, v)| *v)
+                        } else {
+                            None
+                        }
+                    })
+                    .collect();
+                out.push(OutColumn {
+                    name,
+                    data: OutData::Number(data),
+                });
             }
-        }
-        for name in names {
-            let data = (0..n)
-                .map(|r| {
-                    grades
-                        .dimension_points(r)
-                        .into_iter()
-                        .find(|(p, _)| *p == name)
-                        .map(|(_, v)| v)
-                })
-                .collect();
-            out.push(OutColumn {
-                name: format!("dim:{name}"),
-                data: OutData::Number(data),
-            });
         }
     }
     if columns.contributions {
