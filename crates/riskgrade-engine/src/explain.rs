@@ -183,16 +183,23 @@ fn num(x: f64) -> String {
 
 impl fmt::Display for Explanation {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        writeln!(
-            f,
-            "enterprise `{}` {} (industry {})",
-            self.id, self.name, self.industry
-        )?;
-        writeln!(
-            f,
-            "model `{}` ({}), set version {}, as of {}",
-            self.model.0, self.model.1, self.version, self.as_of
-        )?;
+        write!(f, "enterprise `{}`", self.id)?;
+        if !self.name.is_empty() {
+            write!(f, " {}", self.name)?;
+        }
+        if !self.industry.is_empty() {
+            write!(f, " (industry {})", self.industry)?;
+        }
+        writeln!(f)?;
+        if self.model.0.is_empty() {
+            writeln!(f, "set version {}, as of {}", self.version, self.as_of)?;
+        } else {
+            writeln!(
+                f,
+                "model `{}` ({}), set version {}, as of {}",
+                self.model.0, self.model.1, self.version, self.as_of
+            )?;
+        }
         let (Some(score), Some((class, label))) = (self.score, &self.class) else {
             writeln!(f, "not graded:")?;
             for i in &self.issues {
