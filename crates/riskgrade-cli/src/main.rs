@@ -77,15 +77,8 @@ enum Command {
     },
     /// Grade a batch and write the results.
     Classify {
-        /// Model or model set file (default: the embedded reference set).
-        #[arg(long, short)]
-        model: Option<PathBuf>,
-        /// Enterprises: profiles (.jsonl/.json) or columns (.csv/.parquet).
-        #[arg(long, short)]
-        data: PathBuf,
-        /// Grading date (YYYY-MM-DD).
-        #[arg(long)]
-        as_of: Date,
+        #[command(flatten)]
+        batch: Batch,
         /// Results file (.csv, .parquet, .jsonl or .json); without it only the summary is printed.
         #[arg(long, short)]
         out: Option<PathBuf>,
@@ -101,19 +94,26 @@ enum Command {
     },
     /// Explain one enterprise's grade.
     Explain {
-        /// Model or model set file (default: the embedded reference set).
-        #[arg(long, short)]
-        model: Option<PathBuf>,
-        /// Enterprises: profiles (.jsonl/.json) or columns (.csv/.parquet).
-        #[arg(long, short)]
-        data: PathBuf,
-        /// Grading date (YYYY-MM-DD).
-        #[arg(long)]
-        as_of: Date,
+        #[command(flatten)]
+        batch: Batch,
         /// The enterprise's id.
         #[arg(long)]
         id: String,
     },
+}
+
+/// The batch a command grades: model, data and date.
+#[derive(clap::Args)]
+struct Batch {
+    /// Model or model set file (default: the embedded reference set).
+    #[arg(long, short)]
+    model: Option<PathBuf>,
+    /// Enterprises: profiles (.jsonl/.json) or columns (.csv/.parquet).
+    #[arg(long, short)]
+    data: PathBuf,
+    /// Grading date (YYYY-MM-DD).
+    #[arg(long)]
+    as_of: Date,
 }
 
 /// A failure with its exit code.
@@ -404,9 +404,7 @@ fn run(command: Command, ui: &Ui) -> Result<u8, Failure> {
             Ok(0)
         }
         Command::Classify {
-            model,
-            data,
-            as_of,
+            batch: Batch { model, data, as_of },
             out,
             strict,
             contributions,
@@ -446,9 +444,7 @@ fn run(command: Command, ui: &Ui) -> Result<u8, Failure> {
             Ok(exit_code(&grades))
         }
         Command::Explain {
-            model,
-            data,
-            as_of,
+            batch: Batch { model, data, as_of },
             id,
         } => {
             let set = load_model(model.as_deref())?;

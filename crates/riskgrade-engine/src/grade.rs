@@ -521,22 +521,24 @@ impl Grader {
             }
         }
 
-        Ok(Grades::new(
-            Arc::clone(&self.set),
+        Ok(Grades {
+            set: Arc::clone(&self.set),
             as_of,
-            frame.shared_ids(),
+            ids: frame.shared_ids(),
             model_of,
             score,
             class,
             max_dims,
             dim_points,
-            (stride, reasons, counts),
+            reason_stride: stride,
+            reasons,
+            reason_counts: counts,
             max_leaves,
             contributions,
             issues,
             thresholds,
-            scores,
-        ))
+            model_scores: scores,
+        })
     }
 }
 

@@ -29,62 +29,25 @@ impl Reason {
 /// Results of grading a batch, in the batch's row order.
 #[derive(Debug, Clone)]
 pub struct Grades {
-    set: Arc<ModelSet>,
-    as_of: Date,
-    ids: Arc<[String]>,
-    model_of: Vec<u16>,
-    score: Vec<f64>,
-    class: Vec<u8>,
-    max_dims: usize,
-    dim_points: Vec<f64>,
-    reason_stride: usize,
-    reasons: Vec<Reason>,
-    reason_counts: Vec<u8>,
-    max_leaves: usize,
-    contributions: Vec<f64>,
-    issues: Vec<DataIssue>,
-    thresholds: Vec<Vec<f64>>,
-    model_scores: Vec<Vec<f64>>,
+    pub(crate) set: Arc<ModelSet>,
+    pub(crate) as_of: Date,
+    pub(crate) ids: Arc<[String]>,
+    pub(crate) model_of: Vec<u16>,
+    pub(crate) score: Vec<f64>,
+    pub(crate) class: Vec<u8>,
+    pub(crate) max_dims: usize,
+    pub(crate) dim_points: Vec<f64>,
+    pub(crate) reason_stride: usize,
+    pub(crate) reasons: Vec<Reason>,
+    pub(crate) reason_counts: Vec<u8>,
+    pub(crate) max_leaves: usize,
+    pub(crate) contributions: Vec<f64>,
+    pub(crate) issues: Vec<DataIssue>,
+    pub(crate) thresholds: Vec<Vec<f64>>,
+    pub(crate) model_scores: Vec<Vec<f64>>,
 }
 
 impl Grades {
-    #[allow(clippy::too_many_arguments)]
-    pub(crate) fn new(
-        set: Arc<ModelSet>,
-        as_of: Date,
-        ids: Arc<[String]>,
-        model_of: Vec<u16>,
-        score: Vec<f64>,
-        class: Vec<u8>,
-        max_dims: usize,
-        dim_points: Vec<f64>,
-        (reason_stride, reasons, reason_counts): (usize, Vec<Reason>, Vec<u8>),
-        max_leaves: usize,
-        contributions: Vec<f64>,
-        issues: Vec<DataIssue>,
-        thresholds: Vec<Vec<f64>>,
-        model_scores: Vec<Vec<f64>>,
-    ) -> Grades {
-        Grades {
-            set,
-            as_of,
-            ids,
-            model_of,
-            score,
-            class,
-            max_dims,
-            dim_points,
-            reason_stride,
-            reasons,
-            reason_counts,
-            max_leaves,
-            contributions,
-            issues,
-            thresholds,
-            model_scores,
-        }
-    }
-
     /// Number of rows (graded or not).
     pub fn len(&self) -> usize {
         self.ids.len()
@@ -143,6 +106,15 @@ impl Grades {
     /// The class thresholds used for model `m` in this batch (risk-value space).
     pub fn thresholds(&self, m: usize) -> &[f64] {
         self.thresholds.get(m).map_or(&[], Vec::as_slice)
+    }
+    /// The index in the set of the model that graded row `r`.
+    pub fn model_index(&self, r: usize) -> Option<usize> {
+        Some(self.model_of[r] as usize).filter(|m| *m < self.set.models().len())
+    }
+    /// Points of dimension `k` of row `r`'s model (`None` when not graded).
+    pub fn dimension_point(&self, r: usize, k: usize) -> Option<f64> {
+        let m = self.model(r).filter(|_| self.is_graded(r))?;
+        (k < m.dimensions().len()).then(|| self.dim_points[r * self.max_dims + k])
     }
     /// Points of each dimension of row `r`'s model, in the model's order (empty when not graded).
     pub fn dimension_points(&self, r: usize) -> Vec<(&str, f64)> {

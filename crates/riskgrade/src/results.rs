@@ -151,60 +151,43 @@ pub fn results_table(grades: &Grades, frame: &Frame, columns: ResultColumns) -> 
             data: text(vec![Some(grades.as_of().to_string()); n]),
         },
     ];
-    if columns.dimensions {
-        // One column per (model, dimension): models of a set have their own scales.
-        let many = set.models().len() > 1;
-        for (mi, m) in set.models().iter().enumerate() {
+    // One column per (model, dimension) and (model, indicator): models of a set have their own scales.
+    let many = set.models().len() > 1;
+    let mut per_model =
+        |kind: &str, mi: usize, path: &str, value: &dyn Fn(usize) -> Option<f64>| {
+            let name = if many {
+                format!("{kind}:{}:{path}", set.models()[mi].id())
+            } else {
+                format!("{kind}:{path}")
+            };
+            let data = (0..n)
+                .map(|r| {
+                    if grades.model_index(r) == Some(mi) {
+                        value(r)
+                    } else {
+                        None
+                    }
+                })
+                .collect();
+            out.push(OutColumn {
+                name,
+                data: OutData::Number(data),
+            });
+        };
+    for (mi, m) in set.models().iter().enumerate() {
+        if columns.dimensions {
             for (k, &d) in m.dimensions().iter().enumerate() {
-                let path = &m.nodes()[d].path;
-                let name = if many {
-                    format!("dim:{}:{path}", m.id())
-                } else {
-                    format!("dim:{path}")
-                };
-                let data = (0..n)
-                    .map(|r| {
-                        let own = grades
-                            .model(r)
-                            .is_some_and(|x| std::ptr::eq(x, &set.models()[mi]));
-                        if own {
-                            grades.dimension_points(r).get(k).map(|(_, v)| *v)
-                        } else {
-                            None
-                        }
-                    })
-                    .collect();
-                out.push(OutColumn {
-                    name,
-                    data: OutData::Number(data),
+                per_model("dim", mi, &m.nodes()[d].path, &|r| {
+                    grades.dimension_point(r, k)
                 });
             }
         }
     }
-    if columns.contributions {
-        let many = set.models().len() > 1;
-        for (mi, m) in set.models().iter().enumerate() {
+    for (mi, m) in set.models().iter().enumerate() {
+        if columns.contributions {
             for (li, leaf) in m.leaves().iter().enumerate() {
-                let name = if many {
-                    format!("contrib:{}:{}", m.id(), leaf.path)
-                } else {
-                    format!("contrib:{}", leaf.path)
-                };
-                let data = (0..n)
-                    .map(|r| {
-                        let own = grades
-                            .model(r)
-                            .is_some_and(|x| std::ptr::eq(x, &set.models()[mi]));
-                        if own {
-                            grades.contributions(r).map(|c| c[li])
-                        } else {
-                            None
-                        }
-                    })
-                    .collect();
-                out.push(OutColumn {
-                    name,
-                    data: OutData::Number(data),
+                per_model("contrib", mi, &leaf.path, &|r| {
+                    grades.contributions(r).map(|c| c[li])
                 });
             }
         }
