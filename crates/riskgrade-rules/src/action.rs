@@ -15,6 +15,15 @@ pub enum Severity {
 }
 
 impl Severity {
+    /// The name used in files and scripts.
+    pub fn name(self) -> &'static str {
+        match self {
+            Severity::Info => "info",
+            Severity::Warning => "warning",
+            Severity::Critical => "critical",
+        }
+    }
+
     pub(crate) fn parse(s: &str) -> Option<Severity> {
         match s {
             "info" => Some(Severity::Info),
@@ -57,6 +66,14 @@ pub enum Action {
         /// Why.
         reason: String,
     },
+    /// Move the class by `steps` (negative: towards less risk), e.g. one class
+    /// better for a positive signal (`promote`) or worse (`demote`).
+    Shift {
+        /// Classes moved; -1 is one class less risky.
+        steps: i64,
+        /// Why.
+        reason: String,
+    },
     /// Put the enterprise in a monitoring pool or give it a classification label.
     Label {
         /// The label, e.g. `重点监管`.
@@ -71,4 +88,24 @@ pub enum Action {
         /// How urgent.
         severity: Severity,
     },
+}
+
+impl Action {
+    /// The reason given with the action (the label or alert message for those).
+    pub fn reason(&self) -> &str {
+        match self {
+            Action::Adjust { reason, .. }
+            | Action::ForceClass { reason, .. }
+            | Action::AtLeast { reason, .. }
+            | Action::AtMost { reason, .. }
+            | Action::Shift { reason, .. } => reason,
+            Action::Label { label } => label,
+            Action::Alert { message, .. } => message,
+        }
+    }
+
+    /// Whether the action can change the score or the class.
+    pub fn grades(&self) -> bool {
+        !matches!(self, Action::Label { .. } | Action::Alert { .. })
+    }
 }

@@ -4,10 +4,16 @@ use std::cell::{Cell, RefCell};
 use std::time::{Duration, Instant};
 
 use rhai::packages::{Package, StandardPackage};
+use std::sync::Arc;
+
 use rhai::{AST, Dynamic, Engine, EvalAltResult, ParseErrorType, Position, Scope};
+use riskgrade_core::did_you_mean;
 
 use crate::action::{Action, Severity};
+use crate::catalog::{Catalog, Var};
 use crate::error::RuleError;
+use crate::guard::Guard;
+use crate::scan::{Helper, Site, scan};
 use crate::spec::{RuleSpec, Stage};
 
 /// Hard limits on what one rule may do on one enterprise.
@@ -84,31 +90,76 @@ impl Limits {
     }
 }
 
-/// What a rule after scoring can read besides the inputs.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Scored {
-    /// The score so far.
-    pub score: f64,
-    /// The class so far.
-    pub class: String,
-}
-
 thread_local! {
     /// Actions of the rule running on this thread.
     static ACTIONS: RefCell<Vec<Action>> = const { RefCell::new(Vec::new()) };
     /// When the rule running on this thread must stop.
     static DEADLINE: Cell<Option<Instant>> = const { Cell::new(None) };
+    /// The rule running on this thread and the values of its helper calls.
+    static CURRENT: Cell<usize> = const { Cell::new(usize::MAX) };
+    static SITE_VALUES: RefCell<Vec<Dynamic>> = const { RefCell::new(Vec::new()) };
+    /// A scope reused from run to run.
+    static SCOPE: RefCell<Scope<'static>> = RefCell::new(Scope::new());
 }
 
 fn act(a: Action) {
     ACTIONS.with(|v| v.borrow_mut().push(a));
 }
 
+/// One compiled rule: its declaration, its parsed condition, the variables its
+/// script reads and the helper calls it makes.
+#[derive(Clone)]
+pub struct Rule {
+    spec: RuleSpec,
+    ast: AST,
+    guard: Option<Guard>,
+    vars: Vec<Var>,
+    sites: Vec<Site>,
+    acts: bool,
+}
+
+impl Rule {
+    /// The declaration.
+    pub fn spec(&self) -> &RuleSpec {
+        &self.spec
+    }
+    /// The id.
+    pub fn id(&self) -> &str {
+        &self.spec.id
+    }
+    /// The parsed `when` condition.
+    pub fn guard(&self) -> Option<&Guard> {
+        self.guard.as_ref()
+    }
+    /// The variables the script reads, in the order [`Rules::run`] takes their values.
+    pub fn vars(&self) -> &[Var] {
+        &self.vars
+    }
+    /// The helper calls the script makes, in the order [`Rules::run`] takes their values.
+    pub fn sites(&self) -> &[Site] {
+        &self.sites
+    }
+    /// Whether the script reads records or licences through helpers.
+    pub fn reads_records(&self) -> bool {
+        self.sites.iter().any(|s| s.helper.reads_records())
+    }
+}
+
+/// A warning about a rule that compiles: something its author probably wants to know.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Lint {
+    /// The rule's id.
+    pub rule: String,
+    /// What to look at.
+    pub message: String,
+}
+
 /// Compiled rules sharing one engine. `Send + Sync`: share it across threads.
 pub struct Rules {
     engine: Engine,
-    rules: Vec<(RuleSpec, AST)>,
-    inputs: Vec<String>,
+    rules: Vec<Rule>,
+    order: Vec<usize>,
+    catalog: Catalog,
     limits: Limits,
 }
 
@@ -117,15 +168,14 @@ impl std::fmt::Debug for Rules {
         f.debug_struct("Rules")
             .field(
                 "rules",
-                &self.rules.iter().map(|(s, _)| &s.id).collect::<Vec<_>>(),
+                &self.rules.iter().map(Rule::id).collect::<Vec<_>>(),
             )
-            .field("inputs", &self.inputs)
             .field("limits", &self.limits)
             .finish()
     }
 }
 
-fn engine(limits: &Limits) -> Engine {
+fn engine(limits: &Limits, sites: Arc<Vec<Vec<Site>>>) -> Engine {
     let mut e = Engine::new_raw();
     e.register_global_module(StandardPackage::new().as_shared_module());
     e.set_module_resolver(rhai::module_resolvers::DummyModuleResolver::new());
@@ -163,18 +213,50 @@ fn engine(limits: &Limits) -> Engine {
             reason: reason.into(),
         })
     });
-    e.register_fn("adjust", |points: f64, reason: &str| {
-        act(Action::Adjust {
-            points,
-            reason: reason.into(),
-        })
-    });
+    e.register_fn(
+        "adjust",
+        |points: f64, reason: &str| -> Result<(), Box<EvalAltResult>> {
+            if !points.is_finite() {
+                return Err(
+                    format!("adjust() needs a finite number of points, not {points}").into(),
+                );
+            }
+            act(Action::Adjust {
+                points,
+                reason: reason.into(),
+            });
+            Ok(())
+        },
+    );
     e.register_fn("adjust", |points: i64, reason: &str| {
         act(Action::Adjust {
             points: points as f64,
             reason: reason.into(),
         })
     });
+    e.register_fn("promote", |reason: &str| {
+        act(Action::Shift {
+            steps: -1,
+            reason: reason.into(),
+        })
+    });
+    e.register_fn("demote", |reason: &str| {
+        act(Action::Shift {
+            steps: 1,
+            reason: reason.into(),
+        })
+    });
+    for h in Helper::ALL {
+        let s = Arc::clone(&sites);
+        let one = move |a: &str| helper_value(&s, h, &[a]);
+        e.register_fn(h.name(), one);
+        if h == Helper::Count {
+            let s = Arc::clone(&sites);
+            e.register_fn(h.name(), move |a: &str, b: &str| {
+                helper_value(&s, h, &[a, b])
+            });
+        }
+    }
     e.register_fn("label", |label: &str| {
         act(Action::Label {
             label: label.into(),
@@ -190,6 +272,56 @@ fn engine(limits: &Limits) -> Engine {
     e
 }
 
+/// The value of a helper call, computed by the host before the rule ran.
+fn helper_value(
+    sites: &[Vec<Site>],
+    h: Helper,
+    args: &[&str],
+) -> Result<Dynamic, Box<EvalAltResult>> {
+    let rule = CURRENT.with(Cell::get);
+    let found = sites.get(rule).and_then(|list| {
+        list.iter().position(|s| {
+            s.helper == h
+                && s.args.len() == args.len()
+                && s.args.iter().zip(args).all(|(x, y)| x == y)
+        })
+    });
+    match found {
+        Some(k) => Ok(SITE_VALUES.with(|v| v.borrow().get(k).cloned().unwrap_or(Dynamic::UNIT))),
+        None => Err(format!(
+            "`{}` must be called with its arguments written as text in quotes (found a computed argument)",
+            h.name()
+        )
+        .into()),
+    }
+}
+
+fn file_line(spec: &RuleSpec, line: u32) -> u32 {
+    if spec.line > 0 && line > 0 {
+        spec.line + line - 1
+    } else {
+        line
+    }
+}
+
+fn compile_error(
+    spec: &RuleSpec,
+    line: u32,
+    column: u32,
+    message: String,
+    hint: Option<String>,
+) -> RuleError {
+    RuleError::Compile {
+        rule: spec.id.clone(),
+        file: spec.file.clone(),
+        line: file_line(spec, line),
+        column,
+        message,
+        source_line: line_of(&spec.script, line as usize),
+        hint: hint.map(String::into_boxed_str),
+    }
+}
+
 fn line_of(script: &str, line: usize) -> Option<Box<str>> {
     line.checked_sub(1)
         .and_then(|i| script.lines().nth(i))
@@ -202,98 +334,183 @@ fn at(p: Position) -> (u32, u32) {
 }
 
 impl Rules {
-    /// Compiles every rule with one shared engine. `inputs` are the names a
-    /// script may read; a misspelled name is a compile error with a suggestion.
-    /// After-stage rules may also read `score` and `class`.
+    /// Compiles every rule with one shared engine, against the names in `catalog`.
+    /// A misspelled variable, helper argument or class is a compile error with
+    /// a suggestion. After-stage rules may also read `score` and `class`.
     ///
     /// # Errors
-    /// [`RuleError::Compile`] for the first rule that does not compile, with
-    /// its line, column, source line and a hint; [`RuleError::DuplicateId`].
+    /// [`RuleError::Compile`] or [`RuleError::When`] for the first rule that
+    /// does not compile, with its position, source line and a hint;
+    /// [`RuleError::DuplicateId`].
     pub fn compile(
         specs: Vec<RuleSpec>,
-        inputs: &[&str],
+        catalog: Catalog,
         limits: Limits,
     ) -> Result<Rules, RuleError> {
-        let engine = engine(&limits);
-        let mut rules: Vec<(RuleSpec, AST)> = Vec::with_capacity(specs.len());
-        for spec in specs {
-            if rules.iter().any(|(s, _)| s.id == spec.id) {
-                return Err(RuleError::DuplicateId(spec.id));
+        let mut scanned = Vec::with_capacity(specs.len());
+        for (k, spec) in specs.iter().enumerate() {
+            if specs[..k].iter().any(|s| s.id == spec.id) {
+                return Err(RuleError::DuplicateId(spec.id.clone()));
             }
+            let after = spec.stage == Stage::After;
+            let guard = match spec.when.as_deref() {
+                Some(text) => {
+                    Some(
+                        Guard::parse(text, &catalog, after).map_err(|g| RuleError::When {
+                            rule: spec.id.clone(),
+                            file: spec.file.clone(),
+                            column: u32::try_from(g.column + 1).unwrap_or(u32::MAX),
+                            message: g.message,
+                            text: text.to_string(),
+                            hint: g.hint.map(String::into_boxed_str),
+                        })?,
+                    )
+                }
+                None => None,
+            };
+            let found = scan(&spec.script, &catalog, after)
+                .map_err(|e| compile_error(spec, e.line, e.column, e.message, e.hint))?;
+            scanned.push((guard, found));
+        }
+        let sites = Arc::new(scanned.iter().map(|(_, f)| f.sites.clone()).collect());
+        let engine = engine(&limits, sites);
+        let mut rules: Vec<Rule> = Vec::with_capacity(specs.len());
+        for (spec, (guard, found)) in specs.into_iter().zip(scanned) {
             // Plain variables at compile time (constants would be folded into the
             // AST by the optimiser); constants when the rule runs.
+            let after = spec.stage == Stage::After;
             let mut scope = Scope::new();
-            for name in inputs {
-                scope.push_dynamic(*name, Dynamic::UNIT);
-            }
-            if spec.stage == Stage::After {
-                scope.push("score", 0.0_f64);
-                scope.push("class", String::new());
+            for name in catalog.names(after) {
+                scope.push_dynamic(name, Dynamic::UNIT);
             }
             match engine.compile_with_scope(&scope, &spec.script) {
-                Ok(ast) => rules.push((spec, ast)),
+                Ok(ast) => rules.push(Rule {
+                    spec,
+                    ast,
+                    guard,
+                    vars: found.vars,
+                    sites: found.sites,
+                    acts: found.acts,
+                }),
                 Err(e) => {
                     let (line, column) = at(e.1);
                     let (message, hint) = match &*e.0 {
                         ParseErrorType::VariableUndefined(name) => {
-                            let hint = if spec.stage == Stage::Before
-                                && (name == "score" || name == "class")
-                            {
+                            let hint = if !after && (name == "score" || name == "class") {
                                 Some(format!(
                                     "`{name}` is only known after scoring; set the rule's stage to \"after\""
                                 ))
                             } else {
-                                let mut known: Vec<&str> = inputs.to_vec();
-                                if spec.stage == Stage::After {
-                                    known.extend(["score", "class"]);
-                                }
-                                riskgrade_core::did_you_mean(name, known)
+                                did_you_mean(name, catalog.names(after))
                                     .map(|s| format!("did you mean `{s}`?"))
-                                    .or_else(|| Some("rules can read the model's inputs; declare it under [inputs]".into()))
+                                    .or_else(|| Some("rules can read the model's inputs, `industry`, `district`, `model`, `id`, `as_of`, and after scoring `score` and `class`; declare other inputs under [inputs]".into()))
                             };
                             (format!("unknown variable `{name}`"), hint)
                         }
                         other => (other.to_string(), None),
                     };
-                    return Err(RuleError::Compile {
-                        rule: spec.id.clone(),
-                        file: spec.file.clone(),
-                        line,
-                        column,
-                        message,
-                        source_line: line_of(&spec.script, line as usize),
-                        hint: hint.map(String::into_boxed_str),
-                    });
+                    return Err(compile_error(&spec, line, column, message, hint));
                 }
             }
         }
-        Ok(Rules {
-            engine,
-            rules,
-            inputs: inputs.iter().map(|s| s.to_string()).collect(),
-            limits,
-        })
-    }
-
-    /// The rules, in declaration order.
-    pub fn specs(&self) -> impl Iterator<Item = &RuleSpec> {
-        self.rules.iter().map(|(s, _)| s)
-    }
-
-    /// Rule indices in running order: stage, then priority (higher first), then id.
-    pub fn order(&self) -> Vec<usize> {
-        let mut idx: Vec<usize> = (0..self.rules.len()).collect();
-        idx.sort_by(|&a, &b| {
-            let (x, y) = (&self.rules[a].0, &self.rules[b].0);
+        let mut order: Vec<usize> = (0..rules.len()).collect();
+        order.sort_by(|&a, &b| {
+            let (x, y) = (&rules[a].spec, &rules[b].spec);
             x.stage
                 .cmp(&y.stage)
                 .then(y.priority.cmp(&x.priority))
                 .then_with(|| x.id.cmp(&y.id))
         });
-        idx
+        Ok(Rules {
+            engine,
+            rules,
+            order,
+            catalog,
+            limits,
+        })
     }
 
-    /// Runs rule `rule` on one enterprise whose inputs are `values`; returns its actions.
+    /// No rules.
+    pub fn none(catalog: Catalog) -> Rules {
+        Rules {
+            engine: Engine::new_raw(),
+            rules: Vec::new(),
+            order: Vec::new(),
+            catalog,
+            limits: Limits::default(),
+        }
+    }
+
+    /// Number of rules.
+    pub fn len(&self) -> usize {
+        self.rules.len()
+    }
+
+    /// Whether there are no rules.
+    pub fn is_empty(&self) -> bool {
+        self.rules.is_empty()
+    }
+
+    /// The rules, in declaration order.
+    pub fn rules(&self) -> &[Rule] {
+        &self.rules
+    }
+
+    /// The rules' declarations, in declaration order.
+    pub fn specs(&self) -> impl Iterator<Item = &RuleSpec> {
+        self.rules.iter().map(|r| &r.spec)
+    }
+
+    /// What the rules were checked against.
+    pub fn catalog(&self) -> &Catalog {
+        &self.catalog
+    }
+
+    /// The limits every run is held to.
+    pub fn limits(&self) -> &Limits {
+        &self.limits
+    }
+
+    /// Rule indices in running order: stage, then priority (higher first), then id.
+    pub fn order(&self) -> &[usize] {
+        &self.order
+    }
+
+    /// Warnings about rules that compile but may not do what their author wants.
+    pub fn lints(&self) -> Vec<Lint> {
+        let mut out = Vec::new();
+        for r in &self.rules {
+            let mut say = |m: &str| {
+                out.push(Lint {
+                    rule: r.spec.id.clone(),
+                    message: m.to_string(),
+                })
+            };
+            if !r.spec.enabled {
+                say("disabled: compiled and checked, but never run");
+            }
+            if r.guard.is_none() {
+                say(
+                    "no `when` condition: the script runs for every enterprise; a condition lets the engine skip the rest",
+                );
+            }
+            if !r.acts {
+                say(
+                    "calls no action (force_class, at_least, at_most, adjust, promote, demote, label, alert), so it can have no effect",
+                );
+            }
+            if let (Some(a), Some(b)) = (r.spec.effective, r.spec.expires)
+                && b <= a
+            {
+                say("expires on or before the day it takes effect, so it never applies");
+            }
+        }
+        out
+    }
+
+    /// Runs rule `rule` on one enterprise. `vars` holds the values of
+    /// [`Rule::vars`] (`()` for a missing value) and `sites` the values of
+    /// [`Rule::sites`], in their order; returns the rule's actions.
     ///
     /// # Errors
     /// [`RuleError::Runtime`] when the script fails or exceeds a limit; the
@@ -301,30 +518,70 @@ impl Rules {
     pub fn run(
         &self,
         rule: usize,
-        values: &[(&str, Dynamic)],
-        scored: Option<&Scored>,
+        vars: &[Dynamic],
+        sites: &[Dynamic],
     ) -> Result<Vec<Action>, RuleError> {
-        let (spec, ast) = &self.rules[rule];
-        let mut scope = Scope::new();
-        for (name, v) in values {
-            scope.push_constant_dynamic(*name, v.clone());
-        }
-        if let Some(s) = scored {
-            scope.push_constant("score", s.score);
-            scope.push_constant("class", s.class.clone());
-        }
-        ACTIONS.with(|a| a.borrow_mut().clear());
-        DEADLINE.with(|d| d.set(Some(Instant::now() + self.limits.time_budget)));
-        let result = self.engine.run_ast_with_scope(&mut scope, ast);
-        DEADLINE.with(|d| d.set(None));
+        let r = &self.rules[rule];
+        let result = SCOPE.with(|cell| {
+            let mut scope = cell.borrow_mut();
+            scope.clear();
+            for (var, v) in r.vars.iter().zip(vars) {
+                scope.push_constant_dynamic(var.name(&self.catalog).to_string(), v.clone());
+            }
+            ACTIONS.with(|a| a.borrow_mut().clear());
+            SITE_VALUES.with(|s| {
+                let mut s = s.borrow_mut();
+                s.clear();
+                s.extend_from_slice(sites);
+            });
+            CURRENT.with(|c| c.set(rule));
+            DEADLINE.with(|d| d.set(Some(Instant::now() + self.limits.time_budget)));
+            let result = self.engine.run_ast_with_scope(&mut scope, &r.ast);
+            DEADLINE.with(|d| d.set(None));
+            CURRENT.with(|c| c.set(usize::MAX));
+            scope.clear();
+            result
+        });
         let actions = ACTIONS.with(|a| std::mem::take(&mut *a.borrow_mut()));
         result
             .map(|()| actions)
-            .map_err(|e| self.runtime_error(spec, &e))
+            .map_err(|e| self.runtime_error(&r.spec, &e))
+    }
+
+    /// Runs rule `rule` with values given by name (missing names are `()`);
+    /// helper calls return `()`. For tests and examples.
+    ///
+    /// # Errors
+    /// As [`Rules::run`].
+    pub fn run_with(
+        &self,
+        rule: usize,
+        values: &[(&str, Dynamic)],
+    ) -> Result<Vec<Action>, RuleError> {
+        let r = &self.rules[rule];
+        let vars: Vec<Dynamic> = r
+            .vars
+            .iter()
+            .map(|v| {
+                let name = v.name(&self.catalog);
+                values
+                    .iter()
+                    .find(|(n, _)| *n == name)
+                    .map_or(Dynamic::UNIT, |(_, d)| d.clone())
+            })
+            .collect();
+        let sites = vec![Dynamic::UNIT; r.sites.len()];
+        self.run(rule, &vars, &sites)
+    }
+
+    /// The index of the rule with this id.
+    pub fn index_of(&self, id: &str) -> Option<usize> {
+        self.rules.iter().position(|r| r.spec.id == id)
     }
 
     fn runtime_error(&self, spec: &RuleSpec, e: &EvalAltResult) -> RuleError {
         let (line, column) = at(e.position());
+        let line = file_line(spec, line);
         let l = &self.limits;
         let message = match e {
             EvalAltResult::ErrorTooManyOperations(_) => format!(

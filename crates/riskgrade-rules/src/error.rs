@@ -38,6 +38,22 @@ pub enum RuleError {
         /// What went wrong.
         message: String,
     },
+    /// The rule's `when` condition does not parse or names something unknown.
+    #[error("{}", When { rule, file, column: *column, message, text, hint })]
+    When {
+        /// The rule's id.
+        rule: String,
+        /// The rule's file, when it came from one.
+        file: Option<String>,
+        /// 1-based character column in the condition.
+        column: u32,
+        /// What is wrong.
+        message: String,
+        /// The condition.
+        text: String,
+        /// What to change.
+        hint: Option<Box<str>>,
+    },
     /// Two rules share an id.
     #[error("rule `{0}` is declared twice")]
     DuplicateId(String),
@@ -47,7 +63,9 @@ impl RuleError {
     /// The id of the rule at fault.
     pub fn rule(&self) -> &str {
         match self {
-            RuleError::Compile { rule, .. } | RuleError::Runtime { rule, .. } => rule,
+            RuleError::Compile { rule, .. }
+            | RuleError::Runtime { rule, .. }
+            | RuleError::When { rule, .. } => rule,
             RuleError::DuplicateId(id) => id,
         }
     }
@@ -79,6 +97,35 @@ impl fmt::Display for Located<'_> {
             write!(f, "\n{:>width$} | {src}", self.line)?;
             write!(f, "\n{:>width$} | {}^", "", " ".repeat(caret))?;
         }
+        if let Some(hint) = self.hint {
+            write!(f, "\nhint: {hint}")?;
+        }
+        Ok(())
+    }
+}
+
+struct When<'a> {
+    rule: &'a str,
+    file: &'a Option<String>,
+    column: u32,
+    message: &'a str,
+    text: &'a str,
+    hint: &'a Option<Box<str>>,
+}
+
+impl fmt::Display for When<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "rule `{}`", self.rule)?;
+        if let Some(file) = self.file {
+            write!(f, " ({file})")?;
+        }
+        write!(f, ": in `when`, column {}: {}", self.column, self.message)?;
+        write!(f, "\n  | {}", self.text)?;
+        write!(
+            f,
+            "\n  | {}^",
+            " ".repeat(self.column.saturating_sub(1) as usize)
+        )?;
         if let Some(hint) = self.hint {
             write!(f, "\nhint: {hint}")?;
         }

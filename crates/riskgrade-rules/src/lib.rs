@@ -11,35 +11,48 @@
 //!
 //! | module | owns |
 //! |---|---|
-//! | `spec` | [`RuleSpec`]: id, stage, priority, dates, the script |
+//! | `spec` | [`RuleSpec`]: id, stage, priority, dates, `when`, the script; [`ErrorPolicy`] |
+//! | `catalog` | [`Catalog`]: the inputs, indicators and classes rules may name; [`Var`] |
+//! | `guard` | [`Guard`]: `when` conditions, checked by the engine over whole columns |
+//! | `scan` | [`Helper`] calls and the variables a script reads, found before Rhai compiles it |
 //! | `action` | [`Action`]: what a rule can do |
 //! | `error` | [`RuleError`]: file, line, column, the source line with a caret, and a hint |
-//! | `engine` | [`Rules`]: the shared engine, compilation, [`Limits`], running one rule |
+//! | `engine` | [`Rules`]: the shared engine, compilation, [`Limits`], [`Lint`]s, running one rule |
 //!
-//! This crate is the scripting core; wiring rules into model sets and batch
-//! grading is the next step.
+//! The batch engine (`riskgrade-engine`) checks each rule's `when` over the
+//! batch, computes the helper values and variables for the enterprises that
+//! meet it, runs the script, and resolves the actions into the grade.
 //!
 //! ```
-//! use riskgrade_rules::{Action, Limits, RuleSpec, Rules, Stage};
+//! use riskgrade_core::InputType;
+//! use riskgrade_rules::{Action, Catalog, Limits, RuleSpec, Rules, Stage};
 //! let spec = RuleSpec::inline(
 //!     "veto_dishonest",
 //!     Stage::Before,
-//!     r#"if dishonest_listed { force_class("D", "on the serious dishonest list") }"#,
-//! );
-//! let rules = Rules::compile(vec![spec], &["dishonest_listed"], Limits::default()).unwrap();
-//! let actions = rules.run(0, &[("dishonest_listed", true.into())], None).unwrap();
+//!     r#"force_class("D", "on the serious dishonest list")"#,
+//! )
+//! .when("dishonest_listed");
+//! let catalog = Catalog::new(vec![("dishonest_listed".into(), InputType::Bool)]).classes(["A", "B", "C", "D"]);
+//! let rules = Rules::compile(vec![spec], catalog, Limits::default()).unwrap();
+//! let actions = rules.run_with(0, &[]).unwrap();
 //! assert_eq!(actions, vec![Action::ForceClass { class: "D".into(), reason: "on the serious dishonest list".into() }]);
 //! ```
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 
 mod action;
+mod catalog;
 mod engine;
 mod error;
+mod guard;
+mod scan;
 mod spec;
 
 pub use action::{Action, Severity};
-pub use engine::{Limits, Rules, Scored};
+pub use catalog::{Catalog, FIXED, Var};
+pub use engine::{Limits, Lint, Rule, Rules};
 pub use error::RuleError;
-pub use rhai::Dynamic;
-pub use spec::{RuleSpec, Stage};
+pub use guard::{CmpOp, Guard, Lit, Test};
+pub use rhai::{Dynamic, ImmutableString};
+pub use scan::{Helper, Site};
+pub use spec::{ErrorPolicy, RuleSpec, Stage};

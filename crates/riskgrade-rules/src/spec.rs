@@ -50,11 +50,52 @@ pub struct RuleSpec {
     /// The rule no longer applies from this as-of date on.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expires: Option<Date>,
+    /// A condition over the inputs (and, after scoring, `score` and `class`)
+    /// that the engine checks over whole columns; the script runs only where it
+    /// holds. Without one the script runs for every enterprise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub when: Option<String>,
     /// The script text.
     pub script: String,
-    /// The file the script came from, for error messages.
+    /// The file the rule came from, for error messages.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub file: Option<String>,
+    /// The line of `file` on which the script's first line stands (0: unknown),
+    /// so that errors give the line in the file.
+    #[serde(default, skip_serializing_if = "is_zero_u32")]
+    pub line: u32,
+}
+
+fn is_zero_u32(n: &u32) -> bool {
+    *n == 0
+}
+
+/// What happens when a rule fails on one enterprise (a script error or a limit).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ErrorPolicy {
+    /// The enterprise is not graded; its error names the rule and the position (default).
+    #[default]
+    FailRow,
+    /// The rule's effects are dropped for that enterprise, which is graded
+    /// without them; the error is still reported.
+    SkipRule,
+    /// The whole batch stops with the error.
+    Abort,
+}
+
+impl std::str::FromStr for ErrorPolicy {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s {
+            "fail-row" => Ok(ErrorPolicy::FailRow),
+            "skip-rule" => Ok(ErrorPolicy::SkipRule),
+            "abort" => Ok(ErrorPolicy::Abort),
+            _ => Err(format!(
+                "`{s}` is not a rule error policy; use fail-row, skip-rule or abort"
+            )),
+        }
+    }
 }
 
 impl RuleSpec {
@@ -68,9 +109,23 @@ impl RuleSpec {
             enabled: true,
             effective: None,
             expires: None,
+            when: None,
             script: script.to_string(),
             file: None,
+            line: 0,
         }
+    }
+
+    /// The same rule with a `when` condition.
+    ///
+    /// ```
+    /// use riskgrade_rules::{RuleSpec, Stage};
+    /// let r = RuleSpec::inline("veto", Stage::Before, r#"force_class("D", "listed")"#).when("dishonest_listed");
+    /// assert_eq!(r.when.as_deref(), Some("dishonest_listed"));
+    /// ```
+    pub fn when(mut self, condition: &str) -> RuleSpec {
+        self.when = Some(condition.to_string());
+        self
     }
 
     /// Whether the rule applies on `as_of`: enabled, effective and not expired.

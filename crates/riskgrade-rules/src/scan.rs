@@ -1,0 +1,479 @@
+//! A light reading of a script's text, before Rhai compiles it: which variables
+//! it reads (only those are passed in when it runs) and the host helpers it
+//! calls, whose arguments are checked now rather than on some enterprise later.
+
+use riskgrade_core::{
+    ChangeField, FeatureDef, FeatureFn, InspectionResult, ListAction, Period, RecordType, Severity,
+    did_you_mean,
+};
+use serde::Deserialize;
+use serde::de::IntoDeserializer;
+
+use crate::catalog::{Catalog, Var};
+
+/// A host helper a script can call. Its arguments are written as quoted text,
+/// so they are checked when the rules compile.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Helper {
+    /// `count(selector)` or `count(selector, window)`: records in effect (inside the window).
+    Count,
+    /// `days_since(selector)`: days since the latest record in effect; a very large number when none.
+    DaysSince,
+    /// `listed(list)`: on the list now (`abnormal_list`, `dishonest_list`, `judgment_defaulter`).
+    Listed,
+    /// `has_licence(type)`: holds a licence of this type that is valid on the as-of date.
+    HasLicence,
+    /// `points(indicator)`: the indicator's points before weighting; `()` when the model lacks it.
+    Points,
+    /// `contribution(indicator)`: the indicator's weighted points; `()` when the model lacks it.
+    Contribution,
+}
+
+impl Helper {
+    /// Every helper.
+    pub const ALL: [Helper; 6] = [
+        Helper::Count,
+        Helper::DaysSince,
+        Helper::Listed,
+        Helper::HasLicence,
+        Helper::Points,
+        Helper::Contribution,
+    ];
+
+    /// The function's name in scripts.
+    pub fn name(self) -> &'static str {
+        match self {
+            Helper::Count => "count",
+            Helper::DaysSince => "days_since",
+            Helper::Listed => "listed",
+            Helper::HasLicence => "has_licence",
+            Helper::Points => "points",
+            Helper::Contribution => "contribution",
+        }
+    }
+
+    fn example(self) -> &'static str {
+        match self {
+            Helper::Count => "count(\"penalty.major\", \"1y\")",
+            Helper::DaysSince => "days_since(\"inspection.problem\")",
+            Helper::Listed => "listed(\"abnormal_list\")",
+            Helper::HasLicence => "has_licence(\"food_production\")",
+            Helper::Points => "points(\"supervision.penalties.major\")",
+            Helper::Contribution => "contribution(\"supervision.penalties.major\")",
+        }
+    }
+
+    fn arity(self) -> (usize, usize) {
+        match self {
+            Helper::Count => (1, 2),
+            _ => (1, 1),
+        }
+    }
+
+    /// Whether the helper reads the enterprise's records or licences.
+    pub fn reads_records(self) -> bool {
+        !matches!(self, Helper::Points | Helper::Contribution)
+    }
+}
+
+/// One call of a helper in a script, with its checked arguments.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Site {
+    /// The helper.
+    pub helper: Helper,
+    /// The arguments as written.
+    pub args: Vec<String>,
+    /// For the record and licence helpers: the feature the call computes.
+    pub feature: Option<FeatureDef>,
+}
+
+/// A problem found by the scan: 1-based line and column.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct ScanError {
+    pub line: u32,
+    pub column: u32,
+    pub message: String,
+    pub hint: Option<String>,
+}
+
+/// What the scan found.
+#[derive(Debug, Default)]
+pub(crate) struct Scan {
+    pub vars: Vec<Var>,
+    pub sites: Vec<Site>,
+    pub acts: bool,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+enum Tok {
+    Ident(String),
+    Str(String),
+    Punct(char),
+    Other,
+}
+
+struct Token {
+    tok: Tok,
+    line: u32,
+    column: u32,
+}
+
+fn lex(src: &str) -> Vec<Token> {
+    let chars: Vec<char> = src.chars().collect();
+    let mut out = Vec::new();
+    let (mut i, mut line, mut col) = (0usize, 1u32, 1u32);
+    // Moves over one character, tracking the position.
+    let step = |i: &mut usize, line: &mut u32, col: &mut u32| {
+        if chars.get(*i) == Some(&'\n') {
+            *line += 1;
+            *col = 1;
+        } else {
+            *col += 1;
+        }
+        *i += 1;
+    };
+    while i < chars.len() {
+        let c = chars[i];
+        let (l0, c0) = (line, col);
+        if c.is_whitespace() {
+            step(&mut i, &mut line, &mut col);
+        } else if c == '/' && chars.get(i + 1) == Some(&'/') {
+            while i < chars.len() && chars[i] != '\n' {
+                step(&mut i, &mut line, &mut col);
+            }
+        } else if c == '/' && chars.get(i + 1) == Some(&'*') {
+            let mut depth = 0usize;
+            while i < chars.len() {
+                if chars[i] == '/' && chars.get(i + 1) == Some(&'*') {
+                    depth += 1;
+                    step(&mut i, &mut line, &mut col);
+                } else if chars[i] == '*' && chars.get(i + 1) == Some(&'/') {
+                    depth -= 1;
+                    step(&mut i, &mut line, &mut col);
+                    if depth == 0 {
+                        step(&mut i, &mut line, &mut col);
+                        break;
+                    }
+                }
+                step(&mut i, &mut line, &mut col);
+            }
+        } else if c == '"' || c == '\'' {
+            step(&mut i, &mut line, &mut col);
+            let mut s = String::new();
+            while i < chars.len() && chars[i] != c {
+                if chars[i] == '\\' && i + 1 < chars.len() {
+                    step(&mut i, &mut line, &mut col);
+                    s.push(match chars[i] {
+                        'n' => '\n',
+                        't' => '\t',
+                        other => other,
+                    });
+                } else {
+                    s.push(chars[i]);
+                }
+                step(&mut i, &mut line, &mut col);
+            }
+            step(&mut i, &mut line, &mut col);
+            out.push(Token {
+                tok: if c == '"' { Tok::Str(s) } else { Tok::Other },
+                line: l0,
+                column: c0,
+            });
+        } else if c == '`' {
+            // A template: the names inside `${...}` may be variables; take every word.
+            step(&mut i, &mut line, &mut col);
+            while i < chars.len() && chars[i] != '`' {
+                if chars[i].is_ascii_alphabetic() || chars[i] == '_' {
+                    let (l1, c1) = (line, col);
+                    let mut w = String::new();
+                    while i < chars.len() && (chars[i].is_ascii_alphanumeric() || chars[i] == '_') {
+                        w.push(chars[i]);
+                        step(&mut i, &mut line, &mut col);
+                    }
+                    out.push(Token {
+                        tok: Tok::Ident(w),
+                        line: l1,
+                        column: c1,
+                    });
+                    out.push(Token {
+                        tok: Tok::Other,
+                        line: l1,
+                        column: c1,
+                    });
+                } else {
+                    step(&mut i, &mut line, &mut col);
+                }
+            }
+            step(&mut i, &mut line, &mut col);
+        } else if c.is_ascii_alphabetic() || c == '_' {
+            let mut w = String::new();
+            while i < chars.len() && (chars[i].is_ascii_alphanumeric() || chars[i] == '_') {
+                w.push(chars[i]);
+                step(&mut i, &mut line, &mut col);
+            }
+            out.push(Token {
+                tok: Tok::Ident(w),
+                line: l0,
+                column: c0,
+            });
+        } else if c.is_ascii_digit() {
+            while i < chars.len() && (chars[i].is_ascii_alphanumeric() || chars[i] == '_') {
+                step(&mut i, &mut line, &mut col);
+            }
+            out.push(Token {
+                tok: Tok::Other,
+                line: l0,
+                column: c0,
+            });
+        } else {
+            step(&mut i, &mut line, &mut col);
+            out.push(Token {
+                tok: Tok::Punct(c),
+                line: l0,
+                column: c0,
+            });
+        }
+    }
+    out
+}
+
+const ACTIONS: [&str; 8] = [
+    "force_class",
+    "at_least",
+    "at_most",
+    "adjust",
+    "promote",
+    "demote",
+    "label",
+    "alert",
+];
+
+fn qualifier<'de, T: Deserialize<'de>>(s: &'de str) -> Option<T> {
+    T::deserialize(IntoDeserializer::<serde::de::value::Error>::into_deserializer(s)).ok()
+}
+
+/// `penalty`, `penalty.major`, `inspection.refused`, `change.address`, `abnormal_list.entry`.
+fn selector(func: FeatureFn, sel: &str) -> Result<FeatureDef, (String, String)> {
+    let (kind, sub) = match sel.split_once('.') {
+        Some((k, s)) => (k, Some(s)),
+        None => (sel, None),
+    };
+    let names: Vec<&str> = RecordType::ALL.iter().map(|t| t.name()).collect();
+    let Some(record) = qualifier::<RecordType>(kind) else {
+        return Err((
+            format!("no record type `{kind}`"),
+            did_you_mean(kind, names.iter().copied()).map_or_else(
+                || format!("the record types are {}", names.join(", ")),
+                |s| format!("did you mean `{s}`?"),
+            ),
+        ));
+    };
+    let mut def = FeatureDef::new(func, Some(record));
+    if let Some(sub) = sub {
+        let ok = match record {
+            RecordType::Penalty => qualifier::<Severity>(sub).map(|s| def.severity = Some(s)),
+            RecordType::Inspection => {
+                qualifier::<InspectionResult>(sub).map(|s| def.result = Some(s))
+            }
+            RecordType::Change => qualifier::<ChangeField>(sub).map(|s| def.field = Some(s)),
+            t if t.is_list() => qualifier::<ListAction>(sub).map(|s| def.action = Some(s)),
+            _ => None,
+        };
+        if ok.is_none() {
+            let allowed = match record {
+                RecordType::Penalty => "minor, general, major",
+                RecordType::Inspection => "no_problem, problem, not_reachable, refused",
+                RecordType::Change => "legal_representative, address, business_scope, name",
+                t if t.is_list() => "entry, removal",
+                _ => "nothing: this record type has no detail to select",
+            };
+            return Err((
+                format!("`{sub}` is not a detail of `{kind}` records"),
+                format!("after `{kind}.` write one of: {allowed}"),
+            ));
+        }
+    }
+    Ok(def)
+}
+
+fn check_site(
+    helper: Helper,
+    args: &[String],
+    catalog: &Catalog,
+) -> Result<Option<FeatureDef>, (usize, String, String)> {
+    match helper {
+        Helper::Count | Helper::DaysSince => {
+            let func = if helper == Helper::Count {
+                FeatureFn::Count
+            } else {
+                FeatureFn::DaysSinceLast
+            };
+            let mut def = selector(func, &args[0]).map_err(|(m, h)| (0, m, h))?;
+            if let Some(w) = args.get(1) {
+                def.window = Some(w.parse::<Period>().map_err(|e| {
+                    (
+                        1,
+                        format!("`{w}`: {e}"),
+                        "write a period such as \"90d\", \"6m\" or \"1y\"".into(),
+                    )
+                })?);
+            }
+            Ok(Some(def))
+        }
+        Helper::Listed => {
+            let def = selector(FeatureFn::Listed, &args[0]).map_err(|(m, h)| (0, m, h))?;
+            if !def.record.is_some_and(RecordType::is_list) || args[0].contains('.') {
+                return Err((
+                    0,
+                    format!("`{}` is not a list", args[0]),
+                    "write \"abnormal_list\", \"dishonest_list\" or \"judgment_defaulter\"".into(),
+                ));
+            }
+            Ok(Some(def))
+        }
+        Helper::HasLicence => {
+            let mut def = FeatureDef::new(FeatureFn::LicencesValid, None);
+            def.licence = Some(args[0].clone());
+            Ok(Some(def))
+        }
+        Helper::Points | Helper::Contribution => {
+            let paths = catalog.indicator_paths();
+            if paths.iter().any(|p| *p == args[0]) {
+                Ok(None)
+            } else {
+                Err((
+                    0,
+                    format!("no indicator `{}`", args[0]),
+                    did_you_mean(&args[0], paths.iter().map(String::as_str)).map_or_else(
+                        || "name an indicator by its full path, e.g. \"supervision.penalties.major\"".into(),
+                        |s| format!("did you mean `{s}`?"),
+                    ),
+                ))
+            }
+        }
+    }
+}
+
+/// Reads a script: its variables, helper calls (checked) and whether it can act.
+pub(crate) fn scan(src: &str, catalog: &Catalog, after: bool) -> Result<Scan, ScanError> {
+    let toks = lex(src);
+    let mut out = Scan::default();
+    let e = |t: &Token, message: String, hint: Option<String>| ScanError {
+        line: t.line,
+        column: t.column,
+        message,
+        hint,
+    };
+    for (i, t) in toks.iter().enumerate() {
+        let Tok::Ident(name) = &t.tok else { continue };
+        let after_dot = i > 0 && toks[i - 1].tok == Tok::Punct('.');
+        let call = toks.get(i + 1).is_some_and(|n| n.tok == Tok::Punct('('));
+        if after_dot {
+            continue;
+        }
+        if !call {
+            if let Some(v) = catalog.var(name)
+                && (after || !v.after_only())
+                && !out.vars.contains(&v)
+            {
+                out.vars.push(v);
+            }
+            continue;
+        }
+        // The literal arguments of a call, as far as they are plain quoted text.
+        let mut args: Vec<Option<String>> = Vec::new();
+        let mut j = i + 2;
+        let mut depth = 0usize;
+        let mut current: Vec<&Tok> = Vec::new();
+        while let Some(tk) = toks.get(j) {
+            match &tk.tok {
+                Tok::Punct('(' | '[' | '{') => depth += 1,
+                Tok::Punct(')' | ']' | '}') if depth > 0 => depth -= 1,
+                Tok::Punct(')') => break,
+                _ => {}
+            }
+            if depth == 0 && tk.tok == Tok::Punct(',') {
+                args.push(match current.as_slice() {
+                    [Tok::Str(s)] => Some(s.clone()),
+                    _ => None,
+                });
+                current.clear();
+            } else {
+                current.push(&tk.tok);
+            }
+            j += 1;
+        }
+        if !current.is_empty() {
+            args.push(match current.as_slice() {
+                [Tok::Str(s)] => Some(s.clone()),
+                _ => None,
+            });
+        }
+        if ACTIONS.contains(&name.as_str()) {
+            out.acts = true;
+            let classes = catalog.class_names();
+            if matches!(name.as_str(), "force_class" | "at_least" | "at_most")
+                && let Some(Some(c)) = args.first()
+                && !classes.is_empty()
+                && !classes.contains(c)
+            {
+                return Err(e(
+                    &toks[i + 2],
+                    format!("no class `{c}`"),
+                    Some(format!("the classes are {}", classes.join(", "))),
+                ));
+            }
+            if name == "alert"
+                && let Some(Some(s)) = args.get(2)
+                && !matches!(s.as_str(), "info" | "warning" | "critical")
+            {
+                return Err(e(
+                    t,
+                    format!("alert severity `{s}` is not known"),
+                    Some("use \"info\", \"warning\" or \"critical\"".into()),
+                ));
+            }
+            continue;
+        }
+        let Some(helper) = Helper::ALL.into_iter().find(|h| h.name() == name) else {
+            continue;
+        };
+        let (lo, hi) = helper.arity();
+        let literal: Option<Vec<String>> = args.iter().cloned().collect();
+        let Some(literal) = literal.filter(|a| a.len() >= lo && a.len() <= hi) else {
+            return Err(e(
+                t,
+                format!(
+                    "`{name}` takes {} written as text in quotes",
+                    if lo == hi {
+                        format!("{lo} argument")
+                    } else {
+                        format!("{lo} or {hi} arguments")
+                    }
+                ),
+                Some(format!(
+                    "e.g. {}; the arguments are checked when the rules compile",
+                    helper.example()
+                )),
+            ));
+        };
+        let feature = check_site(helper, &literal, catalog).map_err(|(k, m, h)| {
+            // Point at the offending argument: the k-th string after the `(`.
+            let at = toks[i + 2..j.min(toks.len())]
+                .iter()
+                .filter(|tk| matches!(tk.tok, Tok::Str(_)))
+                .nth(k)
+                .unwrap_or(t);
+            e(at, m, Some(h))
+        })?;
+        let site = Site {
+            helper,
+            args: literal,
+            feature,
+        };
+        if !out.sites.contains(&site) {
+            out.sites.push(site);
+        }
+    }
+    Ok(out)
+}
