@@ -121,6 +121,14 @@ pub enum Problem {
         /// What was found.
         found: &'static str,
     },
+    /// A rule failed on this enterprise: a script error or a limit.
+    #[error("{message}{}", if *skipped { " (the rule was skipped; graded without it)" } else { "" })]
+    Rule {
+        /// The rule's error: id, file position and what went wrong.
+        message: String,
+        /// Whether the enterprise was graded without the rule (policy `skip-rule`).
+        skipped: bool,
+    },
     /// No model grades this industry code.
     #[error("unknown industry `{0}`")]
     UnknownIndustry(String),

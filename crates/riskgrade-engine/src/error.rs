@@ -32,6 +32,26 @@ pub enum EvalError {
         /// The first one.
         first: DataIssue,
     },
+    /// A rule reads an input the batch has no column for.
+    #[error("no column `{input}` (read by rule `{rule}`){}", .suggestion.as_ref().map(|s| format!("; did you mean `{s}`?")).unwrap_or_default())]
+    RuleColumn {
+        /// The input.
+        input: String,
+        /// The rule that reads it.
+        rule: String,
+        /// The closest column name.
+        suggestion: Option<String>,
+    },
+    /// A rule failed on an enterprise and the policy is `abort`.
+    #[error("row {row} (enterprise `{id}`): {error}")]
+    Rule {
+        /// The row.
+        row: usize,
+        /// The enterprise id.
+        id: String,
+        /// The rule's error.
+        error: Box<riskgrade_rules::RuleError>,
+    },
     /// No enterprise with this id in the batch.
     #[error("no enterprise `{0}` in the batch")]
     UnknownEnterprise(String),

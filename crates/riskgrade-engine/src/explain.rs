@@ -64,7 +64,13 @@ pub struct Explanation {
     pub dimensions: Vec<DimensionLine>,
     /// Indicator breakdown, in model order.
     pub indicators: Vec<IndicatorLine>,
-    /// Top reasons, most important first.
+    /// The score from the indicators, before rules adjusted it.
+    pub base_score: Option<f64>,
+    /// Every rule effect, in running order, with what came of it.
+    pub rules: Vec<String>,
+    /// Labels given by rules.
+    pub labels: Vec<String>,
+    /// Top reasons, most important first: rules first, then indicators.
     pub reasons: Vec<String>,
     /// Bad data that kept the enterprise from being graded.
     pub issues: Vec<String>,
@@ -92,9 +98,10 @@ impl Grades {
         let issues: Vec<String> = self.issues_of(r).map(ToString::to_string).collect();
         let model = self.model(r);
         let score = self.score(r);
+        let base_score = self.base_score(r);
         let mut indicators = Vec::new();
         let mut dimensions = Vec::new();
-        if let (Some(m), Some(total)) = (model, score) {
+        if let (Some(m), Some(total)) = (model, base_score) {
             let share = |c: f64| if total.abs() > 1e-12 { c / total } else { 0.0 };
             for leaf in m.leaves() {
                 let value = self.value_text(frame, leaf, r);
@@ -152,6 +159,25 @@ impl Grades {
             }
         }
         let reasons = self.reason_texts(frame, r);
+        let rules = self
+            .effects(r)
+            .iter()
+            .map(|e| {
+                let what = match &e.outcome {
+                    crate::Outcome::Applied => String::new(),
+                    crate::Outcome::Decided => " [decides the class]".into(),
+                    crate::Outcome::NoChange => " [no change: the class already meets it]".into(),
+                    crate::Outcome::Overridden(by) => format!(" [overridden by {by}]"),
+                };
+                let basis = e
+                    .basis
+                    .as_ref()
+                    .map(|b| format!(" (routed: {b})"))
+                    .unwrap_or_default();
+                format!("{}{basis}{what}", e.text())
+            })
+            .collect();
+        let labels = self.labels(r).map(str::to_string).collect();
         Explanation {
             id: self.id(r).to_string(),
             name: frame.names().get(r).cloned().unwrap_or_default(),
@@ -171,6 +197,9 @@ impl Grades {
             }),
             dimensions,
             indicators,
+            base_score,
+            rules,
+            labels,
             reasons,
             issues,
         }
@@ -211,13 +240,21 @@ impl fmt::Display for Explanation {
             Direction::Risk => "higher is riskier",
             Direction::Safety => "higher is safer",
         };
+        let adjusted = self
+            .base_score
+            .filter(|b| (b - score).abs() > 1e-9)
+            .map(|b| format!(" (indicators {}, rules {:+})", num(b), num(score - b)))
+            .unwrap_or_default();
         writeln!(
             f,
-            "score {} on [{}, {}] ({dir}) -> class {class} ({label})",
+            "score {}{adjusted} on [{}, {}] ({dir}) -> class {class} ({label})",
             num(score),
             num(self.scale.0),
             num(self.scale.1)
         )?;
+        if !self.labels.is_empty() {
+            writeln!(f, "labels: {}", self.labels.join(", "))?;
+        }
         writeln!(f)?;
         writeln!(f, "{:<44} {:>9} {:>7}", "dimension", "points", "share")?;
         for d in &self.dimensions {
@@ -249,6 +286,13 @@ impl fmt::Display for Explanation {
             )?;
         }
         writeln!(f)?;
+        if !self.rules.is_empty() {
+            writeln!(f, "rules:")?;
+            for line in &self.rules {
+                writeln!(f, "  {line}")?;
+            }
+            writeln!(f)?;
+        }
         if self.reasons.is_empty() {
             writeln!(f, "no indicator raised the risk")?;
         } else {

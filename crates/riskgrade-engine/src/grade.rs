@@ -7,6 +7,7 @@ use riskgrade_core::{
     Column, DataIssue, Date, Enterprise, Frame, InputType, MISSING_CODE, Problem, did_you_mean,
 };
 use riskgrade_model::{Emit, Leaf, MissingPolicy, Model, ModelSet, ScoreFn, Source};
+use riskgrade_rules::ErrorPolicy;
 
 use crate::error::EvalError;
 use crate::grades::{Grades, Reason};
@@ -27,6 +28,8 @@ pub struct Options {
     reasons: bool,
     contributions: bool,
     max_reasons: Option<usize>,
+    rules: bool,
+    on_rule_error: ErrorPolicy,
 }
 
 impl Default for Options {
@@ -36,6 +39,8 @@ impl Default for Options {
             reasons: true,
             contributions: false,
             max_reasons: None,
+            rules: true,
+            on_rule_error: ErrorPolicy::FailRow,
         }
     }
 }
@@ -59,6 +64,17 @@ impl Options {
     /// At most `n` reasons per enterprise, overriding each model's `max_reasons`.
     pub fn max_reasons(mut self, n: usize) -> Self {
         self.max_reasons = Some(n);
+        self
+    }
+    /// Run the model set's rules (default on); off grades by the indicators alone.
+    pub fn rules(mut self, yes: bool) -> Self {
+        self.rules = yes;
+        self
+    }
+    /// What happens when a rule fails on an enterprise (default: that enterprise
+    /// is not graded and its error is reported; the others go on).
+    pub fn on_rule_error(mut self, policy: ErrorPolicy) -> Self {
+        self.on_rule_error = policy;
         self
     }
     /// Whether strict mode is on.
@@ -88,7 +104,7 @@ pub struct Grader {
 }
 
 /// A leaf's input, resolved against a frame.
-enum LeafData<'a> {
+pub(crate) enum LeafData<'a> {
     Numbers(&'a [f64], bool),
     Codes(&'a [u32], Vec<f64>),
     Score(usize),
@@ -121,7 +137,7 @@ impl Grader {
             as_of,
             self.set.effect_periods(),
         );
-        self.grade(&frame, as_of, options)
+        self.grade_with(&frame, Some(profiles), as_of, options)
     }
 
     /// Grades a columnar batch as of `as_of`.
@@ -138,6 +154,22 @@ impl Grader {
     pub fn grade(
         &self,
         frame: &Frame,
+        as_of: Date,
+        options: &Options,
+    ) -> Result<Grades, EvalError> {
+        self.grade_with(frame, None, as_of, options)
+    }
+
+    /// Grades `frame`; `profiles`, when given, are the profiles its rows were
+    /// derived from (in the same order), for rules that read records.
+    ///
+    /// # Errors
+    /// As [`Grader::grade`], and [`EvalError::Rule`] when a rule fails under
+    /// the `abort` policy, [`EvalError::RuleColumn`] when a rule reads an input the frame lacks.
+    pub fn grade_with(
+        &self,
+        frame: &Frame,
+        profiles: Option<&[Enterprise]>,
         as_of: Date,
         options: &Options,
     ) -> Result<Grades, EvalError> {
@@ -345,6 +377,38 @@ impl Grader {
                 }
             });
 
+        // Rules: vetoes, floors and caps, adjustments, labels and alerts.
+        let mut base_score = Vec::new();
+        let mut rule_out = None;
+        if options.rules && !set.rules().is_empty() {
+            base_score = score.clone();
+            let pass = crate::rules::Pass {
+                set,
+                frame,
+                profiles: profiles.filter(|p| p.len() == n),
+                as_of,
+                model_of: &model_of,
+                resolved: &resolved,
+                model_scores: &scores,
+                thresholds: &thresholds,
+                policy: options.on_rule_error,
+            };
+            let out = pass.run(&mut score, &mut class, &graded)?;
+            rule_out = Some(out);
+        }
+        if let Some(out) = &mut rule_out
+            && !out.issues.is_empty()
+        {
+            for is in &out.issues {
+                if !matches!(is.problem, Problem::Rule { skipped: true, .. }) {
+                    bad[is.row] = true;
+                }
+            }
+            issues.append(&mut out.issues);
+            issues.sort_by(|a, b| a.row.cmp(&b.row).then_with(|| a.column.cmp(&b.column)));
+        }
+        let graded = |r: usize| model_of[r] != u16::MAX && !bad[r];
+
         // Dimension points of each row's own model, row-major; moved in place when one model grades all.
         let max_dims = set
             .models()
@@ -538,6 +602,14 @@ impl Grader {
             issues,
             thresholds,
             model_scores: scores,
+            base_score,
+            effect_start: rule_out
+                .as_ref()
+                .map_or_else(Vec::new, |o| o.effect_start.clone()),
+            effects: rule_out
+                .as_ref()
+                .map_or_else(Vec::new, |o| o.effects.clone()),
+            rule_stats: rule_out.map_or_else(Vec::new, |o| o.stats),
         })
     }
 }

@@ -5,6 +5,9 @@ use std::sync::Arc;
 
 use riskgrade_core::{DataIssue, Date, Frame, InputType, format_number};
 use riskgrade_model::{Leaf, Model, ModelSet, Source};
+use riskgrade_rules::Action;
+
+use crate::rules::{Effect, Outcome, RuleStats};
 
 /// One reason: an indicator that pushed the score towards risk.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -45,6 +48,12 @@ pub struct Grades {
     pub(crate) issues: Vec<DataIssue>,
     pub(crate) thresholds: Vec<Vec<f64>>,
     pub(crate) model_scores: Vec<Vec<f64>>,
+    /// Scores before rules (empty when no rule ran).
+    pub(crate) base_score: Vec<f64>,
+    /// Row `r`'s effects are `effects[effect_start[r]..effect_start[r + 1]]` (empty when no rule ran).
+    pub(crate) effect_start: Vec<u32>,
+    pub(crate) effects: Vec<Effect>,
+    pub(crate) rule_stats: Vec<RuleStats>,
 }
 
 impl Grades {
@@ -149,18 +158,61 @@ impl Grades {
         let start = r * self.max_leaves;
         Some(&self.contributions[start..start + m.leaves().len()])
     }
-    /// Reason texts of row `r`, with the input values taken from `frame`.
+    /// Reason texts of row `r`: first what the rules did to the score and
+    /// class, then the top indicators, with input values taken from `frame`.
     pub fn reason_texts(&self, frame: &Frame, r: usize) -> Vec<String> {
         let Some(m) = self.model(r) else {
             return Vec::new();
         };
-        self.reasons(r)
+        let mut out: Vec<String> = self
+            .effects(r)
             .iter()
-            .map(|reason| {
-                let leaf = &m.leaves()[reason.leaf as usize];
-                leaf.reason_text(self.value_text(frame, leaf, r).as_deref(), reason.points)
+            .filter(|e| {
+                e.action.grades() && matches!(e.outcome, Outcome::Decided | Outcome::Applied)
             })
-            .collect()
+            .map(Effect::text)
+            .collect();
+        out.extend(self.reasons(r).iter().map(|reason| {
+            let leaf = &m.leaves()[reason.leaf as usize];
+            leaf.reason_text(self.value_text(frame, leaf, r).as_deref(), reason.points)
+        }));
+        out
+    }
+
+    /// What the rules did to row `r`, in the order they ran.
+    pub fn effects(&self, r: usize) -> &[Effect] {
+        match (self.effect_start.get(r), self.effect_start.get(r + 1)) {
+            (Some(&a), Some(&b)) => &self.effects[a as usize..b as usize],
+            _ => &[],
+        }
+    }
+
+    /// The labels rules gave row `r` (monitoring pools, classification labels).
+    pub fn labels(&self, r: usize) -> impl Iterator<Item = &str> {
+        self.effects(r).iter().filter_map(|e| match &e.action {
+            Action::Label { label } => Some(label.as_str()),
+            _ => None,
+        })
+    }
+
+    /// The alerts rules raised for row `r`, each with its department.
+    pub fn alerts(&self, r: usize) -> impl Iterator<Item = &Effect> {
+        self.effects(r)
+            .iter()
+            .filter(|e| matches!(e.action, Action::Alert { .. }))
+    }
+
+    /// The score of row `r` before rules adjusted it (the indicators' sum).
+    pub fn base_score(&self, r: usize) -> Option<f64> {
+        match self.base_score.get(r) {
+            Some(s) => Some(*s).filter(|s| !s.is_nan() && self.is_graded(r)),
+            None => self.score(r),
+        }
+    }
+
+    /// Per-rule counts over the batch, in declaration order (empty when no rule ran).
+    pub fn rule_stats(&self) -> &[RuleStats] {
+        &self.rule_stats
     }
 
     /// The value an indicator read for row `r`, as text (`None` when missing).

@@ -4,6 +4,7 @@
 //! |---|---|
 //! | `grade` | [`Grader`] and [`Options`]: routing, chunked column scoring with rayon, classes, reasons |
 //! | `grades` | [`Grades`]: per-row score, class, dimension points, [`Reason`]s, issues; [`Summary`] |
+//! | `rules` | the rules pass: `when` conditions over columns, scripts where they hold, [`Effect`]s resolved into the class, [`RuleStats`] |
 //! | `explain` | [`Explanation`]: one enterprise's breakdown for people |
 //! | `error` | [`EvalError`]: why a whole batch could not be graded |
 //!
@@ -18,8 +19,11 @@ mod error;
 mod explain;
 mod grade;
 mod grades;
+mod rules;
 
 pub use error::EvalError;
 pub use explain::{DimensionLine, Explanation, IndicatorLine};
 pub use grade::{Grader, Options};
 pub use grades::{Grades, ModelSummary, Reason, Summary};
+pub use riskgrade_rules::ErrorPolicy;
+pub use rules::{Effect, Outcome, RuleStats};

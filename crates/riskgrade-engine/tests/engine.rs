@@ -100,6 +100,10 @@ fn same_row(a: &Grades, ra: usize, b: &Grades, rb: usize) -> bool {
         && a.score(ra).map(f64::to_bits) == b.score(rb).map(f64::to_bits)
         && a.class(ra) == b.class(rb)
         && a.reasons(ra) == b.reasons(rb)
+        && a.effects(ra) == b.effects(rb)
+        && a.issues_of(ra)
+            .map(|i| (&i.column, &i.problem))
+            .eq(b.issues_of(rb).map(|i| (&i.column, &i.problem)))
         && a.contributions(ra)
             .map(|c| c.iter().map(|x| x.to_bits()).collect::<Vec<_>>())
             == b.contributions(rb)
@@ -119,15 +123,24 @@ proptest! {
             let Some(s) = g.score(r) else { continue };
             let m = g.model(r).unwrap();
             prop_assert!(s >= m.scale().min - 1e-9 && s <= m.scale().max + 1e-9, "row {r}: {s}");
+            // Contributions and dimensions add up to the indicators' score; rules'
+            // adjustments move the final score from there, inside the scale.
+            let b = g.base_score(r).unwrap();
             let total: f64 = g.contributions(r).unwrap().iter().sum();
-            prop_assert!((total - s).abs() < 1e-6 * (1.0 + s.abs()));
+            prop_assert!((total - b).abs() < 1e-6 * (1.0 + b.abs()));
             let dims: f64 = g.dimension_points(r).iter().map(|d| d.1).sum();
-            prop_assert!((dims - s).abs() < 1e-6 * (1.0 + s.abs()));
+            prop_assert!((dims - b).abs() < 1e-6 * (1.0 + b.abs()));
+            let adjust: f64 = g.effects(r).iter().map(|e| match e.action {
+                riskgrade_rules::Action::Adjust { points, .. } => points,
+                _ => 0.0,
+            }).sum();
+            let expect = (b + adjust).clamp(m.scale().min, m.scale().max);
+            prop_assert!((expect - s).abs() < 1e-9, "row {r}: {b} + {adjust} vs {s}");
             if r < 200 {
                 // The explanation recomputes every leaf with the scalar definition.
                 let ex = g.explain(&frame, r);
                 let scalar: f64 = ex.indicators.iter().map(|i| i.contribution).sum();
-                prop_assert!((scalar - s).abs() < 1e-6 * (1.0 + s.abs()), "row {r}: kernel {s} vs scalar {scalar}");
+                prop_assert!((scalar - b).abs() < 1e-6 * (1.0 + b.abs()), "row {r}: kernel {b} vs scalar {scalar}");
             }
         }
     }
@@ -321,6 +334,8 @@ fn unknown_industry_and_required_values() {
             model: "food".into(),
         }],
         models: single.spec().models.clone(),
+        rules: Vec::new(),
+        routing: Default::default(),
     };
     let set = Arc::new(ModelSet::from_spec(spec).unwrap());
     let profiles: Vec<riskgrade_core::Enterprise> = [

@@ -37,6 +37,9 @@ pub enum ModelError {
     /// A problem with the set: routing, components, duplicate ids.
     #[error("model set: {0}")]
     Set(String),
+    /// A rule that does not compile: its id, file, line, column and a hint.
+    #[error("{0}")]
+    Rule(#[from] riskgrade_rules::RuleError),
 }
 
 fn position(file: Option<&std::path::Path>, line: usize, column: usize) -> String {

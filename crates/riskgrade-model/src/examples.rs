@@ -12,16 +12,25 @@ pub const HENAN: &str = include_str!("../../../examples/models/henan.toml");
 /// The reference set file: it includes `general.toml` and `food_production.toml`.
 pub const REFERENCE: &str = include_str!("../../../examples/models/reference.toml");
 
+/// The reference rules: vetoes, floors, adjustments, labels and routed alerts.
+pub const REFERENCE_RULES: &str = include_str!("../../../examples/models/reference_rules.toml");
+/// The tests of the reference rules (`riskgrade rules test`).
+pub const REFERENCE_RULE_TESTS: &str =
+    include_str!("../../../examples/models/reference_rules.tests.toml");
+
 /// Every embedded file, by its name under `examples/models/`.
-pub const FILES: [(&str, &str); 4] = [
+pub const FILES: [(&str, &str); 6] = [
     ("general.toml", GENERAL),
     ("food_production.toml", FOOD),
     ("henan.toml", HENAN),
     ("reference.toml", REFERENCE),
+    ("reference_rules.toml", REFERENCE_RULES),
+    ("reference_rules.tests.toml", REFERENCE_RULE_TESTS),
 ];
 
 /// The reference set: the general model by default and the food-production
-/// model for food industries (C13–C15), which takes the general score as 20%.
+/// model for food industries (C13–C15), which takes the general score as 20%,
+/// with the reference rules and alert routing.
 ///
 /// # Errors
 /// Only if the embedded files were broken, which the tests rule out.
@@ -30,6 +39,7 @@ pub const FILES: [(&str, &str); 4] = [
 /// let set = riskgrade_model::examples::reference().unwrap();
 /// assert_eq!(set.models().len(), 2);
 /// assert_eq!(set.model("general").unwrap().leaves().len(), 40);
+/// assert!(set.rules().len() >= 12);
 /// ```
 pub fn reference() -> Result<ModelSet, ModelError> {
     ModelSet::from_toml_str_with(REFERENCE, |name| {

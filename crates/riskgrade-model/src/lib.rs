@@ -38,6 +38,7 @@ mod classes;
 mod error;
 pub mod examples;
 mod model;
+mod routing;
 mod score;
 mod set;
 mod spec;
@@ -45,6 +46,7 @@ mod spec;
 pub use classes::{Classes, Cutoffs, default_classes};
 pub use error::{ModelError, Problem};
 pub use model::{Leaf, Model, Node, Source};
+pub use routing::{RouteBy, RoutingSpec, TopicRoute};
 pub use score::{Emit, ScoreFn};
 pub use set::ModelSet;
 pub use spec::{

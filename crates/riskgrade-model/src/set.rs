@@ -1,13 +1,17 @@
 //! Model sets: general and specialised models, industry routing, loading and the version id.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use riskgrade_core::{EffectPeriods, InputSpec, Schema};
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
+use riskgrade_rules::{Catalog, Limits, RuleSpec, Rules};
+
 use crate::error::ModelError;
 use crate::model::{Model, Source};
+use crate::routing::RoutingSpec;
 use crate::spec::{ModelSetSpec, ModelSpec, RouteSpec};
 
 /// A validated set of models with its routing: compile once, share behind an
@@ -20,9 +24,10 @@ use crate::spec::{ModelSetSpec, ModelSpec, RouteSpec};
 /// assert_eq!(set.route("F5211").unwrap(), set.index_of("general").unwrap());
 /// assert_eq!(set.version_id().len(), 16);
 /// ```
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub struct ModelSet {
     spec: ModelSetSpec,
+    rules: Arc<Rules>,
     version: String,
     models: Vec<Model>,
     order: Vec<usize>,
@@ -32,10 +37,22 @@ pub struct ModelSet {
     effect_periods: EffectPeriods,
 }
 
+impl PartialEq for ModelSet {
+    fn eq(&self, other: &ModelSet) -> bool {
+        self.spec == other.spec
+    }
+}
+
 /// The file form of a set: routing plus inline models and included model files.
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct SetFile {
+    #[serde(default)]
+    rule_files: Vec<String>,
+    #[serde(default)]
+    rule: Vec<RuleSpec>,
+    #[serde(default)]
+    routing: RoutingSpec,
     #[serde(default)]
     name: Option<String>,
     #[serde(default)]
@@ -121,12 +138,23 @@ fn load_spec_with(
             default: Some(m.id.clone()),
             routes: Vec::new(),
             models: vec![m],
+            rules: Vec::new(),
+            routing: RoutingSpec::default(),
         });
     }
     let raw: SetFile = parse(text, format, file)?;
+    let base = file.and_then(Path::parent).unwrap_or(Path::new(""));
+    let mut rules = Vec::new();
+    for inc in &raw.rule_files {
+        let path = base.join(inc);
+        let t = read(&path)?;
+        let f: RuleFile = parse(&t, format_of(&path), Some(&path))?;
+        rules.extend(locate_rules(f.rule, &t, &path, read)?);
+    }
+    let own = file.map_or_else(|| PathBuf::from("(model set)"), Path::to_path_buf);
+    rules.extend(locate_rules(raw.rule, text, &own, read)?);
     let mut models = Vec::new();
     for inc in &raw.include {
-        let base = file.and_then(Path::parent).unwrap_or(Path::new("."));
         let path = base.join(inc);
         let t = read(&path)?;
         let f = format_of(&path);
@@ -139,7 +167,82 @@ fn load_spec_with(
         default: raw.default,
         routes: raw.route,
         models,
+        rules,
+        routing: raw.routing,
     })
+}
+
+/// A file of rules: `[[rule]]` entries.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RuleFile {
+    #[serde(default)]
+    rule: Vec<RuleSpec>,
+}
+
+/// Fills in where each rule came from, and reads scripts kept in their own files.
+fn locate_rules(
+    mut rules: Vec<RuleSpec>,
+    text: &str,
+    path: &Path,
+    read: &dyn Fn(&Path) -> Result<String, ModelError>,
+) -> Result<Vec<RuleSpec>, ModelError> {
+    let base = path.parent().unwrap_or(Path::new(""));
+    for r in &mut rules {
+        if !r.script.is_empty() {
+            if r.file.is_none() {
+                r.file = Some(path.display().to_string());
+                r.line = script_line(text, &r.id);
+            }
+            continue;
+        }
+        match r.file.clone() {
+            Some(f) => {
+                let p = base.join(&f);
+                r.script = read(&p)?;
+                r.file = Some(p.display().to_string());
+                r.line = 1;
+            }
+            None => {
+                return Err(ModelError::Set(format!(
+                    "rule `{}` ({}) has no script; write `script = '''...'''` or `file = \"rules/{}.rhai\"`",
+                    r.id,
+                    path.display(),
+                    r.id
+                )));
+            }
+        }
+    }
+    Ok(rules)
+}
+
+/// The line on which rule `id`'s script starts in a TOML file of `[[rule]]` tables (0 when not found).
+fn script_line(text: &str, id: &str) -> u32 {
+    let mut in_rule = false;
+    for (n, line) in text.lines().enumerate() {
+        let t = line.trim();
+        if t.starts_with('[') {
+            in_rule = false;
+            continue;
+        }
+        if let Some(v) = t.strip_prefix("id").map(str::trim_start)
+            && let Some(v) = v.strip_prefix('=')
+            && v.trim().trim_matches(|c| c == '"' || c == '\'') == id
+        {
+            in_rule = true;
+            continue;
+        }
+        if in_rule
+            && let Some(v) = t.strip_prefix("script").map(str::trim_start)
+            && let Some(v) = v.strip_prefix('=')
+        {
+            let v = v.trim();
+            // A multi-line string's first newline is not part of the script.
+            let starts_next = usize::from(v == "\"\"\"" || v == "'''");
+            return u32::try_from(n + 1 + starts_next).unwrap_or(0);
+        }
+    }
+    0
 }
 
 fn format_of(path: &Path) -> Format {
@@ -335,8 +438,38 @@ impl ModelSet {
             )));
         }
         let schema = Schema::new(inputs.into_iter().map(|(n, s, _)| (n, s)));
+        spec.routing.check().map_err(ModelError::Set)?;
+        let mut indicators: Vec<String> = Vec::new();
+        let mut classes: Vec<String> = Vec::new();
+        for m in &models {
+            for l in m.leaves() {
+                if !indicators.contains(&l.path) {
+                    indicators.push(l.path.clone());
+                }
+            }
+            for c in m.classes().names() {
+                if !classes.contains(c) {
+                    classes.push(c.clone());
+                }
+            }
+        }
+        let catalog = Catalog::new(
+            schema
+                .inputs()
+                .iter()
+                .map(|(n, s)| (n.clone(), s.ty))
+                .collect(),
+        )
+        .indicators(indicators)
+        .classes(classes);
+        let rules = if spec.rules.is_empty() {
+            Rules::none(catalog)
+        } else {
+            Rules::compile(spec.rules.clone(), catalog, Limits::default())?
+        };
         let version = version_of(&spec);
         Ok(ModelSet {
+            rules: Arc::new(rules),
             spec,
             version,
             models,
@@ -351,6 +484,16 @@ impl ModelSet {
     /// The canonical spec (models inline).
     pub fn spec(&self) -> &ModelSetSpec {
         &self.spec
+    }
+
+    /// The compiled rules (empty when the set has none).
+    pub fn rules(&self) -> &Rules {
+        &self.rules
+    }
+
+    /// Where alerts go.
+    pub fn routing(&self) -> &RoutingSpec {
+        &self.spec.routing
     }
 
     /// The version id: the first 16 hex digits of the SHA-256 of the canonical JSON.
@@ -435,6 +578,10 @@ struct CanonicalSetFile<'a> {
     #[serde(skip_serializing_if = "<[RouteSpec]>::is_empty")]
     route: &'a [RouteSpec],
     model: &'a [ModelSpec],
+    #[serde(skip_serializing_if = "<[RuleSpec]>::is_empty")]
+    rule: &'a [RuleSpec],
+    #[serde(skip_serializing_if = "RoutingSpec::is_empty")]
+    routing: &'a RoutingSpec,
 }
 
 impl<'a> From<&'a ModelSetSpec> for CanonicalSetFile<'a> {
@@ -444,6 +591,8 @@ impl<'a> From<&'a ModelSetSpec> for CanonicalSetFile<'a> {
             default: &s.default,
             route: &s.routes,
             model: &s.models,
+            rule: &s.rules,
+            routing: &s.routing,
         }
     }
 }

@@ -262,4 +262,10 @@ pub struct ModelSetSpec {
     /// The models, inline.
     #[serde(rename = "model")]
     pub models: Vec<ModelSpec>,
+    /// Rule scripts, in declaration order (they run by stage, priority, id).
+    #[serde(rename = "rule", default, skip_serializing_if = "Vec::is_empty")]
+    pub rules: Vec<riskgrade_rules::RuleSpec>,
+    /// Where alerts raised by rules go.
+    #[serde(default, skip_serializing_if = "crate::routing::RoutingSpec::is_empty")]
+    pub routing: crate::routing::RoutingSpec,
 }

@@ -55,7 +55,8 @@ pub struct RuleSpec {
     /// holds. Without one the script runs for every enterprise.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub when: Option<String>,
-    /// The script text.
+    /// The script text (in a file, or read from the file named by `file`).
+    #[serde(default)]
     pub script: String,
     /// The file the rule came from, for error messages.
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -1,0 +1,175 @@
+//! Alert routing: which department an alert goes to. "Whoever approves
+//! supervises" (谁审批、谁监管) sends it to the department that issued the
+//! enterprise's licence; "whoever is in charge supervises" (谁主管、谁监管) to
+//! the department in charge of its industry.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+/// How alerts of one topic are routed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TopicRoute {
+    /// `licence`: to the issuer of the enterprise's licence of type `licence`;
+    /// `industry`: to the department in charge of its industry. Omit with `department`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub by: Option<RouteBy>,
+    /// The licence type, with `by = "licence"`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub licence: Option<String>,
+    /// A fixed department.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub department: Option<String>,
+}
+
+/// The principle a topic is routed by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RouteBy {
+    /// 谁审批、谁监管: the department that issued the licence.
+    Licence,
+    /// 谁主管、谁监管: the department in charge of the industry.
+    Industry,
+}
+
+/// The `[routing]` table of a model set.
+///
+/// ```toml
+/// [routing]
+/// default = "credit supervision division"
+/// [routing.topic.food_safety]
+/// by = "licence"
+/// licence = "food_production"
+/// [routing.topic.complaints]
+/// by = "industry"
+/// [routing.licence]
+/// food_production = "food production supervision division"
+/// [routing.industry]
+/// C13 = "agriculture and rural affairs bureau"
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RoutingSpec {
+    /// The department for alerts that nothing else routes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub default: Option<String>,
+    /// Per topic: how its alerts are routed.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub topic: BTreeMap<String, TopicRoute>,
+    /// Licence type → the department that issues it, used when a profile does
+    /// not name the issuing department (and for columnar batches).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub licence: BTreeMap<String, String>,
+    /// Industry code prefix → the department in charge; the longest prefix wins.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub industry: BTreeMap<String, String>,
+}
+
+impl RoutingSpec {
+    /// Whether nothing is configured.
+    pub fn is_empty(&self) -> bool {
+        *self == RoutingSpec::default()
+    }
+
+    /// Checks that every topic says how it routes.
+    ///
+    /// # Errors
+    /// A message naming the topic and what to write.
+    pub fn check(&self) -> Result<(), String> {
+        for (name, t) in &self.topic {
+            match (t.by, &t.licence, &t.department) {
+                (Some(RouteBy::Licence), Some(_), None)
+                | (Some(RouteBy::Industry), None, None)
+                | (None, None, Some(_)) => {}
+                (Some(RouteBy::Licence), None, _) => {
+                    return Err(format!(
+                        "routing topic `{name}`: `by = \"licence\"` needs `licence = \"<licence type>\"`"
+                    ));
+                }
+                _ => {
+                    return Err(format!(
+                        "routing topic `{name}`: write either `by = \"licence\"` with `licence = \"...\"`, `by = \"industry\"`, or `department = \"...\"`"
+                    ));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The department for an alert on `topic` about an enterprise in `industry`;
+    /// `issuer(licence type)` gives the department named on the enterprise's
+    /// licence, when known. Returns the department and the basis, for the trace.
+    ///
+    /// ```
+    /// use riskgrade_model::RoutingSpec;
+    /// let r: RoutingSpec = toml::from_str(r#"
+    /// default = "credit"
+    /// [topic.food_safety]
+    /// by = "licence"
+    /// licence = "food_production"
+    /// [topic.complaints]
+    /// by = "industry"
+    /// [licence]
+    /// food_production = "food production division"
+    /// [industry]
+    /// C14 = "industry and IT bureau"
+    /// "#).unwrap();
+    /// let none = |_: &str| None;
+    /// assert_eq!(r.route("food_safety", "C1431", none).0.as_deref(), Some("food production division"));
+    /// assert_eq!(r.route("food_safety", "C1431", |_| Some("district bureau".into())).0.as_deref(), Some("district bureau"));
+    /// assert_eq!(r.route("complaints", "C1431", none).0.as_deref(), Some("industry and IT bureau"));
+    /// assert_eq!(r.route("complaints", "F5211", none).0.as_deref(), Some("credit"));
+    /// assert_eq!(r.route("other", "F5211", none).0.as_deref(), Some("credit"));
+    /// ```
+    pub fn route(
+        &self,
+        topic: &str,
+        industry: &str,
+        issuer: impl Fn(&str) -> Option<String>,
+    ) -> (Option<String>, String) {
+        let by_industry = || {
+            let code = industry.trim();
+            self.industry
+                .iter()
+                .filter(|(p, _)| code.starts_with(p.as_str()))
+                .max_by_key(|(p, _)| p.len())
+                .map(|(p, d)| {
+                    (
+                        Some(d.clone()),
+                        format!("in charge of industry {p} (谁主管、谁监管)"),
+                    )
+                })
+        };
+        let found = match self.topic.get(topic) {
+            Some(TopicRoute {
+                department: Some(d),
+                ..
+            }) => Some((Some(d.clone()), format!("topic `{topic}`"))),
+            Some(TopicRoute {
+                by: Some(RouteBy::Licence),
+                licence: Some(l),
+                ..
+            }) => issuer(l)
+                .map(|d| (Some(d), format!("issued the {l} licence (谁审批、谁监管)")))
+                .or_else(|| {
+                    self.licence.get(l).map(|d| {
+                        (
+                            Some(d.clone()),
+                            format!("issues {l} licences (谁审批、谁监管)"),
+                        )
+                    })
+                })
+                .or_else(by_industry),
+            Some(TopicRoute {
+                by: Some(RouteBy::Industry),
+                ..
+            }) => by_industry(),
+            _ => None,
+        };
+        found.unwrap_or_else(|| match &self.default {
+            Some(d) => (Some(d.clone()), "the default department".into()),
+            None => (None, "no route: add `default` under [routing]".into()),
+        })
+    }
+}
