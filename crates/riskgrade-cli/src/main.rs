@@ -2,7 +2,8 @@
 //!
 //! Exit codes: 0 success, 1 input/output error, 2 bad command line,
 //! 3 bad model, 4 bad data (unreadable, or any bad row in `--strict` mode),
-//! 5 partial success (some enterprises could not be graded; the others were).
+//! 5 partial success (some enterprises could not be graded; the others were),
+//! 6 rule tests failed.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
@@ -15,7 +16,10 @@ use clap::{Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
 use riskgrade::io::{OutColumn, OutData};
 use riskgrade::synth::{SynthConfig, generate};
-use riskgrade::{Date, EvalError, Frame, Grader, Grades, ModelSet, Options, ResultColumns};
+use riskgrade::{
+    Date, Enterprise, ErrorPolicy, EvalError, Frame, Grader, Grades, ModelSet, Options,
+    ResultColumns, RuleTests,
+};
 
 /// mimalloc keeps millions of small strings (ids, names) compact and returns freed memory.
 #[global_allocator]
@@ -100,6 +104,31 @@ enum Command {
         #[arg(long)]
         id: String,
     },
+    /// Check a model set's rules, or run their tests.
+    Rules {
+        #[command(subcommand)]
+        command: RulesCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum RulesCommand {
+    /// Compile and lint every rule: positions and hints for errors, warnings for rules that may not do what was meant.
+    Check {
+        /// Model set file (default: the embedded reference set).
+        model: Option<PathBuf>,
+        /// Also say which rules apply on this date.
+        #[arg(long)]
+        as_of: Option<Date>,
+    },
+    /// Run the rule tests kept next to the rules (`<rules file>.tests.toml`) or the given files.
+    Test {
+        /// Model set file (default: the embedded reference set and its tests).
+        model: Option<PathBuf>,
+        /// Test files (default: `<stem>.tests.toml` beside each rule file).
+        #[arg(long = "tests", short = 't')]
+        tests: Vec<PathBuf>,
+    },
 }
 
 /// The batch a command grades: model, data and date.
@@ -114,6 +143,20 @@ struct Batch {
     /// Grading date (YYYY-MM-DD).
     #[arg(long)]
     as_of: Date,
+    /// Grade by the indicators alone, without the model set's rules.
+    #[arg(long)]
+    no_rules: bool,
+    /// When a rule fails on an enterprise: fail-row (it is not graded), skip-rule (graded without that rule) or abort.
+    #[arg(long, default_value = "fail-row")]
+    on_rule_error: ErrorPolicy,
+}
+
+impl Batch {
+    fn options(&self) -> Options {
+        Options::default()
+            .rules(!self.no_rules)
+            .on_rule_error(self.on_rule_error)
+    }
 }
 
 /// A failure with its exit code.
@@ -232,8 +275,14 @@ fn is_profiles(path: &Path) -> bool {
     )
 }
 
-/// Loads a batch; profiles that could not be read stay in it as reported rows.
-fn load_data(path: &Path, set: &ModelSet, as_of: Date, strict: bool) -> Result<Frame, Failure> {
+/// A loaded batch: its columns, and the profiles they were derived from (for rules that read records).
+struct Loaded {
+    frame: Frame,
+    profiles: Option<Vec<Enterprise>>,
+}
+
+/// Loads a batch and keeps the profiles when the file holds profiles.
+fn load_batch(path: &Path, set: &ModelSet, as_of: Date, strict: bool) -> Result<Loaded, Failure> {
     let fail = |e: riskgrade::io::IoError| match e {
         riskgrade::io::IoError::Io { .. } => Failure::io(e),
         other => Failure::data(other),
@@ -252,9 +301,15 @@ fn load_data(path: &Path, set: &ModelSet, as_of: Date, strict: bool) -> Result<F
                 )
             })
             .collect();
-        Ok(frame.with_unreadable(unreadable))
+        Ok(Loaded {
+            frame: frame.with_unreadable(unreadable),
+            profiles: Some(p.enterprises),
+        })
     } else {
-        riskgrade::io::read_frame(path, set.schema()).map_err(fail)
+        Ok(Loaded {
+            frame: riskgrade::io::read_frame(path, set.schema()).map_err(fail)?,
+            profiles: None,
+        })
     }
 }
 
@@ -264,14 +319,57 @@ fn grade(
     as_of: Date,
     options: &Options,
 ) -> Result<Grades, Failure> {
+    grade_with(set, frame, None, as_of, options)
+}
+
+fn grade_with(
+    set: &Arc<ModelSet>,
+    frame: &Frame,
+    profiles: Option<&[Enterprise]>,
+    as_of: Date,
+    options: &Options,
+) -> Result<Grades, Failure> {
     Grader::new(Arc::clone(set))
-        .grade(frame, as_of, options)
+        .grade_with(frame, profiles, as_of, options)
         .map_err(|e| match e {
             EvalError::MissingColumn { .. }
+            | EvalError::RuleColumn { .. }
+            | EvalError::Rule { .. }
             | EvalError::Strict { .. }
             | EvalError::AsOfMismatch { .. } => Failure::data(e),
             other => Failure::io(other),
         })
+}
+
+/// Per-rule counts of a batch, as an aligned table (empty when no rule ran).
+fn rule_report(grades: &Grades) -> String {
+    let stats = grades.rule_stats();
+    if stats.is_empty() {
+        return String::new();
+    }
+    let w = stats.iter().map(|s| s.rule.len()).max().unwrap_or(4).max(4);
+    let mut t = format!(
+        "{:<w$} {:>9} {:>9} {:>8} {:>10} {:>7} {:>7} {:>7}\n",
+        "rule", "matched", "fired", "decided", "points", "labels", "alerts", "errors"
+    );
+    for s in stats {
+        if !s.active {
+            t.push_str(&format!("{:<w$} (not in effect on this date)\n", s.rule));
+            continue;
+        }
+        t.push_str(&format!(
+            "{:<w$} {:>9} {:>9} {:>8} {:>10} {:>7} {:>7} {:>7}\n",
+            s.rule,
+            s.matched,
+            s.fired,
+            s.decided,
+            riskgrade::format_number((s.points * 10.0).round() / 10.0),
+            s.labels,
+            s.alerts,
+            s.errors
+        ));
+    }
+    t
 }
 
 fn report_issues(ui: &Ui, grades: &Grades, out: Option<&Path>) {
@@ -404,7 +502,7 @@ fn run(command: Command, ui: &Ui) -> Result<u8, Failure> {
             Ok(0)
         }
         Command::Classify {
-            batch: Batch { model, data, as_of },
+            batch,
             out,
             strict,
             contributions,
@@ -413,29 +511,33 @@ fn run(command: Command, ui: &Ui) -> Result<u8, Failure> {
             if let Some(o) = &out {
                 check_output(o, &["csv", "parquet", "jsonl", "ndjson", "json"])?;
             }
-            let set = load_model(model.as_deref())?;
+            let (data, as_of) = (&batch.data, batch.as_of);
+            let set = load_model(batch.model.as_deref())?;
             let started = Instant::now();
             let pb = ui.step(&format!("loading {}", data.display()));
-            let frame = load_data(&data, &set, as_of, strict)?;
+            let loaded = load_batch(data, &set, as_of, strict)?;
+            let frame = &loaded.frame;
             pb.set_message(format!("grading {} enterprises", frame.len()));
-            let mut options = Options::default()
-                .strict(strict)
-                .contributions(contributions);
+            let mut options = batch.options().strict(strict).contributions(contributions);
             if let Some(k) = max_reasons {
                 options = options.max_reasons(k);
             }
-            let grades = grade(&set, &frame, as_of, &options)?;
+            let grades = grade_with(&set, frame, loaded.profiles.as_deref(), as_of, &options)?;
             if let Some(path) = &out {
                 pb.set_message(format!("writing {}", path.display()));
                 let table = riskgrade::results_table(
                     &grades,
-                    &frame,
+                    frame,
                     ResultColumns::default().contributions(contributions),
                 );
                 riskgrade::io::write_table(path, &table).map_err(Failure::io)?;
             }
             pb.finish_and_clear();
             ui.say(grades.summary());
+            let report = rule_report(&grades);
+            if !report.is_empty() {
+                ui.say(format!("rules as of {as_of}:\n{report}"));
+            }
             if let Some(path) = &out {
                 ui.say(format!("results written to {}", path.display()));
             }
@@ -443,20 +545,177 @@ fn run(command: Command, ui: &Ui) -> Result<u8, Failure> {
             report_issues(ui, &grades, out.as_deref());
             Ok(exit_code(&grades))
         }
-        Command::Explain {
-            batch: Batch { model, data, as_of },
-            id,
-        } => {
-            let set = load_model(model.as_deref())?;
-            let frame = load_data(&data, &set, as_of, false)?;
-            let grades = grade(&set, &frame, as_of, &Options::default())?;
+        Command::Explain { batch, id } => {
+            let set = load_model(batch.model.as_deref())?;
+            let loaded = load_batch(&batch.data, &set, batch.as_of, false)?;
+            let grades = grade_with(
+                &set,
+                &loaded.frame,
+                loaded.profiles.as_deref(),
+                batch.as_of,
+                &batch.options(),
+            )?;
             let row = grades
                 .row_of(&id)
                 .ok_or_else(|| Failure::data(EvalError::UnknownEnterprise(id.clone())))?;
-            out(grades.explain(&frame, row));
+            out(grades.explain(&loaded.frame, row));
             Ok(if grades.is_graded(row) { 0 } else { 4 })
         }
+        Command::Rules {
+            command: RulesCommand::Check { model, as_of },
+        } => rules_check(ui, model.as_deref(), as_of),
+        Command::Rules {
+            command: RulesCommand::Test { model, tests },
+        } => rules_test(ui, model.as_deref(), &tests),
     }
+}
+
+/// `riskgrade rules check`: compile (errors exit 3 with their position) and lint.
+fn rules_check(ui: &Ui, model: Option<&Path>, as_of: Option<Date>) -> Result<u8, Failure> {
+    let set = load_model(model)?;
+    let rules = set.rules();
+    let source = model.map_or("embedded reference set".to_string(), |p| {
+        p.display().to_string()
+    });
+    ui.say(format!(
+        "{source}: {} rules compiled (version {})",
+        rules.len(),
+        set.version_id()
+    ));
+    let w = rules
+        .rules()
+        .iter()
+        .map(|r| r.id().len())
+        .max()
+        .unwrap_or(4);
+    for &i in rules.order() {
+        let r = &rules.rules()[i];
+        let spec = r.spec();
+        let stage = match spec.stage {
+            riskgrade::Stage::Before => "before",
+            riskgrade::Stage::After => "after",
+        };
+        let state = match as_of {
+            _ if !spec.enabled => " [disabled]",
+            Some(d) if !spec.applies(d) => " [not in effect on this date]",
+            _ => "",
+        };
+        let reads: Vec<String> = r
+            .vars()
+            .iter()
+            .map(|v| v.name(rules.catalog()).to_string())
+            .chain(r.sites().iter().map(|s| {
+                format!(
+                    "{}({})",
+                    s.helper.name(),
+                    s.args
+                        .iter()
+                        .map(|a| format!("\"{a}\""))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )
+            }))
+            .collect();
+        ui.say(format!(
+            "  {stage:<6} {:>5}  {:<w$}  when {}{state}",
+            spec.priority,
+            r.id(),
+            spec.when.as_deref().unwrap_or("(always)"),
+        ));
+        if !reads.is_empty() {
+            ui.say(format!(
+                "  {:<6} {:>5}  {:<w$}  reads {}",
+                "",
+                "",
+                "",
+                reads.join(", ")
+            ));
+        }
+    }
+    let lints = rules.lints();
+    if !lints.is_empty() {
+        ui.say(format!("{} warning(s):", lints.len()));
+        for l in &lints {
+            ui.say(format!("  rule `{}`: {}", l.rule, l.message));
+        }
+    }
+    if set.routing().default.is_none()
+        && rules
+            .rules()
+            .iter()
+            .any(|r| r.spec().script.contains("alert("))
+    {
+        ui.say("  routing: no `default` department under [routing]; alerts that no route matches go nowhere");
+    }
+    Ok(0)
+}
+
+/// The test files of a set: `<stem>.tests.toml` beside each file that holds rules.
+fn default_test_files(set: &ModelSet) -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = Vec::new();
+    for r in set.rules().specs() {
+        let Some(f) = &r.file else { continue };
+        let p = Path::new(f);
+        let Some(stem) = p.file_stem().and_then(|s| s.to_str()) else {
+            continue;
+        };
+        let t = p.with_file_name(format!("{stem}.tests.toml"));
+        if !files.contains(&t) && t.exists() {
+            files.push(t);
+        }
+    }
+    files
+}
+
+/// `riskgrade rules test`: every case, pass or fail with a diff; exit 6 when any fails.
+fn rules_test(ui: &Ui, model: Option<&Path>, tests: &[PathBuf]) -> Result<u8, Failure> {
+    let set = load_model(model)?;
+    let mut suites: Vec<(String, String)> = Vec::new();
+    let files = if tests.is_empty() && model.is_some() {
+        default_test_files(&set)
+    } else {
+        tests.to_vec()
+    };
+    if files.is_empty() && model.is_none() {
+        suites.push((
+            "examples/models/reference_rules.tests.toml (embedded)".into(),
+            riskgrade::examples::REFERENCE_RULE_TESTS.to_string(),
+        ));
+    }
+    for f in &files {
+        let text = std::fs::read_to_string(f)
+            .map_err(|e| Failure::io(format!("cannot read `{}`: {e}", f.display())))?;
+        suites.push((f.display().to_string(), text));
+    }
+    if suites.is_empty() {
+        return Err(Failure {
+            code: 2,
+            message: "no rule tests found: keep them in `<rules file>.tests.toml` beside the rules, or name files with --tests".into(),
+        });
+    }
+    let (mut passed, mut failed) = (0usize, 0usize);
+    for (name, text) in &suites {
+        let suite = RuleTests::from_toml_str(text, name).map_err(|e| Failure {
+            code: 2,
+            message: e.to_string(),
+        })?;
+        ui.say(format!("{name}: {} case(s)", suite.cases.len()));
+        for result in suite.run(&set) {
+            if result.passed() {
+                passed += 1;
+            } else {
+                failed += 1;
+            }
+            if !result.passed() || !ui.quiet {
+                out(&result);
+            }
+        }
+    }
+    ui.say(format!(
+        "{} case(s): {passed} passed, {failed} failed",
+        passed + failed
+    ));
+    Ok(if failed == 0 { 0 } else { 6 })
 }
 
 fn demo(ui: &Ui, n: usize, seed: u64, as_of: Date) -> Result<u8, Failure> {
@@ -490,6 +749,10 @@ fn demo(ui: &Ui, n: usize, seed: u64, as_of: Date) -> Result<u8, Failure> {
         rayon::current_num_threads()
     ));
     ui.say(grades.summary());
+    let report = rule_report(&grades);
+    if !report.is_empty() {
+        ui.say(format!("rules as of {as_of}:\n{report}"));
+    }
     // Explain an enterprise from the riskiest class present, so the reasons are worth reading.
     let pick = (0..grades.len())
         .filter(|&r| grades.is_graded(r) && !grades.reasons(r).is_empty())

@@ -385,7 +385,7 @@ impl Grader {
             let pass = crate::rules::Pass {
                 set,
                 frame,
-                profiles: profiles.filter(|p| p.len() == n),
+                profiles: profiles.filter(|p| p.len() <= n),
                 as_of,
                 model_of: &model_of,
                 resolved: &resolved,

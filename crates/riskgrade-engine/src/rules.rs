@@ -563,152 +563,150 @@ impl<'a> Pass<'a> {
             matched: Vec<usize>,
         }
 
-        let process = |r: usize,
-                       vars: &mut Vec<Dynamic>,
-                       vals: &mut Vec<Dynamic>|
-         -> Option<RowOut> {
-            let m = self.model_of[r] as usize;
-            let model = &self.set.models()[m];
-            let classes = model.classes();
-            let nclass = classes.names().len();
-            let mut st = State {
-                base: score[r],
-                adjust: 0.0,
-                shift: 0,
-                floor: None,
-                cap: None,
-                forced: None,
-                score: score[r],
-                class: class[r] as usize,
-            };
-            let mut effects: Vec<Effect> = Vec::new();
-            let mut acted: Vec<(usize, usize)> = Vec::new(); // (effect index, rule index)
-            let mut matched = Vec::new();
-            let mut error = None;
-            for &ri in &active {
-                let rule = &rules.rules()[ri];
-                if let Some(b) = &bound[ri]
-                    && !self.holds(b, r, &st)
-                {
-                    continue;
-                }
-                matched.push(ri);
-                vars.clear();
-                vars.extend(accesses[ri].iter().map(|a| self.value(a, r, &st)));
-                vals.clear();
-                let mut failed = None;
-                for s in &sites[ri] {
-                    match self.site_value(s, r) {
-                        Ok(v) => vals.push(v),
-                        Err(msg) => {
-                            failed = Some(RuleError::Runtime {
-                                rule: rule.id().to_string(),
-                                file: rule.spec().file.clone(),
-                                line: 0,
-                                column: 0,
-                                message: msg,
-                            });
+        let process =
+            |r: usize, vars: &mut Vec<Dynamic>, vals: &mut Vec<Dynamic>| -> Option<RowOut> {
+                let m = self.model_of[r] as usize;
+                let model = &self.set.models()[m];
+                let classes = model.classes();
+                let nclass = classes.names().len();
+                let mut st = State {
+                    base: score[r],
+                    adjust: 0.0,
+                    shift: 0,
+                    floor: None,
+                    cap: None,
+                    forced: None,
+                    score: score[r],
+                    class: class[r] as usize,
+                };
+                let mut effects: Vec<Effect> = Vec::new();
+                let mut acted: Vec<(usize, usize)> = Vec::new(); // (effect index, rule index)
+                let mut matched = Vec::new();
+                let mut error = None;
+                for &ri in &active {
+                    let rule = &rules.rules()[ri];
+                    if let Some(b) = &bound[ri]
+                        && !self.holds(b, r, &st)
+                    {
+                        continue;
+                    }
+                    matched.push(ri);
+                    vars.clear();
+                    vars.extend(accesses[ri].iter().map(|a| self.value(a, r, &st)));
+                    vals.clear();
+                    let mut failed = None;
+                    for s in &sites[ri] {
+                        match self.site_value(s, r) {
+                            Ok(v) => vals.push(v),
+                            Err(msg) => {
+                                failed = Some(RuleError::Runtime {
+                                    rule: rule.id().to_string(),
+                                    file: rule.spec().file.clone(),
+                                    line: 0,
+                                    column: 0,
+                                    message: msg,
+                                });
+                                break;
+                            }
+                        }
+                    }
+                    let result = match failed {
+                        Some(e) => Err(e),
+                        None => rules.run(ri, vars, vals),
+                    };
+                    let actions = match result.and_then(|a| {
+                        check_actions(&a, rule.id(), rule.spec().file.as_ref(), |c| {
+                            self.class_index(m, c)
+                        })
+                        .map(|()| a)
+                    }) {
+                        Ok(a) => a,
+                        Err(e) => {
+                            let skip = self.policy == ErrorPolicy::SkipRule;
+                            if skip {
+                                error.get_or_insert((ri, e, true));
+                                continue;
+                            }
+                            error = Some((ri, e, false));
                             break;
                         }
-                    }
-                }
-                let result = match failed {
-                    Some(e) => Err(e),
-                    None => rules.run(ri, vars, vals),
-                };
-                let actions = match result.and_then(|a| {
-                    check_actions(&a, rule.id(), rule.spec().file.as_ref(), |c| {
-                        self.class_index(m, c)
-                    })
-                    .map(|()| a)
-                }) {
-                    Ok(a) => a,
-                    Err(e) => {
-                        let skip = self.policy == ErrorPolicy::SkipRule;
-                        if skip {
-                            error.get_or_insert((ri, e, true));
-                            continue;
-                        }
-                        error = Some((ri, e, false));
-                        break;
-                    }
-                };
-                for a in actions {
-                    match &a {
-                        Action::Adjust { points, .. } => st.adjust += points,
-                        Action::Shift { steps, .. } => st.shift += steps,
-                        Action::ForceClass { class: c, .. } => {
-                            let c = self.class_index(m, c).unwrap_or(0);
-                            if st.forced.is_none_or(|(f, _)| c > f) {
-                                st.forced = Some((c, effects.len()));
+                    };
+                    for a in actions {
+                        match &a {
+                            Action::Adjust { points, .. } => st.adjust += points,
+                            Action::Shift { steps, .. } => st.shift += steps,
+                            Action::ForceClass { class: c, .. } => {
+                                let c = self.class_index(m, c).unwrap_or(0);
+                                if st.forced.is_none_or(|(f, _)| c > f) {
+                                    st.forced = Some((c, effects.len()));
+                                }
                             }
-                        }
-                        Action::AtLeast { class: c, .. } => {
-                            let c = self.class_index(m, c).unwrap_or(0);
-                            if st.floor.is_none_or(|(f, _)| c > f) {
-                                st.floor = Some((c, effects.len()));
+                            Action::AtLeast { class: c, .. } => {
+                                let c = self.class_index(m, c).unwrap_or(0);
+                                if st.floor.is_none_or(|(f, _)| c > f) {
+                                    st.floor = Some((c, effects.len()));
+                                }
                             }
-                        }
-                        Action::AtMost { class: c, .. } => {
-                            let c = self.class_index(m, c).unwrap_or(nclass - 1);
-                            if st.cap.is_none_or(|(f, _)| c < f) {
-                                st.cap = Some((c, effects.len()));
+                            Action::AtMost { class: c, .. } => {
+                                let c = self.class_index(m, c).unwrap_or(nclass - 1);
+                                if st.cap.is_none_or(|(f, _)| c < f) {
+                                    st.cap = Some((c, effects.len()));
+                                }
                             }
-                        }
-                        Action::Label { label } => {
-                            if effects.iter().any(
+                            Action::Label { label } => {
+                                if effects.iter().any(
                                 |e| matches!(&e.action, Action::Label { label: l } if l == label),
                             ) {
                                 continue;
                             }
+                            }
+                            Action::Alert { .. } => {}
                         }
-                        Action::Alert { .. } => {}
+                        let (department, basis) = match &a {
+                            Action::Alert { topic, .. } => {
+                                let (d, b) = self.set.routing().route(
+                                    topic,
+                                    &self.frame.industries()[r],
+                                    |licence| self.issuer(r, licence),
+                                );
+                                (d, Some(b))
+                            }
+                            _ => (None, None),
+                        };
+                        acted.push((effects.len(), ri));
+                        effects.push(Effect {
+                            rule: Arc::clone(&ids[ri]),
+                            action: a,
+                            department,
+                            basis,
+                            outcome: Outcome::Applied,
+                        });
                     }
-                    let (department, basis) = match &a {
-                        Action::Alert { topic, .. } => {
-                            let (d, b) = self.set.routing().route(
-                                topic,
-                                &self.frame.industries()[r],
-                                |licence| self.issuer(r, licence),
-                            );
-                            (d, Some(b))
-                        }
-                        _ => (None, None),
-                    };
-                    acted.push((effects.len(), ri));
-                    effects.push(Effect {
-                        rule: Arc::clone(&ids[ri]),
-                        action: a,
-                        department,
-                        basis,
-                        outcome: Outcome::Applied,
+                    self.resolve(m, &mut st);
+                }
+                if let Some((_, _, false)) = &error {
+                    return Some(RowOut {
+                        row: r,
+                        effects,
+                        score: f64::NAN,
+                        class: usize::MAX,
+                        error,
+                        matched,
                     });
                 }
-                self.resolve(m, &mut st);
-            }
-            if let Some((_, _, false)) = &error {
-                return Some(RowOut {
+                if effects.is_empty() && error.is_none() && matched.is_empty() {
+                    return None;
+                }
+                self.outcomes(m, &st, &mut effects);
+                Some(RowOut {
                     row: r,
+                    score: st.score,
+                    class: st.class,
                     effects,
-                    score: f64::NAN,
-                    class: usize::MAX,
                     error,
                     matched,
-                });
-            }
-            if effects.is_empty() && error.is_none() && matched.is_empty() {
-                return None;
-            }
-            self.outcomes(m, &st, &mut effects);
-            Some(RowOut {
-                row: r,
-                score: st.score,
-                class: st.class,
-                effects,
-                error,
-                matched,
-            })
-        };
+                })
+            };
 
         let outs: Vec<RowOut> = (0..n)
             .into_par_iter()

@@ -52,16 +52,20 @@ pub use riskgrade_core::{
     AttrValue, ChangeField, Column, ColumnBuilder, DataIssue, Date, DateError, EffectPeriods,
     Enterprise, EnterpriseId, FeatureDef, FeatureFn, Frame, Identity, InputSpec, InputType,
     InspectionResult, Licence, ListAction, Period, Problem, RawValue, Record, RecordKind,
-    RecordType, Schema, Severity,
+    RecordType, Schema, Severity, format_number,
 };
 pub use riskgrade_engine::{
-    DimensionLine, EvalError, Explanation, Grader, Grades, IndicatorLine, ModelSummary, Options,
-    Reason, Summary,
+    DimensionLine, Effect, EvalError, Explanation, Grader, Grades, IndicatorLine, ModelSummary,
+    Options, Outcome, Reason, RuleStats, Summary,
 };
 pub use riskgrade_model::{
     ClassSpec, Classes, Cutoffs, Direction, Emit, Leaf, MissingPolicy, Model, ModelError, ModelSet,
-    ModelSetSpec, ModelSpec, Node, NodeSpec, Problem as ModelProblem, RouteSpec, ScaleSpec,
-    ScoreFn, ScoreSpec, Source, examples,
+    ModelSetSpec, ModelSpec, Node, NodeSpec, Problem as ModelProblem, RouteBy, RouteSpec,
+    RoutingSpec, ScaleSpec, ScoreFn, ScoreSpec, Source, TopicRoute, examples,
+};
+pub use riskgrade_rules::{
+    Action, Catalog, ErrorPolicy, Helper, Limits, Lint, Rule, RuleError, RuleSpec, Rules,
+    Severity as AlertSeverity, Stage,
 };
 
 /// Reading enterprises and writing tables: JSON/JSONL profiles, CSV, Parquet, Arrow.
@@ -75,5 +79,7 @@ pub mod synth {
 }
 
 mod results;
+mod rule_tests;
 
 pub use results::{ResultColumns, results_table};
+pub use rule_tests::{Case, CaseResult, Expect, ExpectAlert, RuleTestError, RuleTests};

@@ -1,0 +1,918 @@
+//! Impact analysis: two grade batches of the same enterprises side by side —
+//! the class migration matrix, the enterprises that moved and the rules that
+//! moved them — so that a model or rule change can be judged before it goes live.
+
+use std::collections::HashMap;
+use std::fmt;
+
+use riskgrade_core::{Frame, format_number};
+use riskgrade_engine::{Effect, Grades, Outcome};
+use riskgrade_io::{OutColumn, OutData};
+
+/// Compares two grade batches of the same enterprises (same ids in the same
+/// order), e.g. the same data graded by two model sets, or by one set with
+/// and without its rules.
+///
+/// Rows of the migration matrix are the classes `before`, columns the classes
+/// `after`. Classes are matched by name across the two sets' models, in risk
+/// order (lowest risk first); a row that is not graded on a side counts in the
+/// "not graded" row or column.
+///
+/// # Errors
+/// [`CompareError::DifferentRows`] naming the first row whose enterprise
+/// differs, or that only one batch has.
+///
+/// ```
+/// use std::sync::Arc;
+/// use riskgrade::{Enterprise, Grader, Options, compare};
+///
+/// let grader = Grader::new(Arc::new(riskgrade::examples::reference()?));
+/// let profiles: Vec<Enterprise> = serde_json::from_str(r#"[
+///   {"id": "E1", "industry": "F5211", "registered": "2012-04-01"},
+///   {"id": "E2", "industry": "F5211", "registered": "2012-04-01",
+///    "records": [{"kind": "dishonest_list", "date": "2026-03-01", "action": "entry"}]},
+///   {"id": "E3", "industry": "F5211", "registered": "2015-06-01",
+///    "records": [{"kind": "penalty", "date": "2026-09-01", "severity": "major", "amount": 50000}]}
+/// ]"#)?;
+/// let as_of = "2026-11-01".parse()?;
+/// let without = grader.grade_profiles(&profiles, as_of, &Options::default().rules(false))?;
+/// let with = grader.grade_profiles(&profiles, as_of, &Options::default())?;
+///
+/// let c = compare(&without, &with)?.labels("without rules", "with rules");
+/// println!("{c}");
+/// assert_eq!(c.total(), 3);
+/// assert_eq!(c.count(Some("D"), Some("D")) + c.count(Some("D"), None), 0);
+/// // The dishonest-list veto moves E2 to class D.
+/// let e2 = c.movers().iter().find(|m| m.id == "E2").unwrap();
+/// assert_eq!(e2.class_after.as_deref(), Some("D"));
+/// assert_eq!(e2.rules_only_after, ["veto_dishonest_list"]);
+/// assert_eq!(c.counts_after()[c.class_position("D").unwrap()], 1);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn compare(before: &Grades, after: &Grades) -> Result<Comparison, CompareError> {
+    let n = before.len();
+    if let Some(row) = (0..n.max(after.len()))
+        .find(|&r| r >= n || r >= after.len() || before.id(r) != after.id(r))
+    {
+        let id = |g: &Grades| (row < g.len()).then(|| g.id(row).to_string());
+        return Err(CompareError::DifferentRows {
+            row,
+            before: id(before),
+            after: id(after),
+            before_len: before.len(),
+            after_len: after.len(),
+        });
+    }
+
+    // Class names of every model of both sets, merged in risk order.
+    let mut classes: Vec<String> = Vec::new();
+    for g in [before, after] {
+        for m in g.model_set().models() {
+            let mut at = 0;
+            for name in m.classes().names() {
+                match classes.iter().position(|c| c == name) {
+                    Some(p) => at = at.max(p + 1),
+                    None => {
+                        classes.insert(at, name.clone());
+                        at += 1;
+                    }
+                }
+            }
+        }
+    }
+    let k = classes.len();
+    // Per batch and model: the model's class index -> position in `classes`.
+    let positions = |g: &Grades| -> Vec<Vec<usize>> {
+        g.model_set()
+            .models()
+            .iter()
+            .map(|m| {
+                m.classes()
+                    .names()
+                    .iter()
+                    .map(|name| classes.iter().position(|c| c == name).unwrap_or(k))
+                    .collect()
+            })
+            .collect()
+    };
+    let (pos_before, pos_after) = (positions(before), positions(after));
+    let class_at = |g: &Grades, pos: &[Vec<usize>], r: usize| -> usize {
+        match (g.model_index(r), g.class_index(r)) {
+            (Some(m), Some(c)) => pos[m].get(c).copied().unwrap_or(k),
+            _ => k,
+        }
+    };
+
+    // Rules of both sides: the after batch's in their order, then the ones only before had.
+    let mut rules: Vec<RuleDelta> = Vec::new();
+    let mut rule_index: HashMap<String, usize> = HashMap::new();
+    for g in [after, before] {
+        for s in g.rule_stats() {
+            rule_index.entry(s.rule.clone()).or_insert_with(|| {
+                rules.push(RuleDelta::new(&s.rule, k));
+                rules.len() - 1
+            });
+        }
+    }
+
+    let mut matrix = vec![vec![0usize; k + 1]; k + 1];
+    let mut movers = Vec::new();
+    let mut seen: Vec<usize> = Vec::new();
+    for r in 0..n {
+        let (cb, ca) = (
+            class_at(before, &pos_before, r),
+            class_at(after, &pos_after, r),
+        );
+        matrix[cb][ca] += 1;
+        for (side, g, class) in [(0, before, cb), (1, after, ca)] {
+            seen.clear();
+            for e in g.effects(r) {
+                let Some(&ri) = rule_index.get(&*e.rule) else {
+                    continue;
+                };
+                if !seen.contains(&ri) {
+                    seen.push(ri);
+                    rules[ri].fired[side] += 1;
+                }
+                if e.outcome == Outcome::Decided && class < k {
+                    rules[ri].decided[side][class] += 1;
+                }
+            }
+        }
+        if cb == ca {
+            continue;
+        }
+        let (only_before, only_after, changed) =
+            rule_changes(before.effects(r), after.effects(r));
+        for id in only_before.iter().chain(&only_after).chain(&changed) {
+            if let Some(&ri) = rule_index.get(id) {
+                rules[ri].movers += 1;
+            }
+        }
+        let name = |c: usize| classes.get(c).cloned();
+        let model = |g: &Grades| g.model(r).map(|m| m.id().to_string());
+        movers.push(Mover {
+            row: r,
+            id: before.id(r).to_string(),
+            industry: None,
+            class_before: name(cb),
+            class_after: name(ca),
+            steps: (cb < k && ca < k).then(|| ca as i64 - cb as i64),
+            score_before: before.score(r),
+            score_after: after.score(r),
+            model_before: model(before),
+            model_after: model(after),
+            rules_only_after: only_after,
+            rules_only_before: only_before,
+            rules_changed: changed,
+        });
+    }
+
+    Ok(Comparison {
+        classes,
+        matrix,
+        movers,
+        rules,
+        labels: ("before".into(), "after".into()),
+        top: 10,
+    })
+}
+
+/// The rules acting on score or class on one side only, and those acting on both differently.
+fn rule_changes(before: &[Effect], after: &[Effect]) -> (Vec<String>, Vec<String>, Vec<String>) {
+    let grading = |effects: &[Effect]| -> Vec<(String, Vec<Effect>)> {
+        let mut out: Vec<(String, Vec<Effect>)> = Vec::new();
+        for e in effects.iter().filter(|e| e.action.grades()) {
+            match out.iter_mut().find(|(id, _)| **id == *e.rule) {
+                Some((_, v)) => v.push(e.clone()),
+                None => out.push((e.rule.to_string(), vec![e.clone()])),
+            }
+        }
+        out
+    };
+    let (b, a) = (grading(before), grading(after));
+    let only = |x: &[(String, Vec<Effect>)], y: &[(String, Vec<Effect>)]| -> Vec<String> {
+        x.iter()
+            .filter(|(id, _)| !y.iter().any(|(other, _)| other == id))
+            .map(|(id, _)| id.clone())
+            .collect()
+    };
+    let changed = a
+        .iter()
+        .filter(|(id, effects)| b.iter().any(|(o, e)| o == id && e != effects))
+        .map(|(id, _)| id.clone())
+        .collect();
+    (only(&b, &a), only(&a, &b), changed)
+}
+
+/// Why two batches cannot be compared.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum CompareError {
+    /// Row `row` (0-based) holds different enterprises, or exists in one batch only.
+    DifferentRows {
+        /// The first differing row (0-based).
+        row: usize,
+        /// The enterprise of that row before (`None`: the batch has no such row).
+        before: Option<String>,
+        /// The enterprise of that row after (`None`: the batch has no such row).
+        after: Option<String>,
+        /// Rows before.
+        before_len: usize,
+        /// Rows after.
+        after_len: usize,
+    },
+    /// The frame given for industries does not hold the compared enterprises.
+    DifferentFrame {
+        /// The first differing row (0-based).
+        row: usize,
+        /// The enterprise of that row in the comparison (`None`: no such row).
+        graded: Option<String>,
+        /// The enterprise of that row in the frame (`None`: no such row).
+        frame: Option<String>,
+    },
+}
+
+fn enterprise(id: Option<&String>, side: &str) -> String {
+    match id {
+        Some(id) => format!("enterprise `{id}` {side}"),
+        None => format!("no row {side}"),
+    }
+}
+
+impl fmt::Display for CompareError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            CompareError::DifferentRows {
+                row,
+                before,
+                after,
+                before_len,
+                after_len,
+            } => {
+                write!(
+                    f,
+                    "the batches differ at row {}: {}, {}",
+                    row + 1,
+                    enterprise(before.as_ref(), "before"),
+                    enterprise(after.as_ref(), "after")
+                )?;
+                if before_len != after_len {
+                    write!(f, " ({before_len} rows before, {after_len} after)")?;
+                }
+                f.write_str("; a comparison needs the same enterprises in the same order")
+            }
+            CompareError::DifferentFrame { row, graded, frame } => write!(
+                f,
+                "the frame differs from the compared batches at row {}: {}, {}",
+                row + 1,
+                enterprise(graded.as_ref(), "graded"),
+                enterprise(frame.as_ref(), "in the frame")
+            ),
+        }
+    }
+}
+
+impl std::error::Error for CompareError {}
+
+/// Which way an enterprise moved.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Move {
+    /// To a riskier class.
+    Riskier,
+    /// To a less risky class.
+    Safer,
+    /// Graded before, not after.
+    NoLongerGraded,
+    /// Graded after, not before.
+    NowGraded,
+}
+
+impl Move {
+    /// `riskier`, `safer`, `no longer graded` or `now graded`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Move::Riskier => "riskier",
+            Move::Safer => "safer",
+            Move::NoLongerGraded => "no longer graded",
+            Move::NowGraded => "now graded",
+        }
+    }
+}
+
+/// An enterprise whose class differs between the two batches.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Mover {
+    /// Its row in the batches (0-based).
+    pub row: usize,
+    /// The enterprise id.
+    pub id: String,
+    /// Its industry, when the comparison was given the frame ([`Comparison::with_industries`]).
+    pub industry: Option<String>,
+    /// Its class before (`None`: not graded).
+    pub class_before: Option<String>,
+    /// Its class after (`None`: not graded).
+    pub class_after: Option<String>,
+    /// Classes moved, positive towards risk (`None` when graded on one side only).
+    pub steps: Option<i64>,
+    /// Its score before.
+    pub score_before: Option<f64>,
+    /// Its score after.
+    pub score_after: Option<f64>,
+    /// The model that graded it before.
+    pub model_before: Option<String>,
+    /// The model that graded it after.
+    pub model_after: Option<String>,
+    /// Rules that acted on its score or class only after.
+    pub rules_only_after: Vec<String>,
+    /// Rules that acted on its score or class only before.
+    pub rules_only_before: Vec<String>,
+    /// Rules that acted on its score or class on both sides, differently
+    /// (another action, or another outcome such as deciding the class or not).
+    pub rules_changed: Vec<String>,
+}
+
+impl Mover {
+    /// Which way it moved.
+    pub fn movement(&self) -> Move {
+        match self.steps {
+            Some(s) if s > 0 => Move::Riskier,
+            Some(_) => Move::Safer,
+            None if self.class_after.is_none() => Move::NoLongerGraded,
+            None => Move::NowGraded,
+        }
+    }
+
+    /// Score after minus score before (`None` unless graded on both sides).
+    pub fn score_change(&self) -> Option<f64> {
+        Some(self.score_after? - self.score_before?)
+    }
+
+    /// The rules, marked `+` (only after), `-` (only before) and `~` (changed).
+    fn rules_text(&self) -> String {
+        let marked = |mark: &str, v: &[String]| v.iter().map(|r| format!("{mark}{r}")).collect();
+        let all: Vec<String> = [
+            marked("+", &self.rules_only_after),
+            marked("-", &self.rules_only_before),
+            marked("~", &self.rules_changed),
+        ]
+        .concat();
+        all.join(" ")
+    }
+}
+
+/// How one rule's reach changed between the two batches.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RuleDelta {
+    /// The rule's id.
+    pub rule: String,
+    /// Enterprises it acted on (any effect, labels and alerts included): `[before, after]`.
+    pub fired: [usize; 2],
+    /// Per class of [`Comparison::classes`]: enterprises whose final class it decided, `[before, after]`.
+    pub decided: [Vec<usize>; 2],
+    /// Movers it acted on differently (only one side, or other effects).
+    pub movers: usize,
+}
+
+impl RuleDelta {
+    fn new(rule: &str, k: usize) -> RuleDelta {
+        RuleDelta {
+            rule: rule.to_string(),
+            fired: [0, 0],
+            decided: [vec![0; k], vec![0; k]],
+            movers: 0,
+        }
+    }
+    /// Enterprises whose final class it decided: `[before, after]`.
+    pub fn decided_total(&self) -> [usize; 2] {
+        [
+            self.decided[0].iter().sum(),
+            self.decided[1].iter().sum(),
+        ]
+    }
+}
+
+/// Two grade batches of the same enterprises compared: see [`compare`].
+///
+/// `Display` prints the migration matrix as an aligned table, the number of
+/// movers each way, the biggest moves with their rules (`+rule` acted only
+/// after, `-rule` only before, `~rule` differently) and the rules whose reach changed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Comparison {
+    classes: Vec<String>,
+    matrix: Vec<Vec<usize>>,
+    movers: Vec<Mover>,
+    rules: Vec<RuleDelta>,
+    labels: (String, String),
+    top: usize,
+}
+
+impl Comparison {
+    /// Names the two sides in the printed comparison (default `before` and `after`).
+    pub fn labels(mut self, before: impl Into<String>, after: impl Into<String>) -> Self {
+        self.labels = (before.into(), after.into());
+        self
+    }
+
+    /// How many of the biggest moves are printed (default 10).
+    pub fn top(mut self, n: usize) -> Self {
+        self.top = n;
+        self
+    }
+
+    /// Fills the movers' industries from the frame the batches were graded from.
+    ///
+    /// # Errors
+    /// [`CompareError::DifferentFrame`] when the frame's ids are not the batches'.
+    pub fn with_industries(mut self, frame: &Frame) -> Result<Self, CompareError> {
+        let n = self.total();
+        let ids = frame.ids();
+        if ids.len() != n {
+            // Ids of rows that did not move are not kept: name the first row past the shorter side.
+            let row = n.min(ids.len());
+            let graded = self
+                .movers
+                .iter()
+                .find(|m| m.row == row)
+                .map(|m| m.id.clone());
+            return Err(CompareError::DifferentFrame {
+                row,
+                graded,
+                frame: ids.get(row).cloned(),
+            });
+        }
+        if let Some(m) = self.movers.iter().find(|m| ids[m.row] != m.id) {
+            return Err(CompareError::DifferentFrame {
+                row: m.row,
+                graded: Some(m.id.clone()),
+                frame: Some(ids[m.row].clone()),
+            });
+        }
+        for m in &mut self.movers {
+            m.industry = Some(frame.industries()[m.row].clone());
+        }
+        Ok(self)
+    }
+
+    /// The class names, lowest risk first (the "not graded" row and column come after them).
+    pub fn classes(&self) -> &[String] {
+        &self.classes
+    }
+
+    /// The position of a class in [`Comparison::classes`].
+    pub fn class_position(&self, class: &str) -> Option<usize> {
+        self.classes.iter().position(|c| c == class)
+    }
+
+    /// The migration matrix: `matrix()[from][to]` counts enterprises in class
+    /// `from` before and `to` after, indexed like [`Comparison::classes`] with
+    /// one more row and column for "not graded".
+    pub fn matrix(&self) -> &[Vec<usize>] {
+        &self.matrix
+    }
+
+    /// Enterprises in class `from` before and `to` after (`None`: not graded).
+    pub fn count(&self, from: Option<&str>, to: Option<&str>) -> usize {
+        let k = self.classes.len();
+        let at = |c: Option<&str>| match c {
+            Some(c) => self.class_position(c),
+            None => Some(k),
+        };
+        match (at(from), at(to)) {
+            (Some(i), Some(j)) => self.matrix[i][j],
+            _ => 0,
+        }
+    }
+
+    /// Enterprises compared.
+    pub fn total(&self) -> usize {
+        self.matrix.iter().flatten().sum()
+    }
+
+    /// Enterprises per class before, the last entry "not graded".
+    pub fn counts_before(&self) -> Vec<usize> {
+        self.matrix.iter().map(|row| row.iter().sum()).collect()
+    }
+
+    /// Enterprises per class after, the last entry "not graded".
+    pub fn counts_after(&self) -> Vec<usize> {
+        (0..self.matrix.len())
+            .map(|j| self.matrix.iter().map(|row| row[j]).sum())
+            .collect()
+    }
+
+    /// The enterprises whose class differs, in row order.
+    pub fn movers(&self) -> &[Mover] {
+        &self.movers
+    }
+
+    /// Movers that went `which` way.
+    pub fn moved(&self, which: Move) -> usize {
+        self.movers
+            .iter()
+            .filter(|m| m.movement() == which)
+            .count()
+    }
+
+    /// Every rule of either side, the after side's first in their running order.
+    pub fn rules(&self) -> &[RuleDelta] {
+        &self.rules
+    }
+
+    /// The movers, biggest move first: most classes moved, then largest score change, then row.
+    pub fn biggest_moves(&self) -> Vec<&Mover> {
+        let mut v: Vec<&Mover> = self.movers.iter().collect();
+        v.sort_by(|a, b| {
+            let steps = |m: &Mover| m.steps.map_or(0, i64::unsigned_abs);
+            let change = |m: &Mover| m.score_change().map_or(0.0, f64::abs);
+            steps(b)
+                .cmp(&steps(a))
+                .then(change(b).total_cmp(&change(a)))
+                .then(a.row.cmp(&b.row))
+        });
+        v
+    }
+
+    /// The movers as table columns for [`riskgrade_io::write_table`]: `id`,
+    /// `industry` (when known), `class_before`, `class_after`, `move`
+    /// (`riskier`, `safer`, `no longer graded`, `now graded`), `steps`,
+    /// `score_before`, `score_after`, `score_change`, `model_before`,
+    /// `model_after`, `rules_only_after`, `rules_only_before`, `rules_changed`
+    /// (rule ids joined with ` | `).
+    pub fn movers_table(&self) -> Vec<OutColumn> {
+        let m = &self.movers;
+        let text = |name: &str, f: &dyn Fn(&Mover) -> Option<String>| OutColumn {
+            name: name.into(),
+            data: OutData::Text(m.iter().map(f).collect()),
+        };
+        let number = |name: &str, f: &dyn Fn(&Mover) -> Option<f64>| OutColumn {
+            name: name.into(),
+            data: OutData::Number(m.iter().map(f).collect()),
+        };
+        let rules = |v: &[String]| Some(v.join(" | "));
+        let mut out = vec![text("id", &|m| Some(m.id.clone()))];
+        if m.iter().any(|m| m.industry.is_some()) {
+            out.push(text("industry", &|m| m.industry.clone()));
+        }
+        out.extend([
+            text("class_before", &|m| m.class_before.clone()),
+            text("class_after", &|m| m.class_after.clone()),
+            text("move", &|m| Some(m.movement().name().to_string())),
+            OutColumn {
+                name: "steps".into(),
+                data: OutData::Integer(m.iter().map(|m| m.steps).collect()),
+            },
+            number("score_before", &|m| m.score_before),
+            number("score_after", &|m| m.score_after),
+            number("score_change", &Mover::score_change),
+            text("model_before", &|m| m.model_before.clone()),
+            text("model_after", &|m| m.model_after.clone()),
+            text("rules_only_after", &|m| rules(&m.rules_only_after)),
+            text("rules_only_before", &|m| rules(&m.rules_only_before)),
+            text("rules_changed", &|m| rules(&m.rules_changed)),
+        ]);
+        out
+    }
+}
+
+/// Left-aligned first column, right-aligned others, two spaces apart.
+fn table(f: &mut fmt::Formatter<'_>, rows: &[Vec<String>]) -> fmt::Result {
+    let cols = rows.iter().map(Vec::len).max().unwrap_or(0);
+    let width: Vec<usize> = (0..cols)
+        .map(|j| {
+            rows.iter()
+                .filter_map(|r| r.get(j))
+                .map(|c| c.chars().count())
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
+    for row in rows {
+        let mut line = String::new();
+        for (j, cell) in row.iter().enumerate() {
+            if j == 0 {
+                line.push_str(&format!("{cell:<w$}", w = width[0]));
+            } else {
+                line.push_str(&format!("  {cell:>w$}", w = width[j]));
+            }
+        }
+        writeln!(f, "{}", line.trim_end())?;
+    }
+    Ok(())
+}
+
+fn score_text(s: Option<f64>) -> String {
+    s.map_or_else(|| "-".into(), |s| format_number((s * 100.0).round() / 100.0))
+}
+
+impl fmt::Display for Comparison {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let k = self.classes.len();
+        let total = self.total();
+        let (before, after) = (self.counts_before(), self.counts_after());
+        // The "not graded" row and column only when some row was not graded.
+        let shown: Vec<usize> = (0..=k)
+            .filter(|&i| i < k || before[k] > 0 || after[k] > 0)
+            .collect();
+        let name = |i: usize| {
+            self.classes
+                .get(i)
+                .cloned()
+                .unwrap_or_else(|| "not graded".into())
+        };
+        writeln!(
+            f,
+            "class migration of {total} enterprises: rows {}, columns {}",
+            self.labels.0, self.labels.1
+        )?;
+        let mut rows = vec![
+            std::iter::once(String::new())
+                .chain(shown.iter().map(|&j| name(j)))
+                .chain(["total".to_string()])
+                .collect::<Vec<_>>(),
+        ];
+        for &i in &shown {
+            rows.push(
+                std::iter::once(name(i))
+                    .chain(shown.iter().map(|&j| self.matrix[i][j].to_string()))
+                    .chain([before[i].to_string()])
+                    .collect(),
+            );
+        }
+        rows.push(
+            std::iter::once("total".to_string())
+                .chain(shown.iter().map(|&j| after[j].to_string()))
+                .chain([total.to_string()])
+                .collect(),
+        );
+        table(f, &rows)?;
+
+        let moved = self.movers.len();
+        let share = if total == 0 {
+            0.0
+        } else {
+            100.0 * moved as f64 / total as f64
+        };
+        write!(
+            f,
+            "\nmoved: {moved} of {total} enterprises ({share:.2}%): {} to a riskier class, {} to a safer class",
+            self.moved(Move::Riskier),
+            self.moved(Move::Safer)
+        )?;
+        let (lost, gained) = (self.moved(Move::NoLongerGraded), self.moved(Move::NowGraded));
+        if lost + gained > 0 {
+            write!(f, ", {lost} no longer graded, {gained} now graded")?;
+        }
+        writeln!(f)?;
+        if moved == 0 || self.top == 0 {
+            return Ok(());
+        }
+        let top = self.biggest_moves();
+        let shown = top.len().min(self.top);
+        writeln!(
+            f,
+            "\nbiggest moves ({shown} of {moved}; rules: +acted only {}, -only {}, ~differently):",
+            self.labels.1, self.labels.0
+        )?;
+        let class = |c: &Option<String>| c.clone().unwrap_or_else(|| "not graded".into());
+        let rows: Vec<Vec<String>> = top[..shown]
+            .iter()
+            .map(|m| {
+                vec![
+                    format!("  {}", m.id),
+                    m.industry.clone().unwrap_or_default(),
+                    format!("{} -> {}", class(&m.class_before), class(&m.class_after)),
+                    format!(
+                        "score {} -> {}",
+                        score_text(m.score_before),
+                        score_text(m.score_after)
+                    ),
+                    m.rules_text(),
+                ]
+            })
+            .collect();
+        // Left-align the free-text columns.
+        for r in &rows {
+            let widths: Vec<usize> = (0..r.len())
+                .map(|j| rows.iter().map(|x| x[j].chars().count()).max().unwrap_or(0))
+                .collect();
+            let line: Vec<String> = r
+                .iter()
+                .zip(&widths)
+                .map(|(c, w)| format!("{c:<w$}"))
+                .collect();
+            writeln!(f, "{}", line.join("  ").trim_end())?;
+        }
+
+        let changed: Vec<&RuleDelta> = self
+            .rules
+            .iter()
+            .filter(|r| r.movers > 0 || r.fired[0] != r.fired[1] || r.decided != [r.decided[0].clone(), r.decided[0].clone()])
+            .collect();
+        if !changed.is_empty() {
+            writeln!(f, "\nrules whose reach changed:")?;
+            let mut rows = vec![
+                [
+                    "  rule",
+                    &format!("fired {}", self.labels.0),
+                    &format!("fired {}", self.labels.1),
+                    "decided before",
+                    "decided after",
+                    "movers",
+                ]
+                .map(str::to_string)
+                .to_vec(),
+            ];
+            for r in changed {
+                let [db, da] = r.decided_total();
+                rows.push(vec![
+                    format!("  {}", r.rule),
+                    r.fired[0].to_string(),
+                    r.fired[1].to_string(),
+                    db.to_string(),
+                    da.to_string(),
+                    r.movers.to_string(),
+                ]);
+            }
+            table(f, &rows)?;
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use std::sync::Arc;
+
+    use super::*;
+    use crate::{Enterprise, Grader, Options};
+
+    fn profiles() -> Vec<Enterprise> {
+        serde_json::from_str(
+            r#"[
+  {"id": "E1", "industry": "F5211", "registered": "2012-04-01"},
+  {"id": "E2", "industry": "F5211", "registered": "2012-04-01",
+   "records": [{"kind": "dishonest_list", "date": "2026-03-01", "action": "entry"}]},
+  {"id": "E3", "industry": "F5211", "registered": "2015-06-01",
+   "records": [{"kind": "penalty", "date": "2026-09-01", "severity": "major", "amount": 50000}]},
+  {"id": "E4", "industry": "C1391", "registered": "2010-01-01",
+   "records": [{"kind": "judgment_defaulter", "date": "2025-12-01", "action": "entry"}]},
+  {"id": "E5", "industry": "F5211", "registered": "2011-01-01"}
+]"#,
+        )
+        .unwrap()
+    }
+
+    fn grade(rules: bool) -> Grades {
+        let grader = Grader::new(Arc::new(crate::examples::reference().unwrap()));
+        grader
+            .grade_profiles(
+                &profiles(),
+                "2026-11-01".parse().unwrap(),
+                &Options::default().rules(rules),
+            )
+            .unwrap()
+    }
+
+    #[test]
+    fn matrix_counts_match_the_two_batches() {
+        let (before, after) = (grade(false), grade(true));
+        let c = compare(&before, &after).unwrap();
+        assert_eq!(c.classes(), ["A", "B", "C", "D"]);
+        assert_eq!(c.total(), 5);
+        assert_eq!(c.matrix().len(), 5);
+        for r in 0..5 {
+            let from = before.class(r);
+            let to = after.class(r);
+            assert!(c.count(from, to) >= 1, "row {r}: {from:?} -> {to:?}");
+        }
+        // Row sums are the classes before, column sums the classes after.
+        for (i, name) in c.classes().iter().enumerate() {
+            let b = (0..5).filter(|&r| before.class(r) == Some(name)).count();
+            let a = (0..5).filter(|&r| after.class(r) == Some(name)).count();
+            assert_eq!((c.counts_before()[i], c.counts_after()[i]), (b, a), "{name}");
+        }
+        assert_eq!(c.counts_before()[4], 0);
+        // The two vetoes move E2 and E4 to D; the diagonal holds everyone else.
+        assert_eq!(c.counts_after()[3], 2);
+        let diagonal: usize = (0..5).map(|i| c.matrix()[i][i]).sum();
+        assert_eq!(diagonal + c.movers().len(), 5);
+        assert_eq!(c.moved(Move::Riskier), c.movers().len());
+        assert_eq!(c.moved(Move::Safer), 0);
+
+        // The same batch against itself: everything on the diagonal.
+        let same = compare(&after, &after).unwrap();
+        assert!(same.movers().is_empty());
+        assert_eq!(same.count(Some("D"), Some("D")), 2);
+    }
+
+    #[test]
+    fn a_mover_names_the_rules_that_moved_it() {
+        let (before, after) = (grade(false), grade(true));
+        let c = compare(&before, &after).unwrap();
+        let e2 = c.movers().iter().find(|m| m.id == "E2").unwrap();
+        assert_eq!(e2.row, 1);
+        assert_eq!(e2.class_after.as_deref(), Some("D"));
+        assert_eq!(e2.rules_only_after, ["veto_dishonest_list"]);
+        assert!(e2.rules_only_before.is_empty() && e2.rules_changed.is_empty());
+        assert_eq!(e2.movement(), Move::Riskier);
+        assert!(e2.steps.unwrap() > 0);
+        let e4 = c.movers().iter().find(|m| m.id == "E4").unwrap();
+        assert_eq!(e4.rules_only_after, ["veto_judgment_defaulter"]);
+        assert_eq!(e4.model_after.as_deref(), Some("food"));
+
+        // The other way round, the same rules fired only before.
+        let back = compare(&after, &before).unwrap();
+        let e2 = back.movers().iter().find(|m| m.id == "E2").unwrap();
+        assert_eq!(e2.rules_only_before, ["veto_dishonest_list"]);
+        assert_eq!(e2.movement(), Move::Safer);
+
+        // Per rule: fired and decided counts on each side.
+        let veto = c
+            .rules()
+            .iter()
+            .find(|r| r.rule == "veto_dishonest_list")
+            .unwrap();
+        assert_eq!(veto.fired, [0, 1]);
+        assert_eq!(veto.decided_total(), [0, 1]);
+        assert_eq!(veto.decided[1][c.class_position("D").unwrap()], 1);
+        assert_eq!(veto.movers, 1);
+
+        // Industries from the frame, and the movers as columns.
+        let set = after.model_set();
+        let frame = Frame::from_profiles(
+            &profiles(),
+            set.schema(),
+            after.as_of(),
+            set.effect_periods(),
+        );
+        let c = c.with_industries(&frame).unwrap();
+        let e4 = c.movers().iter().find(|m| m.id == "E4").unwrap();
+        assert_eq!(e4.industry.as_deref(), Some("C1391"));
+        let cols = c.movers_table();
+        let col = |name: &str| cols.iter().find(|c| c.name == name).unwrap();
+        assert_eq!(col("id").data.len(), c.movers().len());
+        match &col("rules_only_after").data {
+            OutData::Text(v) => assert!(v.contains(&Some("veto_dishonest_list".into()))),
+            _ => panic!("text expected"),
+        }
+
+        let text = c.labels("without rules", "with rules").to_string();
+        assert!(
+            text.contains("class migration of 5 enterprises: rows without rules, columns with rules"),
+            "{text}"
+        );
+        assert!(text.contains("+veto_dishonest_list"), "{text}");
+        assert!(!text.contains("not graded"), "{text}");
+    }
+
+    #[test]
+    fn mismatched_batches_name_the_first_differing_row() {
+        let grader = Grader::new(Arc::new(crate::examples::reference().unwrap()));
+        let as_of = "2026-11-01".parse().unwrap();
+        let all = profiles();
+        let before = grade(true);
+        let mut swapped = all.clone();
+        swapped.swap(2, 3);
+        let after = grader
+            .grade_profiles(&swapped, as_of, &Options::default())
+            .unwrap();
+        let e = compare(&before, &after).unwrap_err();
+        assert_eq!(
+            e,
+            CompareError::DifferentRows {
+                row: 2,
+                before: Some("E3".into()),
+                after: Some("E4".into()),
+                before_len: 5,
+                after_len: 5,
+            }
+        );
+        assert_eq!(
+            e.to_string(),
+            "the batches differ at row 3: enterprise `E3` before, enterprise `E4` after; \
+             a comparison needs the same enterprises in the same order"
+        );
+
+        let shorter = grader
+            .grade_profiles(&all[..4], as_of, &Options::default())
+            .unwrap();
+        let e = compare(&before, &shorter).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "the batches differ at row 5: enterprise `E5` before, no row after \
+             (5 rows before, 4 after); a comparison needs the same enterprises in the same order"
+        );
+
+        // A frame of other enterprises cannot give the industries.
+        let set = before.model_set();
+        let frame = Frame::from_profiles(&swapped, set.schema(), as_of, set.effect_periods());
+        let c = compare(&grade(false), &before).unwrap();
+        assert!(matches!(
+            c.with_industries(&frame),
+            Err(CompareError::DifferentFrame { .. })
+        ));
+    }
+}
