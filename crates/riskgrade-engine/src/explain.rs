@@ -243,7 +243,11 @@ impl fmt::Display for Explanation {
         let adjusted = self
             .base_score
             .filter(|b| (b - score).abs() > 1e-9)
-            .map(|b| format!(" (indicators {}, rules {:+})", num(b), num(score - b)))
+            .map(|b| {
+                let d = score - b;
+                let sign = if d >= 0.0 { "+" } else { "" };
+                format!(" (indicators {}, rules {sign}{})", num(b), num(d))
+            })
             .unwrap_or_default();
         writeln!(
             f,

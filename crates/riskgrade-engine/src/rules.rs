@@ -605,6 +605,8 @@ impl<'a> Pass<'a> {
                                     line: 0,
                                     column: 0,
                                     message: msg,
+                                    source_line: None,
+                                    hint: None,
                                 });
                                 break;
                             }
@@ -685,9 +687,10 @@ impl<'a> Pass<'a> {
                     self.resolve(m, &mut st);
                 }
                 if let Some((_, _, false)) = &error {
+                    // No partial grade: the row is reported with the rule's error.
                     return Some(RowOut {
                         row: r,
-                        effects,
+                        effects: Vec::new(),
                         score: f64::NAN,
                         class: usize::MAX,
                         error,
@@ -877,7 +880,8 @@ impl<'a> Pass<'a> {
                     let c = idx(class);
                     if let Some((_, by)) = &forced {
                         Outcome::Overridden(by.clone())
-                    } else if c < pre && st.floor.is_some_and(|(f, _)| f > c) {
+                    } else if st.class > c {
+                        // Only a floor can lift the class above a cap.
                         Outcome::Overridden(
                             floor.as_ref().map_or_else(String::new, |f| f.1.clone()),
                         )
@@ -913,6 +917,8 @@ fn check_actions(
                 line: 0,
                 column: 0,
                 message: format!("no class `{class}` in this enterprise's model"),
+                source_line: None,
+                hint: Some("name one of the classes of every model the rule runs on".into()),
             });
         }
     }

@@ -296,6 +296,21 @@ fn helper_value(
     }
 }
 
+/// Rhai's type names in the words rule authors use.
+fn type_name(t: &str) -> &'static str {
+    match t.trim() {
+        "i64" | "INT" => "integer",
+        "f64" | "FLOAT" => "number",
+        "bool" => "bool",
+        "()" => "no value `()`",
+        "char" => "character",
+        t if t.contains("String") || t.contains("str") => "text",
+        t if t.contains("Array") => "array",
+        t if t.contains("Map") => "map",
+        _ => "value",
+    }
+}
+
 fn file_line(spec: &RuleSpec, line: u32) -> u32 {
     if spec.line > 0 && line > 0 {
         spec.line + line - 1
@@ -580,9 +595,10 @@ impl Rules {
     }
 
     fn runtime_error(&self, spec: &RuleSpec, e: &EvalAltResult) -> RuleError {
-        let (line, column) = at(e.position());
-        let line = file_line(spec, line);
+        let (script_line, column) = at(e.position());
+        let line = file_line(spec, script_line);
         let l = &self.limits;
+        let mut hint = None;
         let message = match e {
             EvalAltResult::ErrorTooManyOperations(_) => format!(
                 "stopped after {} operations (a loop that never ends?); simplify the rule or raise the limit",
@@ -601,6 +617,25 @@ impl Rules {
                 "{what} exceeds its limit (strings {} bytes, arrays {} items, maps {} entries)",
                 l.max_string_size, l.max_array_size, l.max_map_size
             ),
+            EvalAltResult::ErrorFunctionNotFound(sig, _) => {
+                let (name, args) = sig.split_once(" (").unwrap_or((sig.as_str(), ""));
+                let args = args.trim_end_matches(')');
+                let types: Vec<&str> = args
+                    .split(", ")
+                    .filter(|a| !a.is_empty())
+                    .map(type_name)
+                    .collect();
+                hint = Some(if types.contains(&"no value `()`") {
+                    "an input without a value is `()`: write `(x ?? 0)`, or test `x == ()` first, or add a `when` condition on it".to_string()
+                } else {
+                    "convert with to_int(), to_float() or to_string(), or check the function's name"
+                        .to_string()
+                });
+                format!(
+                    "no function or operator `{name}` for ({})",
+                    types.join(", ")
+                )
+            }
             other => {
                 let text = other.to_string();
                 text.split(" (line ").next().unwrap_or(&text).to_string()
@@ -612,6 +647,8 @@ impl Rules {
             line,
             column,
             message,
+            source_line: line_of(&spec.script, script_line as usize),
+            hint: hint.map(String::into_boxed_str),
         }
     }
 }

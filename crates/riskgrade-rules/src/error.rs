@@ -25,7 +25,7 @@ pub enum RuleError {
         hint: Option<Box<str>>,
     },
     /// The script failed on one enterprise, or exceeded a limit.
-    #[error("{}", Located { rule, file, line: *line, column: *column, message, source_line: &None, hint: &None })]
+    #[error("{}", Located { rule, file, line: *line, column: *column, message, source_line, hint })]
     Runtime {
         /// The rule's id.
         rule: String,
@@ -37,6 +37,10 @@ pub enum RuleError {
         column: u32,
         /// What went wrong.
         message: String,
+        /// The source line where it went wrong.
+        source_line: Option<Box<str>>,
+        /// What to change.
+        hint: Option<Box<str>>,
     },
     /// The rule's `when` condition does not parse or names something unknown.
     #[error("{}", When { rule, file, column: *column, message, text, hint })]

@@ -311,7 +311,7 @@ impl Parser<'_> {
                 return Err(err(
                     at,
                     format!(
-                        "`{name}` is {}; it can only be compared with `==` or `!=`",
+                        "`{name}` ({}) can only be compared with `==` or `!=`",
                         var.describe(self.catalog)
                     ),
                 ));
@@ -343,7 +343,7 @@ impl Parser<'_> {
         }
         Err(GuardError {
             column: at,
-            message: format!("`{name}` is {}, not a bool", var.describe(self.catalog)),
+            message: format!("`{name}` ({}) is not a bool", var.describe(self.catalog)),
             hint: Some(match kind {
                 Kind::Number => format!("compare it, e.g. `{name} > 0`"),
                 _ => format!("compare it, e.g. `{name} == \"...\"`"),
@@ -355,9 +355,16 @@ impl Parser<'_> {
         let (tok, at) = self.next();
         let name = var.name(self.catalog);
         let ty = var.describe(self.catalog);
-        let mismatch = |what: &str, example: &str| GuardError {
+        let found = match &tok {
+            Tok::Num(_) => "a number",
+            Tok::Str(_) => "text",
+            Tok::Name(n) if n == "true" || n == "false" => "true or false",
+            Tok::Name(_) => "a name (conditions compare with written values)",
+            Tok::Op(_) | Tok::End => "nothing",
+        };
+        let mismatch = |_: &str, example: &str| GuardError {
             column: at,
-            message: format!("`{name}` is {ty}; it cannot be compared with {what}"),
+            message: format!("`{name}` ({ty}) cannot be compared with {found}"),
             hint: Some(format!("write {example}")),
         };
         match (kind, tok) {

@@ -180,29 +180,44 @@ fn lex(src: &str) -> Vec<Token> {
                 column: c0,
             });
         } else if c == '`' {
-            // A template: the names inside `${...}` may be variables; take every word.
+            // A template: the code inside `${...}` is read like any other code.
             step(&mut i, &mut line, &mut col);
             while i < chars.len() && chars[i] != '`' {
-                if chars[i].is_ascii_alphabetic() || chars[i] == '_' {
+                if chars[i] == '$' && chars.get(i + 1) == Some(&'{') {
+                    step(&mut i, &mut line, &mut col);
+                    step(&mut i, &mut line, &mut col);
                     let (l1, c1) = (line, col);
-                    let mut w = String::new();
-                    while i < chars.len() && (chars[i].is_ascii_alphanumeric() || chars[i] == '_') {
-                        w.push(chars[i]);
+                    let start = i;
+                    let mut depth = 1usize;
+                    while i < chars.len() {
+                        match chars[i] {
+                            '{' => depth += 1,
+                            '}' => {
+                                depth -= 1;
+                                if depth == 0 {
+                                    break;
+                                }
+                            }
+                            _ => {}
+                        }
                         step(&mut i, &mut line, &mut col);
                     }
-                    out.push(Token {
-                        tok: Tok::Ident(w),
-                        line: l1,
-                        column: c1,
-                    });
+                    let inner: String = chars[start..i].iter().collect();
+                    for mut t in lex(&inner) {
+                        if t.line == 1 {
+                            t.column += c1 - 1;
+                        }
+                        t.line += l1 - 1;
+                        out.push(t);
+                    }
+                    // A separator, so that the inner code does not run into what follows.
                     out.push(Token {
                         tok: Tok::Other,
-                        line: l1,
-                        column: c1,
+                        line,
+                        column: col,
                     });
-                } else {
-                    step(&mut i, &mut line, &mut col);
                 }
+                step(&mut i, &mut line, &mut col);
             }
             step(&mut i, &mut line, &mut col);
         } else if c.is_ascii_alphabetic() || c == '_' {

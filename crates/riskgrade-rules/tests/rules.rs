@@ -339,11 +339,11 @@ fn when_conditions_parse_and_check_names_and_types() {
         ),
         (
             "complaints_1y > 'many'",
-            "rule `r`: in `when`, column 17: `complaints_1y` is count; it cannot be compared with this\n  | complaints_1y > 'many'\n  |                 ^\nhint: write a number, e.g. `10` or `0.5`",
+            "rule `r`: in `when`, column 17: `complaints_1y` (count) cannot be compared with text\n  | complaints_1y > 'many'\n  |                 ^\nhint: write a number, e.g. `10` or `0.5`",
         ),
         (
             "penalties_3y",
-            "rule `r`: in `when`, column 1: `penalties_3y` is count, not a bool\n  | penalties_3y\n  | ^\nhint: compare it, e.g. `penalties_3y > 0`",
+            "rule `r`: in `when`, column 1: `penalties_3y` (count) is not a bool\n  | penalties_3y\n  | ^\nhint: compare it, e.g. `penalties_3y > 0`",
         ),
         (
             "penalties_3y = 2",
