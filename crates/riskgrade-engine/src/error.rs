@@ -52,6 +52,9 @@ pub enum EvalError {
         /// The rule's error.
         error: Box<riskgrade_rules::RuleError>,
     },
+    /// The batch was stopped through [`crate::Options::cancel_on`].
+    #[error("the batch was cancelled")]
+    Cancelled,
     /// No enterprise with this id in the batch.
     #[error("no enterprise `{0}` in the batch")]
     UnknownEnterprise(String),

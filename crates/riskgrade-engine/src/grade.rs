@@ -1,6 +1,7 @@
 //! Batch grading: route, score in parallel column chunks, classify, explain.
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use rayon::prelude::*;
 use riskgrade_core::{
@@ -30,7 +31,19 @@ pub struct Options {
     max_reasons: Option<usize>,
     rules: bool,
     on_rule_error: ErrorPolicy,
+    cancel: Option<CancelFlag>,
 }
+
+/// A flag another thread sets to stop a batch (e.g. on Ctrl-C); see [`Options::cancel_on`].
+#[derive(Debug, Clone)]
+struct CancelFlag(Arc<AtomicBool>);
+
+impl PartialEq for CancelFlag {
+    fn eq(&self, other: &CancelFlag) -> bool {
+        Arc::ptr_eq(&self.0, &other.0)
+    }
+}
+impl Eq for CancelFlag {}
 
 impl Default for Options {
     fn default() -> Self {
@@ -41,6 +54,7 @@ impl Default for Options {
             max_reasons: None,
             rules: true,
             on_rule_error: ErrorPolicy::FailRow,
+            cancel: None,
         }
     }
 }
@@ -77,9 +91,29 @@ impl Options {
         self.on_rule_error = policy;
         self
     }
+    /// Stop the batch with [`EvalError::Cancelled`] soon after `flag` is set
+    /// (it is checked between stages and between enterprises in the rules pass).
+    ///
+    /// ```
+    /// use std::sync::{Arc, atomic::AtomicBool};
+    /// use riskgrade_engine::{EvalError, Grader, Options};
+    /// let flag = Arc::new(AtomicBool::new(true)); // already set
+    /// let set = Arc::new(riskgrade_model::examples::reference().unwrap());
+    /// let e = Grader::new(set).grade_profiles(&[], "2026-11-01".parse().unwrap(), &Options::default().cancel_on(flag));
+    /// assert!(matches!(e, Err(EvalError::Cancelled)));
+    /// ```
+    pub fn cancel_on(mut self, flag: Arc<AtomicBool>) -> Self {
+        self.cancel = Some(CancelFlag(flag));
+        self
+    }
     /// Whether strict mode is on.
     pub fn is_strict(&self) -> bool {
         self.strict
+    }
+    fn cancelled(&self) -> bool {
+        self.cancel
+            .as_ref()
+            .is_some_and(|c| c.0.load(Ordering::Relaxed))
     }
 }
 
@@ -173,6 +207,14 @@ impl Grader {
         as_of: Date,
         options: &Options,
     ) -> Result<Grades, EvalError> {
+        let stop = || -> Result<(), EvalError> {
+            if options.cancelled() {
+                Err(EvalError::Cancelled)
+            } else {
+                Ok(())
+            }
+        };
+        stop()?;
         if let Some(d) = frame.as_of()
             && d != as_of
         {
@@ -339,6 +381,7 @@ impl Grader {
             }
         }
 
+        stop()?;
         // Class thresholds per model: fixed bands, or quantiles of this batch's graded rows.
         let graded = |r: usize| model_of[r] != u16::MAX && !bad[r];
         let thresholds: Vec<Vec<f64>> = set
@@ -392,6 +435,7 @@ impl Grader {
                 model_scores: &scores,
                 thresholds: &thresholds,
                 policy: options.on_rule_error,
+                cancelled: &|| options.cancelled(),
             };
             let out = pass.run(&mut score, &mut class, &graded)?;
             rule_out = Some(out);
@@ -407,6 +451,7 @@ impl Grader {
             issues.append(&mut out.issues);
             issues.sort_by(|a, b| a.row.cmp(&b.row).then_with(|| a.column.cmp(&b.column)));
         }
+        stop()?;
         let graded = |r: usize| model_of[r] != u16::MAX && !bad[r];
 
         // Dimension points of each row's own model, row-major; moved in place when one model grades all.
@@ -585,6 +630,7 @@ impl Grader {
             }
         }
 
+        stop()?;
         Ok(Grades {
             set: Arc::clone(&self.set),
             as_of,

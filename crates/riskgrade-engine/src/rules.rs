@@ -195,6 +195,8 @@ pub(crate) struct Pass<'a> {
     pub model_scores: &'a [Vec<f64>],
     pub thresholds: &'a [Vec<f64>],
     pub policy: ErrorPolicy,
+    /// Set when the batch is to stop.
+    pub cancelled: &'a (dyn Fn() -> bool + Sync),
 }
 
 fn column_of<'a>(
@@ -722,6 +724,9 @@ impl<'a> Pass<'a> {
             .flatten()
             .collect();
 
+        if (self.cancelled)() {
+            return Err(EvalError::Cancelled);
+        }
         // Abort: the first failing row, in row order, stops the batch.
         if self.policy == ErrorPolicy::Abort
             && let Some(o) = outs.iter().find(|o| o.error.is_some())
