@@ -104,6 +104,9 @@ enum Command {
         #[arg(long)]
         id: String,
     },
+    /// Grade the same enterprises with two model sets, or one set with and without its rules,
+    /// and show the class migration matrix, the enterprises that moved and the rules that moved them.
+    Compare(CompareArgs),
     /// Check a model set's rules, or run their tests.
     Rules {
         #[command(subcommand)]
@@ -157,6 +160,54 @@ impl Batch {
             .rules(!self.no_rules)
             .on_rule_error(self.on_rule_error)
     }
+}
+
+/// `riskgrade compare`: one batch graded twice. The rows of the migration matrix
+/// are the baseline (`--against`, or `--model` without its rules), the columns `--model`.
+#[derive(clap::Args)]
+#[command(group(clap::ArgGroup::new("baseline").required(true).args(["against", "against_no_rules"])))]
+struct CompareArgs {
+    /// The model set under study, the columns of the matrix (default: the embedded reference set).
+    #[arg(long, short)]
+    model: Option<PathBuf>,
+    /// The baseline model set, the rows of the matrix, graded with its own rules. When its inputs
+    /// or effect periods differ from --model's, the data is loaded once for each set (columnar
+    /// DATA must then hold the columns of both).
+    #[arg(long)]
+    against: Option<PathBuf>,
+    /// Use the --model set without its rules as the baseline: shows what the rules move.
+    #[arg(long)]
+    against_no_rules: bool,
+    /// Enterprises: profiles (.jsonl/.json) or columns (.csv/.parquet); without it, a synthetic population.
+    #[arg(value_name = "DATA", requires = "as_of")]
+    data: Option<PathBuf>,
+    /// The same as DATA.
+    #[arg(
+        long = "data",
+        short = 'd',
+        value_name = "DATA",
+        conflicts_with = "data",
+        requires = "as_of"
+    )]
+    data_flag: Option<PathBuf>,
+    /// Grading date (YYYY-MM-DD); required with DATA, 2026-11-01 for the synthetic population.
+    #[arg(long)]
+    as_of: Option<Date>,
+    /// Synthetic enterprises when no DATA is given.
+    #[arg(long, short, default_value_t = 100_000)]
+    n: usize,
+    /// Random seed of the synthetic population.
+    #[arg(long, default_value_t = 42)]
+    seed: u64,
+    /// Write every enterprise that changed class here (.csv, .parquet, .jsonl or .json).
+    #[arg(long)]
+    moved: Option<PathBuf>,
+    /// Print this many of the biggest moves.
+    #[arg(long, default_value_t = 10)]
+    top: usize,
+    /// When a rule fails on an enterprise: fail-row (it is not graded), skip-rule (graded without that rule) or abort.
+    #[arg(long, default_value = "fail-row")]
+    on_rule_error: ErrorPolicy,
 }
 
 /// A failure with its exit code.
@@ -244,10 +295,12 @@ fn load_model(path: Option<&Path>) -> Result<Arc<ModelSet>, Failure> {
 /// 0 when every enterprise was graded, 5 when some were, 4 when none of a non-empty batch was.
 fn exit_code(grades: &Grades) -> u8 {
     let graded = (0..grades.len()).filter(|&r| grades.is_graded(r)).count();
-    match (grades.issues().is_empty(), graded) {
-        (true, _) => 0,
-        (false, 0) => 4,
-        (false, _) => 5,
+    if graded == grades.len() {
+        0
+    } else if graded == 0 {
+        4
+    } else {
+        5
     }
 }
 
@@ -377,7 +430,14 @@ fn report_issues(ui: &Ui, grades: &Grades, out: Option<&Path>) {
     if total == 0 || ui.quiet {
         return;
     }
-    eprintln!("{total} bad value(s) or record(s); the rows concerned were not graded:");
+    let ungraded = (0..grades.len()).filter(|&r| !grades.is_graded(r)).count();
+    if ungraded == 0 {
+        eprintln!(
+            "{total} problem(s); every enterprise was graded (rules that failed were skipped):"
+        );
+    } else {
+        eprintln!("{total} problem(s); {ungraded} enterprise(s) were not graded:");
+    }
     for i in grades.issues().iter().take(10) {
         eprintln!("  {i}");
     }
@@ -561,6 +621,7 @@ fn run(command: Command, ui: &Ui) -> Result<u8, Failure> {
             out(grades.explain(&loaded.frame, row));
             Ok(if grades.is_graded(row) { 0 } else { 4 })
         }
+        Command::Compare(args) => compare(ui, args),
         Command::Rules {
             command: RulesCommand::Check { model, as_of },
         } => rules_check(ui, model.as_deref(), as_of),
@@ -568,6 +629,174 @@ fn run(command: Command, ui: &Ui) -> Result<u8, Failure> {
             command: RulesCommand::Test { model, tests },
         } => rules_test(ui, model.as_deref(), &tests),
     }
+}
+
+/// `riskgrade compare`: one batch graded by a baseline (`--against`, or `--model` without
+/// its rules) and by `--model`; prints the class migration matrix, the biggest moves and
+/// the rules behind them, and writes every mover with `--moved`.
+///
+/// The data is loaded once, or once per set when the two sets derive different inputs.
+/// Exit code 0, or 4/5 as for `classify` when some enterprise could not be graded on a side.
+fn compare(ui: &Ui, args: CompareArgs) -> Result<u8, Failure> {
+    if let Some(path) = &args.moved {
+        check_output(path, &["csv", "parquet", "jsonl", "ndjson", "json"])?;
+    }
+    let started = Instant::now();
+    let set = load_model(args.model.as_deref())?;
+    let baseline = match &args.against {
+        Some(path) => load_model(Some(path))?,
+        None => Arc::clone(&set),
+    };
+    let data = args.data.as_deref().or(args.data_flag.as_deref());
+    let as_of = match args.as_of {
+        Some(d) => d,
+        None => Date::from_ymd(2026, 11, 1).map_err(Failure::data)?,
+    };
+
+    let pb = ui.step("loading the enterprises");
+    // Without DATA, a synthetic population whose profiles the rules can read.
+    let synthetic: Option<Vec<Enterprise>> = match data {
+        Some(_) => None,
+        None => {
+            pb.set_message(format!("synthesizing {} enterprises", args.n));
+            Some(generate(&SynthConfig::new(args.n, args.seed, as_of)).enterprises)
+        }
+    };
+    let load = |s: &ModelSet| -> Result<Loaded, Failure> {
+        match data {
+            Some(path) => load_batch(path, s, as_of, false),
+            None => Ok(Loaded {
+                frame: Frame::from_profiles(
+                    synthetic.as_deref().unwrap_or(&[]),
+                    s.schema(),
+                    as_of,
+                    s.effect_periods(),
+                ),
+                profiles: None,
+            }),
+        }
+    };
+    let loaded = load(&set)?;
+    // A set with other inputs (or effect periods) needs its own frame of the same enterprises.
+    let loaded_baseline =
+        if baseline.schema() == set.schema() && baseline.effect_periods() == set.effect_periods() {
+            None
+        } else {
+            Some(load(&baseline)?)
+        };
+    let loaded_before = loaded_baseline.as_ref().unwrap_or(&loaded);
+
+    pb.set_message(format!("grading {} enterprises twice", loaded.frame.len()));
+    let before_options = Options::default()
+        .rules(args.against.is_some())
+        .on_rule_error(args.on_rule_error);
+    let after_options = Options::default().on_rule_error(args.on_rule_error);
+    let before = grade_with(
+        &baseline,
+        &loaded_before.frame,
+        loaded_before.profiles.as_deref().or(synthetic.as_deref()),
+        as_of,
+        &before_options,
+    )?;
+    let after = grade_with(
+        &set,
+        &loaded.frame,
+        loaded.profiles.as_deref().or(synthetic.as_deref()),
+        as_of,
+        &after_options,
+    )?;
+    let (before_label, after_label) = match &args.against {
+        Some(path) => (
+            path.display().to_string(),
+            args.model
+                .as_deref()
+                .map_or("embedded reference set".to_string(), |p| {
+                    p.display().to_string()
+                }),
+        ),
+        None => ("without rules".to_string(), "with rules".to_string()),
+    };
+    let comparison = riskgrade::compare(&before, &after)
+        .and_then(|c| c.with_industries(&loaded.frame))
+        .map_err(Failure::data)?
+        .labels(before_label.as_str(), after_label.as_str())
+        .top(args.top);
+    if let Some(path) = &args.moved {
+        pb.set_message(format!("writing {}", path.display()));
+        riskgrade::io::write_table(path, &comparison.movers_table()).map_err(Failure::io)?;
+    }
+    pb.finish_and_clear();
+
+    let source = |path: Option<&Path>, s: &ModelSet| {
+        let name = path.map_or("embedded reference set".to_string(), |p| {
+            p.display().to_string()
+        });
+        format!(
+            "{name} (version {}, {} rules)",
+            s.version_id(),
+            s.rules().len()
+        )
+    };
+    let population = match data {
+        Some(path) => format!("{} enterprises from {}", loaded.frame.len(), path.display()),
+        None => format!("{} synthetic enterprises (seed {})", args.n, args.seed),
+    };
+    ui.say(format!(
+        "riskgrade compare: {population}, graded as of {as_of}"
+    ));
+    match &args.against {
+        Some(path) => ui.say(format!(
+            "  rows:    {}\n  columns: {}\n",
+            source(Some(path), &baseline),
+            source(args.model.as_deref(), &set)
+        )),
+        None => ui.say(format!(
+            "  rows:    {} without its rules\n  columns: the same with its rules\n",
+            source(args.model.as_deref(), &set)
+        )),
+    }
+    if args.against.is_none() && set.rules().is_empty() {
+        ui.say("note: the set has no rules, so without them nothing can move\n");
+    }
+    ui.say(&comparison);
+    if let Some(path) = &args.moved {
+        ui.say(format!(
+            "{} moved enterprise(s) written to {}",
+            comparison.movers().len(),
+            path.display()
+        ));
+    }
+    ui.say(format!("took {:.2?}", started.elapsed()));
+    // The baseline's issues only when they are not the same as the other side's.
+    let repeated = before.issues() == after.issues();
+    for (label, g, skip) in [
+        (&after_label, &after, false),
+        (&before_label, &before, repeated),
+    ] {
+        if ui.quiet || skip || g.issues().is_empty() {
+            continue;
+        }
+        eprintln!(
+            "{label}: {} bad value(s) or record(s); the rows concerned were not graded (`not graded` in the matrix):",
+            g.issues().len()
+        );
+        for i in g.issues().iter().take(10) {
+            eprintln!("  {i}");
+        }
+        if g.issues().len() > 10 {
+            eprintln!(
+                "  … and {} more (`riskgrade classify --out` lists them all)",
+                g.issues().len() - 10
+            );
+        }
+    }
+    // A side that graded nothing makes the comparison empty (4); some rows not graded, 5.
+    let codes = [exit_code(&before), exit_code(&after)];
+    Ok(if codes.contains(&4) {
+        4
+    } else {
+        codes.into_iter().max().unwrap_or(0)
+    })
 }
 
 /// `riskgrade rules check`: compile (errors exit 3 with their position) and lint.

@@ -301,3 +301,199 @@ fn json_profiles_round_trip_and_bad_paths_have_their_exit_codes() {
     ]);
     assert_eq!(no_data.status.code(), Some(1));
 }
+
+/// The rule ids of the reference rules file.
+fn reference_rule_ids() -> Vec<String> {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../examples/models/reference_rules.toml"
+    );
+    std::fs::read_to_string(path)
+        .unwrap()
+        .lines()
+        .filter_map(|l| l.strip_prefix("id = \""))
+        .map(|l| l.trim_end_matches('"').to_string())
+        .collect()
+}
+
+/// The printed migration matrix: class names and the counts (last column and row: totals).
+fn printed_matrix(out: &str) -> (Vec<String>, Vec<Vec<usize>>) {
+    let mut lines = out
+        .lines()
+        .skip_while(|l| !l.starts_with("class migration of "))
+        .skip(1)
+        .take_while(|l| !l.trim().is_empty());
+    let header: Vec<String> = lines
+        .next()
+        .unwrap()
+        .split_whitespace()
+        .map(str::to_string)
+        .collect();
+    let rows = lines
+        .map(|l| {
+            let cells: Vec<&str> = l.split_whitespace().collect();
+            assert_eq!(cells.len(), header.len() + 1, "{l}");
+            cells[1..].iter().map(|c| c.parse().unwrap()).collect()
+        })
+        .collect();
+    (header, rows)
+}
+
+/// `N` of the printed `moved: N of T enterprises` line.
+fn printed_movers(out: &str) -> usize {
+    let line = out.lines().find(|l| l.starts_with("moved: ")).unwrap();
+    line["moved: ".len()..]
+        .split_whitespace()
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap()
+}
+
+#[test]
+fn compare_without_rules_prints_a_consistent_migration_matrix() {
+    let o = riskgrade(&["compare", "--against-no-rules", "-n", "2000"]);
+    let (out, err) = text(&o);
+    assert_eq!(o.status.code(), Some(0), "{out}{err}");
+    assert!(
+        out.contains("class migration of 2000 enterprises: rows without rules, columns with rules"),
+        "{out}"
+    );
+    let (header, m) = printed_matrix(&out);
+    // Every synthetic enterprise is graded on both sides: no "not graded" row or column.
+    assert_eq!(header, ["A", "B", "C", "D", "total"], "{out}");
+    assert_eq!(m.len(), 5, "{out}");
+    let k = 4;
+    for (i, row) in m.iter().enumerate().take(k) {
+        assert_eq!(row[..k].iter().sum::<usize>(), row[k], "row {i}\n{out}");
+        assert_eq!(
+            (0..k).map(|r| m[r][i]).sum::<usize>(),
+            m[k][i],
+            "column {i}\n{out}"
+        );
+    }
+    assert_eq!(m[k][..k].iter().sum::<usize>(), 2000, "{out}");
+    assert_eq!((0..k).map(|r| m[r][k]).sum::<usize>(), 2000, "{out}");
+    assert_eq!(m[k][k], 2000, "{out}");
+    // The rules (vetoes among them) move some enterprises into D, from every other class together.
+    let into_d: usize = (0..3).map(|r| m[r][3]).sum();
+    assert!(into_d > 0, "{out}");
+    assert!(m[k][3] > m[3][k], "more in D with the rules\n{out}");
+    // The movers are the off-diagonal cells.
+    let off_diagonal: usize = (0..k)
+        .flat_map(|i| (0..k).map(move |j| (i, j)))
+        .filter(|(i, j)| i != j)
+        .map(|(i, j)| m[i][j])
+        .sum();
+    assert!(off_diagonal > 0);
+    assert_eq!(printed_movers(&out), off_diagonal, "{out}");
+    // Mover lines name the rules that moved them, by their ids in the rules file.
+    let ids = reference_rule_ids();
+    assert!(ids.contains(&"veto_dishonest_list".to_string()), "{ids:?}");
+    let movers: Vec<&str> = out
+        .lines()
+        .skip_while(|l| !l.starts_with("biggest moves (10 of "))
+        .skip(1)
+        .take_while(|l| !l.trim().is_empty())
+        .collect();
+    assert_eq!(movers.len(), 10, "{out}");
+    for line in &movers {
+        assert!(line.contains(" -> "), "{line}");
+        assert!(
+            ids.iter().any(|id| line.contains(&format!("+{id}"))),
+            "no rule id of reference_rules.toml in `{line}`"
+        );
+    }
+    assert!(
+        movers
+            .iter()
+            .any(|l| l.contains("-> D") && l.contains("+veto_judgment_defaulter")),
+        "{out}"
+    );
+}
+
+#[test]
+fn compare_writes_every_mover_with_moved() {
+    let dir = tempfile::tempdir().unwrap();
+    let moved = dir.path().join("out.csv");
+    let o = riskgrade(&[
+        "compare",
+        "--against-no-rules",
+        "-n",
+        "2000",
+        "--top",
+        "3",
+        "--moved",
+        moved.to_str().unwrap(),
+    ]);
+    let (out, err) = text(&o);
+    assert_eq!(o.status.code(), Some(0), "{out}{err}");
+    let n = printed_movers(&out);
+    assert!(n > 0, "{out}");
+    assert!(out.contains("biggest moves (3 of "), "{out}");
+    assert!(
+        out.contains(&format!(
+            "{n} moved enterprise(s) written to {}",
+            moved.display()
+        )),
+        "{out}"
+    );
+    let mut reader = csv::Reader::from_path(&moved).unwrap();
+    let header: Vec<String> = reader
+        .headers()
+        .unwrap()
+        .iter()
+        .map(str::to_string)
+        .collect();
+    assert_eq!(
+        header,
+        [
+            "id",
+            "industry",
+            "class_before",
+            "class_after",
+            "move",
+            "steps",
+            "score_before",
+            "score_after",
+            "score_change",
+            "model_before",
+            "model_after",
+            "rules_only_after",
+            "rules_only_before",
+            "rules_changed"
+        ]
+    );
+    let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    assert_eq!(rows.len(), n);
+    let ids = reference_rule_ids();
+    let riskier = rows.iter().filter(|r| &r[4] == "riskier").count();
+    assert!(
+        out.contains(&format!(
+            "{riskier} to a riskier class, {} to a safer class",
+            n - riskier
+        )),
+        "{out}"
+    );
+    for r in &rows {
+        assert_ne!(&r[2], &r[3], "{r:?}");
+        let steps: i64 = r[5].parse().unwrap();
+        assert_eq!(steps > 0, &r[4] == "riskier", "{r:?}");
+        // Without rules before: every rule acted only after, and each names one of the file.
+        assert_eq!((&r[12], &r[13]), ("", ""), "{r:?}");
+        assert!(
+            r[11].split(" | ").all(|id| ids.iter().any(|x| x == id)),
+            "{r:?}"
+        );
+    }
+
+    let bad = riskgrade(&[
+        "compare",
+        "--against-no-rules",
+        "-n",
+        "10",
+        "--moved",
+        "m.xlsx",
+    ]);
+    assert_eq!(bad.status.code(), Some(2));
+}

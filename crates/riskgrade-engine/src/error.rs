@@ -43,9 +43,9 @@ pub enum EvalError {
         suggestion: Option<String>,
     },
     /// A rule failed on an enterprise and the policy is `abort`.
-    #[error("row {row} (enterprise `{id}`): {error}")]
+    #[error("row {} (enterprise `{id}`): {error}", row + 1)]
     Rule {
-        /// The row.
+        /// The row (0-based; messages count from 1, as issues do).
         row: usize,
         /// The enterprise id.
         id: String,

@@ -788,7 +788,7 @@ impl<'a> Pass<'a> {
                     id: self.frame.ids()[o.row].clone(),
                     column: format!("rule:{}", rules.rules()[*ri].id()),
                     problem: Problem::Rule {
-                        message: e.to_string().replace('\n', " "),
+                        message: e.one_line(),
                         skipped: *skipped,
                     },
                 });

@@ -336,6 +336,7 @@ fn unknown_industry_and_required_values() {
         models: single.spec().models.clone(),
         rules: Vec::new(),
         routing: Default::default(),
+        rule_limits: Default::default(),
     };
     let set = Arc::new(ModelSet::from_spec(spec).unwrap());
     let profiles: Vec<riskgrade_core::Enterprise> = [

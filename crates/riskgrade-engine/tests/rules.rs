@@ -326,7 +326,7 @@ fn a_failing_rule_fails_only_its_enterprise_under_each_policy() {
         )
         .unwrap_err();
     assert!(matches!(e, EvalError::Rule { row: 2, .. }), "{e:?}");
-    assert!(e.to_string().starts_with("row 2 (enterprise `E2`)"), "{e}");
+    assert!(e.to_string().starts_with("row 3 (enterprise `E2`)"), "{e}");
 }
 
 #[test]
@@ -599,4 +599,23 @@ proptest! {
             prop_assert_eq!(a.effects(r), b.effects(r));
         }
     }
+}
+
+#[test]
+fn a_set_file_sets_the_limits_of_its_rules() {
+    let s = set(r#"
+[rule_limits]
+max_operations = 500
+time_budget_ms = 1000
+
+[[rule]]
+id = "counting"
+stage = "after"
+script = '''let i = 0; while i < 10000 { i += 1; }'''
+"#);
+    let f = frame(&s, &[("F5211", &[OLD])]);
+    let g = grade(&s, &f, &Options::default());
+    let issue = g.issues_of(0).next().unwrap().to_string();
+    assert!(issue.contains("stopped after 500 operations"), "{issue}");
+    assert!(s.to_json().contains("\"max_operations\":500"));
 }

@@ -39,7 +39,7 @@ pub enum ModelError {
     Set(String),
     /// A rule that does not compile: its id, file, line, column and a hint.
     #[error("{0}")]
-    Rule(#[from] riskgrade_rules::RuleError),
+    Rule(Box<riskgrade_rules::RuleError>),
 }
 
 fn position(file: Option<&std::path::Path>, line: usize, column: usize) -> String {
@@ -195,4 +195,10 @@ fn hint(s: &Option<String>) -> String {
     s.as_ref()
         .map(|s| format!(" (did you mean `{s}`?)"))
         .unwrap_or_default()
+}
+
+impl From<riskgrade_rules::RuleError> for ModelError {
+    fn from(e: riskgrade_rules::RuleError) -> ModelError {
+        ModelError::Rule(Box::new(e))
+    }
 }

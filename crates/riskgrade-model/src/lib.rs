@@ -46,7 +46,7 @@ mod spec;
 pub use classes::{Classes, Cutoffs, default_classes};
 pub use error::{ModelError, Problem};
 pub use model::{Leaf, Model, Node, Source};
-pub use routing::{RouteBy, RoutingSpec, TopicRoute};
+pub use routing::{RouteBy, RoutingSpec, RuleLimitsSpec, TopicRoute};
 pub use score::{Emit, ScoreFn};
 pub use set::ModelSet;
 pub use spec::{

@@ -173,3 +173,71 @@ impl RoutingSpec {
         })
     }
 }
+
+/// The `[rule_limits]` table of a model set: limits on every run of a rule
+/// on an enterprise; keys left out keep their defaults.
+///
+/// ```toml
+/// [rule_limits]
+/// max_operations = 20000
+/// time_budget_ms = 20
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RuleLimitsSpec {
+    /// Operations per run (default 100,000).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_operations: Option<u64>,
+    /// Nesting of function calls (default 16).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_call_levels: Option<usize>,
+    /// Nesting of expressions (default 64).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_expr_depth: Option<usize>,
+    /// Bytes of any string a script builds (default 4,096).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_string_size: Option<usize>,
+    /// Items of any array a script builds (default 1,024).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_array_size: Option<usize>,
+    /// Entries of any map a script builds (default 256).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_map_size: Option<usize>,
+    /// Wall-clock milliseconds per run (default 50).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub time_budget_ms: Option<u64>,
+}
+
+impl RuleLimitsSpec {
+    /// Whether every limit keeps its default.
+    pub fn is_default(&self) -> bool {
+        *self == RuleLimitsSpec::default()
+    }
+
+    /// The limits: the defaults, with the keys given here replaced.
+    pub fn limits(&self) -> riskgrade_rules::Limits {
+        let mut l = riskgrade_rules::Limits::default();
+        if let Some(n) = self.max_operations {
+            l = l.max_operations(n);
+        }
+        if let Some(n) = self.max_call_levels {
+            l = l.max_call_levels(n);
+        }
+        if let Some(n) = self.max_expr_depth {
+            l = l.max_expr_depth(n);
+        }
+        if let Some(n) = self.max_string_size {
+            l = l.max_string_size(n);
+        }
+        if let Some(n) = self.max_array_size {
+            l = l.max_array_size(n);
+        }
+        if let Some(n) = self.max_map_size {
+            l = l.max_map_size(n);
+        }
+        if let Some(ms) = self.time_budget_ms {
+            l = l.time_budget(std::time::Duration::from_millis(ms));
+        }
+        l
+    }
+}

@@ -7,11 +7,11 @@ use riskgrade_core::{EffectPeriods, InputSpec, Schema};
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
-use riskgrade_rules::{Catalog, Limits, RuleSpec, Rules};
+use riskgrade_rules::{Catalog, RuleSpec, Rules};
 
 use crate::error::ModelError;
 use crate::model::{Model, Source};
-use crate::routing::RoutingSpec;
+use crate::routing::{RoutingSpec, RuleLimitsSpec};
 use crate::spec::{ModelSetSpec, ModelSpec, RouteSpec};
 
 /// A validated set of models with its routing: compile once, share behind an
@@ -53,6 +53,8 @@ struct SetFile {
     rule: Vec<RuleSpec>,
     #[serde(default)]
     routing: RoutingSpec,
+    #[serde(default)]
+    rule_limits: RuleLimitsSpec,
     #[serde(default)]
     name: Option<String>,
     #[serde(default)]
@@ -140,6 +142,7 @@ fn load_spec_with(
             models: vec![m],
             rules: Vec::new(),
             routing: RoutingSpec::default(),
+            rule_limits: RuleLimitsSpec::default(),
         });
     }
     let raw: SetFile = parse(text, format, file)?;
@@ -169,6 +172,7 @@ fn load_spec_with(
         models,
         rules,
         routing: raw.routing,
+        rule_limits: raw.rule_limits,
     })
 }
 
@@ -465,7 +469,7 @@ impl ModelSet {
         let rules = if spec.rules.is_empty() {
             Rules::none(catalog)
         } else {
-            Rules::compile(spec.rules.clone(), catalog, Limits::default())?
+            Rules::compile(spec.rules.clone(), catalog, spec.rule_limits.limits())?
         };
         let version = version_of(&spec);
         Ok(ModelSet {
@@ -582,6 +586,8 @@ struct CanonicalSetFile<'a> {
     rule: &'a [RuleSpec],
     #[serde(skip_serializing_if = "RoutingSpec::is_empty")]
     routing: &'a RoutingSpec,
+    #[serde(skip_serializing_if = "RuleLimitsSpec::is_default")]
+    rule_limits: &'a RuleLimitsSpec,
 }
 
 impl<'a> From<&'a ModelSetSpec> for CanonicalSetFile<'a> {
@@ -593,6 +599,7 @@ impl<'a> From<&'a ModelSetSpec> for CanonicalSetFile<'a> {
             model: &s.models,
             rule: &s.rules,
             routing: &s.routing,
+            rule_limits: &s.rule_limits,
         }
     }
 }
@@ -601,8 +608,19 @@ fn canonical_json(spec: &ModelSetSpec) -> String {
     serde_json::to_string(spec).unwrap_or_default()
 }
 
+/// The version id hashes the content only: where a rule's text was read from
+/// (its `file` and `line`) does not change it.
 fn version_of(spec: &ModelSetSpec) -> String {
-    let digest = Sha256::digest(canonical_json(spec).as_bytes());
+    let mut value = serde_json::to_value(spec).unwrap_or_default();
+    if let Some(rules) = value.get_mut("rule").and_then(|r| r.as_array_mut()) {
+        for r in rules {
+            if let Some(o) = r.as_object_mut() {
+                o.remove("file");
+                o.remove("line");
+            }
+        }
+    }
+    let digest = Sha256::digest(value.to_string().as_bytes());
     digest.iter().take(8).map(|b| format!("{b:02x}")).collect()
 }
 

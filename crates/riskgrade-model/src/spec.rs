@@ -268,4 +268,10 @@ pub struct ModelSetSpec {
     /// Where alerts raised by rules go.
     #[serde(default, skip_serializing_if = "crate::routing::RoutingSpec::is_empty")]
     pub routing: crate::routing::RoutingSpec,
+    /// Limits on every run of a rule (defaults when absent).
+    #[serde(
+        default,
+        skip_serializing_if = "crate::routing::RuleLimitsSpec::is_default"
+    )]
+    pub rule_limits: crate::routing::RuleLimitsSpec,
 }

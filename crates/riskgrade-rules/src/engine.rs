@@ -619,7 +619,7 @@ impl Rules {
             ),
             EvalAltResult::ErrorFunctionNotFound(sig, _) => {
                 let (name, args) = sig.split_once(" (").unwrap_or((sig.as_str(), ""));
-                let args = args.trim_end_matches(')');
+                let args = args.strip_suffix(')').unwrap_or(args);
                 let types: Vec<&str> = args
                     .split(", ")
                     .filter(|a| !a.is_empty())

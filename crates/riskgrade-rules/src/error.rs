@@ -64,6 +64,48 @@ pub enum RuleError {
 }
 
 impl RuleError {
+    /// The error on one line, without the source line and caret, for tables
+    /// and per-enterprise reports: `rule `x` (file) at line 3, column 5: …; hint: …`.
+    pub fn one_line(&self) -> String {
+        match self {
+            RuleError::Compile {
+                rule,
+                file,
+                line,
+                column,
+                message,
+                hint,
+                ..
+            }
+            | RuleError::Runtime {
+                rule,
+                file,
+                line,
+                column,
+                message,
+                hint,
+                ..
+            } => {
+                let mut s = Located {
+                    rule,
+                    file,
+                    line: *line,
+                    column: *column,
+                    message,
+                    source_line: &None,
+                    hint: &None,
+                }
+                .to_string();
+                if let Some(h) = hint {
+                    s.push_str("; hint: ");
+                    s.push_str(h);
+                }
+                s
+            }
+            other => other.to_string().replace('\n', " "),
+        }
+    }
+
     /// The id of the rule at fault.
     pub fn rule(&self) -> &str {
         match self {

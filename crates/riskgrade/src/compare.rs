@@ -51,8 +51,8 @@ use riskgrade_io::{OutColumn, OutData};
 /// ```
 pub fn compare(before: &Grades, after: &Grades) -> Result<Comparison, CompareError> {
     let n = before.len();
-    if let Some(row) = (0..n.max(after.len()))
-        .find(|&r| r >= n || r >= after.len() || before.id(r) != after.id(r))
+    if let Some(row) =
+        (0..n.max(after.len())).find(|&r| r >= n || r >= after.len() || before.id(r) != after.id(r))
     {
         let id = |g: &Grades| (row < g.len()).then(|| g.id(row).to_string());
         return Err(CompareError::DifferentRows {
@@ -142,8 +142,7 @@ pub fn compare(before: &Grades, after: &Grades) -> Result<Comparison, CompareErr
         if cb == ca {
             continue;
         }
-        let (only_before, only_after, changed) =
-            rule_changes(before.effects(r), after.effects(r));
+        let (only_before, only_after, changed) = rule_changes(before.effects(r), after.effects(r));
         for id in only_before.iter().chain(&only_after).chain(&changed) {
             if let Some(&ri) = rule_index.get(id) {
                 rules[ri].movers += 1;
@@ -222,14 +221,21 @@ pub enum CompareError {
         /// Rows after.
         after_len: usize,
     },
-    /// The frame given for industries does not hold the compared enterprises.
+    /// The frame given for industries has another number of rows.
+    FrameSize {
+        /// Rows compared.
+        rows: usize,
+        /// Rows in the frame.
+        frame_rows: usize,
+    },
+    /// The frame given for industries holds another enterprise at a mover's row.
     DifferentFrame {
-        /// The first differing row (0-based).
+        /// The mover's row (0-based).
         row: usize,
-        /// The enterprise of that row in the comparison (`None`: no such row).
-        graded: Option<String>,
-        /// The enterprise of that row in the frame (`None`: no such row).
-        frame: Option<String>,
+        /// The mover.
+        graded: String,
+        /// The enterprise of that row in the frame.
+        frame: String,
     },
 }
 
@@ -262,12 +268,14 @@ impl fmt::Display for CompareError {
                 }
                 f.write_str("; a comparison needs the same enterprises in the same order")
             }
+            CompareError::FrameSize { rows, frame_rows } => write!(
+                f,
+                "the frame has {frame_rows} rows but {rows} enterprises were compared"
+            ),
             CompareError::DifferentFrame { row, graded, frame } => write!(
                 f,
-                "the frame differs from the compared batches at row {}: {}, {}",
-                row + 1,
-                enterprise(graded.as_ref(), "graded"),
-                enterprise(frame.as_ref(), "in the frame")
+                "the frame differs from the compared batches at row {}: enterprise `{graded}` graded, `{frame}` in the frame",
+                row + 1
             ),
         }
     }
@@ -350,7 +358,8 @@ impl Mover {
 
     /// The rules, marked `+` (only after), `-` (only before) and `~` (changed).
     fn rules_text(&self) -> String {
-        let marked = |mark: &str, v: &[String]| v.iter().map(|r| format!("{mark}{r}")).collect();
+        let marked =
+            |mark: &str, v: &[String]| v.iter().map(|r| format!("{mark}{r}")).collect::<Vec<_>>();
         let all: Vec<String> = [
             marked("+", &self.rules_only_after),
             marked("-", &self.rules_only_before),
@@ -385,10 +394,7 @@ impl RuleDelta {
     }
     /// Enterprises whose final class it decided: `[before, after]`.
     pub fn decided_total(&self) -> [usize; 2] {
-        [
-            self.decided[0].iter().sum(),
-            self.decided[1].iter().sum(),
-        ]
+        [self.decided[0].iter().sum(), self.decided[1].iter().sum()]
     }
 }
 
@@ -396,7 +402,8 @@ impl RuleDelta {
 ///
 /// `Display` prints the migration matrix as an aligned table, the number of
 /// movers each way, the biggest moves with their rules (`+rule` acted only
-/// after, `-rule` only before, `~rule` differently) and the rules whose reach changed.
+/// after, `-rule` only before, `~rule` differently; `model x -> y` when another
+/// model graded it) and the rules whose reach changed.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Comparison {
     classes: Vec<String>,
@@ -423,29 +430,22 @@ impl Comparison {
     /// Fills the movers' industries from the frame the batches were graded from.
     ///
     /// # Errors
-    /// [`CompareError::DifferentFrame`] when the frame's ids are not the batches'.
+    /// [`CompareError::FrameSize`] when the frame has another number of rows,
+    /// [`CompareError::DifferentFrame`] when it holds another enterprise at a
+    /// mover's row (the rows that did not move are not kept, so not checked).
     pub fn with_industries(mut self, frame: &Frame) -> Result<Self, CompareError> {
-        let n = self.total();
         let ids = frame.ids();
-        if ids.len() != n {
-            // Ids of rows that did not move are not kept: name the first row past the shorter side.
-            let row = n.min(ids.len());
-            let graded = self
-                .movers
-                .iter()
-                .find(|m| m.row == row)
-                .map(|m| m.id.clone());
-            return Err(CompareError::DifferentFrame {
-                row,
-                graded,
-                frame: ids.get(row).cloned(),
+        if ids.len() != self.total() {
+            return Err(CompareError::FrameSize {
+                rows: self.total(),
+                frame_rows: ids.len(),
             });
         }
         if let Some(m) = self.movers.iter().find(|m| ids[m.row] != m.id) {
             return Err(CompareError::DifferentFrame {
                 row: m.row,
-                graded: Some(m.id.clone()),
-                frame: Some(ids[m.row].clone()),
+                graded: m.id.clone(),
+                frame: ids[m.row].clone(),
             });
         }
         for m in &mut self.movers {
@@ -508,10 +508,7 @@ impl Comparison {
 
     /// Movers that went `which` way.
     pub fn moved(&self, which: Move) -> usize {
-        self.movers
-            .iter()
-            .filter(|m| m.movement() == which)
-            .count()
+        self.movers.iter().filter(|m| m.movement() == which).count()
     }
 
     /// Every rule of either side, the after side's first in their running order.
@@ -602,7 +599,10 @@ fn table(f: &mut fmt::Formatter<'_>, rows: &[Vec<String>]) -> fmt::Result {
 }
 
 fn score_text(s: Option<f64>) -> String {
-    s.map_or_else(|| "-".into(), |s| format_number((s * 100.0).round() / 100.0))
+    s.map_or_else(
+        || "-".into(),
+        |s| format_number((s * 100.0).round() / 100.0),
+    )
 }
 
 impl fmt::Display for Comparison {
@@ -659,7 +659,10 @@ impl fmt::Display for Comparison {
             self.moved(Move::Riskier),
             self.moved(Move::Safer)
         )?;
-        let (lost, gained) = (self.moved(Move::NoLongerGraded), self.moved(Move::NowGraded));
+        let (lost, gained) = (
+            self.moved(Move::NoLongerGraded),
+            self.moved(Move::NowGraded),
+        );
         if lost + gained > 0 {
             write!(f, ", {lost} no longer graded, {gained} now graded")?;
         }
@@ -687,15 +690,21 @@ impl fmt::Display for Comparison {
                         score_text(m.score_before),
                         score_text(m.score_after)
                     ),
-                    m.rules_text(),
+                    match (&m.model_before, &m.model_after) {
+                        // Routed to another model: its score is on that model's scale.
+                        (Some(b), Some(a)) if b != a => {
+                            format!("model {b} -> {a}  {}", m.rules_text())
+                        }
+                        _ => m.rules_text(),
+                    },
                 ]
             })
             .collect();
-        // Left-align the free-text columns.
+        // Left-align the free-text columns (widths computed once: `--top` may be large).
+        let widths: Vec<usize> = (0..5)
+            .map(|j| rows.iter().map(|x| x[j].chars().count()).max().unwrap_or(0))
+            .collect();
         for r in &rows {
-            let widths: Vec<usize> = (0..r.len())
-                .map(|j| rows.iter().map(|x| x[j].chars().count()).max().unwrap_or(0))
-                .collect();
             let line: Vec<String> = r
                 .iter()
                 .zip(&widths)
@@ -707,30 +716,25 @@ impl fmt::Display for Comparison {
         let changed: Vec<&RuleDelta> = self
             .rules
             .iter()
-            .filter(|r| r.movers > 0 || r.fired[0] != r.fired[1] || r.decided != [r.decided[0].clone(), r.decided[0].clone()])
+            .filter(|r| r.movers > 0 || r.fired[0] != r.fired[1] || r.decided[0] != r.decided[1])
             .collect();
         if !changed.is_empty() {
-            writeln!(f, "\nrules whose reach changed:")?;
+            writeln!(
+                f,
+                "\nrules whose reach changed (enterprises, {} -> {}):",
+                self.labels.0, self.labels.1
+            )?;
             let mut rows = vec![
-                [
-                    "  rule",
-                    &format!("fired {}", self.labels.0),
-                    &format!("fired {}", self.labels.1),
-                    "decided before",
-                    "decided after",
-                    "movers",
-                ]
-                .map(str::to_string)
-                .to_vec(),
+                ["  rule", "acted on", "decided the class of", "movers"]
+                    .map(str::to_string)
+                    .to_vec(),
             ];
             for r in changed {
                 let [db, da] = r.decided_total();
                 rows.push(vec![
                     format!("  {}", r.rule),
-                    r.fired[0].to_string(),
-                    r.fired[1].to_string(),
-                    db.to_string(),
-                    da.to_string(),
+                    format!("{} -> {}", r.fired[0], r.fired[1]),
+                    format!("{db} -> {da}"),
                     r.movers.to_string(),
                 ]);
             }
@@ -792,7 +796,11 @@ mod tests {
         for (i, name) in c.classes().iter().enumerate() {
             let b = (0..5).filter(|&r| before.class(r) == Some(name)).count();
             let a = (0..5).filter(|&r| after.class(r) == Some(name)).count();
-            assert_eq!((c.counts_before()[i], c.counts_after()[i]), (b, a), "{name}");
+            assert_eq!(
+                (c.counts_before()[i], c.counts_after()[i]),
+                (b, a),
+                "{name}"
+            );
         }
         assert_eq!(c.counts_before()[4], 0);
         // The two vetoes move E2 and E4 to D; the diagonal holds everyone else.
@@ -861,11 +869,14 @@ mod tests {
 
         let text = c.labels("without rules", "with rules").to_string();
         assert!(
-            text.contains("class migration of 5 enterprises: rows without rules, columns with rules"),
+            text.contains(
+                "class migration of 5 enterprises: rows without rules, columns with rules"
+            ),
             "{text}"
         );
         assert!(text.contains("+veto_dishonest_list"), "{text}");
         assert!(!text.contains("not graded"), "{text}");
+        println!("{text}");
     }
 
     #[test]
@@ -910,9 +921,9 @@ mod tests {
         let set = before.model_set();
         let frame = Frame::from_profiles(&swapped, set.schema(), as_of, set.effect_periods());
         let c = compare(&grade(false), &before).unwrap();
-        assert!(matches!(
-            c.with_industries(&frame),
-            Err(CompareError::DifferentFrame { .. })
-        ));
+        assert_eq!(
+            c.with_industries(&frame).unwrap_err().to_string(),
+            "the frame differs from the compared batches at row 3: enterprise `E3` graded, `E4` in the frame"
+        );
     }
 }

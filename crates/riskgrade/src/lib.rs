@@ -14,6 +14,7 @@
 //! | grade a batch as of a date, in parallel | [`Grader`], [`Options`] |
 //! | read scores, classes, reasons and bad rows; explain one enterprise | [`Grades`], [`Explanation`] |
 //! | write results (CSV, Parquet, JSON Lines) | [`results_table`], [`io::write_table`] |
+//! | compare two models or rule sets on one batch: class migration, movers and the rules behind them | [`compare`], [`Comparison`] |
 //! | make a realistic synthetic population | [`synth`] |
 //!
 //! ## Usage
@@ -78,8 +79,10 @@ pub mod synth {
     pub use riskgrade_synth::*;
 }
 
+mod compare;
 mod results;
 mod rule_tests;
 
+pub use compare::{CompareError, Comparison, Move, Mover, RuleDelta, compare};
 pub use results::{ResultColumns, results_table};
 pub use rule_tests::{Case, CaseResult, Expect, ExpectAlert, RuleTestError, RuleTests};

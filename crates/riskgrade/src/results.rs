@@ -4,6 +4,7 @@ use rayon::prelude::*;
 use riskgrade_core::Frame;
 use riskgrade_engine::Grades;
 use riskgrade_io::{OutColumn, OutData};
+use riskgrade_rules::Action;
 
 /// Which optional columns a results table has.
 ///
@@ -46,10 +47,14 @@ impl ResultColumns {
 
 /// The results of a batch as table columns, ready for [`riskgrade_io::write_table`].
 ///
-/// Columns, in order (results schema version 1):
+/// Columns, in order (results schema version 2):
 /// `id`, `industry`, `model`, `score`, `class`, `class_label`, `reasons`
-/// (joined with ` | `), `status` (`graded` or `error`), `error` (the row's
-/// issues joined with `; `), `model_version`, `as_of`, then `dim:<path>` per
+/// (rules' effects on the class and score first, then the top indicators;
+/// joined with ` | `), `score_before_rules` (the indicators' score),
+/// `labels` (joined with ` | `), `alerts` (`<severity> <topic> -> <department>:
+/// <message>`, joined with ` | `), `rules` (ids of the rules that acted,
+/// comma-separated), `status` (`graded` or `error`), `error` (the row's
+/// issues joined with `; `, including a rule's error), `model_version`, `as_of`, then `dim:<path>` per
 /// dimension and, when asked, `contrib:<path>` per indicator (both named
 /// `dim:<model>:<path>` and `contrib:<model>:<path>` when the set has several
 /// models, whose scales differ). Rows not graded have empty score, class and
@@ -107,6 +112,62 @@ pub fn results_table(grades: &Grades, frame: &Frame, columns: ResultColumns) -> 
                         grades
                             .is_graded(r)
                             .then(|| grades.reason_texts(frame, r).join(" | "))
+                    })
+                    .collect(),
+            ),
+        },
+        OutColumn {
+            name: "score_before_rules".into(),
+            data: OutData::Number((0..n).map(|r| grades.base_score(r)).collect()),
+        },
+        OutColumn {
+            name: "labels".into(),
+            data: text(
+                (0..n)
+                    .map(|r| {
+                        let l: Vec<&str> = grades.labels(r).collect();
+                        (!l.is_empty()).then(|| l.join(" | "))
+                    })
+                    .collect(),
+            ),
+        },
+        OutColumn {
+            name: "alerts".into(),
+            data: text(
+                (0..n)
+                    .map(|r| {
+                        let a: Vec<String> = grades
+                            .alerts(r)
+                            .filter_map(|e| match &e.action {
+                                Action::Alert {
+                                    topic,
+                                    message,
+                                    severity,
+                                } => Some(format!(
+                                    "{} {topic} -> {}: {message}",
+                                    severity.name(),
+                                    e.department.as_deref().unwrap_or("(no route)")
+                                )),
+                                _ => None,
+                            })
+                            .collect();
+                        (!a.is_empty()).then(|| a.join(" | "))
+                    })
+                    .collect(),
+            ),
+        },
+        OutColumn {
+            name: "rules".into(),
+            data: text(
+                (0..n)
+                    .map(|r| {
+                        let mut ids: Vec<&str> = Vec::new();
+                        for e in grades.effects(r) {
+                            if !ids.contains(&&*e.rule) {
+                                ids.push(&e.rule);
+                            }
+                        }
+                        (!ids.is_empty()).then(|| ids.join(","))
                     })
                     .collect(),
             ),

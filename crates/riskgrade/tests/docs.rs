@@ -61,7 +61,7 @@ fn results_table_columns_follow_the_documented_layout() {
     );
     let names: Vec<&str> = table.iter().map(|c| c.name.as_str()).collect();
     assert_eq!(
-        names[..11],
+        names[..15],
         [
             "id",
             "industry",
@@ -70,6 +70,10 @@ fn results_table_columns_follow_the_documented_layout() {
             "class",
             "class_label",
             "reasons",
+            "score_before_rules",
+            "labels",
+            "alerts",
+            "rules",
             "status",
             "error",
             "model_version",
@@ -91,5 +95,279 @@ fn results_table_columns_follow_the_documented_layout() {
             );
         }
         _ => panic!("dimension columns are numbers"),
+    }
+}
+
+/// Every example in docs/rules.md runs: each ```toml block with `[[rule]]`
+/// entries is a rule file for the reference set, followed by `[[case]]`s
+/// that must pass; each ```toml error block is followed by a ```text block
+/// holding the exact message it gives.
+mod rules_reference {
+    use std::sync::Arc;
+
+    use riskgrade::{
+        ColumnBuilder, Date, Enterprise, ErrorPolicy, EvalError, Frame, Grader, Identity, ModelSet,
+        Options, RawValue, RuleTests, examples,
+    };
+
+    const DOC: &str = include_str!("../../../docs/rules.md");
+    /// The date cases are graded on unless they give their own `as_of`.
+    const AS_OF: &str = "2026-11-01";
+
+    /// A fenced block: its info string (`toml`, `toml error`, `text`, …), text and first line.
+    struct Block {
+        info: String,
+        text: String,
+        line: usize,
+    }
+
+    fn blocks() -> Vec<Block> {
+        let mut out = Vec::new();
+        let mut current: Option<Block> = None;
+        for (n, line) in DOC.lines().enumerate() {
+            let t = line.trim_start();
+            match &mut current {
+                None => {
+                    if let Some(info) = t.strip_prefix("```") {
+                        current = Some(Block {
+                            info: info.trim().to_string(),
+                            text: String::new(),
+                            line: n + 2,
+                        });
+                    }
+                }
+                Some(b) => {
+                    if t == "```" {
+                        out.extend(current.take());
+                    } else {
+                        b.text.push_str(line);
+                        b.text.push('\n');
+                    }
+                }
+            }
+        }
+        assert!(
+            current.is_none(),
+            "docs/rules.md: a code block is not closed"
+        );
+        out
+    }
+
+    /// Script files shown as ```rhai blocks whose first line is `// <path>`, by file name.
+    fn script_files(blocks: &[Block]) -> Vec<(String, String)> {
+        blocks
+            .iter()
+            .filter(|b| b.info == "rhai")
+            .filter_map(|b| {
+                let first = b.text.lines().next()?.strip_prefix("//")?.trim();
+                let name = first.rsplit('/').next()?.to_string();
+                name.ends_with(".rhai").then(|| (name, b.text.clone()))
+            })
+            .collect()
+    }
+
+    /// The reference set (models, routes and alert routing) with `rules` as its only rule file.
+    /// The error is the load error's text.
+    fn set_with(rules: &str, scripts: &[(String, String)]) -> Result<ModelSet, String> {
+        let from = "rule_files = [\"reference_rules.toml\"]";
+        assert!(examples::REFERENCE.contains(from));
+        let text = examples::REFERENCE.replace(from, "rule_files = [\"rules.toml\"]");
+        ModelSet::from_toml_str_with(&text, |name| {
+            if name == "rules.toml" {
+                return Some(rules);
+            }
+            scripts
+                .iter()
+                .find(|(n, _)| n == name)
+                .map(|(_, t)| t.as_str())
+                .or_else(|| {
+                    examples::FILES
+                        .iter()
+                        .find(|(n, _)| *n == name)
+                        .map(|(_, t)| *t)
+                })
+        })
+        .map_err(|e| e.to_string())
+    }
+
+    /// A block's rule file (before the first `[[case]]`) and its cases (with the default date).
+    fn split(b: &Block) -> (String, Option<RuleTests>) {
+        let mut rules = String::new();
+        let mut cases = String::new();
+        for line in b.text.lines() {
+            if !cases.is_empty() || line.trim() == "[[case]]" {
+                cases.push_str(line);
+                cases.push('\n');
+            } else {
+                rules.push_str(line);
+                rules.push('\n');
+            }
+        }
+        if cases.is_empty() {
+            return (rules, None);
+        }
+        let name = format!("docs/rules.md block at line {}", b.line);
+        let tests = RuleTests::from_toml_str(&format!("as_of = \"{AS_OF}\"\n{cases}"), &name)
+            .unwrap_or_else(|e| panic!("{e}"));
+        (rules, Some(tests))
+    }
+
+    #[test]
+    fn every_rule_example_runs_and_its_cases_pass() {
+        let blocks = blocks();
+        let scripts = script_files(&blocks);
+        let (mut examples_run, mut cases_run) = (0, 0);
+        let mut failures = Vec::new();
+        for b in blocks
+            .iter()
+            .filter(|b| b.info == "toml" && b.text.contains("[[rule]]"))
+        {
+            let (rules, tests) = split(b);
+            let Some(tests) = tests.filter(|t| !t.cases.is_empty()) else {
+                failures.push(format!(
+                    "docs/rules.md line {}: the example has no [[case]]",
+                    b.line
+                ));
+                continue;
+            };
+            let set = match set_with(&rules, &scripts) {
+                Ok(s) => Arc::new(s),
+                Err(e) => {
+                    failures.push(format!(
+                        "docs/rules.md line {}: the rules do not load: {e}",
+                        b.line
+                    ));
+                    continue;
+                }
+            };
+            examples_run += 1;
+            for result in tests.run(&set) {
+                cases_run += 1;
+                if !result.passed() {
+                    failures.push(format!("docs/rules.md line {}:\n{result}", b.line));
+                }
+            }
+        }
+        // Set files shown as ```toml set blocks load (their includes are the embedded files).
+        for b in blocks.iter().filter(|b| b.info == "toml set") {
+            let loaded = ModelSet::from_toml_str_with(&b.text, |name| {
+                scripts
+                    .iter()
+                    .find(|(n, _)| n == name)
+                    .map(|(_, t)| t.as_str())
+                    .or_else(|| {
+                        examples::FILES
+                            .iter()
+                            .find(|(n, _)| *n == name)
+                            .map(|(_, t)| *t)
+                    })
+            });
+            if let Err(e) = loaded {
+                failures.push(format!(
+                    "docs/rules.md line {}: the set does not load: {e}",
+                    b.line
+                ));
+            }
+        }
+        // Test files without rules of their own test the reference rules.
+        let reference = Arc::new(examples::reference().unwrap());
+        for b in blocks.iter().filter(|b| {
+            b.info == "toml" && !b.text.contains("[[rule]]") && b.text.contains("[[case]]")
+        }) {
+            let name = format!("docs/rules.md block at line {}", b.line);
+            let tests = RuleTests::from_toml_str(&b.text, &name).unwrap_or_else(|e| panic!("{e}"));
+            for result in tests.run(&reference) {
+                cases_run += 1;
+                if !result.passed() {
+                    failures.push(format!("docs/rules.md line {}:\n{result}", b.line));
+                }
+            }
+        }
+        assert!(
+            failures.is_empty(),
+            "{} failure(s):\n{}",
+            failures.len(),
+            failures.join("\n")
+        );
+        assert!(
+            examples_run >= 20 && cases_run >= 40,
+            "only {examples_run} examples and {cases_run} cases"
+        );
+        eprintln!("docs/rules.md: {examples_run} examples, {cases_run} cases passed");
+    }
+
+    /// One row from a case: its profile, or its input values as columns.
+    fn grade_case(set: &Arc<ModelSet>, tests: &RuleTests) -> Result<(), EvalError> {
+        let case = &tests.cases[0];
+        let as_of: Date = case.as_of.or(tests.as_of).unwrap();
+        let options = Options::default().on_rule_error(ErrorPolicy::Abort);
+        let grader = Grader::new(Arc::clone(set));
+        if let Some(p) = &case.profile {
+            let e: Enterprise = p.clone().try_into().unwrap();
+            return grader.grade_profiles(&[e], as_of, &options).map(|_| ());
+        }
+        let mut cols = Vec::new();
+        for (name, spec) in set.schema().inputs() {
+            let mut b = ColumnBuilder::new(name, spec.ty);
+            b.push(match case.inputs.get(name) {
+                None => RawValue::Missing,
+                Some(toml::Value::Boolean(v)) => RawValue::Bool(*v),
+                Some(toml::Value::Integer(v)) => RawValue::Integer(*v),
+                Some(toml::Value::Float(v)) => RawValue::Number(*v),
+                Some(toml::Value::String(s)) => RawValue::Text(s),
+                Some(other) => panic!("input `{name}`: {other} is not a value"),
+            });
+            let (col, problems) = b.finish();
+            cols.push((name.clone(), spec.ty, col, problems));
+        }
+        let identity = Identity {
+            ids: vec!["E1".into()],
+            names: vec![String::new()],
+            industries: vec![case.industry.clone().unwrap_or_else(|| "F5211".into())],
+            districts: vec![String::new()],
+        };
+        let frame = Frame::from_parts(identity, cols, Vec::new(), None);
+        grader.grade(&frame, as_of, &options).map(|_| ())
+    }
+
+    #[test]
+    fn every_error_message_example_is_the_real_message() {
+        let blocks = blocks();
+        let scripts = script_files(&blocks);
+        let mut checked = 0;
+        let mut failures = Vec::new();
+        for (k, b) in blocks.iter().enumerate() {
+            if b.info != "toml error" {
+                continue;
+            }
+            let want = match blocks.get(k + 1) {
+                Some(t) if t.info == "text" => t.text.trim_end(),
+                _ => panic!(
+                    "docs/rules.md line {}: an error example must be followed by a ```text block",
+                    b.line
+                ),
+            };
+            let (rules, tests) = split(b);
+            let got = match set_with(&rules, &scripts) {
+                Err(e) => e,
+                Ok(set) => match tests.filter(|t| !t.cases.is_empty()) {
+                    None => "(the rules load, so the example needs a [[case]] that fails)".into(),
+                    Some(tests) => match grade_case(&Arc::new(set), &tests) {
+                        Err(EvalError::Rule { error, .. }) => error.to_string(),
+                        Err(other) => other.to_string(),
+                        Ok(()) => "(no error)".to_string(),
+                    },
+                },
+            };
+            checked += 1;
+            if got != want {
+                failures.push(format!(
+                    "docs/rules.md line {}: the message is\n{got}\n--- the page says\n{want}",
+                    b.line
+                ));
+            }
+        }
+        assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+        assert!(checked >= 3, "only {checked} error examples");
     }
 }

@@ -1,0 +1,487 @@
+"""Grade enterprises by credit risk (classes A/B/C/D) the way market regulators do.
+
+riskgrade scores each enterprise with a general + specialised indicator system,
+sorts it into a class, applies rule scripts (vetoes, floors and caps,
+adjustments, labels, alerts routed to departments) and says why. The engine is
+Rust; this package hands it pandas, polars or pyarrow data without copying
+(the Arrow PyCapsule interface) and gives back the same kind of frame.
+
+>>> import riskgrade
+>>> model = riskgrade.Model.reference()
+>>> profiles = [{"id": "E1", "industry": "F5211", "registered": "2012-04-01",
+...              "records": [{"kind": "dishonest_list", "date": "2026-03-01", "action": "entry"}]}]
+>>> table = model.classify(profiles, as_of="2026-11-01")
+>>> table.column("class").to_pylist()
+['D']
+
+Errors form one tree: :class:`RiskgradeError` is the base of
+:class:`ModelError` (and its :class:`RuleCompileError`), :class:`DataError`
+and :class:`EvaluationError`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as _dt
+import json
+import os
+from collections.abc import Mapping, Sequence
+from typing import Any, Literal, overload
+
+import pyarrow as pa
+
+from . import _riskgrade
+from ._riskgrade import (
+    DataError,
+    EvaluationError,
+    ModelError,
+    RiskgradeError,
+    RuleCompileError,
+)
+
+__all__ = [
+    "ClassInfo",
+    "DataError",
+    "EvaluationError",
+    "Explanation",
+    "Indicator",
+    "InputInfo",
+    "Model",
+    "ModelError",
+    "RiskgradeError",
+    "RuleCompileError",
+    "RuleInfo",
+    "RuleTestResult",
+    "__version__",
+    "validate",
+]
+
+__version__: str = _riskgrade.__version__
+
+OnRuleError = Literal["fail-row", "skip-rule", "abort"]
+Output = Literal["auto", "arrow", "pandas", "polars"]
+DateLike = str | _dt.date
+
+
+@dataclasses.dataclass(frozen=True)
+class Indicator:
+    """One indicator (leaf) of a model."""
+
+    model: str
+    path: str
+    name: str
+    weight: float
+    """Absolute weight: the share of the model's score it can move."""
+    dimension: str
+    input: str | None
+    """The input it reads, or ``None`` when it takes another model's score."""
+    component: str | None
+    """The model whose score it takes, for a general-credit component."""
+    score: str
+    """``bins``, ``linear``, ``boolean`` or ``category``."""
+
+
+@dataclasses.dataclass(frozen=True)
+class ClassInfo:
+    """A class of a model, least risky first."""
+
+    model: str
+    name: str
+    label: str
+
+
+@dataclasses.dataclass(frozen=True)
+class InputInfo:
+    """An input the models read: a column of a batch, or a feature derived from records."""
+
+    name: str
+    type: str
+    derive: dict[str, Any] | None
+    description: str | None
+
+
+@dataclasses.dataclass(frozen=True)
+class RuleInfo:
+    """A rule of the model set."""
+
+    id: str
+    description: str | None
+    stage: str
+    priority: int
+    enabled: bool
+    effective: str | None
+    expires: str | None
+    when: str | None
+    file: str | None
+
+
+@dataclasses.dataclass(frozen=True)
+class Explanation:
+    """Why one enterprise got its grade. ``str()`` gives the readable report."""
+
+    id: str
+    name: str
+    industry: str
+    model: str
+    model_name: str
+    version: str
+    as_of: str
+    score: float | None
+    base_score: float | None
+    """The indicators' score, before rules adjusted it."""
+    class_: str | None
+    class_label: str | None
+    dimensions: list[dict[str, Any]]
+    indicators: list[dict[str, Any]]
+    rules: list[str]
+    """Every rule effect, in running order, with what came of it."""
+    labels: list[str]
+    reasons: list[str]
+    issues: list[str]
+    text: str
+
+    def __str__(self) -> str:
+        return self.text
+
+
+@dataclasses.dataclass(frozen=True)
+class RuleTestResult:
+    """The outcome of one rule-test case."""
+
+    name: str
+    passed: bool
+    failures: list[str]
+    effects: list[str]
+    class_: str | None
+    score: float | None
+    report: str
+
+    def __str__(self) -> str:
+        return self.report
+
+
+def _as_of(as_of: DateLike) -> str:
+    if isinstance(as_of, _dt.datetime):
+        return as_of.date().isoformat()
+    if isinstance(as_of, _dt.date):
+        return as_of.isoformat()
+    return str(as_of)
+
+
+def _kind(data: object) -> str:
+    """Which kind of frame `data` is, by its module, without importing pandas or polars."""
+    module = type(data).__module__.split(".")[0]
+    name = type(data).__name__
+    if isinstance(data, pa.Table):
+        return "arrow-table"
+    if isinstance(data, pa.RecordBatch):
+        return "arrow-batch"
+    if module == "pandas" and name == "DataFrame":
+        return "pandas"
+    if module == "polars" and name == "DataFrame":
+        return "polars"
+    if isinstance(data, (str, bytes)):
+        return "json"
+    if isinstance(data, Mapping):
+        return "profiles"
+    if hasattr(data, "__arrow_c_stream__") or hasattr(data, "__arrow_c_array__"):
+        return "arrow-stream"
+    if isinstance(data, Sequence):
+        return "profiles"
+    raise TypeError(
+        f"cannot grade a {type(data).__module__}.{name}: pass a pandas or polars DataFrame, "
+        "a pyarrow Table or RecordBatch, an object with __arrow_c_stream__, "
+        "profiles as a list of dicts, or profile JSON text"
+    )
+
+
+def _arrow_input(data: object, kind: str) -> object:
+    if kind == "pandas":
+        return pa.Table.from_pandas(data, preserve_index=False)  # type: ignore[arg-type]
+    return data
+
+
+def _profiles_json(data: object, kind: str) -> str:
+    if kind == "json":
+        return data.decode() if isinstance(data, bytes) else str(data)
+    if isinstance(data, Mapping):
+        data = [data]
+    return json.dumps(list(data), default=str)  # type: ignore[call-overload]
+
+
+def _convert(table: pa.Table, kind: str, output: Output) -> Any:
+    target = output
+    if output == "auto":
+        target = {
+            "pandas": "pandas",
+            "polars": "polars",
+            "arrow-batch": "arrow-batch",
+        }.get(kind, "arrow")  # type: ignore[assignment]
+    if target == "pandas":
+        return table.to_pandas()
+    if target == "polars":
+        import polars as pl
+
+        return pl.from_arrow(table)
+    if target == "arrow-batch":
+        batches = table.combine_chunks().to_batches()
+        return batches[0] if batches else pa.RecordBatch.from_pylist([], schema=table.schema)
+    return table
+
+
+class Model:
+    """A compiled model set: models, routing, rules and alert routing.
+
+    Load it once and grade many batches; it is immutable, thread-safe, and
+    pickles (through its canonical JSON), so it can be shipped to PySpark or
+    Dask workers.
+    """
+
+    __slots__ = ("_native",)
+
+    def __init__(self, native: _riskgrade.Model) -> None:
+        self._native = native
+
+    @classmethod
+    def from_path(cls, path: str | os.PathLike[str]) -> Model:
+        """Loads a model or model set file (TOML, or JSON by extension).
+
+        Raises :class:`ModelError` (with ``file``, ``line``, ``column``) or
+        :class:`RuleCompileError` (with ``rule_id``, ``line``, ``column``).
+        """
+        return cls(_riskgrade.Model.from_path(os.fspath(path)))
+
+    @classmethod
+    def from_toml(cls, text: str) -> Model:
+        """Loads a model, or a self-contained model set, from TOML text."""
+        return cls(_riskgrade.Model.from_toml(text))
+
+    @classmethod
+    def from_json(cls, text: str) -> Model:
+        """Loads a model set from JSON text, e.g. another model's :meth:`to_json`."""
+        return cls(_riskgrade.Model.from_json(text))
+
+    @classmethod
+    def reference(cls) -> Model:
+        """The embedded reference set: general and food-production models, reference rules, routing."""
+        return cls(_riskgrade.Model.reference())
+
+    @property
+    def version_id(self) -> str:
+        """16 hex digits of the SHA-256 of the canonical form; recorded with every result."""
+        return self._native.version_id
+
+    def to_json(self) -> str:
+        """The canonical JSON; :meth:`from_json` of it gives an identical model."""
+        return self._native.to_json()
+
+    def to_toml(self) -> str:
+        """The canonical TOML."""
+        return self._native.to_toml()
+
+    def __reduce__(self) -> tuple[Any, tuple[str]]:
+        return (Model.from_json, (self.to_json(),))
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Model) and other.to_json() == self.to_json()
+
+    def __hash__(self) -> int:
+        return hash(self.version_id)
+
+    def __repr__(self) -> str:
+        return f"riskgrade.{self._native!r}"
+
+    def _describe(self) -> dict[str, Any]:
+        result: dict[str, Any] = json.loads(self._native.describe())
+        return result
+
+    @property
+    def models(self) -> list[str]:
+        """The ids of the set's models (e.g. ``["general", "food"]``)."""
+        return [m["id"] for m in self._describe()["models"]]
+
+    def indicators(self, model: str | None = None) -> list[Indicator]:
+        """Every indicator of every model (or of one), with its absolute weight."""
+        out = []
+        for m in self._describe()["models"]:
+            if model is not None and m["id"] != model:
+                continue
+            for i in m["indicators"]:
+                src = i["source"]
+                out.append(
+                    Indicator(
+                        model=m["id"],
+                        path=i["path"],
+                        name=i["name"],
+                        weight=i["weight"],
+                        dimension=i["dimension"],
+                        input=src.get("input"),
+                        component=src.get("model"),
+                        score=i["score"],
+                    )
+                )
+        if model is not None and not out and model not in self.models:
+            raise KeyError(f"no model {model!r}; the set has {self.models}")
+        return out
+
+    def classes(self, model: str | None = None) -> list[ClassInfo]:
+        """The classes of every model (or of one), least risky first."""
+        return [
+            ClassInfo(model=m["id"], name=c["name"], label=c["label"])
+            for m in self._describe()["models"]
+            if model is None or m["id"] == model
+            for c in m["classes"]
+        ]
+
+    @property
+    def inputs(self) -> list[InputInfo]:
+        """The inputs a batch must carry as columns (profiles derive them from records)."""
+        return [InputInfo(**i) for i in self._describe()["inputs"]]
+
+    @property
+    def rules(self) -> list[RuleInfo]:
+        """The rules, in declaration order."""
+        return [RuleInfo(**r) for r in self._describe()["rules"]]
+
+    @overload
+    def classify(
+        self,
+        data: object,
+        as_of: DateLike,
+        *,
+        reasons: bool = ...,
+        max_reasons: int | None = ...,
+        contributions: bool = ...,
+        dimensions: bool = ...,
+        strict: bool = ...,
+        rules: bool = ...,
+        on_rule_error: OnRuleError = ...,
+        output: Literal["arrow"],
+    ) -> pa.Table: ...
+
+    @overload
+    def classify(
+        self,
+        data: object,
+        as_of: DateLike,
+        *,
+        reasons: bool = ...,
+        max_reasons: int | None = ...,
+        contributions: bool = ...,
+        dimensions: bool = ...,
+        strict: bool = ...,
+        rules: bool = ...,
+        on_rule_error: OnRuleError = ...,
+        output: Output = ...,
+    ) -> Any: ...
+
+    def classify(
+        self,
+        data: object,
+        as_of: DateLike,
+        *,
+        reasons: bool = True,
+        max_reasons: int | None = None,
+        contributions: bool = False,
+        dimensions: bool = True,
+        strict: bool = False,
+        rules: bool = True,
+        on_rule_error: OnRuleError = "fail-row",
+        output: Output = "auto",
+    ) -> Any:
+        """Grades a batch as of a date and returns one result row per enterprise.
+
+        ``data`` is a pandas or polars DataFrame, a pyarrow Table or
+        RecordBatch, any object with ``__arrow_c_stream__`` (one row per
+        enterprise: ``id``, ``industry``, and a column per model input), or
+        nested profiles (a list of dicts, or JSON text) whose features are
+        derived from their records as of the date. The result is the same
+        kind as the input (``output="auto"``; profiles give a pyarrow Table),
+        or the kind ``output`` names. Columns: ``id``, ``industry``,
+        ``model``, ``score``, ``class``, ``class_label``, ``reasons``,
+        ``score_before_rules``, ``labels``, ``alerts``, ``rules``, ``status``,
+        ``error``, ``model_version``, ``as_of``, ``dim:…`` per dimension, and
+        ``contrib:…`` per indicator with ``contributions=True``.
+
+        A bad row never stops the batch: it comes back with ``status`` =
+        ``"error"`` and the reason in ``error``; ``strict=True`` raises
+        :class:`DataError` instead. The GIL is released while grading, the
+        work runs in parallel, and Ctrl-C stops it.
+        """
+        kind = _kind(data)
+        options: dict[str, Any] = {
+            "reasons": reasons,
+            "max_reasons": max_reasons,
+            "contributions": contributions,
+            "dimensions": dimensions,
+            "strict": strict,
+            "rules": rules,
+            "on_rule_error": on_rule_error,
+        }
+        if kind in ("json", "profiles"):
+            table = self._native.classify_profiles(_profiles_json(data, kind), _as_of(as_of), **options)
+        else:
+            table = self._native.classify_arrow(_arrow_input(data, kind), _as_of(as_of), **options)
+        return _convert(table, kind, output)
+
+    def explain(
+        self,
+        data: object,
+        as_of: DateLike,
+        id: str,
+        *,
+        rules: bool = True,
+        on_rule_error: OnRuleError = "fail-row",
+    ) -> Explanation:
+        """Explains one enterprise of a batch: dimensions, indicators, rules, reasons."""
+        kind = _kind(data)
+        if kind in ("json", "profiles"):
+            text = self._native.explain_profiles(
+                _profiles_json(data, kind), _as_of(as_of), id, rules=rules, on_rule_error=on_rule_error
+            )
+        else:
+            text = self._native.explain_arrow(
+                _arrow_input(data, kind), _as_of(as_of), id, rules=rules, on_rule_error=on_rule_error
+            )
+        d = json.loads(text)
+        d["class_"] = d.pop("class")
+        return Explanation(**d)
+
+    def test_rules(self, tests: str | os.PathLike[str]) -> list[RuleTestResult]:
+        """Runs rule tests: a ``.tests.toml`` path, or its text. See ``docs/rules.md``."""
+        name = "<tests>"
+        text = os.fspath(tests)
+        if isinstance(tests, os.PathLike) or (
+            "\n" not in text and text.endswith(".toml") and os.path.exists(text)
+        ):
+            name = text
+            with open(text, encoding="utf-8") as f:
+                text = f.read()
+        out = []
+        for r in json.loads(self._native.test_rules(text, name)):
+            r["class_"] = r.pop("class")
+            out.append(RuleTestResult(**r))
+        return out
+
+    def result_schema(self, *, contributions: bool = False, dimensions: bool = True) -> pa.Schema:
+        """The schema of :meth:`classify`'s results (for PySpark's ``mapInArrow``)."""
+        empty = pa.table(
+            {"id": pa.array([], pa.string()), "industry": pa.array([], pa.string())}
+            | {
+                i.name: pa.array([], pa.string() if i.type == "category" else pa.float64())
+                for i in self.inputs
+            }
+        )
+        table = self._native.classify_arrow(
+            empty, "2000-01-01", contributions=contributions, dimensions=dimensions
+        )
+        schema: pa.Schema = table.schema
+        return schema
+
+
+def validate(source: str | os.PathLike[str]) -> Model:
+    """Loads and checks a model file (or TOML text); raises :class:`ModelError` with the position."""
+    text = os.fspath(source)
+    if isinstance(source, os.PathLike) or "\n" not in text:
+        return Model.from_path(text)
+    return Model.from_toml(text)

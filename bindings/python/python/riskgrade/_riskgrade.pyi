@@ -1,0 +1,72 @@
+"""The native module behind :mod:`riskgrade` (private; use the package's API)."""
+
+from typing import Any
+
+__version__: str
+
+class RiskgradeError(Exception): ...
+
+class ModelError(RiskgradeError):
+    file: str | None
+    line: int | None
+    column: int | None
+
+class RuleCompileError(ModelError):
+    rule_id: str
+
+class DataError(RiskgradeError):
+    row: int | None
+    column: str | None
+
+class EvaluationError(RiskgradeError):
+    row: int | None
+    rule_id: str | None
+
+class Model:
+    @staticmethod
+    def from_path(path: str) -> Model: ...
+    @staticmethod
+    def from_toml(text: str) -> Model: ...
+    @staticmethod
+    def from_json(text: str) -> Model: ...
+    @staticmethod
+    def reference() -> Model: ...
+    @property
+    def version_id(self) -> str: ...
+    def to_json(self) -> str: ...
+    def to_toml(self) -> str: ...
+    def __reduce__(self) -> tuple[Any, tuple[str]]: ...
+    def describe(self) -> str: ...
+    def classify_arrow(
+        self,
+        data: object,
+        as_of: str,
+        *,
+        reasons: bool = True,
+        max_reasons: int | None = None,
+        contributions: bool = False,
+        dimensions: bool = True,
+        strict: bool = False,
+        rules: bool = True,
+        on_rule_error: str = "fail-row",
+    ) -> Any: ...
+    def classify_profiles(
+        self,
+        profiles: str,
+        as_of: str,
+        *,
+        reasons: bool = True,
+        max_reasons: int | None = None,
+        contributions: bool = False,
+        dimensions: bool = True,
+        strict: bool = False,
+        rules: bool = True,
+        on_rule_error: str = "fail-row",
+    ) -> Any: ...
+    def explain_arrow(
+        self, data: object, as_of: str, id: str, *, rules: bool = True, on_rule_error: str = "fail-row"
+    ) -> str: ...
+    def explain_profiles(
+        self, profiles: str, as_of: str, id: str, *, rules: bool = True, on_rule_error: str = "fail-row"
+    ) -> str: ...
+    def test_rules(self, text: str, name: str = "<tests>") -> str: ...
