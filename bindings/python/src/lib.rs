@@ -678,11 +678,165 @@ impl PyModel {
     }
 }
 
+/// One side of a comparison: a model and whether its rules run.
+fn side(rules: bool, as_of: Date) -> Ask {
+    Ask {
+        as_of,
+        options: Options::default().reasons(false).rules(rules),
+        columns: ResultColumns::default(),
+    }
+}
+
+fn comparison_out(
+    py: Python<'_>,
+    c: riskgrade::Comparison,
+) -> PyResult<(String, Py<PyAny>, String)> {
+    let text = c.to_string();
+    let matrix = json!({
+        "classes": c.classes(),
+        "matrix": c.matrix(),
+        "total": c.total(),
+    })
+    .to_string();
+    let batch = riskgrade::io::table_to_batch(&c.movers_table()).map_err(|e| io_err(&e))?;
+    Ok((matrix, to_pyarrow(py, batch)?, text))
+}
+
+/// Grades one Arrow batch with two model sets (or with and without rules) and
+/// compares: (matrix JSON, movers as a `pyarrow.Table`, the printed report).
+#[pyfunction]
+#[pyo3(signature = (before, after, data, as_of, *, before_rules=true, after_rules=true, top=10))]
+#[allow(clippy::too_many_arguments)]
+fn compare_arrow(
+    py: Python<'_>,
+    before: &PyModel,
+    after: &PyModel,
+    data: AnyRecordBatch,
+    as_of: &str,
+    before_rules: bool,
+    after_rules: bool,
+    top: usize,
+) -> PyResult<(String, Py<PyAny>, String)> {
+    let as_of = parse_date(as_of)?;
+    let batches = collect_batches(data)?;
+    let c = detached(py, |cancel| {
+        let grade = |m: &PyModel, rules: bool| -> PyResult<(Grades, Frame)> {
+            let frame = riskgrade::io::frame_from_batches(&batches, m.set.schema())
+                .map_err(|e| io_err(&e))?;
+            let g = m.grade_frame(&frame, None, &side(rules, as_of), Arc::clone(&cancel))?;
+            Ok((g, frame))
+        };
+        let (a, frame) = grade(before, before_rules)?;
+        let (b, _) = grade(after, after_rules)?;
+        let c = riskgrade::compare(&a, &b)
+            .and_then(|c| c.top(top).with_industries(&frame))
+            .map_err(|e| EvaluationError::new_err(e.to_string()))?;
+        Ok(c)
+    })?;
+    comparison_out(py, c)
+}
+
+/// As `compare_arrow`, for profiles (JSON text).
+#[pyfunction]
+#[pyo3(signature = (before, after, profiles, as_of, *, before_rules=true, after_rules=true, top=10))]
+#[allow(clippy::too_many_arguments)]
+fn compare_profiles(
+    py: Python<'_>,
+    before: &PyModel,
+    after: &PyModel,
+    profiles: &str,
+    as_of: &str,
+    before_rules: bool,
+    after_rules: bool,
+    top: usize,
+) -> PyResult<(String, Py<PyAny>, String)> {
+    let as_of = parse_date(as_of)?;
+    let c = detached(py, |cancel| {
+        let (ps, unreadable) = parse_profiles(profiles)?;
+        let grade = |m: &PyModel, rules: bool| -> PyResult<(Grades, Frame)> {
+            let frame = Frame::from_profiles(&ps, m.set.schema(), as_of, m.set.effect_periods())
+                .with_unreadable(unreadable.clone());
+            let g = m.grade_frame(&frame, Some(&ps), &side(rules, as_of), Arc::clone(&cancel))?;
+            Ok((g, frame))
+        };
+        let (a, frame) = grade(before, before_rules)?;
+        let (b, _) = grade(after, after_rules)?;
+        let c = riskgrade::compare(&a, &b)
+            .and_then(|c| c.top(top).with_industries(&frame))
+            .map_err(|e| EvaluationError::new_err(e.to_string()))?;
+        Ok(c)
+    })?;
+    comparison_out(py, c)
+}
+
+/// A synthetic population as of a date: the model's input columns (with the
+/// hidden true propensity and segment), or profiles as JSON Lines.
+#[pyfunction]
+#[pyo3(signature = (n, *, seed=42, as_of="2026-11-01", model=None, profiles=false))]
+fn synthesize(
+    py: Python<'_>,
+    n: usize,
+    seed: u64,
+    as_of: &str,
+    model: Option<&PyModel>,
+    profiles: bool,
+) -> PyResult<Py<PyAny>> {
+    let as_of = parse_date(as_of)?;
+    let set = match model {
+        Some(m) => Arc::clone(&m.set),
+        None => Arc::new(riskgrade::examples::reference().map_err(|e| model_err(&e))?),
+    };
+    if profiles {
+        let text = detached(py, |_| {
+            let synth =
+                riskgrade::synth::generate(&riskgrade::synth::SynthConfig::new(n, seed, as_of));
+            let mut out = String::new();
+            for e in &synth.enterprises {
+                out.push_str(&serde_json::to_string(e).unwrap_or_default());
+                out.push('\n');
+            }
+            Ok(out)
+        })?;
+        return Ok(text.into_pyobject(py)?.into_any().unbind());
+    }
+    let batch = detached(py, |_| {
+        let synth = riskgrade::synth::generate(&riskgrade::synth::SynthConfig::new(n, seed, as_of));
+        let frame = Frame::from_profiles(
+            &synth.enterprises,
+            set.schema(),
+            as_of,
+            set.effect_periods(),
+        );
+        let mut cols = riskgrade::io::frame_to_columns(&frame);
+        cols.push(riskgrade::io::OutColumn::new(
+            "true_propensity",
+            riskgrade::io::OutData::Number(
+                synth.truth.iter().map(|t| Some(t.propensity)).collect(),
+            ),
+        ));
+        cols.push(riskgrade::io::OutColumn::new(
+            "true_segment",
+            riskgrade::io::OutData::Text(
+                synth
+                    .truth
+                    .iter()
+                    .map(|t| Some(t.segment.to_string()))
+                    .collect(),
+            ),
+        ));
+        riskgrade::io::table_to_batch(&cols).map_err(|e| io_err(&e))
+    })?;
+    to_pyarrow(py, batch)
+}
+
 /// The native module.
 #[pymodule]
 fn _riskgrade(m: &Bound<'_, PyModule>) -> PyResult<()> {
     let py = m.py();
     m.add_class::<PyModel>()?;
+    m.add_function(wrap_pyfunction!(compare_arrow, m)?)?;
+    m.add_function(wrap_pyfunction!(compare_profiles, m)?)?;
+    m.add_function(wrap_pyfunction!(synthesize, m)?)?;
     m.add("RiskgradeError", py.get_type::<RiskgradeError>())?;
     m.add("ModelError", py.get_type::<ModelError>())?;
     m.add("RuleCompileError", py.get_type::<RuleCompileError>())?;

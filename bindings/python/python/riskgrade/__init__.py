@@ -41,6 +41,7 @@ from ._riskgrade import (
 
 __all__ = [
     "ClassInfo",
+    "Comparison",
     "DataError",
     "EvaluationError",
     "Explanation",
@@ -53,6 +54,8 @@ __all__ = [
     "RuleInfo",
     "RuleTestResult",
     "__version__",
+    "compare",
+    "synthesize",
     "validate",
 ]
 
@@ -477,6 +480,109 @@ class Model:
         )
         schema: pa.Schema = table.schema
         return schema
+
+
+@dataclasses.dataclass(frozen=True)
+class Comparison:
+    """Two gradings of the same enterprises side by side (see :func:`compare`)."""
+
+    classes: list[str]
+    """Class names, least risky first; the matrix has one more row and column, ``not graded``."""
+    counts: list[list[int]]
+    """``counts[i][j]``: enterprises in class ``i`` before and ``j`` after."""
+    total: int
+    movers: Any
+    """The enterprises that changed class, with the rules that moved them (same kind of frame as the input)."""
+    text: str
+
+    @property
+    def labels(self) -> list[str]:
+        return [*self.classes, "not graded"]
+
+    def matrix(self) -> Any:
+        """The migration matrix as a pandas DataFrame: rows before, columns after."""
+        import pandas as pd
+
+        return pd.DataFrame(self.counts, index=pd.Index(self.labels, name="before"), columns=pd.Index(self.labels, name="after"))
+
+    def __str__(self) -> str:
+        return self.text
+
+
+def compare(
+    data: object,
+    as_of: DateLike,
+    *,
+    before: Model,
+    after: Model | None = None,
+    before_rules: bool = True,
+    after_rules: bool = True,
+    top: int = 10,
+    output: Output = "auto",
+) -> Comparison:
+    """Grades the same enterprises twice and compares the classes (impact analysis).
+
+    ``before`` and ``after`` are two model sets (e.g. the rules in force and a
+    proposed change); with ``after`` omitted the same set is used, so
+    ``compare(df, d, before=model, before_rules=False)`` shows what the rules
+    move. The result has the migration matrix (:meth:`Comparison.matrix`) and
+    the movers with the rules that moved them.
+    """
+    after = before if after is None else after
+    kind = _kind(data)
+    args = {"before_rules": before_rules, "after_rules": after_rules, "top": top}
+    if kind in ("json", "profiles"):
+        m, movers, text = _riskgrade.compare_profiles(
+            before._native, after._native, _profiles_json(data, kind), _as_of(as_of), **args
+        )
+    else:
+        m, movers, text = _riskgrade.compare_arrow(
+            before._native, after._native, _arrow_input(data, kind), _as_of(as_of), **args
+        )
+    d = json.loads(m)
+    return Comparison(
+        classes=d["classes"],
+        counts=d["matrix"],
+        total=d["total"],
+        movers=_convert(movers, kind, output),
+        text=text,
+    )
+
+
+@overload
+def synthesize(
+    n: int, *, seed: int = ..., as_of: DateLike = ..., model: Model | None = ..., profiles: Literal[False] = ...
+) -> pa.Table: ...
+
+
+@overload
+def synthesize(
+    n: int, *, seed: int = ..., as_of: DateLike = ..., model: Model | None = ..., profiles: Literal[True]
+) -> list[dict[str, Any]]: ...
+
+
+def synthesize(
+    n: int,
+    *,
+    seed: int = 42,
+    as_of: DateLike = "2026-11-01",
+    model: Model | None = None,
+    profiles: bool = False,
+) -> pa.Table | list[dict[str, Any]]:
+    """A deterministic synthetic population of ``n`` enterprises with several years of records.
+
+    By default a pyarrow Table with one column per input of ``model`` (the
+    reference set when omitted), derived as of ``as_of``, plus the hidden
+    ``true_propensity`` (annual probability of a violation) and
+    ``true_segment`` of each enterprise; with ``profiles=True``, the nested
+    profiles as dicts. The same seed gives the same data.
+    """
+    native = None if model is None else model._native
+    out = _riskgrade.synthesize(n, seed=seed, as_of=_as_of(as_of), model=native, profiles=profiles)
+    if profiles:
+        return [json.loads(line) for line in out.splitlines() if line]
+    table: pa.Table = out
+    return table
 
 
 def validate(source: str | os.PathLike[str]) -> Model:

@@ -70,3 +70,27 @@ class Model:
         self, profiles: str, as_of: str, id: str, *, rules: bool = True, on_rule_error: str = "fail-row"
     ) -> str: ...
     def test_rules(self, text: str, name: str = "<tests>") -> str: ...
+
+def compare_arrow(
+    before: Model,
+    after: Model,
+    data: object,
+    as_of: str,
+    *,
+    before_rules: bool = True,
+    after_rules: bool = True,
+    top: int = 10,
+) -> tuple[str, Any, str]: ...
+def compare_profiles(
+    before: Model,
+    after: Model,
+    profiles: str,
+    as_of: str,
+    *,
+    before_rules: bool = True,
+    after_rules: bool = True,
+    top: int = 10,
+) -> tuple[str, Any, str]: ...
+def synthesize(
+    n: int, *, seed: int = 42, as_of: str = "2026-11-01", model: Model | None = None, profiles: bool = False
+) -> Any: ...
