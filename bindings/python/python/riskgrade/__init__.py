@@ -200,7 +200,7 @@ def _kind(data: object) -> str:
 
 def _arrow_input(data: object, kind: str) -> object:
     if kind == "pandas":
-        return pa.Table.from_pandas(data, preserve_index=False)  # type: ignore[arg-type]
+        return pa.Table.from_pandas(data, preserve_index=False)
     return data
 
 
@@ -213,13 +213,9 @@ def _profiles_json(data: object, kind: str) -> str:
 
 
 def _convert(table: pa.Table, kind: str, output: Output) -> Any:
-    target = output
+    target: str = output
     if output == "auto":
-        target = {
-            "pandas": "pandas",
-            "polars": "polars",
-            "arrow-batch": "arrow-batch",
-        }.get(kind, "arrow")  # type: ignore[assignment]
+        target = {"pandas": "pandas", "polars": "polars", "arrow-batch": "arrow-batch"}.get(kind, "arrow")
     if target == "pandas":
         return table.to_pandas()
     if target == "polars":
@@ -530,14 +526,25 @@ def compare(
     """
     after = before if after is None else after
     kind = _kind(data)
-    args = {"before_rules": before_rules, "after_rules": after_rules, "top": top}
     if kind in ("json", "profiles"):
         m, movers, text = _riskgrade.compare_profiles(
-            before._native, after._native, _profiles_json(data, kind), _as_of(as_of), **args
+            before._native,
+            after._native,
+            _profiles_json(data, kind),
+            _as_of(as_of),
+            before_rules=before_rules,
+            after_rules=after_rules,
+            top=top,
         )
     else:
         m, movers, text = _riskgrade.compare_arrow(
-            before._native, after._native, _arrow_input(data, kind), _as_of(as_of), **args
+            before._native,
+            after._native,
+            _arrow_input(data, kind),
+            _as_of(as_of),
+            before_rules=before_rules,
+            after_rules=after_rules,
+            top=top,
         )
     d = json.loads(m)
     return Comparison(

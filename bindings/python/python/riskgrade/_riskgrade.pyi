@@ -1,6 +1,19 @@
 """The native module behind :mod:`riskgrade` (private; use the package's API)."""
 
-from typing import Any
+from typing import Any, final
+
+__all__ = [
+    "DataError",
+    "EvaluationError",
+    "Model",
+    "ModelError",
+    "RiskgradeError",
+    "RuleCompileError",
+    "__version__",
+    "compare_arrow",
+    "compare_profiles",
+    "synthesize",
+]
 
 __version__: str
 
@@ -22,6 +35,7 @@ class EvaluationError(RiskgradeError):
     row: int | None
     rule_id: str | None
 
+@final
 class Model:
     @staticmethod
     def from_path(path: str) -> Model: ...
