@@ -436,6 +436,8 @@ impl Grader {
                 thresholds: &thresholds,
                 policy: options.on_rule_error,
                 cancelled: &|| options.cancelled(),
+                class_map: crate::rules::class_map(set),
+                model_ids: set.models().iter().map(|m| m.id().into()).collect(),
             };
             let out = pass.run(&mut score, &mut class, &graded)?;
             rule_out = Some(out);

@@ -138,6 +138,7 @@ enum Bound<'a> {
     Text(TextSrc, TextTest),
     Class(CmpOp, usize),
     ClassIn(Vec<usize>),
+    ModelIs(Vec<bool>),
 }
 
 enum NumTest {
@@ -197,6 +198,25 @@ pub(crate) struct Pass<'a> {
     pub policy: ErrorPolicy,
     /// Set when the batch is to stop.
     pub cancelled: &'a (dyn Fn() -> bool + Sync),
+    /// Per model, the catalog's index of each of its classes ([`class_map`]).
+    pub class_map: Vec<Vec<usize>>,
+    /// The models' ids, shared with scripts without copying.
+    pub model_ids: Vec<ImmutableString>,
+}
+
+/// Per model of `set`, the index in the rules' catalog of each of its classes.
+pub(crate) fn class_map(set: &ModelSet) -> Vec<Vec<usize>> {
+    let names = set.rules().catalog().class_names();
+    set.models()
+        .iter()
+        .map(|m| {
+            m.classes()
+                .names()
+                .iter()
+                .map(|c| names.iter().position(|x| x == c).unwrap_or(usize::MAX))
+                .collect()
+        })
+        .collect()
 }
 
 fn column_of<'a>(
@@ -314,6 +334,23 @@ impl<'a> Pass<'a> {
                     ),
                     _ => Bound::Any(Vec::new()),
                 },
+                Access::Model => {
+                    // The same for every row of a model: one answer per model.
+                    let per_model = self
+                        .set
+                        .models()
+                        .iter()
+                        .map(|m| {
+                            let id = m.id();
+                            match t {
+                                Test::Cmp(op, l) => op.holds(id.cmp(text_of(l).as_str())),
+                                Test::In(v) => v.iter().any(|l| text_of(l) == id),
+                                Test::True => false,
+                            }
+                        })
+                        .collect();
+                    Bound::ModelIs(per_model)
+                }
                 a => {
                     let src = match a {
                         Access::Ids => TextSrc::Id,
@@ -345,12 +382,10 @@ impl<'a> Pass<'a> {
 
     /// The catalog's index of model `m`'s class `c` (for `class` conditions).
     fn catalog_class(&self, m: usize, c: usize) -> usize {
-        let name = &self.set.models()[m].classes().names()[c];
-        self.rules()
-            .catalog()
-            .class_names()
-            .iter()
-            .position(|x| x == name)
+        self.class_map
+            .get(m)
+            .and_then(|v| v.get(c))
+            .copied()
             .unwrap_or(usize::MAX)
     }
 
@@ -405,6 +440,7 @@ impl<'a> Pass<'a> {
                 let m = self.model_of[r] as usize;
                 v.contains(&self.catalog_class(m, st.class))
             }
+            Bound::ModelIs(v) => v[self.model_of[r] as usize],
         }
     }
 
@@ -432,7 +468,7 @@ impl<'a> Pass<'a> {
             Access::Ids => Dynamic::from(self.text(TextSrc::Id, r).to_string()),
             Access::Industry => Dynamic::from(self.text(TextSrc::Industry, r).to_string()),
             Access::District => Dynamic::from(self.text(TextSrc::District, r).to_string()),
-            Access::Model => Dynamic::from(self.text(TextSrc::Model, r).to_string()),
+            Access::Model => Dynamic::from(self.model_ids[self.model_of[r] as usize].clone()),
             Access::AsOf => Dynamic::from(self.as_of.to_string()),
             Access::Score => Dynamic::from(st.score),
             Access::Class => {
@@ -582,7 +618,6 @@ impl<'a> Pass<'a> {
                     class: class[r] as usize,
                 };
                 let mut effects: Vec<Effect> = Vec::new();
-                let mut acted: Vec<(usize, usize)> = Vec::new(); // (effect index, rule index)
                 let mut matched = Vec::new();
                 let mut error = None;
                 for &ri in &active {
@@ -677,7 +712,6 @@ impl<'a> Pass<'a> {
                             }
                             _ => (None, None),
                         };
-                        acted.push((effects.len(), ri));
                         effects.push(Effect {
                             rule: Arc::clone(&ids[ri]),
                             action: a,
