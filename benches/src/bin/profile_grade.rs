@@ -1,4 +1,5 @@
 //! Grades the same 1M-row frame many times, for a profiler: `perf record --delay MS`.
+//! `--reasons` adds the top reasons; `--rules` grades with the reference set and its rules.
 #![forbid(unsafe_code)]
 
 use std::sync::Arc;
@@ -11,12 +12,18 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let reasons = std::env::args().any(|a| a == "--reasons");
-    let set = Arc::new(riskgrade_benches::general());
+    let rules = std::env::args().any(|a| a == "--rules");
+    let set = Arc::new(if rules {
+        riskgrade::examples::reference()?
+    } else {
+        riskgrade_benches::general()
+    });
     let (frame, as_of) = riskgrade_benches::population(&set, riskgrade_benches::bench_n());
     let grader = Grader::new(set);
     eprintln!("ready");
     let mut times = Vec::new();
-    for _ in 0..80 {
+    let runs = if rules { 12 } else { 80 };
+    for _ in 0..runs {
         let t = Instant::now();
         let g = grader.grade(&frame, as_of, &Options::default().reasons(reasons))?;
         times.push(t.elapsed().as_secs_f64() * 1e3);

@@ -633,6 +633,10 @@ impl Grader {
         }
 
         stop()?;
+        let (effect_start, effects, rule_stats) = match rule_out {
+            Some(o) => (o.effect_start, o.effects, o.stats),
+            None => (Vec::new(), Vec::new(), Vec::new()),
+        };
         Ok(Grades {
             set: Arc::clone(&self.set),
             as_of,
@@ -651,13 +655,9 @@ impl Grader {
             thresholds,
             model_scores: scores,
             base_score,
-            effect_start: rule_out
-                .as_ref()
-                .map_or_else(Vec::new, |o| o.effect_start.clone()),
-            effects: rule_out
-                .as_ref()
-                .map_or_else(Vec::new, |o| o.effects.clone()),
-            rule_stats: rule_out.map_or_else(Vec::new, |o| o.stats),
+            effect_start,
+            effects,
+            rule_stats,
         })
     }
 }
