@@ -179,6 +179,36 @@ impl Grades {
         out
     }
 
+    /// The reason texts of row `r` (as [`Grades::reason_texts`]) appended to
+    /// `out`, separated by `sep`; one buffer for the whole row.
+    pub fn push_reason_texts(&self, frame: &Frame, r: usize, sep: &str, out: &mut String) {
+        let Some(m) = self.model(r) else {
+            return;
+        };
+        let mut first = true;
+        for e in self.effects(r) {
+            if e.action.grades() && matches!(e.outcome, Outcome::Decided | Outcome::Applied) {
+                if !first {
+                    out.push_str(sep);
+                }
+                first = false;
+                out.push_str(&e.text());
+            }
+        }
+        for reason in self.reasons(r) {
+            if !first {
+                out.push_str(sep);
+            }
+            first = false;
+            let leaf = &m.leaves()[reason.leaf as usize];
+            leaf.push_reason_text(
+                out,
+                self.value_text(frame, leaf, r).as_deref(),
+                reason.points,
+            );
+        }
+    }
+
     /// What the rules did to row `r`, in the order they ran.
     pub fn effects(&self, r: usize) -> &[Effect] {
         match (self.effect_start.get(r), self.effect_start.get(r + 1)) {

@@ -85,15 +85,43 @@ impl Leaf {
     /// the value is missing the points came from the missing-value policy, so
     /// the template (which describes a value) is not used.
     pub fn reason_text(&self, value: Option<&str>, points: f64) -> String {
-        let points = riskgrade_core::format_number(round(points));
+        let mut out = String::new();
+        self.push_reason_text(&mut out, value, points);
+        out
+    }
+
+    /// Appends [`Leaf::reason_text`] to `out`, in one pass over the template.
+    pub fn push_reason_text(&self, out: &mut String, value: Option<&str>, points: f64) {
+        use std::fmt::Write as _;
+        let points = round(points);
         let Some(value) = value else {
-            return format!("{}: no value on file ({points} points)", self.name);
+            let _ = write!(
+                out,
+                "{}: no value on file ({} points)",
+                self.name,
+                riskgrade_core::format_number(points)
+            );
+            return;
         };
-        let template = self.reason.as_deref().unwrap_or("{name}: {value}");
-        template
-            .replace("{value}", value)
-            .replace("{points}", &points)
-            .replace("{name}", &self.name)
+        let mut rest = self.reason.as_deref().unwrap_or("{name}: {value}");
+        while let Some(open) = rest.find('{') {
+            out.push_str(&rest[..open]);
+            let tail = &rest[open..];
+            if let Some(t) = tail.strip_prefix("{value}") {
+                out.push_str(value);
+                rest = t;
+            } else if let Some(t) = tail.strip_prefix("{points}") {
+                out.push_str(&riskgrade_core::format_number(points));
+                rest = t;
+            } else if let Some(t) = tail.strip_prefix("{name}") {
+                out.push_str(&self.name);
+                rest = t;
+            } else {
+                out.push('{');
+                rest = &tail[1..];
+            }
+        }
+        out.push_str(rest);
     }
 }
 

@@ -109,9 +109,11 @@ pub fn results_table(grades: &Grades, frame: &Frame, columns: ResultColumns) -> 
                 (0..n)
                     .into_par_iter()
                     .map(|r| {
-                        grades
-                            .is_graded(r)
-                            .then(|| grades.reason_texts(frame, r).join(" | "))
+                        grades.is_graded(r).then(|| {
+                            let mut s = String::with_capacity(160);
+                            grades.push_reason_texts(frame, r, " | ", &mut s);
+                            s
+                        })
                     })
                     .collect(),
             ),
