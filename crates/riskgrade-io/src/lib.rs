@@ -114,6 +114,7 @@ use std::path::Path;
 
 use riskgrade_core::{Frame, Schema};
 
+pub use arrow_array::StringArray;
 pub use arrow_read::frame_from_batches;
 pub use error::{ARROW_SOURCE, IoError, TEXT_SOURCE};
 pub use profiles::{

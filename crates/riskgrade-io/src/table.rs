@@ -7,7 +7,8 @@ use std::path::Path;
 use std::sync::Arc;
 
 use arrow_array::{
-    ArrayRef, BooleanArray, Float64Array, Int64Array, RecordBatch, RecordBatchOptions, StringArray,
+    Array, ArrayRef, BooleanArray, Float64Array, Int64Array, RecordBatch, RecordBatchOptions,
+    StringArray,
 };
 use arrow_schema::{DataType, Field, Schema as ArrowSchema};
 use parquet::arrow::arrow_writer::{ArrowRowGroupWriterFactory, compute_leaves};
@@ -28,6 +29,8 @@ use crate::sink;
 pub enum OutData {
     /// Text (Arrow `Utf8`).
     Text(Vec<Option<String>>),
+    /// Text already in an Arrow array (no string per cell on the heap).
+    Utf8(StringArray),
     /// Real numbers (Arrow `Float64`).
     Number(Vec<Option<f64>>),
     /// Whole numbers (Arrow `Int64`).
@@ -45,6 +48,7 @@ impl OutData {
     pub fn len(&self) -> usize {
         match self {
             OutData::Text(v) => v.len(),
+            OutData::Utf8(a) => a.len(),
             OutData::Number(v) => v.len(),
             OutData::Integer(v) => v.len(),
             OutData::Bool(v) => v.len(),
@@ -62,7 +66,7 @@ impl OutData {
 
     fn data_type(&self) -> DataType {
         match self {
-            OutData::Text(_) => DataType::Utf8,
+            OutData::Text(_) | OutData::Utf8(_) => DataType::Utf8,
             OutData::Number(_) => DataType::Float64,
             OutData::Integer(_) => DataType::Int64,
             OutData::Bool(_) => DataType::Boolean,
@@ -179,6 +183,7 @@ pub fn table_to_batch(columns: &[OutColumn]) -> Result<RecordBatch, IoError> {
                 OutData::Text(v) => {
                     Arc::new(v.iter().map(Option::as_deref).collect::<StringArray>())
                 }
+                OutData::Utf8(a) => Arc::new(a.clone()),
                 OutData::Number(v) => Arc::new(v.iter().copied().collect::<Float64Array>()),
                 OutData::Integer(v) => Arc::new(v.iter().copied().collect::<Int64Array>()),
                 OutData::Bool(v) => Arc::new(v.iter().copied().collect::<BooleanArray>()),
@@ -283,6 +288,11 @@ fn write_csv(path: &Path, columns: &[OutColumn], rows: usize) -> Result<(), IoEr
                 }
                 match &c.data {
                     OutData::Text(v) => format::csv_text(buf, v[r].as_deref().unwrap_or_default()),
+                    OutData::Utf8(a) => {
+                        if a.is_valid(r) {
+                            format::csv_text(buf, a.value(r));
+                        }
+                    }
                     OutData::Number(v) => v[r].into_iter().for_each(|x| format::csv_number(buf, x)),
                     OutData::Integer(v) => v[r].into_iter().for_each(|x| format::integer(buf, x)),
                     OutData::Bool(v) => match v[r] {
@@ -333,6 +343,13 @@ fn write_json(path: &Path, columns: &[OutColumn], rows: usize, array: bool) -> R
                         Some(s) => format::json_string(buf, s),
                         None => buf.extend_from_slice(b"null"),
                     },
+                    OutData::Utf8(a) => {
+                        if a.is_valid(r) {
+                            format::json_string(buf, a.value(r));
+                        } else {
+                            buf.extend_from_slice(b"null");
+                        }
+                    }
                     OutData::Number(v) => match v[r] {
                         Some(x) => format::json_number(buf, x),
                         None => buf.extend_from_slice(b"null"),

@@ -3,7 +3,7 @@
 use rayon::prelude::*;
 use riskgrade_core::Frame;
 use riskgrade_engine::Grades;
-use riskgrade_io::{OutColumn, OutData};
+use riskgrade_io::{OutColumn, OutData, StringArray};
 use riskgrade_rules::Action;
 
 /// Which optional columns a results table has.
@@ -63,22 +63,26 @@ pub fn results_table(grades: &Grades, frame: &Frame, columns: ResultColumns) -> 
     let n = grades.len();
     let set = grades.model_set();
     let text = |v: Vec<Option<String>>| OutData::Text(v);
+    // Short texts go straight into Arrow arrays: no string per cell on the heap.
+    let utf8 = |v: StringArray| OutData::Utf8(v);
     let mut out = vec![
         OutColumn {
             name: "id".into(),
-            data: text((0..n).map(|r| Some(grades.id(r).to_string())).collect()),
+            data: utf8((0..n).map(|r| Some(grades.id(r))).collect()),
         },
         OutColumn {
             name: "industry".into(),
-            data: text(frame.industries().iter().cloned().map(Some).collect()),
+            data: utf8(
+                frame
+                    .industries()
+                    .iter()
+                    .map(|s| Some(s.as_str()))
+                    .collect(),
+            ),
         },
         OutColumn {
             name: "model".into(),
-            data: text(
-                (0..n)
-                    .map(|r| grades.model(r).map(|m| m.id().to_string()))
-                    .collect(),
-            ),
+            data: utf8((0..n).map(|r| grades.model(r).map(|m| m.id())).collect()),
         },
         OutColumn {
             name: "score".into(),
@@ -86,19 +90,15 @@ pub fn results_table(grades: &Grades, frame: &Frame, columns: ResultColumns) -> 
         },
         OutColumn {
             name: "class".into(),
-            data: text(
-                (0..n)
-                    .map(|r| grades.class(r).map(str::to_string))
-                    .collect(),
-            ),
+            data: utf8((0..n).map(|r| grades.class(r)).collect()),
         },
         OutColumn {
             name: "class_label".into(),
-            data: text(
+            data: utf8(
                 (0..n)
                     .map(|r| {
                         let c = grades.class_index(r)?;
-                        Some(grades.model(r)?.classes().labels()[c].clone())
+                        Some(grades.model(r)?.classes().labels()[c].as_str())
                     })
                     .collect(),
             ),
@@ -176,20 +176,13 @@ pub fn results_table(grades: &Grades, frame: &Frame, columns: ResultColumns) -> 
         },
         OutColumn {
             name: "status".into(),
-            data: text(
-                (0..n)
-                    .map(|r| {
-                        Some(
-                            if grades.is_graded(r) {
-                                "graded"
-                            } else {
-                                "error"
-                            }
-                            .to_string(),
-                        )
-                    })
-                    .collect(),
-            ),
+            data: utf8(StringArray::from_iter_values((0..n).map(|r| {
+                if grades.is_graded(r) {
+                    "graded"
+                } else {
+                    "error"
+                }
+            }))),
         },
         OutColumn {
             name: "error".into(),
@@ -207,11 +200,17 @@ pub fn results_table(grades: &Grades, frame: &Frame, columns: ResultColumns) -> 
         },
         OutColumn {
             name: "model_version".into(),
-            data: text(vec![Some(grades.version_id().to_string()); n]),
+            data: utf8(StringArray::from_iter_values(std::iter::repeat_n(
+                grades.version_id(),
+                n,
+            ))),
         },
         OutColumn {
             name: "as_of".into(),
-            data: text(vec![Some(grades.as_of().to_string()); n]),
+            data: utf8(StringArray::from_iter_values(std::iter::repeat_n(
+                grades.as_of().to_string(),
+                n,
+            ))),
         },
     ];
     // One column per (model, dimension) and (model, indicator): models of a set have their own scales.
