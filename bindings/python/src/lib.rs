@@ -331,6 +331,17 @@ struct PyModel {
 }
 
 impl PyModel {
+    /// The batch's frame from Arrow record batches.
+    fn arrow_frame(&self, batches: &[RecordBatch]) -> PyResult<Frame> {
+        riskgrade::io::frame_from_batches(batches, self.set.schema()).map_err(|e| io_err(&e))
+    }
+
+    /// The batch's frame derived from profiles as of `as_of`; unreadable profiles stay as reported rows.
+    fn profiles_frame(&self, ps: &[Enterprise], unreadable: &Unreadable, as_of: Date) -> Frame {
+        Frame::from_profiles(ps, self.set.schema(), as_of, self.set.effect_periods())
+            .with_unreadable(unreadable.clone())
+    }
+
     fn grade_frame(
         &self,
         frame: &Frame,
@@ -553,8 +564,7 @@ impl PyModel {
         )?;
         let batches = collect_batches(data)?;
         let out = detached(py, |cancel| {
-            let frame = riskgrade::io::frame_from_batches(&batches, self.set.schema())
-                .map_err(|e| io_err(&e))?;
+            let frame = self.arrow_frame(&batches)?;
             drop(batches);
             let grades = self.grade_frame(&frame, None, &ask, cancel)?;
             self.table(&grades, &frame, &ask)
@@ -590,9 +600,7 @@ impl PyModel {
         )?;
         let out = detached(py, |cancel| {
             let (ps, unreadable) = parse_profiles(profiles)?;
-            let frame =
-                Frame::from_profiles(&ps, self.set.schema(), ask.as_of, self.set.effect_periods())
-                    .with_unreadable(unreadable);
+            let frame = self.profiles_frame(&ps, &unreadable, ask.as_of);
             let grades = self.grade_frame(&frame, Some(&ps), &ask, cancel)?;
             self.table(&grades, &frame, &ask)
         })?;
@@ -613,8 +621,7 @@ impl PyModel {
         let ask = ask(as_of, true, None, false, true, false, rules, on_rule_error)?;
         let batches = collect_batches(data)?;
         detached(py, |cancel| {
-            let frame = riskgrade::io::frame_from_batches(&batches, self.set.schema())
-                .map_err(|e| io_err(&e))?;
+            let frame = self.arrow_frame(&batches)?;
             let grades = self.grade_frame(&frame, None, &ask, cancel)?;
             let row = grades
                 .row_of(id)
@@ -637,9 +644,7 @@ impl PyModel {
         let ask = ask(as_of, true, None, false, true, false, rules, on_rule_error)?;
         detached(py, |cancel| {
             let (ps, unreadable) = parse_profiles(profiles)?;
-            let frame =
-                Frame::from_profiles(&ps, self.set.schema(), ask.as_of, self.set.effect_periods())
-                    .with_unreadable(unreadable);
+            let frame = self.profiles_frame(&ps, &unreadable, ask.as_of);
             let grades = self.grade_frame(&frame, Some(&ps), &ask, cancel)?;
             let row = grades
                 .row_of(id)
@@ -721,8 +726,7 @@ fn compare_arrow(
     let batches = collect_batches(data)?;
     let c = detached(py, |cancel| {
         let grade = |m: &PyModel, rules: bool| -> PyResult<(Grades, Frame)> {
-            let frame = riskgrade::io::frame_from_batches(&batches, m.set.schema())
-                .map_err(|e| io_err(&e))?;
+            let frame = m.arrow_frame(&batches)?;
             let g = m.grade_frame(&frame, None, &side(rules, as_of), Arc::clone(&cancel))?;
             Ok((g, frame))
         };
@@ -754,8 +758,7 @@ fn compare_profiles(
     let c = detached(py, |cancel| {
         let (ps, unreadable) = parse_profiles(profiles)?;
         let grade = |m: &PyModel, rules: bool| -> PyResult<(Grades, Frame)> {
-            let frame = Frame::from_profiles(&ps, m.set.schema(), as_of, m.set.effect_periods())
-                .with_unreadable(unreadable.clone());
+            let frame = m.profiles_frame(&ps, &unreadable, as_of);
             let g = m.grade_frame(&frame, Some(&ps), &side(rules, as_of), Arc::clone(&cancel))?;
             Ok((g, frame))
         };
