@@ -1,0 +1,682 @@
+//! Manual decisions and their audit trail: class overrides, credit repairs of
+//! records, objections and how they were resolved.
+
+use riskgrade_core::{Date, RecordType};
+use rusqlite::{OptionalExtension, params};
+
+use crate::{Month, Result, Store, StoreError, audit, now};
+
+/// What a manual decision does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum DecisionKind {
+    /// Sets the enterprise's class, whatever the score and rules, from `effective` to `until`.
+    Override,
+    /// Credit repair (信用修复): one record stops counting from `effective` on.
+    Repair,
+    /// The enterprise objects to its grade; resolved as upheld or rejected.
+    Objection,
+}
+
+impl DecisionKind {
+    /// The name stored and shown.
+    pub fn name(self) -> &'static str {
+        match self {
+            DecisionKind::Override => "override",
+            DecisionKind::Repair => "repair",
+            DecisionKind::Objection => "objection",
+        }
+    }
+    fn parse(s: &str) -> Option<DecisionKind> {
+        match s {
+            "override" => Some(DecisionKind::Override),
+            "repair" => Some(DecisionKind::Repair),
+            "objection" => Some(DecisionKind::Objection),
+            _ => None,
+        }
+    }
+}
+
+/// Where a decision stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum DecisionStatus {
+    /// An override or repair that counts (within its dates).
+    Active,
+    /// Withdrawn; it no longer counts.
+    Revoked,
+    /// An objection not yet resolved.
+    Open,
+    /// An objection that was upheld.
+    Upheld,
+    /// An objection that was rejected.
+    Rejected,
+}
+
+impl DecisionStatus {
+    /// The name stored and shown.
+    pub fn name(self) -> &'static str {
+        match self {
+            DecisionStatus::Active => "active",
+            DecisionStatus::Revoked => "revoked",
+            DecisionStatus::Open => "open",
+            DecisionStatus::Upheld => "upheld",
+            DecisionStatus::Rejected => "rejected",
+        }
+    }
+    fn parse(s: &str) -> Option<DecisionStatus> {
+        match s {
+            "active" => Some(DecisionStatus::Active),
+            "revoked" => Some(DecisionStatus::Revoked),
+            "open" => Some(DecisionStatus::Open),
+            "upheld" => Some(DecisionStatus::Upheld),
+            "rejected" => Some(DecisionStatus::Rejected),
+            _ => None,
+        }
+    }
+}
+
+/// The record a repair applies to: its kind and date.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct RecordRef {
+    /// The record's kind.
+    pub kind: RecordType,
+    /// The record's date.
+    pub date: Date,
+}
+
+/// A decision to record.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewDecision {
+    /// The enterprise.
+    pub enterprise: String,
+    /// What it does.
+    pub kind: DecisionKind,
+    /// Override: the class; objection: the class asked for (optional).
+    pub class: Option<String>,
+    /// Repair: the record.
+    pub record: Option<RecordRef>,
+    /// Objection: the period objected to.
+    pub period: Option<Month>,
+    /// From this date (repair: the repair date).
+    pub effective: Date,
+    /// Override: the last day it counts (`None`: until revoked).
+    pub until: Option<Date>,
+    /// Why.
+    pub reason: String,
+    /// Who decided (or, for an objection, who filed it).
+    pub by: String,
+}
+
+impl NewDecision {
+    /// A class override.
+    pub fn overriding(
+        enterprise: &str,
+        class: &str,
+        effective: Date,
+        by: &str,
+        reason: &str,
+    ) -> Self {
+        NewDecision {
+            enterprise: enterprise.to_string(),
+            kind: DecisionKind::Override,
+            class: Some(class.to_string()),
+            record: None,
+            period: None,
+            effective,
+            until: None,
+            reason: reason.to_string(),
+            by: by.to_string(),
+        }
+    }
+
+    /// A credit repair of the record of `kind` dated `date`, counting from `repaired`.
+    pub fn repair(
+        enterprise: &str,
+        kind: RecordType,
+        date: Date,
+        repaired: Date,
+        by: &str,
+        reason: &str,
+    ) -> Self {
+        NewDecision {
+            enterprise: enterprise.to_string(),
+            kind: DecisionKind::Repair,
+            class: None,
+            record: Some(RecordRef { kind, date }),
+            period: None,
+            effective: repaired,
+            until: None,
+            reason: reason.to_string(),
+            by: by.to_string(),
+        }
+    }
+
+    /// An objection to the grade of `period`, filed on `filed`.
+    pub fn objection(enterprise: &str, period: Month, filed: Date, by: &str, reason: &str) -> Self {
+        NewDecision {
+            enterprise: enterprise.to_string(),
+            kind: DecisionKind::Objection,
+            class: None,
+            record: None,
+            period: Some(period),
+            effective: filed,
+            until: None,
+            reason: reason.to_string(),
+            by: by.to_string(),
+        }
+    }
+
+    /// The same decision, counting until `until` (inclusive).
+    #[must_use]
+    pub fn until(mut self, until: Date) -> Self {
+        self.until = Some(until);
+        self
+    }
+}
+
+/// A stored decision.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Decision {
+    /// Its number.
+    pub id: i64,
+    /// The enterprise.
+    pub enterprise: String,
+    /// What it does.
+    pub kind: DecisionKind,
+    /// Override: the class; objection: the class asked for.
+    pub class: Option<String>,
+    /// Repair: the record.
+    pub record: Option<RecordRef>,
+    /// Objection: the period objected to.
+    pub period: Option<Month>,
+    /// From this date.
+    pub effective: Date,
+    /// Override: the last day it counts.
+    pub until: Option<Date>,
+    /// Why.
+    pub reason: String,
+    /// Who decided or filed it.
+    pub decided_by: String,
+    /// When it was recorded (unix seconds).
+    pub decided_at: i64,
+    /// Where it stands.
+    pub status: DecisionStatus,
+    /// Objection: how it was resolved.
+    pub outcome: Option<String>,
+    /// The objection an override resolves.
+    pub follows: Option<i64>,
+}
+
+impl Decision {
+    /// Whether the decision counts for a run as of `as_of`.
+    pub fn in_effect(&self, as_of: Date) -> bool {
+        self.status == DecisionStatus::Active
+            && self.effective <= as_of
+            && self.until.is_none_or(|u| as_of <= u)
+    }
+
+    /// A one-line description, e.g. `#3 override -> B by Li Wei (2026-03-01..): reason`.
+    pub fn describe(&self) -> String {
+        let what = match self.kind {
+            DecisionKind::Override => {
+                format!("override -> {}", self.class.as_deref().unwrap_or("?"))
+            }
+            DecisionKind::Repair => match &self.record {
+                Some(r) => format!("credit repair of the {} of {}", r.kind.name(), r.date),
+                None => "credit repair".into(),
+            },
+            DecisionKind::Objection => match self.period {
+                Some(p) => format!("objection to the grade of {p}"),
+                None => "objection".into(),
+            },
+        };
+        let until = self.until.map(|u| u.to_string()).unwrap_or_default();
+        format!(
+            "#{} {what} by {} ({}..{until}, {}): {}",
+            self.id,
+            self.decided_by,
+            self.effective,
+            self.status.name(),
+            self.reason
+        )
+    }
+}
+
+/// How an objection was resolved.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Resolution {
+    /// Upheld; with a class, an override from the given date records it.
+    Upheld {
+        /// The class it gets, if the grade changes.
+        class: Option<String>,
+        /// From when the new class counts.
+        effective: Date,
+    },
+    /// Rejected; the grade stands.
+    Rejected,
+}
+
+/// One entry of the audit trail.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AuditEntry {
+    /// Sequence number.
+    pub seq: i64,
+    /// When (unix seconds).
+    pub at: i64,
+    /// Who.
+    pub actor: String,
+    /// What: `decide`, `revoke`, `resolve`, `run`, `replace_run`, `import`, `delete_run`.
+    pub action: String,
+    /// The decision concerned.
+    pub decision: Option<i64>,
+    /// The enterprise concerned.
+    pub enterprise: Option<String>,
+    /// Details.
+    pub detail: String,
+}
+
+const DECISION_COLUMNS: &str = "id, enterprise, kind, class, record_kind, record_date, period, effective, until, \
+                                reason, decided_by, decided_at, status, outcome, follows";
+
+type RawDecision = (
+    i64,
+    String,
+    String,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    String,
+    Option<String>,
+    String,
+    String,
+    i64,
+    String,
+    Option<String>,
+    Option<i64>,
+);
+
+fn raw(r: &rusqlite::Row<'_>) -> rusqlite::Result<RawDecision> {
+    Ok((
+        r.get(0)?,
+        r.get(1)?,
+        r.get(2)?,
+        r.get(3)?,
+        r.get(4)?,
+        r.get(5)?,
+        r.get(6)?,
+        r.get(7)?,
+        r.get(8)?,
+        r.get(9)?,
+        r.get(10)?,
+        r.get(11)?,
+        r.get(12)?,
+        r.get(13)?,
+        r.get(14)?,
+    ))
+}
+
+fn record_type(name: &str) -> Option<RecordType> {
+    RecordType::ALL.into_iter().find(|t| t.name() == name)
+}
+
+impl Store {
+    fn decision_of(&self, r: RawDecision) -> Result<Decision> {
+        let id = r.0;
+        let bad = |what: &str| self.corrupt(format!("decision #{id}: unreadable {what}"));
+        let date = |s: &str, what: &str| s.parse::<Date>().map_err(|_| bad(what));
+        let record = match (&r.4, &r.5) {
+            (Some(k), Some(d)) => Some(RecordRef {
+                kind: record_type(k).ok_or_else(|| bad("record_kind"))?,
+                date: date(d, "record_date")?,
+            }),
+            _ => None,
+        };
+        Ok(Decision {
+            id,
+            enterprise: r.1,
+            kind: DecisionKind::parse(&r.2).ok_or_else(|| bad("kind"))?,
+            class: r.3,
+            record,
+            period: r
+                .6
+                .as_deref()
+                .map(|p| p.parse().map_err(|_| bad("period")))
+                .transpose()?,
+            effective: date(&r.7, "effective")?,
+            until: r.8.as_deref().map(|u| date(u, "until")).transpose()?,
+            reason: r.9,
+            decided_by: r.10,
+            decided_at: r.11,
+            status: DecisionStatus::parse(&r.12).ok_or_else(|| bad("status"))?,
+            outcome: r.13,
+            follows: r.14,
+        })
+    }
+
+    fn query_decisions(
+        &self,
+        filter: &str,
+        args: &[&dyn rusqlite::ToSql],
+    ) -> Result<Vec<Decision>> {
+        let ctx = "reading decisions";
+        let mut stmt = self
+            .conn
+            .prepare(&format!(
+                "SELECT {DECISION_COLUMNS} FROM decisions {filter} ORDER BY id"
+            ))
+            .map_err(|e| self.sql(ctx, e))?;
+        let rows = stmt.query_map(args, raw).map_err(|e| self.sql(ctx, e))?;
+        let mut out = Vec::new();
+        for r in rows {
+            out.push(self.decision_of(r.map_err(|e| self.sql(ctx, e))?)?);
+        }
+        Ok(out)
+    }
+
+    /// Records a decision and audits it; returns its number.
+    ///
+    /// ```
+    /// use riskgrade_store::{NewDecision, Store};
+    /// let mut store = Store::in_memory()?;
+    /// let id = store.decide(NewDecision::overriding("E7", "B", "2026-03-01".parse()?, "Li Wei", "licence reinstated"))?;
+    /// let d = &store.decisions(Some("E7"))?[0];
+    /// assert_eq!((d.id, d.class.as_deref()), (id, Some("B")));
+    /// assert!(d.in_effect("2026-03-31".parse()?) && !d.in_effect("2026-02-28".parse()?));
+    /// assert_eq!(store.audit_trail(Some("E7"))?[0].action, "decide");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ///
+    /// # Errors
+    /// A decision missing what its kind needs (an override without a class,
+    /// a repair without its record, an empty `by` or `reason`, `until` before
+    /// `effective`), or SQLite errors.
+    pub fn decide(&mut self, d: NewDecision) -> Result<i64> {
+        check_decision(&d)?;
+        let status = match d.kind {
+            DecisionKind::Objection => DecisionStatus::Open,
+            _ => DecisionStatus::Active,
+        };
+        let file = self.file.clone();
+        let wrap = |source| StoreError::Sqlite {
+            file: file.clone(),
+            context: format!("recording a decision for {}", d.enterprise),
+            source,
+        };
+        let tx = self.conn.transaction().map_err(wrap)?;
+        let id = insert_decision(&tx, &d, status, None).map_err(wrap)?;
+        let mut detail = describe_new(&d);
+        if let Some(p) = d.period {
+            detail.push_str(&format!(" (period {p})"));
+        }
+        audit(&tx, &d.by, "decide", Some(id), Some(&d.enterprise), &detail).map_err(wrap)?;
+        tx.commit().map_err(wrap)?;
+        Ok(id)
+    }
+
+    /// Withdraws an active override or repair; later runs no longer apply it.
+    ///
+    /// # Errors
+    /// No such decision, one that is not active, or SQLite errors.
+    pub fn revoke(&mut self, id: i64, by: &str, why: &str) -> Result<()> {
+        let d = self.decision(id)?;
+        if d.status != DecisionStatus::Active {
+            return Err(StoreError::Invalid(format!(
+                "decision #{id} is {}, only an active override or repair can be revoked",
+                d.status.name()
+            )));
+        }
+        require("by", by)?;
+        require("why", why)?;
+        let file = self.file.clone();
+        let wrap = |source| StoreError::Sqlite {
+            file: file.clone(),
+            context: format!("revoking decision #{id}"),
+            source,
+        };
+        let tx = self.conn.transaction().map_err(wrap)?;
+        tx.execute(
+            "UPDATE decisions SET status = 'revoked' WHERE id = ?1",
+            [id],
+        )
+        .map_err(wrap)?;
+        audit(&tx, by, "revoke", Some(id), Some(&d.enterprise), why).map_err(wrap)?;
+        tx.commit().map_err(wrap)
+    }
+
+    /// Resolves an open objection; an upheld objection with a class records an
+    /// override that follows it. Returns that override's number.
+    ///
+    /// # Errors
+    /// No such objection, one already resolved, or SQLite errors.
+    pub fn resolve(
+        &mut self,
+        id: i64,
+        resolution: Resolution,
+        by: &str,
+        note: &str,
+    ) -> Result<Option<i64>> {
+        let d = self.decision(id)?;
+        if d.kind != DecisionKind::Objection || d.status != DecisionStatus::Open {
+            return Err(StoreError::Invalid(format!(
+                "decision #{id} is a {} that is {}; only an open objection can be resolved",
+                d.kind.name(),
+                d.status.name()
+            )));
+        }
+        require("by", by)?;
+        require("note", note)?;
+        let file = self.file.clone();
+        let wrap = |source| StoreError::Sqlite {
+            file: file.clone(),
+            context: format!("resolving objection #{id}"),
+            source,
+        };
+        let tx = self.conn.transaction().map_err(wrap)?;
+        let (status, follow) = match &resolution {
+            Resolution::Upheld { class, effective } => {
+                let follow = match class {
+                    Some(c) => {
+                        let o = NewDecision::overriding(
+                            &d.enterprise,
+                            c,
+                            *effective,
+                            by,
+                            &format!("objection #{id} upheld: {note}"),
+                        );
+                        Some(
+                            insert_decision(&tx, &o, DecisionStatus::Active, Some(id))
+                                .map_err(wrap)?,
+                        )
+                    }
+                    None => None,
+                };
+                (DecisionStatus::Upheld, follow)
+            }
+            Resolution::Rejected => (DecisionStatus::Rejected, None),
+        };
+        tx.execute(
+            "UPDATE decisions SET status = ?2, outcome = ?3 WHERE id = ?1",
+            params![id, status.name(), note],
+        )
+        .map_err(wrap)?;
+        let detail = match follow {
+            Some(o) => format!("{}: {note} (override #{o})", status.name()),
+            None => format!("{}: {note}", status.name()),
+        };
+        audit(&tx, by, "resolve", Some(id), Some(&d.enterprise), &detail).map_err(wrap)?;
+        tx.commit().map_err(wrap)?;
+        Ok(follow)
+    }
+
+    /// One decision by number.
+    ///
+    /// # Errors
+    /// No such decision, or SQLite errors.
+    pub fn decision(&self, id: i64) -> Result<Decision> {
+        let r = self
+            .conn
+            .query_row(
+                &format!("SELECT {DECISION_COLUMNS} FROM decisions WHERE id = ?1"),
+                [id],
+                raw,
+            )
+            .optional()
+            .map_err(|e| self.sql("reading a decision", e))?
+            .ok_or_else(|| StoreError::Invalid(format!("there is no decision #{id}")))?;
+        self.decision_of(r)
+    }
+
+    /// Every decision, or one enterprise's, oldest first.
+    ///
+    /// # Errors
+    /// SQLite errors or unreadable rows.
+    pub fn decisions(&self, enterprise: Option<&str>) -> Result<Vec<Decision>> {
+        match enterprise {
+            Some(e) => self.query_decisions("WHERE enterprise = ?1", &[&e]),
+            None => self.query_decisions("", &[]),
+        }
+    }
+
+    /// The overrides and repairs that count for a run as of `as_of`.
+    ///
+    /// # Errors
+    /// SQLite errors or unreadable rows.
+    pub fn decisions_in_effect(&self, as_of: Date) -> Result<Vec<Decision>> {
+        let all = self.query_decisions(
+            "WHERE status = 'active' AND effective <= ?1",
+            &[&as_of.to_string()],
+        )?;
+        Ok(all.into_iter().filter(|d| d.in_effect(as_of)).collect())
+    }
+
+    /// The audit trail, or one enterprise's, oldest first.
+    ///
+    /// # Errors
+    /// SQLite errors.
+    pub fn audit_trail(&self, enterprise: Option<&str>) -> Result<Vec<AuditEntry>> {
+        let ctx = "reading the audit trail";
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT seq, at, actor, action, decision, enterprise, detail FROM audit \
+                 WHERE ?1 IS NULL OR enterprise = ?1 ORDER BY seq",
+            )
+            .map_err(|e| self.sql(ctx, e))?;
+        let rows = stmt
+            .query_map([enterprise], |r| {
+                Ok(AuditEntry {
+                    seq: r.get(0)?,
+                    at: r.get(1)?,
+                    actor: r.get(2)?,
+                    action: r.get(3)?,
+                    decision: r.get(4)?,
+                    enterprise: r.get(5)?,
+                    detail: r.get(6)?,
+                })
+            })
+            .map_err(|e| self.sql(ctx, e))?;
+        rows.collect::<rusqlite::Result<Vec<_>>>()
+            .map_err(|e| self.sql(ctx, e))
+    }
+
+    /// Adds an entry to the audit trail (e.g. an import).
+    ///
+    /// # Errors
+    /// SQLite errors.
+    pub fn note_audit(&mut self, actor: &str, action: &str, detail: &str) -> Result<()> {
+        audit(&self.conn, actor, action, None, None, detail).map_err(|e| self.sql("auditing", e))
+    }
+}
+
+fn require(what: &str, value: &str) -> Result<()> {
+    if value.trim().is_empty() {
+        Err(StoreError::Invalid(format!("a decision needs `{what}`")))
+    } else {
+        Ok(())
+    }
+}
+
+fn check_decision(d: &NewDecision) -> Result<()> {
+    require("enterprise", &d.enterprise)?;
+    require("by", &d.by)?;
+    require("reason", &d.reason)?;
+    let bad = |m: &str| {
+        Err(StoreError::Invalid(format!(
+            "{} for {}: {m}",
+            d.kind.name(),
+            d.enterprise
+        )))
+    };
+    match d.kind {
+        DecisionKind::Override if d.class.is_none() => return bad("an override needs a class"),
+        DecisionKind::Repair if d.record.is_none() => {
+            return bad("a repair needs the record's kind and date");
+        }
+        DecisionKind::Repair => {
+            if let Some(r) = &d.record
+                && d.effective < r.date
+            {
+                return bad(&format!(
+                    "the repair date {} is before the record's date {}",
+                    d.effective, r.date
+                ));
+            }
+        }
+        DecisionKind::Objection if d.period.is_none() => {
+            return bad("an objection names the period it objects to");
+        }
+        _ => {}
+    }
+    if let Some(u) = d.until
+        && u < d.effective
+    {
+        return bad(&format!(
+            "`until` {u} is before `effective` {}",
+            d.effective
+        ));
+    }
+    Ok(())
+}
+
+fn describe_new(d: &NewDecision) -> String {
+    let mut s = format!("{} from {}", d.kind.name(), d.effective);
+    if let Some(c) = &d.class {
+        s.push_str(&format!(", class {c}"));
+    }
+    if let Some(r) = &d.record {
+        s.push_str(&format!(", record {} of {}", r.kind.name(), r.date));
+    }
+    if let Some(u) = d.until {
+        s.push_str(&format!(", until {u}"));
+    }
+    s.push_str(&format!(": {}", d.reason));
+    s
+}
+
+fn insert_decision(
+    tx: &rusqlite::Connection,
+    d: &NewDecision,
+    status: DecisionStatus,
+    follows: Option<i64>,
+) -> rusqlite::Result<i64> {
+    tx.execute(
+        "INSERT INTO decisions (enterprise, kind, class, record_kind, record_date, period, effective, until, \
+         reason, decided_by, decided_at, status, follows) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+        params![
+            d.enterprise,
+            d.kind.name(),
+            d.class,
+            d.record.map(|r| r.kind.name()),
+            d.record.map(|r| r.date.to_string()),
+            d.period.map(|p| p.to_string()),
+            d.effective.to_string(),
+            d.until.map(|u| u.to_string()),
+            d.reason,
+            d.by,
+            now(),
+            status.name(),
+            follows
+        ],
+    )?;
+    Ok(tx.last_insert_rowid())
+}

@@ -1,0 +1,87 @@
+//! The store's tables and their versioned migrations.
+//!
+//! The schema version lives in SQLite's `user_version`. Opening a store runs
+//! every migration newer than the file's version, each in its own transaction,
+//! and refuses a file written by a newer riskgrade.
+
+/// Migrations in order; migration `i` brings the schema to version `i + 1`.
+pub(crate) const MIGRATIONS: &[&str] = &[
+    // 1: runs, results, explained changes, manual decisions, the audit trail.
+    r"
+CREATE TABLE runs (
+    period        TEXT PRIMARY KEY,          -- YYYY-MM
+    as_of         TEXT NOT NULL,             -- YYYY-MM-DD
+    version_id    TEXT NOT NULL,             -- model set version id
+    input_digest  TEXT NOT NULL,             -- sha-256 of the graded input
+    source        TEXT NOT NULL,             -- 'local' or the department a shared result set came from
+    started_at    INTEGER NOT NULL,          -- unix seconds
+    finished_at   INTEGER NOT NULL,
+    enterprises   INTEGER NOT NULL,
+    graded        INTEGER NOT NULL,
+    errors        INTEGER NOT NULL,
+    classes       TEXT NOT NULL,             -- JSON: class names, least risky first
+    class_counts  TEXT NOT NULL,             -- JSON: enterprises per class, same order
+    indicators    TEXT NOT NULL              -- JSON: model id -> indicator paths (the numbering of `drivers`)
+);
+CREATE TABLE results (
+    period      TEXT NOT NULL,
+    id          TEXT NOT NULL,
+    model       TEXT,
+    score       REAL,
+    base_score  REAL,                        -- before rules
+    class       TEXT,                        -- NULL when the enterprise could not be graded
+    reasons     TEXT NOT NULL,               -- top reasons, as text, '; '-separated
+    drivers     TEXT NOT NULL,               -- indicators above their least risky points: 'index:points' joined by ' '
+    labels      TEXT NOT NULL,
+    alerts      TEXT NOT NULL,
+    rules       TEXT NOT NULL,               -- ids of the rules that acted
+    manual      INTEGER,                     -- the manual decision that set the class
+    error       TEXT,                        -- why the enterprise was not graded
+    PRIMARY KEY (period, id)
+) WITHOUT ROWID;
+CREATE TABLE changes (
+    period      TEXT NOT NULL,
+    id          TEXT NOT NULL,
+    seq         INTEGER NOT NULL,
+    from_class  TEXT,
+    to_class    TEXT,
+    kind        TEXT NOT NULL,               -- new | record | repair | indicator | rule | manual | model
+    detail      TEXT NOT NULL,
+    PRIMARY KEY (period, id, seq)
+) WITHOUT ROWID;
+CREATE TABLE decisions (
+    id           INTEGER PRIMARY KEY,
+    enterprise   TEXT NOT NULL,
+    kind         TEXT NOT NULL CHECK (kind IN ('override', 'repair', 'objection')),
+    class        TEXT,                       -- override: the class; objection: the class asked for
+    record_kind  TEXT,                       -- repair: the record's kind
+    record_date  TEXT,                       -- repair: the record's date
+    period       TEXT,                       -- objection: the period objected to
+    effective    TEXT NOT NULL,              -- the decision counts from this date (repair: the repair date)
+    until        TEXT,                       -- override: last day it counts (NULL: until revoked)
+    reason       TEXT NOT NULL,
+    decided_by   TEXT NOT NULL,
+    decided_at   INTEGER NOT NULL,
+    status       TEXT NOT NULL CHECK (status IN ('active', 'revoked', 'open', 'upheld', 'rejected')),
+    outcome      TEXT,                       -- objection: how it was resolved
+    follows      INTEGER REFERENCES decisions(id)  -- an override that resolves this objection
+);
+CREATE INDEX decisions_enterprise ON decisions (enterprise);
+CREATE TABLE audit (
+    seq          INTEGER PRIMARY KEY,
+    at           INTEGER NOT NULL,
+    actor        TEXT NOT NULL,
+    action       TEXT NOT NULL,
+    decision     INTEGER,
+    enterprise   TEXT,
+    detail       TEXT NOT NULL
+);
+CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit
+BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;
+CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit
+BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;
+",
+];
+
+/// The schema version this build writes.
+pub const SCHEMA_VERSION: u32 = MIGRATIONS.len() as u32;

@@ -1,0 +1,351 @@
+use super::*;
+use riskgrade_core::RecordType;
+
+fn month(s: &str) -> Month {
+    s.parse().expect("month")
+}
+fn date(s: &str) -> Date {
+    s.parse().expect("date")
+}
+
+fn write(store: &mut Store, period: &str, rows: &[(&str, Option<&str>)]) -> RunInfo {
+    let p = month(period);
+    let mut run = NewRun::new(p, p.last_day(), "v1", ["A", "B", "C", "D"]);
+    run.input_digest = format!("digest-{period}");
+    let mut w = store.begin_run(run).expect("begin");
+    for (id, class) in rows {
+        let row = match class {
+            Some(c) => ResultRow::graded(id, "general", 1.0, c),
+            None => ResultRow::failed(id, "bad row"),
+        };
+        w.insert(&row).expect("insert");
+    }
+    w.commit().expect("commit")
+}
+
+#[test]
+fn a_new_file_gets_the_current_schema_and_reopens() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("h.db");
+    {
+        let mut s = Store::open(&path).expect("open");
+        assert_eq!(s.schema_version().expect("version"), SCHEMA_VERSION);
+        write(&mut s, "2026-01", &[("E1", Some("A"))]);
+    }
+    let s = Store::open(&path).expect("reopen");
+    assert_eq!(s.runs().expect("runs").len(), 1);
+}
+
+#[test]
+fn a_file_from_a_newer_riskgrade_is_refused() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("h.db");
+    drop(Store::open(&path).expect("open"));
+    let conn = Connection::open(&path).expect("sqlite");
+    conn.pragma_update(None, "user_version", 99)
+        .expect("pragma");
+    drop(conn);
+    let err = Store::open(&path).expect_err("newer");
+    assert!(
+        err.to_string().contains("schema version 99") && err.to_string().contains("upgrade"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_file_that_is_not_a_database_is_an_error() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("h.db");
+    std::fs::write(&path, "period,id\n2026-01,E1\n".repeat(200)).expect("write");
+    let err = Store::open(&path).expect_err("not sqlite");
+    assert!(err.to_string().contains("h.db"), "{err}");
+}
+
+#[test]
+fn a_run_counts_classes_and_errors() {
+    let mut s = Store::in_memory().expect("store");
+    let info = write(
+        &mut s,
+        "2026-02",
+        &[
+            ("E1", Some("A")),
+            ("E2", Some("D")),
+            ("E3", None),
+            ("E4", Some("A")),
+        ],
+    );
+    assert_eq!(info.class_counts, vec![2, 0, 0, 1]);
+    assert_eq!((info.enterprises, info.graded, info.errors), (4, 3, 1));
+    let stored = s.run(month("2026-02")).expect("run").expect("stored");
+    assert_eq!(stored, info);
+    let e3 = s
+        .result(month("2026-02"), "E3")
+        .expect("read")
+        .expect("row");
+    assert_eq!((e3.class, e3.error.as_deref()), (None, Some("bad row")));
+}
+
+#[test]
+fn a_class_the_run_does_not_name_is_refused() {
+    let mut s = Store::in_memory().expect("store");
+    let p = month("2026-02");
+    let mut w = s
+        .begin_run(NewRun::new(p, p.last_day(), "v1", ["A", "B"]))
+        .expect("begin");
+    let err = w
+        .insert(&ResultRow::graded("E1", "general", 1.0, "Z"))
+        .expect_err("unknown class");
+    assert!(
+        err.to_string().contains("E1") && err.to_string().contains("`Z`"),
+        "{err}"
+    );
+}
+
+#[test]
+fn rerunning_a_period_replaces_it_and_an_abandoned_run_changes_nothing() {
+    let mut s = Store::in_memory().expect("store");
+    write(&mut s, "2026-03", &[("E1", Some("A")), ("E2", Some("B"))]);
+    // Abandoned mid-write: dropped before commit.
+    {
+        let p = month("2026-03");
+        let mut w = s
+            .begin_run(NewRun::new(p, p.last_day(), "v2", ["A", "B", "C", "D"]))
+            .expect("begin");
+        w.insert(&ResultRow::graded("E9", "general", 1.0, "D"))
+            .expect("insert");
+    }
+    let run = s.run(month("2026-03")).expect("run").expect("stored");
+    assert_eq!((run.version_id.as_str(), run.enterprises), ("v1", 2));
+    assert!(s.result(month("2026-03"), "E9").expect("read").is_none());
+    // A committed re-run replaces every row of the period.
+    write(&mut s, "2026-03", &[("E2", Some("C"))]);
+    assert!(s.result(month("2026-03"), "E1").expect("read").is_none());
+    let e2 = s
+        .result(month("2026-03"), "E2")
+        .expect("read")
+        .expect("row");
+    assert_eq!(e2.class.as_deref(), Some("C"));
+    let actions: Vec<String> = s
+        .audit_trail(None)
+        .expect("audit")
+        .into_iter()
+        .map(|a| a.action)
+        .collect();
+    assert_eq!(actions, ["run", "replace_run"]);
+}
+
+#[test]
+fn the_audit_trail_is_append_only() {
+    let mut s = Store::in_memory().expect("store");
+    write(&mut s, "2026-03", &[("E1", Some("A"))]);
+    let err = s
+        .conn
+        .execute("UPDATE audit SET actor = 'someone else'", [])
+        .expect_err("update");
+    assert!(err.to_string().contains("append-only"), "{err}");
+    let err = s.conn.execute("DELETE FROM audit", []).expect_err("delete");
+    assert!(err.to_string().contains("append-only"), "{err}");
+}
+
+#[test]
+fn scan_pair_joins_two_periods_on_the_id() {
+    let mut s = Store::in_memory().expect("store");
+    write(
+        &mut s,
+        "2026-01",
+        &[("E1", Some("A")), ("E2", Some("B")), ("E4", Some("C"))],
+    );
+    write(
+        &mut s,
+        "2026-02",
+        &[("E2", Some("C")), ("E3", Some("A")), ("E4", Some("C"))],
+    );
+    let mut seen = Vec::new();
+    s.scan_pair::<StoreError>(month("2026-01"), month("2026-02"), |a, b| {
+        let id = a.or(b).map(|r| r.id.clone()).unwrap_or_default();
+        seen.push((
+            id,
+            a.and_then(|r| r.class.clone()),
+            b.and_then(|r| r.class.clone()),
+        ));
+        Ok(())
+    })
+    .expect("scan");
+    let s = |x: &str| Some(x.to_string());
+    assert_eq!(
+        seen,
+        vec![
+            ("E1".into(), s("A"), None),
+            ("E2".into(), s("B"), s("C")),
+            ("E3".into(), None, s("A")),
+            ("E4".into(), s("C"), s("C")),
+        ]
+    );
+}
+
+#[test]
+fn history_lists_every_period_with_its_changes() {
+    let mut s = Store::in_memory().expect("store");
+    write(&mut s, "2026-01", &[("E1", Some("A"))]);
+    let p = month("2026-02");
+    let mut w = s
+        .begin_run(NewRun::new(p, p.last_day(), "v1", ["A", "B", "C", "D"]))
+        .expect("begin");
+    w.insert(&ResultRow::graded("E1", "general", 9.0, "C"))
+        .expect("insert");
+    w.note(&ChangeNote {
+        id: "E1".into(),
+        from_class: Some("A".into()),
+        to_class: Some("C".into()),
+        kind: ChangeKind::Record,
+        detail: "penalty of 2026-02-03 entered its effect period".into(),
+    })
+    .expect("note");
+    w.commit().expect("commit");
+    write(&mut s, "2026-03", &[("E2", Some("A"))]);
+    let h = s.history("E1").expect("history");
+    assert_eq!(h.len(), 3);
+    assert_eq!(h[1].changes.len(), 1);
+    assert_eq!(h[1].changes[0].kind, ChangeKind::Record);
+    assert!(h[2].result.is_none());
+    assert_eq!(
+        s.previous_run(month("2026-03"))
+            .expect("prev")
+            .map(|r| r.period),
+        Some(p)
+    );
+}
+
+#[test]
+fn decisions_take_effect_within_their_dates_and_can_be_revoked() {
+    let mut s = Store::in_memory().expect("store");
+    let o = s
+        .decide(
+            NewDecision::overriding(
+                "E1",
+                "B",
+                date("2026-03-01"),
+                "Li Wei",
+                "licence reinstated",
+            )
+            .until(date("2026-06-30")),
+        )
+        .expect("override");
+    let r = s
+        .decide(NewDecision::repair(
+            "E2",
+            RecordType::Penalty,
+            date("2025-01-10"),
+            date("2026-02-15"),
+            "Wang Fang",
+            "fine paid, publicity ended early",
+        ))
+        .expect("repair");
+    let ids = |d: Vec<Decision>| d.into_iter().map(|d| d.id).collect::<Vec<_>>();
+    assert_eq!(
+        ids(s.decisions_in_effect(date("2026-02-28")).expect("q")),
+        vec![r]
+    );
+    assert_eq!(
+        ids(s.decisions_in_effect(date("2026-03-31")).expect("q")),
+        vec![o, r]
+    );
+    assert_eq!(
+        ids(s.decisions_in_effect(date("2026-07-31")).expect("q")),
+        vec![r]
+    );
+    s.revoke(r, "Wang Fang", "entered in error")
+        .expect("revoke");
+    assert!(
+        s.decisions_in_effect(date("2026-03-31"))
+            .expect("q")
+            .iter()
+            .all(|d| d.id != r)
+    );
+    let err = s.revoke(r, "Wang Fang", "again").expect_err("twice");
+    assert!(err.to_string().contains("revoked"), "{err}");
+    let trail: Vec<String> = s
+        .audit_trail(Some("E2"))
+        .expect("audit")
+        .into_iter()
+        .map(|a| format!("{} {}", a.actor, a.action))
+        .collect();
+    assert_eq!(trail, ["Wang Fang decide", "Wang Fang revoke"]);
+}
+
+#[test]
+fn an_upheld_objection_records_an_override_that_follows_it() {
+    let mut s = Store::in_memory().expect("store");
+    let obj = s
+        .decide(NewDecision::objection(
+            "E5",
+            month("2026-04"),
+            date("2026-05-03"),
+            "E5 legal representative",
+            "the penalty was annulled on appeal",
+        ))
+        .expect("objection");
+    assert_eq!(s.decision(obj).expect("read").status, DecisionStatus::Open);
+    let follow = s
+        .resolve(
+            obj,
+            Resolution::Upheld {
+                class: Some("B".into()),
+                effective: date("2026-05-10"),
+            },
+            "Zhao Min",
+            "appeal judgment checked",
+        )
+        .expect("resolve")
+        .expect("override");
+    let o = s.decision(follow).expect("override");
+    assert_eq!(
+        (o.kind, o.class.as_deref(), o.follows),
+        (DecisionKind::Override, Some("B"), Some(obj))
+    );
+    assert_eq!(
+        s.decision(obj).expect("read").status,
+        DecisionStatus::Upheld
+    );
+    let err = s
+        .resolve(obj, Resolution::Rejected, "Zhao Min", "again")
+        .expect_err("resolved twice");
+    assert!(err.to_string().contains("only an open objection"), "{err}");
+}
+
+#[test]
+fn incomplete_decisions_are_refused_with_the_reason() {
+    let mut s = Store::in_memory().expect("store");
+    let mut d = NewDecision::overriding("E1", "B", date("2026-03-01"), "Li Wei", "x");
+    d.class = None;
+    assert!(
+        s.decide(d)
+            .expect_err("no class")
+            .to_string()
+            .contains("needs a class")
+    );
+    let d = NewDecision::overriding("E1", "B", date("2026-03-01"), " ", "x");
+    assert!(s.decide(d).expect_err("no by").to_string().contains("`by`"));
+    let d = NewDecision::repair(
+        "E1",
+        RecordType::Penalty,
+        date("2026-03-01"),
+        date("2026-02-01"),
+        "Li Wei",
+        "x",
+    );
+    assert!(
+        s.decide(d)
+            .expect_err("early")
+            .to_string()
+            .contains("before the record's date")
+    );
+    let d = NewDecision::overriding("E1", "B", date("2026-03-01"), "Li Wei", "x")
+        .until(date("2026-01-01"));
+    assert!(
+        s.decide(d)
+            .expect_err("until")
+            .to_string()
+            .contains("`until`")
+    );
+}
