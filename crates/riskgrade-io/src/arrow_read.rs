@@ -265,7 +265,7 @@ fn check(w: &Wanted<'_>, dt: &DataType, schema: &Schema) -> Result<(), IoError> 
     }
 }
 
-fn is_string(dt: &DataType) -> bool {
+pub(crate) fn is_string(dt: &DataType) -> bool {
     match dt {
         DataType::Utf8 | DataType::LargeUtf8 | DataType::Utf8View => true,
         DataType::Dictionary(_, v) => matches!(
@@ -409,7 +409,7 @@ fn unreadable(w: &Wanted<'_>, batches: &[RecordBatch]) -> IoError {
 }
 
 /// Read access to any string-like array.
-enum Strings<'a> {
+pub(crate) enum Strings<'a> {
     Utf8(&'a StringArray),
     Large(&'a LargeStringArray),
     View(&'a StringViewArray),
@@ -422,7 +422,7 @@ enum Strings<'a> {
 }
 
 impl<'a> Strings<'a> {
-    fn new(arr: &'a dyn Array) -> Strings<'a> {
+    pub(crate) fn new(arr: &'a dyn Array) -> Strings<'a> {
         if let Some(a) = arr.as_string_opt::<i32>() {
             Strings::Utf8(a)
         } else if let Some(a) = arr.as_string_opt::<i64>() {
@@ -446,7 +446,7 @@ impl<'a> Strings<'a> {
         }
     }
 
-    fn get(&self, i: usize) -> Option<&'a str> {
+    pub(crate) fn get(&self, i: usize) -> Option<&'a str> {
         match self {
             Strings::Utf8(a) => a.is_valid(i).then(|| a.value(i)),
             Strings::Large(a) => a.is_valid(i).then(|| a.value(i)),

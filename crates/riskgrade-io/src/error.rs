@@ -101,6 +101,16 @@ pub enum IoError {
         /// The types that would do, for people.
         expected: &'static str,
     },
+    /// A column of a table read with [`crate::read_table`] has a type no [`crate::Cell`] can hold.
+    #[error("`{}` column `{column}` has type `{data_type}`, expected strings, numbers or booleans", file.display())]
+    ColumnType {
+        /// The file.
+        file: PathBuf,
+        /// The column.
+        column: String,
+        /// Its Arrow type, as Arrow prints it.
+        data_type: String,
+    },
     /// The file's extension names no format this operation handles.
     #[error("`{}`: unknown format, expected a file ending in {}", file.display(), Extensions(supported))]
     UnknownFormat {

@@ -7,7 +7,7 @@ use std::path::Path;
 pub(crate) const FRAME_FORMATS: &[&str] = &["csv", "parquet"];
 /// Extensions [`crate::read_profiles`] handles.
 pub(crate) const PROFILE_FORMATS: &[&str] = &["json", "jsonl", "ndjson"];
-/// Extensions [`crate::write_table`] handles.
+/// Extensions [`crate::write_table`] and [`crate::read_table`] handle.
 pub(crate) const TABLE_FORMATS: &[&str] = &["csv", "parquet", "json", "jsonl", "ndjson"];
 
 /// A file format, known from the file's extension (case-insensitive).

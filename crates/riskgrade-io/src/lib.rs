@@ -18,7 +18,8 @@
 //! Only problems with the file as a whole are an [`IoError`].
 //!
 //! Results go out through [`write_table`], which takes plain named columns
-//! ([`OutColumn`]) and writes CSV, Parquet, JSON Lines or JSON.
+//! ([`OutColumn`]) and writes CSV, Parquet, JSON Lines or JSON; [`read_table`]
+//! reads any such file back as a [`TextTable`] of [`Cell`]s.
 //!
 //! | module | owns |
 //! |---|---|
@@ -28,6 +29,7 @@
 //! | `csv_read` | CSV → [`Frame`]: a parsing thread feeding per-column builders |
 //! | `arrow_read` | Arrow / Parquet → [`Frame`]: [`frame_from_batches`] |
 //! | `table` | [`write_table`], [`table_to_batch`], [`frame_to_columns`], [`OutColumn`], [`OutData`] |
+//! | `read_table` | [`read_table`], [`TextTable`], [`Cell`]: any table file back as cells |
 //! | `format` | formats by extension, number and JSON string text |
 //! | `sink` | parallel rendering, buffered writing |
 //!
@@ -107,6 +109,7 @@ mod csv_read;
 mod error;
 mod format;
 mod profiles;
+mod read_table;
 mod sink;
 mod table;
 
@@ -120,6 +123,7 @@ pub use error::{ARROW_SOURCE, IoError, TEXT_SOURCE};
 pub use profiles::{
     ProfileIssue, Profiles, parse_profiles_jsonl, read_profiles, write_profiles_jsonl,
 };
+pub use read_table::{Cell, TextTable, read_table};
 pub use table::{OutColumn, OutData, frame_to_columns, table_to_batch, write_table};
 
 /// Reads columnar data (`.csv` or `.parquet`, each row an enterprise) into a [`Frame`].
