@@ -87,9 +87,17 @@
 //! entries and removals (rare, mostly the `rogue` segment), inspections, complaints
 //! (with a burst in the last three months for a few), lawsuits, registration
 //! changes and equity pledges.
+//!
+//! # Time
+//!
+//! [`evolve`] moves a generated population forward, typically one month at a
+//! time as regulators re-grade monthly: it appends the records that arrive in
+//! the span with the same yearly rates, and credit-repairs older penalties and
+//! list entries, returning the [`MonthEvents`].
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+mod evolve;
 mod make;
 mod sample;
 mod tables;
@@ -99,6 +107,8 @@ use rand_chacha::ChaCha8Rng;
 use rayon::prelude::*;
 use riskgrade_core::{Date, Enterprise};
 use serde::{Deserialize, Serialize};
+
+pub use evolve::{MonthEvents, evolve};
 
 /// What to generate: how many enterprises, from which seed, as of which date
 /// and with how many years of history.

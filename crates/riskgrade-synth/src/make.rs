@@ -368,6 +368,104 @@ fn list_events<R: Rng>(
     }
 }
 
+/// Yearly rates of each kind of record for an enterprise of propensity `p`
+/// (complaints and lawsuits are further scaled by the enterprise's activity).
+pub(crate) struct Rates {
+    pub penalty: f64,
+    pub abnormal: f64,
+    pub dishonest: f64,
+    pub defaulter: f64,
+    pub inspection: f64,
+    pub complaint: f64,
+    pub lawsuit: f64,
+    pub change: f64,
+    pub pledge: f64,
+}
+
+impl Rates {
+    pub(crate) fn new(p: f64) -> Rates {
+        Rates {
+            penalty: 1.2 * p,
+            abnormal: 0.6 * p,
+            dishonest: 0.25 * p * p * p,
+            defaulter: 0.15 * p * p,
+            inspection: 0.06 + 0.5 * p,
+            complaint: 0.1 + 3.0 * p,
+            lawsuit: 0.04 + 0.9 * p,
+            change: 0.12 + 2.0 * p,
+            pledge: 0.01 + 0.15 * p,
+        }
+    }
+}
+
+/// Severity and amount (yuan) of a penalty: riskier firms get heavier ones.
+pub(crate) fn penalty<R: Rng>(rng: &mut R, p: f64) -> (Severity, f64) {
+    let u = unit(rng);
+    if u < 0.55 - 0.3 * p {
+        (
+            Severity::Minor,
+            round_to(lognormal(rng, 2_000.0, 0.8).clamp(0.0, 50_000.0), -2),
+        )
+    } else if u < 0.9 - 0.4 * p {
+        (
+            Severity::General,
+            round_to(
+                lognormal(rng, 20_000.0, 1.0).clamp(1_000.0, 1_000_000.0),
+                -2,
+            ),
+        )
+    } else {
+        (
+            Severity::Major,
+            round_to(
+                lognormal(rng, 200_000.0, 1.1).clamp(10_000.0, 20_000_000.0),
+                -2,
+            ),
+        )
+    }
+}
+
+/// The result of an inspection: problems, refusals and absence rise with `p`.
+pub(crate) fn inspection<R: Rng>(rng: &mut R, p: f64) -> InspectionResult {
+    let u = unit(rng);
+    let refused = 0.005 + 0.05 * p;
+    let unreachable = refused + 0.02 + 0.2 * p * p;
+    let problem = unreachable + (1.2 * p).min(0.9);
+    if u < refused {
+        InspectionResult::Refused
+    } else if u < unreachable {
+        InspectionResult::NotReachable
+    } else if u < problem {
+        InspectionResult::Problem
+    } else {
+        InspectionResult::NoProblem
+    }
+}
+
+/// Amount in dispute of a lawsuit, in yuan.
+pub(crate) fn lawsuit<R: Rng>(rng: &mut R) -> f64 {
+    round_to(
+        lognormal(rng, 80_000.0, 1.3).clamp(1_000.0, 100_000_000.0),
+        0,
+    )
+}
+
+/// What a registration change touched: more often the legal representative for risky firms.
+pub(crate) fn change<R: Rng>(rng: &mut R, p: f64) -> ChangeField {
+    let fields = [
+        (ChangeField::LegalRepresentative, (250.0 + 600.0 * p) as u32),
+        (ChangeField::Address, 300),
+        (ChangeField::BusinessScope, 350),
+        (ChangeField::Name, 100),
+    ];
+    *pick(rng, &fields)
+}
+
+/// Amount of an equity pledge, in yuan, for registered capital `capital` (10k yuan).
+pub(crate) fn pledge<R: Rng>(rng: &mut R, capital: f64) -> f64 {
+    round_to(capital * 10_000.0 * uniform(rng, 0.05, 0.6), -3)
+}
+
 fn records<R: Rng>(
     rng: &mut R,
     ctx: &Ctx,
@@ -382,34 +480,13 @@ fn records<R: Rng>(
     // About the expected number of records, so the vector rarely grows or idles.
     let mut out = Vec::with_capacity(1 + ((0.35 + 9.0 * p) * exposure) as usize);
     let activity = lognormal(rng, 1.0, 0.4);
+    let rates = Rates::new(p);
 
     // Administrative penalties.
     let repair_months = if food { 12 } else { 6 };
-    for _ in 0..poisson(rng, 1.2 * p * exposure) {
+    for _ in 0..poisson(rng, rates.penalty * exposure) {
         let date = day_in(rng, start, as_of);
-        let u = unit(rng);
-        let (severity, amount) = if u < 0.55 - 0.3 * p {
-            (
-                Severity::Minor,
-                round_to(lognormal(rng, 2_000.0, 0.8).clamp(0.0, 50_000.0), -2),
-            )
-        } else if u < 0.9 - 0.4 * p {
-            (
-                Severity::General,
-                round_to(
-                    lognormal(rng, 20_000.0, 1.0).clamp(1_000.0, 1_000_000.0),
-                    -2,
-                ),
-            )
-        } else {
-            (
-                Severity::Major,
-                round_to(
-                    lognormal(rng, 200_000.0, 1.1).clamp(10_000.0, 20_000_000.0),
-                    -2,
-                ),
-            )
-        };
+        let (severity, amount) = penalty(rng, p);
         let repaired = if severity != Severity::Minor && chance(rng, 0.35 * (1.0 - p)) {
             let rep = date.add_months(repair_months).days() + int_in(rng, 0, 400) as i32;
             (rep <= as_of).then_some(Date::from_days(rep))
@@ -430,7 +507,7 @@ fn records<R: Rng>(
         &mut out,
         start,
         as_of,
-        0.6 * p,
+        rates.abnormal,
         0.9 - 0.6 * p,
         (20, 540),
         0.5,
@@ -441,7 +518,7 @@ fn records<R: Rng>(
         &mut out,
         start,
         as_of,
-        0.25 * p * p * p,
+        rates.dishonest,
         0.3,
         (366, 1_100),
         0.8,
@@ -452,7 +529,7 @@ fn records<R: Rng>(
         &mut out,
         start,
         as_of,
-        0.15 * p * p,
+        rates.defaulter,
         0.5,
         (60, 720),
         0.0,
@@ -460,26 +537,14 @@ fn records<R: Rng>(
     );
 
     // Inspections: random spot checks plus targeting that partly finds risky firms.
-    for _ in 0..poisson(rng, (0.06 + 0.5 * p) * exposure) {
+    for _ in 0..poisson(rng, rates.inspection * exposure) {
         let date = day_in(rng, start, as_of);
-        let u = unit(rng);
-        let refused = 0.005 + 0.05 * p;
-        let unreachable = refused + 0.02 + 0.2 * p * p;
-        let problem = unreachable + (1.2 * p).min(0.9);
-        let result = if u < refused {
-            InspectionResult::Refused
-        } else if u < unreachable {
-            InspectionResult::NotReachable
-        } else if u < problem {
-            InspectionResult::Problem
-        } else {
-            InspectionResult::NoProblem
-        };
+        let result = inspection(rng, p);
         push(&mut out, RecordKind::Inspection { result }, date, None);
     }
 
     // Complaints, with a burst in the last three months for a few.
-    for _ in 0..poisson(rng, (0.1 + 3.0 * p) * activity * exposure) {
+    for _ in 0..poisson(rng, rates.complaint * activity * exposure) {
         let date = day_in(rng, start, as_of);
         push(&mut out, RecordKind::Complaint, date, None);
     }
@@ -492,32 +557,23 @@ fn records<R: Rng>(
     }
 
     // Lawsuits.
-    for _ in 0..poisson(rng, (0.04 + 0.9 * p) * activity * exposure) {
+    for _ in 0..poisson(rng, rates.lawsuit * activity * exposure) {
         let date = day_in(rng, start, as_of);
-        let amount = round_to(
-            lognormal(rng, 80_000.0, 1.3).clamp(1_000.0, 100_000_000.0),
-            0,
-        );
+        let amount = lawsuit(rng);
         push(&mut out, RecordKind::Lawsuit { amount }, date, None);
     }
 
     // Registration changes: frequent, and more often the legal representative, for risky firms.
-    let fields = [
-        (ChangeField::LegalRepresentative, (250.0 + 600.0 * p) as u32),
-        (ChangeField::Address, 300),
-        (ChangeField::BusinessScope, 350),
-        (ChangeField::Name, 100),
-    ];
-    for _ in 0..poisson(rng, (0.12 + 2.0 * p) * exposure) {
+    for _ in 0..poisson(rng, rates.change * exposure) {
         let date = day_in(rng, start, as_of);
-        let field = *pick(rng, &fields);
+        let field = change(rng, p);
         push(&mut out, RecordKind::Change { field }, date, None);
     }
 
     // Equity pledges.
-    for _ in 0..poisson(rng, (0.01 + 0.15 * p) * exposure) {
+    for _ in 0..poisson(rng, rates.pledge * exposure) {
         let date = day_in(rng, start, as_of);
-        let amount = round_to(capital * 10_000.0 * uniform(rng, 0.05, 0.6), -3);
+        let amount = pledge(rng, capital);
         push(&mut out, RecordKind::EquityPledge { amount }, date, None);
     }
 

@@ -1,7 +1,7 @@
 use std::collections::HashSet;
 use std::time::Instant;
 
-use riskgrade_core::{AttrValue, Enterprise, ListAction, RecordKind, RecordType, Severity};
+use riskgrade_core::{AttrValue, Enterprise, ListAction, Record, RecordKind, RecordType, Severity};
 
 use super::*;
 use crate::tables::{CODE_CHARS, CODE_WEIGHTS};
@@ -369,4 +369,152 @@ fn time_one_million() {
         rayon::current_num_threads(),
         cpu.unwrap_or_else(|| "unknown".into()),
     );
+}
+
+/// Counts of the kinds of records in `new` and of records whose repair date was set.
+fn events_between(before: &[Record], after: &[Record]) -> MonthEvents {
+    let new = &after[before.len()..];
+    let of = |t: RecordType| new.iter().filter(|r| r.kind.record_type() == t).count();
+    let lists = new.iter().filter_map(|r| r.kind.list_action());
+    MonthEvents {
+        new_records: new.len(),
+        penalties: of(RecordType::Penalty),
+        listings: lists.clone().filter(|a| *a == ListAction::Entry).count(),
+        removals: lists.filter(|a| *a == ListAction::Removal).count(),
+        complaints: of(RecordType::Complaint),
+        inspections: of(RecordType::Inspection),
+        repaired: before
+            .iter()
+            .zip(after)
+            .filter(|(b, a)| b.repaired != a.repaired)
+            .count(),
+    }
+}
+
+#[test]
+fn evolve_is_deterministic() {
+    let base = generate(&SynthConfig::new(3_000, 31, as_of()));
+    let to = as_of().add_months(1);
+    let run = |seed: u64, threads: usize| {
+        let mut s = base.clone();
+        let ev = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap()
+            .install(|| evolve(&mut s, as_of(), to, seed));
+        (s, ev)
+    };
+    let (a, ev_a) = run(5, 1);
+    assert_eq!(run(5, 3), (a.clone(), ev_a.clone()));
+    assert_ne!(a, base);
+    let (c, _) = run(6, 2);
+    assert_ne!(a.enterprises, c.enterprises);
+    // Another month with the same seed draws other events.
+    let mut d = a.clone();
+    let ev_d = evolve(&mut d, to, to.add_months(1), 5);
+    assert_ne!(ev_a, ev_d);
+    // An empty or backward span changes nothing.
+    let mut e = base.clone();
+    assert_eq!(evolve(&mut e, to, to, 5), MonthEvents::default());
+    assert_eq!(evolve(&mut e, to, as_of(), 5), MonthEvents::default());
+    assert_eq!(e, base);
+}
+
+#[test]
+fn a_year_of_months_stays_valid_and_follows_risk() {
+    let start: Date = "2026-12-01".parse().unwrap();
+    let mut synth = generate(&SynthConfig::new(5_000, 17, start));
+    let mut total = MonthEvents::default();
+    let mut new_penalties = vec![0usize; synth.enterprises.len()];
+    for month in 0..12 {
+        let (from, to) = (start.add_months(month), start.add_months(month + 1));
+        let before: Vec<Vec<Record>> = synth
+            .enterprises
+            .iter()
+            .map(|e| e.records.clone())
+            .collect();
+        let ev = evolve(&mut synth, from, to, 2026);
+        let mut counted = MonthEvents::default();
+        for (i, (e, old)) in synth.enterprises.iter().zip(&before).enumerate() {
+            let reg = e.registered.unwrap();
+            assert!(
+                e.records.windows(2).all(|w| w[0].date <= w[1].date),
+                "{}",
+                e.id
+            );
+            // Old records keep their place; only a missing repair date may be set.
+            for (b, a) in old.iter().zip(&e.records) {
+                assert_eq!((b.kind, b.date), (a.kind, a.date), "{}", e.id);
+                if b.repaired != a.repaired {
+                    let rep = a.repaired.unwrap();
+                    assert!(
+                        b.repaired.is_none() && rep > from && rep <= to,
+                        "{}: {a:?}",
+                        e.id
+                    );
+                    assert!(rep >= a.date, "{}: {a:?}", e.id);
+                    if let RecordKind::Penalty { severity, .. } = a.kind {
+                        assert_ne!(severity, Severity::Minor);
+                        let food = ["C13", "C14", "C15"]
+                            .iter()
+                            .any(|c| e.industry.starts_with(c));
+                        let wait = if food { 12 } else { 6 };
+                        assert!(rep >= a.date.add_months(wait), "{}: {a:?}", e.id);
+                    } else {
+                        assert!(a.kind.list_action() == Some(ListAction::Entry), "{a:?}");
+                    }
+                }
+            }
+            for r in &e.records[old.len()..] {
+                assert!(
+                    r.date > from && r.date <= to && r.date >= reg,
+                    "{}: {r:?}",
+                    e.id
+                );
+                assert!(r.repaired.is_none(), "{}: {r:?}", e.id);
+            }
+            let m = events_between(old, &e.records);
+            new_penalties[i] += m.penalties;
+            counted = counted.merged(m);
+        }
+        assert_eq!(ev, counted, "month {month}");
+        total = total.merged(ev);
+    }
+    for e in &synth.enterprises {
+        // Lists still alternate entry, removal, entry, …, and records parse back.
+        for t in [
+            RecordType::AbnormalList,
+            RecordType::DishonestList,
+            RecordType::JudgmentDefaulter,
+        ] {
+            let actions = e.records.iter().filter(|r| r.kind.record_type() == t);
+            for (i, a) in actions.filter_map(|r| r.kind.list_action()).enumerate() {
+                let expected = if i % 2 == 0 {
+                    ListAction::Entry
+                } else {
+                    ListAction::Removal
+                };
+                assert_eq!(a, expected, "{} {t:?}", e.id);
+            }
+        }
+        let back: Enterprise = serde_json::from_str(&serde_json::to_string(e).unwrap()).unwrap();
+        assert_eq!(&back, e);
+    }
+    assert!(
+        total.repaired > 0 && total.removals > 0 && total.listings > 0,
+        "{total:?}"
+    );
+    assert!(total.inspections > 0 && total.complaints > 0, "{total:?}");
+    let per = |seg: &str| {
+        let ids: Vec<usize> = (0..synth.truth.len())
+            .filter(|&i| synth.truth[i].segment == seg)
+            .collect();
+        ids.iter().map(|&i| new_penalties[i]).sum::<usize>() as f64 / ids.len() as f64
+    };
+    let (clean, sloppy, risky, rogue) = (per("clean"), per("sloppy"), per("risky"), per("rogue"));
+    assert!(
+        clean < sloppy && sloppy < risky && risky < rogue,
+        "{clean} {sloppy} {risky} {rogue}"
+    );
+    assert!(rogue > 5.0 * clean, "{clean} {rogue}");
 }
