@@ -77,34 +77,31 @@ pub struct Explanation {
 }
 
 impl Grades {
-    /// Explains row `r` of a graded batch; `frame` is the batch that was graded.
+    /// The points each indicator of row `r`'s model gave it, in model order
+    /// (empty when the row was not graded); `frame` is the batch that was graded.
     ///
     /// ```
     /// use std::sync::Arc;
     /// use riskgrade_engine::{Grader, Options};
     /// let set = Arc::new(riskgrade_model::examples::reference().unwrap());
-    /// let e: riskgrade_core::Enterprise = serde_json::from_str(
-    ///     r#"{"id":"E1","industry":"F5211","records":[{"kind":"complaint","date":"2026-10-01"}]}"#).unwrap();
+    /// let e: riskgrade_core::Enterprise = serde_json::from_str(r#"{"id":"E1","industry":"F5211"}"#).unwrap();
     /// let as_of = "2026-11-01".parse().unwrap();
     /// let frame = riskgrade_core::Frame::from_profiles(&[e], set.schema(), as_of, set.effect_periods());
     /// let grades = Grader::new(set).grade(&frame, as_of, &Options::default()).unwrap();
-    /// let ex = grades.explain(&frame, 0);
-    /// let total: f64 = ex.indicators.iter().map(|i| i.contribution).sum();
-    /// assert!((total - ex.score.unwrap()).abs() < 1e-9);
-    /// println!("{ex}");
+    /// let points = grades.leaf_points(&frame, 0);
+    /// let m = grades.model(0).unwrap();
+    /// assert_eq!(points.len(), m.leaves().len());
+    /// let sum: f64 = m.leaves().iter().zip(&points).map(|(l, p)| l.weight * p).sum();
+    /// assert!((sum - grades.base_score(0).unwrap()).abs() < 1e-9);
     /// ```
-    pub fn explain(&self, frame: &Frame, r: usize) -> Explanation {
+    pub fn leaf_points(&self, frame: &Frame, r: usize) -> Vec<f64> {
         let set = self.model_set();
-        let issues: Vec<String> = self.issues_of(r).map(ToString::to_string).collect();
-        let model = self.model(r);
-        let score = self.score(r);
-        let base_score = self.base_score(r);
-        let mut indicators = Vec::new();
-        let mut dimensions = Vec::new();
-        if let (Some(m), Some(total)) = (model, base_score) {
-            let share = |c: f64| if total.abs() > 1e-12 { c / total } else { 0.0 };
-            for leaf in m.leaves() {
-                let value = self.value_text(frame, leaf, r);
+        let Some(m) = self.model(r).filter(|_| self.base_score(r).is_some()) else {
+            return Vec::new();
+        };
+        m.leaves()
+            .iter()
+            .map(|leaf| {
                 let x = match &leaf.source {
                     Source::Input { name, ty } => match frame.column(name) {
                         Some((_, Column::Number(v))) if *ty == InputType::Date => {
@@ -126,11 +123,43 @@ impl Grades {
                         .index_of(id)
                         .map_or(f64::NAN, |m| self.model_score(m, r)),
                 };
-                let p = match (&leaf.func, x.is_nan()) {
+                match (&leaf.func, x.is_nan()) {
                     (_, true) => leaf.missing_points(),
                     (ScoreFn::Category { .. }, false) => x,
                     (f, false) => f.points(x),
-                };
+                }
+            })
+            .collect()
+    }
+
+    /// Explains row `r` of a graded batch; `frame` is the batch that was graded.
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use riskgrade_engine::{Grader, Options};
+    /// let set = Arc::new(riskgrade_model::examples::reference().unwrap());
+    /// let e: riskgrade_core::Enterprise = serde_json::from_str(
+    ///     r#"{"id":"E1","industry":"F5211","records":[{"kind":"complaint","date":"2026-10-01"}]}"#).unwrap();
+    /// let as_of = "2026-11-01".parse().unwrap();
+    /// let frame = riskgrade_core::Frame::from_profiles(&[e], set.schema(), as_of, set.effect_periods());
+    /// let grades = Grader::new(set).grade(&frame, as_of, &Options::default()).unwrap();
+    /// let ex = grades.explain(&frame, 0);
+    /// let total: f64 = ex.indicators.iter().map(|i| i.contribution).sum();
+    /// assert!((total - ex.score.unwrap()).abs() < 1e-9);
+    /// println!("{ex}");
+    /// ```
+    pub fn explain(&self, frame: &Frame, r: usize) -> Explanation {
+        let issues: Vec<String> = self.issues_of(r).map(ToString::to_string).collect();
+        let model = self.model(r);
+        let score = self.score(r);
+        let base_score = self.base_score(r);
+        let mut indicators = Vec::new();
+        let mut dimensions = Vec::new();
+        if let (Some(m), Some(total)) = (model, base_score) {
+            let share = |c: f64| if total.abs() > 1e-12 { c / total } else { 0.0 };
+            let points = self.leaf_points(frame, r);
+            for (leaf, &p) in m.leaves().iter().zip(&points) {
+                let value = self.value_text(frame, leaf, r);
                 let contribution = leaf.weight * p;
                 indicators.push(IndicatorLine {
                     path: leaf.path.clone(),

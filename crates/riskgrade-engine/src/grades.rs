@@ -240,6 +240,92 @@ impl Grades {
         }
     }
 
+    /// Sets classes by manual decision: each `(row, class, decision, reason)` places
+    /// that row in `class` whatever its score and rules, as an effect of `decision`
+    /// (e.g. `manual#12`) that decides the class; class actions of rules that had
+    /// decided it become overridden by the decision. Returns the decisions that could
+    /// not apply (row not graded, unknown class), with why.
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use riskgrade_engine::{Grader, Options, Outcome};
+    /// let set = Arc::new(riskgrade_model::examples::reference().unwrap());
+    /// let e: riskgrade_core::Enterprise = serde_json::from_str(r#"{"id":"E1","industry":"F5211"}"#).unwrap();
+    /// let as_of = "2026-11-01".parse().unwrap();
+    /// let frame = riskgrade_core::Frame::from_profiles(&[e], set.schema(), as_of, set.effect_periods());
+    /// let mut grades = Grader::new(set).grade(&frame, as_of, &Options::default()).unwrap();
+    /// let failed = grades.apply_manual(&[(0, "C".into(), "manual#3".into(), "objection upheld".into())]);
+    /// assert!(failed.is_empty());
+    /// assert_eq!(grades.class(0), Some("C"));
+    /// let last = grades.effects(0).last().unwrap();
+    /// assert_eq!((&*last.rule, &last.outcome), ("manual#3", &Outcome::Decided));
+    /// ```
+    pub fn apply_manual(
+        &mut self,
+        decisions: &[(usize, String, String, String)],
+    ) -> Vec<(usize, String)> {
+        let n = self.len();
+        let mut failed = Vec::new();
+        let mut by_row: Vec<Option<(u8, &str, &str, &str)>> = vec![None; n];
+        for (row, class, decision, reason) in decisions {
+            let r = *row;
+            if r >= n || !self.is_graded(r) {
+                failed.push((r, format!("{decision}: the enterprise was not graded")));
+                continue;
+            }
+            let Some(m) = self.model(r) else { continue };
+            match m.classes().names().iter().position(|c| c == class) {
+                Some(k) => by_row[r] = Some((k as u8, class, decision, reason)),
+                None => failed.push((
+                    r,
+                    format!(
+                        "{decision}: class `{class}` is not one of model {}'s classes ({})",
+                        m.id(),
+                        m.classes().names().join(", ")
+                    ),
+                )),
+            }
+        }
+        if by_row.iter().all(Option::is_none) {
+            return failed;
+        }
+        let old_start = std::mem::take(&mut self.effect_start);
+        let old = std::mem::take(&mut self.effects);
+        let mut start = Vec::with_capacity(n + 1);
+        let mut effects = Vec::with_capacity(old.len() + decisions.len());
+        start.push(0u32);
+        for (r, manual) in by_row.iter().enumerate() {
+            let own = match (old_start.get(r), old_start.get(r + 1)) {
+                (Some(&a), Some(&b)) => &old[a as usize..b as usize],
+                _ => &[],
+            };
+            for e in own {
+                let mut e = e.clone();
+                if let (Some((_, _, decision, _)), Outcome::Decided) = (manual, &e.outcome) {
+                    e.outcome = Outcome::Overridden((*decision).to_string());
+                }
+                effects.push(e);
+            }
+            if let Some((k, class, decision, reason)) = manual {
+                self.class[r] = *k;
+                effects.push(Effect {
+                    rule: Arc::from(*decision),
+                    action: Action::ForceClass {
+                        class: (*class).to_string(),
+                        reason: (*reason).to_string(),
+                    },
+                    department: None,
+                    basis: None,
+                    outcome: Outcome::Decided,
+                });
+            }
+            start.push(u32::try_from(effects.len()).unwrap_or(u32::MAX));
+        }
+        self.effect_start = start;
+        self.effects = effects;
+        failed
+    }
+
     /// Per-rule counts over the batch, in declaration order (empty when no rule ran).
     pub fn rule_stats(&self) -> &[RuleStats] {
         &self.rule_stats

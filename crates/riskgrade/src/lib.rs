@@ -74,15 +74,22 @@ pub mod io {
     pub use riskgrade_io::*;
 }
 
+/// The history store: monthly runs, results, explained changes, manual decisions and the audit trail (SQLite).
+pub mod store {
+    pub use riskgrade_store::*;
+}
+
 /// The synthetic population generator.
 pub mod synth {
     pub use riskgrade_synth::*;
 }
 
 mod compare;
+mod monthly;
 mod results;
 mod rule_tests;
 
 pub use compare::{CompareError, Comparison, Move, Mover, RuleDelta, compare};
+pub use monthly::{MonthInput, MonthReport, MonthlyError, run_month};
 pub use results::{ResultColumns, results_table};
 pub use rule_tests::{Case, CaseResult, Expect, ExpectAlert, RuleTestError, RuleTests};
