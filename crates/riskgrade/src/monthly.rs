@@ -578,16 +578,17 @@ pub(crate) fn row_changes(
             ChangeKind::Indicator,
             format!(
                 "{path}: risk points {} -> {}",
-                format_number(round2(from)),
-                format_number(round2(to))
+                round2_text(from),
+                round2_text(to)
             ),
         ));
     }
     out
 }
 
-fn round2(x: f64) -> f64 {
-    (x * 100.0).round() / 100.0
+/// A number rounded to two decimals, for people.
+pub(crate) fn round2_text(x: f64) -> String {
+    format_number((x * 100.0).round() / 100.0)
 }
 
 /// Indicators whose risk points differ between two rows, largest move first.

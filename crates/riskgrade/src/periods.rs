@@ -1,0 +1,431 @@
+//! Comparing two stored periods: class migration, the enterprises that moved
+//! and why, and the stability of the score and of each indicator (PSI).
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use riskgrade_core::format_number;
+use riskgrade_store::{ChangeKind, Month, ResultRow, RunInfo, Store, StoreError};
+
+use crate::monthly::{indicator_moves, round2_text};
+
+/// One enterprise whose class differs between two periods.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PeriodMover {
+    /// Enterprise id.
+    pub id: String,
+    /// Class in the earlier period.
+    pub from: String,
+    /// Class in the later period.
+    pub to: String,
+    /// Classes moved: positive is riskier.
+    pub steps: i64,
+    /// Scores in the two periods.
+    pub scores: (Option<f64>, Option<f64>),
+    /// Why, most specific first: stored notes of the later run (records,
+    /// repairs, rules, manual decisions) when it directly follows the earlier
+    /// one, else what the two stored results show (rules, manual decisions,
+    /// indicators).
+    pub reasons: Vec<(ChangeKind, String)>,
+}
+
+/// The population stability index of one distribution between two periods.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Stability {
+    /// `score` or an indicator path.
+    pub what: String,
+    /// The model whose enterprises were compared.
+    pub model: String,
+    /// PSI = Σ (b − a) ln(b / a) over bins set by the earlier period's deciles.
+    pub psi: f64,
+}
+
+impl Stability {
+    /// `stable` below 0.10, `watch` below 0.25, `shifted` from 0.25.
+    pub fn band(&self) -> &'static str {
+        psi_band(self.psi)
+    }
+}
+
+/// The conventional reading of a PSI: `stable` (< 0.10), `watch` (< 0.25) or `shifted`.
+///
+/// ```
+/// assert_eq!(riskgrade::psi_band(0.05), "stable");
+/// assert_eq!(riskgrade::psi_band(0.1), "watch");
+/// assert_eq!(riskgrade::psi_band(0.3), "shifted");
+/// ```
+pub fn psi_band(psi: f64) -> &'static str {
+    if psi < 0.10 {
+        "stable"
+    } else if psi < 0.25 {
+        "watch"
+    } else {
+        "shifted"
+    }
+}
+
+/// Two periods compared.
+#[derive(Debug, Clone)]
+pub struct PeriodComparison {
+    /// The earlier run.
+    pub from: RunInfo,
+    /// The later run.
+    pub to: RunInfo,
+    /// Class names, least risky first.
+    pub classes: Vec<String>,
+    /// `matrix[i][j]`: enterprises in class `i` before and `j` after.
+    pub matrix: Vec<Vec<u64>>,
+    /// Graded only in the later period (new, or not graded before).
+    pub entered: u64,
+    /// Graded only in the earlier period.
+    pub left: u64,
+    /// Enterprises whose class changed, riskiest move first, then by id.
+    pub movers: Vec<PeriodMover>,
+    /// PSI of the score, per model.
+    pub score_psi: Vec<Stability>,
+    /// PSI of each indicator's risk points, per model, largest first.
+    pub indicator_psi: Vec<Stability>,
+}
+
+/// The population stability index between a baseline sample `a` and a sample `b`.
+///
+/// Bins are the baseline's deciles (ties merged, so a indicator with few
+/// values gets one bin per value); empty bins count as 0.01% so the index stays finite.
+///
+/// ```
+/// let a: Vec<f64> = (0..1000).map(|i| i as f64).collect();
+/// assert!(riskgrade::psi(&a, &a) < 1e-12);
+/// let b: Vec<f64> = (0..1000).map(|i| (i as f64) * 1.5).collect();
+/// assert!(riskgrade::psi(&a, &b) > 0.25);
+/// ```
+pub fn psi(a: &[f64], b: &[f64]) -> f64 {
+    if a.is_empty() || b.is_empty() {
+        return 0.0;
+    }
+    let mut sorted: Vec<f64> = a.iter().copied().filter(|x| !x.is_nan()).collect();
+    sorted.sort_by(f64::total_cmp);
+    let mut edges: Vec<f64> = (1..10)
+        .map(|k| sorted[(k * sorted.len() / 10).min(sorted.len() - 1)])
+        .collect();
+    edges.dedup();
+    let bin = |x: f64| edges.partition_point(|&e| e < x);
+    let mut ca = vec![0f64; edges.len() + 1];
+    let mut cb = vec![0f64; edges.len() + 1];
+    for &x in a.iter().filter(|x| !x.is_nan()) {
+        ca[bin(x)] += 1.0;
+    }
+    for &x in b.iter().filter(|x| !x.is_nan()) {
+        cb[bin(x)] += 1.0;
+    }
+    let (na, nb) = (ca.iter().sum::<f64>(), cb.iter().sum::<f64>());
+    if na == 0.0 || nb == 0.0 {
+        return 0.0;
+    }
+    ca.iter()
+        .zip(&cb)
+        .map(|(x, y)| {
+            let p = (x / na).max(1e-4);
+            let q = (y / nb).max(1e-4);
+            (q - p) * (q / p).ln()
+        })
+        .sum()
+}
+
+/// Per model: scores, and per indicator path its nonzero risk points (absent = 0).
+#[derive(Default)]
+struct Side {
+    scores: BTreeMap<String, Vec<f64>>,
+    drivers: BTreeMap<(String, String), Vec<f64>>,
+}
+
+impl Side {
+    fn add(&mut self, row: &ResultRow, run: &RunInfo) {
+        let (Some(model), Some(score)) = (&row.model, row.score) else {
+            return;
+        };
+        if row.class.is_none() {
+            return;
+        }
+        self.scores.entry(model.clone()).or_default().push(score);
+        if let Some(paths) = run.indicators.get(model) {
+            for (i, p) in row.driver_points() {
+                if let Some(path) = paths.get(i) {
+                    self.drivers
+                        .entry((model.clone(), path.clone()))
+                        .or_default()
+                        .push(p);
+                }
+            }
+        }
+    }
+}
+
+/// Compares two stored periods.
+///
+/// # Errors
+/// A period that is not stored, or store errors.
+pub fn compare_periods(
+    store: &Store,
+    from: Month,
+    to: Month,
+) -> Result<PeriodComparison, StoreError> {
+    let get = |p: Month| {
+        store.run(p)?.ok_or_else(|| {
+            StoreError::Invalid(format!(
+                "no run of period {p} is stored; `riskgrade periods` lists them"
+            ))
+        })
+    };
+    let (a, b) = (get(from)?, get(to)?);
+    let mut classes = a.classes.clone();
+    for c in &b.classes {
+        if !classes.contains(c) {
+            classes.push(c.clone());
+        }
+    }
+    let rank = |c: &Option<String>| c.as_ref().and_then(|c| classes.iter().position(|k| k == c));
+    let consecutive = store.previous_run(to)?.is_some_and(|p| p.period == from);
+    let notes = if consecutive {
+        let mut by_id: BTreeMap<String, Vec<(ChangeKind, String)>> = BTreeMap::new();
+        for n in store.changes(to, None)? {
+            by_id.entry(n.id).or_default().push((n.kind, n.detail));
+        }
+        by_id
+    } else {
+        BTreeMap::new()
+    };
+    let k = classes.len();
+    let mut matrix = vec![vec![0u64; k]; k];
+    let (mut entered, mut left) = (0u64, 0u64);
+    let mut movers = Vec::new();
+    let mut sa = Side::default();
+    let mut sb = Side::default();
+    store.scan_pair::<StoreError>(from, to, |x, y| {
+        if let Some(x) = x {
+            sa.add(x, &a);
+        }
+        if let Some(y) = y {
+            sb.add(y, &b);
+        }
+        let rx = x.and_then(|x| rank(&x.class));
+        let ry = y.and_then(|y| rank(&y.class));
+        match (rx, ry) {
+            (Some(i), Some(j)) => {
+                matrix[i][j] += 1;
+                if i != j {
+                    let (x, y) = (x.expect("ranked"), y.expect("ranked"));
+                    let reasons = match notes.get(&y.id) {
+                        Some(n) => n.clone(),
+                        None => stored_reasons(x, y, &a, &b),
+                    };
+                    movers.push(PeriodMover {
+                        id: y.id.clone(),
+                        from: classes[i].clone(),
+                        to: classes[j].clone(),
+                        steps: j as i64 - i as i64,
+                        scores: (x.score, y.score),
+                        reasons,
+                    });
+                }
+            }
+            (None, Some(_)) => entered += 1,
+            (Some(_), None) => left += 1,
+            (None, None) => {}
+        }
+        Ok(())
+    })?;
+    movers.sort_by(|p, q| {
+        q.steps
+            .abs()
+            .cmp(&p.steps.abs())
+            .then_with(|| q.steps.cmp(&p.steps))
+            .then_with(|| p.id.cmp(&q.id))
+    });
+    let mut score_psi = Vec::new();
+    for (model, xs) in &sa.scores {
+        if let Some(ys) = sb.scores.get(model) {
+            score_psi.push(Stability {
+                what: "score".into(),
+                model: model.clone(),
+                psi: psi(xs, ys),
+            });
+        }
+    }
+    let mut indicator_psi = Vec::new();
+    for (model, paths) in &a.indicators {
+        let (Some(na), Some(nb)) = (
+            sa.scores.get(model).map(Vec::len),
+            sb.scores.get(model).map(Vec::len),
+        ) else {
+            continue;
+        };
+        for path in paths {
+            if !b.indicators.get(model).is_some_and(|ps| ps.contains(path)) {
+                continue;
+            }
+            let key = (model.clone(), path.clone());
+            // Enterprises without the indicator among their drivers sit at 0 risk points.
+            let full = |v: Option<&Vec<f64>>, n: usize| -> Vec<f64> {
+                let mut out = v.cloned().unwrap_or_default();
+                out.resize(n.max(out.len()), 0.0);
+                out
+            };
+            indicator_psi.push(Stability {
+                what: path.clone(),
+                model: model.clone(),
+                psi: psi(
+                    &full(sa.drivers.get(&key), na),
+                    &full(sb.drivers.get(&key), nb),
+                ),
+            });
+        }
+    }
+    indicator_psi.sort_by(|x, y| y.psi.total_cmp(&x.psi).then_with(|| x.what.cmp(&y.what)));
+    Ok(PeriodComparison {
+        from: a,
+        to: b,
+        classes,
+        matrix,
+        entered,
+        left,
+        movers,
+        score_psi,
+        indicator_psi,
+    })
+}
+
+fn stored_reasons(
+    x: &ResultRow,
+    y: &ResultRow,
+    a: &RunInfo,
+    b: &RunInfo,
+) -> Vec<(ChangeKind, String)> {
+    let mut out = Vec::new();
+    if a.version_id != b.version_id {
+        out.push((
+            ChangeKind::Model,
+            format!("model set {} -> {}", a.version_id, b.version_id),
+        ));
+    }
+    if x.manual != y.manual {
+        if let Some(d) = x.manual {
+            out.push((
+                ChangeKind::Manual,
+                format!("manual decision #{d} no longer applies"),
+            ));
+        }
+        if let Some(d) = y.manual {
+            out.push((ChangeKind::Manual, format!("manual decision #{d} applies")));
+        }
+    }
+    let ids = |s: &str| -> Vec<String> {
+        s.split(' ')
+            .filter(|v| !v.is_empty() && !v.starts_with("manual#"))
+            .map(str::to_string)
+            .collect()
+    };
+    let (rx, ry) = (ids(&x.rules), ids(&y.rules));
+    for id in ry.iter().filter(|v| !rx.contains(v)) {
+        out.push((ChangeKind::Rule, format!("rule {id} started acting")));
+    }
+    for id in rx.iter().filter(|v| !ry.contains(v)) {
+        out.push((ChangeKind::Rule, format!("rule {id} stopped acting")));
+    }
+    for (path, p, q) in indicator_moves(x, y, &a.indicators, &b.indicators)
+        .into_iter()
+        .take(3)
+    {
+        out.push((
+            ChangeKind::Indicator,
+            format!(
+                "{path}: risk points {} -> {}",
+                round2_text(p),
+                round2_text(q)
+            ),
+        ));
+    }
+    out
+}
+
+impl PeriodComparison {
+    /// Enterprises that moved to a riskier class.
+    pub fn riskier(&self) -> usize {
+        self.movers.iter().filter(|m| m.steps > 0).count()
+    }
+
+    /// Enterprises that moved to a less risky class.
+    pub fn less_risky(&self) -> usize {
+        self.movers.iter().filter(|m| m.steps < 0).count()
+    }
+}
+
+impl fmt::Display for PeriodComparison {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let (a, b) = (&self.from, &self.to);
+        writeln!(
+            f,
+            "{} (as of {}, model {}) -> {} (as of {}, model {})",
+            a.period, a.as_of, a.version_id, b.period, b.as_of, b.version_id
+        )?;
+        writeln!(
+            f,
+            "class migration (rows: {}, columns: {}):",
+            a.period, b.period
+        )?;
+        write!(f, "{:>8}", "")?;
+        for c in &self.classes {
+            write!(f, "{c:>9}")?;
+        }
+        writeln!(f)?;
+        for (i, row) in self.matrix.iter().enumerate() {
+            write!(f, "{:>8}", self.classes[i])?;
+            for n in row {
+                write!(f, "{n:>9}")?;
+            }
+            writeln!(f)?;
+        }
+        writeln!(
+            f,
+            "{} riskier, {} less risky, {} entered, {} left",
+            self.riskier(),
+            self.less_risky(),
+            self.entered,
+            self.left
+        )?;
+        for s in &self.score_psi {
+            writeln!(
+                f,
+                "score PSI ({}): {} [{}]",
+                s.model,
+                format_number((s.psi * 1e4).round() / 1e4),
+                s.band()
+            )?;
+        }
+        let unstable: Vec<&Stability> = self
+            .indicator_psi
+            .iter()
+            .filter(|s| s.psi >= 0.10)
+            .collect();
+        match unstable.len() {
+            0 => writeln!(
+                f,
+                "indicator PSI: all {} below 0.10 (stable)",
+                self.indicator_psi.len()
+            )?,
+            n => {
+                writeln!(f, "indicator PSI: {n} at or above 0.10:")?;
+                for s in unstable.iter().take(10) {
+                    writeln!(
+                        f,
+                        "  {} ({}): {} [{}]",
+                        s.what,
+                        s.model,
+                        format_number((s.psi * 1e4).round() / 1e4),
+                        s.band()
+                    )?;
+                }
+            }
+        }
+        Ok(())
+    }
+}
