@@ -7,6 +7,8 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+mod monthly;
+
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -15,6 +17,7 @@ use std::time::{Duration, Instant};
 use clap::{Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
 use riskgrade::io::{OutColumn, OutData};
+use riskgrade::store::Month;
 use riskgrade::synth::{SynthConfig, generate};
 use riskgrade::{
     Date, Enterprise, ErrorPolicy, EvalError, Frame, Grader, Grades, ModelSet, Options,
@@ -38,17 +41,93 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Synthesize enterprises, grade them with the embedded reference models, and explain one.
+    /// Simulate months of synthetic enterprises (records arriving and ageing out, some repaired,
+    /// a few manual decisions) and run the monthly cycle over them: classes, what changed and why,
+    /// stability, one enterprise's history, and one explanation.
     Demo {
         /// Number of enterprises.
-        #[arg(long, short, default_value_t = 100_000)]
+        #[arg(long, short, default_value_t = 50_000)]
         n: usize,
+        /// Number of months.
+        #[arg(long, default_value_t = 12)]
+        months: usize,
         /// Random seed.
         #[arg(long, default_value_t = 42)]
         seed: u64,
-        /// Grading date.
-        #[arg(long, default_value = "2026-11-01")]
-        as_of: Date,
+        /// The first month (YYYY-MM).
+        #[arg(long, default_value = "2025-12")]
+        start: Month,
+        /// Keep the history in this SQLite file (default: in memory).
+        #[arg(long, short = 's')]
+        store: Option<PathBuf>,
+    },
+    /// Grade one month into the history store: credit repairs and class overrides in effect apply,
+    /// the period replaces an earlier run of it atomically, and what changed since the previous
+    /// period is explained per enterprise.
+    Run(monthly::RunArgs),
+    /// List the periods in a history store.
+    Periods {
+        /// History store.
+        #[arg(long, short = 's')]
+        store: PathBuf,
+    },
+    /// Compare two stored periods: class migration, the enterprises that moved and why, PSI.
+    Changes {
+        /// History store.
+        #[arg(long, short = 's')]
+        store: PathBuf,
+        /// The earlier period (default: the one before --to).
+        #[arg(long)]
+        from: Option<Month>,
+        /// The later period (default: the latest).
+        #[arg(long)]
+        to: Option<Month>,
+        /// Print this many of the biggest moves.
+        #[arg(long, default_value_t = 10)]
+        top: usize,
+        /// Write every enterprise that changed class here (.csv, .parquet, .jsonl or .json).
+        #[arg(long)]
+        moved: Option<PathBuf>,
+    },
+    /// One enterprise's class month by month, with the reason for each change and its decisions.
+    History {
+        /// History store.
+        #[arg(long, short = 's')]
+        store: PathBuf,
+        /// Enterprise id.
+        #[arg(long)]
+        id: String,
+    },
+    /// Record manual decisions (class overrides, credit repairs, objections) and list them with the audit trail.
+    Decide {
+        #[command(subcommand)]
+        command: monthly::DecideCommand,
+    },
+    /// Export a stored period's results for other departments (schema riskgrade.shared/1).
+    Export {
+        /// History store.
+        #[arg(long, short = 's')]
+        store: PathBuf,
+        /// The period.
+        #[arg(long, short = 'p')]
+        period: Month,
+        /// Output file (.csv, .parquet, .jsonl or .json).
+        #[arg(long, short)]
+        out: PathBuf,
+    },
+    /// Import a shared result set (schema riskgrade.shared/1) as the run of its period.
+    Import {
+        /// History store.
+        #[arg(long, short = 's')]
+        store: PathBuf,
+        /// The shared file (.csv, .parquet, .jsonl or .json).
+        file: PathBuf,
+        /// The department it came from (default: its `source` column).
+        #[arg(long)]
+        source: Option<String>,
+        /// Replace a stored run of the same period.
+        #[arg(long)]
+        replace: bool,
     },
     /// Write a synthetic population: profiles (.jsonl/.json) or derived columns (.csv/.parquet).
     Synth {
@@ -366,15 +445,6 @@ fn load_batch(path: &Path, set: &ModelSet, as_of: Date, strict: bool) -> Result<
     }
 }
 
-fn grade(
-    set: &Arc<ModelSet>,
-    frame: &Frame,
-    as_of: Date,
-    options: &Options,
-) -> Result<Grades, Failure> {
-    grade_with(set, frame, None, as_of, options)
-}
-
 fn grade_with(
     set: &Arc<ModelSet>,
     frame: &Frame,
@@ -458,7 +528,31 @@ fn report_issues(ui: &Ui, grades: &Grades, out: Option<&Path>) {
 
 fn run(command: Command, ui: &Ui) -> Result<u8, Failure> {
     match command {
-        Command::Demo { n, seed, as_of } => demo(ui, n, seed, as_of),
+        Command::Demo {
+            n,
+            months,
+            seed,
+            start,
+            store,
+        } => monthly::demo(ui, n, months, seed, start, store.as_deref()),
+        Command::Run(args) => monthly::run(ui, args),
+        Command::Periods { store } => monthly::periods(ui, &store),
+        Command::Changes {
+            store,
+            from,
+            to,
+            top,
+            moved,
+        } => monthly::changes(ui, &store, from, to, top, moved.as_deref()),
+        Command::History { store, id } => monthly::history(&store, &id),
+        Command::Decide { command } => monthly::decide(ui, command),
+        Command::Export { store, period, out } => monthly::export(ui, &store, period, &out),
+        Command::Import {
+            store,
+            file,
+            source,
+            replace,
+        } => monthly::import(ui, &store, &file, source.as_deref(), replace),
         Command::Synth {
             n,
             seed,
@@ -945,52 +1039,4 @@ fn rules_test(ui: &Ui, model: Option<&Path>, tests: &[PathBuf]) -> Result<u8, Fa
         passed + failed
     ));
     Ok(if failed == 0 { 0 } else { 6 })
-}
-
-fn demo(ui: &Ui, n: usize, seed: u64, as_of: Date) -> Result<u8, Failure> {
-    let set = load_model(None)?;
-    ui.say(format!(
-        "riskgrade demo: {n} synthetic enterprises, graded as of {as_of} with the embedded reference set (version {})",
-        set.version_id()
-    ));
-    let t0 = Instant::now();
-    let pb = ui.step("synthesizing enterprises");
-    let synth = generate(&SynthConfig::new(n, seed, as_of));
-    let t_synth = t0.elapsed();
-    pb.set_message("deriving features");
-    let t1 = Instant::now();
-    let frame = Frame::from_profiles(
-        &synth.enterprises,
-        set.schema(),
-        as_of,
-        set.effect_periods(),
-    );
-    let t_features = t1.elapsed();
-    pb.set_message("grading");
-    let t2 = Instant::now();
-    let grades = grade(&set, &frame, as_of, &Options::default())?;
-    let t_grade = t2.elapsed();
-    pb.finish_and_clear();
-    let records: usize = synth.enterprises.iter().map(|e| e.records.len()).sum();
-    ui.say(format!(
-        "synthesized {n} enterprises with {records} records in {t_synth:.2?}; derived {} features each in {t_features:.2?}; graded in {t_grade:.2?} ({} threads)\n",
-        set.schema().inputs().len(),
-        rayon::current_num_threads()
-    ));
-    ui.say(grades.summary());
-    let report = rule_report(&grades);
-    if !report.is_empty() {
-        ui.say(format!("rules as of {as_of}:\n{report}"));
-    }
-    // Explain an enterprise from the riskiest class present, so the reasons are worth reading.
-    let pick = (0..grades.len())
-        .filter(|&r| grades.is_graded(r) && !grades.reasons(r).is_empty())
-        .max_by_key(|&r| (grades.class_index(r), std::cmp::Reverse(r)));
-    if let Some(r) = pick {
-        ui.say(format!(
-            "one of the riskiest enterprises, explained:\n\n{}",
-            grades.explain(&frame, r)
-        ));
-    }
-    Ok(0)
 }

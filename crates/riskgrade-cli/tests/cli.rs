@@ -27,12 +27,25 @@ fn general() -> String {
 }
 
 #[test]
-fn demo_prints_the_distribution_and_an_explanation() {
-    let o = riskgrade(&["demo", "-n", "3000"]);
+fn demo_runs_the_monthly_cycle_and_explains() {
+    let o = riskgrade(&["demo", "-n", "3000", "--months", "4"]);
     let (out, err) = text(&o);
     assert!(o.status.success(), "{err}");
-    assert!(out.contains("graded 3000 of 3000 enterprises"), "{out}");
-    assert!(out.contains("top reasons:"), "{out}");
+    for period in ["2025-12", "2026-01", "2026-02", "2026-03"] {
+        assert!(
+            out.lines().any(|l| l.starts_with(period)),
+            "{period}: {out}"
+        );
+    }
+    for part in [
+        "class migration",
+        "score PSI",
+        "in the last month:",
+        "the history of",
+        "top reasons:",
+    ] {
+        assert!(out.contains(part), "{part}: {out}");
+    }
 }
 
 #[test]
@@ -496,4 +509,238 @@ fn compare_writes_every_mover_with_moved() {
         "m.xlsx",
     ]);
     assert_eq!(bad.status.code(), Some(2));
+}
+
+/// Writes `n` synthetic profiles as of `as_of` and returns the path.
+fn profiles(dir: &Path, name: &str, n: usize, seed: u64, as_of: &str) -> std::path::PathBuf {
+    let path = dir.join(name);
+    let o = riskgrade(&[
+        "synth",
+        "-n",
+        &n.to_string(),
+        "--seed",
+        &seed.to_string(),
+        "--as-of",
+        as_of,
+        "--out",
+        path.to_str().unwrap(),
+        "-q",
+    ]);
+    assert!(o.status.success(), "{}", text(&o).1);
+    path
+}
+
+#[test]
+fn the_monthly_commands_run_compare_decide_share_and_tell_a_history() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("history.db");
+    let db = db.to_str().unwrap();
+    let oct = profiles(dir.path(), "oct.jsonl", 400, 3, "2026-10-31");
+    let nov = profiles(dir.path(), "nov.jsonl", 400, 3, "2026-11-30");
+    let o = riskgrade(&[
+        "run",
+        "-s",
+        db,
+        "-p",
+        "2026-10",
+        "-d",
+        oct.to_str().unwrap(),
+    ]);
+    let (out, err) = text(&o);
+    assert!(o.status.success(), "{err}");
+    assert!(
+        out.contains("2026-10 (as of 2026-10-31): 400 enterprises, 400 graded"),
+        "{out}"
+    );
+    assert!(out.contains("first period in the store"), "{out}");
+    // A manual override for November, then the November run.
+    let o = riskgrade(&[
+        "decide",
+        "override",
+        "-s",
+        db,
+        "--id",
+        "E0000007",
+        "--class",
+        "D",
+        "--from",
+        "2026-11-01",
+        "--by",
+        "Li Wei",
+        "--reason",
+        "falsified records found on site",
+    ]);
+    assert!(o.status.success(), "{}", text(&o).1);
+    assert!(text(&o).0.contains("decision #1"));
+    let o = riskgrade(&[
+        "run",
+        "-s",
+        db,
+        "-p",
+        "2026-11",
+        "-d",
+        nov.to_str().unwrap(),
+    ]);
+    let (out, err) = text(&o);
+    assert!(o.status.success(), "{err}");
+    assert!(out.contains("since 2026-10:"), "{out}");
+    assert!(out.contains("1 class override(s)"), "{out}");
+    let o = riskgrade(&["periods", "-s", db]);
+    let (out, _) = text(&o);
+    assert_eq!(out.lines().count(), 2, "{out}");
+    let o = riskgrade(&["changes", "-s", db, "--top", "3"]);
+    let (out, err) = text(&o);
+    assert!(o.status.success(), "{err}");
+    assert!(
+        out.contains("2026-10 (as of 2026-10-31") && out.contains("class migration"),
+        "{out}"
+    );
+    assert!(out.contains("score PSI (general)"), "{out}");
+    let o = riskgrade(&["history", "-s", db, "--id", "E0000007"]);
+    let (out, err) = text(&o);
+    assert!(o.status.success(), "{err}");
+    assert!(
+        out.contains("2026-11  D") && out.contains("[manual decision #1]"),
+        "{out}"
+    );
+    assert!(
+        out.contains("manual: manual decision by Li Wei: falsified records found on site"),
+        "{out}"
+    );
+    let o = riskgrade(&["history", "-s", db, "--id", "NOPE"]);
+    assert_eq!(o.status.code(), Some(2));
+    // Share November, load it into another department's store.
+    let shared = dir.path().join("shared.parquet");
+    let o = riskgrade(&[
+        "export",
+        "-s",
+        db,
+        "-p",
+        "2026-11",
+        "-o",
+        shared.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", text(&o).1);
+    let other = dir.path().join("other.db");
+    let o = riskgrade(&[
+        "import",
+        "-s",
+        other.to_str().unwrap(),
+        shared.to_str().unwrap(),
+        "--source",
+        "market_regulation",
+    ]);
+    let (out, err) = text(&o);
+    assert!(o.status.success(), "{err}");
+    assert!(out.contains("imported 400 results of 2026-11"), "{out}");
+    let o = riskgrade(&["decide", "list", "-s", db, "--id", "E0000007"]);
+    let (out, _) = text(&o);
+    assert!(
+        out.contains("#1 override -> D by Li Wei") && out.contains("Li Wei decide"),
+        "{out}"
+    );
+    // A reading command on a store that does not exist says how to make one.
+    let o = riskgrade(&[
+        "periods",
+        "-s",
+        dir.path().join("missing.db").to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(text(&o).1.contains("riskgrade run --store"));
+}
+
+/// A re-run killed while it writes leaves the period as it was.
+#[test]
+fn a_run_killed_mid_write_leaves_the_previous_state_intact() {
+    use riskgrade::store::{Month, Store, StoreError};
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("history.db");
+    let wal = dir.path().join("history.db-wal");
+    let a = profiles(dir.path(), "a.jsonl", 300, 1, "2026-10-31");
+    let b = columns(dir.path(), 60_000);
+    let o = riskgrade(&[
+        "run",
+        "-s",
+        db.to_str().unwrap(),
+        "-p",
+        "2026-10",
+        "-d",
+        a.to_str().unwrap(),
+        "-q",
+    ]);
+    assert!(o.status.success(), "{}", text(&o).1);
+    let period: Month = "2026-10".parse().unwrap();
+    let snapshot = |s: &Store| {
+        let mut rows = Vec::new();
+        s.scan_results::<StoreError>(period, |r| {
+            rows.push(r);
+            Ok(())
+        })
+        .unwrap();
+        (s.run(period).unwrap().unwrap().input_digest, rows)
+    };
+    let before = snapshot(&Store::open(&db).unwrap());
+    assert_eq!(before.1.len(), 300);
+    let mut caught = false;
+    for attempt in 0..8 {
+        // The store holds period 2026-10 from `a` (restored after an attempt whose kill came too late).
+        if snapshot(&Store::open(&db).unwrap()) != before {
+            let o = riskgrade(&[
+                "run",
+                "-s",
+                db.to_str().unwrap(),
+                "-p",
+                "2026-10",
+                "-d",
+                a.to_str().unwrap(),
+                "-q",
+            ]);
+            assert!(o.status.success(), "{}", text(&o).1);
+            assert!(snapshot(&Store::open(&db).unwrap()) == before);
+        }
+        // Re-run the same period with another, larger input, and kill it once it writes.
+        let mut child = Command::new(env!("CARGO_BIN_EXE_riskgrade"))
+            .args([
+                "run",
+                "-s",
+                db.to_str().unwrap(),
+                "-p",
+                "2026-10",
+                "-m",
+                &general(),
+                "-d",
+                b.to_str().unwrap(),
+                "-q",
+            ])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        let threshold = (256 * 1024) >> attempt.min(6);
+        let mut killed = false;
+        let started = std::time::Instant::now();
+        while started.elapsed() < std::time::Duration::from_secs(120) {
+            if child.try_wait().unwrap().is_some() {
+                break;
+            }
+            if std::fs::metadata(&wal).map(|m| m.len()).unwrap_or(0) > threshold {
+                child.kill().unwrap();
+                killed = true;
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_micros(200));
+        }
+        let _ = child.wait();
+        let store = Store::open(&db).unwrap();
+        assert_eq!(store.integrity_check().unwrap(), "ok");
+        let now = snapshot(&store);
+        if now == before {
+            assert!(killed, "the re-run ended without replacing the period");
+            caught = true;
+            break;
+        }
+        // The kill came after the commit: the new run is there whole, never a part of it.
+        assert_eq!(now.1.len(), 60_000, "a partial period is visible");
+    }
+    assert!(caught, "no attempt was killed while writing");
 }

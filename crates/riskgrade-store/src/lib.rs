@@ -424,6 +424,23 @@ impl Store {
             .map_err(|e| self.sql("reading the schema version", e))
     }
 
+    /// SQLite's `PRAGMA integrity_check`: `ok`, or the problems found.
+    ///
+    /// # Errors
+    /// SQLite errors.
+    pub fn integrity_check(&self) -> Result<String> {
+        let mut stmt = self
+            .conn
+            .prepare("PRAGMA integrity_check")
+            .map_err(|e| self.sql("checking integrity", e))?;
+        let lines = stmt
+            .query_map([], |r| r.get::<_, String>(0))
+            .map_err(|e| self.sql("checking integrity", e))?
+            .collect::<rusqlite::Result<Vec<_>>>()
+            .map_err(|e| self.sql("checking integrity", e))?;
+        Ok(lines.join("\n"))
+    }
+
     /// The store's file (`:memory:` for an in-memory store).
     pub fn file(&self) -> &str {
         &self.file
@@ -833,55 +850,71 @@ impl RunWriter<'_> {
     /// # Errors
     /// SQLite errors, e.g. the same id twice in a run, or a class the run does not name.
     pub fn insert(&mut self, row: &ResultRow) -> Result<()> {
-        let class_pos = match &row.class {
-            Some(c) => Some(
-                self.run
-                    .classes
-                    .iter()
-                    .position(|k| k == c)
-                    .ok_or_else(|| {
-                        StoreError::Invalid(format!(
-                            "enterprise {}: class `{c}` is not one of the run's classes ({})",
-                            row.id,
-                            self.run.classes.join(", ")
-                        ))
-                    })?,
-            ),
-            None => None,
-        };
-        let result = self
-            .tx
-            .prepare_cached(
-                "INSERT INTO results (period, id, model, score, base_score, class, reasons, drivers, labels, alerts, rules, manual, error) \
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
-            )
-            .and_then(|mut s| {
-                s.execute(params![
-                    self.period,
-                    row.id,
-                    row.model,
-                    row.score,
-                    row.base_score,
-                    row.class,
-                    row.reasons,
-                    row.drivers,
-                    row.labels,
-                    row.alerts,
-                    row.rules,
-                    row.manual,
-                    row.error
-                ])
-            });
-        if let Err(e) = result {
-            return Err(self.sql(&format!("enterprise {}", row.id), e));
-        }
-        self.enterprises += 1;
-        match class_pos {
-            Some(k) => {
-                self.graded += 1;
-                self.counts[k] += 1;
+        self.insert_all(std::slice::from_ref(row))
+    }
+
+    /// Adds many results at once (one prepared statement for the batch).
+    ///
+    /// # Errors
+    /// As [`RunWriter::insert`]; the rows before the failing one are kept in the run.
+    pub fn insert_all(&mut self, rows: &[ResultRow]) -> Result<()> {
+        let mut stmt = match self.tx.prepare_cached(
+            "INSERT INTO results (period, id, model, score, base_score, class, reasons, drivers, labels, alerts, rules, manual, error) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+        ) {
+            Ok(s) => s,
+            Err(e) => {
+                return Err(StoreError::Sqlite {
+                    file: self.file.clone(),
+                    context: format!("writing period {}", self.period),
+                    source: e,
+                });
             }
-            None => self.errors += 1,
+        };
+        for row in rows {
+            let class_pos =
+                match &row.class {
+                    Some(c) => Some(self.run.classes.iter().position(|k| k == c).ok_or_else(
+                        || {
+                            StoreError::Invalid(format!(
+                                "enterprise {}: class `{c}` is not one of the run's classes ({})",
+                                row.id,
+                                self.run.classes.join(", ")
+                            ))
+                        },
+                    )?),
+                    None => None,
+                };
+            let result = stmt.execute(params![
+                self.period,
+                row.id,
+                row.model,
+                row.score,
+                row.base_score,
+                row.class,
+                row.reasons,
+                row.drivers,
+                row.labels,
+                row.alerts,
+                row.rules,
+                row.manual,
+                row.error
+            ]);
+            if let Err(source) = result {
+                return Err(StoreError::Sqlite {
+                    file: self.file.clone(),
+                    context: format!("writing period {}: enterprise {}", self.period, row.id),
+                    source,
+                });
+            }
+            self.enterprises += 1;
+            match class_pos {
+                Some(k) => {
+                    self.graded += 1;
+                    self.counts[k] += 1;
+                }
+                None => self.errors += 1,
+            }
         }
         Ok(())
     }

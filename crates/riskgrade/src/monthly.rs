@@ -2,7 +2,7 @@
 //! explain what changed since the period before.
 
 use std::collections::{BTreeMap, HashMap};
-use std::fmt;
+use std::fmt::{self, Write as _};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -36,6 +36,9 @@ pub enum MonthlyError {
 pub enum MonthInput<'a> {
     /// Profiles; features are derived as of the run's date.
     Profiles(&'a [Enterprise]),
+    /// Profiles read from a file, with the lines that could not be read: those
+    /// are stored as enterprises not graded, with the line and the problem.
+    File(&'a riskgrade_io::Profiles),
     /// A columnar batch whose features were derived already.
     Frame(&'a Frame),
 }
@@ -159,14 +162,34 @@ pub fn run_month(
     let periods = set.effect_periods();
     // Credit repairs change the records before features are derived.
     let (frame, profiles_used, repairs, digest) = match input {
-        MonthInput::Profiles(profiles) => {
+        MonthInput::Profiles(_) | MonthInput::File(_) => {
+            let (profiles, unreadable) = match input {
+                MonthInput::File(p) => (
+                    p.enterprises.as_slice(),
+                    p.issues
+                        .iter()
+                        .map(|i| {
+                            (
+                                i.id.clone().unwrap_or_else(|| format!("(line {})", i.line)),
+                                format!("line {}: {}", i.line, i.message),
+                            )
+                        })
+                        .collect(),
+                ),
+                MonthInput::Profiles(p) => (p, Vec::new()),
+                MonthInput::Frame(_) => (&[][..], Vec::new()),
+            };
             let (repaired, applied) = apply_repairs(profiles, &decisions, &mut skipped);
             let used: &[Enterprise] = repaired.as_deref().unwrap_or(profiles);
-            let frame = Frame::from_profiles(used, set.schema(), as_of, periods);
+            let frame = Frame::from_profiles(used, set.schema(), as_of, periods)
+                .with_unreadable(unreadable);
             let digest = profiles_digest(used);
             (
                 frame,
-                Some(repaired.unwrap_or_else(|| profiles.to_vec())),
+                Some(match repaired {
+                    Some(v) => std::borrow::Cow::Owned(v),
+                    None => std::borrow::Cow::Borrowed(profiles),
+                }),
                 applied,
                 digest,
             )
@@ -312,8 +335,10 @@ pub fn run_month(
                     },
                 );
             }
-            if let (Some(prev), Some(profiles)) = (&previous, profiles_used.as_deref()) {
-                for (kind, detail) in record_changes(&profiles[*r], prev.as_of, as_of, periods) {
+            if let (Some(prev), Some(e)) =
+                (&previous, profiles_used.as_deref().and_then(|p| p.get(*r)))
+            {
+                for (kind, detail) in record_changes(e, prev.as_of, as_of, periods) {
                     push(kind, detail);
                 }
             }
@@ -352,12 +377,25 @@ pub fn run_month(
     run.input_digest = digest;
     run.indicators = indicators;
     let mut writer = store.begin_run(run)?;
-    for chunk in order.chunks(16_384) {
-        let rows: Vec<ResultRow> = chunk.par_iter().map(|&r| build(r)).collect();
-        for row in &rows {
-            writer.insert(row)?;
+    // Rows are built in parallel, a chunk ahead of the thread that inserts them.
+    let chunks: Vec<&[usize]> = order.chunks(16_384).collect();
+    std::thread::scope(|scope| -> Result<(), StoreError> {
+        let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<ResultRow>>(2);
+        let build = &build;
+        let chunks = &chunks;
+        scope.spawn(move || {
+            for chunk in chunks {
+                let rows: Vec<ResultRow> = chunk.par_iter().map(|&r| build(r)).collect();
+                if tx.send(rows).is_err() {
+                    return;
+                }
+            }
+        });
+        for rows in rx {
+            writer.insert_all(&rows)?;
         }
-    }
+        Ok(())
+    })?;
     let mut by_kind: BTreeMap<&'static str, u64> = BTreeMap::new();
     for note in &notes {
         writer.note(note)?;
@@ -672,10 +710,8 @@ pub(crate) fn result_row(
                 if !drivers.is_empty() {
                     drivers.push(' ');
                 }
-                drivers.push_str(&format!(
-                    "{i}:{}",
-                    format_number((risk * 1e4).round() / 1e4)
-                ));
+                // Shortest round-trip text of the value rounded to 4 decimals.
+                let _ = write!(drivers, "{i}:{}", (risk * 1e4).round() / 1e4);
             }
         }
     }
