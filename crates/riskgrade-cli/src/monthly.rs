@@ -796,15 +796,11 @@ pub(crate) fn demo(
             .iter()
             .map(|c| c.to_string())
             .collect();
-        let psi = match &report.previous {
-            Some(prev) => compare_periods(&store, prev.period, p)
-                .map_err(store_failure)?
-                .score_psi
-                .iter()
-                .find(|s| s.model == "general")
-                .map_or("-".to_string(), |s| format!("{:.4}", s.psi)),
-            None => "-".to_string(),
-        };
+        let psi = report
+            .score_psi
+            .iter()
+            .find(|s| s.model == "general")
+            .map_or("-".to_string(), |s| format!("{:.4}", s.psi));
         ui.say(format!(
             "{:<8} {:>28} {:>8} {:>11} {:>8} {:>8} {:>7} {:>8}",
             p.to_string(),
@@ -852,11 +848,11 @@ pub(crate) fn demo(
     let pick = (0..g.len())
         .filter(|&r| g.is_graded(r) && !g.reasons(r).is_empty())
         .max_by_key(|&r| (g.class_index(r), std::cmp::Reverse(r)));
-    if let Some(r) = pick {
+    if let (Some(r), Some(frame)) = (pick, &last.frame) {
         ui.say(format!(
             "one of the riskiest enterprises of {}, explained:\n\n{}",
             last.run.period,
-            g.explain(&last.frame, r)
+            g.explain(frame, r)
         ));
     }
     Ok(0)

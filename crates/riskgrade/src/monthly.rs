@@ -70,9 +70,13 @@ pub struct MonthReport {
     /// The grades of this run (for explanations).
     pub grades: Grades,
     /// The frame that was graded.
-    pub frame: Frame,
+    /// The frame that was graded, when the run derived it from profiles
+    /// (with a [`MonthInput::Frame`] the caller holds it already).
+    pub frame: Option<Frame>,
     /// Time spent grading (features included) and storing.
     pub timings: (Duration, Duration),
+    /// PSI of the score against the previous period, per model (empty for the first period).
+    pub score_psi: Vec<crate::Stability>,
 }
 
 impl fmt::Display for MonthReport {
@@ -94,6 +98,9 @@ impl fmt::Display for MonthReport {
                     "  since {}: {} riskier, {} less risky, {} new, {} gone",
                     p.period, self.riskier, self.less_risky, self.new, self.gone
                 )?;
+                for p in &self.score_psi {
+                    write!(f, "; score PSI ({}) {:.4} {}", p.model, p.psi, p.band())?;
+                }
                 if !self.notes.is_empty() {
                     let parts: Vec<String> =
                         self.notes.iter().map(|(k, n)| format!("{k} {n}")).collect();
@@ -181,8 +188,10 @@ pub fn run_month(
             };
             let (repaired, applied) = apply_repairs(profiles, &decisions, &mut skipped);
             let used: &[Enterprise] = repaired.as_deref().unwrap_or(profiles);
-            let frame = Frame::from_profiles(used, set.schema(), as_of, periods)
-                .with_unreadable(unreadable);
+            let frame = std::borrow::Cow::Owned(
+                Frame::from_profiles(used, set.schema(), as_of, periods)
+                    .with_unreadable(unreadable),
+            );
             let digest = profiles_digest(used);
             (
                 frame,
@@ -201,7 +210,12 @@ pub fn run_month(
                     d.describe()
                 ));
             }
-            (frame.clone(), None, 0, frame_digest(frame))
+            (
+                std::borrow::Cow::Borrowed(frame),
+                None,
+                0,
+                frame_digest(frame),
+            )
         }
     };
     let grader = Grader::new(Arc::clone(set));
@@ -263,12 +277,19 @@ pub fn run_month(
     // Compare with the previous period: classes of every enterprise, full rows of the movers.
     let mut movers: Vec<(usize, ResultRow)> = Vec::new();
     let (mut riskier, mut less_risky, mut new, mut gone) = (0u64, 0u64, 0u64, 0u64);
+    let mut prev_scores: Vec<(String, Vec<f64>)> = Vec::new();
     if let Some(prev) = &previous {
         let rank = |classes: &[String], c: &Option<String>| {
             c.as_ref().and_then(|c| classes.iter().position(|k| k == c))
         };
         let mut i = 0usize;
         let mut seen_prev = |row: ResultRow| -> Result<(), StoreError> {
+            if let (Some(m), Some(score), Some(_)) = (&row.model, row.score, &row.class) {
+                match prev_scores.iter_mut().find(|(k, _)| k == m) {
+                    Some((_, v)) => v.push(score),
+                    None => prev_scores.push((m.clone(), vec![score])),
+                }
+            }
             while i < order.len() && grades.id(order[i]) < row.id.as_str() {
                 if grades.is_graded(order[i]) {
                     new += 1;
@@ -372,6 +393,21 @@ pub fn run_month(
         })
         .collect();
 
+    let score_psi: Vec<crate::Stability> = prev_scores
+        .iter()
+        .filter_map(|(model, before)| {
+            let m = set.index_of(model)?;
+            let now: Vec<f64> = (0..grades.len())
+                .filter(|&r| grades.is_graded(r) && grades.model_index(r) == Some(m))
+                .filter_map(|r| grades.score(r))
+                .collect();
+            (!now.is_empty()).then(|| crate::Stability {
+                what: "score".into(),
+                model: model.clone(),
+                psi: crate::psi(before, &now),
+            })
+        })
+        .collect();
     // Write the period in one transaction.
     let mut run = NewRun::new(period, as_of, grades.version_id(), classes);
     run.input_digest = digest;
@@ -414,8 +450,12 @@ pub fn run_month(
         repairs,
         skipped_decisions: skipped,
         grades,
-        frame,
+        frame: match frame {
+            std::borrow::Cow::Owned(f) => Some(f),
+            std::borrow::Cow::Borrowed(_) => None,
+        },
         timings: (t_grade, t1.elapsed()),
+        score_psi,
     })
 }
 

@@ -476,7 +476,9 @@ fn an_objection_upheld_becomes_an_override_in_the_next_run() {
     .expect("run");
     let row = second.grades.row_of(&id).expect("row");
     assert_eq!(second.grades.class(row), Some("A"));
-    let ex = second.grades.explain(&second.frame, row);
+    let ex = second
+        .grades
+        .explain(second.frame.as_ref().expect("derived from profiles"), row);
     assert!(
         ex.rules
             .iter()
