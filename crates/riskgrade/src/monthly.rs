@@ -565,15 +565,25 @@ pub(crate) fn record_changes(
     now: Date,
     periods: &EffectPeriods,
 ) -> Vec<(ChangeKind, String)> {
+    // Records of the same kind that started counting together are told as one line
+    // ("9 complaints of 2026-11-04 … 2026-11-30 now count"); penalties, with their
+    // amounts, one by one.
+    let mut entered: Vec<(String, Vec<&Record>)> = Vec::new();
     let mut out = Vec::new();
     for r in &e.records {
         let was = periods.in_effect(r, before);
         let is = periods.in_effect(r, now);
         if !was && is {
-            out.push((
-                ChangeKind::Record,
-                format!("{} now counts", describe_record(r)),
-            ));
+            let key = match r.kind {
+                RecordKind::Penalty { .. } => describe_record(r),
+                _ => describe_record(r)
+                    .trim_end_matches(&format!(" of {}", r.date))
+                    .to_string(),
+            };
+            match entered.iter_mut().find(|(k, _)| *k == key) {
+                Some((_, v)) => v.push(r),
+                None => entered.push((key, vec![r])),
+            }
         } else if was && !is {
             match r.repaired {
                 Some(d) if d <= now => out.push((
@@ -591,7 +601,24 @@ pub(crate) fn record_changes(
             }
         }
     }
-    out
+    let mut lines: Vec<(ChangeKind, String)> = entered
+        .into_iter()
+        .map(|(key, rs)| {
+            let text = match rs.as_slice() {
+                [one] => format!("{} now counts", describe_record(one)),
+                [first, .., last] => format!(
+                    "{} {key} records of {} … {} now count",
+                    rs.len(),
+                    first.date,
+                    last.date
+                ),
+                [] => String::new(),
+            };
+            (ChangeKind::Record, text)
+        })
+        .collect();
+    lines.extend(out);
+    lines
 }
 
 /// Why one enterprise's result differs between two stored rows: manual
@@ -640,13 +667,13 @@ pub(crate) fn row_changes(
             .find(|e| *e.rule == **id)
             .map(|e| e.text())
             .unwrap_or_else(|| id.clone());
-        out.push((ChangeKind::Rule, format!("rule started acting: {text}")));
+        out.push((ChangeKind::Rule, format!("acts now: {text}")));
     }
     for id in b
         .iter()
         .filter(|x| !a.contains(x) && !x.starts_with("manual#"))
     {
-        out.push((ChangeKind::Rule, format!("rule {id} stopped acting")));
+        out.push((ChangeKind::Rule, format!("{id} no longer acts")));
     }
     for (path, from, to) in indicator_moves(before, after, before_indicators, after_indicators)
         .into_iter()

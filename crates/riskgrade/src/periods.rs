@@ -4,7 +4,6 @@
 use std::collections::BTreeMap;
 use std::fmt;
 
-use riskgrade_core::format_number;
 use riskgrade_store::{ChangeKind, Month, ResultRow, RunInfo, Store, StoreError};
 
 use crate::monthly::{indicator_moves, round2_text};
@@ -326,10 +325,10 @@ fn stored_reasons(
     };
     let (rx, ry) = (ids(&x.rules), ids(&y.rules));
     for id in ry.iter().filter(|v| !rx.contains(v)) {
-        out.push((ChangeKind::Rule, format!("rule {id} started acting")));
+        out.push((ChangeKind::Rule, format!("{id} acts now")));
     }
     for id in rx.iter().filter(|v| !ry.contains(v)) {
-        out.push((ChangeKind::Rule, format!("rule {id} stopped acting")));
+        out.push((ChangeKind::Rule, format!("{id} no longer acts")));
     }
     for (path, p, q) in indicator_moves(x, y, &a.indicators, &b.indicators)
         .into_iter()
@@ -393,13 +392,7 @@ impl fmt::Display for PeriodComparison {
             self.left
         )?;
         for s in &self.score_psi {
-            writeln!(
-                f,
-                "score PSI ({}): {} [{}]",
-                s.model,
-                format_number((s.psi * 1e4).round() / 1e4),
-                s.band()
-            )?;
+            writeln!(f, "score PSI ({}): {:.4} [{}]", s.model, s.psi, s.band())?;
         }
         let unstable: Vec<&Stability> = self
             .indicator_psi
@@ -415,14 +408,7 @@ impl fmt::Display for PeriodComparison {
             n => {
                 writeln!(f, "indicator PSI: {n} at or above 0.10:")?;
                 for s in unstable.iter().take(10) {
-                    writeln!(
-                        f,
-                        "  {} ({}): {} [{}]",
-                        s.what,
-                        s.model,
-                        format_number((s.psi * 1e4).round() / 1e4),
-                        s.band()
-                    )?;
+                    writeln!(f, "  {} ({}): {:.4} [{}]", s.what, s.model, s.psi, s.band())?;
                 }
             }
         }
