@@ -653,3 +653,25 @@ proptest! {
         }
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 12, ..ProptestConfig::default() })]
+
+    /// Running a period twice over the same input stores the same results and notes.
+    #[test]
+    fn rerunning_any_period_is_idempotent(seed in 0u64..1_000, n in 10usize..120) {
+        let set = set();
+        let mut store = Store::in_memory().expect("store");
+        let p1 = month("2026-03");
+        let mut synth = generate(&SynthConfig::new(n, seed, p1.last_day()));
+        run_month(&mut store, &set, MonthInput::Profiles(&synth.enterprises), p1, p1.last_day(), &Options::default()).expect("run");
+        let p2 = p1.next();
+        evolve(&mut synth, p1.last_day(), p2.last_day(), seed);
+        run_month(&mut store, &set, MonthInput::Profiles(&synth.enterprises), p2, p2.last_day(), &Options::default()).expect("run");
+        let first = (results(&store, p2), store.changes(p2, None).expect("changes"), store.run(p2).expect("run").expect("stored").class_counts);
+        run_month(&mut store, &set, MonthInput::Profiles(&synth.enterprises), p2, p2.last_day(), &Options::default()).expect("rerun");
+        let second = (results(&store, p2), store.changes(p2, None).expect("changes"), store.run(p2).expect("run").expect("stored").class_counts);
+        prop_assert_eq!(first, second);
+        prop_assert_eq!(store.runs().expect("runs").len(), 2);
+    }
+}
