@@ -32,6 +32,7 @@
 #![deny(missing_docs)]
 
 mod decisions;
+mod inspections;
 mod month;
 mod schema;
 
@@ -45,6 +46,7 @@ use rusqlite::{Connection, OptionalExtension, Transaction, params};
 pub use decisions::{
     AuditEntry, Decision, DecisionKind, DecisionStatus, NewDecision, RecordRef, Resolution,
 };
+pub use inspections::{DrawInfo, NewDraw, StoredTask, TaskOutcome, TaskRow, parse_result};
 pub use month::{Month, MonthError};
 pub use schema::SCHEMA_VERSION;
 
@@ -188,6 +190,10 @@ pub struct ResultRow {
     pub manual: Option<i64>,
     /// Why the enterprise was not graded.
     pub error: Option<String>,
+    /// Administrative district (for the strata of inspection draws).
+    pub district: String,
+    /// Industry code.
+    pub industry: String,
 }
 
 impl ResultRow {
@@ -786,8 +792,7 @@ fn raw_run(r: &rusqlite::Row<'_>) -> rusqlite::Result<RawRun> {
     ))
 }
 
-const RESULT_COLUMNS: &str =
-    "id, model, score, base_score, class, reasons, drivers, labels, alerts, rules, manual, error";
+const RESULT_COLUMNS: &str = "id, model, score, base_score, class, reasons, drivers, labels, alerts, rules, manual, error, district, industry";
 
 fn read_result(r: &rusqlite::Row<'_>) -> rusqlite::Result<ResultRow> {
     Ok(ResultRow {
@@ -803,6 +808,8 @@ fn read_result(r: &rusqlite::Row<'_>) -> rusqlite::Result<ResultRow> {
         rules: r.get(9)?,
         manual: r.get(10)?,
         error: r.get(11)?,
+        district: r.get(12)?,
+        industry: r.get(13)?,
     })
 }
 
@@ -859,8 +866,8 @@ impl RunWriter<'_> {
     /// As [`RunWriter::insert`]; the rows before the failing one are kept in the run.
     pub fn insert_all(&mut self, rows: &[ResultRow]) -> Result<()> {
         let mut stmt = match self.tx.prepare_cached(
-            "INSERT INTO results (period, id, model, score, base_score, class, reasons, drivers, labels, alerts, rules, manual, error) \
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+            "INSERT INTO results (period, id, model, score, base_score, class, reasons, drivers, labels, alerts, rules, manual, error, district, industry) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
         ) {
             Ok(s) => s,
             Err(e) => {
@@ -898,7 +905,9 @@ impl RunWriter<'_> {
                 row.alerts,
                 row.rules,
                 row.manual,
-                row.error
+                row.error,
+                row.district,
+                row.industry
             ]);
             if let Err(source) = result {
                 return Err(StoreError::Sqlite {

@@ -81,6 +81,41 @@ BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;
 CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit
 BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;
 ",
+    // 2: where each enterprise is (for strata), inspection draws, their tasks and outcomes.
+    r"
+ALTER TABLE results ADD COLUMN district TEXT NOT NULL DEFAULT '';
+ALTER TABLE results ADD COLUMN industry TEXT NOT NULL DEFAULT '';
+CREATE TABLE draws (
+    id                 INTEGER PRIMARY KEY,
+    period             TEXT NOT NULL,        -- the graded period the draw is based on
+    drawn_on           TEXT NOT NULL,        -- the draw date
+    plan_id            TEXT NOT NULL,
+    plan_digest        TEXT NOT NULL,
+    plan               TEXT NOT NULL,        -- the plan as drawn (canonical JSON)
+    seed               TEXT NOT NULL,        -- the published seed
+    candidates_digest  TEXT NOT NULL,
+    pool_digest        TEXT NOT NULL,
+    history_digest     TEXT NOT NULL,
+    recorded_at        INTEGER NOT NULL,
+    tasks              INTEGER NOT NULL
+);
+CREATE TABLE tasks (
+    draw          INTEGER NOT NULL REFERENCES draws(id),
+    number        INTEGER NOT NULL,
+    enterprise    TEXT NOT NULL,
+    class         TEXT NOT NULL,
+    stratum       TEXT NOT NULL,
+    why           TEXT NOT NULL,
+    inspectors    TEXT NOT NULL,             -- ';'-separated inspector ids
+    status        TEXT NOT NULL CHECK (status IN ('open', 'closed')),
+    inspected_on  TEXT,
+    result        TEXT CHECK (result IN ('no_problem', 'problem', 'not_reachable', 'refused')),
+    severity      TEXT,
+    note          TEXT,
+    PRIMARY KEY (draw, number)
+) WITHOUT ROWID;
+CREATE INDEX tasks_enterprise ON tasks (enterprise);
+",
 ];
 
 /// The schema version this build writes.

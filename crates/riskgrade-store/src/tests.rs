@@ -349,3 +349,112 @@ fn incomplete_decisions_are_refused_with_the_reason() {
             .contains("`until`")
     );
 }
+
+#[test]
+fn a_version_1_file_is_migrated_and_keeps_its_rows() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("v1.db");
+    {
+        let conn = Connection::open(&path).expect("sqlite");
+        conn.execute_batch(schema::MIGRATIONS[0])
+            .expect("v1 schema");
+        conn.pragma_update(None, "user_version", 1)
+            .expect("version");
+        conn.execute(
+            "INSERT INTO results (period, id, model, score, base_score, class, reasons, drivers, labels, alerts, rules) \
+             VALUES ('2026-01', 'E1', 'general', 1.0, 1.0, 'A', '', '', '', '', '')",
+            [],
+        )
+        .expect("row");
+    }
+    let s = Store::open(&path).expect("migrates");
+    assert_eq!(s.schema_version().expect("version"), SCHEMA_VERSION);
+    assert!(SCHEMA_VERSION >= 2);
+    let row = s
+        .result(month("2026-01"), "E1")
+        .expect("read")
+        .expect("row");
+    assert_eq!(
+        (row.class.as_deref(), row.district.as_str()),
+        (Some("A"), "")
+    );
+    assert!(s.draws().expect("draws").is_empty());
+}
+
+#[test]
+fn a_draw_is_recorded_whole_and_outcomes_close_its_tasks() {
+    use riskgrade_core::InspectionResult;
+    let mut s = Store::in_memory().expect("store");
+    let task = |n: u32, e: &str| TaskRow {
+        number: n,
+        enterprise: e.into(),
+        class: "C".into(),
+        stratum: "district=Haidian".into(),
+        why: "random".into(),
+        inspectors: vec!["I1".into(), "I2".into()],
+    };
+    let d = NewDraw {
+        period: month("2026-10"),
+        drawn_on: date("2026-11-02"),
+        plan_id: "henan-2021".into(),
+        plan_digest: "p".into(),
+        plan: "{}".into(),
+        seed: "2026-11 lottery".into(),
+        candidates_digest: "c".into(),
+        pool_digest: "i".into(),
+        history_digest: "h".into(),
+        tasks: vec![task(1, "E1"), task(2, "E2")],
+    };
+    let id = s.record_draw(&d, "planner").expect("draw");
+    assert_eq!(s.draw(id).expect("read").tasks, 2);
+    let outcome = |e: &str, r| TaskOutcome {
+        draw: id,
+        enterprise: e.into(),
+        date: date("2026-11-20"),
+        result: r,
+        severity: None,
+        note: None,
+    };
+    // One bad outcome: nothing is recorded.
+    let err = s
+        .record_outcomes(
+            &[
+                outcome("E1", InspectionResult::Problem),
+                outcome("E9", InspectionResult::NoProblem),
+            ],
+            "Li Wei",
+        )
+        .expect_err("no task");
+    assert!(
+        err.to_string()
+            .contains("outcome 2: draw #1 has no task for enterprise E9"),
+        "{err}"
+    );
+    assert!(
+        s.tasks(id)
+            .expect("tasks")
+            .iter()
+            .all(|t| t.outcome.is_none())
+    );
+    s.record_outcomes(&[outcome("E1", InspectionResult::Problem)], "Li Wei")
+        .expect("record");
+    let err = s
+        .record_outcomes(&[outcome("E1", InspectionResult::Problem)], "Li Wei")
+        .expect_err("closed");
+    assert!(err.to_string().contains("closed already"), "{err}");
+    assert_eq!(
+        s.inspections_until(date("2026-11-30")).expect("q"),
+        vec![(
+            "E1".to_string(),
+            date("2026-11-20"),
+            InspectionResult::Problem
+        )]
+    );
+    assert!(
+        s.inspections_until(date("2026-11-19"))
+            .expect("q")
+            .is_empty()
+    );
+    let last = s.last_inspections(date("2026-12-31")).expect("q");
+    assert_eq!(last["E1"].1, vec!["I1".to_string(), "I2".to_string()]);
+}

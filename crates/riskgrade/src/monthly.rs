@@ -64,6 +64,8 @@ pub struct MonthReport {
     pub overrides: usize,
     /// Credit-repair decisions applied to records.
     pub repairs: usize,
+    /// Inspection outcomes from the store added to the profiles as records.
+    pub inspections_added: usize,
     /// Decisions that could not be applied, and why (the enterprise is absent,
     /// the record does not exist, the input has no records, …).
     pub skipped_decisions: Vec<String>,
@@ -117,6 +119,13 @@ impl fmt::Display for MonthReport {
                 self.overrides, self.repairs
             )?;
         }
+        if self.inspections_added > 0 {
+            writeln!(
+                f,
+                "  inspection outcomes fed back as records: {}",
+                self.inspections_added
+            )?;
+        }
         for s in &self.skipped_decisions {
             writeln!(f, "  decision not applied: {s}")?;
         }
@@ -165,6 +174,8 @@ pub fn run_month(
 ) -> Result<MonthReport, MonthlyError> {
     let t0 = Instant::now();
     let decisions = store.decisions_in_effect(as_of)?;
+    let inspections = store.inspections_until(as_of)?;
+    let mut added = 0usize;
     let mut skipped = Vec::new();
     let periods = set.effect_periods();
     // Credit repairs change the records before features are derived.
@@ -186,7 +197,11 @@ pub fn run_month(
                 MonthInput::Profiles(p) => (p, Vec::new()),
                 MonthInput::Frame(_) => (&[][..], Vec::new()),
             };
-            let (repaired, applied) = apply_repairs(profiles, &decisions, &mut skipped);
+            let (with_inspections, inspections_added) = add_inspections(profiles, &inspections);
+            let base: &[Enterprise] = with_inspections.as_deref().unwrap_or(profiles);
+            let (repaired, applied) = apply_repairs(base, &decisions, &mut skipped);
+            let repaired = repaired.or(with_inspections);
+            added = inspections_added;
             let used: &[Enterprise] = repaired.as_deref().unwrap_or(profiles);
             let frame = std::borrow::Cow::Owned(
                 Frame::from_profiles(used, set.schema(), as_of, periods)
@@ -204,6 +219,12 @@ pub fn run_month(
             )
         }
         MonthInput::Frame(frame) => {
+            if !inspections.is_empty() {
+                skipped.push(format!(
+                    "{} inspection outcome(s) in the store: the input holds derived columns, not records; grade from profiles to feed them back",
+                    inspections.len()
+                ));
+            }
             for d in decisions.iter().filter(|d| d.kind == DecisionKind::Repair) {
                 skipped.push(format!(
                     "{}: the input holds derived columns, not records; grade from profiles to apply credit repairs",
@@ -448,6 +469,7 @@ pub fn run_month(
         notes: by_kind,
         overrides: n_overrides,
         repairs,
+        inspections_added: added,
         skipped_decisions: skipped,
         grades,
         frame: match frame {
@@ -457,6 +479,42 @@ pub fn run_month(
         timings: (t_grade, t1.elapsed()),
         score_psi,
     })
+}
+
+/// Adds the inspection outcomes recorded in the store ("whoever inspects
+/// enters the result") to the profiles as inspection records, unless the
+/// profile already holds a record of that inspection (same date and result).
+fn add_inspections(
+    profiles: &[Enterprise],
+    inspections: &[(String, Date, riskgrade_core::InspectionResult)],
+) -> (Option<Vec<Enterprise>>, usize) {
+    if inspections.is_empty() {
+        return (None, 0);
+    }
+    let index: HashMap<&str, usize> = profiles
+        .iter()
+        .enumerate()
+        .map(|(i, e)| (e.id.0.as_str(), i))
+        .collect();
+    let mut out = profiles.to_vec();
+    let mut added = 0;
+    for (id, date, result) in inspections {
+        let Some(&i) = index.get(id.as_str()) else {
+            continue;
+        };
+        let record = Record {
+            kind: RecordKind::Inspection { result: *result },
+            date: *date,
+            repaired: None,
+        };
+        let e = &mut out[i];
+        if !e.records.contains(&record) {
+            let at = e.records.partition_point(|r| r.date <= *date);
+            e.records.insert(at, record);
+            added += 1;
+        }
+    }
+    (Some(out), added)
 }
 
 /// Applies the repair decisions in effect: the matching record (same kind and
@@ -746,6 +804,8 @@ pub(crate) fn result_row(
     manual: Option<i64>,
 ) -> ResultRow {
     let id = grades.id(r).to_string();
+    let district = frame.districts().get(r).cloned().unwrap_or_default();
+    let industry = frame.industries().get(r).cloned().unwrap_or_default();
     if !grades.is_graded(r) {
         let msgs: Vec<String> = grades
             .issues_of(r)
@@ -754,6 +814,8 @@ pub(crate) fn result_row(
         return ResultRow {
             id,
             model: grades.model(r).map(|m| m.id().to_string()),
+            district,
+            industry,
             error: Some(if msgs.is_empty() {
                 "not graded".into()
             } else {
@@ -812,6 +874,8 @@ pub(crate) fn result_row(
         rules: rules.join(" "),
         manual,
         error: None,
+        district,
+        industry,
     }
 }
 

@@ -12,6 +12,8 @@
 //! | `source` | text | `local` or the department that produced the grades |
 //! | `id` | text | enterprise id (unique) |
 //! | `model` | text | model that graded it |
+//! | `district` | text | administrative district |
+//! | `industry` | text | industry code (GB/T 4754) |
 //! | `score` | number | final score |
 //! | `score_before_rules` | number | indicators only |
 //! | `class` | text | class name; empty when not graded |
@@ -80,6 +82,8 @@ pub fn export_period(store: &Store, period: Month, path: &Path) -> Result<usize,
         col("source", constant(&run.source)),
         col("id", text(&|r| Some(r.id.clone()))),
         col("model", text(&|r| r.model.clone())),
+        col("district", text(&|r| non_empty(&r.district))),
+        col("industry", text(&|r| non_empty(&r.industry))),
         col(
             "score",
             OutData::Number(rows.iter().map(|r| r.score).collect()),
@@ -290,6 +294,8 @@ pub fn import_period(
                 None => None,
             },
             error: get("error").or_else(|| class.is_none().then(|| "not graded".to_string())),
+            district: get("district").unwrap_or_default(),
+            industry: get("industry").unwrap_or_default(),
         });
     }
     let period: Month = text(first, c_period)

@@ -675,3 +675,96 @@ proptest! {
         prop_assert_eq!(store.runs().expect("runs").len(), 2);
     }
 }
+
+#[test]
+fn inspection_outcomes_in_the_store_feed_the_next_month() {
+    use riskgrade::store::{NewDraw, TaskOutcome, TaskRow};
+    let set = set();
+    let mut store = Store::in_memory().expect("store");
+    let p = month("2026-06");
+    let synth = generate(&SynthConfig::new(100, 9, p.last_day()));
+    run_month(
+        &mut store,
+        &set,
+        MonthInput::Profiles(&synth.enterprises),
+        p,
+        p.last_day(),
+        &Options::default(),
+    )
+    .expect("run");
+    let id = synth.enterprises[4].id.0.clone();
+    let draw = store
+        .record_draw(
+            &NewDraw {
+                period: p,
+                drawn_on: p.next().first_day(),
+                plan_id: "test".into(),
+                plan_digest: "-".into(),
+                plan: "{}".into(),
+                seed: "s".into(),
+                candidates_digest: "-".into(),
+                pool_digest: "-".into(),
+                history_digest: "-".into(),
+                tasks: vec![TaskRow {
+                    number: 1,
+                    enterprise: id.clone(),
+                    class: "A".into(),
+                    stratum: "all".into(),
+                    why: "random".into(),
+                    inspectors: vec!["I1".into(), "I2".into()],
+                }],
+            },
+            "planner",
+        )
+        .expect("draw");
+    let found: Date = "2026-07-10".parse().expect("date");
+    store
+        .record_outcomes(
+            &[TaskOutcome {
+                draw,
+                enterprise: id.clone(),
+                date: found,
+                result: riskgrade::InspectionResult::Problem,
+                severity: Some("serious".into()),
+                note: None,
+            }],
+            "Li Wei",
+        )
+        .expect("outcome");
+    let q = p.next();
+    let report = run_month(
+        &mut store,
+        &set,
+        MonthInput::Profiles(&synth.enterprises),
+        q,
+        q.last_day(),
+        &Options::default(),
+    )
+    .expect("run");
+    assert_eq!(report.inspections_added, 1);
+    // The same as grading a profile that holds the inspection record.
+    let mut with = synth.enterprises[4].clone();
+    with.records.push(Record {
+        kind: RecordKind::Inspection {
+            result: riskgrade::InspectionResult::Problem,
+        },
+        date: found,
+        repaired: None,
+    });
+    with.records.sort_by_key(|r| r.date);
+    let stored = store.result(q, &id).expect("read").expect("row");
+    assert_eq!(stored.score, score(&with, q.last_day()).0);
+    assert_ne!(
+        stored.score,
+        score(&synth.enterprises[4], q.last_day()).0,
+        "a problem found changes the score"
+    );
+    let notes = store.changes(q, Some(&id)).expect("notes");
+    assert!(
+        notes.is_empty()
+            || notes
+                .iter()
+                .any(|n| n.detail.contains("inspection (problem) of 2026-07-10")),
+        "{notes:?}"
+    );
+}
