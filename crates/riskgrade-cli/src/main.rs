@@ -48,9 +48,9 @@ enum Command {
         /// Number of enterprises.
         #[arg(long, short, default_value_t = 50_000)]
         n: usize,
-        /// Number of months.
-        #[arg(long, default_value_t = 12)]
-        months: usize,
+        /// Number of months (at least 1).
+        #[arg(long, default_value_t = 12, value_parser = clap::value_parser!(u16).range(1..=600))]
+        months: u16,
         /// Random seed.
         #[arg(long, default_value_t = 42)]
         seed: u64,
@@ -534,7 +534,7 @@ fn run(command: Command, ui: &Ui) -> Result<u8, Failure> {
             seed,
             start,
             store,
-        } => monthly::demo(ui, n, months, seed, start, store.as_deref()),
+        } => monthly::demo(ui, n, usize::from(months), seed, start, store.as_deref()),
         Command::Run(args) => monthly::run(ui, args),
         Command::Periods { store } => monthly::periods(ui, &store),
         Command::Changes {

@@ -208,6 +208,7 @@ fn monthly_failure(e: MonthlyError) -> Failure {
         ) => Failure::data(e),
         MonthlyError::Eval(e) => Failure::io(e),
         MonthlyError::Store(e) => store_failure(e),
+        e @ MonthlyError::DuplicateIds(_) => Failure::data(e),
     }
 }
 
@@ -565,7 +566,7 @@ pub(crate) fn decide(ui: &Ui, command: DecideCommand) -> Result<u8, Failure> {
             let mut d = NewDecision::overriding(&id, &class, from, &by, &reason);
             d.until = until;
             let n = s.decide(d).map_err(store_failure)?;
-            ui.say(format!("decision #{n}: {id} is class {class} from {from} (runs as of that date on apply it)"));
+            ui.say(format!("decision #{n}: {id} is class {class} from {from} (it applies to the runs graded as of that date or later)"));
         }
         DecideCommand::Repair {
             store,

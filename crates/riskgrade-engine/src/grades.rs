@@ -29,6 +29,19 @@ impl Reason {
     };
 }
 
+/// A class set by a manual decision, for [`Grades::apply_manual`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct ManualClass {
+    /// The row.
+    pub row: usize,
+    /// The class name.
+    pub class: String,
+    /// The decision, as the effect's rule id (e.g. `manual#12`).
+    pub decision: String,
+    /// Why, for the explanation.
+    pub reason: String,
+}
+
 /// Results of grading a batch, in the batch's row order.
 #[derive(Debug, Clone)]
 pub struct Grades {
@@ -248,26 +261,34 @@ impl Grades {
     ///
     /// ```
     /// use std::sync::Arc;
-    /// use riskgrade_engine::{Grader, Options, Outcome};
+    /// use riskgrade_engine::{Grader, ManualClass, Options, Outcome};
     /// let set = Arc::new(riskgrade_model::examples::reference().unwrap());
     /// let e: riskgrade_core::Enterprise = serde_json::from_str(r#"{"id":"E1","industry":"F5211"}"#).unwrap();
     /// let as_of = "2026-11-01".parse().unwrap();
     /// let frame = riskgrade_core::Frame::from_profiles(&[e], set.schema(), as_of, set.effect_periods());
     /// let mut grades = Grader::new(set).grade(&frame, as_of, &Options::default()).unwrap();
-    /// let failed = grades.apply_manual(&[(0, "C".into(), "manual#3".into(), "objection upheld".into())]);
+    /// let failed = grades.apply_manual(&[ManualClass {
+    ///     row: 0,
+    ///     class: "C".into(),
+    ///     decision: "manual#3".into(),
+    ///     reason: "objection upheld".into(),
+    /// }]);
     /// assert!(failed.is_empty());
     /// assert_eq!(grades.class(0), Some("C"));
     /// let last = grades.effects(0).last().unwrap();
     /// assert_eq!((&*last.rule, &last.outcome), ("manual#3", &Outcome::Decided));
     /// ```
-    pub fn apply_manual(
-        &mut self,
-        decisions: &[(usize, String, String, String)],
-    ) -> Vec<(usize, String)> {
+    pub fn apply_manual(&mut self, decisions: &[ManualClass]) -> Vec<(usize, String)> {
         let n = self.len();
         let mut failed = Vec::new();
         let mut by_row: Vec<Option<(u8, &str, &str, &str)>> = vec![None; n];
-        for (row, class, decision, reason) in decisions {
+        for ManualClass {
+            row,
+            class,
+            decision,
+            reason,
+        } in decisions
+        {
             let r = *row;
             if r >= n || !self.is_graded(r) {
                 failed.push((r, format!("{decision}: the enterprise was not graded")));

@@ -24,6 +24,6 @@ mod rules;
 pub use error::EvalError;
 pub use explain::{DimensionLine, Explanation, IndicatorLine};
 pub use grade::{Grader, Options};
-pub use grades::{Grades, ModelSummary, Reason, Summary};
+pub use grades::{Grades, ManualClass, ModelSummary, Reason, Summary};
 pub use riskgrade_rules::ErrorPolicy;
 pub use rules::{Effect, Outcome, RuleStats};

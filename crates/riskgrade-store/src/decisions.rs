@@ -434,11 +434,18 @@ impl Store {
             source,
         };
         let tx = self.conn.transaction().map_err(wrap)?;
-        tx.execute(
-            "UPDATE decisions SET status = 'revoked' WHERE id = ?1",
-            [id],
-        )
-        .map_err(wrap)?;
+        // The status is checked again inside the transaction: two revocations cannot both succeed.
+        let changed = tx
+            .execute(
+                "UPDATE decisions SET status = 'revoked' WHERE id = ?1 AND status = 'active'",
+                [id],
+            )
+            .map_err(wrap)?;
+        if changed != 1 {
+            return Err(StoreError::Invalid(format!(
+                "decision #{id} changed while it was being revoked; look at it again"
+            )));
+        }
         audit(&tx, by, "revoke", Some(id), Some(&d.enterprise), why).map_err(wrap)?;
         tx.commit().map_err(wrap)
     }
@@ -483,6 +490,7 @@ impl Store {
                             by,
                             &format!("objection #{id} upheld: {note}"),
                         );
+                        check_decision(&o)?;
                         Some(
                             insert_decision(&tx, &o, DecisionStatus::Active, Some(id))
                                 .map_err(wrap)?,
@@ -494,11 +502,17 @@ impl Store {
             }
             Resolution::Rejected => (DecisionStatus::Rejected, None),
         };
-        tx.execute(
-            "UPDATE decisions SET status = ?2, outcome = ?3 WHERE id = ?1",
-            params![id, status.name(), note],
-        )
-        .map_err(wrap)?;
+        let changed = tx
+            .execute(
+                "UPDATE decisions SET status = ?2, outcome = ?3 WHERE id = ?1 AND status = 'open'",
+                params![id, status.name(), note],
+            )
+            .map_err(wrap)?;
+        if changed != 1 {
+            return Err(StoreError::Invalid(format!(
+                "objection #{id} was resolved by someone else meanwhile"
+            )));
+        }
         let detail = match follow {
             Some(o) => format!("{}: {note} (override #{o})", status.name()),
             None => format!("{}: {note}", status.name()),
@@ -608,7 +622,9 @@ fn check_decision(d: &NewDecision) -> Result<()> {
         )))
     };
     match d.kind {
-        DecisionKind::Override if d.class.is_none() => return bad("an override needs a class"),
+        DecisionKind::Override if d.class.as_deref().is_none_or(|c| c.trim().is_empty()) => {
+            return bad("an override needs a class");
+        }
         DecisionKind::Repair if d.record.is_none() => {
             return bad("a repair needs the record's kind and date");
         }

@@ -109,6 +109,8 @@ pub struct NewRun {
     pub classes: Vec<String>,
     /// Per model id, its indicator paths: `drivers` refer to them by position.
     pub indicators: BTreeMap<String, Vec<String>>,
+    /// The stored period the change notes were computed against.
+    pub compared_with: Option<Month>,
 }
 
 impl NewRun {
@@ -127,6 +129,7 @@ impl NewRun {
             source: "local".to_string(),
             classes: classes.into_iter().map(Into::into).collect(),
             indicators: BTreeMap::new(),
+            compared_with: None,
         }
     }
 }
@@ -160,6 +163,9 @@ pub struct RunInfo {
     pub class_counts: Vec<u64>,
     /// Per model id, its indicator paths.
     pub indicators: BTreeMap<String, Vec<String>>,
+    /// The period the change notes were computed against (the latest before
+    /// this one when it ran).
+    pub compared_with: Option<Month>,
 }
 
 /// One enterprise's result in one period.
@@ -502,6 +508,7 @@ impl Store {
             errors: 0,
             note_seq: BTreeMap::new(),
             replaced: replaced.is_some(),
+            failed: false,
         })
     }
 
@@ -577,6 +584,11 @@ impl Store {
             classes: serde_json::from_str(&raw.10).map_err(|_| bad("classes"))?,
             class_counts: serde_json::from_str(&raw.11).map_err(|_| bad("class_counts"))?,
             indicators: serde_json::from_str(&raw.12).map_err(|_| bad("indicators"))?,
+            compared_with: raw
+                .13
+                .as_deref()
+                .map(|p| p.parse().map_err(|_| bad("compared_with")))
+                .transpose()?,
         })
     }
 
@@ -756,7 +768,7 @@ impl Store {
 }
 
 const RUN_COLUMNS: &str = "period, as_of, version_id, input_digest, source, started_at, finished_at, \
-                           enterprises, graded, errors, classes, class_counts, indicators";
+                           enterprises, graded, errors, classes, class_counts, indicators, compared_with";
 
 type RawRun = (
     String,
@@ -772,6 +784,7 @@ type RawRun = (
     String,
     String,
     String,
+    Option<String>,
 );
 
 fn raw_run(r: &rusqlite::Row<'_>) -> rusqlite::Result<RawRun> {
@@ -789,6 +802,7 @@ fn raw_run(r: &rusqlite::Row<'_>) -> rusqlite::Result<RawRun> {
         r.get(10)?,
         r.get(11)?,
         r.get(12)?,
+        r.get(13)?,
     ))
 }
 
@@ -841,6 +855,7 @@ pub struct RunWriter<'a> {
     errors: u64,
     note_seq: BTreeMap<String, i64>,
     replaced: bool,
+    failed: bool,
 }
 
 impl RunWriter<'_> {
@@ -863,8 +878,16 @@ impl RunWriter<'_> {
     /// Adds many results at once (one prepared statement for the batch).
     ///
     /// # Errors
-    /// As [`RunWriter::insert`]; the rows before the failing one are kept in the run.
+    /// As [`RunWriter::insert`]; after a failure the writer refuses to commit.
     pub fn insert_all(&mut self, rows: &[ResultRow]) -> Result<()> {
+        let result = self.insert_rows(rows);
+        if result.is_err() {
+            self.failed = true;
+        }
+        result
+    }
+
+    fn insert_rows(&mut self, rows: &[ResultRow]) -> Result<()> {
         let mut stmt = match self.tx.prepare_cached(
             "INSERT INTO results (period, id, model, score, base_score, class, reasons, drivers, labels, alerts, rules, manual, error, district, industry) \
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
@@ -965,8 +988,15 @@ impl RunWriter<'_> {
     /// Records the run and commits everything at once.
     ///
     /// # Errors
-    /// SQLite errors; the store is then unchanged.
+    /// SQLite errors, or an insert of this writer that failed (a period is
+    /// never stored in part); the store is then unchanged.
     pub fn commit(self) -> Result<RunInfo> {
+        if self.failed {
+            return Err(StoreError::Invalid(format!(
+                "period {}: an enterprise could not be stored, so the period is not stored (the previous state is kept)",
+                self.period
+            )));
+        }
         let finished_at = now();
         let json = |v: &dyn erased::Json| v.json();
         let info = RunInfo {
@@ -983,9 +1013,10 @@ impl RunWriter<'_> {
             classes: self.run.classes.clone(),
             class_counts: self.counts.clone(),
             indicators: self.run.indicators.clone(),
+            compared_with: self.run.compared_with,
         };
         let inserted = self.tx.execute(
-            &format!("INSERT INTO runs ({RUN_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)"),
+            &format!("INSERT INTO runs ({RUN_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)"),
             params![
                 self.period,
                 info.as_of.to_string(),
@@ -1000,6 +1031,7 @@ impl RunWriter<'_> {
                 json(&info.classes),
                 json(&info.class_counts),
                 json(&info.indicators),
+                info.compared_with.map(|p| p.to_string()),
             ],
         );
         if let Err(e) = inserted {

@@ -31,9 +31,9 @@ impl Month {
     /// The month `month` (1–12) of `year`.
     ///
     /// # Errors
-    /// A month outside 1–12 or a year outside 1000–9999.
+    /// A month outside 1–12 or a year outside 1000–9998.
     pub fn new(year: i32, month: u32) -> Result<Month, MonthError> {
-        if (1..=12).contains(&month) && (1000..=9999).contains(&year) {
+        if (1..=12).contains(&month) && (1000..=9998).contains(&year) {
             Ok(Month { year, month })
         } else {
             Err(MonthError(format!("{year:04}-{month:02}")))

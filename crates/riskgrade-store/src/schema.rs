@@ -83,6 +83,7 @@ BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END;
 ",
     // 2: where each enterprise is (for strata), inspection draws, their tasks and outcomes.
     r"
+ALTER TABLE runs ADD COLUMN compared_with TEXT;    -- the period the change notes were computed against
 ALTER TABLE results ADD COLUMN district TEXT NOT NULL DEFAULT '';
 ALTER TABLE results ADD COLUMN industry TEXT NOT NULL DEFAULT '';
 CREATE TABLE draws (

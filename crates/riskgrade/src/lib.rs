@@ -87,6 +87,7 @@ pub mod synth {
 mod compare;
 mod monthly;
 mod periods;
+mod queue;
 mod results;
 mod rule_tests;
 mod shared;
@@ -94,6 +95,7 @@ mod shared;
 pub use compare::{CompareError, Comparison, Move, Mover, RuleDelta, compare};
 pub use monthly::{MonthInput, MonthReport, MonthlyError, run_month};
 pub use periods::{PeriodComparison, PeriodMover, Stability, compare_periods, psi, psi_band};
+pub use queue::{DepartmentQueue, QueueItem, Queues, queues};
 pub use results::{ResultColumns, results_table};
 pub use rule_tests::{Case, CaseResult, Expect, ExpectAlert, RuleTestError, RuleTests};
 pub use shared::{SHARED_SCHEMA, ShareError, export_period, import_period};

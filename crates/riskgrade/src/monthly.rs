@@ -10,7 +10,7 @@ use rayon::prelude::*;
 use riskgrade_core::{
     Date, EffectPeriods, Enterprise, Frame, ListAction, Record, RecordKind, format_number,
 };
-use riskgrade_engine::{EvalError, Grader, Grades, Options};
+use riskgrade_engine::{EvalError, Grader, Grades, ManualClass, Options};
 use riskgrade_model::ModelSet;
 use riskgrade_rules::Action;
 use riskgrade_store::{
@@ -28,6 +28,9 @@ pub enum MonthlyError {
     /// The history store failed.
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// The same enterprise appears more than once; a period holds each enterprise once.
+    #[error("{0}")]
+    DuplicateIds(String),
 }
 
 /// The enterprises of one month: nested profiles (records are known, so
@@ -58,6 +61,8 @@ pub struct MonthReport {
     pub new: u64,
     /// Enterprises of the previous period missing from this one.
     pub gone: u64,
+    /// Enterprises graded in the previous period that could not be graded now (their error is stored).
+    pub no_longer_graded: u64,
     /// Explained changes stored, by kind.
     pub notes: BTreeMap<&'static str, u64>,
     /// Manual class overrides applied.
@@ -97,8 +102,13 @@ impl fmt::Display for MonthReport {
             Some(p) => {
                 write!(
                     f,
-                    "  since {}: {} riskier, {} less risky, {} new, {} gone",
-                    p.period, self.riskier, self.less_risky, self.new, self.gone
+                    "  since {}: {} riskier, {} less risky, {} new, {} gone, {} no longer graded",
+                    p.period,
+                    self.riskier,
+                    self.less_risky,
+                    self.new,
+                    self.gone,
+                    self.no_longer_graded
                 )?;
                 for p in &self.score_psi {
                     write!(f, "; score PSI ({}) {:.4} {}", p.model, p.psi, p.band())?;
@@ -241,33 +251,49 @@ pub fn run_month(
     };
     let grader = Grader::new(Arc::clone(set));
     let mut grades = grader.grade_with(&frame, profiles_used.as_deref(), as_of, options)?;
-    // Class overrides.
-    let mut manual_of: HashMap<usize, i64> = HashMap::new();
-    let mut overrides = Vec::new();
+    // Class overrides: an enterprise's latest active override wins; earlier ones are reported.
+    let mut latest: BTreeMap<&str, &Decision> = BTreeMap::new();
     for d in decisions
         .iter()
         .filter(|d| d.kind == DecisionKind::Override)
     {
-        match grades.row_of(&d.enterprise) {
-            Some(r) => {
-                manual_of.insert(r, d.id);
-                overrides.push((
-                    r,
-                    d.class.clone().unwrap_or_default(),
-                    format!("manual#{}", d.id),
-                    format!("manual decision by {}: {}", d.decided_by, d.reason),
-                ));
-            }
-            None => skipped.push(format!(
+        if let Some(prev) = latest.insert(d.enterprise.as_str(), d) {
+            skipped.push(format!(
+                "{}: superseded by decision #{} for the same enterprise",
+                prev.describe(),
+                d.id
+            ));
+        }
+    }
+    let rows: HashMap<&str, usize> = if latest.is_empty() {
+        HashMap::new()
+    } else {
+        (0..grades.len()).map(|r| (grades.id(r), r)).collect()
+    };
+    let mut manual_of: HashMap<usize, i64> = HashMap::new();
+    let mut overrides = Vec::new();
+    for d in latest.values() {
+        let Some(&r) = rows.get(d.enterprise.as_str()) else {
+            skipped.push(format!(
                 "{}: enterprise {} is not in this period's input",
                 d.describe(),
                 d.enterprise
-            )),
-        }
+            ));
+            continue;
+        };
+        manual_of.insert(r, d.id);
+        overrides.push(ManualClass {
+            row: r,
+            class: d.class.clone().unwrap_or_default(),
+            decision: format!("manual#{}", d.id),
+            reason: format!("manual decision by {}: {}", d.decided_by, d.reason),
+        });
     }
+    drop(rows);
     for (r, why) in grades.apply_manual(&overrides) {
-        manual_of.remove(&r);
-        skipped.push(format!("{} ({why})", grades.id(r)));
+        if let Some(id) = manual_of.remove(&r) {
+            skipped.push(format!("decision #{id} for {}: {why}", grades.id(r)));
+        }
     }
     let n_overrides = manual_of.len();
     let t_grade = t0.elapsed();
@@ -292,12 +318,32 @@ pub fn run_month(
     let previous = store.previous_run(period)?;
     // Rows in id order: the store's key order, and the order of the previous period's scan.
     let mut order: Vec<usize> = (0..grades.len()).collect();
-    order.par_sort_unstable_by(|&a, &b| grades.id(a).cmp(grades.id(b)));
+    order.par_sort_unstable_by(|&a, &b| grades.id(a).cmp(grades.id(b)).then(a.cmp(&b)));
+    let dups: Vec<String> = order
+        .windows(2)
+        .filter(|w| grades.id(w[0]) == grades.id(w[1]))
+        .take(5)
+        .map(|w| {
+            format!(
+                "enterprise `{}` in rows {} and {}",
+                grades.id(w[0]),
+                w[0] + 1,
+                w[1] + 1
+            )
+        })
+        .collect();
+    if !dups.is_empty() {
+        return Err(MonthlyError::DuplicateIds(format!(
+            "the input holds an enterprise more than once ({}); a period holds each enterprise once, so nothing was stored",
+            dups.join("; ")
+        )));
+    }
     let build = |r: usize| result_row(&grades, &frame, r, manual_of.get(&r).copied());
 
     // Compare with the previous period: classes of every enterprise, full rows of the movers.
     let mut movers: Vec<(usize, ResultRow)> = Vec::new();
     let (mut riskier, mut less_risky, mut new, mut gone) = (0u64, 0u64, 0u64, 0u64);
+    let mut no_longer_graded = 0u64;
     let mut prev_scores: Vec<(String, Vec<f64>)> = Vec::new();
     if let Some(prev) = &previous {
         let rank = |classes: &[String], c: &Option<String>| {
@@ -335,6 +381,7 @@ pub fn run_month(
                         new += 1;
                         movers.push((r, row));
                     }
+                    (Some(_), None) => no_longer_graded += 1,
                     _ => {}
                 }
             } else {
@@ -404,8 +451,7 @@ pub fn run_month(
                     &now,
                     prev_indicators.unwrap_or(&empty),
                     &indicators,
-                    &grades,
-                    *r,
+                    grades.effects(*r),
                 ) {
                     push(kind, detail);
                 }
@@ -433,6 +479,7 @@ pub fn run_month(
     let mut run = NewRun::new(period, as_of, grades.version_id(), classes);
     run.input_digest = digest;
     run.indicators = indicators;
+    run.compared_with = previous.as_ref().map(|p| p.period);
     let mut writer = store.begin_run(run)?;
     // Rows are built in parallel, a chunk ahead of the thread that inserts them.
     let chunks: Vec<&[usize]> = order.chunks(16_384).collect();
@@ -466,6 +513,7 @@ pub fn run_month(
         less_risky,
         new,
         gone,
+        no_longer_graded,
         notes: by_kind,
         overrides: n_overrides,
         repairs,
@@ -687,8 +735,7 @@ pub(crate) fn row_changes(
     after: &ResultRow,
     before_indicators: &BTreeMap<String, Vec<String>>,
     after_indicators: &BTreeMap<String, Vec<String>>,
-    grades: &Grades,
-    r: usize,
+    effects: &[riskgrade_engine::Effect],
 ) -> Vec<(ChangeKind, String)> {
     let mut out = Vec::new();
     if before.manual != after.manual {
@@ -699,12 +746,11 @@ pub(crate) fn row_changes(
             ));
         }
         if let Some(d) = after.manual {
-            let why = grades
-                .effects(r)
+            let why = effects
                 .iter()
                 .find(|e| *e.rule == *format!("manual#{d}"))
                 .map(|e| e.text())
-                .unwrap_or_else(|| format!("manual decision #{d}"));
+                .unwrap_or_else(|| format!("manual decision #{d} applies"));
             out.push((ChangeKind::Manual, why));
         }
     }
@@ -719,12 +765,10 @@ pub(crate) fn row_changes(
         .iter()
         .filter(|x| !b.contains(x) && !x.starts_with("manual#"))
     {
-        let text = grades
-            .effects(r)
+        let text = effects
             .iter()
             .find(|e| *e.rule == **id)
-            .map(|e| e.text())
-            .unwrap_or_else(|| id.clone());
+            .map_or_else(|| id.clone(), |e| e.text());
         out.push((ChangeKind::Rule, format!("acts now: {text}")));
     }
     for id in b

@@ -6,7 +6,7 @@ use std::fmt;
 
 use riskgrade_store::{ChangeKind, Month, ResultRow, RunInfo, Store, StoreError};
 
-use crate::monthly::{indicator_moves, round2_text};
+use crate::monthly::row_changes;
 
 /// One enterprise whose class differs between two periods.
 #[derive(Debug, Clone, PartialEq)]
@@ -76,7 +76,7 @@ pub struct PeriodComparison {
     pub matrix: Vec<Vec<u64>>,
     /// Graded only in the later period (new, or not graded before).
     pub entered: u64,
-    /// Graded only in the earlier period.
+    /// Graded only in the earlier period (absent from the later one, or not graded in it).
     pub left: u64,
     /// Enterprises whose class changed, riskiest move first, then by id.
     pub movers: Vec<PeriodMover>,
@@ -102,6 +102,9 @@ pub fn psi(a: &[f64], b: &[f64]) -> f64 {
         return 0.0;
     }
     let mut sorted: Vec<f64> = a.iter().copied().filter(|x| !x.is_nan()).collect();
+    if sorted.is_empty() {
+        return 0.0;
+    }
     sorted.sort_by(f64::total_cmp);
     let mut edges: Vec<f64> = (1..10)
         .map(|k| sorted[(k * sorted.len() / 10).min(sorted.len() - 1)])
@@ -183,7 +186,9 @@ pub fn compare_periods(
         }
     }
     let rank = |c: &Option<String>| c.as_ref().and_then(|c| classes.iter().position(|k| k == c));
-    let consecutive = store.previous_run(to)?.is_some_and(|p| p.period == from);
+    // The notes stored with `to` explain the change from `from` only if they were
+    // computed against it, and `from` has not been re-run since.
+    let consecutive = b.compared_with == Some(from) && a.finished_at <= b.started_at;
     let notes = if consecutive {
         let mut by_id: BTreeMap<String, Vec<(ChangeKind, String)>> = BTreeMap::new();
         for n in store.changes(to, None)? {
@@ -306,43 +311,7 @@ fn stored_reasons(
             format!("model set {} -> {}", a.version_id, b.version_id),
         ));
     }
-    if x.manual != y.manual {
-        if let Some(d) = x.manual {
-            out.push((
-                ChangeKind::Manual,
-                format!("manual decision #{d} no longer applies"),
-            ));
-        }
-        if let Some(d) = y.manual {
-            out.push((ChangeKind::Manual, format!("manual decision #{d} applies")));
-        }
-    }
-    let ids = |s: &str| -> Vec<String> {
-        s.split(' ')
-            .filter(|v| !v.is_empty() && !v.starts_with("manual#"))
-            .map(str::to_string)
-            .collect()
-    };
-    let (rx, ry) = (ids(&x.rules), ids(&y.rules));
-    for id in ry.iter().filter(|v| !rx.contains(v)) {
-        out.push((ChangeKind::Rule, format!("{id} acts now")));
-    }
-    for id in rx.iter().filter(|v| !ry.contains(v)) {
-        out.push((ChangeKind::Rule, format!("{id} no longer acts")));
-    }
-    for (path, p, q) in indicator_moves(x, y, &a.indicators, &b.indicators)
-        .into_iter()
-        .take(3)
-    {
-        out.push((
-            ChangeKind::Indicator,
-            format!(
-                "{path}: risk points {} -> {}",
-                round2_text(p),
-                round2_text(q)
-            ),
-        ));
-    }
+    out.extend(row_changes(x, y, &a.indicators, &b.indicators, &[]));
     out
 }
 

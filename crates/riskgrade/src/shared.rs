@@ -191,15 +191,26 @@ pub fn import_period(
     let number = |row: &[Cell], c: usize, i: usize| -> Result<Option<f64>, ShareError> {
         match &row[c] {
             Cell::Missing => Ok(None),
-            Cell::Number(x) => Ok(Some(*x)),
+            Cell::Number(x) if x.is_finite() => Ok(Some(*x)),
+            Cell::Number(x) => Err(bad(format!(
+                "row {}, column `{}`: {x} is not a finite number",
+                i + 1,
+                table.columns[c]
+            ))),
             Cell::Text(s) if s.trim().is_empty() => Ok(None),
-            Cell::Text(s) => s.trim().parse::<f64>().map(Some).map_err(|_| {
-                bad(format!(
-                    "row {}, column `{}`: `{s}` is not a number",
-                    i + 1,
-                    table.columns[c]
-                ))
-            }),
+            Cell::Text(s) => s
+                .trim()
+                .parse::<f64>()
+                .ok()
+                .filter(|x| x.is_finite())
+                .map(Some)
+                .ok_or_else(|| {
+                    bad(format!(
+                        "row {}, column `{}`: `{s}` is not a number",
+                        i + 1,
+                        table.columns[c]
+                    ))
+                }),
             Cell::Bool(_) => Err(bad(format!(
                 "row {}, column `{}`: expected a number, found a boolean",
                 i + 1,
@@ -289,10 +300,8 @@ pub fn import_period(
             labels: get("labels").unwrap_or_default(),
             alerts: get("alerts").unwrap_or_default(),
             rules: get("rules").unwrap_or_default(),
-            manual: match opt("manual_decision") {
-                Some(c) => number(row, c, i)?.map(|x| x as i64),
-                None => None,
-            },
+            // Decision numbers belong to the store that made them: not carried over.
+            manual: None,
             error: get("error").or_else(|| class.is_none().then(|| "not graded".to_string())),
             district: get("district").unwrap_or_default(),
             industry: get("industry").unwrap_or_default(),
@@ -319,9 +328,11 @@ pub fn import_period(
             existing.source, existing.as_of
         ))));
     }
+    // A shared set is never `local` here, whatever the file says.
     let source = source
         .map(str::to_string)
         .or_else(|| opt("source").and_then(|c| text(first, c)))
+        .filter(|s| s != "local")
         .unwrap_or_else(|| "import".to_string());
     let mut run = NewRun::new(
         period,

@@ -342,8 +342,14 @@ fn comparing_two_periods_gives_the_matrix_movers_and_stability() {
     // Consecutive periods reuse the stored notes, records included.
     let next = compare_periods(&y.store, y.months[0], y.months[1]).expect("compare");
     for m in &next.movers {
-        let stored = y.store.changes(y.months[1], Some(&m.id)).expect("changes");
-        assert_eq!(m.reasons.len(), stored.len());
+        let stored: Vec<(ChangeKind, String)> = y
+            .store
+            .changes(y.months[1], Some(&m.id))
+            .expect("changes")
+            .into_iter()
+            .map(|n| (n.kind, n.detail))
+            .collect();
+        assert_eq!(m.reasons, stored);
     }
 }
 
@@ -353,7 +359,7 @@ fn exported_results_import_back_in_every_format() {
     let p = y.months[5];
     let original = results(&y.store, p);
     let dir = tempfile::tempdir().expect("tempdir");
-    for ext in ["csv", "parquet", "jsonl"] {
+    for ext in ["csv", "parquet", "jsonl", "json"] {
         let path = dir.path().join(format!("shared.{ext}"));
         let n = export_period(&y.store, p, &path).expect("export");
         assert_eq!(n, original.len());
@@ -369,14 +375,19 @@ fn exported_results_import_back_in_every_format() {
             y.store.run(p).expect("run").expect("stored").class_counts
         );
         let back = results(&other, p);
+        assert_eq!(back.len(), original.len(), "{ext}");
         for (a, b) in original.iter().zip(&back) {
             assert_eq!(
-                (
-                    &a.id, &a.class, &a.reasons, &a.labels, &a.alerts, &a.rules, a.manual
-                ),
-                (
-                    &b.id, &b.class, &b.reasons, &b.labels, &b.alerts, &b.rules, b.manual
-                ),
+                (&a.model, &a.error, &a.district, &a.industry),
+                (&b.model, &b.error, &b.district, &b.industry),
+                "{ext}"
+            );
+            assert!((a.base_score.unwrap_or(0.0) - b.base_score.unwrap_or(0.0)).abs() < 1e-9);
+            // Decision numbers belong to the store that made them.
+            assert_eq!(b.manual, None);
+            assert_eq!(
+                (&a.id, &a.class, &a.reasons, &a.labels, &a.alerts, &a.rules),
+                (&b.id, &b.class, &b.reasons, &b.labels, &b.alerts, &b.rules),
                 "{ext}"
             );
             assert!((a.score.unwrap_or(0.0) - b.score.unwrap_or(0.0)).abs() < 1e-9);
@@ -767,4 +778,39 @@ fn inspection_outcomes_in_the_store_feed_the_next_month() {
                 .any(|n| n.detail.contains("inspection (problem) of 2026-07-10")),
         "{notes:?}"
     );
+}
+
+#[test]
+fn each_department_sees_the_alerts_routed_to_it() {
+    let y = year().lock().expect("lock");
+    let p = y.months[11];
+    let q = riskgrade::queues(&y.store, p).expect("queues");
+    let rows = results(&y.store, p);
+    let alerts: usize = rows
+        .iter()
+        .map(|r| r.alerts.split("; ").filter(|a| !a.is_empty()).count())
+        .sum();
+    let queued: usize = q.departments.iter().flat_map(|d| d.topics.values()).sum();
+    assert!(alerts > 0);
+    assert_eq!(
+        queued, alerts,
+        "every alert is in exactly one department's queue"
+    );
+    for d in &q.departments {
+        for item in &d.items {
+            let row = rows.iter().find(|r| r.id == item.id).expect("row");
+            for t in &item.topics {
+                assert!(
+                    row.alerts.contains(&format!("{t} -> {}", d.department)),
+                    "{t} {row:?}"
+                );
+            }
+        }
+    }
+    let labelled = rows
+        .iter()
+        .filter(|r| r.labels.contains("重点监管"))
+        .count();
+    assert_eq!(q.labels.get("重点监管").copied().unwrap_or(0), labelled);
+    assert!(q.to_string().contains("alerts of 2026-11 by department"));
 }

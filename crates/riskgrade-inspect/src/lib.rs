@@ -1,0 +1,31 @@
+//! # riskgrade-inspect
+//!
+//! "Double random, one public" (双随机、一公开): the grades decide whom to inspect.
+//!
+//! | module | owns |
+//! |---|---|
+//! | `plan` | sampling plans (TOML): ratios or yearly frequencies per class, floors, strata, mandatory inclusions, exclusions, inspector rules |
+//! | `draw` | a reproducible draw of enterprises and inspectors: a pure function of the plan, the candidates, the pool and a published seed |
+//! | `evaluate` | how well classes and scores target problems: detection rate per class, lift, AUC, KS |
+//! | `simulate` | inspections against problems found, risk-based against uniform random sampling, on a population whose true risk is known |
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
+mod candidate;
+pub mod draw;
+pub mod plan;
+
+pub use candidate::Candidate;
+pub use draw::{
+    Digests, Draw, DrawError, DrawInput, History, Inspector, LastInspection, Row, StratumReport,
+    Task, Why, draw,
+};
+pub use plan::{Plan, PlanError};
+
+mod evaluate;
+mod simulate;
+
+pub use evaluate::{ClassRate, Evaluation, Outcome, evaluate, lift_over_uniform};
+pub use simulate::{
+    ClassPlan, Curves, PlanComparison, Truthful, plan_vs_uniform, simulate_draws, targeting_curves,
+};

@@ -1,0 +1,341 @@
+//! Properties of the draw: determinism, order independence, quotas, avoidance, capacity,
+//! infeasibility; and the reference plans in `examples/plans/`.
+#![allow(clippy::unwrap_used)]
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use proptest::prelude::*;
+use riskgrade_inspect::{
+    Candidate, Draw, DrawError, DrawInput, History, Inspector, LastInspection, Plan, Why, draw,
+};
+
+const DISTRICTS: [&str; 3] = ["Haidian", "Chaoyang", "Xicheng"];
+const INDUSTRIES: [&str; 4] = ["C14", "F52", "G51", "1411"];
+const DATE: &str = "2026-06-15";
+const PLAN: &str = r#"
+id = "prop"
+floor = 0.05
+draws_per_year = 12
+strata = ["district"]
+[class.A]
+ratio = 0.05
+[class.B]
+ratio = 0.2
+[class.C]
+per_year = 6
+[class.D]
+full_coverage = true
+[include]
+alert_topics = ["complaints"]
+labels = ["重点监管"]
+[exclude]
+inspected_within_months = 6
+"#;
+
+fn plan() -> Plan {
+    Plan::from_toml_str(PLAN, None).unwrap()
+}
+
+type Row = (usize, usize, usize, u8, u8, Option<(u32, usize)>);
+
+/// Candidates E000.. and their history: (class, district, industry, alert, label, last inspection
+/// `(months ago, inspector)`).
+fn population(rows: &[Row]) -> (Vec<Candidate>, History) {
+    let mut history = History::default();
+    let candidates = rows
+        .iter()
+        .enumerate()
+        .map(|(i, &(class, district, industry, alert, label, last))| {
+            let id = format!("E{i:03}");
+            if let Some((ago, ins)) = last {
+                let months = 2026 * 12 + 5 - ago;
+                let date = format!("{}-{:02}-10", months / 12, months % 12 + 1);
+                let inspectors = vec![format!("I{ins}")];
+                history
+                    .last
+                    .insert(id.clone(), LastInspection { date, inspectors });
+            }
+            Candidate {
+                id,
+                class: ["A", "B", "C", "D"][class].into(),
+                score: None,
+                district: DISTRICTS[district].into(),
+                industry: INDUSTRIES[industry].into(),
+                alerts: match alert {
+                    0 => vec!["complaints".into()],
+                    1 => vec!["noise".into()],
+                    _ => vec![],
+                },
+                labels: if label == 0 {
+                    vec!["重点监管".into()]
+                } else {
+                    vec![]
+                },
+            }
+        })
+        .collect();
+    (candidates, history)
+}
+
+fn rows(max: usize) -> impl Strategy<Value = Vec<Row>> {
+    let last = prop::option::weighted(0.3, (0u32..24, 0usize..8));
+    prop::collection::vec(
+        (0usize..4, 0usize..3, 0usize..4, 0u8..12, 0u8..12, last),
+        1..max,
+    )
+}
+
+fn pool(capacities: &[u32], conflicts: &[(usize, usize)]) -> Vec<Inspector> {
+    (0..capacities.len())
+        .map(|i| Inspector {
+            id: format!("I{i}"),
+            name: format!("Inspector {i}"),
+            department: "SAMR".into(),
+            district: DISTRICTS[i % 3].into(),
+            capacity: capacities[i],
+            conflicts: conflicts
+                .iter()
+                .filter(|(ins, _)| *ins == i)
+                .map(|(_, e)| format!("E{e:03}"))
+                .collect(),
+        })
+        .collect()
+}
+
+fn run(
+    plan: &Plan,
+    c: &[Candidate],
+    p: &[Inspector],
+    h: &History,
+    seed: &str,
+) -> Result<Draw, DrawError> {
+    draw(&DrawInput {
+        plan,
+        candidates: c,
+        pool: p,
+        history: h,
+        date: DATE,
+        seed,
+    })
+}
+
+/// Every invariant a completed draw must satisfy.
+fn check(plan: &Plan, d: &Draw, candidates: &[Candidate], pool: &[Inspector], history: &History) {
+    let by_id: BTreeMap<&str, &Candidate> = candidates.iter().map(|c| (c.id.as_str(), c)).collect();
+    let recent = |id: &str| {
+        history
+            .last
+            .get(id)
+            .is_some_and(|l| l.date.as_str() >= "2025-12-15")
+    };
+    let mut load: BTreeMap<&str, u32> = BTreeMap::new();
+    let mut seen = BTreeSet::new();
+    for (i, t) in d.tasks.iter().enumerate() {
+        assert_eq!(t.number as usize, i + 1);
+        assert!(seen.insert(t.enterprise.as_str()), "enterprise drawn twice");
+        let c = by_id[t.enterprise.as_str()];
+        let distinct: BTreeSet<&String> = t.inspectors.iter().collect();
+        assert_eq!(distinct.len(), t.inspectors.len());
+        assert_eq!(t.inspectors.len(), plan.per_task() as usize);
+        for id in &t.inspectors {
+            let ins = pool.iter().find(|p| &p.id == id).unwrap();
+            assert_ne!(ins.district, c.district, "own district");
+            assert!(!ins.conflicts.contains(&c.id), "conflict");
+            assert!(
+                !history
+                    .last
+                    .get(&c.id)
+                    .is_some_and(|l| l.inspectors.contains(id)),
+                "repeat"
+            );
+            *load.entry(id).or_default() += 1;
+        }
+        if matches!(t.why, Why::Random { .. }) {
+            assert!(!recent(&c.id), "a random pick inspected within 6 months");
+        }
+    }
+    for ins in pool {
+        assert!(
+            load.get(ins.id.as_str()).copied().unwrap_or(0) <= ins.capacity,
+            "over capacity"
+        );
+    }
+    // Mandatory enterprises are exactly those the plan includes.
+    for c in candidates {
+        let must =
+            c.class == "D" || c.alerts.iter().any(|a| a == "complaints") || !c.labels.is_empty();
+        let task = d.tasks.iter().find(|t| t.enterprise == c.id);
+        if must {
+            assert!(
+                task.is_some_and(|t| !matches!(t.why, Why::Random { .. })),
+                "{} not mandatory",
+                c.id
+            );
+        }
+    }
+    for r in &d.strata {
+        let in_cell: Vec<_> = d
+            .tasks
+            .iter()
+            .filter(|t| t.class == r.class && t.stratum == r.stratum)
+            .collect();
+        let ratio = plan.effective_ratio(&r.class).unwrap();
+        assert_eq!(
+            r.quota,
+            ((ratio * f64::from(r.enterprises) - 1e-9).ceil() as u32).min(r.enterprises)
+        );
+        assert!(r.quota >= 1, "floor: a non-empty cell gets a quota");
+        let eligible = r.enterprises - r.mandatory - r.excluded;
+        assert_eq!(in_cell.len() as u32, r.mandatory + r.random);
+        assert!(r.mandatory + r.random >= r.quota.min(r.mandatory + eligible));
+        assert_eq!(r.shortfall, r.quota.saturating_sub(r.mandatory) - r.random);
+        if r.mandatory + eligible > 0 {
+            assert!(!in_cell.is_empty(), "a class with candidates got no task");
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    #[test]
+    fn deterministic_and_sound(
+        rows in rows(90),
+        caps in prop::collection::vec(15u32..60, 8),
+        conflicts in prop::collection::vec((0usize..8, 0usize..90), 0..6),
+        seed in "[a-z0-9 ]{1,16}",
+    ) {
+        let plan = plan();
+        let (candidates, history) = population(&rows);
+        let pool = pool(&caps, &conflicts);
+        let first = run(&plan, &candidates, &pool, &history, &seed);
+        prop_assert_eq!(&first, &run(&plan, &candidates, &pool, &history, &seed));
+        match first {
+            Ok(d) => check(&plan, &d, &candidates, &pool, &history),
+            Err(e) => prop_assert!(matches!(e, DrawError::Infeasible(_)), "{e}"),
+        }
+    }
+
+    #[test]
+    fn input_order_does_not_matter(
+        (rows, order) in rows(60).prop_flat_map(|r| {
+            let n = r.len();
+            (Just(r), Just((0..n).collect::<Vec<_>>()).prop_shuffle())
+        }),
+        seed in "[a-z0-9]{1,8}",
+    ) {
+        let plan = plan();
+        let (candidates, history) = population(&rows);
+        let shuffled: Vec<Candidate> = order.iter().map(|&i| candidates[i].clone()).collect();
+        let mut pool = pool(&[40; 8], &[]);
+        let a = run(&plan, &candidates, &pool, &history, &seed);
+        pool.reverse();
+        prop_assert_eq!(a, run(&plan, &shuffled, &pool, &history, &seed));
+    }
+
+    #[test]
+    fn the_seed_changes_the_draw(a in "[a-z]{1,8}", b in "[a-z]{1,8}") {
+        prop_assume!(a != b);
+        let plan = plan();
+        let rows: Vec<Row> = (0..300).map(|i| (i % 3, i % 3, i % 4, 5, 5, None)).collect();
+        let (candidates, history) = population(&rows);
+        let pool = pool(&[100; 8], &[]);
+        let x = run(&plan, &candidates, &pool, &history, &a).unwrap();
+        let y = run(&plan, &candidates, &pool, &history, &b).unwrap();
+        prop_assert_ne!(x.tasks, y.tasks);
+        prop_assert_eq!(x.strata, y.strata);
+    }
+
+    #[test]
+    fn too_little_capacity_is_infeasible(rows in rows(60), cap in 0u32..3) {
+        let plan = plan();
+        let (candidates, history) = population(&rows);
+        let tasks = run(&plan, &candidates, &pool(&[1000; 8], &[]), &history, "s").unwrap().tasks.len();
+        let small = pool(&[cap; 4], &[]);
+        let have = u64::from(cap) * 4;
+        let need = tasks as u64 * 2;
+        prop_assume!(have < need);
+        let err = run(&plan, &candidates, &small, &history, "s").unwrap_err();
+        prop_assert_eq!(err.to_string(), format!(
+            "the plan needs 2 inspectors for each of {tasks} tasks = {need} assignments; the pool of 4 inspectors can take {have}: {} short",
+            need - have
+        ));
+    }
+}
+
+#[test]
+fn an_unstaffable_task_names_the_enterprise_and_the_reasons() {
+    let plan = plan();
+    let rows: Vec<Row> = vec![(3, 0, 0, 5, 5, Some((2, 1)))];
+    let (candidates, history) = population(&rows);
+    // I0 and I3 work in Haidian; I1 was there last time; I2 declared a conflict.
+    let pool = pool(&[5, 5, 5, 5], &[(2, 0)]);
+    let err = run(&plan, &candidates, &pool, &history, "s").unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "cannot staff enterprise `E000` (class D, district Haidian): it needs 2 inspectors and 0 of the pool of 4 may take it; excluded: 0 at capacity, 2 in its own district, 1 at its last inspection, 1 with a declared conflict"
+    );
+}
+
+#[test]
+fn unknown_classes_duplicates_and_dates_are_errors() {
+    let plan = plan();
+    let (mut candidates, history) = population(&[(0, 0, 0, 5, 5, None)]);
+    let pool = pool(&[5; 4], &[]);
+    candidates[0].class = "E".into();
+    assert_eq!(
+        run(&plan, &candidates, &pool, &history, "s")
+            .unwrap_err()
+            .to_string(),
+        "enterprise `E000` has class `E`, which plan `prop` does not name (its classes: A, B, C, D)"
+    );
+    candidates[0].class = "A".into();
+    candidates.push(candidates[0].clone());
+    assert_eq!(
+        run(&plan, &candidates, &pool, &history, "s")
+            .unwrap_err()
+            .to_string(),
+        "enterprise `E000` is listed twice"
+    );
+    candidates.pop();
+    let input = DrawInput {
+        plan: &plan,
+        candidates: &candidates,
+        pool: &pool,
+        history: &history,
+        date: "2026-6-1",
+        seed: "s",
+    };
+    assert_eq!(
+        draw(&input).unwrap_err().to_string(),
+        "the draw date: `2026-6-1` is not a date (YYYY-MM-DD)"
+    );
+}
+
+#[test]
+fn reference_plans_load_and_draw() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/plans");
+    let rows: Vec<Row> = (0..400)
+        .map(|i| (i % 4, i % 3, i % 4, (i % 17) as u8, (i % 13) as u8, None))
+        .collect();
+    let (candidates, history) = population(&rows);
+    let pool = pool(&[200; 12], &[]);
+    for (file, id) in [
+        ("henan-2021.toml", "henan-2021"),
+        ("yuexiu-2021.toml", "yuexiu-2021"),
+        ("bayannur-2022.toml", "bayannur-2022"),
+        ("food-production.toml", "food-production"),
+    ] {
+        let plan = Plan::from_file(dir.join(file)).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(plan.id(), id);
+        assert_eq!(plan.classes().collect::<Vec<_>>(), ["A", "B", "C", "D"]);
+        let d = run(&plan, &candidates, &pool, &history, "2026-06 lottery")
+            .unwrap_or_else(|e| panic!("{id}: {e}"));
+        assert!(d.strata.iter().all(|r| r.mandatory + r.random >= 1), "{id}");
+        assert_eq!(d.to_rows().len(), d.tasks.len());
+    }
+    let bayannur = Plan::from_file(dir.join("bayannur-2022.toml")).unwrap();
+    assert!(bayannur.is_full_coverage("C") && bayannur.is_full_coverage("D"));
+    let food = Plan::from_file(dir.join("food-production.toml")).unwrap();
+    assert!((food.effective_ratio("D").unwrap() - 0.25).abs() < 1e-12);
+}
