@@ -3,10 +3,11 @@
 //! Exit codes: 0 success, 1 input/output error, 2 bad command line,
 //! 3 bad model, 4 bad data (unreadable, or any bad row in `--strict` mode),
 //! 5 partial success (some enterprises could not be graded; the others were),
-//! 6 rule tests failed.
+//! 6 rule tests failed, 7 no draw (an infeasible plan or pool, or a draw that does not re-draw the same).
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+mod inspect;
 mod monthly;
 
 use std::path::{Path, PathBuf};
@@ -186,10 +187,94 @@ enum Command {
     /// Grade the same enterprises with two model sets, or one set with and without its rules,
     /// and show the class migration matrix, the enterprises that moved and the rules that moved them.
     Compare(CompareArgs),
+    /// Check an inspection plan (a file, or an embedded one: henan-2021, yuexiu-2021, bayannur-2022, food-production).
+    Plan {
+        #[command(subcommand)]
+        command: PlanCommand,
+    },
+    /// "Double random": draw enterprises by plan from a stored period and assign inspectors at
+    /// random, reproducibly from a published seed; the draw and its tasks are stored.
+    Draw(inspect::DrawArgs),
+    /// Re-draw a stored draw from its plan, period, pool and seed, and check it is the same ("one public").
+    Verify {
+        /// History store.
+        #[arg(long, short = 's')]
+        store: PathBuf,
+        /// The draw's number.
+        #[arg(long)]
+        draw: i64,
+        /// The inspector pool the draw used.
+        #[arg(long)]
+        pool: PathBuf,
+    },
+    /// Record what a draw's inspections found (enterprise, date, result[, severity, note]); closes the tasks.
+    Outcomes {
+        /// History store.
+        #[arg(long, short = 's')]
+        store: PathBuf,
+        /// The draw's number.
+        #[arg(long)]
+        draw: i64,
+        /// The outcome file (.csv, .parquet, .jsonl or .json).
+        file: PathBuf,
+        /// Who enters them (for the audit trail).
+        #[arg(long, default_value = "riskgrade")]
+        by: String,
+    },
+    /// Detection rate per class, lift, AUC and KS of a draw's closed tasks.
+    Evaluate {
+        /// History store.
+        #[arg(long, short = 's')]
+        store: PathBuf,
+        /// The draw's number.
+        #[arg(long)]
+        draw: i64,
+    },
+    /// Each department's queue of the period's routed alerts and labels (scenario supervision).
+    Queue {
+        /// History store.
+        #[arg(long, short = 's')]
+        store: PathBuf,
+        /// The period.
+        #[arg(long, short = 'p')]
+        period: Month,
+        /// Only this department's queue, enterprise by enterprise.
+        #[arg(long)]
+        department: Option<String>,
+        /// Enterprises to list for one department.
+        #[arg(long, default_value_t = 20)]
+        top: usize,
+    },
+    /// Proof that targeting works: on synthetic enterprises whose true risk is known, the plan's
+    /// inspections against uniform random sampling, and the curves of inspections against problems found.
+    Targeting {
+        /// Number of enterprises.
+        #[arg(long, short, default_value_t = 100_000)]
+        n: usize,
+        /// Random seed.
+        #[arg(long, default_value_t = 42)]
+        seed: u64,
+        /// Plan file or embedded plan.
+        #[arg(long, default_value = "henan-2021")]
+        plan: String,
+        /// Grading date.
+        #[arg(long, default_value = "2026-11-01")]
+        as_of: Date,
+    },
     /// Check a model set's rules, or run their tests.
     Rules {
         #[command(subcommand)]
         command: RulesCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum PlanCommand {
+    /// Load and validate a plan; print its effective ratios per class and its digest.
+    Check {
+        /// Plan file or embedded plan name.
+        #[arg(default_value = "henan-2021")]
+        plan: String,
     },
 }
 
@@ -536,6 +621,30 @@ fn run(command: Command, ui: &Ui) -> Result<u8, Failure> {
             store,
         } => monthly::demo(ui, n, usize::from(months), seed, start, store.as_deref()),
         Command::Run(args) => monthly::run(ui, args),
+        Command::Plan {
+            command: PlanCommand::Check { plan },
+        } => inspect::plan_check(ui, &plan),
+        Command::Draw(args) => inspect::draw(ui, args),
+        Command::Verify { store, draw, pool } => inspect::verify(ui, &store, draw, &pool),
+        Command::Outcomes {
+            store,
+            draw,
+            file,
+            by,
+        } => inspect::outcomes(ui, &store, draw, &file, &by),
+        Command::Evaluate { store, draw } => inspect::evaluate(&store, draw),
+        Command::Queue {
+            store,
+            period,
+            department,
+            top,
+        } => inspect::queue(&store, period, department.as_deref(), top),
+        Command::Targeting {
+            n,
+            seed,
+            plan,
+            as_of,
+        } => inspect::targeting(ui, n, seed, &plan, as_of),
         Command::Periods { store } => monthly::periods(ui, &store),
         Command::Changes {
             store,

@@ -744,3 +744,169 @@ fn a_run_killed_mid_write_leaves_the_previous_state_intact() {
     }
     assert!(caught, "no attempt was killed while writing");
 }
+
+fn pool_csv() -> String {
+    concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../examples/inspectors/beijing-pool.csv"
+    )
+    .to_string()
+}
+
+#[test]
+fn draw_verify_record_outcomes_evaluate_and_queue() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("h.db");
+    let db = db.to_str().unwrap();
+    let oct = profiles(dir.path(), "oct.jsonl", 3000, 5, "2026-10-31");
+    let o = riskgrade(&[
+        "run",
+        "-s",
+        db,
+        "-p",
+        "2026-10",
+        "-d",
+        oct.to_str().unwrap(),
+        "-q",
+    ]);
+    assert!(o.status.success(), "{}", text(&o).1);
+    let tasks = dir.path().join("tasks.csv");
+    let o = riskgrade(&[
+        "draw",
+        "-s",
+        db,
+        "-p",
+        "2026-10",
+        "--pool",
+        &pool_csv(),
+        "--seed",
+        "2026-11 lottery 42",
+        "-o",
+        tasks.to_str().unwrap(),
+    ]);
+    let (out, err) = text(&o);
+    assert!(o.status.success(), "{err}");
+    assert!(out.contains("draw #1: plan `henan-2021`"), "{out}");
+    let o = riskgrade(&["verify", "-s", db, "--draw", "1", "--pool", &pool_csv()]);
+    assert!(o.status.success(), "{}", text(&o).1);
+    assert!(text(&o).0.contains("identical"));
+    // Outcomes for every task: a problem for every third one.
+    let mut reader = csv::Reader::from_path(&tasks).unwrap();
+    let mut outcomes = String::from("enterprise,date,result,severity\n");
+    let mut n = 0;
+    for (i, row) in reader.records().enumerate() {
+        let row = row.unwrap();
+        let result = if i % 3 == 0 {
+            "problem,serious"
+        } else {
+            "no_problem,"
+        };
+        outcomes.push_str(&format!("{},2026-11-15,{result}\n", &row[1]));
+        n += 1;
+    }
+    assert!(n > 10);
+    let file = dir.path().join("outcomes.csv");
+    std::fs::write(&file, &outcomes).unwrap();
+    let o = riskgrade(&["outcomes", "-s", db, "--draw", "1", file.to_str().unwrap()]);
+    let (out, err) = text(&o);
+    assert!(o.status.success(), "{err}");
+    assert!(
+        out.contains(&format!("{n} task(s) of draw #1 closed; 0 still open")),
+        "{out}"
+    );
+    let o = riskgrade(&["evaluate", "-s", db, "--draw", "1"]);
+    let (out, err) = text(&o);
+    assert!(o.status.success(), "{err}");
+    assert!(out.contains("AUC"), "{out}");
+    // Outcomes dated after the draw are not part of its history: it still re-draws the same.
+    let o = riskgrade(&["verify", "-s", db, "--draw", "1", "--pool", &pool_csv()]);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "outcomes dated after the draw do not change it: {}",
+        text(&o).1
+    );
+    let o = riskgrade(&["queue", "-s", db, "-p", "2026-10"]);
+    assert!(text(&o).0.contains("alerts of 2026-10 by department"));
+    // A bad outcome row is named, and nothing is recorded.
+    std::fs::write(&file, "enterprise,date,result\nE0000001,2026-11-15,found\n").unwrap();
+    let o = riskgrade(&["outcomes", "-s", db, "--draw", "1", file.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(4));
+    assert!(
+        text(&o).1.contains("row 1, column `result`: `found`"),
+        "{}",
+        text(&o).1
+    );
+}
+
+#[test]
+fn an_infeasible_pool_is_refused_with_the_shortfall_and_a_bad_plan_with_its_position() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("h.db");
+    let db = db.to_str().unwrap();
+    let oct = profiles(dir.path(), "oct.jsonl", 2000, 5, "2026-10-31");
+    let o = riskgrade(&[
+        "run",
+        "-s",
+        db,
+        "-p",
+        "2026-10",
+        "-d",
+        oct.to_str().unwrap(),
+        "-q",
+    ]);
+    assert!(o.status.success(), "{}", text(&o).1);
+    let pool = dir.path().join("pool.csv");
+    std::fs::write(&pool, "id,name,department,district,capacity\nI1,Li Wei,market_regulation,Haidian,3\nI2,Wang Fang,market_regulation,Chaoyang,3\n").unwrap();
+    let o = riskgrade(&[
+        "draw",
+        "-s",
+        db,
+        "-p",
+        "2026-10",
+        "--pool",
+        pool.to_str().unwrap(),
+        "--seed",
+        "s",
+    ]);
+    let (_, err) = text(&o);
+    assert_eq!(o.status.code(), Some(7), "{err}");
+    assert!(err.contains("short"), "{err}");
+    let store = riskgrade::store::Store::open(db).unwrap();
+    assert!(
+        store.draws().unwrap().is_empty(),
+        "no partial draw is stored"
+    );
+    let plan = dir.path().join("p.toml");
+    std::fs::write(
+        &plan,
+        "id = \"p\"\nname = \"p\"\nfloor = 0.01\n[class.A]\nratoi = 0.1\n",
+    )
+    .unwrap();
+    let o = riskgrade(&["plan", "check", plan.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(3));
+    assert!(text(&o).1.contains("p.toml:5:1"), "{}", text(&o).1);
+}
+
+#[test]
+fn targeting_shows_the_plan_needs_fewer_inspections_than_uniform_sampling() {
+    let o = riskgrade(&["targeting", "-n", "20000"]);
+    let (out, err) = text(&o);
+    assert!(o.status.success(), "{err}");
+    let line = out
+        .lines()
+        .find(|l| l.contains("fewer"))
+        .unwrap_or_else(|| panic!("{out}"));
+    let pct: f64 = line
+        .split(": ")
+        .nth(1)
+        .unwrap()
+        .split('%')
+        .next()
+        .unwrap()
+        .trim()
+        .parse()
+        .unwrap();
+    assert!(pct > 30.0, "{line}");
+    assert!(out.contains("risk-based"), "{out}");
+}

@@ -13,6 +13,7 @@
 
 mod candidate;
 pub mod draw;
+pub mod examples;
 pub mod plan;
 
 pub use candidate::Candidate;

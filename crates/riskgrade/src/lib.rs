@@ -79,12 +79,18 @@ pub mod store {
     pub use riskgrade_store::*;
 }
 
+/// Inspection plans, draws, evaluation and targeting simulation ("double random, one public").
+pub mod inspect {
+    pub use riskgrade_inspect::*;
+}
+
 /// The synthetic population generator.
 pub mod synth {
     pub use riskgrade_synth::*;
 }
 
 mod compare;
+mod inspections;
 mod monthly;
 mod periods;
 mod queue;
@@ -93,6 +99,10 @@ mod rule_tests;
 mod shared;
 
 pub use compare::{CompareError, Comparison, Move, Mover, RuleDelta, compare};
+pub use inspections::{
+    InspectionError, candidates, counts_as_problem, draw_period, evaluate_draw, inspection_history,
+    read_outcomes, read_pool, verify_draw,
+};
 pub use monthly::{MonthInput, MonthReport, MonthlyError, run_month};
 pub use periods::{PeriodComparison, PeriodMover, Stability, compare_periods, psi, psi_band};
 pub use queue::{DepartmentQueue, QueueItem, Queues, queues};

@@ -1,0 +1,376 @@
+//! Inspections from a stored period: draw enterprises and inspectors by plan,
+//! record the draw, import what the inspections found, evaluate the targeting.
+
+use std::path::Path;
+
+use riskgrade_core::{Date, InspectionResult};
+use riskgrade_inspect::{
+    Candidate, Draw, DrawError, DrawInput, Evaluation, History, Inspector, LastInspection, Outcome,
+    Plan,
+};
+use riskgrade_io::{Cell, TextTable, read_table};
+use riskgrade_store::{Month, NewDraw, Store, StoreError, TaskOutcome, TaskRow, parse_result};
+
+/// Why an inspection step failed.
+#[derive(Debug, thiserror::Error)]
+pub enum InspectionError {
+    /// The store failed, or a period or draw is not stored.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// The draw could not be made (an infeasible pool names its shortfall).
+    #[error(transparent)]
+    Draw(#[from] DrawError),
+    /// Reading a file failed.
+    #[error(transparent)]
+    Io(#[from] riskgrade_io::IoError),
+    /// A file's content is wrong; the message names the row and column.
+    #[error("{file}: {message}")]
+    File {
+        /// The file.
+        file: String,
+        /// What is wrong, and where.
+        message: String,
+    },
+}
+
+/// The graded enterprises of a stored period, as a draw sees them.
+///
+/// # Errors
+/// A period that is not stored, or store errors.
+pub fn candidates(store: &Store, period: Month) -> Result<Vec<Candidate>, StoreError> {
+    if store.run(period)?.is_none() {
+        return Err(StoreError::Invalid(format!(
+            "no run of period {period} is stored; `riskgrade periods` lists them"
+        )));
+    }
+    let mut out = Vec::new();
+    store.scan_results::<StoreError>(period, |r| {
+        if let Some(class) = r.class {
+            let split = |s: &str| -> Vec<String> {
+                s.split("; ")
+                    .filter(|x| !x.is_empty())
+                    .map(str::to_string)
+                    .collect()
+            };
+            out.push(Candidate {
+                alerts: split(&r.alerts)
+                    .into_iter()
+                    .map(|a| {
+                        a.split_once(" -> ")
+                            .map_or(a.clone(), |(t, _)| t.to_string())
+                    })
+                    .collect(),
+                labels: split(&r.labels),
+                id: r.id,
+                class,
+                score: r.score,
+                district: r.district,
+                industry: r.industry,
+            });
+        }
+        Ok(())
+    })?;
+    Ok(out)
+}
+
+/// Each enterprise's last closed inspection on or before `date`, from the store.
+///
+/// # Errors
+/// Store errors.
+pub fn inspection_history(store: &Store, date: Date) -> Result<History, StoreError> {
+    Ok(History {
+        last: store
+            .last_inspections(date)?
+            .into_iter()
+            .map(|(id, (d, inspectors))| {
+                (
+                    id,
+                    LastInspection {
+                        date: d.to_string(),
+                        inspectors,
+                    },
+                )
+            })
+            .collect(),
+    })
+}
+
+/// Draws from the graded enterprises of `period` by `plan`, on `date`, with
+/// the published `seed`, and records the draw and its tasks; returns the
+/// draw's number and the draw. A draw that cannot be made (an infeasible
+/// pool) records nothing.
+///
+/// # Errors
+/// See [`InspectionError`].
+pub fn draw_period(
+    store: &mut Store,
+    period: Month,
+    plan: &Plan,
+    pool: &[Inspector],
+    seed: &str,
+    date: Date,
+    actor: &str,
+) -> Result<(i64, Draw), InspectionError> {
+    let candidates = candidates(store, period)?;
+    let history = inspection_history(store, date)?;
+    let date_text = date.to_string();
+    let d = riskgrade_inspect::draw(&DrawInput {
+        plan,
+        candidates: &candidates,
+        pool,
+        history: &history,
+        date: &date_text,
+        seed,
+    })?;
+    let tasks = d
+        .tasks
+        .iter()
+        .map(|t| TaskRow {
+            number: t.number,
+            enterprise: t.enterprise.clone(),
+            class: t.class.clone(),
+            stratum: t.stratum.clone(),
+            why: t.why.text(&t.class, &t.stratum),
+            inspectors: t.inspectors.clone(),
+        })
+        .collect();
+    let id = store.record_draw(
+        &NewDraw {
+            period,
+            drawn_on: date,
+            plan_id: plan.id().to_string(),
+            plan_digest: d.digests.plan.clone(),
+            plan: serde_json::to_string(plan).unwrap_or_default(),
+            seed: seed.to_string(),
+            candidates_digest: d.digests.candidates.clone(),
+            pool_digest: d.digests.pool.clone(),
+            history_digest: d.digests.history.clone(),
+            tasks,
+        },
+        actor,
+    )?;
+    Ok((id, d))
+}
+
+/// Re-draws a stored draw from its stored plan, the stored period and `pool`,
+/// and says whether the result is the same ("one public": anyone holding the
+/// inputs can check a draw). Returns the differences, empty when identical.
+///
+/// # Errors
+/// A draw that is not stored, a plan that no longer loads, or store errors.
+pub fn verify_draw(
+    store: &Store,
+    draw: i64,
+    pool: &[Inspector],
+) -> Result<Vec<String>, InspectionError> {
+    let info = store.draw(draw)?;
+    let plan: Plan = serde_json::from_str(&info.plan).map_err(|e| InspectionError::File {
+        file: format!("draw #{draw}"),
+        message: format!("the stored plan does not load: {e}"),
+    })?;
+    let candidates = candidates(store, info.period)?;
+    // The history as the draw saw it: inspections closed up to the draw date
+    // (a later outcome dated on or before it shows as a changed history digest).
+    let history = inspection_history(store, info.drawn_on)?;
+    let date_text = info.drawn_on.to_string();
+    let again = riskgrade_inspect::draw(&DrawInput {
+        plan: &plan,
+        candidates: &candidates,
+        pool,
+        history: &history,
+        date: &date_text,
+        seed: &info.seed,
+    })?;
+    let mut diffs = Vec::new();
+    let check = |what: &str, stored: &str, now: &str, diffs: &mut Vec<String>| {
+        if stored != now {
+            diffs.push(format!("{what}: stored {stored}, now {now}"));
+        }
+    };
+    check(
+        "plan digest",
+        &info.plan_digest,
+        &again.digests.plan,
+        &mut diffs,
+    );
+    check(
+        "candidates digest",
+        &info.candidates_digest,
+        &again.digests.candidates,
+        &mut diffs,
+    );
+    check(
+        "pool digest",
+        &info.pool_digest,
+        &again.digests.pool,
+        &mut diffs,
+    );
+    let stored = store.tasks(draw)?;
+    if stored.len() != again.tasks.len() {
+        diffs.push(format!(
+            "tasks: {} stored, {} drawn again",
+            stored.len(),
+            again.tasks.len()
+        ));
+    }
+    for (s, t) in stored.iter().zip(&again.tasks) {
+        if s.task.enterprise != t.enterprise || s.task.inspectors != t.inspectors {
+            diffs.push(format!(
+                "task {}: stored {} ({}), drawn again {} ({})",
+                s.task.number,
+                s.task.enterprise,
+                s.task.inspectors.join(";"),
+                t.enterprise,
+                t.inspectors.join(";")
+            ));
+        }
+    }
+    Ok(diffs)
+}
+
+fn cell_text(row: &[Cell], c: usize) -> Option<String> {
+    match &row[c] {
+        Cell::Missing => None,
+        Cell::Text(s) if s.trim().is_empty() => None,
+        Cell::Text(s) => Some(s.trim().to_string()),
+        Cell::Number(x) => Some(riskgrade_core::format_number(*x)),
+        Cell::Bool(b) => Some(b.to_string()),
+    }
+}
+
+fn column(t: &TextTable, file: &str, name: &str, needed: &str) -> Result<usize, InspectionError> {
+    t.column(name).ok_or_else(|| InspectionError::File {
+        file: file.to_string(),
+        message: format!("no `{name}` column; {needed}"),
+    })
+}
+
+/// Reads an inspector pool: columns `id`, `name`, `department`, `district`,
+/// `capacity` (tasks per draw) and optional `conflicts` (enterprise ids,
+/// `;`-separated). Errors name the row and column.
+///
+/// # Errors
+/// An unreadable file or a bad value.
+pub fn read_pool(path: &Path) -> Result<Vec<Inspector>, InspectionError> {
+    let file = path.display().to_string();
+    let t = read_table(path)?;
+    let needed =
+        "a pool has the columns id, name, department, district, capacity and optionally conflicts";
+    let [id, name, dept, district, capacity] =
+        ["id", "name", "department", "district", "capacity"].map(|n| column(&t, &file, n, needed));
+    let (id, name, dept, district, capacity) = (id?, name?, dept?, district?, capacity?);
+    let conflicts = t.column("conflicts");
+    let mut out = Vec::with_capacity(t.rows.len());
+    for (i, row) in t.rows.iter().enumerate() {
+        let bad = |col: &str, what: String| InspectionError::File {
+            file: file.clone(),
+            message: format!("row {}, column `{col}`: {what}", i + 1),
+        };
+        let cap_text = cell_text(row, capacity).unwrap_or_default();
+        let cap: u32 = cap_text.parse().map_err(|_| {
+            bad(
+                "capacity",
+                format!("`{cap_text}` is not a whole number of tasks"),
+            )
+        })?;
+        out.push(Inspector {
+            id: cell_text(row, id).ok_or_else(|| bad("id", "empty".into()))?,
+            name: cell_text(row, name).unwrap_or_default(),
+            department: cell_text(row, dept).unwrap_or_default(),
+            district: cell_text(row, district).unwrap_or_default(),
+            capacity: cap,
+            conflicts: conflicts
+                .and_then(|c| cell_text(row, c))
+                .map(|s| {
+                    s.split(';')
+                        .map(str::trim)
+                        .filter(|x| !x.is_empty())
+                        .map(str::to_string)
+                        .collect()
+                })
+                .unwrap_or_default(),
+        });
+    }
+    Ok(out)
+}
+
+/// Reads what inspections found: columns `enterprise`, `date`, `result`
+/// (`problem`, `no_problem`, `not_reachable` or `refused`) and optional
+/// `severity` and `note`, for tasks of `draw`. Errors name the row and column.
+///
+/// # Errors
+/// An unreadable file or a bad value.
+pub fn read_outcomes(path: &Path, draw: i64) -> Result<Vec<TaskOutcome>, InspectionError> {
+    let file = path.display().to_string();
+    let t = read_table(path)?;
+    let needed =
+        "an outcome file has the columns enterprise, date, result and optionally severity and note";
+    let e = column(&t, &file, "enterprise", needed)?;
+    let d = column(&t, &file, "date", needed)?;
+    let r = column(&t, &file, "result", needed)?;
+    let (sev, note) = (t.column("severity"), t.column("note"));
+    let mut out = Vec::with_capacity(t.rows.len());
+    for (i, row) in t.rows.iter().enumerate() {
+        let bad = |col: &str, what: String| InspectionError::File {
+            file: file.clone(),
+            message: format!("row {}, column `{col}`: {what}", i + 1),
+        };
+        let date_text = cell_text(row, d).unwrap_or_default();
+        let result_text = cell_text(row, r).unwrap_or_default();
+        out.push(TaskOutcome {
+            draw,
+            enterprise: cell_text(row, e).ok_or_else(|| bad("enterprise", "empty".into()))?,
+            date: date_text
+                .parse()
+                .map_err(|err| bad("date", format!("{err}")))?,
+            result: parse_result(&result_text).ok_or_else(|| {
+                bad(
+                    "result",
+                    format!(
+                        "`{result_text}`; expected problem, no_problem, not_reachable or refused"
+                    ),
+                )
+            })?,
+            severity: sev.and_then(|c| cell_text(row, c)),
+            note: note.and_then(|c| cell_text(row, c)),
+        });
+    }
+    Ok(out)
+}
+
+/// Whether an inspection result counts as a problem found: a problem, a refusal
+/// to cooperate, or an enterprise not found at its address.
+pub fn counts_as_problem(r: InspectionResult) -> bool {
+    !matches!(r, InspectionResult::NoProblem)
+}
+
+/// Evaluates a draw's closed tasks against the classes and scores of the
+/// period it was drawn from: detection rate per class, lift, AUC, KS, Gini.
+///
+/// # Errors
+/// A draw that is not stored, or store errors.
+pub fn evaluate_draw(store: &Store, draw: i64) -> Result<Evaluation, StoreError> {
+    let info = store.draw(draw)?;
+    let run = store.run(info.period)?.ok_or_else(|| {
+        StoreError::Invalid(format!(
+            "draw #{draw} is based on period {}, which is no longer stored",
+            info.period
+        ))
+    })?;
+    let mut outcomes = Vec::new();
+    for t in store.tasks(draw)? {
+        let Some((_, result, _, _)) = t.outcome else {
+            continue;
+        };
+        let score = store
+            .result(info.period, &t.task.enterprise)?
+            .and_then(|r| r.score);
+        outcomes.push(Outcome {
+            enterprise: t.task.enterprise,
+            class: t.task.class,
+            score,
+            problem: counts_as_problem(result),
+        });
+    }
+    Ok(riskgrade_inspect::evaluate(&outcomes, &run.classes, true))
+}
