@@ -292,11 +292,16 @@ pub(crate) fn outcomes(
 }
 
 /// `riskgrade evaluate`.
-pub(crate) fn evaluate(store: &Path, draw: i64) -> Result<u8, Failure> {
+pub(crate) fn evaluate(store: &Path, draw: i64, random_only: bool) -> Result<u8, Failure> {
     let s = open_existing(store)?;
-    let e = riskgrade::evaluate_draw(&s, draw).map_err(store_failure)?;
+    let e = riskgrade::evaluate_draw(&s, draw, random_only).map_err(store_failure)?;
+    let which = if random_only {
+        "random picks"
+    } else {
+        "all closed tasks"
+    };
     crate::out(format!(
-        "draw #{draw}: classes against what the inspections found\n{e}"
+        "draw #{draw} ({which}): classes against what the inspections found\n{e}"
     ));
     Ok(0)
 }

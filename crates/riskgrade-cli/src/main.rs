@@ -229,6 +229,9 @@ enum Command {
         /// The draw's number.
         #[arg(long)]
         draw: i64,
+        /// Only the random picks (a uniform sample of each class), not the mandatory inclusions.
+        #[arg(long)]
+        random_only: bool,
     },
     /// Each department's queue of the period's routed alerts and labels (scenario supervision).
     Queue {
@@ -632,7 +635,11 @@ fn run(command: Command, ui: &Ui) -> Result<u8, Failure> {
             file,
             by,
         } => inspect::outcomes(ui, &store, draw, &file, &by),
-        Command::Evaluate { store, draw } => inspect::evaluate(&store, draw),
+        Command::Evaluate {
+            store,
+            draw,
+            random_only,
+        } => inspect::evaluate(&store, draw, random_only),
         Command::Queue {
             store,
             period,

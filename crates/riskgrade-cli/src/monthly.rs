@@ -753,13 +753,29 @@ pub(crate) fn demo(
     let mut synth = generate(&SynthConfig::new(n, seed, start.last_day()));
     pb.finish_and_clear();
     ui.say(format!(
-        "\n{:<8} {:>28} {:>8} {:>11} {:>8} {:>8} {:>7} {:>8}",
-        "period", "A / B / C / D", "riskier", "less risky", "records", "repairs", "manual", "PSI"
+        "\n{:<8} {:>28} {:>8} {:>11} {:>8} {:>8} {:>7} {:>8} {:>7} {:>9}",
+        "period",
+        "A / B / C / D",
+        "riskier",
+        "less risky",
+        "records",
+        "repairs",
+        "manual",
+        "PSI",
+        "drawn",
+        "problems"
     ));
     let mut p = start;
     let mut last: Option<MonthReport> = None;
     let mut watched: Option<String> = None;
     let options = Options::default();
+    let pool = demo_pool();
+    let propensity: std::collections::HashMap<String, f64> = synth
+        .truth
+        .iter()
+        .map(|t| (t.id.clone(), t.propensity))
+        .collect();
+    let mut outcomes: Vec<riskgrade::inspect::Outcome> = Vec::new();
     for k in 0..months.max(1) {
         let mut events = riskgrade::synth::MonthEvents::default();
         if k > 0 {
@@ -802,8 +818,13 @@ pub(crate) fn demo(
             .iter()
             .find(|s| s.model == "general")
             .map_or("-".to_string(), |s| format!("{:.4}", s.psi));
+        // "Double random": draw this period's inspections by the Henan plan, and let the
+        // inspections find what each enterprise's true risk makes them find; the
+        // outcomes become records for the next month.
+        let (drawn, found) =
+            demo_inspections(&mut store, p, seed, &pool, &propensity, &mut outcomes)?;
         ui.say(format!(
-            "{:<8} {:>28} {:>8} {:>11} {:>8} {:>8} {:>7} {:>8}",
+            "{:<8} {:>28} {:>8} {:>11} {:>8} {:>8} {:>7} {:>8} {:>7} {:>9}",
             p.to_string(),
             counts.join(" / "),
             report.riskier,
@@ -811,7 +832,9 @@ pub(crate) fn demo(
             events.new_records,
             events.repaired + report.repairs,
             report.overrides,
-            psi
+            psi,
+            drawn,
+            found
         ));
         for s in &report.skipped_decisions {
             ui.say(format!("         decision not applied: {s}"));
@@ -823,6 +846,11 @@ pub(crate) fn demo(
         "\n{months} months in {:.2?} ({} threads)",
         t0.elapsed(),
         rayon::current_num_threads()
+    ));
+    let run_classes = last.run.classes.clone();
+    ui.say(format!(
+        "\ninspections drawn by the Henan 2021 plan (A 1%, B 2%, C 10%, D 30%, plus alerts), against what they found (all tasks, alerts included):\n{}",
+        riskgrade::inspect::evaluate(&outcomes, &run_classes, true)
     ));
     // What changed over the year, and in the last month.
     let runs = store.runs().map_err(store_failure)?;
@@ -989,4 +1017,108 @@ fn demo_decisions(
             .map_err(store_failure)?;
     }
     Ok(())
+}
+
+/// The demo's inspector pool: 16 inspectors in each of Beijing's 16 districts,
+/// 60 tasks each (the same layout as `examples/inspectors/beijing-pool.csv`).
+fn demo_pool() -> Vec<riskgrade::inspect::Inspector> {
+    const DISTRICTS: [&str; 16] = [
+        "Dongcheng",
+        "Xicheng",
+        "Chaoyang",
+        "Fengtai",
+        "Shijingshan",
+        "Haidian",
+        "Mentougou",
+        "Fangshan",
+        "Tongzhou",
+        "Shunyi",
+        "Changping",
+        "Daxing",
+        "Huairou",
+        "Pinggu",
+        "Miyun",
+        "Yanqing",
+    ];
+    let mut out = Vec::new();
+    for d in DISTRICTS {
+        for k in 0..16 {
+            out.push(riskgrade::inspect::Inspector {
+                id: format!("I{:04}", out.len() + 1),
+                name: format!("inspector {} of {d}", k + 1),
+                department: "market_regulation".into(),
+                district: d.into(),
+                capacity: 60,
+                conflicts: Vec::new(),
+            });
+        }
+    }
+    out
+}
+
+/// SplitMix64, for the demo's simulated inspection outcomes.
+fn mix(mut x: u64) -> u64 {
+    x = x.wrapping_add(0x9E37_79B9_7F4A_7C15);
+    x = (x ^ (x >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    x = (x ^ (x >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    x ^ (x >> 31)
+}
+
+/// Draws period `p`'s inspections, simulates what they find from each enterprise's
+/// true risk, and records the outcomes (dated in the next month). Returns (tasks, problems).
+fn demo_inspections(
+    store: &mut Store,
+    p: Month,
+    seed: u64,
+    pool: &[riskgrade::inspect::Inspector],
+    propensity: &std::collections::HashMap<String, f64>,
+    outcomes: &mut Vec<riskgrade::inspect::Outcome>,
+) -> Result<(usize, usize), Failure> {
+    let plan = crate::inspect::load_plan("henan-2021")?;
+    let date = p.next().first_day();
+    let (id, d) = riskgrade::draw_period(
+        store,
+        p,
+        &plan,
+        pool,
+        &format!("demo {seed} {p}"),
+        date,
+        "demo",
+    )
+    .map_err(|e| Failure::io(e))?;
+    let mut recorded = Vec::with_capacity(d.tasks.len());
+    let mut found = 0;
+    for t in &d.tasks {
+        let u = (mix(seed ^ mix(u64::from(t.number) ^ (u64::from(date.days() as u32) << 32))) >> 11)
+            as f64
+            / (1u64 << 53) as f64;
+        let problem = u < propensity.get(&t.enterprise).copied().unwrap_or(0.0);
+        found += usize::from(problem);
+        let score = store
+            .result(p, &t.enterprise)
+            .map_err(store_failure)?
+            .and_then(|r| r.score);
+        outcomes.push(riskgrade::inspect::Outcome {
+            enterprise: t.enterprise.clone(),
+            class: t.class.clone(),
+            score,
+            problem,
+        });
+        recorded.push(riskgrade::store::TaskOutcome {
+            draw: id,
+            enterprise: t.enterprise.clone(),
+            date: Date::from_days(date.days() + 9 + (t.number % 18) as i32),
+            result: if problem {
+                riskgrade::InspectionResult::Problem
+            } else {
+                riskgrade::InspectionResult::NoProblem
+            },
+            severity: None,
+            note: None,
+        });
+    }
+    store
+        .record_outcomes(&recorded, "demo inspectors")
+        .map_err(store_failure)?;
+    Ok((d.tasks.len(), found))
 }

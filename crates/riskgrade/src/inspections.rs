@@ -346,10 +346,17 @@ pub fn counts_as_problem(r: InspectionResult) -> bool {
 
 /// Evaluates a draw's closed tasks against the classes and scores of the
 /// period it was drawn from: detection rate per class, lift, AUC, KS, Gini.
+/// With `random_only`, only the random picks count: they are a uniform sample
+/// of their class, so their detection rates estimate each class's problem
+/// rate without the bias of mandatory inclusions (alerts, labels).
 ///
 /// # Errors
 /// A draw that is not stored, or store errors.
-pub fn evaluate_draw(store: &Store, draw: i64) -> Result<Evaluation, StoreError> {
+pub fn evaluate_draw(
+    store: &Store,
+    draw: i64,
+    random_only: bool,
+) -> Result<Evaluation, StoreError> {
     let info = store.draw(draw)?;
     let run = store.run(info.period)?.ok_or_else(|| {
         StoreError::Invalid(format!(
@@ -362,6 +369,9 @@ pub fn evaluate_draw(store: &Store, draw: i64) -> Result<Evaluation, StoreError>
         let Some((_, result, _, _)) = t.outcome else {
             continue;
         };
+        if random_only && !t.task.why.starts_with("random") {
+            continue;
+        }
         let score = store
             .result(info.period, &t.task.enterprise)?
             .and_then(|r| r.score);
