@@ -41,7 +41,7 @@ pub(crate) fn load_plan(name: &str) -> Result<Plan, Failure> {
     })
 }
 
-fn inspection_failure(e: InspectionError) -> Failure {
+pub(crate) fn inspection_failure(e: InspectionError) -> Failure {
     match e {
         InspectionError::Store(StoreError::Invalid(m)) => Failure {
             code: 2,

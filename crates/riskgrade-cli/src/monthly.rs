@@ -1085,7 +1085,7 @@ fn demo_inspections(
         date,
         "demo",
     )
-    .map_err(|e| Failure::io(e))?;
+    .map_err(crate::inspect::inspection_failure)?;
     let mut recorded = Vec::with_capacity(d.tasks.len());
     let mut found = 0;
     for t in &d.tasks {
