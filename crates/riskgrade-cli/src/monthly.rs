@@ -385,6 +385,12 @@ pub(crate) fn changes(
                 .period
         }
     };
+    if from > to {
+        return Err(Failure {
+            code: 2,
+            message: format!("--from {from} is after --to {to}; the earlier period comes first"),
+        });
+    }
     let c = compare_periods(&s, from, to).map_err(store_failure)?;
     ui.say(&c);
     print_period_movers(ui, &c, top);
@@ -619,6 +625,14 @@ pub(crate) fn decide(ui: &Ui, command: DecideCommand) -> Result<u8, Failure> {
             note,
         } => {
             let mut s = open(&store)?;
+            if outcome == "rejected" && class.is_some() {
+                return Err(Failure {
+                    code: 2,
+                    message:
+                        "--class goes with --outcome upheld: a rejected objection keeps the grade"
+                            .into(),
+                });
+            }
             let resolution = if outcome == "upheld" {
                 Resolution::Upheld {
                     class,

@@ -609,6 +609,9 @@ fn the_monthly_commands_run_compare_decide_share_and_tell_a_history() {
     );
     let o = riskgrade(&["history", "-s", db, "--id", "NOPE"]);
     assert_eq!(o.status.code(), Some(2));
+    let o = riskgrade(&["changes", "-s", db, "--from", "2026-11", "--to", "2026-10"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(text(&o).1.contains("is after --to"), "{}", text(&o).1);
     // Share November, load it into another department's store.
     let shared = dir.path().join("shared.parquet");
     let o = riskgrade(&[
