@@ -287,8 +287,10 @@ impl FeatureDef {
                     .filter(|r| Some(r.kind.record_type()) == rt && r.date <= as_of)
                 {
                     match r.kind.list_action() {
+                        // A repaired entry no longer counts; an earlier entry still in force does.
                         Some(ListAction::Entry)
-                            if latest_entry.is_none_or(|l| r.date >= l.date) =>
+                            if r.repaired.is_none_or(|rep| as_of < rep)
+                                && latest_entry.is_none_or(|l| r.date >= l.date) =>
                         {
                             latest_entry = Some(r);
                         }
@@ -298,10 +300,8 @@ impl FeatureDef {
                         _ => {}
                     }
                 }
-                let listed = latest_entry.is_some_and(|entry| {
-                    latest_removal.is_none_or(|rm| rm < entry.date)
-                        && entry.repaired.is_none_or(|rep| as_of < rep)
-                });
+                let listed = latest_entry
+                    .is_some_and(|entry| latest_removal.is_none_or(|rm| rm < entry.date));
                 f64::from(u8::from(listed))
             }
             FeatureFn::Growth => {
