@@ -5,10 +5,11 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use riskgrade::inspect::{Plan, PlanError, Truthful, plan_vs_uniform, targeting_curves};
-use riskgrade::store::{Month, Store, StoreError};
+use riskgrade::store::{Month, StoreError};
 use riskgrade::synth::{SynthConfig, generate};
 use riskgrade::{Date, Frame, Grader, InspectionError, Options};
 
+use crate::monthly::{open_existing, store_failure};
 use crate::{Failure, Ui, check_output, load_model};
 
 /// Loads a plan file, or an embedded reference plan by name (`henan-2021`, …).
@@ -55,24 +56,6 @@ pub(crate) fn inspection_failure(e: InspectionError) -> Failure {
             message: format!("no draw: {e}"),
         },
     }
-}
-
-fn store_failure(e: StoreError) -> Failure {
-    inspection_failure(InspectionError::Store(e))
-}
-
-fn open_existing(path: &Path) -> Result<Store, Failure> {
-    if !path.exists() {
-        return Err(Failure {
-            code: 2,
-            message: format!(
-                "`{}`: no history store there; `riskgrade run --store {}` creates one",
-                path.display(),
-                path.display()
-            ),
-        });
-    }
-    Store::open(path).map_err(store_failure)
 }
 
 /// `riskgrade plan check`.

@@ -168,7 +168,7 @@ pub(crate) enum DecideCommand {
     },
 }
 
-fn store_failure(e: StoreError) -> Failure {
+pub(crate) fn store_failure(e: StoreError) -> Failure {
     match e {
         StoreError::Invalid(m) => Failure {
             code: 2,
@@ -183,7 +183,7 @@ fn open(path: &Path) -> Result<Store, Failure> {
 }
 
 /// Opens a store that must exist already (reading commands).
-fn open_existing(path: &Path) -> Result<Store, Failure> {
+pub(crate) fn open_existing(path: &Path) -> Result<Store, Failure> {
     if !path.exists() {
         return Err(Failure {
             code: 2,
