@@ -7,6 +7,7 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+mod calibrate;
 mod inspect;
 mod monthly;
 
@@ -187,6 +188,13 @@ enum Command {
     /// Grade the same enterprises with two model sets, or one set with and without its rules,
     /// and show the class migration matrix, the enterprises that moved and the rules that moved them.
     Compare(CompareArgs),
+    /// Set weights or class cut-offs scientifically (AHP, entropy, CRITIC, logistic calibration
+    /// on inspection outcomes, cut-offs from shares or detection rates) and write a new model
+    /// version whose provenance records how.
+    Calibrate {
+        #[command(subcommand)]
+        command: calibrate::CalibrateCommand,
+    },
     /// Check an inspection plan (a file, or an embedded one: henan-2021, yuexiu-2021, bayannur-2022, food-production).
     Plan {
         #[command(subcommand)]
@@ -832,6 +840,7 @@ fn run(command: Command, ui: &Ui) -> Result<u8, Failure> {
             Ok(if grades.is_graded(row) { 0 } else { 4 })
         }
         Command::Compare(args) => compare(ui, args),
+        Command::Calibrate { command } => calibrate::calibrate(ui, command),
         Command::Rules {
             command: RulesCommand::Check { model, as_of },
         } => rules_check(ui, model.as_deref(), as_of),

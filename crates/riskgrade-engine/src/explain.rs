@@ -95,39 +95,55 @@ impl Grades {
     /// assert!((sum - grades.base_score(0).unwrap()).abs() < 1e-9);
     /// ```
     pub fn leaf_points(&self, frame: &Frame, r: usize) -> Vec<f64> {
+        let Some(m) = self.model(r).filter(|_| self.base_score(r).is_some()) else {
+            return Vec::new();
+        };
+        m.leaves()
+            .iter()
+            .zip(self.leaf_values(frame, r))
+            .map(|(leaf, x)| match (&leaf.func, x.is_nan()) {
+                (_, true) => leaf.missing_points(),
+                (ScoreFn::Category { .. }, false) => x,
+                (f, false) => f.points(x),
+            })
+            .collect()
+    }
+
+    /// The value each leaf of row `r`'s model scored, in the order of [`Model::leaves`]: the
+    /// input (a date as days before the grading date, a flag as 0 or 1), a component model's
+    /// score, or for a category the points of its label; `NaN` when missing. Empty when the row
+    /// was not graded.
+    ///
+    /// These are the data of objective weighting methods (entropy, CRITIC).
+    ///
+    /// [`Model::leaves`]: riskgrade_model::Model::leaves
+    pub fn leaf_values(&self, frame: &Frame, r: usize) -> Vec<f64> {
         let set = self.model_set();
         let Some(m) = self.model(r).filter(|_| self.base_score(r).is_some()) else {
             return Vec::new();
         };
         m.leaves()
             .iter()
-            .map(|leaf| {
-                let x = match &leaf.source {
-                    Source::Input { name, ty } => match frame.column(name) {
-                        Some((_, Column::Number(v))) if *ty == InputType::Date => {
-                            f64::from(self.as_of().days()) - v[r]
+            .map(|leaf| match &leaf.source {
+                Source::Input { name, ty } => match frame.column(name) {
+                    Some((_, Column::Number(v))) if *ty == InputType::Date => {
+                        f64::from(self.as_of().days()) - v[r]
+                    }
+                    Some((_, Column::Number(v))) => v[r],
+                    Some((_, Column::Category { codes, dict })) => {
+                        let c = codes[r];
+                        let table = leaf.func.category_table(dict);
+                        if c == MISSING_CODE {
+                            f64::NAN
+                        } else {
+                            table.get(c as usize).copied().unwrap_or(f64::NAN)
                         }
-                        Some((_, Column::Number(v))) => v[r],
-                        Some((_, Column::Category { codes, dict })) => {
-                            let c = codes[r];
-                            let table = leaf.func.category_table(dict);
-                            if c == MISSING_CODE {
-                                f64::NAN
-                            } else {
-                                table.get(c as usize).copied().unwrap_or(f64::NAN)
-                            }
-                        }
-                        None => f64::NAN,
-                    },
-                    Source::Model(id) => set
-                        .index_of(id)
-                        .map_or(f64::NAN, |m| self.model_score(m, r)),
-                };
-                match (&leaf.func, x.is_nan()) {
-                    (_, true) => leaf.missing_points(),
-                    (ScoreFn::Category { .. }, false) => x,
-                    (f, false) => f.points(x),
-                }
+                    }
+                    None => f64::NAN,
+                },
+                Source::Model(id) => set
+                    .index_of(id)
+                    .map_or(f64::NAN, |m| self.model_score(m, r)),
             })
             .collect()
     }

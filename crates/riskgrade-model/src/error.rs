@@ -134,6 +134,16 @@ pub enum Problem {
         /// What to use instead.
         fix: &'static str,
     },
+    /// A provenance entry that does not fit the model.
+    #[error("provenance entry {entry} ({method}): {message}")]
+    Provenance {
+        /// Its position, from 1.
+        entry: usize,
+        /// Its method.
+        method: String,
+        /// What is wrong.
+        message: String,
+    },
     /// A node whose parent is not declared.
     #[error("`{path}` has no parent node `{parent}`; declare it with its weight")]
     MissingParent {

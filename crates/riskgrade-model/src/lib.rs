@@ -51,5 +51,5 @@ pub use score::{Emit, ScoreFn};
 pub use set::ModelSet;
 pub use spec::{
     ClassSpec, DefaultsSpec, Direction, MissingPolicy, ModelSetSpec, ModelSpec, NodeSpec,
-    RouteSpec, ScaleSpec, ScoreSpec,
+    ProvenanceSpec, ProvenanceValue, RouteSpec, ScaleSpec, ScoreSpec,
 };

@@ -243,6 +243,25 @@ impl Model {
                 Ok(())
             }
         };
+        for (k, p) in spec.provenance.iter().enumerate() {
+            let bad = |message: String| Problem::Provenance {
+                entry: k + 1,
+                method: p.method.clone(),
+                message,
+            };
+            if let Some(path) = p.weights.iter().find(|w| !index.contains_key(w.as_str())) {
+                return Err(bad(format!(
+                    "names node `{path}`, which the model does not have{}",
+                    did_you_mean(path, spec.nodes.iter().map(|n| n.path.as_str()))
+                        .map(|s| format!(" (did you mean `{s}`?)"))
+                        .unwrap_or_default()
+                )));
+            }
+            if let Some(d) = &p.date {
+                d.parse::<riskgrade_core::Date>()
+                    .map_err(|e| bad(format!("date `{d}`: {e}")))?;
+            }
+        }
         check_sum("(top level)", &top)?;
         for (i, kids) in children.iter().enumerate() {
             if !kids.is_empty() {

@@ -230,6 +230,75 @@ pub struct ModelSpec {
     /// The indicator tree, flat.
     #[serde(rename = "node", default)]
     pub nodes: Vec<NodeSpec>,
+    /// How weights and cut-offs were set, oldest first (`riskgrade calibrate` appends one entry
+    /// per step). The latest entry naming a node tells how its weight was set.
+    #[serde(rename = "provenance", default, skip_serializing_if = "Vec::is_empty")]
+    pub provenance: Vec<ProvenanceSpec>,
+}
+
+/// A value recorded in a provenance entry: a number, a text or a flag.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum ProvenanceValue {
+    /// A flag.
+    Flag(bool),
+    /// A number (a CR, an AUC, a share).
+    Number(f64),
+    /// A text (a table's name, a list written out).
+    Text(String),
+}
+
+impl std::fmt::Display for ProvenanceValue {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ProvenanceValue::Flag(b) => write!(f, "{b}"),
+            ProvenanceValue::Number(x) => write!(f, "{}", riskgrade_core::format_number(*x)),
+            ProvenanceValue::Text(t) => f.write_str(t),
+        }
+    }
+}
+
+/// One step that set weights or cut-offs of a model: which method, on what, with what result.
+///
+/// ```toml
+/// [[provenance]]
+/// method = "ahp"
+/// date = "2026-11-27"
+/// derived_from = "3f2a9c0d1e4b5a67"
+/// weights = ["supervision.penalties", "supervision.dishonest", "supervision.inspections"]
+/// parameters = { ri_table = "saaty-1980", max_cr = 0.1, experts = 1 }
+/// metrics = { lambda_max = 3.0037, ci = 0.0018, cr = 0.0032 }
+/// ```
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProvenanceSpec {
+    /// The method: `ahp`, `entropy`, `critic`, `logistic`, `cutoffs-shares`, `cutoffs-rates`, or
+    /// `expert` for weights set by hand.
+    pub method: String,
+    /// When (YYYY-MM-DD).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub date: Option<String>,
+    /// The version id of the model set this step started from.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub derived_from: Option<String>,
+    /// SHA-256 of the inputs (judgements, data, outcomes), so a step can be checked later.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub inputs_digest: Option<String>,
+    /// The nodes whose weights this step set.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub weights: Vec<String>,
+    /// Whether this step set the class cut-offs.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub cutoffs: bool,
+    /// The method's parameters (a random-index table, an expert share, a hold-out share).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub parameters: BTreeMap<String, ProvenanceValue>,
+    /// What came out (λmax, CI, CR; AUC, KS; achieved shares).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub metrics: BTreeMap<String, ProvenanceValue>,
+    /// Free text for people.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
 }
 
 fn is_default_defaults(d: &DefaultsSpec) -> bool {

@@ -89,6 +89,7 @@ pub mod synth {
     pub use riskgrade_synth::*;
 }
 
+pub mod calibrate;
 mod compare;
 mod inspections;
 mod monthly;

@@ -1,0 +1,563 @@
+//! AHP judgement files and weights from them.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::path::Path;
+
+use riskgrade_core::Date;
+use riskgrade_model::{Model, ModelSet};
+use riskgrade_weights::ahp::{self as w, AhpResult, Inconsistency, PairwiseMatrix, RiTable};
+use serde::Deserialize;
+
+use super::{CalibrateError, Change, InputsDigest, model_of, node_index, num, provenance, text};
+
+/// A judgement: a number (`3`, `0.2`) or a fraction (`"1/5"`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+enum Value {
+    Number(f64),
+    Text(String),
+}
+
+/// One pairwise comparison matrix of one expert for the children of one node.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Matrix {
+    /// The node whose children are compared; absent for the model's top-level dimensions.
+    #[serde(default)]
+    pub node: Option<String>,
+    /// Who judged (several matrices for one node are combined by their geometric mean).
+    #[serde(default)]
+    pub expert: Option<String>,
+    /// The children compared, by id (the last segment of their path), in the order of the rows.
+    pub order: Vec<String>,
+    /// The matrix, row by row: `rows[i][j]` says how much more `order[i]` matters than `order[j]`
+    /// on Saaty's scale (1–9 and reciprocals, `"1/3"` written as a string).
+    rows: Vec<Vec<Value>>,
+    /// The line of the `[[matrix]]` header, for messages.
+    #[serde(skip)]
+    line: usize,
+}
+
+/// A judgement file: the pairwise comparison matrices of one model.
+///
+/// ```toml
+/// model = "general"          # optional: the model (default: the set's default)
+/// ri_table = "saaty-1980"    # optional: the random-index table (default Saaty's)
+/// max_cr = 0.1               # optional: the largest consistency ratio accepted
+///
+/// [[matrix]]                 # no `node`: the top-level dimensions
+/// order = ["basic", "dynamic", "supervision", "relationships", "social"]
+/// rows = [
+///   [1,     "1/2", "1/4", 1,     "1/2"],
+///   [2,     1,     "1/2", 2,     1    ],
+///   [4,     2,     1,     4,     3    ],
+///   [1,     "1/2", "1/4", 1,     "1/2"],
+///   [2,     1,     "1/3", 2,     1    ],
+/// ]
+/// ```
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AhpFile {
+    /// The model the judgements are for.
+    #[serde(default)]
+    pub model: Option<String>,
+    /// The random-index table's name.
+    #[serde(default)]
+    pub ri_table: Option<String>,
+    /// The largest consistency ratio accepted.
+    #[serde(default)]
+    pub max_cr: Option<f64>,
+    /// The matrices.
+    #[serde(rename = "matrix", default)]
+    pub matrices: Vec<Matrix>,
+    #[serde(skip)]
+    file: String,
+    #[serde(skip)]
+    digest_text: String,
+}
+
+impl AhpFile {
+    /// Reads a judgement file.
+    ///
+    /// # Errors
+    /// [`CalibrateError::Io`] when it cannot be read; [`CalibrateError::Input`] with the line and
+    /// column of a syntax error or unknown key.
+    pub fn from_file(path: &Path) -> Result<AhpFile, CalibrateError> {
+        let text = std::fs::read_to_string(path).map_err(|e| CalibrateError::Io {
+            file: path.display().to_string(),
+            message: e.to_string(),
+        })?;
+        AhpFile::from_str_named(&text, &path.display().to_string())
+    }
+
+    /// Reads judgements from TOML text; `name` appears in messages.
+    ///
+    /// # Errors
+    /// As [`AhpFile::from_file`].
+    pub fn from_str_named(text: &str, name: &str) -> Result<AhpFile, CalibrateError> {
+        let mut f: AhpFile = toml::from_str(text).map_err(|e| {
+            let at = e
+                .span()
+                .map(|s| {
+                    let (line, col) = line_col(text, s.start);
+                    format!(":{line}:{col}")
+                })
+                .unwrap_or_default();
+            CalibrateError::Input(format!("{name}{at}: {}", e.message()))
+        })?;
+        // The line of each [[matrix]] header, in order.
+        let headers: Vec<usize> = text
+            .lines()
+            .enumerate()
+            .filter(|(_, l)| l.trim_start().starts_with("[[matrix]]"))
+            .map(|(i, _)| i + 1)
+            .collect();
+        for (m, line) in f.matrices.iter_mut().zip(headers) {
+            m.line = line;
+        }
+        f.file = name.to_string();
+        f.digest_text = text.to_string();
+        Ok(f)
+    }
+}
+
+fn line_col(text: &str, at: usize) -> (usize, usize) {
+    let before = &text[..at.min(text.len())];
+    let line = before.matches('\n').count() + 1;
+    let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    (line, col)
+}
+
+/// Options of [`ahp`].
+#[derive(Debug, Clone, Default)]
+pub struct AhpOptions {
+    /// The random-index table (default: the file's, else Saaty's).
+    pub table: Option<RiTable>,
+    /// The largest consistency ratio accepted (default: the file's, else 0.1).
+    pub max_cr: Option<f64>,
+    /// Accept matrices above `max_cr` (they are still reported).
+    pub accept_inconsistent: bool,
+    /// The date recorded in the provenance.
+    pub date: Option<Date>,
+}
+
+/// The weights of one node's children.
+#[derive(Debug, Clone)]
+pub struct AhpNode {
+    /// The node (`None`: the top level).
+    pub node: Option<String>,
+    /// The children's paths, in the order of the matrix.
+    pub children: Vec<String>,
+    /// The experts who judged (empty names for unnamed ones).
+    pub experts: Vec<String>,
+    /// Each expert's consistency ratio, when there are several.
+    pub expert_cr: Vec<Option<f64>>,
+    /// Weights, λmax, CI and CR of the (combined) matrix.
+    pub result: AhpResult,
+    /// The judgements furthest from the weights, most inconsistent first.
+    pub worst: Vec<Inconsistency>,
+    /// The children's weights before.
+    pub before: Vec<f64>,
+    /// Whether CR is below the threshold.
+    pub consistent: bool,
+}
+
+/// What [`ahp`] did.
+#[derive(Debug, Clone)]
+pub struct AhpOutcome {
+    /// The model.
+    pub model: String,
+    /// The random-index table.
+    pub table: RiTable,
+    /// The threshold on CR.
+    pub max_cr: f64,
+    /// One entry per node judged.
+    pub nodes: Vec<AhpNode>,
+    /// The changes to write, one per node (each with its own provenance entry).
+    pub changes: Vec<Change>,
+}
+
+fn node_label(node: Option<&str>) -> String {
+    node.map_or("the top level".to_string(), |n| format!("`{n}`"))
+}
+
+/// AHP weights for the nodes a judgement file covers.
+///
+/// Each `[[matrix]]` lists the children of one node (all of them, by id) and Saaty's judgements
+/// between them; several matrices for one node (several experts) are combined cell by cell by
+/// their geometric mean, which keeps the matrix reciprocal. The weights are the principal
+/// eigenvector; λmax, CI and CR are reported against the named random-index table, and a matrix
+/// whose CR reaches the threshold is refused — the error lists its most inconsistent judgements
+/// and the values that would agree with the rest — unless `accept_inconsistent` is set.
+///
+/// # Errors
+/// [`CalibrateError::Input`] naming the matrix's line and the cell for a malformed matrix, a
+/// child that is not the node's, or a missing child; [`CalibrateError::Method`] for a CR at or
+/// above the threshold.
+pub fn ahp(
+    set: &ModelSet,
+    file: &AhpFile,
+    options: &AhpOptions,
+) -> Result<AhpOutcome, CalibrateError> {
+    let model = model_of(set, file.model.as_deref())?;
+    let table = match (options.table, &file.ri_table) {
+        (Some(t), _) => t,
+        (None, Some(name)) => name
+            .parse::<RiTable>()
+            .map_err(|e| CalibrateError::Input(format!("{}: ri_table: {e}", file.file)))?,
+        (None, None) => RiTable::default(),
+    };
+    let max_cr = options.max_cr.or(file.max_cr).unwrap_or(0.1);
+    if file.matrices.is_empty() {
+        return Err(CalibrateError::Input(format!(
+            "{}: no [[matrix]]: add one per node whose children you compare",
+            file.file
+        )));
+    }
+    // Matrices grouped by node, in file order.
+    let mut groups: Vec<(Option<String>, Vec<&Matrix>)> = Vec::new();
+    for m in &file.matrices {
+        match groups.iter_mut().find(|(n, _)| *n == m.node) {
+            Some((_, v)) => v.push(m),
+            None => groups.push((m.node.clone(), vec![m])),
+        }
+    }
+    let mut nodes = Vec::new();
+    let mut changes = Vec::new();
+    let mut refused = Vec::new();
+    for (node, mats) in &groups {
+        let children = children_of(model, node.as_deref(), &file.file, mats[0])?;
+        let mut parsed = Vec::with_capacity(mats.len());
+        for m in mats {
+            parsed.push(read_matrix(m, &children, &file.file)?);
+        }
+        let n = children.len();
+        let combined = if parsed.len() == 1 {
+            parsed[0].clone()
+        } else {
+            let mut rows = vec![vec![1.0; n]; n];
+            for (i, row) in rows.iter_mut().enumerate() {
+                for (j, cell) in row.iter_mut().enumerate() {
+                    let logs: f64 = parsed.iter().map(|p| p.get(i, j).ln()).sum();
+                    *cell = (logs / parsed.len() as f64).exp();
+                }
+            }
+            PairwiseMatrix::from_rows(rows).map_err(|e| {
+                CalibrateError::Input(format!(
+                    "{}: the experts' matrices for {} combine badly: {e}",
+                    file.file,
+                    node_label(node.as_deref())
+                ))
+            })?
+        };
+        let result = w::weights(&combined, table).map_err(|e| {
+            CalibrateError::Method(format!(
+                "{}:{}: {}: {e}",
+                file.file,
+                mats[0].line,
+                node_label(node.as_deref())
+            ))
+        })?;
+        let expert_cr = if parsed.len() > 1 {
+            parsed
+                .iter()
+                .map(|p| w::weights(p, table).ok().and_then(|r| r.cr))
+                .collect()
+        } else {
+            Vec::new()
+        };
+        let worst = w::most_inconsistent(&combined, &result.weights, 3);
+        let consistent = result.cr.is_none_or(|cr| cr < max_cr);
+        let paths: Vec<String> = children
+            .iter()
+            .map(|&c| model.nodes()[c].path.clone())
+            .collect();
+        let before: Vec<f64> = children.iter().map(|&c| model.nodes()[c].weight).collect();
+        if !consistent {
+            refused.push(inconsistency_message(
+                &file.file,
+                mats[0].line,
+                node.as_deref(),
+                &paths,
+                &result,
+                &worst,
+                max_cr,
+            ));
+        }
+        let rounded = super::round_to_sum_one(&result.weights, 4);
+        let mut digest = InputsDigest::new("ahp");
+        digest.text(&file.digest_text);
+        digest.text(node.as_deref().unwrap_or(""));
+        let mut p = provenance("ahp", set, options.date, digest.finish());
+        p.weights = paths.clone();
+        p.parameters.insert("ri_table".into(), text(table.name()));
+        p.parameters.insert("max_cr".into(), num(max_cr));
+        p.parameters
+            .insert("experts".into(), num(mats.len() as f64));
+        if let Some(n) = node {
+            p.parameters.insert("node".into(), text(n.clone()));
+        }
+        p.metrics
+            .insert("lambda_max".into(), num(result.lambda_max));
+        p.metrics.insert("ci".into(), num(result.ci));
+        if let Some(cr) = result.cr {
+            p.metrics.insert("cr".into(), num(cr));
+        }
+        if !consistent {
+            p.note = Some(format!(
+                "CR at or above {max_cr}, accepted on purpose (--accept-inconsistent)"
+            ));
+        }
+        changes.push(Change {
+            model: model.id().to_string(),
+            weights: paths.iter().cloned().zip(rounded).collect(),
+            bands: None,
+            provenance: p,
+        });
+        nodes.push(AhpNode {
+            node: node.clone(),
+            children: paths,
+            experts: mats
+                .iter()
+                .map(|m| m.expert.clone().unwrap_or_default())
+                .collect(),
+            expert_cr,
+            result,
+            worst,
+            before,
+            consistent,
+        });
+    }
+    if !refused.is_empty() && !options.accept_inconsistent {
+        return Err(CalibrateError::Method(refused.join("\n")));
+    }
+    Ok(AhpOutcome {
+        model: model.id().to_string(),
+        table,
+        max_cr,
+        nodes,
+        changes,
+    })
+}
+
+fn inconsistency_message(
+    file: &str,
+    line: usize,
+    node: Option<&str>,
+    paths: &[String],
+    r: &AhpResult,
+    worst: &[Inconsistency],
+    max_cr: f64,
+) -> String {
+    let id = |i: usize| paths[i].rsplit('.').next().unwrap_or(&paths[i]).to_string();
+    let mut s = format!(
+        "{file}:{line}: the judgements for {} are inconsistent: CR = {:.3} (λmax {:.3}, CI {:.3}, RI {:.2}), \
+         at or above {max_cr}. Revise the most inconsistent judgements:",
+        node_label(node),
+        r.cr.unwrap_or(f64::NAN),
+        r.lambda_max,
+        r.ci,
+        r.ri.unwrap_or(f64::NAN),
+    );
+    for x in worst {
+        s.push_str(&format!(
+            "\n  {} vs {}: judged {}, the other judgements imply {:.2} (try {})",
+            id(x.i),
+            id(x.j),
+            saaty(x.given),
+            x.implied,
+            saaty(x.suggested)
+        ));
+    }
+    s.push_str("\n  or pass --accept-inconsistent to keep them (the provenance records it)");
+    s
+}
+
+/// `3`, `1/3`, or a decimal for values off the scale.
+fn saaty(x: f64) -> String {
+    if (x - x.round()).abs() < 1e-9 {
+        format!("{}", x.round())
+    } else if ((1.0 / x) - (1.0 / x).round()).abs() < 1e-9 {
+        format!("1/{}", (1.0 / x).round())
+    } else {
+        format!("{x:.3}")
+    }
+}
+
+/// The node indices of the children of `node` (or the top level), in the matrix's order.
+fn children_of(
+    model: &Model,
+    node: Option<&str>,
+    file: &str,
+    m: &Matrix,
+) -> Result<Vec<usize>, CalibrateError> {
+    let parent = node
+        .map(|p| node_index(model, p))
+        .transpose()
+        .map_err(|e| CalibrateError::NotFound(format!("{file}:{}: {e}", m.line)))?;
+    let kids: Vec<usize> = (0..model.nodes().len())
+        .filter(|&i| model.nodes()[i].parent == parent)
+        .collect();
+    if kids.is_empty() {
+        return Err(CalibrateError::Input(format!(
+            "{file}:{}: {} is a leaf: it has no children to compare",
+            m.line,
+            node_label(node)
+        )));
+    }
+    let id_of = |i: usize| {
+        let p = &model.nodes()[i].path;
+        p.rsplit('.').next().unwrap_or(p).to_string()
+    };
+    let ids: BTreeMap<String, usize> = kids.iter().map(|&k| (id_of(k), k)).collect();
+    let mut out = Vec::with_capacity(m.order.len());
+    for name in &m.order {
+        let &k = ids.get(name).ok_or_else(|| {
+            let hint = riskgrade_core::did_you_mean(name, ids.keys().map(String::as_str))
+                .map(|s| format!(" (did you mean `{s}`?)"))
+                .unwrap_or_default();
+            CalibrateError::Input(format!(
+                "{file}:{}: `{name}` is not a child of {}{hint}; its children are {}",
+                m.line,
+                node_label(node),
+                ids.keys()
+                    .map(|k| format!("`{k}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ))
+        })?;
+        if out.contains(&k) {
+            return Err(CalibrateError::Input(format!(
+                "{file}:{}: `{name}` is listed twice in `order`",
+                m.line
+            )));
+        }
+        out.push(k);
+    }
+    if let Some(missing) = kids.iter().find(|k| !out.contains(k)) {
+        return Err(CalibrateError::Input(format!(
+            "{file}:{}: `order` leaves out `{}`: a matrix compares all the children of {}",
+            m.line,
+            id_of(*missing),
+            node_label(node)
+        )));
+    }
+    Ok(out)
+}
+
+fn read_matrix(
+    m: &Matrix,
+    children: &[usize],
+    file: &str,
+) -> Result<PairwiseMatrix, CalibrateError> {
+    let n = children.len();
+    let at = |what: String| CalibrateError::Input(format!("{file}:{}: {what}", m.line));
+    if m.rows.len() != n {
+        return Err(at(format!(
+            "`rows` has {} rows for the {n} children in `order`",
+            m.rows.len()
+        )));
+    }
+    let mut rows = Vec::with_capacity(n);
+    for (i, row) in m.rows.iter().enumerate() {
+        if row.len() != n {
+            return Err(at(format!(
+                "row {} of `rows` has {} values; it needs {n}",
+                i + 1,
+                row.len()
+            )));
+        }
+        let mut out = Vec::with_capacity(n);
+        for (j, v) in row.iter().enumerate() {
+            let x = match v {
+                Value::Number(x) => *x,
+                Value::Text(s) => w::parse_judgement_value(s)
+                    .map_err(|e| at(format!("row {}, column {}: {e}", i + 1, j + 1)))?,
+            };
+            if !(1.0 / 9.0 - 1e-9..=9.0 + 1e-9).contains(&x) {
+                return Err(at(format!(
+                    "row {}, column {}: {} is off Saaty's scale: use 1–9 or a reciprocal 1/2–1/9",
+                    i + 1,
+                    j + 1,
+                    saaty(x)
+                )));
+            }
+            out.push(x);
+        }
+        rows.push(out);
+    }
+    PairwiseMatrix::from_rows(rows).map_err(|e| {
+        at(format!(
+            "{e} (rows and columns follow `order`: {})",
+            m.order.join(", ")
+        ))
+    })
+}
+
+impl fmt::Display for AhpOutcome {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(
+            f,
+            "AHP weights for model `{}` (random index: {}, CR accepted below {})",
+            self.model,
+            self.table.name(),
+            self.max_cr
+        )?;
+        for n in &self.nodes {
+            let cr = n.result.cr.map_or("-".to_string(), |c| format!("{c:.4}"));
+            let experts = if n.experts.len() > 1 {
+                format!(
+                    ", {} experts combined by geometric mean (their CRs: {})",
+                    n.experts.len(),
+                    n.expert_cr
+                        .iter()
+                        .map(|c| c.map_or("-".into(), |c| format!("{c:.3}")))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )
+            } else {
+                String::new()
+            };
+            writeln!(
+                f,
+                "\n{}: λmax {:.4}, CI {:.4}, CR {cr}{}{experts}",
+                node_label(n.node.as_deref()),
+                n.result.lambda_max,
+                n.result.ci,
+                if n.consistent {
+                    ""
+                } else {
+                    "  (INCONSISTENT, accepted)"
+                }
+            )?;
+            let w = n.children.iter().map(String::len).max().unwrap_or(4).max(4);
+            writeln!(f, "  {:<w$}  {:>8}  {:>8}", "node", "before", "AHP")?;
+            for (i, c) in n.children.iter().enumerate() {
+                writeln!(
+                    f,
+                    "  {:<w$}  {:>8.4}  {:>8.4}",
+                    c, n.before[i], n.result.weights[i]
+                )?;
+            }
+            if let Some(x) = n.worst.first().filter(|x| x.error > 1e-6) {
+                let id = |i: usize| {
+                    n.children[i]
+                        .rsplit('.')
+                        .next()
+                        .unwrap_or(&n.children[i])
+                        .to_string()
+                };
+                writeln!(
+                    f,
+                    "  most inconsistent: {} vs {} judged {}, the others imply {:.2}",
+                    id(x.i),
+                    id(x.j),
+                    saaty(x.given),
+                    x.implied
+                )?;
+            }
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,368 @@
+//! Setting weights and cut-offs scientifically, and writing the result as a new model version.
+//!
+//! Each method takes one model of a set and returns a [`Change`]: new sibling weights for some
+//! nodes, or new class bands, and a [`ProvenanceSpec`] that records how they were set (method,
+//! date, the version it started from, a digest of its inputs, parameters and results). A change
+//! applies to a set in memory ([`Change::apply`]) — to grade with the candidate before adopting
+//! it — and is written as a new version of the set's files by [`write_version`], which keeps
+//! every comment and appends the provenance to the model file.
+//!
+//! | method | from | function |
+//! |---|---|---|
+//! | AHP | pairwise judgements per node (`ahp.toml`) | [`ahp`] |
+//! | entropy weight, CRITIC | a batch of enterprises | [`objective`] |
+//! | logistic calibration | inspection outcomes | [`fit_outcomes`] |
+//! | cut-offs | target shares, or desired detection rates | [`cutoffs_from_shares`], [`cutoffs_from_rates`] |
+//!
+//! Weights are written rounded to 4 decimals, siblings by largest remainder so that they still
+//! sum to 1; the reports are computed on the weights as written.
+
+mod ahp;
+mod data;
+mod fit;
+mod objective;
+mod write;
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use riskgrade_model::{
+    ClassSpec, Model, ModelError, ModelSet, ModelSetSpec, ProvenanceSpec, ProvenanceValue,
+};
+use sha2::{Digest, Sha256};
+
+pub use ahp::{AhpFile, AhpNode, AhpOptions, AhpOutcome, Matrix, ahp};
+pub use data::{Indicators, read_outcome_labels};
+pub use fit::{
+    CutoffOutcome, FitOptions, FitOutcome, LeafFit, cutoffs_from_rates, cutoffs_from_shares,
+    fit_outcomes,
+};
+pub use objective::{Method, ObjectiveLeaf, ObjectiveOptions, ObjectiveOutcome, objective};
+pub use riskgrade_weights::ahp::RiTable;
+pub use riskgrade_weights::objective::Direction as IndicatorDirection;
+pub use write::write_version;
+
+/// Why a calibration could not be done.
+#[derive(Debug, thiserror::Error)]
+pub enum CalibrateError {
+    /// The set has no such model, or a node or class named does not exist.
+    #[error("{0}")]
+    NotFound(String),
+    /// An input file (judgements, outcomes) is malformed; the message names the file position.
+    #[error("{0}")]
+    Input(String),
+    /// The method could not produce weights (too few rows, inconsistent judgements, …).
+    #[error("{0}")]
+    Method(String),
+    /// The new version does not validate (a bug if it happens: the change is checked first).
+    #[error("the new version does not validate: {0}")]
+    Model(#[from] ModelError),
+    /// Reading or writing files.
+    #[error("{file}: {message}")]
+    Io {
+        /// The file.
+        file: String,
+        /// What went wrong.
+        message: String,
+    },
+}
+
+/// New weights or cut-offs for one model, with how they were set.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Change {
+    /// The model's id.
+    pub model: String,
+    /// New weights among siblings, by node path. Each node's siblings are all listed, and sum to 1.
+    pub weights: Vec<(String, f64)>,
+    /// New class bands, least risky class first (the classes keep their names and labels).
+    pub bands: Option<Vec<[f64; 2]>>,
+    /// The provenance entry appended to the model.
+    pub provenance: ProvenanceSpec,
+}
+
+impl Change {
+    /// The set with this change applied, validated and compiled.
+    ///
+    /// # Errors
+    /// [`CalibrateError::NotFound`] for an unknown model or node; [`CalibrateError::Model`] if the
+    /// result does not validate.
+    pub fn apply(&self, set: &ModelSet) -> Result<ModelSet, CalibrateError> {
+        Ok(ModelSet::from_spec(self.apply_spec(set.spec())?)?)
+    }
+
+    /// The set's spec with this change applied (not validated).
+    ///
+    /// # Errors
+    /// [`CalibrateError::NotFound`] for an unknown model or node.
+    pub fn apply_spec(&self, spec: &ModelSetSpec) -> Result<ModelSetSpec, CalibrateError> {
+        let mut spec = spec.clone();
+        let m = spec
+            .models
+            .iter_mut()
+            .find(|m| m.id == self.model)
+            .ok_or_else(|| CalibrateError::NotFound(format!("no model `{}`", self.model)))?;
+        for (path, w) in &self.weights {
+            let node = m
+                .nodes
+                .iter_mut()
+                .find(|n| &n.path == path)
+                .ok_or_else(|| {
+                    CalibrateError::NotFound(format!("model `{}` has no node `{path}`", self.model))
+                })?;
+            node.weight = *w;
+        }
+        if let Some(bands) = &self.bands {
+            if m.classes.is_empty() {
+                m.classes = riskgrade_model::default_classes();
+            }
+            if bands.len() != m.classes.len() {
+                return Err(CalibrateError::Method(format!(
+                    "{} bands for the {} classes of model `{}`",
+                    bands.len(),
+                    m.classes.len(),
+                    self.model
+                )));
+            }
+            for (c, b) in m.classes.iter_mut().zip(bands) {
+                *c = ClassSpec {
+                    band: Some(*b),
+                    share: None,
+                    ..c.clone()
+                };
+            }
+        }
+        m.provenance.push(self.provenance.clone());
+        Ok(spec)
+    }
+}
+
+/// Applies changes in order.
+///
+/// # Errors
+/// As [`Change::apply`].
+pub fn apply_all(set: &ModelSet, changes: &[Change]) -> Result<ModelSet, CalibrateError> {
+    let mut spec = set.spec().clone();
+    for c in changes {
+        spec = c.apply_spec(&spec)?;
+    }
+    Ok(ModelSet::from_spec(spec)?)
+}
+
+/// The model `id` of the set, or its default model (or its only one) when `id` is `None`.
+///
+/// # Errors
+/// [`CalibrateError::NotFound`] naming the models the set has.
+pub fn model_of<'a>(set: &'a ModelSet, id: Option<&str>) -> Result<&'a Model, CalibrateError> {
+    let ids = || {
+        set.models()
+            .iter()
+            .map(|m| format!("`{}`", m.id()))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let wanted = match id {
+        Some(id) => id.to_string(),
+        None => match (&set.spec().default, set.models()) {
+            (Some(d), _) => d.clone(),
+            (None, [m]) => m.id().to_string(),
+            _ => {
+                return Err(CalibrateError::NotFound(format!(
+                    "the set has several models ({}) and no default: say which one",
+                    ids()
+                )));
+            }
+        },
+    };
+    set.model(&wanted).ok_or_else(|| {
+        CalibrateError::NotFound(format!("the set has no model `{wanted}`; it has {}", ids()))
+    })
+}
+
+/// Rounds weights to `decimals` so that they still sum to exactly 1 (largest remainder).
+pub(crate) fn round_to_sum_one(ws: &[f64], decimals: i32) -> Vec<f64> {
+    let unit = 10f64.powi(decimals);
+    let total: f64 = ws.iter().sum();
+    if ws.is_empty() || total <= 0.0 {
+        return ws.to_vec();
+    }
+    let scaled: Vec<f64> = ws.iter().map(|w| w / total * unit).collect();
+    let mut units: Vec<i64> = scaled.iter().map(|s| s.floor() as i64).collect();
+    let mut left = unit.round() as i64 - units.iter().sum::<i64>();
+    let mut order: Vec<usize> = (0..ws.len()).collect();
+    order.sort_by(|&a, &b| {
+        (scaled[b] - scaled[b].floor())
+            .total_cmp(&(scaled[a] - scaled[a].floor()))
+            .then(a.cmp(&b))
+    });
+    for &i in order.iter().cycle() {
+        if left <= 0 {
+            break;
+        }
+        units[i] += 1;
+        left -= 1;
+    }
+    units.iter().map(|&u| u as f64 / unit).collect()
+}
+
+/// Sibling weights of every node in scope from absolute leaf weights within the scope.
+///
+/// `leaf_abs[l]` is the share of the scope's weight that leaf `l` (index into the model's leaves)
+/// gets; leaves outside the scope are ignored. A node whose parent gets nothing keeps its weight.
+pub(crate) fn tree_weights(
+    model: &Model,
+    under: Option<usize>,
+    leaf_abs: &[(usize, f64)],
+) -> Vec<(String, f64)> {
+    let nodes = model.nodes();
+    let mut sum = vec![0.0; nodes.len()];
+    for &(l, w) in leaf_abs {
+        let mut n = Some(model.leaves()[l].node);
+        while let Some(i) = n {
+            sum[i] += w;
+            n = nodes[i].parent;
+        }
+    }
+    let in_scope = |mut i: usize| -> bool {
+        match under {
+            None => true,
+            Some(u) => {
+                while let Some(p) = nodes[i].parent {
+                    if p == u {
+                        return true;
+                    }
+                    i = p;
+                }
+                false
+            }
+        }
+    };
+    // Group the nodes in scope by parent, in file order.
+    let mut groups: BTreeMap<Option<usize>, Vec<usize>> = BTreeMap::new();
+    for (i, n) in nodes.iter().enumerate() {
+        if in_scope(i) {
+            groups.entry(n.parent).or_default().push(i);
+        }
+    }
+    let mut out = Vec::new();
+    for kids in groups.values() {
+        let total: f64 = kids.iter().map(|&k| sum[k]).sum();
+        let raw: Vec<f64> = if total > 0.0 {
+            kids.iter().map(|&k| sum[k] / total).collect()
+        } else {
+            kids.iter().map(|&k| nodes[k].weight).collect()
+        };
+        for (&k, w) in kids.iter().zip(round_to_sum_one(&raw, 4)) {
+            out.push((nodes[k].path.clone(), w));
+        }
+    }
+    out
+}
+
+/// The node index of `path`, or an error with a suggestion.
+pub(crate) fn node_index(model: &Model, path: &str) -> Result<usize, CalibrateError> {
+    model
+        .nodes()
+        .iter()
+        .position(|n| n.path == path)
+        .ok_or_else(|| {
+            let hint =
+                riskgrade_core::did_you_mean(path, model.nodes().iter().map(|n| n.path.as_str()))
+                    .map(|s| format!(" (did you mean `{s}`?)"))
+                    .unwrap_or_default();
+            CalibrateError::NotFound(format!("model `{}` has no node `{path}`{hint}", model.id()))
+        })
+}
+
+/// Whether node `i` is `under` or below it.
+pub(crate) fn is_below(model: &Model, mut i: usize, under: usize) -> bool {
+    loop {
+        if i == under {
+            return true;
+        }
+        match model.nodes()[i].parent {
+            Some(p) => i = p,
+            None => return false,
+        }
+    }
+}
+
+/// A SHA-256 digest being built over a method's inputs.
+pub(crate) struct InputsDigest(Sha256);
+
+impl InputsDigest {
+    pub(crate) fn new(method: &str) -> Self {
+        let mut h = Sha256::new();
+        h.update(method.as_bytes());
+        InputsDigest(h)
+    }
+    pub(crate) fn text(&mut self, s: &str) {
+        self.0.update((s.len() as u64).to_le_bytes());
+        self.0.update(s.as_bytes());
+    }
+    pub(crate) fn numbers(&mut self, xs: &[f64]) {
+        for x in xs {
+            self.0.update(x.to_le_bytes());
+        }
+    }
+    pub(crate) fn finish(self) -> String {
+        let d = self.0.finalize();
+        let hex: String = d.iter().map(|b| format!("{b:02x}")).collect();
+        format!("sha256:{hex}")
+    }
+}
+
+/// A provenance entry with the common fields filled in.
+pub(crate) fn provenance(
+    method: &str,
+    set: &ModelSet,
+    date: Option<riskgrade_core::Date>,
+    digest: String,
+) -> ProvenanceSpec {
+    ProvenanceSpec {
+        method: method.to_string(),
+        date: date.map(|d| d.to_string()),
+        derived_from: Some(set.version_id().to_string()),
+        inputs_digest: Some(digest),
+        weights: Vec::new(),
+        cutoffs: false,
+        parameters: BTreeMap::new(),
+        metrics: BTreeMap::new(),
+        note: None,
+    }
+}
+
+pub(crate) fn num(x: f64) -> ProvenanceValue {
+    // Six significant decimals are plenty for a record, and keep the file readable.
+    ProvenanceValue::Number((x * 1e6).round() / 1e6)
+}
+
+pub(crate) fn text(s: impl Into<String>) -> ProvenanceValue {
+    ProvenanceValue::Text(s.into())
+}
+
+/// Formats a weight table row for reports.
+pub(crate) struct Pct(pub f64);
+
+impl fmt::Display for Pct {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let s = format!("{:.1}%", self.0 * 100.0);
+        match f.width() {
+            Some(w) => write!(f, "{s:>w$}"),
+            None => f.write_str(&s),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rounding_keeps_the_sum_at_one() {
+        let w = round_to_sum_one(&[1.0 / 3.0, 1.0 / 3.0, 1.0 / 3.0], 4);
+        assert_eq!(w, vec![0.3334, 0.3333, 0.3333]);
+        let w = round_to_sum_one(&[0.12344, 0.12346, 0.7531], 4);
+        assert!((w.iter().sum::<f64>() - 1.0).abs() < 1e-12, "{w:?}");
+        assert_eq!(w, vec![0.1234, 0.1235, 0.7531]);
+    }
+}

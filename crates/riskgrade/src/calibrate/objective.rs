@@ -1,0 +1,408 @@
+//! Objective weights (entropy weight, CRITIC) from a batch of enterprises, optionally combined
+//! with the experts' weights.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use riskgrade_core::Date;
+use riskgrade_model::{Direction as Scale, ModelSet, ScoreSpec, Source};
+use riskgrade_weights::objective::{self as obj, Direction};
+
+use super::{
+    CalibrateError, Change, Indicators, InputsDigest, Pct, is_below, model_of, node_index, num,
+    provenance, text, tree_weights,
+};
+
+/// Which objective method.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Method {
+    /// Entropy weight: indicators whose values vary more across enterprises weigh more.
+    Entropy,
+    /// CRITIC: contrast (standard deviation) times conflict (1 − correlation) with the others.
+    Critic,
+}
+
+impl Method {
+    /// `entropy` or `critic`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Method::Entropy => "entropy",
+            Method::Critic => "critic",
+        }
+    }
+}
+
+/// Options of [`objective`].
+#[derive(Debug, Clone, Default)]
+pub struct ObjectiveOptions {
+    /// The model (default: the set's default model).
+    pub model: Option<String>,
+    /// Only the leaves below this node get new weights (default: the whole model).
+    pub under: Option<String>,
+    /// The experts' share α in `α·expert + (1 − α)·objective` (default 0: objective only).
+    pub expert_share: f64,
+    /// Directions that differ from the ones read off the scoring functions, by leaf path.
+    pub directions: BTreeMap<String, Direction>,
+    /// The date recorded in the provenance.
+    pub date: Option<Date>,
+}
+
+/// One leaf's weights under an objective method.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ObjectiveLeaf {
+    /// The leaf's path.
+    pub path: String,
+    /// Benefit or cost, and whether it was given rather than read off the scoring function.
+    pub direction: Direction,
+    /// Whether `direction` was given by the caller.
+    pub given: bool,
+    /// Its share of the scope's weight before.
+    pub expert: f64,
+    /// Its share under the method.
+    pub objective: f64,
+    /// Its share after combining and rounding (as written).
+    pub new: f64,
+    /// Entropy `e_j` (entropy method) or information `C_j` (CRITIC).
+    pub statistic: f64,
+    /// Whether its values were the same for every enterprise (it gets no objective weight).
+    pub constant: bool,
+}
+
+/// What [`objective`] did.
+#[derive(Debug, Clone)]
+pub struct ObjectiveOutcome {
+    /// The method.
+    pub method: Method,
+    /// The model.
+    pub model: String,
+    /// The scope (`None`: the whole model).
+    pub under: Option<String>,
+    /// The leaves in scope.
+    pub leaves: Vec<ObjectiveLeaf>,
+    /// Rows used.
+    pub rows: usize,
+    /// Rows left out because an indicator in scope was missing.
+    pub dropped: usize,
+    /// The experts' share.
+    pub expert_share: f64,
+    /// The change to write.
+    pub change: Change,
+}
+
+/// Benefit or cost, read off a leaf's scoring function: an indicator whose points move towards
+/// risk as its value grows is a cost indicator (more is worse).
+fn direction_of(spec: Option<&ScoreSpec>, scale: Scale, component: bool) -> Direction {
+    let rise = match spec {
+        Some(ScoreSpec::Bins { points, .. }) => {
+            points.last().copied().unwrap_or(0.0) - points.first().copied().unwrap_or(0.0)
+        }
+        Some(ScoreSpec::Linear { y, .. }) => {
+            y.last().copied().unwrap_or(0.0) - y.first().copied().unwrap_or(0.0)
+        }
+        Some(ScoreSpec::Boolean { if_true, if_false }) => if_true - if_false,
+        // Categories are scored by their points, a component model by its score: both already
+        // point the way of the scale.
+        Some(ScoreSpec::Category { .. }) | None => {
+            let _ = component;
+            1.0
+        }
+    };
+    let risky = match scale {
+        Scale::Risk => rise >= 0.0,
+        Scale::Safety => rise < 0.0,
+    };
+    if risky {
+        Direction::Cost
+    } else {
+        Direction::Benefit
+    }
+}
+
+/// Entropy or CRITIC weights for a model's leaves from a batch of graded enterprises.
+///
+/// The data are the leaves' values ([`Indicators::values`]); rows with a missing value in scope
+/// are left out and counted. Each leaf is a cost indicator (more is riskier) or a benefit one, as
+/// its scoring function says unless `options.directions` says otherwise. The objective weights
+/// of the leaves in scope are combined with their current (expert) shares,
+/// `α·expert + (1 − α)·objective`, and turned into sibling weights from the scope down.
+///
+/// # Errors
+/// [`CalibrateError::NotFound`] for an unknown model, node or leaf; [`CalibrateError::Method`]
+/// when fewer than two complete rows remain or every indicator is constant.
+pub fn objective(
+    set: &ModelSet,
+    data: &Indicators,
+    method: Method,
+    options: &ObjectiveOptions,
+) -> Result<ObjectiveOutcome, CalibrateError> {
+    let model = model_of(set, options.model.as_deref())?;
+    if data.model != model.id() {
+        return Err(CalibrateError::Input(format!(
+            "the data are indicators of model `{}`, not of `{}`",
+            data.model,
+            model.id()
+        )));
+    }
+    if !(0.0..=1.0).contains(&options.expert_share) {
+        return Err(CalibrateError::Input(format!(
+            "the experts' share is {}; it must be between 0 and 1",
+            options.expert_share
+        )));
+    }
+    let under = options
+        .under
+        .as_deref()
+        .map(|p| node_index(model, p))
+        .transpose()?;
+    for path in options.directions.keys() {
+        if !model.leaves().iter().any(|l| &l.path == path) {
+            return Err(CalibrateError::NotFound(format!(
+                "a direction is given for `{path}`, which is not a leaf of model `{}`",
+                model.id()
+            )));
+        }
+    }
+    let scope: Vec<usize> = (0..model.leaves().len())
+        .filter(|&l| under.is_none_or(|u| is_below(model, model.leaves()[l].node, u)))
+        .collect();
+    if scope.is_empty() {
+        return Err(CalibrateError::NotFound(format!(
+            "no leaf of model `{}` lies below `{}`",
+            model.id(),
+            options.under.as_deref().unwrap_or_default()
+        )));
+    }
+
+    // Complete rows only.
+    let keep: Vec<usize> = (0..data.len())
+        .filter(|&r| scope.iter().all(|&l| data.values[l][r].is_finite()))
+        .collect();
+    let dropped = data.len() - keep.len();
+    if keep.len() < 2 {
+        let worst = scope
+            .iter()
+            .max_by_key(|&&l| data.values[l].iter().filter(|v| !v.is_finite()).count())
+            .map(|&l| data.paths[l].as_str())
+            .unwrap_or_default();
+        return Err(CalibrateError::Method(format!(
+            "{} of {} enterprises have a missing indicator in scope (most often `{worst}`); \
+             at least 2 complete rows are needed",
+            dropped,
+            data.len()
+        )));
+    }
+    let columns: Vec<Vec<f64>> = scope
+        .iter()
+        .map(|&l| keep.iter().map(|&r| data.values[l][r]).collect())
+        .collect();
+    let spec_of = |path: &str| {
+        model
+            .spec()
+            .nodes
+            .iter()
+            .find(|n| n.path == path)
+            .and_then(|n| n.score.as_ref())
+    };
+    let mut given = Vec::with_capacity(scope.len());
+    let directions: Vec<Direction> = scope
+        .iter()
+        .map(|&l| {
+            let leaf = &model.leaves()[l];
+            given.push(options.directions.contains_key(&leaf.path));
+            options
+                .directions
+                .get(&leaf.path)
+                .copied()
+                .unwrap_or_else(|| {
+                    direction_of(
+                        spec_of(&leaf.path),
+                        model.scale().higher,
+                        matches!(leaf.source, Source::Model(_)),
+                    )
+                })
+        })
+        .collect();
+    let slices: Vec<&[f64]> = columns.iter().map(Vec::as_slice).collect();
+    let (weights, statistic, constant) = match method {
+        Method::Entropy => {
+            let e = obj::entropy(&slices, &directions).map_err(|e| {
+                CalibrateError::Method(name_indicators(&e.to_string(), data, &scope))
+            })?;
+            (e.weights, e.entropy, e.constant)
+        }
+        Method::Critic => {
+            let c = obj::critic(&slices, &directions).map_err(|e| {
+                CalibrateError::Method(name_indicators(&e.to_string(), data, &scope))
+            })?;
+            (c.weights, c.information, c.constant)
+        }
+    };
+    let expert_total: f64 = scope.iter().map(|&l| model.leaves()[l].weight).sum();
+    let expert: Vec<f64> = scope
+        .iter()
+        .map(|&l| {
+            if expert_total > 0.0 {
+                model.leaves()[l].weight / expert_total
+            } else {
+                1.0 / scope.len() as f64
+            }
+        })
+        .collect();
+    let combined = obj::combine(&expert, &weights, options.expert_share)
+        .map_err(|e| CalibrateError::Method(e.to_string()))?;
+
+    let leaf_abs: Vec<(usize, f64)> = scope
+        .iter()
+        .copied()
+        .zip(combined.iter().copied())
+        .collect();
+    let new_weights = tree_weights(model, under, &leaf_abs);
+
+    let mut digest = InputsDigest::new(method.name());
+    for (l, col) in scope.iter().zip(&columns) {
+        digest.text(&data.paths[*l]);
+        digest.numbers(col);
+    }
+    let mut p = provenance(method.name(), set, options.date, digest.finish());
+    p.weights = new_weights.iter().map(|(path, _)| path.clone()).collect();
+    p.parameters
+        .insert("expert_share".into(), num(options.expert_share));
+    p.parameters.insert("rows".into(), num(keep.len() as f64));
+    if let Some(u) = &options.under {
+        p.parameters.insert("under".into(), text(u.clone()));
+    }
+    let listed = |want: Direction| {
+        scope
+            .iter()
+            .zip(&directions)
+            .filter(|(_, d)| **d == want)
+            .map(|(&l, _)| data.paths[l].clone())
+            .collect::<Vec<_>>()
+    };
+    let benefit = listed(Direction::Benefit);
+    if !benefit.is_empty() {
+        p.parameters
+            .insert("benefit".into(), text(benefit.join(" ")));
+    }
+    if !constant.is_empty() {
+        p.metrics.insert(
+            "constant".into(),
+            text(
+                constant
+                    .iter()
+                    .map(|&j| data.paths[scope[j]].clone())
+                    .collect::<Vec<_>>()
+                    .join(" "),
+            ),
+        );
+    }
+    let change = Change {
+        model: model.id().to_string(),
+        weights: new_weights,
+        bands: None,
+        provenance: p,
+    };
+    // Shares as written (rounded), for the report.
+    let applied = change.apply(set)?;
+    let new_model = model_of(&applied, Some(model.id()))?;
+    let new_total: f64 = scope.iter().map(|&l| new_model.leaves()[l].weight).sum();
+    let leaves = scope
+        .iter()
+        .enumerate()
+        .map(|(j, &l)| ObjectiveLeaf {
+            path: data.paths[l].clone(),
+            direction: directions[j],
+            given: given[j],
+            expert: expert[j],
+            objective: weights[j],
+            new: if new_total > 0.0 {
+                new_model.leaves()[l].weight / new_total
+            } else {
+                0.0
+            },
+            statistic: statistic[j],
+            constant: constant.contains(&j),
+        })
+        .collect();
+    Ok(ObjectiveOutcome {
+        method,
+        model: model.id().to_string(),
+        under: options.under.clone(),
+        leaves,
+        rows: keep.len(),
+        dropped,
+        expert_share: options.expert_share,
+        change,
+    })
+}
+
+/// Replaces "indicator N" in a method's message by the leaf's path.
+fn name_indicators(message: &str, data: &Indicators, scope: &[usize]) -> String {
+    let mut out = message.to_string();
+    for (j, &l) in scope.iter().enumerate().rev() {
+        out = out.replace(&format!("indicator {j}"), &format!("`{}`", data.paths[l]));
+    }
+    out
+}
+
+impl fmt::Display for ObjectiveOutcome {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let stat = match self.method {
+            Method::Entropy => "entropy",
+            Method::Critic => "information",
+        };
+        writeln!(
+            f,
+            "{} weights for model `{}`{} from {} enterprises ({} left out for a missing value); \
+             experts' share {}",
+            self.method.name(),
+            self.model,
+            self.under
+                .as_deref()
+                .map(|u| format!(" below `{u}`"))
+                .unwrap_or_default(),
+            self.rows,
+            self.dropped,
+            self.expert_share
+        )?;
+        let w = self
+            .leaves
+            .iter()
+            .map(|l| l.path.len())
+            .max()
+            .unwrap_or(4)
+            .max(4);
+        writeln!(
+            f,
+            "  {:<w$}  {:<8}  {:>8}  {:>9}  {:>8}  {:>11}",
+            "leaf", "kind", "expert", "objective", "new", stat
+        )?;
+        for l in &self.leaves {
+            let kind = match (l.direction, l.given) {
+                (Direction::Cost, false) => "cost",
+                (Direction::Benefit, false) => "benefit",
+                (Direction::Cost, true) => "cost*",
+                (Direction::Benefit, true) => "benefit*",
+            };
+            writeln!(
+                f,
+                "  {:<w$}  {:<8}  {:>8}  {:>9}  {:>8}  {:>11.4}{}",
+                l.path,
+                kind,
+                Pct(l.expert),
+                Pct(l.objective),
+                Pct(l.new),
+                l.statistic,
+                if l.constant {
+                    "  constant: no information"
+                } else {
+                    ""
+                }
+            )?;
+        }
+        if self.leaves.iter().any(|l| l.given) {
+            writeln!(f, "  * direction given, not read off the scoring function")?;
+        }
+        Ok(())
+    }
+}
