@@ -9,7 +9,7 @@ use riskgrade::calibrate::{
     self as cal, AhpFile, AhpOptions, CalibrateError, Change, FitOptions, IndicatorDirection,
     Indicators, Method, ObjectiveOptions, RiTable,
 };
-use riskgrade::synth::{SynthConfig, generate};
+use riskgrade::synth::{SynthConfig, Truth, generate};
 use riskgrade::{Date, Frame, ModelSet, Options};
 
 use crate::{Failure, Ui, grade_with, load_batch, load_model};
@@ -46,8 +46,10 @@ pub(crate) enum CalibrateCommand {
         #[command(flatten)]
         data: DataArgs,
         /// Outcomes: enterprise and result (problem, no_problem, …) or problem (true/false).
+        /// Without it and without --data, a tenth of the synthetic enterprises are inspected in
+        /// simulation, each finding a problem with its hidden true probability.
         #[arg(long)]
-        outcomes: PathBuf,
+        outcomes: Option<PathBuf>,
         /// Share of inspections held out of the fit to evaluate it.
         #[arg(long, default_value_t = 0.3)]
         holdout: f64,
@@ -57,6 +59,10 @@ pub(crate) enum CalibrateCommand {
         /// Experts' share α in α·expert + (1 − α)·fitted.
         #[arg(long, default_value_t = 0.0)]
         expert_share: f64,
+        /// Write the outcomes used (enterprise, problem) here, e.g. the simulated ones, to judge
+        /// champion and challenger with `riskgrade compare --outcomes`.
+        #[arg(long)]
+        save_outcomes: Option<PathBuf>,
         /// Also re-cut the classes to these shares (least risky first) on the new scores.
         #[arg(long, value_delimiter = ',')]
         shares: Vec<f64>,
@@ -167,33 +173,58 @@ fn indicators(
     set: &Arc<ModelSet>,
     model: Option<&str>,
     data: &DataArgs,
-) -> Result<(Indicators, String), Failure> {
+) -> Result<(Indicators, String, Vec<Truth>), Failure> {
     let model = cal::model_of(set, model).map_err(failure)?.id().to_string();
     let as_of = match data.as_of {
         Some(d) => d,
         None => Date::from_ymd(2026, 11, 1).map_err(Failure::data)?,
     };
     let pb = ui.step("grading the enterprises");
-    let (frame, profiles, what) = match &data.data {
+    let (frame, profiles, what, truth) = match &data.data {
         Some(path) => {
             let l = load_batch(path, set, as_of, false)?;
             let what = format!("{} enterprises from {}", l.frame.len(), path.display());
-            (l.frame, l.profiles, what)
+            (l.frame, l.profiles, what, Vec::new())
         }
         None => {
-            let p = generate(&SynthConfig::new(data.n, data.synth_seed, as_of)).enterprises;
-            let f = Frame::from_profiles(&p, set.schema(), as_of, set.effect_periods());
+            let synth = generate(&SynthConfig::new(data.n, data.synth_seed, as_of));
+            let f = Frame::from_profiles(
+                &synth.enterprises,
+                set.schema(),
+                as_of,
+                set.effect_periods(),
+            );
             let what = format!(
                 "{} synthetic enterprises (seed {})",
                 data.n, data.synth_seed
             );
-            (f, Some(p), what)
+            (f, Some(synth.enterprises), what, synth.truth)
         }
     };
     let grades = grade_with(set, &frame, profiles.as_deref(), as_of, &Options::default())?;
     let ind = Indicators::from_grades(&grades, &frame, &model).map_err(failure)?;
     pb.finish_and_clear();
-    Ok((ind, format!("{what}, graded as of {as_of}")))
+    Ok((ind, format!("{what}, graded as of {as_of}"), truth))
+}
+
+/// A number in [0, 1) from a seed and a counter (SplitMix64).
+fn uniform(seed: u64, i: u64) -> f64 {
+    let mut z = seed ^ i.wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^= z >> 31;
+    (z >> 11) as f64 / (1u64 << 53) as f64
+}
+
+/// Simulated inspections of a tenth of a synthetic population: each finds a problem with the
+/// enterprise's hidden true probability.
+fn simulated_outcomes(truth: &[Truth], seed: u64) -> Vec<(String, bool)> {
+    truth
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| uniform(seed, 2 * *i as u64) < 0.1)
+        .map(|(i, t)| (t.id.clone(), uniform(seed, 2 * i as u64 + 1) < t.propensity))
+        .collect()
 }
 
 fn finish(ui: &Ui, set: &ModelSet, target: &Target, changes: &[Change]) -> Result<u8, Failure> {
@@ -260,12 +291,51 @@ pub(crate) fn calibrate(ui: &Ui, command: CalibrateCommand) -> Result<u8, Failur
             holdout,
             seed,
             expert_share,
+            save_outcomes,
             shares,
         } => {
             let set = load(&target)?;
-            let labels = cal::read_outcome_labels(&outcomes).map_err(failure)?;
-            let (ind, what) = indicators(ui, &set, target.model_id.as_deref(), &data)?;
-            ui.say(format!("riskgrade calibrate outcomes: {what}\n"));
+            let (ind, what, truth) = indicators(ui, &set, target.model_id.as_deref(), &data)?;
+            ui.say(format!("riskgrade calibrate outcomes: {what}"));
+            let labels = match (&outcomes, data.data.is_some()) {
+                (Some(path), _) => cal::read_outcome_labels(path).map_err(failure)?,
+                (None, false) => {
+                    let l = simulated_outcomes(&truth, data.synth_seed);
+                    ui.say(format!(
+                        "simulated inspections: {} enterprises drawn at random, each finding a problem \
+                         with its hidden true probability (pass --outcomes for real ones)",
+                        l.len()
+                    ));
+                    l
+                }
+                (None, true) => {
+                    return Err(Failure {
+                        code: 2,
+                        message: "--data needs --outcomes: the inspection outcomes to calibrate on"
+                            .into(),
+                    });
+                }
+            };
+            if let Some(path) = &save_outcomes {
+                crate::check_output(path, &["csv", "parquet", "jsonl", "ndjson", "json"])?;
+                let table = vec![
+                    riskgrade::io::OutColumn::new(
+                        "enterprise",
+                        riskgrade::io::OutData::Text(
+                            labels.iter().map(|(id, _)| Some(id.clone())).collect(),
+                        ),
+                    ),
+                    riskgrade::io::OutColumn::new(
+                        "problem",
+                        riskgrade::io::OutData::Bool(
+                            labels.iter().map(|(_, p)| Some(*p)).collect(),
+                        ),
+                    ),
+                ];
+                riskgrade::io::write_table(path, &table).map_err(Failure::io)?;
+                ui.say(format!("outcomes written to {}", path.display()));
+            }
+            ui.say("");
             let date = target.date.or_else(today);
             let fit = cal::fit_outcomes(
                 &set,
@@ -301,7 +371,7 @@ pub(crate) fn calibrate(ui: &Ui, command: CalibrateCommand) -> Result<u8, Failur
             min_inspected,
         } => {
             let set = load(&target)?;
-            let (ind, what) = indicators(ui, &set, target.model_id.as_deref(), &data)?;
+            let (ind, what, _) = indicators(ui, &set, target.model_id.as_deref(), &data)?;
             ui.say(format!("riskgrade calibrate cutoffs: {what}\n"));
             let date = target.date.or_else(today);
             let c = if rates.is_empty() {
@@ -385,7 +455,7 @@ fn objective(ui: &Ui, method: Method, args: Objective) -> Result<u8, Failure> {
         })?;
         directions.insert(path.to_string(), dir);
     }
-    let (ind, what) = indicators(ui, &set, args.target.model_id.as_deref(), &args.data)?;
+    let (ind, what, _) = indicators(ui, &set, args.target.model_id.as_deref(), &args.data)?;
     ui.say(format!("riskgrade calibrate {}: {what}\n", method.name()));
     let outcome = cal::objective(
         &set,

@@ -380,6 +380,10 @@ struct CompareArgs {
     /// Print this many of the biggest moves.
     #[arg(long, default_value_t = 10)]
     top: usize,
+    /// Champion vs challenger: inspection outcomes (enterprise and result, or problem) to judge
+    /// both sides by (detection rate per class, AUC, KS, Gini) beside the migration and PSI.
+    #[arg(long)]
+    outcomes: Option<PathBuf>,
     /// When a rule fails on an enterprise: fail-row (it is not graded), skip-rule (graded without that rule) or abort.
     #[arg(long, default_value = "fail-row")]
     on_rule_error: ErrorPolicy,
@@ -935,11 +939,28 @@ fn compare(ui: &Ui, args: CompareArgs) -> Result<u8, Failure> {
         ),
         None => ("without rules".to_string(), "with rules".to_string()),
     };
+    let labels = match &args.outcomes {
+        Some(path) => Some(
+            riskgrade::calibrate::read_outcome_labels(path).map_err(|e| Failure {
+                code: 2,
+                message: e.to_string(),
+            })?,
+        ),
+        None => None,
+    };
     let comparison = riskgrade::compare(&before, &after)
         .and_then(|c| c.with_industries(&loaded.frame))
         .map_err(Failure::data)?
         .labels(before_label.as_str(), after_label.as_str())
         .top(args.top);
+    let challenge = match &labels {
+        Some(l) => Some(
+            riskgrade::challenge(&before, &after, l)
+                .map_err(Failure::data)?
+                .with_comparison(comparison.clone()),
+        ),
+        None => None,
+    };
     if let Some(path) = &args.moved {
         pb.set_message(format!("writing {}", path.display()));
         riskgrade::io::write_table(path, &comparison.movers_table()).map_err(Failure::io)?;
@@ -977,7 +998,10 @@ fn compare(ui: &Ui, args: CompareArgs) -> Result<u8, Failure> {
     if args.against.is_none() && set.rules().is_empty() {
         ui.say("note: the set has no rules, so without them nothing can move\n");
     }
-    ui.say(&comparison);
+    match &challenge {
+        Some(c) => ui.say(c),
+        None => ui.say(&comparison),
+    }
     if let Some(path) = &args.moved {
         ui.say(format!(
             "{} moved enterprise(s) written to {}",

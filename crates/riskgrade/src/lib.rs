@@ -90,6 +90,7 @@ pub mod synth {
 }
 
 pub mod calibrate;
+mod challenge;
 mod compare;
 mod inspections;
 mod monthly;
@@ -99,6 +100,7 @@ mod results;
 mod rule_tests;
 mod shared;
 
+pub use challenge::{Challenge, challenge};
 pub use compare::{CompareError, Comparison, Move, Mover, RuleDelta, compare};
 pub use inspections::{
     InspectionError, candidates, counts_as_problem, draw_period, evaluate_draw, inspection_history,

@@ -440,7 +440,7 @@ impl fmt::Display for FitOutcome {
                 "inspections fitted on (no hold-out: flatters the new weights)"
             }
         )?;
-        write_before_after(f, &self.before, &self.after)
+        write_before_after(f, &self.before, &self.after, ("before", "after"))
     }
 }
 
@@ -449,13 +449,14 @@ pub(crate) fn write_before_after(
     f: &mut fmt::Formatter<'_>,
     before: &Evaluation,
     after: &Evaluation,
+    labels: (&str, &str),
 ) -> fmt::Result {
+    writeln!(f, "  {:<6} {:^29}   {:^29}", "", labels.0, labels.1)?;
     writeln!(
         f,
         "  {:<6} {:>9} {:>9} {:>9}   {:>9} {:>9} {:>9}",
         "class", "inspected", "problems", "rate", "inspected", "problems", "rate"
     )?;
-    writeln!(f, "  {:<6} {:^29}   {:^29}", "", "before", "after")?;
     let rate = |r: Option<f64>| r.map_or("-".to_string(), |r| format!("{:.2}%", r * 100.0));
     for (b, a) in before.classes.iter().zip(&after.classes) {
         writeln!(
@@ -473,7 +474,9 @@ pub(crate) fn write_before_after(
     let m = |x: Option<f64>| x.map_or("-".to_string(), |x| format!("{x:.3}"));
     writeln!(
         f,
-        "  AUC {} → {}, KS {} → {}, Gini {} → {}; rates rise from class to class: {} → {}",
+        "  {} → {}: AUC {} → {}, KS {} → {}, Gini {} → {}; rates rise from class to class: {} → {}",
+        labels.0,
+        labels.1,
         m(before.auc),
         m(after.auc),
         m(before.ks),

@@ -42,6 +42,8 @@ pub use riskgrade_weights::ahp::RiTable;
 pub use riskgrade_weights::objective::Direction as IndicatorDirection;
 pub use write::write_version;
 
+pub(crate) use fit::write_before_after;
+
 /// Why a calibration could not be done.
 #[derive(Debug, thiserror::Error)]
 pub enum CalibrateError {

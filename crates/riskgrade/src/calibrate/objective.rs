@@ -81,8 +81,9 @@ pub struct ObjectiveOutcome {
     pub leaves: Vec<ObjectiveLeaf>,
     /// Rows used.
     pub rows: usize,
-    /// Rows left out because an indicator in scope was missing.
-    pub dropped: usize,
+    /// Leaves with missing values and how many: a missing value counts as the observed value
+    /// whose points are closest to the leaf's missing points.
+    pub imputed: Vec<(String, usize)>,
     /// The experts' share.
     pub expert_share: f64,
     /// The change to write.
@@ -120,8 +121,9 @@ fn direction_of(spec: Option<&ScoreSpec>, scale: Scale, component: bool) -> Dire
 
 /// Entropy or CRITIC weights for a model's leaves from a batch of graded enterprises.
 ///
-/// The data are the leaves' values ([`Indicators::values`]); rows with a missing value in scope
-/// are left out and counted. Each leaf is a cost indicator (more is riskier) or a benefit one, as
+/// The data are the leaves' values ([`Indicators::values`]); a missing value counts as the
+/// observed value of that leaf whose points are closest to the leaf's missing points (so "no
+/// penalty yet" counts as a long time since the last one), and is counted in the report. Each leaf is a cost indicator (more is riskier) or a benefit one, as
 /// its scoring function says unless `options.directions` says otherwise. The objective weights
 /// of the leaves in scope are combined with their current (expert) shares,
 /// `α·expert + (1 − α)·objective`, and turned into sibling weights from the scope down.
@@ -173,28 +175,13 @@ pub fn objective(
         )));
     }
 
-    // Complete rows only.
-    let keep: Vec<usize> = (0..data.len())
-        .filter(|&r| scope.iter().all(|&l| data.values[l][r].is_finite()))
-        .collect();
-    let dropped = data.len() - keep.len();
-    if keep.len() < 2 {
-        let worst = scope
-            .iter()
-            .max_by_key(|&&l| data.values[l].iter().filter(|v| !v.is_finite()).count())
-            .map(|&l| data.paths[l].as_str())
-            .unwrap_or_default();
+    if data.len() < 2 {
         return Err(CalibrateError::Method(format!(
-            "{} of {} enterprises have a missing indicator in scope (most often `{worst}`); \
-             at least 2 complete rows are needed",
-            dropped,
-            data.len()
+            "{} enterprises graded by model `{}`: at least 2 are needed",
+            data.len(),
+            model.id()
         )));
     }
-    let columns: Vec<Vec<f64>> = scope
-        .iter()
-        .map(|&l| keep.iter().map(|&r| data.values[l][r]).collect())
-        .collect();
     let spec_of = |path: &str| {
         model
             .spec()
@@ -203,6 +190,56 @@ pub fn objective(
             .find(|n| n.path == path)
             .and_then(|n| n.score.as_ref())
     };
+    // A missing value counts as a value that scores like it: the observed value whose points are
+    // closest to the leaf's missing points (the least risky such value on ties).
+    let mut imputed = vec![0usize; scope.len()];
+    let columns: Vec<Vec<f64>> = scope
+        .iter()
+        .enumerate()
+        .map(|(j, &l)| {
+            let leaf = &model.leaves()[l];
+            let (vals, pts) = (&data.values[l], &data.points[l]);
+            let missing = leaf.missing_points();
+            let cost = options
+                .directions
+                .get(&leaf.path)
+                .copied()
+                .unwrap_or_else(|| {
+                    direction_of(
+                        spec_of(&leaf.path),
+                        model.scale().higher,
+                        matches!(leaf.source, Source::Model(_)),
+                    )
+                })
+                == Direction::Cost;
+            let mut best: Option<(f64, f64)> = None;
+            for (&v, &p) in vals.iter().zip(pts) {
+                if !v.is_finite() {
+                    continue;
+                }
+                let d = (p - missing).abs();
+                let better = match best {
+                    None => true,
+                    Some((bd, bv)) => d < bd || (d == bd && if cost { v < bv } else { v > bv }),
+                };
+                if better {
+                    best = Some((d, v));
+                }
+            }
+            let fill = best.map_or(0.0, |(_, v)| v);
+            vals.iter()
+                .map(|&v| {
+                    if v.is_finite() {
+                        v
+                    } else {
+                        imputed[j] += 1;
+                        fill
+                    }
+                })
+                .collect()
+        })
+        .collect();
+    let keep_len = data.len();
     let mut given = Vec::with_capacity(scope.len());
     let directions: Vec<Direction> = scope
         .iter()
@@ -267,7 +304,7 @@ pub fn objective(
     p.weights = new_weights.iter().map(|(path, _)| path.clone()).collect();
     p.parameters
         .insert("expert_share".into(), num(options.expert_share));
-    p.parameters.insert("rows".into(), num(keep.len() as f64));
+    p.parameters.insert("rows".into(), num(keep_len as f64));
     if let Some(u) = &options.under {
         p.parameters.insert("under".into(), text(u.clone()));
     }
@@ -329,8 +366,13 @@ pub fn objective(
         model: model.id().to_string(),
         under: options.under.clone(),
         leaves,
-        rows: keep.len(),
-        dropped,
+        rows: keep_len,
+        imputed: scope
+            .iter()
+            .zip(&imputed)
+            .filter(|(_, n)| **n > 0)
+            .map(|(&l, &n)| (data.paths[l].clone(), n))
+            .collect(),
         expert_share: options.expert_share,
         change,
     })
@@ -353,8 +395,7 @@ impl fmt::Display for ObjectiveOutcome {
         };
         writeln!(
             f,
-            "{} weights for model `{}`{} from {} enterprises ({} left out for a missing value); \
-             experts' share {}",
+            "{} weights for model `{}`{} from {} enterprises; experts' share {}",
             self.method.name(),
             self.model,
             self.under
@@ -362,9 +403,14 @@ impl fmt::Display for ObjectiveOutcome {
                 .map(|u| format!(" below `{u}`"))
                 .unwrap_or_default(),
             self.rows,
-            self.dropped,
             self.expert_share
         )?;
+        for (path, n) in &self.imputed {
+            writeln!(
+                f,
+                "  `{path}`: {n} missing values counted as the value scored like a missing one"
+            )?;
+        }
         let w = self
             .leaves
             .iter()
