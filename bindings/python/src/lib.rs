@@ -692,11 +692,51 @@ fn side(rules: bool, as_of: Date) -> Ask {
     }
 }
 
-fn comparison_out(
-    py: Python<'_>,
-    c: riskgrade::Comparison,
-) -> PyResult<(String, Py<PyAny>, String)> {
-    let text = c.to_string();
+/// Compared grades, and with outcomes the champion/challenger report.
+type Compared = (riskgrade::Comparison, Option<riskgrade::Challenge>);
+
+/// The native result of a comparison: (matrix JSON, movers, printed report, outcome report JSON).
+type ComparisonOut = (String, Py<PyAny>, String, Option<String>);
+
+fn challenge_of(
+    a: &Grades,
+    b: &Grades,
+    c: &riskgrade::Comparison,
+    outcomes: Option<&(Vec<String>, Vec<bool>)>,
+) -> PyResult<Option<riskgrade::Challenge>> {
+    let Some((ids, problems)) = outcomes else {
+        return Ok(None);
+    };
+    if ids.len() != problems.len() {
+        return Err(pyo3::exceptions::PyValueError::new_err(format!(
+            "outcomes: {} enterprise ids and {} problem flags",
+            ids.len(),
+            problems.len()
+        )));
+    }
+    let pairs: Vec<(String, bool)> = ids.iter().cloned().zip(problems.iter().copied()).collect();
+    let ch = riskgrade::challenge(a, b, &pairs)
+        .map_err(|e| EvaluationError::new_err(e.to_string()))?
+        .with_comparison(c.clone());
+    Ok(Some(ch))
+}
+
+fn comparison_out(py: Python<'_>, (c, ch): Compared) -> PyResult<ComparisonOut> {
+    let text = match &ch {
+        Some(ch) => ch.to_string(),
+        None => c.to_string(),
+    };
+    let outcome = ch.as_ref().map(|ch| {
+        json!({
+            "champion": ch.champion,
+            "challenger": ch.challenger,
+            "class_psi": ch.class_psi,
+            "score_psi": ch.score_psi,
+            "matched": ch.matched,
+            "unmatched": ch.unmatched,
+        })
+        .to_string()
+    });
     let matrix = json!({
         "classes": c.classes(),
         "matrix": c.matrix(),
@@ -704,13 +744,13 @@ fn comparison_out(
     })
     .to_string();
     let batch = riskgrade::io::table_to_batch(&c.movers_table()).map_err(|e| io_err(&e))?;
-    Ok((matrix, to_pyarrow(py, batch)?, text))
+    Ok((matrix, to_pyarrow(py, batch)?, text, outcome))
 }
 
 /// Grades one Arrow batch with two model sets (or with and without rules) and
 /// compares: (matrix JSON, movers as a `pyarrow.Table`, the printed report).
 #[pyfunction]
-#[pyo3(signature = (before, after, data, as_of, *, before_rules=true, after_rules=true, top=10))]
+#[pyo3(signature = (before, after, data, as_of, *, before_rules=true, after_rules=true, top=10, outcomes=None))]
 #[allow(clippy::too_many_arguments)]
 fn compare_arrow(
     py: Python<'_>,
@@ -721,7 +761,8 @@ fn compare_arrow(
     before_rules: bool,
     after_rules: bool,
     top: usize,
-) -> PyResult<(String, Py<PyAny>, String)> {
+    outcomes: Option<(Vec<String>, Vec<bool>)>,
+) -> PyResult<ComparisonOut> {
     let as_of = parse_date(as_of)?;
     let batches = collect_batches(data)?;
     let c = detached(py, |cancel| {
@@ -735,14 +776,15 @@ fn compare_arrow(
         let c = riskgrade::compare(&a, &b)
             .and_then(|c| c.top(top).with_industries(&frame))
             .map_err(|e| EvaluationError::new_err(e.to_string()))?;
-        Ok(c)
+        let ch = challenge_of(&a, &b, &c, outcomes.as_ref())?;
+        Ok((c, ch))
     })?;
     comparison_out(py, c)
 }
 
 /// As `compare_arrow`, for profiles (JSON text).
 #[pyfunction]
-#[pyo3(signature = (before, after, profiles, as_of, *, before_rules=true, after_rules=true, top=10))]
+#[pyo3(signature = (before, after, profiles, as_of, *, before_rules=true, after_rules=true, top=10, outcomes=None))]
 #[allow(clippy::too_many_arguments)]
 fn compare_profiles(
     py: Python<'_>,
@@ -753,7 +795,8 @@ fn compare_profiles(
     before_rules: bool,
     after_rules: bool,
     top: usize,
-) -> PyResult<(String, Py<PyAny>, String)> {
+    outcomes: Option<(Vec<String>, Vec<bool>)>,
+) -> PyResult<ComparisonOut> {
     let as_of = parse_date(as_of)?;
     let c = detached(py, |cancel| {
         let (ps, unreadable) = parse_profiles(profiles)?;
@@ -767,7 +810,8 @@ fn compare_profiles(
         let c = riskgrade::compare(&a, &b)
             .and_then(|c| c.top(top).with_industries(&frame))
             .map_err(|e| EvaluationError::new_err(e.to_string()))?;
-        Ok(c)
+        let ch = challenge_of(&a, &b, &c, outcomes.as_ref())?;
+        Ok((c, ch))
     })?;
     comparison_out(py, c)
 }

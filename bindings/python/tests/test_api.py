@@ -306,3 +306,30 @@ def test_ctrl_c_stops_a_long_batch(tmp_path: Path) -> None:
     out, err = p.communicate(timeout=120)
     assert p.returncode == 3, (out, err)
     assert "interrupted" in out and "finished" not in out
+
+
+def test_compare_with_outcomes_is_a_champion_challenger_report(model: riskgrade.Model, table: pa.Table) -> None:
+    rows = riskgrade.synthesize(3000, seed=11).to_pylist()[::5]  # the table's enterprises, with their hidden risk
+    frame = pd.DataFrame({"enterprise": [r["id"] for r in rows], "problem": [r["true_propensity"] > 0.3 for r in rows]})
+    c = riskgrade.compare(table, AS_OF, before=model, after=model, after_rules=False, outcomes=frame)
+    assert c.outcomes is not None
+    assert c.outcomes["matched"] == len(rows) and c.outcomes["unmatched"] == 0
+    champion, challenger = c.outcomes["champion"], c.outcomes["challenger"]
+    assert champion["inspected"] == challenger["inspected"] == len(rows)
+    assert champion["problems"] == int(frame["problem"].sum())
+    assert 0.5 < champion["auc"] <= 1.0 and c.outcomes["class_psi"] >= 0.0
+    rates = c.detection_rates()
+    assert list(rates.index) == ["A", "B", "C", "D"]
+    assert int(rates[("champion", "inspected")].sum()) == len(rows)
+    assert "champion → challenger: AUC" in str(c)
+    # A mapping works too, and a result column instead of problem.
+    as_dict = dict(zip(frame["enterprise"], frame["problem"]))
+    assert riskgrade.compare(table, AS_OF, before=model, outcomes=as_dict).outcomes["matched"] == len(rows)  # type: ignore[index]
+    results = pa.table({"enterprise": frame["enterprise"], "result": ["problem" if p else "no_problem" for p in frame["problem"]]})
+    by_result = riskgrade.compare(table, AS_OF, before=model, outcomes=results)
+    assert by_result.outcomes is not None and by_result.outcomes["champion"]["problems"] == champion["problems"]
+    with pytest.raises(ValueError, match="enterprise"):
+        riskgrade.compare(table, AS_OF, before=model, outcomes=pd.DataFrame({"id": ["x"]}))
+    # Without outcomes there is nothing to tabulate.
+    with pytest.raises(ValueError, match="no outcomes"):
+        riskgrade.compare(table, AS_OF, before=model).detection_rates()

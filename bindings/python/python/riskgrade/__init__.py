@@ -490,10 +490,33 @@ class Comparison:
     movers: Any
     """The enterprises that changed class, with the rules that moved them (same kind of frame as the input)."""
     text: str
+    outcomes: dict[str, Any] | None = None
+    """With ``outcomes=``: both sides judged on them — ``champion`` and ``challenger`` (detection
+    rate per class, AUC, KS, Gini), ``class_psi``, ``score_psi``, ``matched`` and ``unmatched``."""
 
     @property
     def labels(self) -> list[str]:
         return [*self.classes, "not graded"]
+
+    def detection_rates(self) -> Any:
+        """Champion vs challenger per class as a pandas DataFrame: inspected, problems and detection rate of each side."""
+        import pandas as pd
+
+        if self.outcomes is None:
+            raise ValueError("no outcomes: pass outcomes= to compare() to judge both sides on inspection results")
+        rows = []
+        for side in ("champion", "challenger"):
+            for c in self.outcomes[side]["classes"]:
+                rows.append(
+                    {
+                        "side": side,
+                        "class": c["class"],
+                        "inspected": c["inspected"],
+                        "problems": c["problems"],
+                        "detection_rate": c["detection_rate"],
+                    }
+                )
+        return pd.DataFrame(rows).pivot(index="class", columns="side").swaplevel(axis=1).sort_index(axis=1)
 
     def matrix(self) -> Any:
         """The migration matrix as a pandas DataFrame: rows before, columns after."""
@@ -515,8 +538,16 @@ def compare(
     after_rules: bool = True,
     top: int = 10,
     output: Output = "auto",
+    outcomes: object = None,
 ) -> Comparison:
     """Grades the same enterprises twice and compares the classes (impact analysis).
+
+    With ``outcomes`` — inspection results as a mapping ``{enterprise id: problem found}``, or a
+    pandas/polars/pyarrow table with the columns ``enterprise`` and ``problem`` (true/false) or
+    ``result`` (``problem``, ``no_problem``, ...) — it is a champion vs challenger report:
+    ``before`` is the champion, ``after`` the challenger, and both are judged on the same outcomes
+    (detection rate per class, AUC, KS, Gini; PSI of classes and scores) in
+    :attr:`Comparison.outcomes` and :meth:`Comparison.detection_rates`.
 
     ``before`` and ``after`` are two model sets (e.g. the rules in force and a
     proposed change); with ``after`` omitted the same set is used, so
@@ -525,9 +556,10 @@ def compare(
     the movers with the rules that moved them.
     """
     after = before if after is None else after
+    pairs = None if outcomes is None else _outcome_pairs(outcomes)
     kind = _kind(data)
     if kind in ("json", "profiles"):
-        m, movers, text = _riskgrade.compare_profiles(
+        m, movers, text, judged = _riskgrade.compare_profiles(
             before._native,
             after._native,
             _profiles_json(data, kind),
@@ -535,9 +567,10 @@ def compare(
             before_rules=before_rules,
             after_rules=after_rules,
             top=top,
+            outcomes=pairs,
         )
     else:
-        m, movers, text = _riskgrade.compare_arrow(
+        m, movers, text, judged = _riskgrade.compare_arrow(
             before._native,
             after._native,
             _arrow_input(data, kind),
@@ -545,6 +578,7 @@ def compare(
             before_rules=before_rules,
             after_rules=after_rules,
             top=top,
+            outcomes=pairs,
         )
     d = json.loads(m)
     return Comparison(
@@ -553,7 +587,35 @@ def compare(
         total=d["total"],
         movers=_convert(movers, kind, output),
         text=text,
+        outcomes=None if judged is None else json.loads(judged),
     )
+
+
+def _outcome_pairs(outcomes: object) -> tuple[list[str], list[bool]]:
+    """Inspection outcomes as (ids, problem flags) from a mapping or a table."""
+    if isinstance(outcomes, dict):
+        return [str(k) for k in outcomes], [bool(v) for v in outcomes.values()]
+
+    def column(name: str) -> list[Any] | None:
+        try:
+            col = outcomes[name]  # type: ignore[index]
+        except (KeyError, IndexError, TypeError, ValueError):
+            return None
+        except Exception:  # polars raises its own ColumnNotFoundError
+            return None
+        values = col.to_pylist() if hasattr(col, "to_pylist") else list(col)
+        return list(values)
+
+    ids = column("enterprise")
+    if ids is None:
+        raise ValueError("outcomes: a mapping {enterprise: problem} or a table with an `enterprise` column")
+    problem = column("problem")
+    if problem is None:
+        result = column("result")
+        if result is None:
+            raise ValueError("outcomes: the table needs a `problem` (true/false) or a `result` column")
+        problem = [r != "no_problem" for r in result]
+    return [str(i) for i in ids], [bool(p) for p in problem]
 
 
 @overload

@@ -94,7 +94,8 @@ def compare_arrow(
     before_rules: bool = True,
     after_rules: bool = True,
     top: int = 10,
-) -> tuple[str, Any, str]: ...
+    outcomes: tuple[list[str], list[bool]] | None = None,
+) -> tuple[str, Any, str, str | None]: ...
 def compare_profiles(
     before: Model,
     after: Model,
@@ -104,7 +105,8 @@ def compare_profiles(
     before_rules: bool = True,
     after_rules: bool = True,
     top: int = 10,
-) -> tuple[str, Any, str]: ...
+    outcomes: tuple[list[str], list[bool]] | None = None,
+) -> tuple[str, Any, str, str | None]: ...
 def synthesize(
     n: int, *, seed: int = 42, as_of: str = "2026-11-01", model: Model | None = None, profiles: bool = False
 ) -> Any: ...
