@@ -913,3 +913,94 @@ fn targeting_shows_the_plan_needs_fewer_inspections_than_uniform_sampling() {
     assert!(pct > 30.0, "{line}");
     assert!(out.contains("risk-based"), "{out}");
 }
+
+fn examples(rel: &str) -> String {
+    format!("{}/../../examples/{rel}", env!("CARGO_MANIFEST_DIR"))
+}
+
+#[test]
+fn calibrate_writes_versions_and_compare_judges_them_on_outcomes() {
+    let dir = tempfile::tempdir().unwrap();
+    let v2 = dir.path().join("v2");
+    let o = riskgrade(&[
+        "calibrate",
+        "ahp",
+        "--model",
+        &examples("models/reference.toml"),
+        &examples("weights/general-ahp.toml"),
+        "--out",
+        v2.to_str().unwrap(),
+        "--date",
+        "2026-11-27",
+    ]);
+    let (out, err) = text(&o);
+    assert!(o.status.success(), "{err}");
+    assert!(
+        out.contains("the top level: λmax 5.0198, CI 0.0050, CR 0.0044"),
+        "{out}"
+    );
+    assert!(out.contains("wrote version"), "{out}");
+    let general = std::fs::read_to_string(v2.join("general.toml")).unwrap();
+    assert!(general.contains("[[provenance]]\nmethod = \"ahp\"\ndate = \"2026-11-27\""));
+
+    // Logistic calibration on simulated inspections, re-cut to shares, from the new version.
+    let v3 = dir.path().join("v3");
+    let saved = dir.path().join("outcomes.csv");
+    let o = riskgrade(&[
+        "calibrate",
+        "outcomes",
+        "-n",
+        "8000",
+        "--model",
+        v2.join("reference.toml").to_str().unwrap(),
+        "--shares",
+        "0.65,0.25,0.07,0.03",
+        "--save-outcomes",
+        saved.to_str().unwrap(),
+        "--out",
+        v3.to_str().unwrap(),
+    ]);
+    let (out, err) = text(&o);
+    assert!(o.status.success(), "{err}");
+    assert!(out.contains("on the held-out inspections"), "{out}");
+    let general = std::fs::read_to_string(v3.join("general.toml")).unwrap();
+    assert_eq!(general.matches("[[provenance]]").count(), 4, "{general}");
+    assert!(
+        general.contains("method = \"logistic\"")
+            && general.contains("method = \"cutoffs-shares\"")
+    );
+
+    // Champion vs challenger on the saved outcomes.
+    let o = riskgrade(&[
+        "compare",
+        "-n",
+        "8000",
+        "--against",
+        v2.join("reference.toml").to_str().unwrap(),
+        "--model",
+        v3.join("reference.toml").to_str().unwrap(),
+        "--outcomes",
+        saved.to_str().unwrap(),
+    ]);
+    let (out, err) = text(&o);
+    assert!(o.status.success(), "{err}");
+    assert!(
+        out.contains("champion → challenger: AUC") && out.contains("class PSI"),
+        "{out}"
+    );
+
+    // A typo in the judgements: exit 2, the line and a suggestion.
+    let bad = dir.path().join("bad.toml");
+    std::fs::write(
+        &bad,
+        "[[matrix]]\nnode = \"supervison\"\norder = [\"a\"]\nrows = [[1]]\n",
+    )
+    .unwrap();
+    let o = riskgrade(&["calibrate", "ahp", bad.to_str().unwrap()]);
+    let (_, err) = text(&o);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains(":1: model `general` has no node `supervison` (did you mean `supervision`?)"),
+        "{err}"
+    );
+}
