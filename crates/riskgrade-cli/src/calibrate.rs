@@ -9,6 +9,7 @@ use riskgrade::calibrate::{
     self as cal, AhpFile, AhpOptions, CalibrateError, Change, FitOptions, IndicatorDirection,
     Indicators, Method, ObjectiveOptions, RiTable,
 };
+use riskgrade::store::Month;
 use riskgrade::synth::{SynthConfig, Truth, generate};
 use riskgrade::{Date, Frame, ModelSet, Options};
 
@@ -46,10 +47,12 @@ pub(crate) enum CalibrateCommand {
         #[command(flatten)]
         data: DataArgs,
         /// Outcomes: enterprise and result (problem, no_problem, …) or problem (true/false).
-        /// Without it and without --data, a tenth of the synthetic enterprises are inspected in
-        /// simulation, each finding a problem with its hidden true probability.
-        #[arg(long)]
+        /// Without it (or --store) and without --data, a tenth of the synthetic enterprises are
+        /// inspected in simulation, each finding a problem with its hidden true probability.
+        #[arg(long, conflicts_with = "store")]
         outcomes: Option<PathBuf>,
+        #[command(flatten)]
+        stored: StoredOutcomes,
         /// Share of inspections held out of the fit to evaluate it.
         #[arg(long, default_value_t = 0.3)]
         holdout: f64,
@@ -63,9 +66,13 @@ pub(crate) enum CalibrateCommand {
         /// champion and challenger with `riskgrade compare --outcomes`.
         #[arg(long)]
         save_outcomes: Option<PathBuf>,
-        /// Also re-cut the classes to these shares (least risky first) on the new scores.
-        #[arg(long, value_delimiter = ',')]
+        /// Cut the classes to these shares (least risky first) on the new scores (default: the
+        /// shares the classes had under the old weights).
+        #[arg(long, value_delimiter = ',', conflicts_with = "keep_bands")]
         shares: Vec<f64>,
+        /// Keep the model's class bands as they are.
+        #[arg(long)]
+        keep_bands: bool,
     },
     /// Class cut-offs from target shares of the batch, or from desired detection rates among
     /// the inspected.
@@ -82,16 +89,42 @@ pub(crate) enum CalibrateCommand {
             required_unless_present = "rates"
         )]
         shares: Vec<f64>,
-        /// Desired detection rates of the riskier classes, e.g. B=0.08,C=0.15,D=0.4 (needs --outcomes).
-        #[arg(long, value_delimiter = ',', requires = "outcomes")]
+        /// Desired detection rates of the riskier classes, e.g. B=0.08,C=0.15,D=0.4 (needs
+        /// --outcomes, or --store and --period).
+        #[arg(long, value_delimiter = ',')]
         rates: Vec<String>,
         /// Outcomes, for --rates.
-        #[arg(long)]
+        #[arg(long, conflicts_with = "store")]
         outcomes: Option<PathBuf>,
+        #[command(flatten)]
+        stored: StoredOutcomes,
         /// Each class needs at least this many inspections (with --rates).
         #[arg(long, default_value_t = 30)]
         min_inspected: usize,
     },
+}
+
+/// Outcomes recorded in the history store (`riskgrade outcomes`).
+#[derive(clap::Args)]
+pub(crate) struct StoredOutcomes {
+    /// History store whose closed inspections to use (with --period).
+    #[arg(long, short = 's', requires = "period")]
+    store: Option<PathBuf>,
+    /// The period the inspections were drawn from (YYYY-MM); --data should hold that period's enterprises.
+    #[arg(long, requires = "store")]
+    period: Option<Month>,
+}
+
+impl StoredOutcomes {
+    fn read(&self) -> Result<Option<Vec<(String, bool)>>, Failure> {
+        let (Some(path), Some(period)) = (&self.store, self.period) else {
+            return Ok(None);
+        };
+        let store = crate::monthly::open_existing(path)?;
+        cal::store_outcomes(&store, period)
+            .map(Some)
+            .map_err(failure)
+    }
 }
 
 /// The model set and where the new version goes.
@@ -288,18 +321,21 @@ pub(crate) fn calibrate(ui: &Ui, command: CalibrateCommand) -> Result<u8, Failur
             target,
             data,
             outcomes,
+            stored,
             holdout,
             seed,
             expert_share,
             save_outcomes,
             shares,
+            keep_bands,
         } => {
             let set = load(&target)?;
             let (ind, what, truth) = indicators(ui, &set, target.model_id.as_deref(), &data)?;
             ui.say(format!("riskgrade calibrate outcomes: {what}"));
-            let labels = match (&outcomes, data.data.is_some()) {
-                (Some(path), _) => cal::read_outcome_labels(path).map_err(failure)?,
-                (None, false) => {
+            let labels = match (&outcomes, stored.read()?, data.data.is_some()) {
+                (Some(path), _, _) => cal::read_outcome_labels(path).map_err(failure)?,
+                (None, Some(l), _) => l,
+                (None, None, false) => {
                     let l = simulated_outcomes(&truth, data.synth_seed);
                     ui.say(format!(
                         "simulated inspections: {} enterprises drawn at random, each finding a problem \
@@ -308,10 +344,11 @@ pub(crate) fn calibrate(ui: &Ui, command: CalibrateCommand) -> Result<u8, Failur
                     ));
                     l
                 }
-                (None, true) => {
+                (None, None, true) => {
                     return Err(Failure {
                         code: 2,
-                        message: "--data needs --outcomes: the inspection outcomes to calibrate on"
+                        message: "--data needs --outcomes, or --store and --period: the \
+                                  inspection outcomes to calibrate on"
                             .into(),
                     });
                 }
@@ -347,19 +384,17 @@ pub(crate) fn calibrate(ui: &Ui, command: CalibrateCommand) -> Result<u8, Failur
                     seed,
                     expert_share,
                     date,
+                    recut: match (keep_bands, shares.is_empty()) {
+                        (true, _) => cal::Recut::KeepCutoffs,
+                        (false, true) => cal::Recut::SameShares,
+                        (false, false) => cal::Recut::Shares(shares),
+                    },
                     ..FitOptions::default()
                 },
             )
             .map_err(failure)?;
             ui.say(&fit);
-            let mut changes = vec![fit.change.clone()];
-            if !shares.is_empty() {
-                let fitted = fit.change.apply(&set).map_err(failure)?;
-                let c = cal::cutoffs_from_shares(&fitted, Some(&fit.model), &ind, &shares, date)
-                    .map_err(failure)?;
-                ui.say(format!("\nwith the new weights, {c}"));
-                changes.push(c.change);
-            }
+            let changes = fit.changes();
             finish(ui, &set, &target, &changes)
         }
         CalibrateCommand::Cutoffs {
@@ -368,6 +403,7 @@ pub(crate) fn calibrate(ui: &Ui, command: CalibrateCommand) -> Result<u8, Failur
             shares,
             rates,
             outcomes,
+            stored,
             min_inspected,
         } => {
             let set = load(&target)?;
@@ -379,8 +415,16 @@ pub(crate) fn calibrate(ui: &Ui, command: CalibrateCommand) -> Result<u8, Failur
             } else {
                 let model = cal::model_of(&set, target.model_id.as_deref()).map_err(failure)?;
                 let rates = parse_rates(model.classes().names(), &rates)?;
-                let path = outcomes.unwrap_or_default();
-                let labels = cal::read_outcome_labels(&path).map_err(failure)?;
+                let labels = match (&outcomes, stored.read()?) {
+                    (Some(path), _) => cal::read_outcome_labels(path).map_err(failure)?,
+                    (None, Some(l)) => l,
+                    (None, None) => {
+                        return Err(Failure {
+                            code: 2,
+                            message: "--rates needs --outcomes, or --store and --period".into(),
+                        });
+                    }
+                };
                 cal::cutoffs_from_rates(
                     &set,
                     target.model_id.as_deref(),

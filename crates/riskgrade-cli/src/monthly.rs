@@ -6,6 +6,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use clap::Subcommand;
+use riskgrade::calibrate::Indicators;
 use riskgrade::store::{ChangeKind, Decision, Month, NewDecision, Resolution, Store, StoreError};
 use riskgrade::synth::{SynthConfig, evolve, generate};
 use riskgrade::{
@@ -790,6 +791,8 @@ pub(crate) fn demo(
         .map(|t| (t.id.clone(), t.propensity))
         .collect();
     let mut outcomes: Vec<riskgrade::inspect::Outcome> = Vec::new();
+    let mut inspected = Indicators::default();
+    let mut labels: Vec<(String, bool)> = Vec::new();
     for k in 0..months.max(1) {
         let mut events = riskgrade::synth::MonthEvents::default();
         if k > 0 {
@@ -835,8 +838,30 @@ pub(crate) fn demo(
         // "Double random": draw this period's inspections by the Henan plan, and let the
         // inspections find what each enterprise's true risk makes them find; the
         // outcomes become records for the next month.
+        let before = outcomes.len();
         let (drawn, found) =
             demo_inspections(&mut store, p, seed, &pool, &propensity, &mut outcomes)?;
+        // What the inspections found, with the indicators the enterprises had when drawn: the
+        // data to calibrate the weights on at the end of the year.
+        if let Some(frame) = &report.frame {
+            let month: Vec<(String, bool)> = outcomes[before..]
+                .iter()
+                .map(|o| (format!("{p}/{}", o.enterprise), o.problem))
+                .collect();
+            let wanted: std::collections::HashSet<&str> = outcomes[before..]
+                .iter()
+                .map(|o| o.enterprise.as_str())
+                .collect();
+            let mut ind = Indicators::from_grades_where(&report.grades, frame, "general", |id| {
+                wanted.contains(id)
+            })
+            .map_err(|e| Failure::data(e.to_string()))?;
+            ind.ids = ind.ids.iter().map(|id| format!("{p}/{id}")).collect();
+            inspected
+                .append(ind)
+                .map_err(|e| Failure::data(e.to_string()))?;
+            labels.extend(month);
+        }
         ui.say(format!(
             "{:<8} {:>28} {:>8} {:>11} {:>8} {:>8} {:>7} {:>8} {:>7} {:>9}",
             p.to_string(),
@@ -866,6 +891,7 @@ pub(crate) fn demo(
         "\ninspections drawn by the Henan 2021 plan (A 1%, B 2%, C 10%, D 30%, plus alerts), against what they found (all tasks, alerts included):\n{}",
         riskgrade::inspect::evaluate(&outcomes, &run_classes, true)
     ));
+    demo_calibration(ui, &set, &inspected, &labels);
     // What changed over the year, and in the last month.
     let runs = store.runs().map_err(store_failure)?;
     if let (Some(first), Some(prev)) = (runs.first(), &last.previous) {
@@ -899,6 +925,52 @@ pub(crate) fn demo(
         ));
     }
     Ok(0)
+}
+
+/// Calibrates the general model's weights on the year's inspections and says what it would change.
+fn demo_calibration(ui: &Ui, set: &ModelSet, inspected: &Indicators, labels: &[(String, bool)]) {
+    let fit = match riskgrade::calibrate::fit_outcomes(
+        set,
+        inspected,
+        labels,
+        &riskgrade::calibrate::FitOptions::default(),
+    ) {
+        Ok(f) => f,
+        Err(e) => {
+            ui.say(format!("\nno calibration on the year's inspections: {e}"));
+            return;
+        }
+    };
+    ui.say(format!(
+        "\nthe general model's weights calibrated on the year's inspections (`riskgrade calibrate outcomes`): \
+         {} inspections fitted, {} held out; pseudo-R² {:.3}",
+        fit.fitted_on,
+        fit.held_out,
+        fit.fit.pseudo_r2()
+    ));
+    let mut moves: Vec<&riskgrade::calibrate::LeafFit> = fit.leaves.iter().collect();
+    moves.sort_by(|a, b| {
+        (b.after - b.before)
+            .abs()
+            .total_cmp(&(a.after - a.before).abs())
+    });
+    for l in moves.iter().take(5) {
+        ui.say(format!(
+            "  {:<38} {:>6.1}% -> {:>5.1}%{}",
+            l.path,
+            l.before * 100.0,
+            l.after * 100.0,
+            l.note.map(|n| format!("  ({n})")).unwrap_or_default()
+        ));
+    }
+    let m = |x: Option<f64>| x.map_or("-".to_string(), |x| format!("{x:.3}"));
+    ui.say(format!(
+        "  on the held-out inspections: AUC {} -> {}, KS {} -> {}",
+        m(fit.before.auc),
+        m(fit.after.auc),
+        m(fit.before.ks),
+        m(fit.after.ks)
+    ));
 }
 
 fn history_lines(ui: &Ui, store: &Store, id: &str) -> Result<(), StoreError> {

@@ -112,7 +112,7 @@ pub enum CutoffError {
     #[error(
         "class {class}: no threshold gives a detection rate ≥ `{desired}` with at least {min_inspected} inspected enterprise(s); {}",
         match best {
-            Some(best) => format!("the best reachable is `{best}`"),
+            Some(best) => format!("the best reachable is `{}`", (best * 1e4).round() / 1e4),
             None => format!("only {available} inspected enterprise(s) score below the class above"),
         }
     )]

@@ -366,7 +366,7 @@ fn inconsistency_message(
             id(x.i),
             id(x.j),
             saaty(x.given),
-            x.implied,
+            x.indirect,
             saaty(x.suggested)
         ));
     }
@@ -554,7 +554,7 @@ impl fmt::Display for AhpOutcome {
                     id(x.i),
                     id(x.j),
                     saaty(x.given),
-                    x.implied
+                    x.indirect
                 )?;
             }
         }

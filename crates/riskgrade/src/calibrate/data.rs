@@ -37,6 +37,20 @@ impl Indicators {
         frame: &Frame,
         model: &str,
     ) -> Result<Indicators, CalibrateError> {
+        Indicators::from_grades_where(grades, frame, model, |_| true)
+    }
+
+    /// As [`Indicators::from_grades`], for the enterprises whose id `keep` accepts (e.g. the
+    /// inspected ones of a large batch).
+    ///
+    /// # Errors
+    /// As [`Indicators::from_grades`].
+    pub fn from_grades_where(
+        grades: &Grades,
+        frame: &Frame,
+        model: &str,
+        keep: impl Fn(&str) -> bool,
+    ) -> Result<Indicators, CalibrateError> {
         let set = grades.model_set();
         let mi = set.index_of(model).ok_or_else(|| {
             CalibrateError::NotFound(format!("the graded set has no model `{model}`"))
@@ -51,7 +65,10 @@ impl Indicators {
             values: vec![Vec::new(); k],
         };
         for r in 0..grades.len() {
-            if grades.model_index(r) != Some(mi) || grades.base_score(r).is_none() {
+            if grades.model_index(r) != Some(mi)
+                || grades.base_score(r).is_none()
+                || !keep(grades.id(r))
+            {
                 continue;
             }
             out.ids.push(grades.id(r).to_string());
@@ -211,4 +228,45 @@ pub(crate) fn join(ind: &Indicators, outcomes: &[(String, bool)]) -> (Vec<(usize
         }
     }
     (rows, unmatched)
+}
+
+/// The closed inspections of the draws made from `period` in a history store, as (enterprise,
+/// problem found): the outcomes to calibrate that period's grades on. Anything but "no problem"
+/// counts as a problem, as in [`read_outcome_labels`]; tasks without an outcome are left out.
+///
+/// # Errors
+/// Store errors, or [`CalibrateError::Input`] when no closed task was drawn from that period.
+pub fn store_outcomes(
+    store: &riskgrade_store::Store,
+    period: riskgrade_store::Month,
+) -> Result<Vec<(String, bool)>, CalibrateError> {
+    let err = |e: riskgrade_store::StoreError| CalibrateError::Input(e.to_string());
+    let mut out = Vec::new();
+    let mut draws = 0;
+    for d in store
+        .draws()
+        .map_err(err)?
+        .into_iter()
+        .filter(|d| d.period == period)
+    {
+        draws += 1;
+        for t in store.tasks(d.id).map_err(err)? {
+            if let Some((_, result, _, _)) = t.outcome {
+                out.push((
+                    t.task.enterprise,
+                    crate::inspections::counts_as_problem(result),
+                ));
+            }
+        }
+    }
+    if out.is_empty() {
+        return Err(CalibrateError::Input(if draws == 0 {
+            format!("no draw was made from period {period} in the store")
+        } else {
+            format!(
+                "the {draws} draw(s) from period {period} have no recorded outcome yet (`riskgrade outcomes`)"
+            )
+        }));
+    }
+    Ok(out)
 }

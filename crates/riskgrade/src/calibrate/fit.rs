@@ -15,6 +15,19 @@ use super::{
     tree_weights,
 };
 
+/// How the classes are cut once the weights have changed.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub enum Recut {
+    /// Cut the new scores so that each class keeps its share of the data under the old weights,
+    /// so that the classes before and after are compared at equal size (the default).
+    #[default]
+    SameShares,
+    /// Cut the new scores to these shares, least risky class first.
+    Shares(Vec<f64>),
+    /// Keep the model's cut-offs as they are (new weights may fill the bands very differently).
+    KeepCutoffs,
+}
+
 /// Options of [`fit_outcomes`].
 #[derive(Debug, Clone)]
 pub struct FitOptions {
@@ -29,6 +42,9 @@ pub struct FitOptions {
     pub expert_share: f64,
     /// The logistic regression's options (ridge, sign check, correlation threshold).
     pub logistic: logistic::FitOptions,
+    /// How the classes are cut after the weights change (models with share cut-offs are cut
+    /// per batch anyway and are left as they are).
+    pub recut: Recut,
     /// The date recorded in the provenance.
     pub date: Option<Date>,
 }
@@ -41,6 +57,7 @@ impl Default for FitOptions {
             seed: 0,
             expert_share: 0.0,
             logistic: logistic::FitOptions::default(),
+            recut: Recut::default(),
             date: None,
         }
     }
@@ -88,8 +105,19 @@ pub struct FitOutcome {
     pub after: Evaluation,
     /// Whether the evaluation inspections were held out of the fit.
     pub evaluated_on_holdout: bool,
-    /// The change to write.
+    /// The change to write: the new weights.
     pub change: Change,
+    /// The new cut-offs, unless they were kept.
+    pub cutoffs: Option<CutoffOutcome>,
+}
+
+impl FitOutcome {
+    /// The changes to write, in order: the weights, then the cut-offs.
+    pub fn changes(&self) -> Vec<Change> {
+        let mut out = vec![self.change.clone()];
+        out.extend(self.cutoffs.iter().map(|c| c.change.clone()));
+        out
+    }
 }
 
 fn held_out(seed: u64, id: &str, share: f64) -> bool {
@@ -307,6 +335,39 @@ pub fn fit_outcomes(
         provenance: p,
     };
     let applied = change.apply(set)?;
+    let banded = matches!(
+        model.classes().cutoffs(),
+        riskgrade_model::Cutoffs::Bands(_)
+    );
+    let shares = match (&options.recut, banded) {
+        (Recut::KeepCutoffs, _) | (_, false) => None,
+        (Recut::Shares(s), true) => Some(s.clone()),
+        (Recut::SameShares, true) => {
+            let old = classes(model, &scores(model, data));
+            let names = model.classes().names();
+            let n = old.len().max(1) as f64;
+            Some(
+                names
+                    .iter()
+                    .map(|c| old.iter().filter(|x| *x == c).count() as f64 / n)
+                    .collect(),
+            )
+        }
+    };
+    let cutoffs = match shares {
+        Some(s) => Some(cutoffs_from_shares(
+            &applied,
+            Some(model.id()),
+            data,
+            &s,
+            options.date,
+        )?),
+        None => None,
+    };
+    let applied = match &cutoffs {
+        Some(c) => c.change.apply(&applied)?,
+        None => applied,
+    };
     let new_model = model_of(&applied, Some(model.id()))?;
     let eval_rows = if test.is_empty() { &train } else { &test };
     let before_eval = evaluation(model, data, eval_rows);
@@ -368,6 +429,7 @@ pub fn fit_outcomes(
         after: after_eval,
         evaluated_on_holdout: !test.is_empty(),
         change,
+        cutoffs,
     })
 }
 
@@ -382,7 +444,7 @@ impl fmt::Display for FitOutcome {
             self.held_out,
             if self.unmatched > 0 {
                 format!(
-                    "; {} outcomes had no graded enterprise and were left out",
+                    "; {} outcomes name no enterprise graded by this model and were left out",
                     self.unmatched
                 )
             } else {
@@ -431,13 +493,21 @@ impl fmt::Display for FitOutcome {
                 "  warning: `{a}` and `{b}` are correlated (r = {r:.2}): their weights are not separately identified"
             )?;
         }
+        if let Some(c) = &self.cutoffs {
+            writeln!(f, "\nwith the new weights, {c}")?;
+        }
         writeln!(
             f,
-            "\non the {} (classes by score before rules):",
+            "on the {} (classes by score before rules{}):",
             if self.evaluated_on_holdout {
                 "held-out inspections"
             } else {
                 "inspections fitted on (no hold-out: flatters the new weights)"
+            },
+            if self.cutoffs.is_some() {
+                ", after with the new cut-offs"
+            } else {
+                ", the same cut-offs"
             }
         )?;
         write_before_after(f, &self.before, &self.after, ("before", "after"))

@@ -32,9 +32,9 @@ use riskgrade_model::{
 use sha2::{Digest, Sha256};
 
 pub use ahp::{AhpFile, AhpNode, AhpOptions, AhpOutcome, Matrix, ahp};
-pub use data::{Indicators, read_outcome_labels};
+pub use data::{Indicators, read_outcome_labels, store_outcomes};
 pub use fit::{
-    CutoffOutcome, FitOptions, FitOutcome, LeafFit, cutoffs_from_rates, cutoffs_from_shares,
+    CutoffOutcome, FitOptions, FitOutcome, LeafFit, Recut, cutoffs_from_rates, cutoffs_from_shares,
     fit_outcomes,
 };
 pub use objective::{Method, ObjectiveLeaf, ObjectiveOptions, ObjectiveOutcome, objective};
