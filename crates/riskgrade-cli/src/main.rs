@@ -777,6 +777,42 @@ fn run(command: Command, ui: &Ui) -> Result<u8, Failure> {
                                 riskgrade::Direction::Safety => "safer",
                             }
                         ));
+                        // How its weights and cut-offs were set, step by step.
+                        for p in &m.spec().provenance {
+                            let metrics: Vec<String> = p
+                                .metrics
+                                .iter()
+                                .filter(|(k, _)| {
+                                    ["cr", "auc_after", "ks_after", "pseudo_r2"]
+                                        .contains(&k.as_str())
+                                })
+                                .map(|(k, v)| format!("{k} {v}"))
+                                .collect();
+                            ui.say(format!(
+                                "    set by {}{}: {}{}{}",
+                                p.method,
+                                p.date
+                                    .as_deref()
+                                    .map(|d| format!(" on {d}"))
+                                    .unwrap_or_default(),
+                                match (p.weights.len(), p.cutoffs) {
+                                    (0, true) => "the class cut-offs".to_string(),
+                                    (w, c) => format!(
+                                        "{w} weight(s){}",
+                                        if c { " and the cut-offs" } else { "" }
+                                    ),
+                                },
+                                p.derived_from
+                                    .as_deref()
+                                    .map(|v| format!(", from version {v}"))
+                                    .unwrap_or_default(),
+                                if metrics.is_empty() {
+                                    String::new()
+                                } else {
+                                    format!(" ({})", metrics.join(", "))
+                                }
+                            ));
+                        }
                     }
                     ui.say(format!("  inputs: {}", set.schema().inputs().len()));
                 }

@@ -1004,3 +1004,53 @@ fn calibrate_writes_versions_and_compare_judges_them_on_outcomes() {
         "{err}"
     );
 }
+
+#[test]
+fn calibrate_reads_outcomes_from_the_store() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("demo.db");
+    let db = db.to_str().unwrap();
+    let o = riskgrade(&[
+        "demo", "-n", "6000", "--months", "1", "--start", "2026-01", "--store", db,
+    ]);
+    assert!(o.status.success(), "{}", text(&o).1);
+    // The demo's first month is the synthetic population with the same size and seed.
+    let o = riskgrade(&[
+        "calibrate",
+        "outcomes",
+        "-n",
+        "6000",
+        "--as-of",
+        "2026-01-31",
+        "--store",
+        db,
+        "--period",
+        "2026-01",
+        "--holdout",
+        "0.2",
+    ]);
+    let (out, err) = text(&o);
+    assert!(o.status.success(), "{err}");
+    assert!(
+        out.contains("logistic calibration of model `general` on "),
+        "{out}"
+    );
+    assert!(out.contains("on the held-out inspections"), "{out}");
+    // A period with no draw: exit 2 and says so.
+    let o = riskgrade(&[
+        "calibrate",
+        "outcomes",
+        "-n",
+        "600",
+        "--store",
+        db,
+        "--period",
+        "2025-06",
+    ]);
+    let (_, err) = text(&o);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("no draw was made from period 2025-06"),
+        "{err}"
+    );
+}

@@ -252,7 +252,7 @@ impl std::fmt::Display for ProvenanceValue {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             ProvenanceValue::Flag(b) => write!(f, "{b}"),
-            ProvenanceValue::Number(x) => write!(f, "{}", riskgrade_core::format_number(*x)),
+            ProvenanceValue::Number(x) => write!(f, "{x}"),
             ProvenanceValue::Text(t) => f.write_str(t),
         }
     }

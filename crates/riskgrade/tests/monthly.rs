@@ -627,15 +627,22 @@ proptest! {
         // Date it so that its effect period ended `extra_days` ago.
         let period = periods.period_of(&rec);
         rec.date = Date::from_days(as_of.minus(period).days() - extra_days);
+        // Being on a list is a state, not a dated fact: it lasts until the removal, so a
+        // listing outside its effect period comes with its removal — dated before the
+        // enterprise's own list records, or the removal would end a listing still in force.
+        let listing = matches!(rec.kind, RecordKind::AbnormalList { .. });
+        if listing
+            && let Some(first) = e.records.iter().filter(|r| matches!(r.kind, RecordKind::AbnormalList { .. })).map(|r| r.date).min()
+        {
+            rec.date = rec.date.min(Date::from_days(first.days() - 1));
+        }
         prop_assume!(e.registered.is_none_or(|r| r <= rec.date));
         prop_assert!(!periods.in_effect(&rec, as_of));
         let mut with = e.clone();
-        // Being on a list is a state, not a dated fact: it lasts until the removal,
-        // so a listing outside its effect period comes with its removal.
-        if let RecordKind::AbnormalList { .. } = rec.kind {
+        with.records.push(rec.clone());
+        if listing {
             with.records.push(Record { kind: RecordKind::AbnormalList { action: riskgrade::ListAction::Removal }, ..rec });
         }
-        with.records.push(rec);
         with.records.sort_by_key(|r| r.date);
         prop_assert_eq!(score(&with, as_of), score(&e, as_of));
     }
