@@ -816,6 +816,196 @@ fn compare_profiles(
     comparison_out(py, c)
 }
 
+/// What a calibration asks for.
+struct CalibrationAsk {
+    method: String,
+    model_id: Option<String>,
+    outcomes: Option<(Vec<String>, Vec<bool>)>,
+    under: Option<String>,
+    expert_share: f64,
+    holdout: f64,
+    seed: u64,
+    shares: Option<Vec<f64>>,
+    keep_bands: bool,
+}
+
+/// The native result of a calibration: (new model, report, leaves JSON, provenance JSON).
+type CalibrationOut = (PyModel, String, String, String);
+
+fn calibrate_graded(
+    set: &Arc<ModelSet>,
+    grades: &Grades,
+    frame: &Frame,
+    ask: &CalibrationAsk,
+) -> PyResult<(ModelSet, String, String, String)> {
+    use riskgrade::calibrate as cal;
+    let bad = |e: cal::CalibrateError| match e {
+        cal::CalibrateError::Method(_) => DataError::new_err(e.to_string()),
+        _ => pyo3::exceptions::PyValueError::new_err(e.to_string()),
+    };
+    let model = cal::model_of(set, ask.model_id.as_deref()).map_err(bad)?;
+    let id = model.id().to_string();
+    let ind = cal::Indicators::from_grades(grades, frame, &id).map_err(bad)?;
+    let (changes, text) = match ask.method.as_str() {
+        "entropy" | "critic" => {
+            let method = if ask.method == "entropy" {
+                cal::Method::Entropy
+            } else {
+                cal::Method::Critic
+            };
+            let o = cal::objective(
+                set,
+                &ind,
+                method,
+                &cal::ObjectiveOptions {
+                    model: Some(id.clone()),
+                    under: ask.under.clone(),
+                    expert_share: ask.expert_share,
+                    directions: Default::default(),
+                    date: Some(grades.as_of()),
+                },
+            )
+            .map_err(bad)?;
+            (vec![o.change.clone()], o.to_string())
+        }
+        "logistic" => {
+            let Some((ids, problems)) = &ask.outcomes else {
+                return Err(pyo3::exceptions::PyValueError::new_err(
+                    "method=\"logistic\" needs outcomes= (inspection results to calibrate on)",
+                ));
+            };
+            if ids.len() != problems.len() {
+                return Err(pyo3::exceptions::PyValueError::new_err(format!(
+                    "outcomes: {} enterprise ids and {} problem flags",
+                    ids.len(),
+                    problems.len()
+                )));
+            }
+            let pairs: Vec<(String, bool)> =
+                ids.iter().cloned().zip(problems.iter().copied()).collect();
+            let recut = match (&ask.shares, ask.keep_bands) {
+                (_, true) => cal::Recut::KeepCutoffs,
+                (Some(s), false) => cal::Recut::Shares(s.clone()),
+                (None, false) => cal::Recut::SameShares,
+            };
+            let f = cal::fit_outcomes(
+                set,
+                &ind,
+                &pairs,
+                &cal::FitOptions {
+                    model: Some(id.clone()),
+                    holdout: ask.holdout,
+                    seed: ask.seed,
+                    expert_share: ask.expert_share,
+                    recut,
+                    date: Some(grades.as_of()),
+                    ..cal::FitOptions::default()
+                },
+            )
+            .map_err(bad)?;
+            (f.changes(), f.to_string())
+        }
+        other => {
+            return Err(pyo3::exceptions::PyValueError::new_err(format!(
+                "method `{other}` is not known; use \"entropy\", \"critic\" or \"logistic\""
+            )));
+        }
+    };
+    let new = cal::apply_all(set, &changes).map_err(bad)?;
+    let after = cal::model_of(&new, Some(&id)).map_err(bad)?;
+    let leaves: Vec<serde_json::Value> = model
+        .leaves()
+        .iter()
+        .zip(after.leaves())
+        .map(|(a, b)| json!({"leaf": a.path, "before": a.weight, "after": b.weight}))
+        .collect();
+    let prov: Vec<&riskgrade::ProvenanceSpec> = changes.iter().map(|c| &c.provenance).collect();
+    let prov = serde_json::to_string(&prov).map_err(|e| EvaluationError::new_err(e.to_string()))?;
+    Ok((new, text, serde_json::Value::from(leaves).to_string(), prov))
+}
+
+/// Grades one Arrow batch and sets the model's weights from it (entropy, CRITIC) or from
+/// inspection outcomes (logistic): (the new model, the report, the leaves' absolute weights
+/// before and after as JSON, the provenance entries as JSON).
+#[pyfunction]
+#[pyo3(signature = (model, data, as_of, *, method, model_id=None, outcomes=None, under=None, expert_share=0.0, holdout=0.3, seed=0, shares=None, keep_bands=false))]
+#[allow(clippy::too_many_arguments)]
+fn calibrate_arrow(
+    py: Python<'_>,
+    model: &PyModel,
+    data: AnyRecordBatch,
+    as_of: &str,
+    method: String,
+    model_id: Option<String>,
+    outcomes: Option<(Vec<String>, Vec<bool>)>,
+    under: Option<String>,
+    expert_share: f64,
+    holdout: f64,
+    seed: u64,
+    shares: Option<Vec<f64>>,
+    keep_bands: bool,
+) -> PyResult<CalibrationOut> {
+    let as_of = parse_date(as_of)?;
+    let batches = collect_batches(data)?;
+    let ask = CalibrationAsk {
+        method,
+        model_id,
+        outcomes,
+        under,
+        expert_share,
+        holdout,
+        seed,
+        shares,
+        keep_bands,
+    };
+    let (set, text, leaves, prov) = detached(py, |cancel| {
+        let frame = model.arrow_frame(&batches)?;
+        let g = model.grade_frame(&frame, None, &side(true, as_of), cancel)?;
+        calibrate_graded(&model.set, &g, &frame, &ask)
+    })?;
+    Ok((PyModel { set: Arc::new(set) }, text, leaves, prov))
+}
+
+/// As `calibrate_arrow`, for profiles (JSON text).
+#[pyfunction]
+#[pyo3(signature = (model, profiles, as_of, *, method, model_id=None, outcomes=None, under=None, expert_share=0.0, holdout=0.3, seed=0, shares=None, keep_bands=false))]
+#[allow(clippy::too_many_arguments)]
+fn calibrate_profiles(
+    py: Python<'_>,
+    model: &PyModel,
+    profiles: &str,
+    as_of: &str,
+    method: String,
+    model_id: Option<String>,
+    outcomes: Option<(Vec<String>, Vec<bool>)>,
+    under: Option<String>,
+    expert_share: f64,
+    holdout: f64,
+    seed: u64,
+    shares: Option<Vec<f64>>,
+    keep_bands: bool,
+) -> PyResult<CalibrationOut> {
+    let as_of = parse_date(as_of)?;
+    let ask = CalibrationAsk {
+        method,
+        model_id,
+        outcomes,
+        under,
+        expert_share,
+        holdout,
+        seed,
+        shares,
+        keep_bands,
+    };
+    let (set, text, leaves, prov) = detached(py, |cancel| {
+        let (ps, unreadable) = parse_profiles(profiles)?;
+        let frame = model.profiles_frame(&ps, &unreadable, as_of);
+        let g = model.grade_frame(&frame, Some(&ps), &side(true, as_of), cancel)?;
+        calibrate_graded(&model.set, &g, &frame, &ask)
+    })?;
+    Ok((PyModel { set: Arc::new(set) }, text, leaves, prov))
+}
+
 /// A synthetic population as of a date: the model's input columns (with the
 /// hidden true propensity and segment), or profiles as JSON Lines.
 #[pyfunction]
@@ -883,6 +1073,8 @@ fn _riskgrade(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<PyModel>()?;
     m.add_function(wrap_pyfunction!(compare_arrow, m)?)?;
     m.add_function(wrap_pyfunction!(compare_profiles, m)?)?;
+    m.add_function(wrap_pyfunction!(calibrate_arrow, m)?)?;
+    m.add_function(wrap_pyfunction!(calibrate_profiles, m)?)?;
     m.add_function(wrap_pyfunction!(synthesize, m)?)?;
     m.add("RiskgradeError", py.get_type::<RiskgradeError>())?;
     m.add("ModelError", py.get_type::<ModelError>())?;

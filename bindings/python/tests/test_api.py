@@ -333,3 +333,33 @@ def test_compare_with_outcomes_is_a_champion_challenger_report(model: riskgrade.
     # Without outcomes there is nothing to tabulate.
     with pytest.raises(ValueError, match="no outcomes"):
         riskgrade.compare(table, AS_OF, before=model).detection_rates()
+
+
+def test_calibrate_sets_weights_and_the_challenger_is_compared(model: riskgrade.Model, table: pa.Table) -> None:
+    truth = riskgrade.synthesize(3000, seed=11).to_pylist()
+    inspected = {r["id"]: r["true_propensity"] > 0.25 for r in truth[::3]}
+    cal = riskgrade.calibrate(table, AS_OF, model=model, method="logistic", outcomes=inspected, holdout=0.3)
+    assert cal.model.version_id != model.version_id
+    w = cal.weights  # the general model's 40 leaves
+    assert len(w) == 40 and w.index[0].startswith("basic.")
+    assert abs(w["before"].sum() - 1.0) < 1e-9 and abs(w["after"].sum() - 1.0) < 1e-9
+    assert (w["after"] >= 0).all()
+    methods = [p["method"] for p in cal.provenance]
+    assert methods == ["logistic", "cutoffs-shares"]
+    assert cal.provenance[0]["derived_from"] == model.version_id
+    assert "auc_after" in cal.provenance[0]["metrics"]
+    assert "on the held-out inspections" in str(cal)
+    # The challenger against the champion, on the same outcomes.
+    report = riskgrade.compare(table, AS_OF, before=model, after=cal.model, outcomes=inspected)
+    assert report.outcomes is not None and report.outcomes["matched"] > 0
+    # Entropy below one node changes only that subtree; it needs no outcomes.
+    ent = riskgrade.calibrate(table.to_pandas(), AS_OF, model=model, method="entropy", under="supervision.penalties")
+    moved = ent.weights[(ent.weights["after"] - ent.weights["before"]).abs() > 1e-12]
+    assert len(moved) > 0 and all(p.startswith("supervision.penalties.") for p in moved.index)
+    # Bad requests say what to change.
+    with pytest.raises(ValueError, match="needs outcomes"):
+        riskgrade.calibrate(table, AS_OF, model=model, method="logistic")
+    with pytest.raises(ValueError, match="not known"):
+        riskgrade.calibrate(table, AS_OF, model=model, method="magic")  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="did you mean"):
+        riskgrade.calibrate(table, AS_OF, model=model, method="critic", under="supervision.penalty")

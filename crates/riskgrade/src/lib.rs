@@ -61,8 +61,9 @@ pub use riskgrade_engine::{
 };
 pub use riskgrade_model::{
     ClassSpec, Classes, Cutoffs, Direction, Emit, Leaf, MissingPolicy, Model, ModelError, ModelSet,
-    ModelSetSpec, ModelSpec, Node, NodeSpec, Problem as ModelProblem, RouteBy, RouteSpec,
-    RoutingSpec, ScaleSpec, ScoreFn, ScoreSpec, Source, TopicRoute, examples,
+    ModelSetSpec, ModelSpec, Node, NodeSpec, Problem as ModelProblem, ProvenanceSpec,
+    ProvenanceValue, RouteBy, RouteSpec, RoutingSpec, ScaleSpec, ScoreFn, ScoreSpec, Source,
+    TopicRoute, examples,
 };
 pub use riskgrade_rules::{
     Action, Catalog, ErrorPolicy, Helper, Limits, Lint, Rule, RuleError, RuleSpec, Rules,

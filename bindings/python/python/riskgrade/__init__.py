@@ -40,6 +40,7 @@ from ._riskgrade import (
 )
 
 __all__ = [
+    "Calibration",
     "ClassInfo",
     "Comparison",
     "DataError",
@@ -54,6 +55,7 @@ __all__ = [
     "RuleInfo",
     "RuleTestResult",
     "__version__",
+    "calibrate",
     "compare",
     "synthesize",
     "validate",
@@ -589,6 +591,79 @@ def compare(
         text=text,
         outcomes=None if judged is None else json.loads(judged),
     )
+
+
+@dataclasses.dataclass(frozen=True)
+class Calibration:
+    """A model whose weights were set from data (see :func:`calibrate`)."""
+
+    model: Model
+    """The new version, in memory: grade with it, compare it, or save ``model.to_toml()``."""
+    method: str
+    weights: Any
+    """Each leaf's absolute weight before and after, as a pandas DataFrame indexed by leaf path."""
+    provenance: list[dict[str, Any]]
+    """The provenance entries appended to the model: method, date, version derived from, inputs' digest, parameters, metrics."""
+    text: str
+
+    def __str__(self) -> str:
+        return self.text
+
+
+CalibrationMethod = Literal["entropy", "critic", "logistic"]
+
+
+def calibrate(
+    data: object,
+    as_of: DateLike,
+    *,
+    model: Model,
+    method: CalibrationMethod,
+    outcomes: object = None,
+    model_id: str | None = None,
+    under: str | None = None,
+    expert_share: float = 0.0,
+    holdout: float = 0.3,
+    seed: int = 0,
+    shares: Sequence[float] | None = None,
+    keep_bands: bool = False,
+) -> Calibration:
+    """Sets a model's weights scientifically and returns the new version with its provenance.
+
+    ``method="entropy"`` or ``"critic"`` weigh the leaves by how much their values vary across
+    the enterprises in ``data`` (``under`` limits it to the leaves below a node;
+    ``expert_share`` mixes in the current weights). ``method="logistic"`` fits the weights on
+    inspection ``outcomes`` (as for :func:`compare`: a mapping ``{id: problem}`` or a table with
+    ``enterprise`` and ``problem``/``result``), holds out ``holdout`` of them to report detection
+    rates, AUC, KS and Gini before and after, and cuts the new scores to the old class shares
+    (or to ``shares``; ``keep_bands=True`` keeps the bands). Judge the result against the model
+    in force with ``compare(data, as_of, before=model, after=cal.model, outcomes=...)``.
+    """
+    pairs = None if outcomes is None else _outcome_pairs(outcomes)
+    kind = _kind(data)
+    common: dict[str, Any] = {
+        "method": method,
+        "model_id": model_id,
+        "outcomes": pairs,
+        "under": under,
+        "expert_share": expert_share,
+        "holdout": holdout,
+        "seed": seed,
+        "shares": None if shares is None else [float(x) for x in shares],
+        "keep_bands": keep_bands,
+    }
+    if kind in ("json", "profiles"):
+        native, text, leaves, prov = _riskgrade.calibrate_profiles(
+            model._native, _profiles_json(data, kind), _as_of(as_of), **common
+        )
+    else:
+        native, text, leaves, prov = _riskgrade.calibrate_arrow(
+            model._native, _arrow_input(data, kind), _as_of(as_of), **common
+        )
+    import pandas as pd
+
+    weights = pd.DataFrame(json.loads(leaves)).set_index("leaf")
+    return Calibration(model=Model(native), method=method, weights=weights, provenance=json.loads(prov), text=text)
 
 
 def _outcome_pairs(outcomes: object) -> tuple[list[str], list[bool]]:

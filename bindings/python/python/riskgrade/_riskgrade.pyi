@@ -10,6 +10,8 @@ __all__ = [
     "RiskgradeError",
     "RuleCompileError",
     "__version__",
+    "calibrate_arrow",
+    "calibrate_profiles",
     "compare_arrow",
     "compare_profiles",
     "synthesize",
@@ -107,6 +109,36 @@ def compare_profiles(
     top: int = 10,
     outcomes: tuple[list[str], list[bool]] | None = None,
 ) -> tuple[str, Any, str, str | None]: ...
+def calibrate_arrow(
+    model: Model,
+    data: object,
+    as_of: str,
+    *,
+    method: str,
+    model_id: str | None = None,
+    outcomes: tuple[list[str], list[bool]] | None = None,
+    under: str | None = None,
+    expert_share: float = 0.0,
+    holdout: float = 0.3,
+    seed: int = 0,
+    shares: list[float] | None = None,
+    keep_bands: bool = False,
+) -> tuple[Model, str, str, str]: ...
+def calibrate_profiles(
+    model: Model,
+    profiles: str,
+    as_of: str,
+    *,
+    method: str,
+    model_id: str | None = None,
+    outcomes: tuple[list[str], list[bool]] | None = None,
+    under: str | None = None,
+    expert_share: float = 0.0,
+    holdout: float = 0.3,
+    seed: int = 0,
+    shares: list[float] | None = None,
+    keep_bands: bool = False,
+) -> tuple[Model, str, str, str]: ...
 def synthesize(
     n: int, *, seed: int = 42, as_of: str = "2026-11-01", model: Model | None = None, profiles: bool = False
 ) -> Any: ...
