@@ -148,6 +148,87 @@ impl Grades {
             .collect()
     }
 
+    /// Column by column, for the rows that model `m` graded and `keep` accepts: the rows, and
+    /// per leaf of the model (in the order of [`Model::leaves`]) the values
+    /// ([`Grades::leaf_values`]) and the points ([`Grades::leaf_points`]) of those rows.
+    ///
+    /// The same numbers as calling those two per row, without looking up each leaf's column
+    /// again for every row: the data of the weighting methods over a whole batch.
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use riskgrade_engine::{Grader, Options};
+    /// let set = Arc::new(riskgrade_model::examples::reference().unwrap());
+    /// let as_of = "2026-11-01".parse().unwrap();
+    /// let synth = riskgrade_synth::generate(&riskgrade_synth::SynthConfig::new(300, 3, as_of));
+    /// let frame = riskgrade_core::Frame::from_profiles(&synth.enterprises, set.schema(), as_of, set.effect_periods());
+    /// let grades = Grader::new(set).grade(&frame, as_of, &Options::default()).unwrap();
+    /// let (rows, values, points) = grades.leaf_table(&frame, 0, |_| true);
+    /// assert!(rows.len() > 200);
+    /// for (i, &r) in rows.iter().enumerate() {
+    ///     let (v, p) = (grades.leaf_values(&frame, r), grades.leaf_points(&frame, r));
+    ///     for l in 0..v.len() {
+    ///         assert!(v[l] == values[l][i] || (v[l].is_nan() && values[l][i].is_nan()));
+    ///         assert_eq!(p[l], points[l][i]);
+    ///     }
+    /// }
+    /// ```
+    ///
+    /// [`Model::leaves`]: riskgrade_model::Model::leaves
+    pub fn leaf_table(
+        &self,
+        frame: &Frame,
+        m: usize,
+        keep: impl Fn(usize) -> bool,
+    ) -> (Vec<usize>, Vec<Vec<f64>>, Vec<Vec<f64>>) {
+        let set = self.model_set();
+        let rows: Vec<usize> = (0..self.len())
+            .filter(|&r| self.model_index(r) == Some(m) && self.base_score(r).is_some() && keep(r))
+            .collect();
+        let Some(model) = set.models().get(m) else {
+            return (rows, Vec::new(), Vec::new());
+        };
+        let as_of = f64::from(self.as_of().days());
+        let mut values = Vec::with_capacity(model.leaves().len());
+        let mut points = Vec::with_capacity(model.leaves().len());
+        for leaf in model.leaves() {
+            let v: Vec<f64> = match &leaf.source {
+                Source::Input { name, ty } => match frame.column(name) {
+                    Some((_, Column::Number(col))) if *ty == InputType::Date => {
+                        rows.iter().map(|&r| as_of - col[r]).collect()
+                    }
+                    Some((_, Column::Number(col))) => rows.iter().map(|&r| col[r]).collect(),
+                    Some((_, Column::Category { codes, dict })) => {
+                        let table = leaf.func.category_table(dict);
+                        rows.iter()
+                            .map(|&r| match codes[r] {
+                                MISSING_CODE => f64::NAN,
+                                c => table.get(c as usize).copied().unwrap_or(f64::NAN),
+                            })
+                            .collect()
+                    }
+                    None => vec![f64::NAN; rows.len()],
+                },
+                Source::Model(id) => match set.index_of(id) {
+                    Some(c) => rows.iter().map(|&r| self.model_score(c, r)).collect(),
+                    None => vec![f64::NAN; rows.len()],
+                },
+            };
+            let missing = leaf.missing_points();
+            let p: Vec<f64> = v
+                .iter()
+                .map(|&x| match (&leaf.func, x.is_nan()) {
+                    (_, true) => missing,
+                    (ScoreFn::Category { .. }, false) => x,
+                    (f, false) => f.points(x),
+                })
+                .collect();
+            values.push(v);
+            points.push(p);
+        }
+        (rows, values, points)
+    }
+
     /// Explains row `r` of a graded batch; `frame` is the batch that was graded.
     ///
     /// ```

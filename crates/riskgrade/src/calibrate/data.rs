@@ -56,30 +56,14 @@ impl Indicators {
             CalibrateError::NotFound(format!("the graded set has no model `{model}`"))
         })?;
         let m = &set.models()[mi];
-        let k = m.leaves().len();
-        let mut out = Indicators {
+        let (rows, values, points) = grades.leaf_table(frame, mi, |r| keep(grades.id(r)));
+        Ok(Indicators {
             model: model.to_string(),
             paths: m.leaves().iter().map(|l| l.path.clone()).collect(),
-            ids: Vec::new(),
-            points: vec![Vec::new(); k],
-            values: vec![Vec::new(); k],
-        };
-        for r in 0..grades.len() {
-            if grades.model_index(r) != Some(mi)
-                || grades.base_score(r).is_none()
-                || !keep(grades.id(r))
-            {
-                continue;
-            }
-            out.ids.push(grades.id(r).to_string());
-            for (j, p) in grades.leaf_points(frame, r).into_iter().enumerate() {
-                out.points[j].push(p);
-            }
-            for (j, v) in grades.leaf_values(frame, r).into_iter().enumerate() {
-                out.values[j].push(v);
-            }
-        }
-        Ok(out)
+            ids: rows.iter().map(|&r| grades.id(r).to_string()).collect(),
+            points,
+            values,
+        })
     }
 
     /// Number of rows.

@@ -292,10 +292,8 @@ pub fn fit_outcomes(
     let new_weights = tree_weights(model, None, &leaf_abs);
 
     let mut digest = InputsDigest::new("logistic");
-    for (l, col) in columns.iter().enumerate() {
-        digest.text(&data.paths[l]);
-        digest.numbers(col);
-    }
+    let names: Vec<&str> = data.paths.iter().map(String::as_str).collect();
+    digest.columns(&names, &slices);
     for &(r, p) in &rows {
         digest.text(&data.ids[r]);
         digest.text(if p { "1" } else { "0" });

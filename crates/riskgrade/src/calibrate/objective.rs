@@ -4,6 +4,7 @@
 use std::collections::BTreeMap;
 use std::fmt;
 
+use rayon::prelude::*;
 use riskgrade_core::Date;
 use riskgrade_model::{Direction as Scale, ModelSet, ScoreSpec, Source};
 use riskgrade_weights::objective::{self as obj, Direction};
@@ -192,11 +193,9 @@ pub fn objective(
     };
     // A missing value counts as a value that scores like it: the observed value whose points are
     // closest to the leaf's missing points (the least risky such value on ties).
-    let mut imputed = vec![0usize; scope.len()];
-    let columns: Vec<Vec<f64>> = scope
-        .iter()
-        .enumerate()
-        .map(|(j, &l)| {
+    let filled: Vec<(Vec<f64>, usize)> = scope
+        .par_iter()
+        .map(|&l| {
             let leaf = &model.leaves()[l];
             let (vals, pts) = (&data.values[l], &data.points[l]);
             let missing = leaf.missing_points();
@@ -227,18 +226,23 @@ pub fn objective(
                 }
             }
             let fill = best.map_or(0.0, |(_, v)| v);
-            vals.iter()
+            let mut n = 0;
+            let col = vals
+                .iter()
                 .map(|&v| {
                     if v.is_finite() {
                         v
                     } else {
-                        imputed[j] += 1;
+                        n += 1;
                         fill
                     }
                 })
-                .collect()
+                .collect();
+            (col, n)
         })
         .collect();
+    let imputed: Vec<usize> = filled.iter().map(|(_, n)| *n).collect();
+    let columns: Vec<Vec<f64>> = filled.into_iter().map(|(c, _)| c).collect();
     let keep_len = data.len();
     let mut given = Vec::with_capacity(scope.len());
     let directions: Vec<Direction> = scope
@@ -296,10 +300,9 @@ pub fn objective(
     let new_weights = tree_weights(model, under, &leaf_abs);
 
     let mut digest = InputsDigest::new(method.name());
-    for (l, col) in scope.iter().zip(&columns) {
-        digest.text(&data.paths[*l]);
-        digest.numbers(col);
-    }
+    let names: Vec<&str> = scope.iter().map(|&l| data.paths[l].as_str()).collect();
+    let cols: Vec<&[f64]> = columns.iter().map(Vec::as_slice).collect();
+    digest.columns(&names, &cols);
     let mut p = provenance(method.name(), set, options.date, digest.finish());
     p.weights = new_weights.iter().map(|(path, _)| path.clone()).collect();
     p.parameters
