@@ -407,14 +407,17 @@ pub(crate) fn calibrate(ui: &Ui, command: CalibrateCommand) -> Result<u8, Failur
             min_inspected,
         } => {
             let set = load(&target)?;
+            // Check the rates before the (long) grading.
+            let parsed = if rates.is_empty() {
+                None
+            } else {
+                let model = cal::model_of(&set, target.model_id.as_deref()).map_err(failure)?;
+                Some(parse_rates(model.classes().names(), &rates)?)
+            };
             let (ind, what, _) = indicators(ui, &set, target.model_id.as_deref(), &data)?;
             ui.say(format!("riskgrade calibrate cutoffs: {what}\n"));
             let date = target.date.or_else(today);
-            let c = if rates.is_empty() {
-                cal::cutoffs_from_shares(&set, target.model_id.as_deref(), &ind, &shares, date)
-            } else {
-                let model = cal::model_of(&set, target.model_id.as_deref()).map_err(failure)?;
-                let rates = parse_rates(model.classes().names(), &rates)?;
+            let c = if let Some(rates) = parsed {
                 let labels = match (&outcomes, stored.read()?) {
                     (Some(path), _) => cal::read_outcome_labels(path).map_err(failure)?,
                     (None, Some(l)) => l,
@@ -434,6 +437,8 @@ pub(crate) fn calibrate(ui: &Ui, command: CalibrateCommand) -> Result<u8, Failur
                     min_inspected,
                     date,
                 )
+            } else {
+                cal::cutoffs_from_shares(&set, target.model_id.as_deref(), &ind, &shares, date)
             }
             .map_err(failure)?;
             ui.say(&c);

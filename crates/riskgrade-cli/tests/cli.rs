@@ -1054,3 +1054,50 @@ fn calibrate_reads_outcomes_from_the_store() {
         "{err}"
     );
 }
+
+#[test]
+fn calibrate_cutoffs_checks_the_rates_and_reaches_them() {
+    let o = riskgrade(&["calibrate", "cutoffs", "-n", "500", "--rates", "D=0.4"]);
+    let (_, err) = text(&o);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(err.contains("--rates: no rate for class `B`"), "{err}");
+    let dir = tempfile::tempdir().unwrap();
+    let saved = dir.path().join("outcomes.csv");
+    let o = riskgrade(&[
+        "calibrate",
+        "outcomes",
+        "-n",
+        "20000",
+        "--save-outcomes",
+        saved.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", text(&o).1);
+    let o = riskgrade(&[
+        "calibrate",
+        "cutoffs",
+        "-n",
+        "20000",
+        "--rates",
+        "B=0.05,C=0.1,D=0.3",
+        "--outcomes",
+        saved.to_str().unwrap(),
+    ]);
+    let (out, err) = text(&o);
+    assert!(o.status.success(), "{err}");
+    assert!(out.contains("from desired detection rates"), "{out}");
+    // Each riskier class reaches its rate among the inspected.
+    for (class, rate) in [("B", 5.0), ("C", 10.0), ("D", 30.0)] {
+        let line = out
+            .lines()
+            .find(|l| l.trim_start().starts_with(class))
+            .unwrap();
+        let got: f64 = line
+            .rsplit('(')
+            .next()
+            .unwrap()
+            .trim_end_matches("%)")
+            .parse()
+            .unwrap();
+        assert!(got >= rate, "{line}");
+    }
+}

@@ -375,15 +375,18 @@ fn choose_thresholds(below: &[usize], targets: &[f64], candidates: Vec<usize>) -
 ///
 /// n(t) ≥ max(`min_inspected`, 1)  and  p(t) / n(t) ≥ r
 ///
-/// where p(t) counts those with a problem found. Each class thus takes as many enterprises as
-/// it can while keeping its rate; the least risky class gets what is left (its observed rate is
-/// reported, and may be `None` if no inspected enterprise is left). Equal scores share a class.
+/// where p(t) counts those with a problem found, **and** the classes below can still be cut
+/// from the scores under t so that each reaches its own rate (checked exactly, by a pass over
+/// the distinct scores per class). Each class thus takes as many enterprises as it can while
+/// keeping its rate and leaving the classes below theirs; the least risky class gets what is
+/// left (its observed rate is reported, and may be `None` if no inspected enterprise is left).
+/// Equal scores share a class.
 ///
 /// The rates are **observed rates among the inspected**, not among all enterprises: they depend
 /// on how the inspected enterprises were chosen. A sample drawn with higher ratios for riskier
 /// classes (as in 双随机 plans) over-represents them; reweight or use a uniform sample if the
-/// rates must describe the population. Because the choice is greedy from the top, a large
-/// riskier class can leave too little for the class below it; the error then names that class.
+/// rates must describe the population. When no cut reaches every rate, the error names the
+/// first class, from the top, that a greedy cut cannot satisfy.
 ///
 /// # Errors
 ///
@@ -442,6 +445,70 @@ pub fn from_detection_rates(
         }
     }
 
+    // Prefix sums over the groups: n[x], p[x] inspected and problems in groups[..x].
+    let g_len = groups.len();
+    let mut n_pre = vec![0usize; g_len + 1];
+    let mut p_pre = vec![0usize; g_len + 1];
+    for (i, &(_, gn, gp)) in groups.iter().enumerate() {
+        n_pre[i + 1] = n_pre[i] + gn;
+        p_pre[i + 1] = p_pre[i] + gp;
+    }
+    // first[u]: the smallest x > u with at least `min_n` inspected in groups[u..x].
+    let first: Vec<Option<usize>> = (0..=g_len)
+        .map(|u| {
+            let need = n_pre[u] + min_n;
+            let x = n_pre.partition_point(|&v| v < need);
+            (x <= g_len).then_some(x)
+        })
+        .collect();
+    const EPS: f64 = 1e-9;
+    // Class c over groups[u..x] reaches its rate iff s_c(x) ≥ s_c(u), s_c(x) = p[x] − r_c·n[x].
+    let s = |c: usize, x: usize| p_pre[x] as f64 - desired[c] * n_pre[x] as f64;
+    // feasible[c][u]: classes 1..=c can all be cut from groups[u..] (class 0 takes the rest).
+    let mut feasible: Vec<Vec<bool>> = vec![vec![true; g_len + 1]];
+    for c in 1..k {
+        let below = &feasible[c - 1];
+        let mut suffix_max = vec![f64::NEG_INFINITY; g_len + 2];
+        for x in (0..=g_len).rev() {
+            suffix_max[x] = suffix_max[x + 1];
+            if below[x] {
+                suffix_max[x] = suffix_max[x].max(s(c, x));
+            }
+        }
+        let row = (0..=g_len)
+            .map(|u| first[u].is_some_and(|m| suffix_max[m] >= s(c, u) - EPS))
+            .collect();
+        feasible.push(row);
+    }
+    if feasible[k - 1][0] {
+        // From the riskiest class down, each class ends as low as it can while the classes
+        // below can still reach their rates.
+        let mut thresholds = vec![0.0; k - 1];
+        let mut counts = vec![(0, 0); k];
+        let mut u = 0;
+        for class in (1..k).rev() {
+            let m = first[u].unwrap_or(g_len + 1);
+            let x = (m..=g_len)
+                .rev()
+                .find(|&x| feasible[class - 1][x] && s(class, x) >= s(class, u) - EPS)
+                .unwrap_or(m.min(g_len));
+            thresholds[class - 1] = groups[x - 1].0;
+            counts[class] = (n_pre[x] - n_pre[u], p_pre[x] - p_pre[u]);
+            u = x;
+        }
+        counts[0] = (n_pre[g_len] - n_pre[u], p_pre[g_len] - p_pre[u]);
+        return Ok(RateCutoffs {
+            thresholds,
+            inspected: counts.iter().map(|c| c.0).collect(),
+            problems: counts.iter().map(|c| c.1).collect(),
+            rates: counts
+                .iter()
+                .map(|&(n, p)| (n > 0).then(|| p as f64 / n as f64))
+                .collect(),
+        });
+    }
+
+    // Infeasible: cut greedily from the top to name the first class that cannot be reached.
     let mut thresholds = vec![0.0; k - 1];
     let mut counts = vec![(0, 0); k];
     let mut upper = 0; // groups[upper..] score below the class above

@@ -370,6 +370,48 @@ fn inspections() -> impl Strategy<Value = Vec<(f64, bool)>> {
     )
 }
 
+/// Whether the inspected with score in [t, upper) are enough and reach class `c`'s rate.
+fn reaches(
+    inspected: &[(f64, bool)],
+    rates: &[Option<f64>],
+    min_n: usize,
+    c: usize,
+    t: f64,
+    upper: f64,
+) -> bool {
+    let members: Vec<bool> = inspected
+        .iter()
+        .filter(|i| i.0 >= t && i.0 < upper)
+        .map(|i| i.1)
+        .collect();
+    let hits = members.iter().filter(|&&f| f).count();
+    members.len() >= min_n && hits as f64 / members.len() as f64 >= rates[c].unwrap_or(0.0)
+}
+
+/// By brute force: whether classes 1..=c can all be cut from the scores below `upper`.
+fn feasible_below(
+    inspected: &[(f64, bool)],
+    rates: &[Option<f64>],
+    min_n: usize,
+    c: usize,
+    upper: f64,
+) -> bool {
+    if c == 0 {
+        return true;
+    }
+    let mut ts: Vec<f64> = inspected
+        .iter()
+        .map(|i| i.0)
+        .filter(|&x| x < upper)
+        .collect();
+    ts.sort_by(f64::total_cmp);
+    ts.dedup();
+    ts.into_iter().any(|t| {
+        reaches(inspected, rates, min_n, c, t, upper)
+            && feasible_below(inspected, rates, min_n, c - 1, t)
+    })
+}
+
 /// Desired rates for 2..6 classes, falling from the riskiest class down (some infeasible).
 fn desired() -> impl Strategy<Value = Vec<Option<f64>>> {
     (0.6f64..1.0, proptest::collection::vec(0.3f64..0.8, 0..5)).prop_map(|(top, factors)| {
@@ -421,20 +463,20 @@ proptest! {
                     prop_assert!(got >= want, "class {c}: rate {got} < {want}");
                     prop_assert_eq!(got, p[c] as f64 / n[c] as f64);
                 }
-                // The riskiest class could not reach lower: every lower observed score fails.
+                // The riskiest class could not reach lower: every lower observed score fails
+                // its rate, or leaves the classes below unable to reach theirs.
                 let top = r.thresholds[k - 2];
                 for &(t, _) in inspected.iter().filter(|i| i.0 < top) {
-                    let members: Vec<bool> =
-                        inspected.iter().filter(|i| i.0 >= t).map(|i| i.1).collect();
-                    let hits = members.iter().filter(|&&f| f).count();
-                    let rate = hits as f64 / members.len() as f64;
                     prop_assert!(
-                        members.len() < min_n || rate < rates[k - 1].unwrap_or(0.0),
+                        !reaches(&inspected, &rates, min_n, k - 1, t, f64::INFINITY)
+                            || !feasible_below(&inspected, &rates, min_n, k - 2, t),
                         "t = {t} would also do"
                     );
                 }
             }
             Err(CutoffError::Infeasible { class, desired, best, min_inspected: m, .. }) => {
+                // No cut at all reaches every rate.
+                prop_assert!(!feasible_below(&inspected, &rates, min_n, k - 1, f64::INFINITY));
                 prop_assert!(class >= 1 && class < k);
                 prop_assert_eq!(Some(desired), rates[class]);
                 prop_assert_eq!(m, min_n);

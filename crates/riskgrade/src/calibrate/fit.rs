@@ -728,7 +728,8 @@ pub fn cutoffs_from_shares(
 
 /// Class bands that reach desired detection rates among the inspected: from the riskiest class
 /// down, each class starts at the lowest score at which the inspected enterprises from there up
-/// to the next class found problems at the desired rate, with at least `min_inspected` of them.
+/// to the next class found problems at the desired rate, with at least `min_inspected` of them,
+/// while the classes below can still reach theirs.
 /// `rates` has one entry per class, least risky first; the first is `None` (the rest).
 ///
 /// # Errors

@@ -191,15 +191,13 @@ pub fn objective(
             .find(|n| n.path == path)
             .and_then(|n| n.score.as_ref())
     };
-    // A missing value counts as a value that scores like it: the observed value whose points are
-    // closest to the leaf's missing points (the least risky such value on ties).
-    let filled: Vec<(Vec<f64>, usize)> = scope
-        .par_iter()
+    let mut given = Vec::with_capacity(scope.len());
+    let directions: Vec<Direction> = scope
+        .iter()
         .map(|&l| {
             let leaf = &model.leaves()[l];
-            let (vals, pts) = (&data.values[l], &data.points[l]);
-            let missing = leaf.missing_points();
-            let cost = options
+            given.push(options.directions.contains_key(&leaf.path));
+            options
                 .directions
                 .get(&leaf.path)
                 .copied()
@@ -210,7 +208,18 @@ pub fn objective(
                         matches!(leaf.source, Source::Model(_)),
                     )
                 })
-                == Direction::Cost;
+        })
+        .collect();
+    // A missing value counts as a value that scores like it: the observed value whose points are
+    // closest to the leaf's missing points (the least risky such value on ties).
+    let filled: Vec<(Vec<f64>, usize)> = scope
+        .par_iter()
+        .enumerate()
+        .map(|(j, &l)| {
+            let leaf = &model.leaves()[l];
+            let (vals, pts) = (&data.values[l], &data.points[l]);
+            let missing = leaf.missing_points();
+            let cost = directions[j] == Direction::Cost;
             let mut best: Option<(f64, f64)> = None;
             for (&v, &p) in vals.iter().zip(pts) {
                 if !v.is_finite() {
@@ -244,25 +253,6 @@ pub fn objective(
     let imputed: Vec<usize> = filled.iter().map(|(_, n)| *n).collect();
     let columns: Vec<Vec<f64>> = filled.into_iter().map(|(c, _)| c).collect();
     let keep_len = data.len();
-    let mut given = Vec::with_capacity(scope.len());
-    let directions: Vec<Direction> = scope
-        .iter()
-        .map(|&l| {
-            let leaf = &model.leaves()[l];
-            given.push(options.directions.contains_key(&leaf.path));
-            options
-                .directions
-                .get(&leaf.path)
-                .copied()
-                .unwrap_or_else(|| {
-                    direction_of(
-                        spec_of(&leaf.path),
-                        model.scale().higher,
-                        matches!(leaf.source, Source::Model(_)),
-                    )
-                })
-        })
-        .collect();
     let slices: Vec<&[f64]> = columns.iter().map(Vec::as_slice).collect();
     let (weights, statistic, constant) = match method {
         Method::Entropy => {
