@@ -356,6 +356,11 @@ def test_calibrate_sets_weights_and_the_challenger_is_compared(model: riskgrade.
     ent = riskgrade.calibrate(table.to_pandas(), AS_OF, model=model, method="entropy", under="supervision.penalties")
     moved = ent.weights[(ent.weights["after"] - ent.weights["before"]).abs() > 1e-12]
     assert len(moved) > 0 and all(p.startswith("supervision.penalties.") for p in moved.index)
+    # Profiles (nested records) work too.
+    profiles = riskgrade.synthesize(400, seed=5, profiles=True)
+    crit = riskgrade.calibrate(profiles, AS_OF, model=model, method="critic", expert_share=0.5)
+    assert crit.provenance[0]["method"] == "critic" and crit.provenance[0]["parameters"]["expert_share"] == 0.5
+    assert abs(crit.weights["after"].sum() - 1.0) < 1e-9
     # Bad requests say what to change.
     with pytest.raises(ValueError, match="needs outcomes"):
         riskgrade.calibrate(table, AS_OF, model=model, method="logistic")

@@ -15,6 +15,8 @@
 //! | read scores, classes, reasons and bad rows; explain one enterprise | [`Grades`], [`Explanation`] |
 //! | write results (CSV, Parquet, JSON Lines) | [`results_table`], [`io::write_table`] |
 //! | compare two models or rule sets on one batch: class migration, movers and the rules behind them | [`compare`], [`Comparison`] |
+//! | set weights and cut-offs (AHP, entropy, CRITIC, calibration on inspection outcomes) and write a new model version with its provenance | [`calibrate`] |
+//! | judge a challenger model against the champion on the same inspection outcomes | [`challenge`] |
 //! | make a realistic synthetic population | [`synth`] |
 //!
 //! ## Usage
