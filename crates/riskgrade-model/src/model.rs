@@ -424,6 +424,39 @@ impl Model {
     pub fn spec(&self) -> &ModelSpec {
         &self.spec
     }
+    /// How the weight of node `path` was set: the latest provenance entry naming it, if any.
+    ///
+    /// ```
+    /// let set = riskgrade_model::ModelSet::from_toml_str(r#"
+    /// id = "m"
+    /// scale = { min = 0, max = 100, higher = "risk" }
+    /// defaults = { missing = 0 }
+    /// [inputs.complaints]
+    /// type = "count"
+    /// [[node]]
+    /// path = "social"
+    /// weight = 1
+    /// [[node]]
+    /// path = "social.complaints"
+    /// weight = 1
+    /// input = "complaints"
+    /// score = { type = "bins", edges = [1, 3], points = [0, 50, 100] }
+    /// [[provenance]]
+    /// method = "ahp"
+    /// weights = ["social"]
+    /// metrics = { cr = 0.0 }
+    /// "#).unwrap();
+    /// let m = set.model("m").unwrap();
+    /// assert_eq!(m.weight_provenance("social").map(|p| p.method.as_str()), Some("ahp"));
+    /// assert!(m.weight_provenance("social.complaints").is_none());
+    /// ```
+    pub fn weight_provenance(&self, path: &str) -> Option<&crate::ProvenanceSpec> {
+        self.spec
+            .provenance
+            .iter()
+            .rev()
+            .find(|p| p.weights.iter().any(|w| w == path))
+    }
     /// The score scale.
     pub fn scale(&self) -> &ScaleSpec {
         &self.spec.scale
