@@ -497,15 +497,7 @@ pub fn from_detection_rates(
             u = x;
         }
         counts[0] = (n_pre[g_len] - n_pre[u], p_pre[g_len] - p_pre[u]);
-        return Ok(RateCutoffs {
-            thresholds,
-            inspected: counts.iter().map(|c| c.0).collect(),
-            problems: counts.iter().map(|c| c.1).collect(),
-            rates: counts
-                .iter()
-                .map(|&(n, p)| (n > 0).then(|| p as f64 / n as f64))
-                .collect(),
-        });
+        return Ok(rate_cutoffs(thresholds, &counts));
     }
 
     // Infeasible: cut greedily from the top to name the first class that cannot be reached.
@@ -544,7 +536,12 @@ pub fn from_detection_rates(
         .iter()
         .fold((0, 0), |(n, p), &(_, gn, gp)| (n + gn, p + gp));
 
-    Ok(RateCutoffs {
+    Ok(rate_cutoffs(thresholds, &counts))
+}
+
+/// The result from the thresholds and the (inspected, problems) of each class.
+fn rate_cutoffs(thresholds: Vec<f64>, counts: &[(usize, usize)]) -> RateCutoffs {
+    RateCutoffs {
         thresholds,
         inspected: counts.iter().map(|c| c.0).collect(),
         problems: counts.iter().map(|c| c.1).collect(),
@@ -552,7 +549,7 @@ pub fn from_detection_rates(
             .iter()
             .map(|&(n, p)| (n > 0).then(|| p as f64 / n as f64))
             .collect(),
-    })
+    }
 }
 
 #[cfg(test)]

@@ -100,25 +100,6 @@ impl Indicators {
         }
         Ok(())
     }
-
-    /// Keeps the rows whose id `keep` accepts.
-    pub fn retain(&mut self, keep: impl Fn(&str) -> bool) {
-        let rows: Vec<bool> = self.ids.iter().map(|id| keep(id)).collect();
-        let pick = |col: &mut Vec<f64>| {
-            let mut i = 0;
-            col.retain(|_| {
-                i += 1;
-                rows[i - 1]
-            });
-        };
-        self.points.iter_mut().for_each(pick);
-        self.values.iter_mut().for_each(pick);
-        let mut i = 0;
-        self.ids.retain(|_| {
-            i += 1;
-            rows[i - 1]
-        });
-    }
 }
 
 /// Reads inspection outcomes for calibration: a table (CSV, Parquet, JSON Lines, JSON) with the

@@ -11,8 +11,8 @@ use sha2::{Digest, Sha256};
 
 use super::data::join;
 use super::{
-    CalibrateError, Change, Indicators, InputsDigest, Pct, model_of, num, provenance, text,
-    tree_weights,
+    CalibrateError, Change, Indicators, InputsDigest, Pct, model_of, num, path_width, provenance,
+    text, tree_weights,
 };
 
 /// How the classes are cut once the weights have changed.
@@ -460,13 +460,7 @@ impl fmt::Display for FitOutcome {
                 " (NOT converged)"
             }
         )?;
-        let w = self
-            .leaves
-            .iter()
-            .map(|l| l.path.len())
-            .max()
-            .unwrap_or(4)
-            .max(4);
+        let w = path_width(self.leaves.iter().map(|l| l.path.as_str()));
         writeln!(
             f,
             "  {:<w$}  {:>7}  {:>7}  {:>10}  {:>7}  {:>8}",

@@ -363,6 +363,11 @@ pub(crate) fn text(s: impl Into<String>) -> ProvenanceValue {
     ProvenanceValue::Text(s.into())
 }
 
+/// The width of a report's path column: the longest path, at least 4.
+pub(crate) fn path_width<'a>(paths: impl Iterator<Item = &'a str>) -> usize {
+    paths.map(str::len).max().unwrap_or(4).max(4)
+}
+
 /// Formats a weight table row for reports.
 pub(crate) struct Pct(pub f64);
 

@@ -11,7 +11,7 @@ use riskgrade_weights::objective::{self as obj, Direction};
 
 use super::{
     CalibrateError, Change, Indicators, InputsDigest, Pct, is_below, model_of, node_index, num,
-    provenance, text, tree_weights,
+    path_width, provenance, text, tree_weights,
 };
 
 /// Which objective method.
@@ -404,13 +404,7 @@ impl fmt::Display for ObjectiveOutcome {
                 "  `{path}`: {n} missing values counted as the value scored like a missing one"
             )?;
         }
-        let w = self
-            .leaves
-            .iter()
-            .map(|l| l.path.len())
-            .max()
-            .unwrap_or(4)
-            .max(4);
+        let w = path_width(self.leaves.iter().map(|l| l.path.as_str()));
         writeln!(
             f,
             "  {:<w$}  {:<8}  {:>8}  {:>9}  {:>8}  {:>11}",
