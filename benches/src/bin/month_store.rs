@@ -18,7 +18,8 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Instant;
 
-use riskgrade::store::{Month, Store};
+use riskgrade::Month;
+use riskgrade::store::Store;
 use riskgrade::synth::{SynthConfig, evolve, generate};
 use riskgrade::{Frame, MonthInput, Options, run_month};
 use riskgrade_benches::peak_rss;

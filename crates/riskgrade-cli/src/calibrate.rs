@@ -5,11 +5,11 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::Arc;
 
+use riskgrade::Month;
 use riskgrade::calibrate::{
     self as cal, AhpFile, AhpOptions, CalibrateError, Change, FitOptions, IndicatorDirection,
     Indicators, Method, ObjectiveOptions, RiTable,
 };
-use riskgrade::store::Month;
 use riskgrade::synth::{SynthConfig, Truth, generate};
 use riskgrade::{Date, Frame, ModelSet, Options};
 

@@ -4,8 +4,9 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use riskgrade::Month;
 use riskgrade::inspect::{Plan, PlanError, Truthful, plan_vs_uniform, targeting_curves};
-use riskgrade::store::{Month, StoreError};
+use riskgrade::store::StoreError;
 use riskgrade::synth::{SynthConfig, generate};
 use riskgrade::{Date, Frame, Grader, InspectionError, Options};
 

@@ -18,8 +18,8 @@ use std::time::{Duration, Instant};
 
 use clap::{Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
+use riskgrade::Month;
 use riskgrade::io::{OutColumn, OutData};
-use riskgrade::store::Month;
 use riskgrade::synth::{SynthConfig, generate};
 use riskgrade::{
     Date, Enterprise, ErrorPolicy, EvalError, Frame, Grader, Grades, ModelSet, Options,

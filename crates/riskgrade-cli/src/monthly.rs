@@ -6,8 +6,9 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use clap::Subcommand;
+use riskgrade::Month;
 use riskgrade::calibrate::Indicators;
-use riskgrade::store::{ChangeKind, Decision, Month, NewDecision, Resolution, Store, StoreError};
+use riskgrade::store::{ChangeKind, Decision, NewDecision, Resolution, Store, StoreError};
 use riskgrade::synth::{SynthConfig, evolve, generate};
 use riskgrade::{
     Date, ErrorPolicy, EvalError, ModelSet, MonthInput, MonthReport, MonthlyError, Options,

@@ -655,7 +655,8 @@ fn the_monthly_commands_run_compare_decide_share_and_tell_a_history() {
 /// A re-run killed while it writes leaves the period as it was.
 #[test]
 fn a_run_killed_mid_write_leaves_the_previous_state_intact() {
-    use riskgrade::store::{Month, Store, StoreError};
+    use riskgrade::Month;
+    use riskgrade::store::{Store, StoreError};
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("history.db");
     let wal = dir.path().join("history.db-wal");

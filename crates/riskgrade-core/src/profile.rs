@@ -308,6 +308,63 @@ pub enum InspectionResult {
     Refused,
 }
 
+impl InspectionResult {
+    /// Every result, in the order of the documentation.
+    pub const ALL: [InspectionResult; 4] = [
+        InspectionResult::NoProblem,
+        InspectionResult::Problem,
+        InspectionResult::NotReachable,
+        InspectionResult::Refused,
+    ];
+
+    /// The result's name in files: `no_problem`, `problem`, `not_reachable`, `refused`.
+    pub fn name(self) -> &'static str {
+        match self {
+            InspectionResult::NoProblem => "no_problem",
+            InspectionResult::Problem => "problem",
+            InspectionResult::NotReachable => "not_reachable",
+            InspectionResult::Refused => "refused",
+        }
+    }
+
+    /// Whether the inspection counts as a problem found: a problem, a refusal
+    /// to cooperate, or an enterprise not found at its address.
+    ///
+    /// ```
+    /// use riskgrade_core::InspectionResult;
+    /// assert!(!InspectionResult::NoProblem.found_problem());
+    /// assert!(InspectionResult::Refused.found_problem());
+    /// ```
+    pub fn found_problem(self) -> bool {
+        !matches!(self, InspectionResult::NoProblem)
+    }
+}
+
+/// Parses a result's name (surrounding spaces ignored).
+///
+/// ```
+/// use riskgrade_core::InspectionResult;
+/// assert_eq!(" refused ".parse::<InspectionResult>(), Ok(InspectionResult::Refused));
+/// assert!("problme".parse::<InspectionResult>().is_err());
+/// ```
+impl std::str::FromStr for InspectionResult {
+    type Err = UnknownResult;
+    fn from_str(s: &str) -> Result<InspectionResult, UnknownResult> {
+        let t = s.trim();
+        InspectionResult::ALL
+            .into_iter()
+            .find(|r| r.name() == t)
+            .ok_or_else(|| UnknownResult(t.to_string()))
+    }
+}
+
+/// A text that names no inspection result.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "unknown inspection result `{0}`, expected one of no_problem, problem, not_reachable, refused"
+)]
+pub struct UnknownResult(pub String);
+
 /// What a registration change touched.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

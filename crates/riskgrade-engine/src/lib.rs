@@ -5,6 +5,9 @@
 //! | `grade` | [`Grader`] and [`Options`]: routing, chunked column scoring with rayon, classes, reasons |
 //! | `grades` | [`Grades`]: per-row score, class, dimension points, [`Reason`]s, issues; [`Summary`] |
 //! | `rules` | the rules pass: `when` conditions over columns, scripts where they hold, [`Effect`]s resolved into the class, [`RuleStats`] |
+//! | `compare` | [`compare`]: two gradings of one batch: class migration, movers and the rules behind them; [`psi`] |
+//! | `results` | [`results_table`]: the results table layout written by the CLI and handed to Python |
+//! | `rule_tests` | [`RuleTests`]: rule authors' example cases (`<rules>.tests.toml`) and their diffs |
 //! | `explain` | [`Explanation`]: one enterprise's breakdown for people |
 //! | `error` | [`EvalError`]: why a whole batch could not be graded |
 //!
@@ -15,15 +18,21 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+mod compare;
 mod error;
 mod explain;
 mod grade;
 mod grades;
+mod results;
+mod rule_tests;
 mod rules;
 
+pub use compare::{CompareError, Comparison, Move, Mover, RuleDelta, compare, psi, psi_band};
 pub use error::EvalError;
 pub use explain::{DimensionLine, Explanation, IndicatorLine};
 pub use grade::{Grader, Options};
 pub use grades::{Grades, ManualClass, ModelSummary, Reason, Summary};
+pub use results::{ResultColumns, results_table};
 pub use riskgrade_rules::ErrorPolicy;
+pub use rule_tests::{Case, CaseResult, Expect, ExpectAlert, RuleTestError, RuleTests};
 pub use rules::{Effect, Outcome, RuleStats};

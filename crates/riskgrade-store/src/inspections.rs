@@ -120,23 +120,6 @@ pub(crate) fn result_name(r: InspectionResult) -> &'static str {
     }
 }
 
-/// Parses `no_problem`, `problem`, `not_reachable` or `refused`.
-///
-/// ```
-/// use riskgrade_store::parse_result;
-/// assert!(parse_result("problem").is_some());
-/// assert!(parse_result("found").is_none());
-/// ```
-pub fn parse_result(s: &str) -> Option<InspectionResult> {
-    match s.trim() {
-        "no_problem" => Some(InspectionResult::NoProblem),
-        "problem" => Some(InspectionResult::Problem),
-        "not_reachable" => Some(InspectionResult::NotReachable),
-        "refused" => Some(InspectionResult::Refused),
-        _ => None,
-    }
-}
-
 impl Store {
     /// Records a draw and its tasks in one transaction; returns the draw's number.
     ///
@@ -326,7 +309,7 @@ impl Store {
                         || self.corrupt(format!("draw #{draw} task {number}: unreadable outcome"));
                     Some((
                         on.parse().map_err(|_| bad())?,
-                        parse_result(&result).ok_or_else(bad)?,
+                        result.parse().map_err(|_| bad())?,
                         severity,
                         note,
                     ))

@@ -33,7 +33,7 @@
 
 mod decisions;
 mod inspections;
-mod month;
+mod queue;
 mod schema;
 
 use std::collections::BTreeMap;
@@ -46,8 +46,9 @@ use rusqlite::{Connection, OptionalExtension, Transaction, params};
 pub use decisions::{
     AuditEntry, Decision, DecisionKind, DecisionStatus, NewDecision, RecordRef, Resolution,
 };
-pub use inspections::{DrawInfo, NewDraw, StoredTask, TaskOutcome, TaskRow, parse_result};
-pub use month::{Month, MonthError};
+pub use inspections::{DrawInfo, NewDraw, StoredTask, TaskOutcome, TaskRow};
+pub use queue::{DepartmentQueue, QueueItem, Queues, queues};
+use riskgrade_core::Month;
 pub use schema::SCHEMA_VERSION;
 
 /// Errors of the history store.

@@ -5,12 +5,13 @@
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use rayon::prelude::*;
+use riskgrade_core::rng::{key, splitmix64};
 use riskgrade_core::{AttrValue, Date, Enterprise, ListAction, Record, RecordKind, Severity};
 use serde::Serialize;
 
 use crate::make::{Rates, change, inspection, lawsuit, penalty, pledge};
 use crate::sample::{YEAR_DAYS, chance, int_in, lognormal, poisson};
-use crate::{Synth, Truth, key, splitmix64};
+use crate::{Synth, Truth};
 
 /// Mixed into the seed so the streams of [`evolve`] differ from those of [`crate::generate`].
 const EVOLVE_TAG: u64 = 0xE70_1E5_u64;

@@ -105,6 +105,7 @@ mod tables;
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use rayon::prelude::*;
+use riskgrade_core::rng::{key, splitmix64};
 use riskgrade_core::{Date, Enterprise};
 use serde::{Deserialize, Serialize};
 
@@ -193,25 +194,6 @@ pub struct Synth {
     pub enterprises: Vec<Enterprise>,
     /// The truth for each profile (`truth[i]` belongs to `enterprises[i]`).
     pub truth: Vec<Truth>,
-}
-
-/// SplitMix64: a good 64-bit mixer.
-fn splitmix64(mut x: u64) -> u64 {
-    x = x.wrapping_add(0x9E37_79B9_7F4A_7C15);
-    x = (x ^ (x >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-    x = (x ^ (x >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-    x ^ (x >> 31)
-}
-
-/// The ChaCha key derived from a seed.
-fn key(seed: u64) -> [u8; 32] {
-    let mut key = [0u8; 32];
-    let mut state = seed;
-    for chunk in key.chunks_exact_mut(8) {
-        state = splitmix64(state);
-        chunk.copy_from_slice(&state.to_le_bytes());
-    }
-    key
 }
 
 /// Generates `cfg.n` enterprises and their truth, in parallel.

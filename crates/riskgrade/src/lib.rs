@@ -54,8 +54,8 @@
 pub use riskgrade_core::{
     AttrValue, ChangeField, Column, ColumnBuilder, DataIssue, Date, DateError, EffectPeriods,
     Enterprise, EnterpriseId, FeatureDef, FeatureFn, Frame, Identity, InputSpec, InputType,
-    InspectionResult, Licence, ListAction, Period, Problem, RawValue, Record, RecordKind,
-    RecordType, Schema, Severity, format_number,
+    InspectionResult, Licence, ListAction, Month, MonthError, Period, Position, Problem, RawValue,
+    Record, RecordKind, RecordType, Schema, Severity, format_number,
 };
 pub use riskgrade_engine::{
     DimensionLine, Effect, EvalError, Explanation, Grader, Grades, IndicatorLine, ModelSummary,
@@ -92,26 +92,20 @@ pub mod synth {
     pub use riskgrade_synth::*;
 }
 
-pub mod calibrate;
-mod challenge;
-mod compare;
-mod inspections;
-mod monthly;
-mod periods;
-mod queue;
-mod results;
-mod rule_tests;
-mod shared;
+/// Setting weights and cut-offs (AHP, entropy, CRITIC, calibration on outcomes), champion vs challenger.
+pub mod calibrate {
+    pub use riskgrade_calibrate::*;
+}
 
-pub use challenge::{Challenge, challenge};
-pub use compare::{CompareError, Comparison, Move, Mover, RuleDelta, compare};
-pub use inspections::{
-    InspectionError, candidates, counts_as_problem, draw_period, evaluate_draw, inspection_history,
-    read_outcomes, read_pool, verify_draw,
+pub use riskgrade_calibrate::{Challenge, challenge};
+pub use riskgrade_engine::{
+    Case, CaseResult, CompareError, Comparison, Expect, ExpectAlert, Move, Mover, ResultColumns,
+    RuleDelta, RuleTestError, RuleTests, compare, psi, psi_band, results_table,
 };
-pub use monthly::{MonthInput, MonthReport, MonthlyError, run_month};
-pub use periods::{PeriodComparison, PeriodMover, Stability, compare_periods, psi, psi_band};
-pub use queue::{DepartmentQueue, QueueItem, Queues, queues};
-pub use results::{ResultColumns, results_table};
-pub use rule_tests::{Case, CaseResult, Expect, ExpectAlert, RuleTestError, RuleTests};
-pub use shared::{SHARED_SCHEMA, ShareError, export_period, import_period};
+pub use riskgrade_monthly::{
+    InspectionError, MonthInput, MonthReport, MonthlyError, PeriodComparison, PeriodMover,
+    SHARED_SCHEMA, ShareError, Stability, candidates, compare_periods, draw_period, evaluate_draw,
+    export_period, import_period, inspection_history, read_outcomes, read_pool, run_month,
+    verify_draw,
+};
+pub use riskgrade_store::{DepartmentQueue, QueueItem, Queues, queues};

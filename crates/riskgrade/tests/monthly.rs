@@ -5,8 +5,9 @@
 use std::sync::{Arc, OnceLock};
 
 use proptest::prelude::*;
+use riskgrade::Month;
 use riskgrade::store::{
-    ChangeKind, DecisionStatus, Month, NewDecision, Resolution, ResultRow, Store, StoreError,
+    ChangeKind, DecisionStatus, NewDecision, Resolution, ResultRow, Store, StoreError,
 };
 use riskgrade::synth::{SynthConfig, evolve, generate};
 use riskgrade::{

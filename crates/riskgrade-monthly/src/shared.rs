@@ -28,8 +28,9 @@
 use std::collections::HashSet;
 use std::path::Path;
 
+use riskgrade_core::Month;
 use riskgrade_io::{Cell, IoError, OutColumn, OutData, read_table, write_table};
-use riskgrade_store::{Month, NewRun, ResultRow, RunInfo, Store, StoreError};
+use riskgrade_store::{NewRun, ResultRow, RunInfo, Store, StoreError};
 
 /// The version tag of the shared results schema.
 pub const SHARED_SCHEMA: &str = "riskgrade.shared/1";

@@ -135,8 +135,10 @@ pub fn read_outcome_labels(path: &Path) -> Result<Vec<(String, bool)>, Calibrate
         };
         let found = if let Some(j) = result {
             match &row[j] {
-                Cell::Text(s) => riskgrade_store::parse_result(s)
-                    .map(riskgrade_inspect_problem)
+                Cell::Text(s) => s
+                    .parse::<riskgrade_core::InspectionResult>()
+                    .ok()
+                    .map(riskgrade_core::InspectionResult::found_problem)
                     .ok_or_else(|| {
                         bad(
                             "result",
@@ -170,10 +172,6 @@ pub fn read_outcome_labels(path: &Path) -> Result<Vec<(String, bool)>, Calibrate
     Ok(out)
 }
 
-fn riskgrade_inspect_problem(r: riskgrade_core::InspectionResult) -> bool {
-    crate::inspections::counts_as_problem(r)
-}
-
 /// Joins indicators with outcomes: for each outcome whose enterprise has indicators, the row index.
 /// Returns the rows (one per outcome, so an enterprise inspected twice counts twice) and the
 /// number of outcomes without indicators.
@@ -203,7 +201,7 @@ pub(crate) fn join(ind: &Indicators, outcomes: &[(String, bool)]) -> (Vec<(usize
 /// Store errors, or [`CalibrateError::Input`] when no closed task was drawn from that period.
 pub fn store_outcomes(
     store: &riskgrade_store::Store,
-    period: riskgrade_store::Month,
+    period: riskgrade_core::Month,
 ) -> Result<Vec<(String, bool)>, CalibrateError> {
     let err = |e: riskgrade_store::StoreError| CalibrateError::Input(e.to_string());
     let mut out = Vec::new();
@@ -217,10 +215,7 @@ pub fn store_outcomes(
         draws += 1;
         for t in store.tasks(d.id).map_err(err)? {
             if let Some((_, result, _, _)) = t.outcome {
-                out.push((
-                    t.task.enterprise,
-                    crate::inspections::counts_as_problem(result),
-                ));
+                out.push((t.task.enterprise, result.found_problem()));
             }
         }
     }

@@ -5,8 +5,8 @@
 use std::collections::HashMap;
 use std::fmt;
 
+use crate::{Effect, Grades, Outcome};
 use riskgrade_core::{Frame, format_number};
-use riskgrade_engine::{Effect, Grades, Outcome};
 use riskgrade_io::{OutColumn, OutData};
 
 /// Compares two grade batches of the same enterprises (same ids in the same
@@ -24,9 +24,10 @@ use riskgrade_io::{OutColumn, OutData};
 ///
 /// ```
 /// use std::sync::Arc;
-/// use riskgrade::{Enterprise, Grader, Options, compare};
+/// use riskgrade_core::Enterprise;
+/// use riskgrade_engine::{Grader, Options, compare};
 ///
-/// let grader = Grader::new(Arc::new(riskgrade::examples::reference()?));
+/// let grader = Grader::new(Arc::new(riskgrade_model::examples::reference()?));
 /// let profiles: Vec<Enterprise> = serde_json::from_str(r#"[
 ///   {"id": "E1", "industry": "F5211", "registered": "2012-04-01"},
 ///   {"id": "E2", "industry": "F5211", "registered": "2012-04-01",
@@ -744,6 +745,70 @@ impl fmt::Display for Comparison {
     }
 }
 
+/// The conventional reading of a PSI: `stable` (< 0.10), `watch` (< 0.25) or `shifted`.
+///
+/// ```
+/// assert_eq!(riskgrade_engine::psi_band(0.05), "stable");
+/// assert_eq!(riskgrade_engine::psi_band(0.1), "watch");
+/// assert_eq!(riskgrade_engine::psi_band(0.3), "shifted");
+/// ```
+pub fn psi_band(psi: f64) -> &'static str {
+    if psi < 0.10 {
+        "stable"
+    } else if psi < 0.25 {
+        "watch"
+    } else {
+        "shifted"
+    }
+}
+
+/// The population stability index between a baseline sample `a` and a sample `b`.
+///
+/// Bins are the baseline's deciles (ties merged, so a indicator with few
+/// values gets one bin per value); empty bins count as 0.01% so the index stays finite.
+///
+/// ```
+/// let a: Vec<f64> = (0..1000).map(|i| i as f64).collect();
+/// assert!(riskgrade_engine::psi(&a, &a) < 1e-12);
+/// let b: Vec<f64> = (0..1000).map(|i| (i as f64) * 1.5).collect();
+/// assert!(riskgrade_engine::psi(&a, &b) > 0.25);
+/// ```
+pub fn psi(a: &[f64], b: &[f64]) -> f64 {
+    if a.is_empty() || b.is_empty() {
+        return 0.0;
+    }
+    let mut sorted: Vec<f64> = a.iter().copied().filter(|x| !x.is_nan()).collect();
+    if sorted.is_empty() {
+        return 0.0;
+    }
+    sorted.sort_by(f64::total_cmp);
+    let mut edges: Vec<f64> = (1..10)
+        .map(|k| sorted[(k * sorted.len() / 10).min(sorted.len() - 1)])
+        .collect();
+    edges.dedup();
+    let bin = |x: f64| edges.partition_point(|&e| e < x);
+    let mut ca = vec![0f64; edges.len() + 1];
+    let mut cb = vec![0f64; edges.len() + 1];
+    for &x in a.iter().filter(|x| !x.is_nan()) {
+        ca[bin(x)] += 1.0;
+    }
+    for &x in b.iter().filter(|x| !x.is_nan()) {
+        cb[bin(x)] += 1.0;
+    }
+    let (na, nb) = (ca.iter().sum::<f64>(), cb.iter().sum::<f64>());
+    if na == 0.0 || nb == 0.0 {
+        return 0.0;
+    }
+    ca.iter()
+        .zip(&cb)
+        .map(|(x, y)| {
+            let p = (x / na).max(1e-4);
+            let q = (y / nb).max(1e-4);
+            (q - p) * (q / p).ln()
+        })
+        .sum()
+}
+
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used)]
@@ -751,7 +816,8 @@ mod tests {
     use std::sync::Arc;
 
     use super::*;
-    use crate::{Enterprise, Grader, Options};
+    use crate::{Grader, Options};
+    use riskgrade_core::Enterprise;
 
     fn profiles() -> Vec<Enterprise> {
         serde_json::from_str(
@@ -770,7 +836,7 @@ mod tests {
     }
 
     fn grade(rules: bool) -> Grades {
-        let grader = Grader::new(Arc::new(crate::examples::reference().unwrap()));
+        let grader = Grader::new(Arc::new(riskgrade_model::examples::reference().unwrap()));
         grader
             .grade_profiles(
                 &profiles(),
@@ -881,7 +947,7 @@ mod tests {
 
     #[test]
     fn mismatched_batches_name_the_first_differing_row() {
-        let grader = Grader::new(Arc::new(crate::examples::reference().unwrap()));
+        let grader = Grader::new(Arc::new(riskgrade_model::examples::reference().unwrap()));
         let as_of = "2026-11-01".parse().unwrap();
         let all = profiles();
         let before = grade(true);

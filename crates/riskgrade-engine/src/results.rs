@@ -1,15 +1,15 @@
 //! The results table: one row per enterprise, in a documented column layout.
 
+use crate::Grades;
 use rayon::prelude::*;
 use riskgrade_core::Frame;
-use riskgrade_engine::Grades;
 use riskgrade_io::{OutColumn, OutData, StringArray};
 use riskgrade_rules::Action;
 
 /// Which optional columns a results table has.
 ///
 /// ```
-/// let cols = riskgrade::ResultColumns::default().contributions(true);
+/// let cols = riskgrade_engine::ResultColumns::default().contributions(true);
 /// assert!(cols.has_contributions());
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -4,7 +4,8 @@
 use std::collections::BTreeMap;
 use std::fmt;
 
-use riskgrade_store::{Month, Store, StoreError};
+use crate::{Store, StoreError};
+use riskgrade_core::Month;
 
 /// One enterprise in a department's queue.
 #[derive(Debug, Clone, PartialEq)]

@@ -14,10 +14,15 @@
 //! | logistic calibration | inspection outcomes | [`fit_outcomes`] |
 //! | cut-offs | target shares, or desired detection rates | [`cutoffs_from_shares`], [`cutoffs_from_rates`] |
 //!
+//! | champion vs challenger | two sets on the same outcomes | [`challenge`] |
+//!
 //! Weights are written rounded to 4 decimals, siblings by largest remainder so that they still
 //! sum to 1; the reports are computed on the weights as written.
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
 
 mod ahp;
+mod challenge;
 mod data;
 mod fit;
 mod objective;
@@ -32,6 +37,7 @@ use riskgrade_model::{
 use sha2::{Digest, Sha256};
 
 pub use ahp::{AhpFile, AhpNode, AhpOptions, AhpOutcome, Matrix, ahp};
+pub use challenge::{Challenge, challenge};
 pub use data::{Indicators, read_outcome_labels, store_outcomes};
 pub use fit::{
     CutoffOutcome, FitOptions, FitOutcome, LeafFit, Recut, cutoffs_from_rates, cutoffs_from_shares,

@@ -3,13 +3,14 @@
 
 use std::path::Path;
 
-use riskgrade_core::{Date, InspectionResult};
+use riskgrade_core::Date;
+use riskgrade_core::Month;
 use riskgrade_inspect::{
     Candidate, Draw, DrawError, DrawInput, Evaluation, History, Inspector, LastInspection, Outcome,
     Plan,
 };
 use riskgrade_io::{Cell, TextTable, read_table};
-use riskgrade_store::{Month, NewDraw, Store, StoreError, TaskOutcome, TaskRow, parse_result};
+use riskgrade_store::{NewDraw, Store, StoreError, TaskOutcome, TaskRow};
 
 /// Why an inspection step failed.
 #[derive(Debug, thiserror::Error)]
@@ -323,7 +324,7 @@ pub fn read_outcomes(path: &Path, draw: i64) -> Result<Vec<TaskOutcome>, Inspect
             date: date_text
                 .parse()
                 .map_err(|err| bad("date", format!("{err}")))?,
-            result: parse_result(&result_text).ok_or_else(|| {
+            result: result_text.parse().map_err(|_| {
                 bad(
                     "result",
                     format!(
@@ -336,12 +337,6 @@ pub fn read_outcomes(path: &Path, draw: i64) -> Result<Vec<TaskOutcome>, Inspect
         });
     }
     Ok(out)
-}
-
-/// Whether an inspection result counts as a problem found: a problem, a refusal
-/// to cooperate, or an enterprise not found at its address.
-pub fn counts_as_problem(r: InspectionResult) -> bool {
-    !matches!(r, InspectionResult::NoProblem)
 }
 
 /// Evaluates a draw's closed tasks against the classes and scores of the
@@ -379,7 +374,7 @@ pub fn evaluate_draw(
             enterprise: t.task.enterprise,
             class: t.task.class,
             score,
-            problem: counts_as_problem(result),
+            problem: result.found_problem(),
         });
     }
     Ok(riskgrade_inspect::evaluate(&outcomes, &run.classes, true))

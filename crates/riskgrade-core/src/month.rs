@@ -3,13 +3,13 @@
 use std::fmt;
 use std::str::FromStr;
 
-use riskgrade_core::Date;
+use crate::Date;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// A calendar month such as `2026-10`: the period a monthly run grades.
 ///
 /// ```
-/// use riskgrade_store::Month;
+/// use riskgrade_core::Month;
 /// let m: Month = "2026-10".parse().unwrap();
 /// assert_eq!(m.last_day().to_string(), "2026-10-31");
 /// assert_eq!(m.next().to_string(), "2026-11");

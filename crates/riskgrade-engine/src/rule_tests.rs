@@ -27,10 +27,10 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::sync::Arc;
 
+use crate::{Grader, Grades, Options, Outcome};
 use riskgrade_core::{
     ColumnBuilder, Date, Enterprise, Frame, Identity, InputColumn, RawValue, did_you_mean,
 };
-use riskgrade_engine::{Grader, Grades, Options, Outcome};
 use riskgrade_model::ModelSet;
 use riskgrade_rules::Action;
 use serde::Deserialize;

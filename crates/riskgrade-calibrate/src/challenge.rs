@@ -7,8 +7,7 @@ use std::fmt;
 use riskgrade_engine::Grades;
 use riskgrade_inspect::{Evaluation, Outcome, evaluate};
 
-use crate::compare::{CompareError, Comparison, compare};
-use crate::periods::{psi, psi_band};
+use riskgrade_engine::{CompareError, Comparison, compare, psi, psi_band};
 
 /// The champion (the model in force) and a challenger graded on the same enterprises and judged
 /// on the same inspection outcomes: see [`challenge`].
@@ -79,11 +78,13 @@ fn evaluation(g: &Grades, outcomes: &[(String, bool)]) -> (Evaluation, usize) {
 ///
 /// ```
 /// use std::sync::Arc;
-/// use riskgrade::{Grader, Options, challenge, synth};
+/// use riskgrade_calibrate::challenge;
+/// use riskgrade_engine::{Grader, Options};
+/// use riskgrade_synth as synth;
 ///
 /// let as_of = "2026-11-01".parse()?;
 /// let population = synth::generate(&synth::SynthConfig::new(2_000, 7, as_of));
-/// let grader = Grader::new(Arc::new(riskgrade::examples::reference()?));
+/// let grader = Grader::new(Arc::new(riskgrade_model::examples::reference()?));
 /// let with_rules = grader.grade_profiles(&population.enterprises, as_of, &Options::default())?;
 /// let without = grader.grade_profiles(&population.enterprises, as_of, &Options::default().rules(false))?;
 /// // Inspections of every tenth enterprise; a problem where the hidden risk is high.
@@ -182,7 +183,7 @@ impl fmt::Display for Challenge {
                 String::new()
             }
         )?;
-        crate::calibrate::write_before_after(
+        crate::write_before_after(
             f,
             &self.champion,
             &self.challenger,

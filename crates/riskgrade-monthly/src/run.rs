@@ -7,6 +7,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
+use riskgrade_core::Month;
 use riskgrade_core::{
     Date, EffectPeriods, Enterprise, Frame, ListAction, Record, RecordKind, format_number,
 };
@@ -14,8 +15,7 @@ use riskgrade_engine::{EvalError, Grader, Grades, ManualClass, Options};
 use riskgrade_model::ModelSet;
 use riskgrade_rules::Action;
 use riskgrade_store::{
-    ChangeKind, ChangeNote, Decision, DecisionKind, Month, NewRun, ResultRow, RunInfo, Store,
-    StoreError,
+    ChangeKind, ChangeNote, Decision, DecisionKind, NewRun, ResultRow, RunInfo, Store, StoreError,
 };
 use sha2::{Digest, Sha256};
 
@@ -151,19 +151,20 @@ impl fmt::Display for MonthReport {
 ///
 /// ```
 /// use std::sync::Arc;
-/// use riskgrade::{MonthInput, Options, run_month};
-/// use riskgrade::store::Store;
-/// use riskgrade::synth::{SynthConfig, generate};
+/// use riskgrade_engine::Options;
+/// use riskgrade_monthly::{MonthInput, run_month};
+/// use riskgrade_store::Store;
+/// use riskgrade_synth::{SynthConfig, generate};
 ///
-/// let set = Arc::new(riskgrade::examples::reference()?);
+/// let set = Arc::new(riskgrade_model::examples::reference()?);
 /// let mut store = Store::in_memory()?;
-/// let p1: riskgrade::store::Month = "2026-09".parse()?;
+/// let p1: riskgrade_core::Month = "2026-09".parse()?;
 /// let mut synth = generate(&SynthConfig::new(300, 7, p1.last_day()));
 /// let first = run_month(&mut store, &set, MonthInput::Profiles(&synth.enterprises), p1, p1.last_day(), &Options::default())?;
 /// assert_eq!(first.run.enterprises, 300);
 ///
 /// let p2 = p1.next();
-/// riskgrade::synth::evolve(&mut synth, p1.last_day(), p2.last_day(), 7);
+/// riskgrade_synth::evolve(&mut synth, p1.last_day(), p2.last_day(), 7);
 /// let second = run_month(&mut store, &set, MonthInput::Profiles(&synth.enterprises), p2, p2.last_day(), &Options::default())?;
 /// assert_eq!(second.previous.as_ref().map(|r| r.period), Some(p1));
 /// println!("{second}");
@@ -471,7 +472,7 @@ pub fn run_month(
             (!now.is_empty()).then(|| crate::Stability {
                 what: "score".into(),
                 model: model.clone(),
-                psi: crate::psi(before, &now),
+                psi: riskgrade_engine::psi(before, &now),
             })
         })
         .collect();

@@ -4,9 +4,12 @@
 use std::collections::BTreeMap;
 use std::fmt;
 
-use riskgrade_store::{ChangeKind, Month, ResultRow, RunInfo, Store, StoreError};
+use riskgrade_core::Month;
+use riskgrade_store::{ChangeKind, ResultRow, RunInfo, Store, StoreError};
 
-use crate::monthly::row_changes;
+use riskgrade_engine::{psi, psi_band};
+
+use crate::run::row_changes;
 
 /// One enterprise whose class differs between two periods.
 #[derive(Debug, Clone, PartialEq)]
@@ -46,23 +49,6 @@ impl Stability {
     }
 }
 
-/// The conventional reading of a PSI: `stable` (< 0.10), `watch` (< 0.25) or `shifted`.
-///
-/// ```
-/// assert_eq!(riskgrade::psi_band(0.05), "stable");
-/// assert_eq!(riskgrade::psi_band(0.1), "watch");
-/// assert_eq!(riskgrade::psi_band(0.3), "shifted");
-/// ```
-pub fn psi_band(psi: f64) -> &'static str {
-    if psi < 0.10 {
-        "stable"
-    } else if psi < 0.25 {
-        "watch"
-    } else {
-        "shifted"
-    }
-}
-
 /// Two periods compared.
 #[derive(Debug, Clone)]
 pub struct PeriodComparison {
@@ -84,53 +70,6 @@ pub struct PeriodComparison {
     pub score_psi: Vec<Stability>,
     /// PSI of each indicator's risk points, per model, largest first.
     pub indicator_psi: Vec<Stability>,
-}
-
-/// The population stability index between a baseline sample `a` and a sample `b`.
-///
-/// Bins are the baseline's deciles (ties merged, so a indicator with few
-/// values gets one bin per value); empty bins count as 0.01% so the index stays finite.
-///
-/// ```
-/// let a: Vec<f64> = (0..1000).map(|i| i as f64).collect();
-/// assert!(riskgrade::psi(&a, &a) < 1e-12);
-/// let b: Vec<f64> = (0..1000).map(|i| (i as f64) * 1.5).collect();
-/// assert!(riskgrade::psi(&a, &b) > 0.25);
-/// ```
-pub fn psi(a: &[f64], b: &[f64]) -> f64 {
-    if a.is_empty() || b.is_empty() {
-        return 0.0;
-    }
-    let mut sorted: Vec<f64> = a.iter().copied().filter(|x| !x.is_nan()).collect();
-    if sorted.is_empty() {
-        return 0.0;
-    }
-    sorted.sort_by(f64::total_cmp);
-    let mut edges: Vec<f64> = (1..10)
-        .map(|k| sorted[(k * sorted.len() / 10).min(sorted.len() - 1)])
-        .collect();
-    edges.dedup();
-    let bin = |x: f64| edges.partition_point(|&e| e < x);
-    let mut ca = vec![0f64; edges.len() + 1];
-    let mut cb = vec![0f64; edges.len() + 1];
-    for &x in a.iter().filter(|x| !x.is_nan()) {
-        ca[bin(x)] += 1.0;
-    }
-    for &x in b.iter().filter(|x| !x.is_nan()) {
-        cb[bin(x)] += 1.0;
-    }
-    let (na, nb) = (ca.iter().sum::<f64>(), cb.iter().sum::<f64>());
-    if na == 0.0 || nb == 0.0 {
-        return 0.0;
-    }
-    ca.iter()
-        .zip(&cb)
-        .map(|(x, y)| {
-            let p = (x / na).max(1e-4);
-            let q = (y / nb).max(1e-4);
-            (q - p) * (q / p).ln()
-        })
-        .sum()
 }
 
 /// Per model: scores, and per indicator path its nonzero risk points (absent = 0).
