@@ -194,6 +194,23 @@ impl Grader {
         self.grade_with(frame, None, as_of, options)
     }
 
+    /// Checks that `frame` has a column for every input the set's indicators
+    /// read and, when `options` run the rules, every input a rule reads: the
+    /// errors [`Grader::grade_with`] would return for them, without grading.
+    pub(crate) fn check_columns(&self, frame: &Frame, options: &Options) -> Result<(), EvalError> {
+        for leaf in self.set.models().iter().flat_map(Model::leaves) {
+            if let Source::Input { name, .. } = &leaf.source
+                && frame.column(name).is_none()
+            {
+                return Err(missing_column(frame, name, leaf));
+            }
+        }
+        if options.rules {
+            crate::rules::check_columns(&self.set, frame)?;
+        }
+        Ok(())
+    }
+
     /// Grades `frame`; `profiles`, when given, are the profiles its rows were
     /// derived from (in the same order), for rules that read records.
     ///
@@ -678,13 +695,17 @@ fn resolve<'a>(frame: &'a Frame, leaf: &Leaf, set: &ModelSet) -> Result<LeafData
             Some((_, Column::Category { codes, dict })) => {
                 Ok(LeafData::Codes(codes, leaf.func.category_table(dict)))
             }
-            None => Err(EvalError::MissingColumn {
-                input: name.clone(),
-                indicator: leaf.path.clone(),
-                suggestion: did_you_mean(name, frame.columns().map(|(n, _, _)| n))
-                    .map(str::to_string),
-            }),
+            None => Err(missing_column(frame, name, leaf)),
         },
+    }
+}
+
+/// The error for an indicator's input that `frame` has no column for.
+fn missing_column(frame: &Frame, name: &str, leaf: &Leaf) -> EvalError {
+    EvalError::MissingColumn {
+        input: name.to_string(),
+        indicator: leaf.path.clone(),
+        suggestion: did_you_mean(name, frame.columns().map(|(n, _, _)| n)).map(str::to_string),
     }
 }
 

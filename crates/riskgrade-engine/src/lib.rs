@@ -5,7 +5,7 @@
 //! | `grade` | [`Grader`] and [`Options`]: routing, chunked column scoring with rayon, classes, reasons |
 //! | `grades` | [`Grades`]: per-row score, class, dimension points, [`Reason`]s, issues; [`Summary`] |
 //! | `rules` | the rules pass: `when` conditions over columns, scripts where they hold, [`Effect`]s resolved into the class, [`RuleStats`] |
-//! | `compare` | [`compare`]: two gradings of one batch: class migration, movers and the rules behind them; [`psi`] |
+//! | `compare` | [`compare_models`]: one batch graded by two model sets; [`compare`]: two gradings of one batch: class migration, movers and the rules behind them; [`psi`] |
 //! | `results` | [`results_table`]: the results table layout written by the CLI and handed to Python |
 //! | `rule_tests` | [`RuleTests`]: rule authors' example cases (`<rules>.tests.toml`) and their diffs |
 //! | `explain` | [`Explanation`]: one enterprise's breakdown for people |
@@ -27,7 +27,10 @@ mod results;
 mod rule_tests;
 mod rules;
 
-pub use compare::{CompareError, Comparison, Move, Mover, RuleDelta, compare, psi, psi_band};
+pub use compare::{
+    CompareError, CompareInput, Comparison, ModelComparison, Move, Mover, RuleDelta, Side, compare,
+    compare_models, psi, psi_band,
+};
 pub use error::EvalError;
 pub use explain::{DimensionLine, Explanation, IndicatorLine};
 pub use grade::{Grader, Options};

@@ -219,6 +219,26 @@ pub(crate) fn class_map(set: &ModelSet) -> Vec<Vec<usize>> {
         .collect()
 }
 
+/// Checks that `frame` has a column for every input a rule of `set` reads
+/// (in its `when` condition or its script), as the rules pass would.
+pub(crate) fn check_columns(set: &ModelSet, frame: &Frame) -> Result<(), EvalError> {
+    let inputs = set.rules().catalog().inputs();
+    let mut vars = Vec::new();
+    for rule in set.rules().rules() {
+        vars.clear();
+        if let Some(g) = rule.guard() {
+            g.vars(&mut vars);
+        }
+        vars.extend_from_slice(rule.vars());
+        for v in &vars {
+            if let Var::Input(i) = v {
+                column_of(frame, &inputs[*i].0, rule.id())?;
+            }
+        }
+    }
+    Ok(())
+}
+
 fn column_of<'a>(
     frame: &'a Frame,
     name: &str,

@@ -508,3 +508,263 @@ proptest! {
         }
     }
 }
+
+mod compare_models {
+    use super::*;
+    use riskgrade_core::{Enterprise, Schema};
+    use riskgrade_engine::{CompareError, CompareInput, Side, compare, compare_models};
+
+    fn profiles() -> Vec<Enterprise> {
+        riskgrade_synth::generate(&riskgrade_synth::SynthConfig::new(400, 7, as_of())).enterprises
+    }
+
+    fn henan() -> Arc<ModelSet> {
+        Arc::new(ModelSet::from_toml_str(examples::HENAN).unwrap())
+    }
+
+    #[test]
+    fn profiles_give_each_set_its_own_frame() {
+        let (reference, henan) = (Grader::new(reference()), Grader::new(henan()));
+        assert_ne!(reference.model_set().schema(), henan.model_set().schema());
+        let ps = profiles();
+        let (without, with) = (Options::default().rules(false), Options::default());
+        let got = compare_models(
+            &reference,
+            &henan,
+            CompareInput::profiles(&ps),
+            as_of(),
+            (&without, &with),
+        )
+        .unwrap();
+        // The same as grading each side on its own and comparing.
+        let before = reference.grade_profiles(&ps, as_of(), &without).unwrap();
+        let after = henan.grade_profiles(&ps, as_of(), &with).unwrap();
+        let frame = Frame::from_profiles(
+            &ps,
+            henan.model_set().schema(),
+            as_of(),
+            henan.model_set().effect_periods(),
+        );
+        let want = compare(&before, &after)
+            .unwrap()
+            .with_industries(&frame)
+            .unwrap();
+        assert_eq!(got.comparison, want);
+        for r in 0..ps.len() {
+            assert!(same_row(&got.before, r, &before, r), "row {r}");
+            assert!(same_row(&got.after, r, &after, r), "row {r}");
+        }
+        assert!(got.before.rule_stats().is_empty());
+        assert!(!got.comparison.movers().is_empty());
+        assert!(got.comparison.movers().iter().all(|m| m.industry.is_some()));
+    }
+
+    #[test]
+    fn rules_on_one_side_only() {
+        let grader = Grader::new(reference());
+        let ps = profiles();
+        let without = Options::default().rules(false);
+        let c = compare_models(
+            &grader,
+            &grader,
+            CompareInput::profiles(&ps),
+            as_of(),
+            (&without, &Options::default()),
+        )
+        .unwrap();
+        let before = grader.grade_profiles(&ps, as_of(), &without).unwrap();
+        let after = grader
+            .grade_profiles(&ps, as_of(), &Options::default())
+            .unwrap();
+        assert_eq!(
+            c.comparison,
+            compare(&before, &after)
+                .unwrap()
+                .with_industries(&Frame::from_profiles(
+                    &ps,
+                    grader.model_set().schema(),
+                    as_of(),
+                    grader.model_set().effect_periods()
+                ))
+                .unwrap()
+        );
+        assert_eq!(c.after.effects(0), after.effects(0));
+    }
+
+    #[test]
+    fn unreadable_profiles_are_rows_graded_on_neither_side() {
+        let grader = Grader::new(reference());
+        let ps = profiles();
+        let unreadable = vec![("E-bad".to_string(), "line 9: not valid JSON".to_string())];
+        let c = compare_models(
+            &grader,
+            &Grader::new(henan()),
+            CompareInput::Profiles {
+                profiles: &ps,
+                unreadable: &unreadable,
+            },
+            as_of(),
+            (&Options::default(), &Options::default()),
+        )
+        .unwrap();
+        let last = ps.len();
+        assert_eq!(c.before.len(), last + 1);
+        assert_eq!(c.after.id(last), "E-bad");
+        assert!(!c.before.is_graded(last) && !c.after.is_graded(last));
+        assert_eq!(c.comparison.count(None, None), 1);
+    }
+
+    #[test]
+    fn a_frame_needs_the_inputs_of_both_sets() {
+        let (reference, henan) = (Grader::new(reference()), Grader::new(henan()));
+        let ps = profiles();
+        let o = Options::default();
+        // A frame of the Henan inputs only: the reference set lacks columns, found before grading.
+        let narrow = Frame::from_profiles(
+            &ps,
+            henan.model_set().schema(),
+            as_of(),
+            henan.model_set().effect_periods(),
+        );
+        let e = compare_models(
+            &reference,
+            &henan,
+            CompareInput::Frame(&narrow),
+            as_of(),
+            (&o, &o),
+        )
+        .unwrap_err();
+        let CompareError::Grade { side, error } = &e else {
+            panic!("expected a grading error, got {e:?}");
+        };
+        assert_eq!(*side, Side::Before);
+        let EvalError::MissingColumn { input, .. } = &**error else {
+            panic!("expected a missing column, got {error:?}");
+        };
+        assert!(reference.model_set().schema().get(input).is_some());
+        assert!(henan.model_set().schema().get(input).is_none());
+        assert!(
+            e.to_string()
+                .starts_with(&format!("grading with the before set: no column `{input}`")),
+            "{e}"
+        );
+        // The other way round the after side is named.
+        let e = compare_models(
+            &henan,
+            &reference,
+            CompareInput::Frame(&narrow),
+            as_of(),
+            (&o, &o),
+        )
+        .unwrap_err();
+        assert!(
+            matches!(
+                e,
+                CompareError::Grade {
+                    side: Side::After,
+                    ..
+                }
+            ),
+            "{e:?}"
+        );
+
+        // A frame with both sets' inputs grades as the profiles do (the sets agree on their shared inputs).
+        let both = Schema::new(
+            reference
+                .model_set()
+                .schema()
+                .inputs()
+                .iter()
+                .chain(henan.model_set().schema().inputs())
+                .cloned(),
+        );
+        let frame =
+            Frame::from_profiles(&ps, &both, as_of(), reference.model_set().effect_periods());
+        let without = Options::default().rules(false);
+        let from_frame = compare_models(
+            &reference,
+            &henan,
+            CompareInput::Frame(&frame),
+            as_of(),
+            (&without, &without),
+        )
+        .unwrap();
+        let from_profiles = compare_models(
+            &reference,
+            &henan,
+            CompareInput::profiles(&ps),
+            as_of(),
+            (&without, &without),
+        )
+        .unwrap();
+        assert_eq!(from_frame.comparison, from_profiles.comparison);
+    }
+
+    #[test]
+    fn a_rule_column_missing_from_the_frame_is_named_with_its_rule() {
+        // The Henan model with an input no indicator reads, and a rule that reads it.
+        let model = format!(
+            "{}\n[inputs.on_watch_list]\ntype = \"bool\"\n",
+            examples::HENAN
+        );
+        let text = r#"
+default = "henan"
+include = ["henan.toml"]
+
+[[rule]]
+id = "watched"
+stage = "after"
+when = "on_watch_list"
+script = 'label("watched");'
+"#;
+        let set = ModelSet::from_toml_str_with(text, |name| {
+            (name == "henan.toml").then_some(model.as_str())
+        })
+        .unwrap();
+        let grader = Grader::new(Arc::new(set));
+        let schema = Schema::new(
+            grader
+                .model_set()
+                .schema()
+                .inputs()
+                .iter()
+                .filter(|(n, _)| n != "on_watch_list")
+                .cloned(),
+        );
+        let frame = Frame::from_profiles(
+            &profiles(),
+            &schema,
+            as_of(),
+            grader.model_set().effect_periods(),
+        );
+        let without = Options::default().rules(false);
+        // Without rules on either side the frame is enough.
+        compare_models(
+            &grader,
+            &grader,
+            CompareInput::Frame(&frame),
+            as_of(),
+            (&without, &without),
+        )
+        .unwrap();
+        let e = compare_models(
+            &grader,
+            &grader,
+            CompareInput::Frame(&frame),
+            as_of(),
+            (&without, &Options::default()),
+        )
+        .unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "grading with the after set: no column `on_watch_list` (read by rule `watched`)"
+        );
+        match e {
+            CompareError::Grade {
+                side: Side::After,
+                error,
+            } => assert!(matches!(*error, EvalError::RuleColumn { .. }), "{error:?}"),
+            other => panic!("expected a rule column error, got {other:?}"),
+        }
+    }
+}
