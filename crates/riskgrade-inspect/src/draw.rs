@@ -44,6 +44,7 @@ use std::collections::BTreeMap;
 
 use rand::{RngCore, SeedableRng};
 use rand_chacha::ChaCha20Rng;
+use riskgrade_core::Date;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
@@ -70,8 +71,8 @@ pub struct Inspector {
 /// The last inspection of an enterprise.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct LastInspection {
-    /// Its date, `YYYY-MM-DD`.
-    pub date: String,
+    /// Its date (serialised as `YYYY-MM-DD`).
+    pub date: Date,
     /// Ids of its inspectors.
     pub inspectors: Vec<String>,
 }
@@ -94,8 +95,8 @@ pub struct DrawInput<'a> {
     pub pool: &'a [Inspector],
     /// Past inspections.
     pub history: &'a History,
-    /// The draw date, `YYYY-MM-DD`.
-    pub date: &'a str,
+    /// The draw date.
+    pub date: Date,
     /// The published seed, e.g. `2026-11 Henan lottery 8e1f`.
     pub seed: &'a str,
 }
@@ -204,8 +205,8 @@ pub struct Draw {
     pub plan_id: String,
     /// The published seed.
     pub seed: String,
-    /// The draw date.
-    pub date: String,
+    /// The draw date (serialised as `YYYY-MM-DD`).
+    pub date: Date,
     /// Digests of the inputs.
     pub digests: Digests,
     /// The tasks, by number.
@@ -253,7 +254,7 @@ impl Draw {
 #[non_exhaustive]
 pub enum DrawError {
     /// The plan breaks a rule.
-    #[error("{0}")]
+    #[error(transparent)]
     Plan(PlanError),
     /// A candidate's class is not named by the plan.
     #[error("enterprise `{enterprise}` has class `{class}`, which plan `{plan}` does not name (its classes: {})", classes.join(", "))]
@@ -275,54 +276,57 @@ pub enum DrawError {
         /// The id.
         id: String,
     },
-    /// A date that is not `YYYY-MM-DD`.
-    #[error("{what}: `{value}` is not a date (YYYY-MM-DD)")]
-    Date {
-        /// Which date.
-        what: String,
-        /// The text given.
-        value: String,
+    /// The pool cannot staff the draw (boxed: the counts make it the largest variant).
+    #[error(transparent)]
+    Infeasible(Box<Shortfall>),
+}
+
+/// What the pool lacks to staff a draw ([`DrawError::Infeasible`]).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum Shortfall {
+    /// The pool's total capacity is below the assignments the tasks need.
+    #[error("the plan needs {per_task} inspectors for each of {tasks} tasks = {needed} assignments; the pool of {pool} inspectors can take {capacity}: {} short", needed - capacity)]
+    Capacity {
+        /// Inspectors the plan assigns to each task.
+        per_task: u32,
+        /// Tasks drawn.
+        tasks: usize,
+        /// Assignments needed: tasks × `per_task`.
+        needed: u64,
+        /// Inspectors in the pool.
+        pool: usize,
+        /// Tasks the whole pool can take.
+        capacity: u64,
     },
-    /// The pool cannot staff the draw; the message names the shortfall.
-    #[error("{0}")]
-    Infeasible(String),
-}
-
-type Ymd = (i32, u32, u32);
-
-fn parse_date(s: &str) -> Option<Ymd> {
-    let shape = s.len() == 10
-        && s.bytes().enumerate().all(|(i, b)| {
-            if i == 4 || i == 7 {
-                b == b'-'
-            } else {
-                b.is_ascii_digit()
-            }
-        });
-    if !shape {
-        return None;
-    }
-    let (y, m, d) = (
-        s.get(..4)?.parse().ok()?,
-        s.get(5..7)?.parse().ok()?,
-        s.get(8..)?.parse().ok()?,
-    );
-    ((1..=12).contains(&m) && d >= 1 && d <= days_in_month(y, m)).then_some((y, m, d))
-}
-
-fn days_in_month(y: i32, m: u32) -> u32 {
-    match m {
-        2 if (y % 4 == 0 && y % 100 != 0) || y % 400 == 0 => 29,
-        2 => 28,
-        4 | 6 | 9 | 11 => 30,
-        _ => 31,
-    }
-}
-
-fn months_before((y, m, d): Ymd, months: u32) -> Ymd {
-    let total = i64::from(y) * 12 + i64::from(m) - 1 - i64::from(months);
-    let (y, m) = (total.div_euclid(12) as i32, total.rem_euclid(12) as u32 + 1);
-    (y, m, d.min(days_in_month(y, m)))
+    /// Too few inspectors may take one task (module docs, step 9).
+    #[error(
+        "cannot staff enterprise `{enterprise}` (class {class}, district {district}): it needs {needed} inspectors and {available} of the pool of {pool} may take it; excluded: {at_capacity} at capacity, {own_district} in its own district, {last_inspection} at its last inspection, {conflict} with a declared conflict"
+    )]
+    Task {
+        /// The enterprise.
+        enterprise: String,
+        /// Its class.
+        class: String,
+        /// Its cell's stratum label.
+        stratum: String,
+        /// Its district.
+        district: String,
+        /// Inspectors the task needs (the plan's `per_task`).
+        needed: u32,
+        /// Inspectors who may take it and have capacity left.
+        available: usize,
+        /// Inspectors in the pool.
+        pool: usize,
+        /// Inspectors who may take it but are at capacity.
+        at_capacity: usize,
+        /// Inspectors who work in its district (`avoid_own_district`).
+        own_district: usize,
+        /// Inspectors who were at its last inspection (`avoid_repeat`).
+        last_inspection: usize,
+        /// Inspectors who declared a conflict of interest with it.
+        conflict: usize,
+    },
 }
 
 /// Uniform integer in `[0, n)` by modulo rejection (module docs, step 6). `n` must be > 0.
@@ -388,7 +392,7 @@ fn sorted_unique<'a, T>(
 ///     .collect();
 /// let history = History::default();
 /// let input = DrawInput { plan: &plan, candidates: &candidates, pool: &pool, history: &history,
-///     date: "2026-11-02", seed: "2026-11 lottery 8e1f" };
+///     date: "2026-11-02".parse().unwrap(), seed: "2026-11 lottery 8e1f" };
 /// let d = draw(&input).unwrap();
 /// assert_eq!(d.tasks.len(), 2);
 /// assert_eq!(d, draw(&input).unwrap());
@@ -397,39 +401,63 @@ fn sorted_unique<'a, T>(
 pub fn draw(input: &DrawInput<'_>) -> Result<Draw, DrawError> {
     let plan = input.plan;
     plan.check().map_err(DrawError::Plan)?;
-    let bad_date = |what: String, value: &str| DrawError::Date {
-        what,
-        value: value.to_string(),
-    };
-    let date =
-        parse_date(input.date).ok_or_else(|| bad_date("the draw date".into(), input.date))?;
-    let mut last_dates = BTreeMap::new();
-    for (id, last) in &input.history.last {
-        let d = parse_date(&last.date)
-            .ok_or_else(|| bad_date(format!("last inspection of `{id}`"), &last.date))?;
-        last_dates.insert(id.as_str(), d);
-    }
     let candidates = sorted_unique(input.candidates, |c| &c.id, "enterprise")?;
     let pool = sorted_unique(input.pool, |i| &i.id, "inspector")?;
+    let (digests, master) = digests_and_key(input, &candidates, &pool);
+    let cells = cells(plan, &candidates)?;
+    let cutoff = exclusion_cutoff(plan, input.date);
+    let mut chosen: Vec<Chosen<'_>> = Vec::new();
+    let mut strata = Vec::with_capacity(cells.len());
+    for ((class, stratum), members) in &cells {
+        let cell = Cell {
+            class,
+            stratum,
+            members,
+        };
+        strata.push(cell.draw(plan, input.history, cutoff, &master, &mut chosen));
+    }
+    let mut rng = stream(&[&master, b"inspectors"]);
+    let staff = assign(plan, &chosen, &pool, input.history, &mut rng)?;
+    Ok(Draw {
+        plan_id: plan.id.clone(),
+        seed: input.seed.to_string(),
+        date: input.date,
+        digests,
+        tasks: number_tasks(chosen, staff),
+        strata,
+    })
+}
+
+/// The digests of the inputs and the master key (module docs, steps 1–2).
+fn digests_and_key(
+    input: &DrawInput<'_>,
+    candidates: &[&Candidate],
+    pool: &[&Inspector],
+) -> (Digests, [u8; 32]) {
     let digests = Digests {
-        plan: plan.digest(),
-        candidates: sha256_json(&candidates),
-        pool: sha256_json(&pool),
+        plan: input.plan.digest(),
+        candidates: sha256_json(candidates),
+        pool: sha256_json(pool),
         history: sha256_json(input.history),
     };
-    let master: [u8; 32] = {
-        let text = [
-            input.seed,
-            &digests.plan,
-            &digests.candidates,
-            &digests.pool,
-        ]
-        .join("\n");
-        Sha256::digest(text.as_bytes()).into()
-    };
+    let text = [
+        input.seed,
+        &digests.plan,
+        &digests.candidates,
+        &digests.pool,
+    ]
+    .join("\n");
+    let master = Sha256::digest(text.as_bytes()).into();
+    (digests, master)
+}
 
-    let mut cells: BTreeMap<(&str, String), Vec<&Candidate>> = BTreeMap::new();
-    for c in &candidates {
+/// The (class, stratum label) cells, in order, each with its members in id order (step 3).
+type Cells<'a> = BTreeMap<(&'a str, String), Vec<&'a Candidate>>;
+
+/// Groups the candidates (in id order) into cells; a class the plan does not name is an error.
+fn cells<'a>(plan: &Plan, candidates: &[&'a Candidate]) -> Result<Cells<'a>, DrawError> {
+    let mut cells = Cells::new();
+    for &c in candidates {
         if plan.effective_ratio(&c.class).is_none() {
             return Err(DrawError::UnknownClass {
                 enterprise: c.id.clone(),
@@ -443,29 +471,55 @@ pub fn draw(input: &DrawInput<'_>) -> Result<Draw, DrawError> {
             .or_default()
             .push(c);
     }
+    Ok(cells)
+}
 
-    let cutoff = plan
-        .exclude
+/// The first date of the exclusion window: the draw date less `inspected_within_months`
+/// calendar months, day clamped to the month's end (step 5).
+fn exclusion_cutoff(plan: &Plan, date: Date) -> Option<Date> {
+    // Ten thousand years back already precedes every valid date.
+    const FOREVER: u32 = 120_000;
+    plan.exclude
         .inspected_within_months
-        .map(|m| months_before(date, m));
-    let mut chosen: Vec<(&Candidate, String, Why)> = Vec::new();
-    let mut strata = Vec::new();
-    for ((class, stratum), members) in &cells {
-        let ratio = plan.effective_ratio(class).unwrap_or(1.0);
-        let full = plan.is_full_coverage(class);
+        .map(|m| date.add_months(-(m.min(FOREVER) as i32)))
+}
+
+/// A chosen enterprise, its cell's stratum label and why it is inspected.
+type Chosen<'a> = (&'a Candidate, String, Why);
+
+/// One (class, stratum) cell of the draw.
+struct Cell<'a, 'c> {
+    class: &'a str,
+    stratum: &'a String,
+    members: &'a [&'c Candidate],
+}
+
+impl<'c> Cell<'_, 'c> {
+    /// Mandatory enterprises, then random picks from the eligible (steps 4, 5 and 7), appended
+    /// to `chosen`; returns the cell's counts.
+    fn draw(
+        &self,
+        plan: &Plan,
+        history: &History,
+        cutoff: Option<Date>,
+        master: &[u8; 32],
+        chosen: &mut Vec<Chosen<'c>>,
+    ) -> StratumReport {
+        let ratio = plan.effective_ratio(self.class).unwrap_or(1.0);
+        let full = plan.is_full_coverage(self.class);
         let (mut mandatory, mut eligible, mut excluded) = (Vec::new(), Vec::new(), 0u32);
-        for &c in members {
+        for &c in self.members {
             if let Some(why) = mandatory_why(plan, full, c) {
                 mandatory.push((c, why));
             } else if cutoff
-                .is_some_and(|cut| last_dates.get(c.id.as_str()).is_some_and(|d| *d >= cut))
+                .is_some_and(|cut| history.last.get(&c.id).is_some_and(|l| l.date >= cut))
             {
                 excluded += 1;
             } else {
                 eligible.push(c);
             }
         }
-        let n = members.len();
+        let n = self.members.len();
         let quota = if full {
             n
         } else {
@@ -473,18 +527,23 @@ pub fn draw(input: &DrawInput<'_>) -> Result<Draw, DrawError> {
         };
         let needed = quota.saturating_sub(mandatory.len());
         let k = needed.min(eligible.len());
-        let mut rng = stream(&[&master, class.as_bytes(), b"\n", stratum.as_bytes()]);
+        let mut rng = stream(&[
+            master,
+            self.class.as_bytes(),
+            b"\n",
+            self.stratum.as_bytes(),
+        ]);
         pick(&mut eligible, k, &mut rng);
-        strata.push(StratumReport {
-            class: class.to_string(),
-            stratum: stratum.clone(),
+        let report = StratumReport {
+            class: self.class.to_string(),
+            stratum: self.stratum.clone(),
             enterprises: n32(n),
             quota: n32(quota),
             mandatory: n32(mandatory.len()),
             random: n32(k),
             excluded,
             shortfall: n32(needed - k),
-        });
+        };
         let why = Why::Random {
             quota: n32(k),
             eligible: n32(eligible.len()),
@@ -495,19 +554,15 @@ pub fn draw(input: &DrawInput<'_>) -> Result<Draw, DrawError> {
             mandatory
                 .into_iter()
                 .chain(randoms)
-                .map(|(c, w)| (c, stratum.clone(), w)),
+                .map(|(c, w)| (c, self.stratum.clone(), w)),
         );
+        report
     }
+}
 
-    let mut rng = stream(&[&master, b"inspectors"]);
-    let staff = assign(
-        plan,
-        &chosen.iter().map(|t| t.0).collect::<Vec<_>>(),
-        &pool,
-        input.history,
-        &mut rng,
-    )?;
-    let tasks = chosen
+/// The tasks, numbered from 1 in cell order, with their inspectors (step 8).
+fn number_tasks(chosen: Vec<Chosen<'_>>, staff: Vec<Vec<String>>) -> Vec<Task> {
+    chosen
         .into_iter()
         .zip(staff)
         .enumerate()
@@ -519,15 +574,7 @@ pub fn draw(input: &DrawInput<'_>) -> Result<Draw, DrawError> {
             why,
             inspectors,
         })
-        .collect();
-    Ok(Draw {
-        plan_id: plan.id.clone(),
-        seed: input.seed.to_string(),
-        date: input.date.to_string(),
-        digests,
-        tasks,
-        strata,
-    })
+        .collect()
 }
 
 fn mandatory_why(plan: &Plan, full: bool, c: &Candidate) -> Option<Why> {
@@ -578,7 +625,7 @@ fn barrier(plan: &Plan, ins: &Inspector, c: &Candidate, history: &History) -> Op
 /// Inspector ids per task, in task order (module docs, step 9).
 fn assign(
     plan: &Plan,
-    tasks: &[&Candidate],
+    tasks: &[Chosen<'_>],
     pool: &[&Inspector],
     history: &History,
     rng: &mut ChaCha20Rng,
@@ -587,16 +634,17 @@ fn assign(
     let needed = tasks.len() as u64 * per as u64;
     let capacity: u64 = pool.iter().map(|i| u64::from(i.capacity)).sum();
     if capacity < needed {
-        return Err(DrawError::Infeasible(format!(
-            "the plan needs {per} inspectors for each of {} tasks = {needed} assignments; the pool of {} inspectors can take {capacity}: {} short",
-            tasks.len(),
-            pool.len(),
-            needed - capacity
-        )));
+        return Err(DrawError::Infeasible(Box::new(Shortfall::Capacity {
+            per_task: plan.inspectors.per_task,
+            tasks: tasks.len(),
+            needed,
+            pool: pool.len(),
+            capacity,
+        })));
     }
     let barriers: Vec<Vec<Option<Barrier>>> = tasks
         .iter()
-        .map(|c| pool.iter().map(|i| barrier(plan, i, c, history)).collect())
+        .map(|(c, ..)| pool.iter().map(|i| barrier(plan, i, c, history)).collect())
         .collect();
     let mut order: Vec<usize> = (0..tasks.len()).collect();
     pick(&mut order, tasks.len(), rng);
@@ -608,7 +656,7 @@ fn assign(
         let may = |i: usize, load: &[u32]| barriers[t][i].is_none() && load[i] < pool[i].capacity;
         let available = (0..pool.len()).filter(|&i| may(i, &load)).count();
         if available < per {
-            return Err(cannot_staff(tasks[t], per, available, pool, &barriers[t]));
+            return Err(cannot_staff(&tasks[t], per, available, pool, &barriers[t]));
         }
         let mut on: Vec<usize> = Vec::with_capacity(per);
         for _ in 0..per {
@@ -628,33 +676,26 @@ fn assign(
 }
 
 fn cannot_staff(
-    c: &Candidate,
+    (c, stratum, _): &Chosen<'_>,
     per: usize,
     available: usize,
     pool: &[&Inspector],
     barriers: &[Option<Barrier>],
 ) -> DrawError {
-    let mut counts = [0usize; 4]; // at capacity, own district, last time, conflict
-    for b in barriers {
-        match b {
-            None => counts[0] += 1,
-            Some(Barrier::OwnDistrict) => counts[1] += 1,
-            Some(Barrier::LastTime) => counts[2] += 1,
-            Some(Barrier::Conflict) => counts[3] += 1,
-        }
-    }
-    counts[0] -= available;
-    DrawError::Infeasible(format!(
-        "cannot staff enterprise `{}` (class {}, district {}): it needs {per} inspectors and {available} of the pool of {} may take it; excluded: {} at capacity, {} in its own district, {} at its last inspection, {} with a declared conflict",
-        c.id,
-        c.class,
-        c.district,
-        pool.len(),
-        counts[0],
-        counts[1],
-        counts[2],
-        counts[3]
-    ))
+    let count = |f: fn(&Option<Barrier>) -> bool| barriers.iter().filter(|b| f(b)).count();
+    DrawError::Infeasible(Box::new(Shortfall::Task {
+        enterprise: c.id.clone(),
+        class: c.class.clone(),
+        stratum: stratum.clone(),
+        district: c.district.clone(),
+        needed: n32(per),
+        available,
+        pool: pool.len(),
+        at_capacity: count(Option::is_none) - available,
+        own_district: count(|b| matches!(b, Some(Barrier::OwnDistrict))),
+        last_inspection: count(|b| matches!(b, Some(Barrier::LastTime))),
+        conflict: count(|b| matches!(b, Some(Barrier::Conflict))),
+    }))
 }
 
 #[cfg(test)]
@@ -662,12 +703,21 @@ mod tests {
     use super::*;
 
     #[test]
-    fn dates() {
-        assert_eq!(parse_date("2024-02-29"), Some((2024, 2, 29)));
-        assert_eq!(parse_date("2023-02-29"), None);
-        assert_eq!(parse_date("2023-2-01"), None);
-        assert_eq!(months_before((2026, 8, 31), 6), (2026, 2, 28));
-        assert_eq!(months_before((2026, 3, 15), 6), (2025, 9, 15));
+    fn exclusion_window() {
+        let plan = |months: u32| {
+            Plan::from_toml_str(
+                &format!("id = \"p\"\nfloor = 0.1\n[class.B]\nratio = 0.5\n[exclude]\ninspected_within_months = {months}\n"),
+                None,
+            )
+            .expect("valid plan")
+        };
+        let date = |s: &str| s.parse::<Date>().expect("a date");
+        let cut = |months, on| exclusion_cutoff(&plan(months), date(on)).map(|d| d.to_string());
+        assert_eq!(cut(6, "2026-08-31").as_deref(), Some("2026-02-28"));
+        assert_eq!(cut(6, "2026-03-15").as_deref(), Some("2025-09-15"));
+        assert!(cut(u32::MAX, "2026-03-15").is_some_and(|d| d.starts_with('-')));
+        assert!("2023-02-29".parse::<Date>().is_err());
+        assert!("2023-2-01".parse::<Date>().is_err());
     }
 
     #[test]

@@ -18,10 +18,10 @@ pub mod plan;
 
 pub use candidate::Candidate;
 pub use draw::{
-    Digests, Draw, DrawError, DrawInput, History, Inspector, LastInspection, Row, StratumReport,
-    Task, Why, draw,
+    Digests, Draw, DrawError, DrawInput, History, Inspector, LastInspection, Row, Shortfall,
+    StratumReport, Task, Why, draw,
 };
-pub use plan::{Plan, PlanError};
+pub use plan::{ClassProblem, Plan, PlanError, PlanProblem};
 
 mod evaluate;
 mod simulate;

@@ -26,8 +26,10 @@
 //! ```
 
 use std::collections::BTreeMap;
+use std::fmt;
 use std::path::{Path, PathBuf};
 
+use riskgrade_core::{Position, did_you_mean};
 use serde::de::Error as _;
 use serde::{Deserialize, Deserializer, Serialize};
 use sha2::{Digest, Sha256};
@@ -223,15 +225,12 @@ pub enum PlanError {
         message: String,
     },
     /// Syntax error, unknown key or wrong type.
-    #[error("{}: {message}", position(file.as_deref(), *line, *column))]
+    #[error("{}: {message}", Where(at))]
     Syntax {
-        /// The file, when loaded from one.
-        file: Option<PathBuf>,
-        /// 1-based line (0 when unknown).
-        line: usize,
-        /// 1-based column (0 when unknown).
-        column: usize,
-        /// What is wrong.
+        /// Where in the plan's text: the file when loaded from one, 1-based line and column
+        /// (0 when unknown).
+        at: Position,
+        /// What is wrong, as the TOML reader says it (with a suggestion for a misspelt key).
         message: String,
     },
     /// A well-formed plan that breaks a rule, e.g. a class below the floor.
@@ -241,25 +240,110 @@ pub enum PlanError {
         file: Option<PathBuf>,
         /// The plan's id.
         plan: String,
-        /// What is wrong, naming the key.
-        problem: String,
+        /// The rule it breaks.
+        problem: PlanProblem,
     },
 }
 
-fn position(file: Option<&Path>, line: usize, column: usize) -> String {
-    match (file, line) {
-        (Some(f), 0) => f.display().to_string(),
-        (Some(f), _) => format!("{}:{line}:{column}", f.display()),
-        (None, 0) => "(unknown position)".to_string(),
-        (None, _) => format!("line {line}, column {column}"),
-    }
+/// A rule a well-formed plan breaks ([`PlanError::Invalid`]).
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[non_exhaustive]
+pub enum PlanProblem {
+    /// `id` is empty.
+    #[error("`id` must not be empty")]
+    EmptyId,
+    /// `floor` is not in (0, 1].
+    #[error("floor {floor} must be above 0 and at most 1 (no class is exempt)")]
+    Floor {
+        /// The floor given.
+        floor: f64,
+    },
+    /// `draws_per_year` is 0.
+    #[error("draws_per_year must be at least 1")]
+    NoDraws,
+    /// `inspectors.per_task` is 0.
+    #[error("inspectors.per_task must be at least 1")]
+    NoInspectors,
+    /// A stratum is listed twice.
+    #[error("strata: `{stratum}` is listed twice")]
+    StratumTwice {
+        /// The stratum (`district`, `industry` or `industry_division`).
+        stratum: &'static str,
+    },
+    /// The plan names no class.
+    #[error("the plan names no classes; add a [class.A] table for each class")]
+    NoClasses,
+    /// A class's rule is wrong.
+    #[error("class {class}: {rule}")]
+    Class {
+        /// The class.
+        class: String,
+        /// What is wrong with its rule.
+        rule: ClassProblem,
+    },
 }
 
-fn line_col(text: &str, offset: usize) -> (usize, usize) {
-    let before = text.get(..offset.min(text.len())).unwrap_or(text);
-    let line = before.matches('\n').count() + 1;
-    let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
-    (line, column)
+/// What is wrong with one class's rule ([`PlanProblem::Class`]).
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ClassProblem {
+    /// `full_coverage = true` with a `ratio`.
+    #[error("full_coverage = true inspects every enterprise; remove `ratio`")]
+    FullCoverageWithRatio,
+    /// `full_coverage = true` with a `per_year`.
+    #[error("full_coverage = true inspects every enterprise; remove `per_year`")]
+    FullCoverageWithPerYear,
+    /// Neither `ratio`, `per_year` nor `full_coverage`.
+    #[error(
+        "give `ratio` (share drawn in each stratum), `per_year` (minimum inspections a year) or `full_coverage = true`"
+    )]
+    NoRule,
+    /// Both `ratio` and `per_year`.
+    #[error("give either `ratio` or `per_year`, not both")]
+    RatioAndPerYear,
+    /// A ratio outside (0, 1].
+    #[error("ratio {ratio} is outside (0, 1]")]
+    RatioOutOfRange {
+        /// The ratio given.
+        ratio: f64,
+    },
+    /// A `per_year` that is not a positive number.
+    #[error("per_year {per_year} must be a positive number")]
+    PerYearNotPositive {
+        /// The value given.
+        per_year: f64,
+    },
+    /// A ratio below the plan's floor.
+    #[error("ratio {ratio} is below the plan's floor {floor} (no class is exempt)")]
+    RatioBelowFloor {
+        /// The ratio given.
+        ratio: f64,
+        /// The plan's floor.
+        floor: f64,
+    },
+    /// A yearly frequency whose ratio per draw is below the plan's floor.
+    #[error("per_year {per_year} over {draws_per_year} draws a year is a ratio of {:.4} per draw, below the plan's floor {floor} (no class is exempt)", per_year / f64::from(*draws_per_year))]
+    PerYearBelowFloor {
+        /// The value given.
+        per_year: f64,
+        /// The plan's draws a year.
+        draws_per_year: u32,
+        /// The plan's floor.
+        floor: f64,
+    },
+}
+
+/// A position in a plan's text, `(unknown position)` when nothing is known.
+struct Where<'a>(&'a Position);
+
+impl fmt::Display for Where<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.0.is_unknown() {
+            f.write_str("(unknown position)")
+        } else {
+            self.0.fmt(f)
+        }
+    }
 }
 
 /// Adds a "did you mean" to serde's "unknown field `x`, expected one of `a`, `b`" messages.
@@ -279,40 +363,18 @@ fn hint(s: Option<&str>) -> String {
         .unwrap_or_default()
 }
 
-/// The candidate closest to `name` by edit distance, if within a third of its length.
-fn did_you_mean<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
-    let limit = name.chars().count().div_ceil(3).max(1);
-    let distance = |a: &str, b: &str| {
-        let b: Vec<char> = b.chars().collect();
-        let mut prev: Vec<usize> = (0..=b.len()).collect();
-        for (i, ca) in a.chars().enumerate() {
-            let mut cur = vec![i + 1; b.len() + 1];
-            for (j, cb) in b.iter().enumerate() {
-                cur[j + 1] = (prev[j] + usize::from(ca != *cb))
-                    .min(prev[j + 1] + 1)
-                    .min(cur[j] + 1);
-            }
-            prev = cur;
-        }
-        prev[b.len()]
-    };
-    candidates
-        .into_iter()
-        .map(|c| (distance(name, c), c))
-        .filter(|(d, _)| *d <= limit)
-        .min()
-        .map(|(_, c)| c)
-}
-
 impl Plan {
     /// Parses and validates a plan written in TOML; `file` only labels error messages.
     pub fn from_toml_str(text: &str, file: Option<&Path>) -> Result<Plan, PlanError> {
         let plan: Plan = toml::from_str(text).map_err(|e| {
-            let (line, column) = e.span().map_or((0, 0), |s| line_col(text, s.start));
+            let at = e
+                .span()
+                .map_or_else(Position::default, |s| Position::of_offset(text, s.start));
             PlanError::Syntax {
-                file: file.map(Path::to_path_buf),
-                line,
-                column,
+                at: match file {
+                    Some(f) => at.in_file(f),
+                    None => at,
+                },
                 message: with_suggestion(e.message()),
             }
         })?;
@@ -348,21 +410,18 @@ impl Plan {
         })
     }
 
-    fn problem(&self) -> Option<String> {
+    fn problem(&self) -> Option<PlanProblem> {
         if self.id.trim().is_empty() {
-            return Some("`id` must not be empty".into());
+            return Some(PlanProblem::EmptyId);
         }
         if !(self.floor > 0.0 && self.floor <= 1.0) {
-            return Some(format!(
-                "floor {} must be above 0 and at most 1 (no class is exempt)",
-                self.floor
-            ));
+            return Some(PlanProblem::Floor { floor: self.floor });
         }
         if self.draws_per_year == 0 {
-            return Some("draws_per_year must be at least 1".into());
+            return Some(PlanProblem::NoDraws);
         }
         if self.inspectors.per_task == 0 {
-            return Some("inspectors.per_task must be at least 1".into());
+            return Some(PlanProblem::NoInspectors);
         }
         if let Some(s) = self
             .strata
@@ -370,38 +429,47 @@ impl Plan {
             .enumerate()
             .find(|(i, s)| self.strata[..*i].contains(s))
         {
-            return Some(format!(
-                "strata: `{}` is listed twice",
-                STRATA[*s.1 as usize]
-            ));
+            return Some(PlanProblem::StratumTwice {
+                stratum: STRATA[*s.1 as usize],
+            });
         }
         if self.class.is_empty() {
-            return Some("the plan names no classes; add a [class.A] table for each class".into());
+            return Some(PlanProblem::NoClasses);
         }
-        for (name, rule) in &self.class {
-            let problem = match (rule.ratio, rule.per_year, rule.full_coverage) {
-                (None, None, true) => continue,
-                (Some(_), _, true) => "full_coverage = true inspects every enterprise; remove `ratio`".into(),
-                (_, Some(_), true) => "full_coverage = true inspects every enterprise; remove `per_year`".into(),
-                (None, None, false) => "give `ratio` (share drawn in each stratum), `per_year` (minimum inspections a year) or `full_coverage = true`".into(),
-                (Some(_), Some(_), false) => "give either `ratio` or `per_year`, not both".into(),
-                (Some(r), None, false) if !(r > 0.0 && r <= 1.0) => format!("ratio {r} is outside (0, 1]"),
-                (None, Some(p), false) if !(p > 0.0 && p.is_finite()) => format!("per_year {p} must be a positive number"),
-                (Some(r), None, false) if r < self.floor => format!(
-                    "ratio {r} is below the plan's floor {} (no class is exempt)",
-                    self.floor
-                ),
-                (None, Some(p), false) if p / f64::from(self.draws_per_year) < self.floor => format!(
-                    "per_year {p} over {} draws a year is a ratio of {:.4} per draw, below the plan's floor {} (no class is exempt)",
-                    self.draws_per_year,
-                    p / f64::from(self.draws_per_year),
-                    self.floor
-                ),
-                _ => continue,
-            };
-            return Some(format!("class {name}: {problem}"));
-        }
-        None
+        self.class.iter().find_map(|(name, rule)| {
+            self.class_problem(rule).map(|rule| PlanProblem::Class {
+                class: name.clone(),
+                rule,
+            })
+        })
+    }
+
+    fn class_problem(&self, rule: &ClassRule) -> Option<ClassProblem> {
+        let (floor, draws_per_year) = (self.floor, self.draws_per_year);
+        Some(match (rule.ratio, rule.per_year, rule.full_coverage) {
+            (None, None, true) => return None,
+            (Some(_), _, true) => ClassProblem::FullCoverageWithRatio,
+            (_, Some(_), true) => ClassProblem::FullCoverageWithPerYear,
+            (None, None, false) => ClassProblem::NoRule,
+            (Some(_), Some(_), false) => ClassProblem::RatioAndPerYear,
+            (Some(ratio), None, false) if !(ratio > 0.0 && ratio <= 1.0) => {
+                ClassProblem::RatioOutOfRange { ratio }
+            }
+            (None, Some(per_year), false) if !(per_year > 0.0 && per_year.is_finite()) => {
+                ClassProblem::PerYearNotPositive { per_year }
+            }
+            (Some(ratio), None, false) if ratio < floor => {
+                ClassProblem::RatioBelowFloor { ratio, floor }
+            }
+            (None, Some(per_year), false) if per_year / f64::from(draws_per_year) < floor => {
+                ClassProblem::PerYearBelowFloor {
+                    per_year,
+                    draws_per_year,
+                    floor,
+                }
+            }
+            _ => return None,
+        })
     }
 
     /// The plan's id.
@@ -546,6 +614,21 @@ mod tests {
         for (body, want) in cases {
             assert_eq!(err(&format!("{HEAD}{body}")), want);
         }
+        let loaded = Plan::from_toml_str(&format!("{HEAD}[class.A]\nratio = 0.005\n"), None);
+        assert_eq!(
+            loaded,
+            Err(PlanError::Invalid {
+                file: None,
+                plan: "t".into(),
+                problem: PlanProblem::Class {
+                    class: "A".into(),
+                    rule: ClassProblem::RatioBelowFloor {
+                        ratio: 0.005,
+                        floor: 0.01
+                    },
+                },
+            })
+        );
         assert_eq!(
             err("id = \"t\"\nfloor = 0\n[class.A]\nratio = 1\n"),
             "p.toml: plan `t`: floor 0 must be above 0 and at most 1 (no class is exempt)"
@@ -565,6 +648,13 @@ mod tests {
             "p.toml:3:10: unknown stratum `distrct` (did you mean `district`?); use any of `district`, `industry`, `industry_division`"
         );
         assert!(err("floor = 0.1\n[class.A]\nratio = 1\n").contains("missing field `id`"));
+        let Err(PlanError::Syntax { at, .. }) = Plan::from_toml_str(
+            &format!("{HEAD}[class.A]\nratoi = 0.1\n"),
+            Some(Path::new("p.toml")),
+        ) else {
+            panic!("a syntax error")
+        };
+        assert_eq!(at, Position::new("p.toml").at(4, 1));
     }
 
     #[test]

@@ -5,8 +5,10 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use proptest::prelude::*;
+use riskgrade_core::Date;
 use riskgrade_inspect::{
-    Candidate, Draw, DrawError, DrawInput, History, Inspector, LastInspection, Plan, Why, draw,
+    Candidate, Draw, DrawError, DrawInput, History, Inspector, LastInspection, Plan, Shortfall,
+    Why, draw,
 };
 
 const DISTRICTS: [&str; 3] = ["Haidian", "Chaoyang", "Xicheng"];
@@ -49,7 +51,9 @@ fn population(rows: &[Row]) -> (Vec<Candidate>, History) {
             let id = format!("E{i:03}");
             if let Some((ago, ins)) = last {
                 let months = 2026 * 12 + 5 - ago;
-                let date = format!("{}-{:02}-10", months / 12, months % 12 + 1);
+                let date = format!("{}-{:02}-10", months / 12, months % 12 + 1)
+                    .parse()
+                    .unwrap();
                 let inspectors = vec![format!("I{ins}")];
                 history
                     .last
@@ -114,7 +118,7 @@ fn run(
         candidates: c,
         pool: p,
         history: h,
-        date: DATE,
+        date: DATE.parse().unwrap(),
         seed,
     })
 }
@@ -126,7 +130,7 @@ fn check(plan: &Plan, d: &Draw, candidates: &[Candidate], pool: &[Inspector], hi
         history
             .last
             .get(id)
-            .is_some_and(|l| l.date.as_str() >= "2025-12-15")
+            .is_some_and(|l| l.date >= "2025-12-15".parse::<Date>().unwrap())
     };
     let mut load: BTreeMap<&str, u32> = BTreeMap::new();
     let mut seen = BTreeSet::new();
@@ -275,6 +279,25 @@ fn an_unstaffable_task_names_the_enterprise_and_the_reasons() {
         err.to_string(),
         "cannot staff enterprise `E000` (class D, district Haidian): it needs 2 inspectors and 0 of the pool of 4 may take it; excluded: 0 at capacity, 2 in its own district, 1 at its last inspection, 1 with a declared conflict"
     );
+    let DrawError::Infeasible(shortfall) = err else {
+        panic!("not infeasible: {err}")
+    };
+    assert_eq!(
+        *shortfall,
+        Shortfall::Task {
+            enterprise: "E000".into(),
+            class: "D".into(),
+            stratum: "district Haidian".into(),
+            district: "Haidian".into(),
+            needed: 2,
+            available: 0,
+            pool: 4,
+            at_capacity: 0,
+            own_district: 2,
+            last_inspection: 1,
+            conflict: 1,
+        }
+    );
 }
 
 #[test]
@@ -297,19 +320,15 @@ fn unknown_classes_duplicates_and_dates_are_errors() {
             .to_string(),
         "enterprise `E000` is listed twice"
     );
-    candidates.pop();
-    let input = DrawInput {
-        plan: &plan,
-        candidates: &candidates,
-        pool: &pool,
-        history: &history,
-        date: "2026-6-1",
-        seed: "s",
-    };
+    // Dates are typed: a draw date or a stored last inspection that is not `YYYY-MM-DD` is
+    // refused when it is read, before any draw.
     assert_eq!(
-        draw(&input).unwrap_err().to_string(),
-        "the draw date: `2026-6-1` is not a date (YYYY-MM-DD)"
+        "2026-6-1".parse::<Date>().unwrap_err().to_string(),
+        "`2026-6-1` is not a date, expected YYYY-MM-DD"
     );
+    let stored = r#"{"last": {"E000": {"date": "2026-02-30", "inspectors": ["I1"]}}}"#;
+    let err = serde_json::from_str::<History>(stored).unwrap_err();
+    assert!(err.to_string().contains("`2026-02-30`"), "{err}");
 }
 
 #[test]

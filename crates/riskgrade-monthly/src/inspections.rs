@@ -87,7 +87,7 @@ pub fn inspection_history(store: &Store, date: Date) -> Result<History, StoreErr
                 (
                     id,
                     LastInspection {
-                        date: d.to_string(),
+                        date: d,
                         inspectors,
                     },
                 )
@@ -114,13 +114,12 @@ pub fn draw_period(
 ) -> Result<(i64, Draw), InspectionError> {
     let candidates = candidates(store, period)?;
     let history = inspection_history(store, date)?;
-    let date_text = date.to_string();
     let d = riskgrade_inspect::draw(&DrawInput {
         plan,
         candidates: &candidates,
         pool,
         history: &history,
-        date: &date_text,
+        date,
         seed,
     })?;
     let tasks = d
@@ -173,13 +172,12 @@ pub fn verify_draw(
     // The history as the draw saw it: inspections closed up to the draw date
     // (a later outcome dated on or before it shows as a changed history digest).
     let history = inspection_history(store, info.drawn_on)?;
-    let date_text = info.drawn_on.to_string();
     let again = riskgrade_inspect::draw(&DrawInput {
         plan: &plan,
         candidates: &candidates,
         pool,
         history: &history,
-        date: &date_text,
+        date: info.drawn_on,
         seed: &info.seed,
     })?;
     let mut diffs = Vec::new();
