@@ -7,7 +7,7 @@ use riskgrade_core::{EffectPeriods, InputType, did_you_mean};
 use crate::classes::{Classes, default_classes, round};
 use crate::error::Problem;
 use crate::score::{Emit, Kernel, ScoreFn};
-use crate::spec::{Direction, MissingPolicy, ModelSpec, ScaleSpec, ScoreSpec};
+use crate::spec::{Direction, MissingPolicy, ModelSpec, NodeSpec, ScaleSpec, ScoreSpec};
 
 /// Where a leaf's value comes from.
 #[derive(Debug, Clone, PartialEq)]
@@ -162,229 +162,24 @@ impl Model {
     /// Validates a spec. Component leaves (`model = "…"`) get their conversion
     /// when the set is compiled.
     pub(crate) fn compile(spec: ModelSpec) -> Result<Model, Problem> {
-        let scale = &spec.scale;
-        if !(scale.min.is_finite() && scale.max.is_finite() && scale.min < scale.max) {
-            return Err(Problem::Scale(format!(
-                "need finite `min` < `max`, found [{}, {}]",
-                scale.min, scale.max
-            )));
-        }
-        for (name, input) in &spec.inputs {
-            input.check().map_err(|message| Problem::Input {
-                input: name.clone(),
-                message,
-            })?;
-        }
-        let effect_periods = spec.effect_periods.clone().unwrap_or_default();
-        effect_periods.check().map_err(Problem::EffectPeriods)?;
-        let class_specs = if spec.classes.is_empty() {
-            default_classes()
-        } else {
-            spec.classes.clone()
-        };
-        let classes = Classes::compile(&class_specs, scale)?;
-
-        // Nodes, parents and shape.
-        let mut index: HashMap<&str, usize> = HashMap::new();
-        let mut nodes: Vec<Node> = Vec::with_capacity(spec.nodes.len());
-        for (i, n) in spec.nodes.iter().enumerate() {
-            if !valid_path(&n.path) {
-                return Err(Problem::BadPath(n.path.clone()));
-            }
-            if index.insert(n.path.as_str(), i).is_some() {
-                return Err(Problem::DuplicatePath(n.path.clone()));
-            }
-            if !n.weight.is_finite() || n.weight < 0.0 {
-                return Err(Problem::BadWeight {
-                    path: n.path.clone(),
-                    weight: n.weight,
-                });
-            }
-            let parent = match n.path.rsplit_once('.') {
-                None => None,
-                Some((p, _)) => Some(*index.get(p).ok_or_else(|| Problem::MissingParent {
-                    path: n.path.clone(),
-                    parent: p.to_string(),
-                })?),
-            };
-            let abs_weight = parent.map_or(1.0, |p| nodes[p].abs_weight) * n.weight;
-            let name = n
-                .name
-                .clone()
-                .unwrap_or_else(|| n.path.rsplit('.').next().unwrap_or(&n.path).to_string());
-            nodes.push(Node {
-                path: n.path.clone(),
-                name,
-                weight: n.weight,
-                abs_weight,
-                parent,
-                leaf: None,
-            });
-        }
+        let (effect_periods, classes) = check_header(&spec)?;
+        let (mut nodes, index) = build_nodes(&spec)?;
         if nodes.is_empty() {
             return Err(Problem::Empty);
         }
-        let mut children: Vec<Vec<usize>> = vec![Vec::new(); nodes.len()];
-        let mut top = Vec::new();
-        for (i, n) in nodes.iter().enumerate() {
-            match n.parent {
-                Some(p) => children[p].push(i),
-                None => top.push(i),
-            }
-        }
-        let check_sum = |parent: &str, kids: &[usize]| {
-            let sum: f64 = kids.iter().map(|&k| nodes[k].weight).sum();
-            if (sum - 1.0).abs() > 1e-6 {
-                Err(Problem::WeightSum {
-                    parent: parent.to_string(),
-                    sum: round(sum),
-                })
-            } else {
-                Ok(())
-            }
-        };
-        for (k, p) in spec.provenance.iter().enumerate() {
-            let bad = |message: String| Problem::Provenance {
-                entry: k + 1,
-                method: p.method.clone(),
-                message,
-            };
-            if let Some(path) = p.weights.iter().find(|w| !index.contains_key(w.as_str())) {
-                return Err(bad(format!(
-                    "names node `{path}`, which the model does not have{}",
-                    did_you_mean(path, spec.nodes.iter().map(|n| n.path.as_str()))
-                        .map(|s| format!(" (did you mean `{s}`?)"))
-                        .unwrap_or_default()
-                )));
-            }
-            if let Some(d) = &p.date {
-                d.parse::<riskgrade_core::Date>()
-                    .map_err(|e| bad(format!("date `{d}`: {e}")))?;
-            }
-        }
-        check_sum("(top level)", &top)?;
-        for (i, kids) in children.iter().enumerate() {
-            if !kids.is_empty() {
-                check_sum(&nodes[i].path, kids)?;
-            }
-        }
-
-        // Leaves.
-        let dims: Vec<usize> = (0..nodes.len())
-            .map(|mut i| {
-                while let Some(p) = nodes[i].parent {
-                    i = p;
-                }
-                top.iter().position(|&t| t == i).unwrap_or(0)
-            })
-            .collect();
+        let (children, top) = children_and_top(&nodes);
+        check_provenance(&spec, &index)?;
+        check_weight_sums(&nodes, &children, &top)?;
+        let dims = dimension_of_nodes(&nodes, &top);
         let mut leaves = Vec::new();
         for (i, n) in spec.nodes.iter().enumerate() {
-            let shape = |message: &str| Problem::Shape {
-                path: n.path.clone(),
-                message: message.to_string(),
-            };
-            let is_leaf = n.input.is_some() || n.model.is_some() || n.score.is_some();
             if !children[i].is_empty() {
-                if is_leaf || n.missing.is_some() || n.reason.is_some() {
-                    return Err(shape(
-                        "has child nodes, so it cannot have `input`, `model`, `score`, `missing` or `reason`; move them to a leaf",
-                    ));
-                }
+                check_inner_node(n)?;
                 continue;
             }
-            if !is_leaf {
-                return Err(shape(
-                    "is a leaf without `input` and `score`; give it both, or add child nodes under it",
-                ));
-            }
-            let (source, func) = match (&n.input, &n.model, &n.score) {
-                (Some(_), Some(_), _) => {
-                    return Err(shape("has both `input` and `model`; keep one"));
-                }
-                (None, Some(m), None) => (
-                    Source::Model(m.clone()),
-                    ScoreFn::Linear {
-                        x: vec![0.0, 1.0],
-                        y: vec![0.0, 1.0],
-                    },
-                ),
-                (None, Some(_), Some(_)) => {
-                    return Err(shape(
-                        "takes another model's score, which is converted to this scale; remove `score`",
-                    ));
-                }
-                (Some(_), None, None) => return Err(shape("has an `input` but no `score`")),
-                (None, None, Some(_)) => return Err(shape("has a `score` but no `input`")),
-                (Some(input), None, Some(score)) => {
-                    let ispec = spec
-                        .inputs
-                        .get(input)
-                        .ok_or_else(|| Problem::UnknownInput {
-                            path: n.path.clone(),
-                            input: input.clone(),
-                            suggestion: did_you_mean(input, spec.inputs.keys().map(String::as_str))
-                                .map(str::to_string),
-                        })?;
-                    check_score(&n.path, input, ispec.ty, score)?;
-                    (
-                        Source::Input {
-                            name: input.clone(),
-                            ty: ispec.ty,
-                        },
-                        ScoreFn::from_spec(score),
-                    )
-                }
-                (None, None, None) => unreachable!("checked above"),
-            };
-            let missing = match n.missing.or(spec.defaults.missing) {
-                Some(m) => m,
-                None if matches!(source, Source::Model(_)) => MissingPolicy::Error,
-                None => return Err(Problem::NoMissingPolicy(n.path.clone())),
-            };
-            if let Some(r) = &n.reason {
-                check_reason(r).map_err(|message| Problem::Reason {
-                    path: n.path.clone(),
-                    message,
-                })?;
-            }
-            let mut all = if matches!(source, Source::Model(_)) {
-                vec![scale.min, scale.max]
-            } else {
-                func.all_points()
-            };
-            if let MissingPolicy::Points(p) = missing {
-                all.push(p);
-            }
-            if let Some(bad) = all
-                .iter()
-                .find(|p| !(p.is_finite() && **p >= scale.min && **p <= scale.max))
-            {
-                return Err(Problem::PointsOutOfScale {
-                    path: n.path.clone(),
-                    points: *bad,
-                    min: scale.min,
-                    max: scale.max,
-                });
-            }
-            let best = match scale.higher {
-                Direction::Risk => all.iter().copied().fold(f64::INFINITY, f64::min),
-                Direction::Safety => all.iter().copied().fold(f64::NEG_INFINITY, f64::max),
-            };
+            let leaf = compile_leaf(&spec, n, i, &nodes[i], dims[i])?;
             nodes[i].leaf = Some(leaves.len());
-            leaves.push(Leaf {
-                node: i,
-                path: n.path.clone(),
-                name: nodes[i].name.clone(),
-                source,
-                weight: nodes[i].abs_weight,
-                dimension: dims[i],
-                func: func.clone(),
-                missing,
-                reason: n.reason.clone(),
-                best,
-                kernel: Kernel::new(&func),
-            });
+            leaves.push(leaf);
         }
         Ok(Model {
             spec,
@@ -583,4 +378,270 @@ fn increasing(path: &str, what: &'static str, xs: &[f64]) -> Result<(), Problem>
         }
     }
     Ok(())
+}
+
+/// Checks the scale, the input declarations and the effect periods, and compiles the classes.
+fn check_header(spec: &ModelSpec) -> Result<(EffectPeriods, Classes), Problem> {
+    let scale = &spec.scale;
+    if !(scale.min.is_finite() && scale.max.is_finite() && scale.min < scale.max) {
+        return Err(Problem::Scale(format!(
+            "need finite `min` < `max`, found [{}, {}]",
+            scale.min, scale.max
+        )));
+    }
+    for (name, input) in &spec.inputs {
+        input.check().map_err(|message| Problem::Input {
+            input: name.clone(),
+            message,
+        })?;
+    }
+    let effect_periods = spec.effect_periods.clone().unwrap_or_default();
+    effect_periods.check().map_err(Problem::EffectPeriods)?;
+    let class_specs = if spec.classes.is_empty() {
+        default_classes()
+    } else {
+        spec.classes.clone()
+    };
+    let classes = Classes::compile(&class_specs, scale)?;
+    Ok((effect_periods, classes))
+}
+
+/// Builds the nodes in declaration order with their parents and absolute
+/// weights, and the index from path to node.
+fn build_nodes(spec: &ModelSpec) -> Result<(Vec<Node>, HashMap<&str, usize>), Problem> {
+    let mut index: HashMap<&str, usize> = HashMap::new();
+    let mut nodes: Vec<Node> = Vec::with_capacity(spec.nodes.len());
+    for (i, n) in spec.nodes.iter().enumerate() {
+        if !valid_path(&n.path) {
+            return Err(Problem::BadPath(n.path.clone()));
+        }
+        if index.insert(n.path.as_str(), i).is_some() {
+            return Err(Problem::DuplicatePath(n.path.clone()));
+        }
+        if !n.weight.is_finite() || n.weight < 0.0 {
+            return Err(Problem::BadWeight {
+                path: n.path.clone(),
+                weight: n.weight,
+            });
+        }
+        let parent = match n.path.rsplit_once('.') {
+            None => None,
+            Some((p, _)) => Some(*index.get(p).ok_or_else(|| Problem::MissingParent {
+                path: n.path.clone(),
+                parent: p.to_string(),
+            })?),
+        };
+        let abs_weight = parent.map_or(1.0, |p| nodes[p].abs_weight) * n.weight;
+        let name = n
+            .name
+            .clone()
+            .unwrap_or_else(|| n.path.rsplit('.').next().unwrap_or(&n.path).to_string());
+        nodes.push(Node {
+            path: n.path.clone(),
+            name,
+            weight: n.weight,
+            abs_weight,
+            parent,
+            leaf: None,
+        });
+    }
+    Ok((nodes, index))
+}
+
+/// The children of every node, and the top-level nodes (dimensions).
+fn children_and_top(nodes: &[Node]) -> (Vec<Vec<usize>>, Vec<usize>) {
+    let mut children: Vec<Vec<usize>> = vec![Vec::new(); nodes.len()];
+    let mut top = Vec::new();
+    for (i, n) in nodes.iter().enumerate() {
+        match n.parent {
+            Some(p) => children[p].push(i),
+            None => top.push(i),
+        }
+    }
+    (children, top)
+}
+
+/// Checks that every provenance entry names existing nodes and a valid date.
+fn check_provenance(spec: &ModelSpec, index: &HashMap<&str, usize>) -> Result<(), Problem> {
+    for (k, p) in spec.provenance.iter().enumerate() {
+        let bad = |message: String| Problem::Provenance {
+            entry: k + 1,
+            method: p.method.clone(),
+            message,
+        };
+        if let Some(path) = p.weights.iter().find(|w| !index.contains_key(w.as_str())) {
+            return Err(bad(format!(
+                "names node `{path}`, which the model does not have{}",
+                did_you_mean(path, spec.nodes.iter().map(|n| n.path.as_str()))
+                    .map(|s| format!(" (did you mean `{s}`?)"))
+                    .unwrap_or_default()
+            )));
+        }
+        if let Some(d) = &p.date {
+            d.parse::<riskgrade_core::Date>()
+                .map_err(|e| bad(format!("date `{d}`: {e}")))?;
+        }
+    }
+    Ok(())
+}
+
+/// Checks that the weights of the dimensions, and of every node's children, sum to 1.
+fn check_weight_sums(
+    nodes: &[Node],
+    children: &[Vec<usize>],
+    top: &[usize],
+) -> Result<(), Problem> {
+    let check_sum = |parent: &str, kids: &[usize]| {
+        let sum: f64 = kids.iter().map(|&k| nodes[k].weight).sum();
+        if (sum - 1.0).abs() > 1e-6 {
+            Err(Problem::WeightSum {
+                parent: parent.to_string(),
+                sum: round(sum),
+            })
+        } else {
+            Ok(())
+        }
+    };
+    check_sum("(top level)", top)?;
+    for (i, kids) in children.iter().enumerate() {
+        if !kids.is_empty() {
+            check_sum(&nodes[i].path, kids)?;
+        }
+    }
+    Ok(())
+}
+
+/// The dimension (position among the top-level nodes) each node falls under.
+fn dimension_of_nodes(nodes: &[Node], top: &[usize]) -> Vec<usize> {
+    (0..nodes.len())
+        .map(|mut i| {
+            while let Some(p) = nodes[i].parent {
+                i = p;
+            }
+            top.iter().position(|&t| t == i).unwrap_or(0)
+        })
+        .collect()
+}
+
+/// A `Problem::Shape` for node `n`.
+fn shape(n: &NodeSpec, message: &str) -> Problem {
+    Problem::Shape {
+        path: n.path.clone(),
+        message: message.to_string(),
+    }
+}
+
+/// Checks that a node with children has none of a leaf's keys.
+fn check_inner_node(n: &NodeSpec) -> Result<(), Problem> {
+    let is_leaf = n.input.is_some() || n.model.is_some() || n.score.is_some();
+    if is_leaf || n.missing.is_some() || n.reason.is_some() {
+        return Err(shape(
+            n,
+            "has child nodes, so it cannot have `input`, `model`, `score`, `missing` or `reason`; move them to a leaf",
+        ));
+    }
+    Ok(())
+}
+
+/// Compiles leaf node `n` (index `i`): its source, scoring, missing policy,
+/// reason and points range.
+fn compile_leaf(
+    spec: &ModelSpec,
+    n: &NodeSpec,
+    i: usize,
+    node: &Node,
+    dimension: usize,
+) -> Result<Leaf, Problem> {
+    let scale = &spec.scale;
+    let (source, func) = leaf_source(spec, n)?;
+    let missing = match n.missing.or(spec.defaults.missing) {
+        Some(m) => m,
+        None if matches!(source, Source::Model(_)) => MissingPolicy::Error,
+        None => return Err(Problem::NoMissingPolicy(n.path.clone())),
+    };
+    if let Some(r) = &n.reason {
+        check_reason(r).map_err(|message| Problem::Reason {
+            path: n.path.clone(),
+            message,
+        })?;
+    }
+    let mut all = if matches!(source, Source::Model(_)) {
+        vec![scale.min, scale.max]
+    } else {
+        func.all_points()
+    };
+    if let MissingPolicy::Points(p) = missing {
+        all.push(p);
+    }
+    if let Some(bad) = all
+        .iter()
+        .find(|p| !(p.is_finite() && **p >= scale.min && **p <= scale.max))
+    {
+        return Err(Problem::PointsOutOfScale {
+            path: n.path.clone(),
+            points: *bad,
+            min: scale.min,
+            max: scale.max,
+        });
+    }
+    let best = match scale.higher {
+        Direction::Risk => all.iter().copied().fold(f64::INFINITY, f64::min),
+        Direction::Safety => all.iter().copied().fold(f64::NEG_INFINITY, f64::max),
+    };
+    Ok(Leaf {
+        node: i,
+        path: n.path.clone(),
+        name: node.name.clone(),
+        source,
+        weight: node.abs_weight,
+        dimension,
+        kernel: Kernel::new(&func),
+        func,
+        missing,
+        reason: n.reason.clone(),
+        best,
+    })
+}
+
+/// What a leaf reads (an input or another model) and how it is scored.
+fn leaf_source(spec: &ModelSpec, n: &NodeSpec) -> Result<(Source, ScoreFn), Problem> {
+    match (&n.input, &n.model, &n.score) {
+        (None, None, None) => Err(shape(
+            n,
+            "is a leaf without `input` and `score`; give it both, or add child nodes under it",
+        )),
+        (Some(_), Some(_), _) => Err(shape(n, "has both `input` and `model`; keep one")),
+        (None, Some(m), None) => Ok((
+            Source::Model(m.clone()),
+            ScoreFn::Linear {
+                x: vec![0.0, 1.0],
+                y: vec![0.0, 1.0],
+            },
+        )),
+        (None, Some(_), Some(_)) => Err(shape(
+            n,
+            "takes another model's score, which is converted to this scale; remove `score`",
+        )),
+        (Some(_), None, None) => Err(shape(n, "has an `input` but no `score`")),
+        (None, None, Some(_)) => Err(shape(n, "has a `score` but no `input`")),
+        (Some(input), None, Some(score)) => {
+            let ispec = spec
+                .inputs
+                .get(input)
+                .ok_or_else(|| Problem::UnknownInput {
+                    path: n.path.clone(),
+                    input: input.clone(),
+                    suggestion: did_you_mean(input, spec.inputs.keys().map(String::as_str))
+                        .map(str::to_string),
+                })?;
+            check_score(&n.path, input, ispec.ty, score)?;
+            Ok((
+                Source::Input {
+                    name: input.clone(),
+                    ty: ispec.ty,
+                },
+                ScoreFn::from_spec(score),
+            ))
+        }
+    }
 }

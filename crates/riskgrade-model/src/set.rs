@@ -319,158 +319,19 @@ impl ModelSet {
     /// # Errors
     /// As [`ModelSet::from_toml_str`].
     pub fn from_spec(spec: ModelSetSpec) -> Result<ModelSet, ModelError> {
-        if spec.models.is_empty() {
-            return Err(ModelError::Set(
-                "no models; add [[model]] entries or `include = [\"model.toml\"]`".into(),
-            ));
-        }
-        let mut models = Vec::with_capacity(spec.models.len());
-        for m in &spec.models {
-            if models.iter().any(|x: &Model| x.id() == m.id) {
-                return Err(ModelError::Set(format!(
-                    "model `{}` is declared twice",
-                    m.id
-                )));
-            }
-            models.push(
-                Model::compile(m.clone()).map_err(|problem| ModelError::Invalid {
-                    model: m.id.clone(),
-                    problem,
-                })?,
-            );
-        }
+        let mut models = compile_models(&spec)?;
         let ids: Vec<String> = models.iter().map(|m| m.id().to_string()).collect();
-        let find = |id: &str, what: &str| {
-            ids.iter().position(|m| m == id).ok_or_else(|| {
-                let hint = riskgrade_core::did_you_mean(id, ids.iter().map(String::as_str))
-                    .map(|s| format!(" (did you mean `{s}`?)"))
-                    .unwrap_or_default();
-                ModelError::Set(format!(
-                    "{what} names model `{id}`, which is not in the set{hint}"
-                ))
-            })
-        };
         let default = spec
             .default
             .as_deref()
-            .map(|d| find(d, "`default`"))
+            .map(|d| find_model(&ids, d, "`default`"))
             .transpose()?;
-        let mut routes: Vec<(String, usize)> = Vec::new();
-        for r in &spec.routes {
-            let idx = find(&r.model, "a route")?;
-            if r.industries.is_empty() {
-                return Err(ModelError::Set(format!(
-                    "the route to `{}` lists no industries",
-                    r.model
-                )));
-            }
-            for code in &r.industries {
-                if code.trim().is_empty() {
-                    return Err(ModelError::Set(format!(
-                        "the route to `{}` has an empty industry code",
-                        r.model
-                    )));
-                }
-                if let Some((_, other)) = routes.iter().find(|(c, _)| c == code) {
-                    return Err(ModelError::Set(format!(
-                        "industry `{code}` is routed to both `{}` and `{}`",
-                        ids[*other], r.model
-                    )));
-                }
-                routes.push((code.clone(), idx));
-            }
-        }
-        // Components: link conversions and order models so components come first.
-        let n = models.len();
-        let mut deps: Vec<Vec<usize>> = vec![Vec::new(); n];
-        for i in 0..n {
-            let comps: Vec<(usize, String)> = models[i]
-                .leaves()
-                .iter()
-                .enumerate()
-                .filter_map(|(li, l)| match &l.source {
-                    Source::Model(m) => Some((li, m.clone())),
-                    Source::Input { .. } => None,
-                })
-                .collect();
-            for (li, m) in comps {
-                let j = find(
-                    &m,
-                    &format!(
-                        "`{}` in model `{}`",
-                        models[i].leaves()[li].path,
-                        models[i].id()
-                    ),
-                )?;
-                if j == i {
-                    return Err(ModelError::Set(format!("model `{m}` takes its own score")));
-                }
-                let from = models[j].scale().clone();
-                models[i].link_component(li, &from);
-                deps[i].push(j);
-            }
-        }
-        let order = topo_order(&deps).ok_or_else(|| {
-            ModelError::Set("models take each other's scores in a cycle; a specialised model may include the general one, not the reverse".into())
-        })?;
-        // One schema for the set; shared inputs must agree.
-        let mut inputs: Vec<(String, InputSpec, String)> = Vec::new();
-        for m in &models {
-            for (name, s) in &m.spec().inputs {
-                match inputs.iter().find(|(n, _, _)| n == name) {
-                    Some((_, prev, first)) if prev != s => {
-                        return Err(ModelError::Set(format!(
-                            "input `{name}` is declared differently by models `{first}` and `{}`; declare it the same way in each",
-                            m.id()
-                        )));
-                    }
-                    Some(_) => {}
-                    None => inputs.push((name.clone(), s.clone(), m.id().to_string())),
-                }
-            }
-        }
-        let first = default.unwrap_or(0);
-        let effect_periods = models[first].effect_periods().clone();
-        if let Some(m) = models
-            .iter()
-            .find(|m| *m.effect_periods() != effect_periods)
-        {
-            return Err(ModelError::Set(format!(
-                "model `{}` sets other effect periods than `{}`; records must age the same way in one set",
-                m.id(),
-                models[first].id()
-            )));
-        }
-        let schema = Schema::new(inputs.into_iter().map(|(n, s, _)| (n, s)));
+        let routes = compile_routes(&spec, &ids)?;
+        let order = link_components(&mut models, &ids)?;
+        let schema = shared_schema(&models)?;
+        let effect_periods = shared_effect_periods(&models, default.unwrap_or(0))?;
         spec.routing.check().map_err(ModelError::Set)?;
-        let mut indicators: Vec<String> = Vec::new();
-        let mut classes: Vec<String> = Vec::new();
-        for m in &models {
-            for l in m.leaves() {
-                if !indicators.contains(&l.path) {
-                    indicators.push(l.path.clone());
-                }
-            }
-            for c in m.classes().names() {
-                if !classes.contains(c) {
-                    classes.push(c.clone());
-                }
-            }
-        }
-        let catalog = Catalog::new(
-            schema
-                .inputs()
-                .iter()
-                .map(|(n, s)| (n.clone(), s.ty))
-                .collect(),
-        )
-        .indicators(indicators)
-        .classes(classes);
-        let rules = if spec.rules.is_empty() {
-            Rules::none(catalog)
-        } else {
-            Rules::compile(spec.rules.clone(), catalog, spec.rule_limits.limits())?
-        };
+        let rules = compile_rules(&spec, &models, &schema)?;
         let version = version_of(&spec);
         Ok(ModelSet {
             rules: Arc::new(rules),
@@ -650,4 +511,181 @@ fn topo_order(deps: &[Vec<usize>]) -> Option<Vec<usize>> {
         }
     }
     Some(out)
+}
+
+/// Compiles every model of the set, refusing an id declared twice.
+fn compile_models(spec: &ModelSetSpec) -> Result<Vec<Model>, ModelError> {
+    if spec.models.is_empty() {
+        return Err(ModelError::Set(
+            "no models; add [[model]] entries or `include = [\"model.toml\"]`".into(),
+        ));
+    }
+    let mut models = Vec::with_capacity(spec.models.len());
+    for m in &spec.models {
+        if models.iter().any(|x: &Model| x.id() == m.id) {
+            return Err(ModelError::Set(format!(
+                "model `{}` is declared twice",
+                m.id
+            )));
+        }
+        models.push(
+            Model::compile(m.clone()).map_err(|problem| ModelError::Invalid {
+                model: m.id.clone(),
+                problem,
+            })?,
+        );
+    }
+    Ok(models)
+}
+
+/// The index of model `id` in the set; `what` names the reference for the error.
+fn find_model(ids: &[String], id: &str, what: &str) -> Result<usize, ModelError> {
+    ids.iter().position(|m| m == id).ok_or_else(|| {
+        let hint = riskgrade_core::did_you_mean(id, ids.iter().map(String::as_str))
+            .map(|s| format!(" (did you mean `{s}`?)"))
+            .unwrap_or_default();
+        ModelError::Set(format!(
+            "{what} names model `{id}`, which is not in the set{hint}"
+        ))
+    })
+}
+
+/// The industry routes as (industry code, model index), each code routed once.
+fn compile_routes(spec: &ModelSetSpec, ids: &[String]) -> Result<Vec<(String, usize)>, ModelError> {
+    let mut routes: Vec<(String, usize)> = Vec::new();
+    for r in &spec.routes {
+        let idx = find_model(ids, &r.model, "a route")?;
+        if r.industries.is_empty() {
+            return Err(ModelError::Set(format!(
+                "the route to `{}` lists no industries",
+                r.model
+            )));
+        }
+        for code in &r.industries {
+            if code.trim().is_empty() {
+                return Err(ModelError::Set(format!(
+                    "the route to `{}` has an empty industry code",
+                    r.model
+                )));
+            }
+            if let Some((_, other)) = routes.iter().find(|(c, _)| c == code) {
+                return Err(ModelError::Set(format!(
+                    "industry `{code}` is routed to both `{}` and `{}`",
+                    ids[*other], r.model
+                )));
+            }
+            routes.push((code.clone(), idx));
+        }
+    }
+    Ok(routes)
+}
+
+/// Links each component leaf to its source model's scale and returns the
+/// grading order, components first.
+fn link_components(models: &mut [Model], ids: &[String]) -> Result<Vec<usize>, ModelError> {
+    let n = models.len();
+    let mut deps: Vec<Vec<usize>> = vec![Vec::new(); n];
+    for i in 0..n {
+        let comps: Vec<(usize, String)> = models[i]
+            .leaves()
+            .iter()
+            .enumerate()
+            .filter_map(|(li, l)| match &l.source {
+                Source::Model(m) => Some((li, m.clone())),
+                Source::Input { .. } => None,
+            })
+            .collect();
+        for (li, m) in comps {
+            let j = find_model(
+                ids,
+                &m,
+                &format!(
+                    "`{}` in model `{}`",
+                    models[i].leaves()[li].path,
+                    models[i].id()
+                ),
+            )?;
+            if j == i {
+                return Err(ModelError::Set(format!("model `{m}` takes its own score")));
+            }
+            let from = models[j].scale().clone();
+            models[i].link_component(li, &from);
+            deps[i].push(j);
+        }
+    }
+    topo_order(&deps).ok_or_else(|| {
+        ModelError::Set("models take each other's scores in a cycle; a specialised model may include the general one, not the reverse".into())
+    })
+}
+
+/// One input schema for the set; an input shared by models must be declared the same way.
+fn shared_schema(models: &[Model]) -> Result<Schema, ModelError> {
+    let mut inputs: Vec<(String, InputSpec, String)> = Vec::new();
+    for m in models {
+        for (name, s) in &m.spec().inputs {
+            match inputs.iter().find(|(n, _, _)| n == name) {
+                Some((_, prev, first)) if prev != s => {
+                    return Err(ModelError::Set(format!(
+                        "input `{name}` is declared differently by models `{first}` and `{}`; declare it the same way in each",
+                        m.id()
+                    )));
+                }
+                Some(_) => {}
+                None => inputs.push((name.clone(), s.clone(), m.id().to_string())),
+            }
+        }
+    }
+    Ok(Schema::new(inputs.into_iter().map(|(n, s, _)| (n, s))))
+}
+
+/// The effect periods of the set: every model must age records like model `first`.
+fn shared_effect_periods(models: &[Model], first: usize) -> Result<EffectPeriods, ModelError> {
+    let effect_periods = models[first].effect_periods().clone();
+    if let Some(m) = models
+        .iter()
+        .find(|m| *m.effect_periods() != effect_periods)
+    {
+        return Err(ModelError::Set(format!(
+            "model `{}` sets other effect periods than `{}`; records must age the same way in one set",
+            m.id(),
+            models[first].id()
+        )));
+    }
+    Ok(effect_periods)
+}
+
+/// Compiles the set's rules against a catalog of its inputs, indicators and classes.
+fn compile_rules(
+    spec: &ModelSetSpec,
+    models: &[Model],
+    schema: &Schema,
+) -> Result<Rules, ModelError> {
+    let mut indicators: Vec<String> = Vec::new();
+    let mut classes: Vec<String> = Vec::new();
+    for m in models {
+        for l in m.leaves() {
+            if !indicators.contains(&l.path) {
+                indicators.push(l.path.clone());
+            }
+        }
+        for c in m.classes().names() {
+            if !classes.contains(c) {
+                classes.push(c.clone());
+            }
+        }
+    }
+    let catalog = Catalog::new(
+        schema
+            .inputs()
+            .iter()
+            .map(|(n, s)| (n.clone(), s.ty))
+            .collect(),
+    )
+    .indicators(indicators)
+    .classes(classes);
+    Ok(if spec.rules.is_empty() {
+        Rules::none(catalog)
+    } else {
+        Rules::compile(spec.rules.clone(), catalog, spec.rule_limits.limits())?
+    })
 }
