@@ -129,44 +129,89 @@ pub fn evolve(synth: &mut Synth, from: Date, to: Date, seed: u64) -> MonthEvents
         .reduce(MonthEvents::default, MonthEvents::merged)
 }
 
-/// One enterprise over `(from, to]` (days).
+/// One enterprise over `(from, to]` (days): repairs, list moves, then new records, drawn in
+/// that order from its stream.
 fn step<R: Rng>(rng: &mut R, e: &mut Enterprise, t: &Truth, from: i32, to: i32) -> MonthEvents {
     let mut ev = MonthEvents::default();
     let lo = e.registered.map_or(from + 1, |r| r.days().max(from + 1));
     if lo > to {
         return ev;
     }
+    let span = Span {
+        lo,
+        to,
+        years: f64::from(to - lo + 1) / YEAR_DAYS,
+    };
     let p = t.propensity;
-    let years = f64::from(to - lo + 1) / YEAR_DAYS;
     let rates = Rates::new(p);
     let food = ["C13", "C14", "C15"]
         .iter()
         .any(|c| e.industry.starts_with(c));
     let serious = matches!(t.segment, "risky" | "rogue");
-    let day =
-        |rng: &mut R, a: i32| Date::from_days(int_in(rng, i64::from(a), i64::from(to)) as i32);
 
-    // Credit repair of penalties: eligible after 6 (food 12) months, while still publicised.
+    ev.repaired += repair_penalties(rng, e, &span, p, food);
+    let mut new = Vec::new();
+    for list in &list_moves(&rates, p, serious) {
+        move_list(rng, e, &span, list, &mut new, &mut ev);
+    }
+    new_records(rng, e, &span, &rates, p, &mut new, &mut ev);
+
+    if !new.is_empty() {
+        ev.new_records = new.len();
+        e.records.append(&mut new);
+        e.records.sort_by_key(|r| r.date);
+    }
+    ev
+}
+
+/// The days an enterprise can get records in: `lo..=to`, `years` long.
+struct Span {
+    lo: i32,
+    to: i32,
+    years: f64,
+}
+
+impl Span {
+    /// A uniform day in `a..=to`.
+    fn day<R: Rng>(&self, rng: &mut R, a: i32) -> Date {
+        Date::from_days(int_in(rng, i64::from(a), i64::from(self.to)) as i32)
+    }
+}
+
+/// Credit repair of penalties: eligible after 6 (food 12) months, while still publicised;
+/// returns how many were repaired.
+fn repair_penalties<R: Rng>(
+    rng: &mut R,
+    e: &mut Enterprise,
+    span: &Span,
+    p: f64,
+    food: bool,
+) -> usize {
     let wait = if food { 12 } else { 6 };
+    let mut repaired = 0;
     for r in &mut e.records {
         if let RecordKind::Penalty { severity, .. } = r.kind
             && severity != Severity::Minor
             && r.repaired.is_none()
         {
-            let first = r.date.add_months(wait).days().max(lo);
-            let last = (r.date.add_months(36).days() - 1).min(to);
-            let span = f64::from(last - first + 1) / YEAR_DAYS;
-            if first <= last && chance(rng, within(PENALTY_REPAIR * (1.0 - p), span)) {
+            let first = r.date.add_months(wait).days().max(span.lo);
+            let last = (r.date.add_months(36).days() - 1).min(span.to);
+            let years = f64::from(last - first + 1) / YEAR_DAYS;
+            if first <= last && chance(rng, within(PENALTY_REPAIR * (1.0 - p), years)) {
                 r.repaired = Some(Date::from_days(
                     int_in(rng, first.into(), last.into()) as i32
                 ));
-                ev.repaired += 1;
+                repaired += 1;
             }
         }
     }
+    repaired
+}
 
-    // Lists: leave (perhaps by credit repair) or enter, with the history's dynamics.
-    let lists = [
+/// The three lists with the history's dynamics; serious-list and judgment-defaulter entries
+/// only for the `risky` and `rogue` segments.
+fn list_moves(rates: &Rates, p: f64, serious: bool) -> [ListMove; 3] {
+    [
         ListMove {
             kind: |action| RecordKind::AbnormalList { action },
             enter: rates.abnormal,
@@ -191,71 +236,90 @@ fn step<R: Rng>(rng: &mut R, e: &mut Enterprise, t: &Truth, from: i32, to: i32) 
             repair: 0.0,
             expire: i32::MAX,
         },
-    ];
-    let mut new = Vec::new();
-    for list in &lists {
-        let rtype = (list.kind)(ListAction::Entry).record_type();
-        let last = e
-            .records
-            .iter_mut()
-            .rev()
-            .find(|r| r.kind.record_type() == rtype);
-        match last {
-            Some(entry) if entry.kind.list_action() == Some(ListAction::Entry) => {
-                let first = (entry.date.days() + list.min_stay).max(lo);
-                let span = f64::from(to - first + 1) / YEAR_DAYS;
-                if first <= to && chance(rng, within(list.leave, span)) {
-                    let date = day(rng, first);
-                    if entry.repaired.is_none()
-                        && date.days_since(entry.date) < list.expire
-                        && chance(rng, list.repair)
-                    {
-                        entry.repaired = Some(date);
-                        ev.repaired += 1;
-                    }
-                    let kind = (list.kind)(ListAction::Removal);
-                    new.push(Record {
-                        kind,
-                        date,
-                        repaired: None,
-                    });
-                    ev.removals += 1;
+    ]
+}
+
+/// One list: an enterprise on it may leave (perhaps by credit repair of the entry), one off it
+/// may enter.
+fn move_list<R: Rng>(
+    rng: &mut R,
+    e: &mut Enterprise,
+    span: &Span,
+    list: &ListMove,
+    new: &mut Vec<Record>,
+    ev: &mut MonthEvents,
+) {
+    let rtype = (list.kind)(ListAction::Entry).record_type();
+    let last = e
+        .records
+        .iter_mut()
+        .rev()
+        .find(|r| r.kind.record_type() == rtype);
+    match last {
+        Some(entry) if entry.kind.list_action() == Some(ListAction::Entry) => {
+            let first = (entry.date.days() + list.min_stay).max(span.lo);
+            let years = f64::from(span.to - first + 1) / YEAR_DAYS;
+            if first <= span.to && chance(rng, within(list.leave, years)) {
+                let date = span.day(rng, first);
+                if entry.repaired.is_none()
+                    && date.days_since(entry.date) < list.expire
+                    && chance(rng, list.repair)
+                {
+                    entry.repaired = Some(date);
+                    ev.repaired += 1;
                 }
+                let kind = (list.kind)(ListAction::Removal);
+                new.push(Record {
+                    kind,
+                    date,
+                    repaired: None,
+                });
+                ev.removals += 1;
             }
-            _ => {
-                if chance(rng, within(list.enter, years)) {
-                    let kind = (list.kind)(ListAction::Entry);
-                    new.push(Record {
-                        kind,
-                        date: day(rng, lo),
-                        repaired: None,
-                    });
-                    ev.listings += 1;
-                }
+        }
+        _ => {
+            if chance(rng, within(list.enter, span.years)) {
+                let kind = (list.kind)(ListAction::Entry);
+                new.push(Record {
+                    kind,
+                    date: span.day(rng, span.lo),
+                    repaired: None,
+                });
+                ev.listings += 1;
             }
         }
     }
+}
 
-    // New records of the other kinds.
-    let activity = lognormal(rng, 1.0, 0.4);
-    for _ in 0..poisson(rng, rates.penalty * years) {
-        let date = day(rng, lo);
-        let (severity, amount) = penalty(rng, p);
+/// New penalties, inspections, complaints, lawsuits, registration changes and pledges.
+fn new_records<R: Rng>(
+    rng: &mut R,
+    e: &Enterprise,
+    span: &Span,
+    rates: &Rates,
+    p: f64,
+    new: &mut Vec<Record>,
+    ev: &mut MonthEvents,
+) {
+    let (lo, years) = (span.lo, span.years);
+    let mut push = |kind, date| {
         new.push(Record {
-            kind: RecordKind::Penalty { amount, severity },
+            kind,
             date,
             repaired: None,
         });
+    };
+    let activity = lognormal(rng, 1.0, 0.4);
+    for _ in 0..poisson(rng, rates.penalty * years) {
+        let date = span.day(rng, lo);
+        let (severity, amount) = penalty(rng, p);
+        push(RecordKind::Penalty { amount, severity }, date);
         ev.penalties += 1;
     }
     for _ in 0..poisson(rng, rates.inspection * years) {
-        let date = day(rng, lo);
+        let date = span.day(rng, lo);
         let result = inspection(rng, p);
-        new.push(Record {
-            kind: RecordKind::Inspection { result },
-            date,
-            repaired: None,
-        });
+        push(RecordKind::Inspection { result }, date);
         ev.inspections += 1;
     }
     // A burst of 3–10 complaints: 4 × (0.01 + 0.15p) a year, so that share of
@@ -265,50 +329,27 @@ fn step<R: Rng>(rng: &mut R, e: &mut Enterprise, t: &Truth, from: i32, to: i32) 
         complaints += int_in(rng, 3, 10) as u32;
     }
     for _ in 0..complaints {
-        let date = day(rng, lo);
-        new.push(Record {
-            kind: RecordKind::Complaint,
-            date,
-            repaired: None,
-        });
+        let date = span.day(rng, lo);
+        push(RecordKind::Complaint, date);
         ev.complaints += 1;
     }
     for _ in 0..poisson(rng, rates.lawsuit * activity * years) {
-        let date = day(rng, lo);
+        let date = span.day(rng, lo);
         let amount = lawsuit(rng);
-        new.push(Record {
-            kind: RecordKind::Lawsuit { amount },
-            date,
-            repaired: None,
-        });
+        push(RecordKind::Lawsuit { amount }, date);
     }
     for _ in 0..poisson(rng, rates.change * years) {
-        let date = day(rng, lo);
+        let date = span.day(rng, lo);
         let field = change(rng, p);
-        new.push(Record {
-            kind: RecordKind::Change { field },
-            date,
-            repaired: None,
-        });
+        push(RecordKind::Change { field }, date);
     }
     let capital = match e.attributes.get("registered_capital") {
         Some(AttrValue::Number(x)) => *x,
         _ => 100.0,
     };
     for _ in 0..poisson(rng, rates.pledge * years) {
-        let date = day(rng, lo);
+        let date = span.day(rng, lo);
         let amount = pledge(rng, capital);
-        new.push(Record {
-            kind: RecordKind::EquityPledge { amount },
-            date,
-            repaired: None,
-        });
+        push(RecordKind::EquityPledge { amount }, date);
     }
-
-    if !new.is_empty() {
-        ev.new_records = new.len();
-        e.records.append(&mut new);
-        e.records.sort_by_key(|r| r.date);
-    }
-    ev
 }

@@ -186,6 +186,18 @@ fn attributes<R: Rng>(
 ) -> (BTreeMap<String, AttrValue>, f64) {
     let mut a = Attrs(BTreeMap::new());
     let big = matches!(etype, "state_owned" | "joint_stock" | "foreign_invested");
+    let (capital, listed) = size(rng, &mut a, etype, big);
+    finances(rng, &mut a, p, capital);
+    related(rng, &mut a, p, listed);
+    if let Some(usual) = industry.food {
+        food(rng, &mut a, usual, p, big);
+    }
+    (a.0, capital)
+}
+
+/// Capital, shareholders, investments, branches, type and listing; returns the registered
+/// capital and whether the enterprise is listed.
+fn size<R: Rng>(rng: &mut R, a: &mut Attrs, etype: &str, big: bool) -> (f64, bool) {
     let median = if big {
         2_000.0
     } else if etype == "sole_proprietorship" {
@@ -211,6 +223,12 @@ fn attributes<R: Rng>(
     a.text("enterprise_type", etype);
     let listed = chance(rng, if etype == "joint_stock" { 0.12 } else { 0.004 });
     a.flag("listed", listed);
+    (capital, listed)
+}
+
+/// Paid-in capital, growth, losses, debt, staff, tax, annual reports and frozen equity: all
+/// worse as the propensity `p` rises.
+fn finances<R: Rng>(rng: &mut R, a: &mut Attrs, p: f64, capital: f64) {
     let paid_in = if chance(rng, 0.3 * (1.0 - p)) {
         1.0
     } else {
@@ -247,6 +265,10 @@ fn attributes<R: Rng>(
     }
     a.flag("annual_report_on_time", !chance(rng, 0.03 + 0.8 * p));
     a.flag("equity_frozen", chance(rng, 0.004 + 0.3 * p * p));
+}
+
+/// Shares of related enterprises revoked, listed, penalised or defaulting, and negative news.
+fn related<R: Rng>(rng: &mut R, a: &mut Attrs, p: f64, listed: bool) {
     let related = if chance(rng, 0.45) {
         1 + poisson(rng, 2.5)
     } else {
@@ -276,41 +298,43 @@ fn attributes<R: Rng>(
         "negative_news_1y",
         i64::from(poisson(rng, 0.02 + 1.5 * p * p)),
     );
-    if let Some(usual) = industry.food {
-        a.flag(
-            "haccp_certified",
-            chance(
-                rng,
-                (0.45 - 0.5 * p).max(0.02) + if big { 0.3 } else { 0.0 },
-            ),
-        );
-        let shift = (p * 2.0).min(1.0);
-        let scale = *pick(
+}
+
+/// The food industries' attributes: HACCP, production scale, product category, sampling
+/// failures and self-inspection; `usual` is the industry's usual product category.
+fn food<R: Rng>(rng: &mut R, a: &mut Attrs, usual: &'static str, p: f64, big: bool) {
+    a.flag(
+        "haccp_certified",
+        chance(
             rng,
-            &[
-                (SCALES[0], (300.0 * (1.0 + shift)) as u32),
-                (SCALES[1], 400),
-                (SCALES[2], (220.0 * (1.0 - 0.5 * shift)) as u32),
-                (
-                    SCALES[3],
-                    (80.0 * (1.0 - 0.7 * shift)) as u32 + if big { 200 } else { 0 },
-                ),
-            ],
-        );
-        a.text("production_scale", scale);
-        let category = if chance(rng, 0.8) {
-            usual
-        } else {
-            *pick(rng, &PRODUCT_CATEGORIES)
-        };
-        a.text("product_category", category);
-        a.int(
-            "sampling_failures_3y",
-            i64::from(poisson(rng, 0.04 + 1.0 * p)),
-        );
-        a.flag("self_inspection_on_time", !chance(rng, 0.05 + 0.6 * p));
-    }
-    (a.0, capital)
+            (0.45 - 0.5 * p).max(0.02) + if big { 0.3 } else { 0.0 },
+        ),
+    );
+    let shift = (p * 2.0).min(1.0);
+    let scale = *pick(
+        rng,
+        &[
+            (SCALES[0], (300.0 * (1.0 + shift)) as u32),
+            (SCALES[1], 400),
+            (SCALES[2], (220.0 * (1.0 - 0.5 * shift)) as u32),
+            (
+                SCALES[3],
+                (80.0 * (1.0 - 0.7 * shift)) as u32 + if big { 200 } else { 0 },
+            ),
+        ],
+    );
+    a.text("production_scale", scale);
+    let category = if chance(rng, 0.8) {
+        usual
+    } else {
+        *pick(rng, &PRODUCT_CATEGORIES)
+    };
+    a.text("product_category", category);
+    a.int(
+        "sampling_failures_3y",
+        i64::from(poisson(rng, 0.04 + 1.0 * p)),
+    );
+    a.flag("self_inspection_on_time", !chance(rng, 0.05 + 0.6 * p));
 }
 
 /// Pushes the entries (and removals) of a list as a renewal process over
