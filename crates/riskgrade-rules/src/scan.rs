@@ -120,136 +120,197 @@ struct Token {
 
 fn lex(src: &str) -> Vec<Token> {
     let chars: Vec<char> = src.chars().collect();
-    let mut out = Vec::new();
-    let (mut i, mut line, mut col) = (0usize, 1u32, 1u32);
-    // Moves over one character, tracking the position.
-    let step = |i: &mut usize, line: &mut u32, col: &mut u32| {
-        if chars.get(*i) == Some(&'\n') {
-            *line += 1;
-            *col = 1;
-        } else {
-            *col += 1;
-        }
-        *i += 1;
+    let mut lexer = Lexer {
+        chars: &chars,
+        i: 0,
+        line: 1,
+        col: 1,
+        out: Vec::new(),
     };
-    while i < chars.len() {
-        let c = chars[i];
-        let (l0, c0) = (line, col);
-        if c.is_whitespace() {
-            step(&mut i, &mut line, &mut col);
-        } else if c == '/' && chars.get(i + 1) == Some(&'/') {
-            while i < chars.len() && chars[i] != '\n' {
-                step(&mut i, &mut line, &mut col);
+    lexer.run();
+    lexer.out
+}
+
+/// The lexer's state: the text, the position in it and the tokens so far.
+struct Lexer<'a> {
+    chars: &'a [char],
+    i: usize,
+    line: u32,
+    col: u32,
+    out: Vec<Token>,
+}
+
+impl Lexer<'_> {
+    /// Reads the whole text, one token (or space or comment) at a time.
+    fn run(&mut self) {
+        while let Some(&c) = self.chars.get(self.i) {
+            let (l0, c0) = (self.line, self.col);
+            if c.is_whitespace() {
+                self.step();
+            } else if c == '/' && self.next_is('/') {
+                self.line_comment();
+            } else if c == '/' && self.next_is('*') {
+                self.block_comment();
+            } else if c == '"' || c == '\'' {
+                self.quoted(c, l0, c0);
+            } else if c == '`' {
+                self.template();
+            } else if c.is_ascii_alphabetic() || c == '_' {
+                self.word(l0, c0);
+            } else if c.is_ascii_digit() {
+                self.number(l0, c0);
+            } else {
+                self.step();
+                self.push(Tok::Punct(c), l0, c0);
             }
-        } else if c == '/' && chars.get(i + 1) == Some(&'*') {
-            let mut depth = 0usize;
-            while i < chars.len() {
-                if chars[i] == '/' && chars.get(i + 1) == Some(&'*') {
-                    depth += 1;
-                    step(&mut i, &mut line, &mut col);
-                } else if chars[i] == '*' && chars.get(i + 1) == Some(&'/') {
+        }
+    }
+
+    /// Moves over one character, tracking the position.
+    fn step(&mut self) {
+        if self.chars.get(self.i) == Some(&'\n') {
+            self.line += 1;
+            self.col = 1;
+        } else {
+            self.col += 1;
+        }
+        self.i += 1;
+    }
+
+    /// Whether the character after the current one is `c`.
+    fn next_is(&self, c: char) -> bool {
+        self.chars.get(self.i + 1) == Some(&c)
+    }
+
+    /// Whether the current character exists and is not `c`.
+    fn more_until(&self, c: char) -> bool {
+        self.i < self.chars.len() && self.chars[self.i] != c
+    }
+
+    /// Adds a token that starts at `line`, `column`.
+    fn push(&mut self, tok: Tok, line: u32, column: u32) {
+        self.out.push(Token { tok, line, column });
+    }
+
+    /// Skips a `//` comment up to the end of the line.
+    fn line_comment(&mut self) {
+        while self.more_until('\n') {
+            self.step();
+        }
+    }
+
+    /// Skips a `/* … */` comment, which may nest.
+    fn block_comment(&mut self) {
+        let mut depth = 0usize;
+        while self.i < self.chars.len() {
+            if self.chars[self.i] == '/' && self.next_is('*') {
+                depth += 1;
+                self.step();
+            } else if self.chars[self.i] == '*' && self.next_is('/') {
+                depth -= 1;
+                self.step();
+                if depth == 0 {
+                    self.step();
+                    break;
+                }
+            }
+            self.step();
+        }
+    }
+
+    /// A string in `"` (its text is kept) or a character in `'`.
+    fn quoted(&mut self, quote: char, l0: u32, c0: u32) {
+        self.step();
+        let mut s = String::new();
+        while self.more_until(quote) {
+            if self.chars[self.i] == '\\' && self.i + 1 < self.chars.len() {
+                self.step();
+                s.push(match self.chars[self.i] {
+                    'n' => '\n',
+                    't' => '\t',
+                    other => other,
+                });
+            } else {
+                s.push(self.chars[self.i]);
+            }
+            self.step();
+        }
+        self.step();
+        let tok = if quote == '"' {
+            Tok::Str(s)
+        } else {
+            Tok::Other
+        };
+        self.push(tok, l0, c0);
+    }
+
+    /// A template: the code inside `${...}` is read like any other code.
+    fn template(&mut self) {
+        self.step();
+        while self.more_until('`') {
+            if self.chars[self.i] == '$' && self.next_is('{') {
+                self.interpolation();
+            }
+            self.step();
+        }
+        self.step();
+    }
+
+    /// The code of one `${...}` in a template, lexed at its place in the text.
+    fn interpolation(&mut self) {
+        self.step();
+        self.step();
+        let (l1, c1) = (self.line, self.col);
+        let start = self.i;
+        let mut depth = 1usize;
+        while let Some(&c) = self.chars.get(self.i) {
+            match c {
+                '{' => depth += 1,
+                '}' => {
                     depth -= 1;
-                    step(&mut i, &mut line, &mut col);
                     if depth == 0 {
-                        step(&mut i, &mut line, &mut col);
                         break;
                     }
                 }
-                step(&mut i, &mut line, &mut col);
+                _ => {}
             }
-        } else if c == '"' || c == '\'' {
-            step(&mut i, &mut line, &mut col);
-            let mut s = String::new();
-            while i < chars.len() && chars[i] != c {
-                if chars[i] == '\\' && i + 1 < chars.len() {
-                    step(&mut i, &mut line, &mut col);
-                    s.push(match chars[i] {
-                        'n' => '\n',
-                        't' => '\t',
-                        other => other,
-                    });
-                } else {
-                    s.push(chars[i]);
-                }
-                step(&mut i, &mut line, &mut col);
-            }
-            step(&mut i, &mut line, &mut col);
-            out.push(Token {
-                tok: if c == '"' { Tok::Str(s) } else { Tok::Other },
-                line: l0,
-                column: c0,
-            });
-        } else if c == '`' {
-            // A template: the code inside `${...}` is read like any other code.
-            step(&mut i, &mut line, &mut col);
-            while i < chars.len() && chars[i] != '`' {
-                if chars[i] == '$' && chars.get(i + 1) == Some(&'{') {
-                    step(&mut i, &mut line, &mut col);
-                    step(&mut i, &mut line, &mut col);
-                    let (l1, c1) = (line, col);
-                    let start = i;
-                    let mut depth = 1usize;
-                    while i < chars.len() {
-                        match chars[i] {
-                            '{' => depth += 1,
-                            '}' => {
-                                depth -= 1;
-                                if depth == 0 {
-                                    break;
-                                }
-                            }
-                            _ => {}
-                        }
-                        step(&mut i, &mut line, &mut col);
-                    }
-                    let inner: String = chars[start..i].iter().collect();
-                    for mut t in lex(&inner) {
-                        if t.line == 1 {
-                            t.column += c1 - 1;
-                        }
-                        t.line += l1 - 1;
-                        out.push(t);
-                    }
-                    // A separator, so that the inner code does not run into what follows.
-                    out.push(Token {
-                        tok: Tok::Other,
-                        line,
-                        column: col,
-                    });
-                }
-                step(&mut i, &mut line, &mut col);
-            }
-            step(&mut i, &mut line, &mut col);
-        } else if c.is_ascii_alphabetic() || c == '_' {
-            let mut w = String::new();
-            while i < chars.len() && (chars[i].is_ascii_alphanumeric() || chars[i] == '_') {
-                w.push(chars[i]);
-                step(&mut i, &mut line, &mut col);
-            }
-            out.push(Token {
-                tok: Tok::Ident(w),
-                line: l0,
-                column: c0,
-            });
-        } else if c.is_ascii_digit() {
-            while i < chars.len() && (chars[i].is_ascii_alphanumeric() || chars[i] == '_') {
-                step(&mut i, &mut line, &mut col);
-            }
-            out.push(Token {
-                tok: Tok::Other,
-                line: l0,
-                column: c0,
-            });
-        } else {
-            step(&mut i, &mut line, &mut col);
-            out.push(Token {
-                tok: Tok::Punct(c),
-                line: l0,
-                column: c0,
-            });
+            self.step();
         }
+        let inner: String = self.chars[start..self.i].iter().collect();
+        for mut t in lex(&inner) {
+            if t.line == 1 {
+                t.column += c1 - 1;
+            }
+            t.line += l1 - 1;
+            self.out.push(t);
+        }
+        // A separator, so that the inner code does not run into what follows.
+        self.push(Tok::Other, self.line, self.col);
     }
-    out
+
+    /// An identifier or keyword.
+    fn word(&mut self, l0: u32, c0: u32) {
+        let mut w = String::new();
+        while let Some(&c) = self.chars.get(self.i) {
+            if !(c.is_ascii_alphanumeric() || c == '_') {
+                break;
+            }
+            w.push(c);
+            self.step();
+        }
+        self.push(Tok::Ident(w), l0, c0);
+    }
+
+    /// A number literal.
+    fn number(&mut self, l0: u32, c0: u32) {
+        while let Some(&c) = self.chars.get(self.i) {
+            if !(c.is_ascii_alphanumeric() || c == '_') {
+                break;
+            }
+            self.step();
+        }
+        self.push(Tok::Other, l0, c0);
+    }
 }
 
 const ACTIONS: [&str; 8] = [
@@ -373,12 +434,6 @@ fn check_site(
 pub(crate) fn scan(src: &str, catalog: &Catalog, after: bool) -> Result<Scan, ScanError> {
     let toks = lex(src);
     let mut out = Scan::default();
-    let e = |t: &Token, message: String, hint: Option<String>| ScanError {
-        line: t.line,
-        column: t.column,
-        message,
-        hint,
-    };
     for (i, t) in toks.iter().enumerate() {
         let Tok::Ident(name) = &t.tok else { continue };
         let after_dot = i > 0 && toks[i - 1].tok == Tok::Punct('.');
@@ -395,100 +450,142 @@ pub(crate) fn scan(src: &str, catalog: &Catalog, after: bool) -> Result<Scan, Sc
             }
             continue;
         }
-        // The literal arguments of a call, as far as they are plain quoted text.
-        let mut args: Vec<Option<String>> = Vec::new();
-        let mut j = i + 2;
-        let mut depth = 0usize;
-        let mut current: Vec<&Tok> = Vec::new();
-        while let Some(tk) = toks.get(j) {
-            match &tk.tok {
-                Tok::Punct('(' | '[' | '{') => depth += 1,
-                Tok::Punct(')' | ']' | '}') if depth > 0 => depth -= 1,
-                Tok::Punct(')') => break,
-                _ => {}
-            }
-            if depth == 0 && tk.tok == Tok::Punct(',') {
-                args.push(match current.as_slice() {
-                    [Tok::Str(s)] => Some(s.clone()),
-                    _ => None,
-                });
-                current.clear();
-            } else {
-                current.push(&tk.tok);
-            }
-            j += 1;
-        }
-        if !current.is_empty() {
-            args.push(match current.as_slice() {
-                [Tok::Str(s)] => Some(s.clone()),
-                _ => None,
-            });
-        }
+        let (args, end) = call_args(&toks, i + 2);
         if ACTIONS.contains(&name.as_str()) {
             out.acts = true;
-            let classes = catalog.class_names();
-            if matches!(name.as_str(), "force_class" | "at_least" | "at_most")
-                && let Some(Some(c)) = args.first()
-                && !classes.is_empty()
-                && !classes.contains(c)
-            {
-                return Err(e(
-                    &toks[i + 2],
-                    format!("no class `{c}`"),
-                    Some(format!("the classes are {}", classes.join(", "))),
-                ));
-            }
-            if name == "alert"
-                && let Some(Some(s)) = args.get(2)
-                && !matches!(s.as_str(), "info" | "warning" | "critical")
-            {
-                return Err(e(
-                    t,
-                    format!("alert severity `{s}` is not known"),
-                    Some("use \"info\", \"warning\" or \"critical\"".into()),
-                ));
-            }
+            check_action(name, &args, &toks, i, catalog)?;
             continue;
         }
         let Some(helper) = Helper::ALL.into_iter().find(|h| h.name() == name) else {
             continue;
         };
-        let (lo, hi) = helper.arity();
-        let literal: Option<Vec<String>> = args.iter().cloned().collect();
-        let Some(literal) = literal.filter(|a| a.len() >= lo && a.len() <= hi) else {
-            return Err(e(
-                t,
-                format!(
-                    "`{name}` takes {} written as text in quotes",
-                    if lo == hi {
-                        format!("{lo} argument")
-                    } else {
-                        format!("{lo} or {hi} arguments")
-                    }
-                ),
-                Some(format!(
-                    "e.g. {}; the arguments are checked when the rules compile",
-                    helper.example()
-                )),
-            ));
-        };
-        let feature = check_site(helper, &literal, catalog).map_err(|(k, m, h)| {
-            // Point at the offending argument: the k-th string after the `(`.
-            let at = toks[i + 2..j.min(toks.len())]
-                .iter()
-                .filter(|tk| matches!(tk.tok, Tok::Str(_)))
-                .nth(k)
-                .unwrap_or(t);
-            e(at, m, Some(h))
-        })?;
-        let site = Site {
-            helper,
-            args: literal,
-            feature,
-        };
+        let site = check_helper_call(helper, &args, &toks[i..end.min(toks.len())], catalog)?;
         if !out.sites.contains(&site) {
             out.sites.push(site);
         }
     }
     Ok(out)
+}
+
+/// A scan error at token `t`.
+fn error_at(t: &Token, message: String, hint: Option<String>) -> ScanError {
+    ScanError {
+        line: t.line,
+        column: t.column,
+        message,
+        hint,
+    }
+}
+
+/// The arguments of a call whose first argument token is at `start`, each
+/// `Some` when it is plain quoted text, and the index of the closing `)`.
+fn call_args(toks: &[Token], start: usize) -> (Vec<Option<String>>, usize) {
+    let literal = |current: &[&Tok]| match current {
+        [Tok::Str(s)] => Some(s.clone()),
+        _ => None,
+    };
+    let mut args: Vec<Option<String>> = Vec::new();
+    let mut j = start;
+    let mut depth = 0usize;
+    let mut current: Vec<&Tok> = Vec::new();
+    while let Some(tk) = toks.get(j) {
+        match &tk.tok {
+            Tok::Punct('(' | '[' | '{') => depth += 1,
+            Tok::Punct(')' | ']' | '}') if depth > 0 => depth -= 1,
+            Tok::Punct(')') => break,
+            _ => {}
+        }
+        if depth == 0 && tk.tok == Tok::Punct(',') {
+            args.push(literal(&current));
+            current.clear();
+        } else {
+            current.push(&tk.tok);
+        }
+        j += 1;
+    }
+    if !current.is_empty() {
+        args.push(literal(&current));
+    }
+    (args, j)
+}
+
+/// Checks the literal class of `force_class`, `at_least` and `at_most` and the
+/// literal severity of `alert`, called by the token at `i`.
+fn check_action(
+    name: &str,
+    args: &[Option<String>],
+    toks: &[Token],
+    i: usize,
+    catalog: &Catalog,
+) -> Result<(), ScanError> {
+    let classes = catalog.class_names();
+    if matches!(name, "force_class" | "at_least" | "at_most")
+        && let Some(Some(c)) = args.first()
+        && !classes.is_empty()
+        && !classes.contains(c)
+    {
+        return Err(error_at(
+            &toks[i + 2],
+            format!("no class `{c}`"),
+            Some(format!("the classes are {}", classes.join(", "))),
+        ));
+    }
+    if name == "alert"
+        && let Some(Some(s)) = args.get(2)
+        && !matches!(s.as_str(), "info" | "warning" | "critical")
+    {
+        return Err(error_at(
+            &toks[i],
+            format!("alert severity `{s}` is not known"),
+            Some("use \"info\", \"warning\" or \"critical\"".into()),
+        ));
+    }
+    Ok(())
+}
+
+/// Checks one helper call, whose tokens (from the helper's name to the closing
+/// `)`) are `call`: its arity, that its arguments are quoted text, and their meaning.
+fn check_helper_call(
+    helper: Helper,
+    args: &[Option<String>],
+    call: &[Token],
+    catalog: &Catalog,
+) -> Result<Site, ScanError> {
+    let t = &call[0];
+    let (lo, hi) = helper.arity();
+    let literal: Option<Vec<String>> = args.iter().cloned().collect();
+    let Some(literal) = literal.filter(|a| a.len() >= lo && a.len() <= hi) else {
+        return Err(error_at(
+            t,
+            format!(
+                "`{}` takes {} written as text in quotes",
+                helper.name(),
+                if lo == hi {
+                    format!("{lo} argument")
+                } else {
+                    format!("{lo} or {hi} arguments")
+                }
+            ),
+            Some(format!(
+                "e.g. {}; the arguments are checked when the rules compile",
+                helper.example()
+            )),
+        ));
+    };
+    let feature = check_site(helper, &literal, catalog).map_err(|(k, m, h)| {
+        // Point at the offending argument: the k-th string after the `(`.
+        let at = call
+            .get(2..)
+            .unwrap_or_default()
+            .iter()
+            .filter(|tk| matches!(tk.tok, Tok::Str(_)))
+            .nth(k)
+            .unwrap_or(t);
+        error_at(at, m, Some(h))
+    })?;
+    Ok(Site {
+        helper,
+        args: literal,
+        feature,
+    })
 }
