@@ -5,7 +5,7 @@
 //!
 //! 1. **Inputs as sets.** Candidates and inspectors are sorted by id (duplicates are errors).
 //!    Digests are SHA-256 (lowercase hex) of the compact JSON of the plan ([`Plan::digest`]), of
-//!    the sorted candidates, of the sorted pool and of the history.
+//!    the sorted candidates, of the sorted pool and of the history (dates written `YYYY-MM-DD`).
 //! 2. **Master key** = SHA-256 of the UTF-8 bytes `seed ‖ "\n" ‖ plan digest ‖ "\n" ‖ candidates
 //!    digest ‖ "\n" ‖ pool digest` (digests as their 64 hex characters).
 //! 3. **Cells.** Candidates are grouped by (class, stratum); the stratum label joins the plan's
