@@ -2,10 +2,10 @@
 //!
 //! | module | owns |
 //! |---|---|
-//! | `grade` | [`Grader`] and [`Options`]: routing, chunked column scoring with rayon, classes, reasons |
+//! | `grade` | [`Grader`] and [`Options`]; grading in stages: `route` → `inputs` (resolve, check required values) → `score` (chunked, rayon) → `classes` → rules → `reasons` |
 //! | `grades` | [`Grades`]: per-row score, class, dimension points, [`Reason`]s, issues; [`Summary`] |
-//! | `rules` | the rules pass: `when` conditions over columns, scripts where they hold, [`Effect`]s resolved into the class, [`RuleStats`] |
-//! | `compare` | [`compare_models`]: one batch graded by two model sets; [`compare`]: two gradings of one batch: class migration, movers and the rules behind them; [`psi`] |
+//! | `rules` | the rules pass: `bind` (`when` conditions over columns), `sites` (helper values), `row` (scripts where conditions hold, [`Effect`]s resolved into the class), `stats` ([`RuleStats`]) |
+//! | `compare` | [`compare`]: two gradings of one batch: class migration, movers and the rules behind them; `models` ([`compare_models`]: one batch graded by two model sets); `comparison`, `display`, `psi` |
 //! | `results` | [`results_table`]: the results table layout written by the CLI and handed to Python |
 //! | `rule_tests` | [`RuleTests`]: rule authors' example cases (`<rules>.tests.toml`) and their diffs |
 //! | `explain` | [`Explanation`]: one enterprise's breakdown for people |

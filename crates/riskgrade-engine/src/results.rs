@@ -60,12 +60,19 @@ impl ResultColumns {
 /// models, whose scales differ). Rows not graded have empty score, class and
 /// reasons.
 pub fn results_table(grades: &Grades, frame: &Frame, columns: ResultColumns) -> Vec<OutColumn> {
+    let mut out = grade_columns(grades, frame);
+    out.extend(rule_columns(grades));
+    out.extend(status_columns(grades));
+    out.extend(model_columns(grades, columns));
+    out
+}
+
+/// `id`, `industry`, `model`, `score`, `class`, `class_label`, `reasons`, `score_before_rules`.
+fn grade_columns(grades: &Grades, frame: &Frame) -> Vec<OutColumn> {
     let n = grades.len();
-    let set = grades.model_set();
-    let text = |v: Vec<Option<String>>| OutData::Text(v);
     // Short texts go straight into Arrow arrays: no string per cell on the heap.
     let utf8 = |v: StringArray| OutData::Utf8(v);
-    let mut out = vec![
+    vec![
         OutColumn {
             name: "id".into(),
             data: utf8((0..n).map(|r| Some(grades.id(r))).collect()),
@@ -105,7 +112,7 @@ pub fn results_table(grades: &Grades, frame: &Frame, columns: ResultColumns) -> 
         },
         OutColumn {
             name: "reasons".into(),
-            data: text(
+            data: OutData::Text(
                 (0..n)
                     .into_par_iter()
                     .map(|r| {
@@ -122,6 +129,14 @@ pub fn results_table(grades: &Grades, frame: &Frame, columns: ResultColumns) -> 
             name: "score_before_rules".into(),
             data: OutData::Number((0..n).map(|r| grades.base_score(r)).collect()),
         },
+    ]
+}
+
+/// `labels`, `alerts`, `rules`: what the rules did to each row.
+fn rule_columns(grades: &Grades) -> Vec<OutColumn> {
+    let n = grades.len();
+    let text = |v: Vec<Option<String>>| OutData::Text(v);
+    vec![
         OutColumn {
             name: "labels".into(),
             data: text(
@@ -174,6 +189,14 @@ pub fn results_table(grades: &Grades, frame: &Frame, columns: ResultColumns) -> 
                     .collect(),
             ),
         },
+    ]
+}
+
+/// `status`, `error`, `model_version`, `as_of`.
+fn status_columns(grades: &Grades) -> Vec<OutColumn> {
+    let n = grades.len();
+    let utf8 = |v: StringArray| OutData::Utf8(v);
+    vec![
         OutColumn {
             name: "status".into(),
             data: utf8(StringArray::from_iter_values((0..n).map(|r| {
@@ -186,7 +209,7 @@ pub fn results_table(grades: &Grades, frame: &Frame, columns: ResultColumns) -> 
         },
         OutColumn {
             name: "error".into(),
-            data: text(
+            data: OutData::Text(
                 (0..n)
                     .map(|r| {
                         let msgs: Vec<String> = grades
@@ -212,8 +235,15 @@ pub fn results_table(grades: &Grades, frame: &Frame, columns: ResultColumns) -> 
                 n,
             ))),
         },
-    ];
-    // One column per (model, dimension) and (model, indicator): models of a set have their own scales.
+    ]
+}
+
+/// `dim:<path>` per dimension and, when asked, `contrib:<path>` per indicator,
+/// one per (model, dimension) and (model, indicator): models of a set have their own scales.
+fn model_columns(grades: &Grades, columns: ResultColumns) -> Vec<OutColumn> {
+    let n = grades.len();
+    let set = grades.model_set();
+    let mut out = Vec::new();
     let many = set.models().len() > 1;
     let mut per_model =
         |kind: &str, mi: usize, path: &str, value: &dyn Fn(usize) -> Option<f64>| {
