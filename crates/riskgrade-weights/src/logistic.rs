@@ -100,15 +100,14 @@
 
 use serde::{Deserialize, Serialize};
 
-/// A pivot of the Cholesky factorisation below this fraction of its diagonal entry means the
-/// matrix is singular to working precision (`1 − R²` of a column on the others).
-const PIVOT_TOLERANCE: f64 = 1e-12;
+mod columns;
+mod irls;
+mod linalg;
+mod normal;
 
-/// Step halvings tried before a Newton step is given up.
-const MAX_HALVINGS: usize = 40;
-
-/// A variance inflation factor at least this large is reported as infinite.
-const VIF_INFINITE: f64 = 1e8;
+use columns::{correlations, standardise};
+use irls::{Estimate, newton, sigmoid};
+use normal::two_sided_p;
 
 /// How [`fit`] runs. Build it from [`Default`] and the `with_*` setters.
 ///
@@ -473,6 +472,48 @@ pub enum FitError {
 /// ```
 pub fn fit(columns: &[&[f64]], outcomes: &[bool], options: &FitOptions) -> Result<Fit, FitError> {
     options.validate()?;
+    let events = check_data(columns, outcomes)?;
+    let m = outcomes.len();
+    let p = columns.len();
+    let data = Standardised::new(columns);
+    if data.estimable.is_empty() {
+        return Err(FitError::AllConstant {
+            indicators: p,
+            rows: m,
+        });
+    }
+    let (correlated, vif) = correlations(&data.columns, &data.estimable, p, options);
+
+    let rate = events as f64 / m as f64;
+    let null_intercept = (rate / (1.0 - rate)).ln();
+    let null_log_likelihood = events as f64 * rate.ln() + (m - events) as f64 * (-rate).ln_1p();
+
+    let (estimate, negative) = fit_with_sign_check(&data, outcomes, null_intercept, options)?;
+    let mut fit = Fit {
+        intercept: null_intercept,
+        coefficients: vec![0.0; p],
+        std_errors: vec![None; p],
+        z: vec![None; p],
+        p_values: vec![None; p],
+        log_likelihood: null_log_likelihood,
+        null_log_likelihood,
+        iterations: 0,
+        converged: true,
+        constant: data.constant.clone(),
+        negative,
+        correlated,
+        vif,
+        rows: m,
+        events,
+    };
+    if let Some((est, active)) = estimate {
+        data.to_point_scale(&est, &active, &mut fit);
+    }
+    Ok(fit)
+}
+
+/// Checks the shape and values of the data; returns the number of inspections that found a problem.
+fn check_data(columns: &[&[f64]], outcomes: &[bool]) -> Result<usize, FitError> {
     let m = outcomes.len();
     if m == 0 {
         return Err(FitError::NoRows);
@@ -505,48 +546,91 @@ pub fn fit(columns: &[&[f64]], outcomes: &[bool], options: &FitOptions) -> Resul
             problem: events == m,
         });
     }
+    Ok(events)
+}
 
-    let p = columns.len();
-    // Standardise the non-constant columns.
-    let mut constant = Vec::new();
-    let mut estimable = Vec::new(); // indicator index of each standardised column
-    let mut means = Vec::new();
-    let mut sds = Vec::new();
-    let mut standardised: Vec<Vec<f64>> = Vec::new();
-    for (j, column) in columns.iter().enumerate() {
-        match standardise(column) {
-            Some((mean, sd, z)) => {
-                estimable.push(j);
-                means.push(mean);
-                sds.push(sd);
-                standardised.push(z);
+/// The non-constant columns, standardised, with what it takes to convert back.
+struct Standardised {
+    /// Indicators whose values are all equal.
+    constant: Vec<usize>,
+    /// The indicator of each standardised column.
+    estimable: Vec<usize>,
+    /// The mean of each standardised column.
+    means: Vec<f64>,
+    /// The standard deviation of each standardised column.
+    sds: Vec<f64>,
+    /// The standardised columns.
+    columns: Vec<Vec<f64>>,
+}
+
+impl Standardised {
+    /// Standardises every non-constant column and lists the constant ones.
+    fn new(columns: &[&[f64]]) -> Standardised {
+        let mut data = Standardised {
+            constant: Vec::new(),
+            estimable: Vec::new(),
+            means: Vec::new(),
+            sds: Vec::new(),
+            columns: Vec::new(),
+        };
+        for (j, column) in columns.iter().enumerate() {
+            match standardise(column) {
+                Some((mean, sd, z)) => {
+                    data.estimable.push(j);
+                    data.means.push(mean);
+                    data.sds.push(sd);
+                    data.columns.push(z);
+                }
+                None => data.constant.push(j),
             }
-            None => constant.push(j),
         }
-    }
-    if estimable.is_empty() {
-        return Err(FitError::AllConstant {
-            indicators: p,
-            rows: m,
-        });
+        data
     }
 
-    let (correlated, vif) = correlations(&standardised, &estimable, p, options);
+    /// Writes the coefficients of `est` (fitted on columns `active`) on the original point
+    /// scale into `fit`, with their standard errors, z and p-values.
+    fn to_point_scale(&self, est: &Estimate, active: &[usize], fit: &mut Fit) {
+        let mut intercept = est.theta[0];
+        for (slot, &a) in active.iter().enumerate() {
+            let j = self.estimable[a];
+            let gamma = est.theta[slot + 1];
+            let beta = gamma / self.sds[a];
+            fit.coefficients[j] = beta;
+            intercept -= beta * self.means[a];
+            if let Some(se) = est.se(slot + 1) {
+                let zj = gamma / se;
+                fit.std_errors[j] = Some(se / self.sds[a]);
+                fit.z[j] = Some(zj);
+                fit.p_values[j] = Some(two_sided_p(zj));
+            }
+        }
+        fit.intercept = intercept;
+        fit.log_likelihood = est.log_likelihood;
+        fit.iterations = est.iterations;
+        fit.converged = est.converged;
+    }
+}
 
-    let rate = events as f64 / m as f64;
-    let null_intercept = (rate / (1.0 - rate)).ln();
-    let null_log_likelihood = events as f64 * rate.ln() + (m - events) as f64 * (-rate).ln_1p();
+/// The fit and the columns (positions into the standardised columns) still in it.
+type ActiveEstimate = (Estimate, Vec<usize>);
 
-    // Positions (into `standardised`) still in the fit, and the sign check.
-    let mut active: Vec<usize> = (0..estimable.len()).collect();
+/// Fits, reports every negative slope and, with [`FitOptions::non_negative`], refits without
+/// them until none is negative. `None` when no column is left.
+fn fit_with_sign_check(
+    data: &Standardised,
+    outcomes: &[bool],
+    null_intercept: f64,
+    options: &FitOptions,
+) -> Result<(Option<ActiveEstimate>, Vec<SignViolation>), FitError> {
+    let mut active: Vec<usize> = (0..data.estimable.len()).collect();
     let mut negative = Vec::new();
     let mut start = vec![null_intercept; 1];
     start.extend(std::iter::repeat_n(0.0, active.len()));
-    let estimate = loop {
+    loop {
         if active.is_empty() {
-            break None;
+            return Ok((None, negative));
         }
-        let cols: Vec<&[f64]> = active.iter().map(|&a| standardised[a].as_slice()).collect();
+        let cols: Vec<&[f64]> = active.iter().map(|&a| data.columns[a].as_slice()).collect();
         let est = newton(&cols, outcomes, start, options)?;
         let mut keep = Vec::with_capacity(active.len());
         let mut next_start = vec![est.theta[0]];
@@ -555,8 +639,8 @@ pub fn fit(columns: &[&[f64]], outcomes: &[bool], options: &FitOptions) -> Resul
             let gamma = est.theta[slot + 1];
             if gamma < 0.0 {
                 negative.push(SignViolation {
-                    indicator: estimable[a],
-                    coefficient: gamma / sds[a],
+                    indicator: data.estimable[a],
+                    coefficient: gamma / data.sds[a],
                     z: est.se(slot + 1).map(|se| gamma / se),
                 });
                 dropped = true;
@@ -566,466 +650,12 @@ pub fn fit(columns: &[&[f64]], outcomes: &[bool], options: &FitOptions) -> Resul
             }
         }
         if !(options.non_negative && dropped) {
-            break Some((est, active));
+            return Ok((Some((est, active)), negative));
         }
         active = keep;
         start = next_start;
-    };
-
-    let mut coefficients = vec![0.0; p];
-    let mut std_errors = vec![None; p];
-    let mut z = vec![None; p];
-    let mut p_values = vec![None; p];
-    let (intercept, log_likelihood, iterations, converged) = match estimate {
-        None => (null_intercept, null_log_likelihood, 0, true),
-        Some((est, active)) => {
-            let mut intercept = est.theta[0];
-            for (slot, &a) in active.iter().enumerate() {
-                let j = estimable[a];
-                let gamma = est.theta[slot + 1];
-                let beta = gamma / sds[a];
-                coefficients[j] = beta;
-                intercept -= beta * means[a];
-                if let Some(se) = est.se(slot + 1) {
-                    let zj = gamma / se;
-                    std_errors[j] = Some(se / sds[a]);
-                    z[j] = Some(zj);
-                    p_values[j] = Some(two_sided_p(zj));
-                }
-            }
-            (intercept, est.log_likelihood, est.iterations, est.converged)
-        }
-    };
-
-    Ok(Fit {
-        intercept,
-        coefficients,
-        std_errors,
-        z,
-        p_values,
-        log_likelihood,
-        null_log_likelihood,
-        iterations,
-        converged,
-        constant,
-        negative,
-        correlated,
-        vif,
-        rows: m,
-        events,
-    })
-}
-
-/// `(mean, sd, standardised values)` of a column, or `None` if it is constant.
-fn standardise(column: &[f64]) -> Option<(f64, f64, Vec<f64>)> {
-    let first = *column.first()?;
-    if column.iter().all(|&x| x == first) {
-        return None;
     }
-    let m = column.len() as f64;
-    // Dividing before adding keeps the mean finite for huge values.
-    let mean = column.iter().map(|&x| x / m).sum::<f64>();
-    let scale = column
-        .iter()
-        .map(|&x| (x - mean).abs())
-        .fold(0.0_f64, f64::max);
-    if !(scale > 0.0 && scale.is_finite()) {
-        return None;
-    }
-    let variance = column
-        .iter()
-        .map(|&x| ((x - mean) / scale).powi(2))
-        .sum::<f64>()
-        / m;
-    let sd = scale * variance.sqrt();
-    if !(sd > 0.0 && sd.is_finite()) {
-        return None;
-    }
-    Some((mean, sd, column.iter().map(|&x| (x - mean) / sd).collect()))
-}
-
-/// `(j, k, r)` as listed in [`Fit::correlated`].
-type CorrelatedPair = (usize, usize, f64);
-
-/// Correlation warnings and VIFs from the standardised columns (population sd, so
-/// `r = Σ z_j z_k / m`).
-fn correlations(
-    standardised: &[Vec<f64>],
-    estimable: &[usize],
-    p: usize,
-    options: &FitOptions,
-) -> (Vec<CorrelatedPair>, Vec<Option<f64>>) {
-    let q = standardised.len();
-    let m = standardised.first().map_or(0, Vec::len) as f64;
-    let mut r = vec![0.0; q * q];
-    let mut correlated = Vec::new();
-    for a in 0..q {
-        r[a * q + a] = 1.0;
-        for b in 0..a {
-            let dot: f64 = standardised[a]
-                .iter()
-                .zip(&standardised[b])
-                .map(|(x, y)| x * y)
-                .sum();
-            let rab = (dot / m).clamp(-1.0, 1.0);
-            r[a * q + b] = rab;
-            r[b * q + a] = rab;
-            if rab.abs() >= options.correlation_warning {
-                correlated.push((estimable[b], estimable[a], rab));
-            }
-        }
-    }
-    correlated.sort_by(|x, y| {
-        y.2.abs()
-            .total_cmp(&x.2.abs())
-            .then(x.0.cmp(&y.0))
-            .then(x.1.cmp(&y.1))
-    });
-
-    let mut vif = vec![None; p];
-    let factor = cholesky(&r, q).or_else(|| {
-        // Exactly collinear: a tiny jitter gives huge diagonal entries, reported as infinite.
-        let mut jittered = r.clone();
-        for a in 0..q {
-            jittered[a * q + a] += 1e-9;
-        }
-        cholesky(&jittered, q)
-    });
-    if let Some(l) = factor {
-        let inverse = cholesky_inverse(&l, q);
-        for (a, &j) in estimable.iter().enumerate() {
-            let v = inverse[a * q + a];
-            vif[j] = Some(if v >= VIF_INFINITE || !v.is_finite() {
-                f64::INFINITY
-            } else {
-                v
-            });
-        }
-    }
-    (correlated, vif)
-}
-
-/// One penalised maximum-likelihood fit on standardised columns.
-struct Estimate {
-    /// `[intercept, slopes…]` on the standardised scale.
-    theta: Vec<f64>,
-    /// Inverse penalised information matrix at `theta`, row-major `(q+1)²`.
-    covariance: Vec<f64>,
-    /// Unpenalised log-likelihood at `theta`.
-    log_likelihood: f64,
-    iterations: usize,
-    converged: bool,
-}
-
-impl Estimate {
-    fn se(&self, parameter: usize) -> Option<f64> {
-        let n = self.theta.len();
-        let v = self.covariance[parameter * n + parameter];
-        (v > 0.0 && v.is_finite()).then(|| v.sqrt())
-    }
-}
-
-/// Newton / IRLS with step halving, from `theta`.
-fn newton(
-    cols: &[&[f64]],
-    y: &[bool],
-    mut theta: Vec<f64>,
-    options: &FitOptions,
-) -> Result<Estimate, FitError> {
-    let n = cols.len() + 1;
-    let ridge = options.ridge;
-    let tol = options.tolerance;
-    let mut eta = linear_predictor(cols, &theta, y.len());
-    let mut pll = penalised(log_likelihood(y, &eta), &theta, ridge);
-    let mut iterations = 0;
-    let mut converged = false;
-    while iterations < options.max_iterations {
-        let (gradient, information) = score_and_information(cols, y, &eta, &theta, ridge);
-        let l = cholesky(&information, n).ok_or(FitError::Singular {
-            ridge,
-            iteration: iterations,
-        })?;
-        let step = cholesky_solve(&l, n, &gradient);
-        let decrement: f64 = gradient.iter().zip(&step).map(|(g, s)| g * s).sum();
-        let largest_step = step.iter().fold(0.0_f64, |acc, s| acc.max(s.abs()));
-        let largest_theta = theta.iter().fold(0.0_f64, |acc, t| acc.max(t.abs()));
-        let small = decrement <= tol * (2.0 * pll.abs() + 0.1)
-            || largest_step <= tol * (1.0 + largest_theta);
-
-        let mut t = 1.0;
-        let mut accepted = None;
-        for _ in 0..MAX_HALVINGS {
-            let trial: Vec<f64> = theta.iter().zip(&step).map(|(a, s)| a + t * s).collect();
-            let trial_eta = linear_predictor(cols, &trial, y.len());
-            let trial_pll = penalised(log_likelihood(y, &trial_eta), &trial, ridge);
-            if trial_pll.is_finite() && trial_pll >= pll - 1e-12 * (1.0 + pll.abs()) {
-                accepted = Some((trial, trial_eta, trial_pll));
-                break;
-            }
-            t *= 0.5;
-        }
-        let Some((trial, trial_eta, trial_pll)) = accepted else {
-            // No step improves: at the optimum to working precision, or stuck.
-            converged = small;
-            break;
-        };
-        iterations += 1;
-        theta = trial;
-        eta = trial_eta;
-        pll = trial_pll;
-        if small {
-            converged = true;
-            break;
-        }
-    }
-
-    let (_, information) = score_and_information(cols, y, &eta, &theta, ridge);
-    let l = cholesky(&information, n).ok_or(FitError::Singular {
-        ridge,
-        iteration: iterations,
-    })?;
-    Ok(Estimate {
-        covariance: cholesky_inverse(&l, n),
-        log_likelihood: log_likelihood(y, &eta),
-        theta,
-        iterations,
-        converged,
-    })
-}
-
-fn linear_predictor(cols: &[&[f64]], theta: &[f64], m: usize) -> Vec<f64> {
-    let mut eta = vec![theta[0]; m];
-    for (col, &coef) in cols.iter().zip(&theta[1..]) {
-        for (e, &x) in eta.iter_mut().zip(col.iter()) {
-            *e += coef * x;
-        }
-    }
-    eta
-}
-
-fn penalised(log_likelihood: f64, theta: &[f64], ridge: f64) -> f64 {
-    log_likelihood - 0.5 * ridge * theta[1..].iter().map(|g| g * g).sum::<f64>()
-}
-
-/// Gradient of the penalised log-likelihood and the penalised information matrix (row-major).
-fn score_and_information(
-    cols: &[&[f64]],
-    y: &[bool],
-    eta: &[f64],
-    theta: &[f64],
-    ridge: f64,
-) -> (Vec<f64>, Vec<f64>) {
-    let n = cols.len() + 1;
-    let probabilities: Vec<f64> = eta.iter().map(|&e| sigmoid(e)).collect();
-    let residual: Vec<f64> = y
-        .iter()
-        .zip(&probabilities)
-        .map(|(&yi, &pi)| f64::from(u8::from(yi)) - pi)
-        .collect();
-    let weight: Vec<f64> = probabilities.iter().map(|&pi| pi * (1.0 - pi)).collect();
-
-    let mut gradient = vec![0.0; n];
-    let mut information = vec![0.0; n * n];
-    gradient[0] = residual.iter().sum();
-    information[0] = weight.iter().sum();
-    for (a, col) in cols.iter().enumerate() {
-        let ia = a + 1;
-        let weighted: Vec<f64> = weight.iter().zip(col.iter()).map(|(w, x)| w * x).collect();
-        gradient[ia] = residual
-            .iter()
-            .zip(col.iter())
-            .map(|(r, x)| r * x)
-            .sum::<f64>()
-            - ridge * theta[ia];
-        let with_intercept: f64 = weighted.iter().sum();
-        information[ia * n] = with_intercept;
-        information[ia] = with_intercept;
-        for (b, other) in cols.iter().enumerate().take(a + 1) {
-            let ib = b + 1;
-            let v: f64 = weighted.iter().zip(other.iter()).map(|(w, x)| w * x).sum();
-            information[ia * n + ib] = v;
-            information[ib * n + ia] = v;
-        }
-        information[ia * n + ia] += ridge;
-    }
-    (gradient, information)
-}
-
-fn log_likelihood(y: &[bool], eta: &[f64]) -> f64 {
-    y.iter()
-        .zip(eta)
-        .map(|(&yi, &e)| if yi { -softplus(-e) } else { -softplus(e) })
-        .sum()
-}
-
-/// `ln(1 + eˣ)` without overflow.
-fn softplus(x: f64) -> f64 {
-    x.max(0.0) + (-x.abs()).exp().ln_1p()
-}
-
-/// `1 / (1 + e⁻ˣ)` without overflow.
-fn sigmoid(x: f64) -> f64 {
-    if x >= 0.0 {
-        1.0 / (1.0 + (-x).exp())
-    } else {
-        let e = x.exp();
-        e / (1.0 + e)
-    }
-}
-
-/// Lower Cholesky factor of the symmetric positive definite `n×n` matrix `a` (row-major), or
-/// `None` if a pivot is not positive or below [`PIVOT_TOLERANCE`] of its diagonal entry.
-fn cholesky(a: &[f64], n: usize) -> Option<Vec<f64>> {
-    let mut l = vec![0.0; n * n];
-    for j in 0..n {
-        let diagonal = a[j * n + j];
-        let d = diagonal - (0..j).map(|k| l[j * n + k] * l[j * n + k]).sum::<f64>();
-        if !(d.is_finite() && d > 0.0 && d > PIVOT_TOLERANCE * diagonal) {
-            return None;
-        }
-        let root = d.sqrt();
-        l[j * n + j] = root;
-        for i in j + 1..n {
-            let s = a[i * n + j] - (0..j).map(|k| l[i * n + k] * l[j * n + k]).sum::<f64>();
-            l[i * n + j] = s / root;
-        }
-    }
-    Some(l)
-}
-
-/// Solves `L Lᵀ x = b`.
-fn cholesky_solve(l: &[f64], n: usize, b: &[f64]) -> Vec<f64> {
-    let mut x = b.to_vec();
-    for i in 0..n {
-        let s = x[i] - (0..i).map(|k| l[i * n + k] * x[k]).sum::<f64>();
-        x[i] = s / l[i * n + i];
-    }
-    for i in (0..n).rev() {
-        let s = x[i] - (i + 1..n).map(|k| l[k * n + i] * x[k]).sum::<f64>();
-        x[i] = s / l[i * n + i];
-    }
-    x
-}
-
-/// `(L Lᵀ)⁻¹`, row-major.
-fn cholesky_inverse(l: &[f64], n: usize) -> Vec<f64> {
-    let mut inverse = vec![0.0; n * n];
-    let mut unit = vec![0.0; n];
-    for c in 0..n {
-        unit.fill(0.0);
-        unit[c] = 1.0;
-        let column = cholesky_solve(l, n, &unit);
-        for (r, v) in column.into_iter().enumerate() {
-            inverse[r * n + c] = v;
-        }
-    }
-    inverse
-}
-
-/// Two-sided p-value `P(|Z| ≥ |z|)` of a standard normal `Z`.
-fn two_sided_p(z: f64) -> f64 {
-    erfc(z.abs() / std::f64::consts::SQRT_2).clamp(0.0, 1.0)
-}
-
-/// Complementary error function by the Chebyshev fit of Numerical Recipes (2nd ed., §6.2,
-/// `erfcc`), with fractional error below 1.2e-7 everywhere.
-fn erfc(x: f64) -> f64 {
-    let z = x.abs();
-    let t = 1.0 / (1.0 + 0.5 * z);
-    let poly = -1.265_512_23
-        + t * (1.000_023_68
-            + t * (0.374_091_96
-                + t * (0.096_784_18
-                    + t * (-0.186_288_06
-                        + t * (0.278_868_07
-                            + t * (-1.135_203_98
-                                + t * (1.488_515_87 + t * (-0.822_152_23 + t * 0.170_872_77))))))));
-    let ans = t * (-z * z + poly).exp();
-    if x >= 0.0 { ans } else { 2.0 - ans }
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn erfc_matches_reference_values() {
-        // Reference values of erfc to 15 digits.
-        let cases = [
-            (0.0, 1.0),
-            (0.5, 0.479_500_122_186_953_5),
-            (1.0, 0.157_299_207_050_285_1),
-            (2.0, 0.004_677_734_981_047_266),
-            (3.0, 2.209_049_699_858_544e-5),
-            (-1.0, 1.842_700_792_949_715),
-        ];
-        for (x, want) in cases {
-            let got = erfc(x);
-            assert!(
-                ((got - want) / want).abs() < 1.2e-7,
-                "erfc({x}) = {got}, want {want}"
-            );
-        }
-    }
-
-    #[test]
-    fn two_sided_p_of_familiar_quantiles() {
-        assert!((two_sided_p(1.959_963_984_540_054) - 0.05).abs() < 1e-8);
-        assert!((two_sided_p(-2.575_829_303_548_901) - 0.01).abs() < 1e-8);
-        assert!((two_sided_p(0.0) - 1.0).abs() < 1e-7);
-    }
-
-    #[test]
-    fn cholesky_solves_and_inverts() {
-        let a = [4.0, 2.0, 0.6, 2.0, 5.0, 1.0, 0.6, 1.0, 3.0];
-        let l = cholesky(&a, 3).expect("positive definite");
-        let x = cholesky_solve(&l, 3, &[1.0, 2.0, 3.0]);
-        for i in 0..3 {
-            let ax: f64 = (0..3).map(|k| a[i * 3 + k] * x[k]).sum();
-            assert!((ax - [1.0, 2.0, 3.0][i]).abs() < 1e-12);
-        }
-        let inv = cholesky_inverse(&l, 3);
-        for i in 0..3 {
-            for j in 0..3 {
-                let v: f64 = (0..3).map(|k| a[i * 3 + k] * inv[k * 3 + j]).sum();
-                assert!((v - f64::from(u8::from(i == j))).abs() < 1e-12);
-            }
-        }
-        assert!(cholesky(&[1.0, 1.0, 1.0, 1.0], 2).is_none());
-    }
-
-    #[test]
-    fn sigmoid_and_softplus_do_not_overflow() {
-        assert_eq!(sigmoid(1000.0), 1.0);
-        assert_eq!(sigmoid(-1000.0), 0.0);
-        assert!((softplus(1000.0) - 1000.0).abs() < 1e-12);
-        assert!(softplus(-1000.0) >= 0.0);
-        assert!((sigmoid(0.0) - 0.5).abs() < 1e-15);
-    }
-
-    #[test]
-    fn options_are_validated() {
-        let bad = FitOptions::default().with_ridge(-1.0);
-        let err = fit(&[&[0.0, 1.0]], &[false, true], &bad).unwrap_err();
-        assert_eq!(
-            err.to_string(),
-            "option `ridge` is -1, expected a finite number ≥ 0"
-        );
-        let bad = FitOptions::default().with_correlation_warning(1.5);
-        assert!(matches!(
-            fit(&[&[0.0, 1.0]], &[false, true], &bad),
-            Err(FitError::InvalidOption {
-                option: "correlation_warning",
-                ..
-            })
-        ));
-    }
-
-    #[test]
-    fn standardise_detects_constant_columns() {
-        assert!(standardise(&[0.1; 10]).is_none());
-        let (mean, sd, z) = standardise(&[1.0, 3.0]).expect("not constant");
-        assert_eq!((mean, sd), (2.0, 1.0));
-        assert_eq!(z, vec![-1.0, 1.0]);
-    }
-}
+mod tests;
