@@ -4,12 +4,15 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::path::Path;
 
-use riskgrade_core::Date;
-use riskgrade_model::{Model, ModelSet};
+use riskgrade_core::{Date, Position};
+use riskgrade_model::{Model, ModelSet, ProvenanceSpec};
 use riskgrade_weights::ahp::{self as w, AhpResult, Inconsistency, PairwiseMatrix, RiTable};
 use serde::Deserialize;
 
-use super::{CalibrateError, Change, InputsDigest, model_of, node_index, num, provenance, text};
+use super::{
+    CalibrateError, Change, InputsDigest, RefusedMatrix, model_of, node_index, num, provenance,
+    text,
+};
 
 /// A judgement: a number (`3`, `0.2`) or a fraction (`"1/5"`).
 #[derive(Debug, Clone, Deserialize)]
@@ -81,11 +84,11 @@ impl AhpFile {
     /// Reads a judgement file.
     ///
     /// # Errors
-    /// [`CalibrateError::Io`] when it cannot be read; [`CalibrateError::Input`] with the line and
-    /// column of a syntax error or unknown key.
+    /// [`CalibrateError::Io`] when it cannot be read; [`CalibrateError::Judgements`] with the
+    /// line and column of a syntax error or unknown key.
     pub fn from_file(path: &Path) -> Result<AhpFile, CalibrateError> {
         let text = std::fs::read_to_string(path).map_err(|e| CalibrateError::Io {
-            file: path.display().to_string(),
+            file: path.to_path_buf(),
             message: e.to_string(),
         })?;
         AhpFile::from_str_named(&text, &path.display().to_string())
@@ -97,14 +100,14 @@ impl AhpFile {
     /// As [`AhpFile::from_file`].
     pub fn from_str_named(text: &str, name: &str) -> Result<AhpFile, CalibrateError> {
         let mut f: AhpFile = toml::from_str(text).map_err(|e| {
-            let at = e
-                .span()
-                .map(|s| {
-                    let (line, col) = line_col(text, s.start);
-                    format!(":{line}:{col}")
-                })
-                .unwrap_or_default();
-            CalibrateError::Input(format!("{name}{at}: {}", e.message()))
+            let at = match e.span() {
+                Some(s) => {
+                    let p = Position::of_offset(text, s.start);
+                    Position::new(name).at(p.line, p.column)
+                }
+                None => Position::new(name),
+            };
+            CalibrateError::judgements(at, e.message())
         })?;
         // The line of each [[matrix]] header, in order.
         let headers: Vec<usize> = text
@@ -120,13 +123,6 @@ impl AhpFile {
         f.digest_text = text.to_string();
         Ok(f)
     }
-}
-
-fn line_col(text: &str, at: usize) -> (usize, usize) {
-    let before = &text[..at.min(text.len())];
-    let line = before.matches('\n').count() + 1;
-    let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
-    (line, col)
 }
 
 /// Options of [`ahp`].
@@ -192,9 +188,9 @@ fn node_label(node: Option<&str>) -> String {
 /// and the values that would agree with the rest — unless `accept_inconsistent` is set.
 ///
 /// # Errors
-/// [`CalibrateError::Input`] naming the matrix's line and the cell for a malformed matrix, a
-/// child that is not the node's, or a missing child; [`CalibrateError::Method`] for a CR at or
-/// above the threshold.
+/// [`CalibrateError::Judgements`] naming the matrix's line and the cell for a malformed matrix,
+/// a child that is not the node's, or a missing child; [`CalibrateError::Inconsistent`] for a CR
+/// at or above the threshold.
 pub fn ahp(
     set: &ModelSet,
     file: &AhpFile,
@@ -203,19 +199,48 @@ pub fn ahp(
     let model = model_of(set, file.model.as_deref())?;
     let table = match (options.table, &file.ri_table) {
         (Some(t), _) => t,
-        (None, Some(name)) => name
-            .parse::<RiTable>()
-            .map_err(|e| CalibrateError::Input(format!("{}: ri_table: {e}", file.file)))?,
+        (None, Some(name)) => name.parse::<RiTable>().map_err(|e| {
+            CalibrateError::judgements(Position::new(&file.file), format!("ri_table: {e}"))
+        })?,
         (None, None) => RiTable::default(),
     };
-    let max_cr = options.max_cr.or(file.max_cr).unwrap_or(0.1);
+    let judged = Judged {
+        set,
+        model,
+        file,
+        table,
+        max_cr: options.max_cr.or(file.max_cr).unwrap_or(0.1),
+        options,
+    };
     if file.matrices.is_empty() {
-        return Err(CalibrateError::Input(format!(
-            "{}: no [[matrix]]: add one per node whose children you compare",
-            file.file
-        )));
+        return Err(CalibrateError::judgements(
+            Position::new(&file.file),
+            "no [[matrix]]: add one per node whose children you compare",
+        ));
     }
-    // Matrices grouped by node, in file order.
+    let mut nodes = Vec::new();
+    let mut changes = Vec::new();
+    let mut refused = Vec::new();
+    for (node, mats) in &group_by_node(file) {
+        let (n, change, r) = judged.node(node.as_deref(), mats)?;
+        nodes.push(n);
+        changes.push(change);
+        refused.extend(r);
+    }
+    if !refused.is_empty() && !options.accept_inconsistent {
+        return Err(CalibrateError::Inconsistent { refused });
+    }
+    Ok(AhpOutcome {
+        model: model.id().to_string(),
+        table,
+        max_cr: judged.max_cr,
+        nodes,
+        changes,
+    })
+}
+
+/// The matrices grouped by node, in file order.
+fn group_by_node(file: &AhpFile) -> Vec<(Option<String>, Vec<&Matrix>)> {
     let mut groups: Vec<(Option<String>, Vec<&Matrix>)> = Vec::new();
     for m in &file.matrices {
         match groups.iter_mut().find(|(n, _)| *n == m.node) {
@@ -223,80 +248,112 @@ pub fn ahp(
             None => groups.push((m.node.clone(), vec![m])),
         }
     }
-    let mut nodes = Vec::new();
-    let mut changes = Vec::new();
-    let mut refused = Vec::new();
-    for (node, mats) in &groups {
-        let children = children_of(model, node.as_deref(), &file.file, mats[0])?;
-        let mut parsed = Vec::with_capacity(mats.len());
-        for m in mats {
-            parsed.push(read_matrix(m, &children, &file.file)?);
-        }
-        let n = children.len();
-        let combined = if parsed.len() == 1 {
-            parsed[0].clone()
-        } else {
-            let mut rows = vec![vec![1.0; n]; n];
-            for (i, row) in rows.iter_mut().enumerate() {
-                for (j, cell) in row.iter_mut().enumerate() {
-                    let logs: f64 = parsed.iter().map(|p| p.get(i, j).ln()).sum();
-                    *cell = (logs / parsed.len() as f64).exp();
-                }
-            }
-            PairwiseMatrix::from_rows(rows).map_err(|e| {
-                CalibrateError::Input(format!(
-                    "{}: the experts' matrices for {} combine badly: {e}",
-                    file.file,
-                    node_label(node.as_deref())
-                ))
-            })?
-        };
-        let result = w::weights(&combined, table).map_err(|e| {
-            CalibrateError::Method(format!(
-                "{}:{}: {}: {e}",
-                file.file,
-                mats[0].line,
-                node_label(node.as_deref())
-            ))
+    groups
+}
+
+/// One judgement file being turned into weights for one model.
+struct Judged<'a> {
+    set: &'a ModelSet,
+    model: &'a Model,
+    file: &'a AhpFile,
+    table: RiTable,
+    max_cr: f64,
+    options: &'a AhpOptions,
+}
+
+impl Judged<'_> {
+    /// The weights of one node's children from its matrices: the node's report, the change, and
+    /// the refusal when its CR is too high.
+    fn node(
+        &self,
+        node: Option<&str>,
+        mats: &[&Matrix],
+    ) -> Result<(AhpNode, Change, Option<RefusedMatrix>), CalibrateError> {
+        let (model, file) = (self.model, &self.file.file);
+        let at = Position::new(file).at(mats[0].line, 0);
+        let children = children_of(model, node, file, mats[0])?;
+        let parsed = mats
+            .iter()
+            .map(|m| read_matrix(m, &children, file))
+            .collect::<Result<Vec<_>, _>>()?;
+        let combined = combine_experts(&parsed, children.len()).map_err(|e| {
+            CalibrateError::judgements(
+                Position::new(file),
+                format!(
+                    "the experts' matrices for {} combine badly: {e}",
+                    node_label(node)
+                ),
+            )
+        })?;
+        let result = w::weights(&combined, self.table).map_err(|e| {
+            CalibrateError::method("ahp", format!("{at}: {}: {e}", node_label(node)))
         })?;
         let expert_cr = if parsed.len() > 1 {
             parsed
                 .iter()
-                .map(|p| w::weights(p, table).ok().and_then(|r| r.cr))
+                .map(|p| w::weights(p, self.table).ok().and_then(|r| r.cr))
                 .collect()
         } else {
             Vec::new()
         };
         let worst = w::most_inconsistent(&combined, &result.weights, 3);
-        let consistent = result.cr.is_none_or(|cr| cr < max_cr);
+        let consistent = result.cr.is_none_or(|cr| cr < self.max_cr);
         let paths: Vec<String> = children
             .iter()
             .map(|&c| model.nodes()[c].path.clone())
             .collect();
-        let before: Vec<f64> = children.iter().map(|&c| model.nodes()[c].weight).collect();
-        if !consistent {
-            refused.push(inconsistency_message(
-                &file.file,
-                mats[0].line,
-                node.as_deref(),
-                &paths,
-                &result,
-                &worst,
-                max_cr,
-            ));
-        }
-        let rounded = super::round_to_sum_one(&result.weights, 4);
+        let refused = (!consistent).then(|| RefusedMatrix {
+            message: inconsistency_message(&at, node, &paths, &result, &worst, self.max_cr),
+            at: at.clone(),
+            node: node.map(str::to_string),
+            cr: result.cr.unwrap_or(f64::NAN),
+        });
+        let change = Change {
+            model: model.id().to_string(),
+            weights: paths
+                .iter()
+                .cloned()
+                .zip(super::round_to_sum_one(&result.weights, 4))
+                .collect(),
+            bands: None,
+            provenance: self.provenance(node, &paths, &result, mats.len(), consistent),
+        };
+        let report = AhpNode {
+            node: node.map(str::to_string),
+            before: children.iter().map(|&c| model.nodes()[c].weight).collect(),
+            children: paths,
+            experts: mats
+                .iter()
+                .map(|m| m.expert.clone().unwrap_or_default())
+                .collect(),
+            expert_cr,
+            result,
+            worst,
+            consistent,
+        };
+        Ok((report, change, refused))
+    }
+
+    /// The provenance of one node's new weights.
+    fn provenance(
+        &self,
+        node: Option<&str>,
+        paths: &[String],
+        result: &AhpResult,
+        experts: usize,
+        consistent: bool,
+    ) -> ProvenanceSpec {
         let mut digest = InputsDigest::new("ahp");
-        digest.text(&file.digest_text);
-        digest.text(node.as_deref().unwrap_or(""));
-        let mut p = provenance("ahp", set, options.date, digest.finish());
-        p.weights = paths.clone();
-        p.parameters.insert("ri_table".into(), text(table.name()));
-        p.parameters.insert("max_cr".into(), num(max_cr));
+        digest.text(&self.file.digest_text);
+        digest.text(node.unwrap_or(""));
+        let mut p = provenance("ahp", self.set, self.options.date, digest.finish());
+        p.weights = paths.to_vec();
         p.parameters
-            .insert("experts".into(), num(mats.len() as f64));
+            .insert("ri_table".into(), text(self.table.name()));
+        p.parameters.insert("max_cr".into(), num(self.max_cr));
+        p.parameters.insert("experts".into(), num(experts as f64));
         if let Some(n) = node {
-            p.parameters.insert("node".into(), text(n.clone()));
+            p.parameters.insert("node".into(), text(n));
         }
         p.metrics
             .insert("lambda_max".into(), num(result.lambda_max));
@@ -306,44 +363,34 @@ pub fn ahp(
         }
         if !consistent {
             p.note = Some(format!(
-                "CR at or above {max_cr}, accepted on purpose (--accept-inconsistent)"
+                "CR at or above {}, accepted on purpose (--accept-inconsistent)",
+                self.max_cr
             ));
         }
-        changes.push(Change {
-            model: model.id().to_string(),
-            weights: paths.iter().cloned().zip(rounded).collect(),
-            bands: None,
-            provenance: p,
-        });
-        nodes.push(AhpNode {
-            node: node.clone(),
-            children: paths,
-            experts: mats
-                .iter()
-                .map(|m| m.expert.clone().unwrap_or_default())
-                .collect(),
-            expert_cr,
-            result,
-            worst,
-            before,
-            consistent,
-        });
+        p
     }
-    if !refused.is_empty() && !options.accept_inconsistent {
-        return Err(CalibrateError::Method(refused.join("\n")));
+}
+
+/// Several experts' matrices combined cell by cell by their geometric mean (one is kept as is).
+fn combine_experts(
+    parsed: &[PairwiseMatrix],
+    n: usize,
+) -> Result<PairwiseMatrix, riskgrade_weights::ahp::AhpError> {
+    if let [one] = parsed {
+        return Ok(one.clone());
     }
-    Ok(AhpOutcome {
-        model: model.id().to_string(),
-        table,
-        max_cr,
-        nodes,
-        changes,
-    })
+    let mut rows = vec![vec![1.0; n]; n];
+    for (i, row) in rows.iter_mut().enumerate() {
+        for (j, cell) in row.iter_mut().enumerate() {
+            let logs: f64 = parsed.iter().map(|p| p.get(i, j).ln()).sum();
+            *cell = (logs / parsed.len() as f64).exp();
+        }
+    }
+    PairwiseMatrix::from_rows(rows)
 }
 
 fn inconsistency_message(
-    file: &str,
-    line: usize,
+    at: &Position,
     node: Option<&str>,
     paths: &[String],
     r: &AhpResult,
@@ -352,7 +399,7 @@ fn inconsistency_message(
 ) -> String {
     let id = |i: usize| paths[i].rsplit('.').next().unwrap_or(&paths[i]).to_string();
     let mut s = format!(
-        "{file}:{line}: the judgements for {} are inconsistent: CR = {:.3} (λmax {:.3}, CI {:.3}, RI {:.2}), \
+        "{at}: the judgements for {} are inconsistent: CR = {:.3} (λmax {:.3}, CI {:.3}, RI {:.2}), \
          at or above {max_cr}. Revise the most inconsistent judgements:",
         node_label(node),
         r.cr.unwrap_or(f64::NAN),
@@ -395,16 +442,20 @@ fn children_of(
     let parent = node
         .map(|p| node_index(model, p))
         .transpose()
-        .map_err(|e| CalibrateError::NotFound(format!("{file}:{}: {e}", m.line)))?;
+        .map_err(|e| {
+            CalibrateError::judgements(Position::new(file).at(m.line, 0), e.to_string())
+        })?;
     let kids: Vec<usize> = (0..model.nodes().len())
         .filter(|&i| model.nodes()[i].parent == parent)
         .collect();
     if kids.is_empty() {
-        return Err(CalibrateError::Input(format!(
-            "{file}:{}: {} is a leaf: it has no children to compare",
-            m.line,
-            node_label(node)
-        )));
+        return Err(CalibrateError::judgements(
+            Position::new(file).at(m.line, 0),
+            format!(
+                "{} is a leaf: it has no children to compare",
+                node_label(node)
+            ),
+        ));
     }
     let id_of = |i: usize| {
         let p = &model.nodes()[i].path;
@@ -417,31 +468,35 @@ fn children_of(
             let hint = riskgrade_core::did_you_mean(name, ids.keys().map(String::as_str))
                 .map(|s| format!(" (did you mean `{s}`?)"))
                 .unwrap_or_default();
-            CalibrateError::Input(format!(
-                "{file}:{}: `{name}` is not a child of {}{hint}; its children are {}",
-                m.line,
-                node_label(node),
-                ids.keys()
-                    .map(|k| format!("`{k}`"))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ))
+            CalibrateError::judgements(
+                Position::new(file).at(m.line, 0),
+                format!(
+                    "`{name}` is not a child of {}{hint}; its children are {}",
+                    node_label(node),
+                    ids.keys()
+                        .map(|k| format!("`{k}`"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            )
         })?;
         if out.contains(&k) {
-            return Err(CalibrateError::Input(format!(
-                "{file}:{}: `{name}` is listed twice in `order`",
-                m.line
-            )));
+            return Err(CalibrateError::judgements(
+                Position::new(file).at(m.line, 0),
+                format!("`{name}` is listed twice in `order`"),
+            ));
         }
         out.push(k);
     }
     if let Some(missing) = kids.iter().find(|k| !out.contains(k)) {
-        return Err(CalibrateError::Input(format!(
-            "{file}:{}: `order` leaves out `{}`: a matrix compares all the children of {}",
-            m.line,
-            id_of(*missing),
-            node_label(node)
-        )));
+        return Err(CalibrateError::judgements(
+            Position::new(file).at(m.line, 0),
+            format!(
+                "`order` leaves out `{}`: a matrix compares all the children of {}",
+                id_of(*missing),
+                node_label(node)
+            ),
+        ));
     }
     Ok(out)
 }
@@ -452,7 +507,7 @@ fn read_matrix(
     file: &str,
 ) -> Result<PairwiseMatrix, CalibrateError> {
     let n = children.len();
-    let at = |what: String| CalibrateError::Input(format!("{file}:{}: {what}", m.line));
+    let at = |what: String| CalibrateError::judgements(Position::new(file).at(m.line, 0), what);
     if m.rows.len() != n {
         return Err(at(format!(
             "`rows` has {} rows for the {n} children in `order`",

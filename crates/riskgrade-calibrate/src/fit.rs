@@ -1,32 +1,18 @@
-//! Calibration on inspection outcomes, and class cut-offs.
+//! Logistic calibration of leaf weights on inspection outcomes, in named stages.
 
 use std::fmt;
 
 use riskgrade_core::Date;
 use riskgrade_inspect::{Evaluation, Outcome, evaluate};
-use riskgrade_model::{Direction as Scale, Model, ModelSet};
-use riskgrade_weights::cutoffs;
+use riskgrade_model::{Direction as Scale, Model, ModelSet, ProvenanceSpec};
 use riskgrade_weights::logistic::{self, Fit};
 use sha2::{Digest, Sha256};
 
 use super::data::join;
 use super::{
-    CalibrateError, Change, Indicators, InputsDigest, Pct, model_of, num, path_width, provenance,
-    text, tree_weights,
+    CalibrateError, Change, CutoffOutcome, Indicators, InputsDigest, Pct, Recut, model_of, num,
+    path_width, provenance, text, tree_weights,
 };
-
-/// How the classes are cut once the weights have changed.
-#[derive(Debug, Clone, PartialEq, Default)]
-pub enum Recut {
-    /// Cut the new scores so that each class keeps its share of the data under the old weights,
-    /// so that the classes before and after are compared at equal size (the default).
-    #[default]
-    SameShares,
-    /// Cut the new scores to these shares, least risky class first.
-    Shares(Vec<f64>),
-    /// Keep the model's cut-offs as they are (new weights may fill the bands very differently).
-    KeepCutoffs,
-}
 
 /// Options of [`fit_outcomes`].
 #[derive(Debug, Clone)]
@@ -142,7 +128,7 @@ fn risk_points(model: &Model, p: f64) -> f64 {
 }
 
 /// Scores of every row under `model`'s leaf weights, from the points.
-fn scores(model: &Model, data: &Indicators) -> Vec<f64> {
+pub(crate) fn scores(model: &Model, data: &Indicators) -> Vec<f64> {
     let mut s = vec![0.0; data.len()];
     for (leaf, col) in model.leaves().iter().zip(&data.points) {
         for (acc, p) in s.iter_mut().zip(col) {
@@ -153,7 +139,7 @@ fn scores(model: &Model, data: &Indicators) -> Vec<f64> {
 }
 
 /// Classes of every row (by score, before rules; share cut-offs from these rows).
-fn classes(model: &Model, scores: &[f64]) -> Vec<String> {
+pub(crate) fn classes(model: &Model, scores: &[f64]) -> Vec<String> {
     let c = model.classes();
     let risk: Vec<f64> = scores.iter().map(|&s| c.risk_value(s)).collect();
     let t = c.thresholds(&risk);
@@ -199,8 +185,9 @@ fn evaluation(model: &Model, data: &Indicators, rows: &[(usize, bool)]) -> Evalu
 /// when the logistic model is right, but the detection rates are those of the inspected.
 ///
 /// # Errors
-/// [`CalibrateError::Method`] when too few outcomes match graded enterprises, all outcomes are
-/// the same, or no leaf can be estimated.
+/// [`CalibrateError::Argument`] for a hold-out or experts' share out of range or indicators of
+/// another model; [`CalibrateError::Method`] when too few outcomes match graded enterprises, all
+/// outcomes are the same, or no leaf can be estimated.
 pub fn fit_outcomes(
     set: &ModelSet,
     data: &Indicators,
@@ -208,46 +195,168 @@ pub fn fit_outcomes(
     options: &FitOptions,
 ) -> Result<FitOutcome, CalibrateError> {
     let model = model_of(set, options.model.as_deref())?;
-    if data.model != model.id() {
-        return Err(CalibrateError::Input(format!(
+    check_fit_options(model, data, options)?;
+    let rows = Inspections::split(model, data, outcomes, options)?;
+    let (fit, columns) = fit_logistic(model, data, &rows.train, options)?;
+    let fitted_abs = fitted_weights(model, &fit, options)?;
+    let leaf_abs: Vec<(usize, f64)> = fitted_abs.iter().copied().enumerate().collect();
+    let new_weights = tree_weights(model, None, &leaf_abs);
+    let mut change = Change {
+        model: model.id().to_string(),
+        provenance: fit_provenance(set, data, &rows, &fit, &columns, &new_weights, options),
+        weights: new_weights,
+        bands: None,
+    };
+    let applied = change.apply(set)?;
+    let cutoffs = options.recut.cutoffs(model, &applied, data, options.date)?;
+    let applied = match &cutoffs {
+        Some(c) => c.change.apply(&applied)?,
+        None => applied,
+    };
+    let new_model = model_of(&applied, Some(model.id()))?;
+    let eval_rows = rows.evaluated();
+    let before = evaluation(model, data, eval_rows);
+    let after = evaluation(new_model, data, eval_rows);
+    record_evaluation(&mut change, &before, &after, !rows.test.is_empty());
+    Ok(FitOutcome {
+        model: model.id().to_string(),
+        fitted_on: rows.train.len(),
+        held_out: rows.test.len(),
+        unmatched: rows.unmatched,
+        leaves: leaf_fits(model, new_model, data, &fit),
+        correlated: fit
+            .correlated
+            .iter()
+            .map(|&(a, b, r)| (data.paths[a].clone(), data.paths[b].clone(), r))
+            .collect(),
+        fit,
+        before,
+        after,
+        evaluated_on_holdout: !rows.test.is_empty(),
+        change,
+        cutoffs,
+    })
+}
+
+/// The provenance method of a logistic calibration.
+const LOGISTIC: &str = "logistic";
+
+/// Checks that the data are the model's and the shares are in range.
+fn check_fit_options(
+    model: &Model,
+    data: &Indicators,
+    options: &FitOptions,
+) -> Result<(), CalibrateError> {
+    check_data(model, data)?;
+    if !(0.0..1.0).contains(&options.holdout) {
+        return Err(CalibrateError::argument(
+            "holdout",
+            format!(
+                "the held-out share is {}; it must be at least 0 and below 1",
+                options.holdout
+            ),
+        ));
+    }
+    check_expert_share(options.expert_share)
+}
+
+/// Checks that `data` are indicators of `model`.
+pub(crate) fn check_data(model: &Model, data: &Indicators) -> Result<(), CalibrateError> {
+    if data.model == model.id() {
+        return Ok(());
+    }
+    Err(CalibrateError::argument(
+        "data",
+        format!(
             "the data are indicators of model `{}`, not of `{}`",
             data.model,
             model.id()
-        )));
+        ),
+    ))
+}
+
+/// Checks that the experts' share is in [0, 1].
+pub(crate) fn check_expert_share(share: f64) -> Result<(), CalibrateError> {
+    if (0.0..=1.0).contains(&share) {
+        return Ok(());
     }
-    if !(0.0..1.0).contains(&options.holdout) {
-        return Err(CalibrateError::Input(format!(
-            "the held-out share is {}; it must be at least 0 and below 1",
-            options.holdout
-        )));
+    Err(CalibrateError::argument(
+        "expert_share",
+        format!("the experts' share is {share}; it must be between 0 and 1"),
+    ))
+}
+
+/// The inspections matched to graded rows, split into those fitted on and those held out.
+struct Inspections {
+    /// Every matched inspection: (row, problem found).
+    all: Vec<(usize, bool)>,
+    /// The ones the weights are fitted on.
+    train: Vec<(usize, bool)>,
+    /// The ones held out for the evaluation.
+    test: Vec<(usize, bool)>,
+    /// Outcomes whose enterprise has no indicators.
+    unmatched: usize,
+}
+
+impl Inspections {
+    /// Matches the outcomes to rows and holds out a share by a hash of the enterprise id.
+    fn split(
+        model: &Model,
+        data: &Indicators,
+        outcomes: &[(String, bool)],
+        options: &FitOptions,
+    ) -> Result<Inspections, CalibrateError> {
+        let (all, unmatched) = join(data, outcomes);
+        if all.is_empty() {
+            return Err(CalibrateError::method(
+                LOGISTIC,
+                format!(
+                    "none of the {} outcomes names an enterprise that model `{}` graded in the data",
+                    outcomes.len(),
+                    model.id()
+                ),
+            ));
+        }
+        let (train, test): (Vec<_>, Vec<_>) = all
+            .iter()
+            .partition(|&&(r, _)| !held_out(options.seed, &data.ids[r], options.holdout));
+        if train.len() < 10 {
+            return Err(CalibrateError::method(
+                LOGISTIC,
+                format!(
+                    "{} inspections to fit on (after holding out {}): too few to calibrate",
+                    train.len(),
+                    test.len()
+                ),
+            ));
+        }
+        Ok(Inspections {
+            all,
+            train,
+            test,
+            unmatched,
+        })
     }
-    if !(0.0..=1.0).contains(&options.expert_share) {
-        return Err(CalibrateError::Input(format!(
-            "the experts' share is {}; it must be between 0 and 1",
-            options.expert_share
-        )));
+
+    /// The inspections the evaluation is made on: the held-out ones, or all fitted on if none.
+    fn evaluated(&self) -> &[(usize, bool)] {
+        if self.test.is_empty() {
+            &self.train
+        } else {
+            &self.test
+        }
     }
-    let (rows, unmatched) = join(data, outcomes);
-    if rows.is_empty() {
-        return Err(CalibrateError::Method(format!(
-            "none of the {} outcomes names an enterprise that model `{}` graded in the data",
-            outcomes.len(),
-            model.id()
-        )));
-    }
-    type Rows = Vec<(usize, bool)>;
-    let (train, test): (Rows, Rows) = rows
-        .iter()
-        .partition(|&&(r, _)| !held_out(options.seed, &data.ids[r], options.holdout));
-    if train.len() < 10 {
-        return Err(CalibrateError::Method(format!(
-            "{} inspections to fit on (after holding out {}): too few to calibrate",
-            train.len(),
-            test.len()
-        )));
-    }
-    let k = model.leaves().len();
-    let columns: Vec<Vec<f64>> = (0..k)
+}
+
+/// The logistic regression of "problem" on the leaves' risk points over the fitted inspections;
+/// returns the fit and its columns.
+fn fit_logistic(
+    model: &Model,
+    data: &Indicators,
+    train: &[(usize, bool)],
+    options: &FitOptions,
+) -> Result<(Fit, Vec<Vec<f64>>), CalibrateError> {
+    let columns: Vec<Vec<f64>> = (0..model.leaves().len())
         .map(|l| {
             train
                 .iter()
@@ -262,19 +371,27 @@ pub fn fit_outcomes(
         for (l, path) in data.paths.iter().enumerate().rev() {
             msg = msg.replace(&format!("indicator `{l}`"), &format!("`{path}`"));
         }
-        CalibrateError::Method(msg)
+        CalibrateError::method(LOGISTIC, msg)
     })?;
+    Ok((fit, columns))
+}
+
+/// Absolute leaf weights from the fit: constant leaves keep theirs, the others share the rest
+/// by the fit, mixed with the experts' weights by their share.
+fn fitted_weights(
+    model: &Model,
+    fit: &Fit,
+    options: &FitOptions,
+) -> Result<Vec<f64>, CalibrateError> {
     let fitted = fit.weights().ok_or_else(|| {
-        CalibrateError::Method(
-            "no indicator raises the chance of a problem among the inspected: nothing to calibrate"
-                .into(),
+        CalibrateError::method(
+            LOGISTIC,
+            "no indicator raises the chance of a problem among the inspected: nothing to calibrate",
         )
     })?;
-
-    // Constant leaves keep their weight; the others share the rest by the fit.
     let before: Vec<f64> = model.leaves().iter().map(|l| l.weight).collect();
     let kept: f64 = fit.constant.iter().map(|&l| before[l]).sum();
-    let mut fitted_abs: Vec<f64> = (0..k)
+    let fitted_abs: Vec<f64> = (0..before.len())
         .map(|l| {
             if fit.constant.contains(&l) {
                 before[l]
@@ -284,119 +401,83 @@ pub fn fit_outcomes(
         })
         .collect();
     if options.expert_share > 0.0 {
-        fitted_abs =
-            riskgrade_weights::objective::combine(&before, &fitted_abs, options.expert_share)
-                .map_err(|e| CalibrateError::Method(e.to_string()))?;
+        return riskgrade_weights::objective::combine(&before, &fitted_abs, options.expert_share)
+            .map_err(|e| CalibrateError::method(LOGISTIC, e.to_string()));
     }
-    let leaf_abs: Vec<(usize, f64)> = fitted_abs.iter().copied().enumerate().collect();
-    let new_weights = tree_weights(model, None, &leaf_abs);
+    Ok(fitted_abs)
+}
 
-    let mut digest = InputsDigest::new("logistic");
+/// The provenance of the new weights: inputs' digest, settings and the fit's statistics.
+fn fit_provenance(
+    set: &ModelSet,
+    data: &Indicators,
+    rows: &Inspections,
+    fit: &Fit,
+    columns: &[Vec<f64>],
+    new_weights: &[(String, f64)],
+    options: &FitOptions,
+) -> ProvenanceSpec {
+    let mut digest = InputsDigest::new(LOGISTIC);
     let names: Vec<&str> = data.paths.iter().map(String::as_str).collect();
+    let slices: Vec<&[f64]> = columns.iter().map(Vec::as_slice).collect();
     digest.columns(&names, &slices);
-    for &(r, p) in &rows {
+    for &(r, p) in &rows.all {
         digest.text(&data.ids[r]);
         digest.text(if p { "1" } else { "0" });
     }
-    let mut p = provenance("logistic", set, options.date, digest.finish());
+    let mut p = provenance(LOGISTIC, set, options.date, digest.finish());
     p.weights = new_weights.iter().map(|(path, _)| path.clone()).collect();
-    p.parameters
-        .insert("inspections".into(), num(rows.len() as f64));
-    p.parameters
-        .insert("fitted_on".into(), num(train.len() as f64));
-    p.parameters
-        .insert("held_out".into(), num(test.len() as f64));
-    p.parameters
-        .insert("holdout_seed".into(), num(options.seed as f64));
-    p.parameters
-        .insert("ridge".into(), num(options.logistic.ridge));
-    p.parameters
-        .insert("expert_share".into(), num(options.expert_share));
+    for (key, x) in [
+        ("inspections", rows.all.len() as f64),
+        ("fitted_on", rows.train.len() as f64),
+        ("held_out", rows.test.len() as f64),
+        ("holdout_seed", options.seed as f64),
+        ("ridge", options.logistic.ridge),
+        ("expert_share", options.expert_share),
+    ] {
+        p.parameters.insert(key.into(), num(x));
+    }
     p.metrics.insert("events".into(), num(fit.events as f64));
     p.metrics.insert("pseudo_r2".into(), num(fit.pseudo_r2()));
     if !fit.negative.is_empty() {
-        p.metrics.insert(
-            "sign_check_dropped".into(),
-            text(
-                fit.negative
-                    .iter()
-                    .map(|v| data.paths[v.indicator].clone())
-                    .collect::<Vec<_>>()
-                    .join(" "),
-            ),
-        );
+        let dropped: Vec<&str> = fit
+            .negative
+            .iter()
+            .map(|v| data.paths[v.indicator].as_str())
+            .collect();
+        p.metrics
+            .insert("sign_check_dropped".into(), text(dropped.join(" ")));
     }
-    let mut change = Change {
-        model: model.id().to_string(),
-        weights: new_weights,
-        bands: None,
-        provenance: p,
-    };
-    let applied = change.apply(set)?;
-    let banded = matches!(
-        model.classes().cutoffs(),
-        riskgrade_model::Cutoffs::Bands(_)
-    );
-    let shares = match (&options.recut, banded) {
-        (Recut::KeepCutoffs, _) | (_, false) => None,
-        (Recut::Shares(s), true) => Some(s.clone()),
-        (Recut::SameShares, true) => {
-            let old = classes(model, &scores(model, data));
-            let names = model.classes().names();
-            let n = old.len().max(1) as f64;
-            Some(
-                names
-                    .iter()
-                    .map(|c| old.iter().filter(|x| *x == c).count() as f64 / n)
-                    .collect(),
-            )
-        }
-    };
-    let cutoffs = match shares {
-        Some(s) => Some(cutoffs_from_shares(
-            &applied,
-            Some(model.id()),
-            data,
-            &s,
-            options.date,
-        )?),
-        None => None,
-    };
-    let applied = match &cutoffs {
-        Some(c) => c.change.apply(&applied)?,
-        None => applied,
-    };
-    let new_model = model_of(&applied, Some(model.id()))?;
-    let eval_rows = if test.is_empty() { &train } else { &test };
-    let before_eval = evaluation(model, data, eval_rows);
-    let after_eval = evaluation(new_model, data, eval_rows);
-    for (name, e) in [("before", &before_eval), ("after", &after_eval)] {
+    p
+}
+
+/// Records AUC and KS before and after, and what they were computed on, in the provenance.
+fn record_evaluation(change: &mut Change, before: &Evaluation, after: &Evaluation, holdout: bool) {
+    let metrics = &mut change.provenance.metrics;
+    for (name, e) in [("before", before), ("after", after)] {
         if let Some(auc) = e.auc {
-            change
-                .provenance
-                .metrics
-                .insert(format!("auc_{name}"), num(auc));
+            metrics.insert(format!("auc_{name}"), num(auc));
         }
         if let Some(ks) = e.ks {
-            change
-                .provenance
-                .metrics
-                .insert(format!("ks_{name}"), num(ks));
+            metrics.insert(format!("ks_{name}"), num(ks));
         }
     }
-    change.provenance.metrics.insert(
+    metrics.insert(
         "evaluated_on".into(),
-        text(if test.is_empty() {
-            "fitted inspections"
-        } else {
+        text(if holdout {
             "held-out inspections"
+        } else {
+            "fitted inspections"
         }),
     );
+}
 
-    let leaves = (0..k)
+/// Each leaf's weights before and after, its coefficient and why it got no fitted weight.
+fn leaf_fits(model: &Model, new_model: &Model, data: &Indicators, fit: &Fit) -> Vec<LeafFit> {
+    (0..model.leaves().len())
         .map(|l| LeafFit {
             path: data.paths[l].clone(),
-            before: before[l],
+            before: model.leaves()[l].weight,
             coefficient: fit.coefficients[l],
             z: fit.z[l],
             p_value: fit.p_values[l],
@@ -409,26 +490,7 @@ pub fn fit_outcomes(
                 None
             },
         })
-        .collect();
-    let correlated = fit
-        .correlated
-        .iter()
-        .map(|&(a, b, r)| (data.paths[a].clone(), data.paths[b].clone(), r))
-        .collect();
-    Ok(FitOutcome {
-        model: model.id().to_string(),
-        fitted_on: train.len(),
-        held_out: test.len(),
-        unmatched,
-        fit,
-        leaves,
-        correlated,
-        before: before_eval,
-        after: after_eval,
-        evaluated_on_holdout: !test.is_empty(),
-        change,
-        cutoffs,
-    })
+        .collect()
 }
 
 impl fmt::Display for FitOutcome {
@@ -548,305 +610,4 @@ pub(crate) fn write_before_after(
         if before.monotone { "yes" } else { "no" },
         if after.monotone { "yes" } else { "no" }
     )
-}
-
-/// What a cut-off method did.
-#[derive(Debug, Clone)]
-pub struct CutoffOutcome {
-    /// The model.
-    pub model: String,
-    /// The method: `cutoffs-shares` or `cutoffs-rates`.
-    pub method: &'static str,
-    /// The classes, least risky first.
-    pub classes: Vec<String>,
-    /// The new bands.
-    pub bands: Vec<[f64; 2]>,
-    /// Enterprises per class in the data, with the new bands.
-    pub counts: Vec<usize>,
-    /// Inspected and problems per class (detection-rate cut-offs).
-    pub inspected: Option<(Vec<usize>, Vec<usize>)>,
-    /// The change to write.
-    pub change: Change,
-}
-
-/// A boundary strictly above `below` and at most `at`, as round as possible.
-fn boundary(below: f64, at: f64) -> f64 {
-    let mid = (below + at) / 2.0;
-    for d in 0..=6 {
-        let u = 10f64.powi(d);
-        let r = (mid * u).round() / u;
-        if r > below && r <= at {
-            return r;
-        }
-    }
-    mid
-}
-
-/// Bands from thresholds on risk values (each the lowest risk value of its class).
-fn bands_from(model: &Model, risk: &[f64], thresholds: &[f64]) -> Vec<[f64; 2]> {
-    let mut sorted: Vec<f64> = risk.to_vec();
-    sorted.sort_by(f64::total_cmp);
-    let cuts: Vec<f64> = thresholds
-        .iter()
-        .map(|&t| {
-            let i = sorted.partition_point(|&x| x < t);
-            let below = if i == 0 { t - 1.0 } else { sorted[i - 1] };
-            boundary(below, t)
-        })
-        .collect();
-    let (min, max) = (model.scale().min, model.scale().max);
-    let k = thresholds.len() + 1;
-    match model.scale().higher {
-        Scale::Risk => (0..k)
-            .map(|c| {
-                [
-                    if c == 0 { min } else { cuts[c - 1] },
-                    if c == k - 1 { max } else { cuts[c] },
-                ]
-            })
-            .collect(),
-        // Risk is the negated score: a cut at risk t is a score of −t; class c runs from the
-        // next cut's score up to its own.
-        Scale::Safety => {
-            let score_cuts: Vec<f64> = cuts.iter().map(|&t| -boundary(-t - 1e-9, -t)).collect();
-            (0..k)
-                .map(|c| {
-                    [
-                        if c == k - 1 { min } else { -score_cuts[c] },
-                        if c == 0 { max } else { -score_cuts[c - 1] },
-                    ]
-                })
-                .map(|[lo, hi]| [lo.min(hi), hi.max(lo)])
-                .collect()
-        }
-    }
-}
-
-fn cutoff_change(
-    set: &ModelSet,
-    model: &Model,
-    method: &'static str,
-    bands: Vec<[f64; 2]>,
-    digest: String,
-    date: Option<Date>,
-) -> Change {
-    let mut p = provenance(method, set, date, digest);
-    p.cutoffs = true;
-    Change {
-        model: model.id().to_string(),
-        weights: Vec::new(),
-        bands: Some(bands),
-        provenance: p,
-    }
-}
-
-fn counts(model: &Model, scores: &[f64], bands: &[[f64; 2]]) -> Vec<usize> {
-    let mut out = vec![0; bands.len()];
-    let max = model.scale().max;
-    for &s in scores {
-        if let Some(c) = bands
-            .iter()
-            .position(|b| s >= b[0] && (s < b[1] || (b[1] == max && s <= max)))
-        {
-            out[c] += 1;
-        }
-    }
-    out
-}
-
-/// Class bands that give each class its target share of the enterprises in `data`, scored with
-/// `set`'s weights (enterprises with equal scores share a class, so shares are met as closely as
-/// ties allow).
-///
-/// # Errors
-/// [`CalibrateError::Input`] when the shares do not fit the model's classes;
-/// [`CalibrateError::Method`] when the scores cannot be split so.
-pub fn cutoffs_from_shares(
-    set: &ModelSet,
-    model: Option<&str>,
-    data: &Indicators,
-    shares: &[f64],
-    date: Option<Date>,
-) -> Result<CutoffOutcome, CalibrateError> {
-    let model = model_of(set, model)?;
-    let names = model.classes().names().to_vec();
-    if shares.len() != names.len() {
-        return Err(CalibrateError::Input(format!(
-            "{} shares for the {} classes of model `{}` ({})",
-            shares.len(),
-            names.len(),
-            model.id(),
-            names.join(", ")
-        )));
-    }
-    let s = scores(model, data);
-    let risk: Vec<f64> = s.iter().map(|&x| model.classes().risk_value(x)).collect();
-    let cut =
-        cutoffs::from_shares(&risk, shares).map_err(|e| CalibrateError::Method(e.to_string()))?;
-    let bands = bands_from(model, &risk, &cut.thresholds);
-    let mut digest = InputsDigest::new("cutoffs-shares");
-    digest.numbers(&s);
-    digest.numbers(shares);
-    let mut change = cutoff_change(
-        set,
-        model,
-        "cutoffs-shares",
-        bands.clone(),
-        digest.finish(),
-        date,
-    );
-    for (n, (want, got)) in names.iter().zip(shares.iter().zip(&cut.shares)) {
-        change
-            .provenance
-            .parameters
-            .insert(format!("share_{n}"), num(*want));
-        change
-            .provenance
-            .metrics
-            .insert(format!("achieved_{n}"), num(*got));
-    }
-    change
-        .provenance
-        .parameters
-        .insert("enterprises".into(), num(s.len() as f64));
-    Ok(CutoffOutcome {
-        model: model.id().to_string(),
-        method: "cutoffs-shares",
-        counts: counts(model, &s, &bands),
-        classes: names,
-        bands,
-        inspected: None,
-        change,
-    })
-}
-
-/// Class bands that reach desired detection rates among the inspected: from the riskiest class
-/// down, each class starts at the lowest score at which the inspected enterprises from there up
-/// to the next class found problems at the desired rate, with at least `min_inspected` of them,
-/// while the classes below can still reach theirs.
-/// `rates` has one entry per class, least risky first; the first is `None` (the rest).
-///
-/// # Errors
-/// [`CalibrateError::Input`] when the rates do not fit the classes; [`CalibrateError::Method`]
-/// naming the class whose rate cannot be reached, and the best rate it could have.
-pub fn cutoffs_from_rates(
-    set: &ModelSet,
-    model: Option<&str>,
-    data: &Indicators,
-    outcomes: &[(String, bool)],
-    rates: &[Option<f64>],
-    min_inspected: usize,
-    date: Option<Date>,
-) -> Result<CutoffOutcome, CalibrateError> {
-    let model = model_of(set, model)?;
-    let names = model.classes().names().to_vec();
-    if rates.len() != names.len() {
-        return Err(CalibrateError::Input(format!(
-            "{} rates for the {} classes of model `{}` ({})",
-            rates.len(),
-            names.len(),
-            model.id(),
-            names.join(", ")
-        )));
-    }
-    let s = scores(model, data);
-    let (rows, _) = join(data, outcomes);
-    let inspected: Vec<(f64, bool)> = rows
-        .iter()
-        .map(|&(r, p)| (model.classes().risk_value(s[r]), p))
-        .collect();
-    let cut = cutoffs::from_detection_rates(&inspected, rates, min_inspected).map_err(|e| {
-        let mut msg = e.to_string();
-        for (c, n) in names.iter().enumerate().rev() {
-            msg = msg.replace(&format!("class {c}"), &format!("class {n}"));
-        }
-        CalibrateError::Method(msg)
-    })?;
-    let risk_all: Vec<f64> = s.iter().map(|&x| model.classes().risk_value(x)).collect();
-    let bands = bands_from(model, &risk_all, &cut.thresholds);
-    let mut digest = InputsDigest::new("cutoffs-rates");
-    digest.numbers(&s);
-    for (sc, p) in &inspected {
-        digest.numbers(&[*sc, f64::from(u8::from(*p))]);
-    }
-    let mut change = cutoff_change(
-        set,
-        model,
-        "cutoffs-rates",
-        bands.clone(),
-        digest.finish(),
-        date,
-    );
-    change
-        .provenance
-        .parameters
-        .insert("min_inspected".into(), num(min_inspected as f64));
-    for (c, n) in names.iter().enumerate() {
-        if let Some(r) = rates[c] {
-            change
-                .provenance
-                .parameters
-                .insert(format!("rate_{n}"), num(r));
-        }
-        if let Some(r) = cut.rates[c] {
-            change
-                .provenance
-                .metrics
-                .insert(format!("achieved_{n}"), num(r));
-        }
-    }
-    Ok(CutoffOutcome {
-        model: model.id().to_string(),
-        method: "cutoffs-rates",
-        counts: counts(model, &s, &bands),
-        classes: names,
-        bands,
-        inspected: Some((cut.inspected, cut.problems)),
-        change,
-    })
-}
-
-impl fmt::Display for CutoffOutcome {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let total: usize = self.counts.iter().sum();
-        writeln!(
-            f,
-            "class cut-offs for model `{}` ({})",
-            self.model,
-            if self.method == "cutoffs-shares" {
-                "from target shares"
-            } else {
-                "from desired detection rates"
-            }
-        )?;
-        for (c, name) in self.classes.iter().enumerate() {
-            let [lo, hi] = self.bands[c];
-            write!(
-                f,
-                "  {name:<4} [{}, {})  {:>9} enterprises {:>7}",
-                riskgrade_core::format_number(lo),
-                riskgrade_core::format_number(hi),
-                self.counts[c],
-                Pct(if total > 0 {
-                    self.counts[c] as f64 / total as f64
-                } else {
-                    0.0
-                })
-            )?;
-            if let Some((ins, pro)) = &self.inspected {
-                let rate = if ins[c] > 0 {
-                    format!("{:.2}%", pro[c] as f64 / ins[c] as f64 * 100.0)
-                } else {
-                    "-".into()
-                };
-                write!(
-                    f,
-                    "   {} of {} inspected found a problem ({rate})",
-                    pro[c], ins[c]
-                )?;
-            }
-            writeln!(f)?;
-        }
-        Ok(())
-    }
 }

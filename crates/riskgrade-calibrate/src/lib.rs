@@ -12,9 +12,14 @@
 //! | AHP | pairwise judgements per node (`ahp.toml`) | [`ahp`] |
 //! | entropy weight, CRITIC | a batch of enterprises | [`objective`] |
 //! | logistic calibration | inspection outcomes | [`fit_outcomes`] |
+//! | any of the three above, by [`Method`] | a batch, and outcomes for logistic | [`weights_from_data`] |
 //! | cut-offs | target shares, or desired detection rates | [`cutoffs_from_shares`], [`cutoffs_from_rates`] |
-//!
+//! | re-cut after new weights | old shares, given shares, or kept bands | [`Recut`] |
 //! | champion vs challenger | two sets on the same outcomes | [`challenge`] |
+//!
+//! Modules: `ahp` (judgement files), `objective` (entropy, CRITIC), `fit` (logistic), `method`
+//! (the method by name and one entry for all), `recut` and `cutoffs` (class bands), `data`
+//! (indicators and outcomes), `challenge`, `write` (new versions), `error`.
 //!
 //! Weights are written rounded to 4 decimals, siblings by largest remainder so that they still
 //! sum to 1; the reports are computed on the weights as written.
@@ -23,57 +28,40 @@
 
 mod ahp;
 mod challenge;
+mod cutoffs;
 mod data;
+mod error;
 mod fit;
+mod method;
 mod objective;
+mod recut;
 mod write;
 
 use std::collections::BTreeMap;
 use std::fmt;
 
-use riskgrade_model::{
-    ClassSpec, Model, ModelError, ModelSet, ModelSetSpec, ProvenanceSpec, ProvenanceValue,
-};
+use riskgrade_model::{ClassSpec, Model, ModelSet, ModelSetSpec, ProvenanceSpec, ProvenanceValue};
 use sha2::{Digest, Sha256};
 
 pub use ahp::{AhpFile, AhpNode, AhpOptions, AhpOutcome, Matrix, ahp};
 pub use challenge::{Challenge, challenge};
-pub use data::{Indicators, read_outcome_labels, store_outcomes};
-pub use fit::{
-    CutoffOutcome, FitOptions, FitOutcome, LeafFit, Recut, cutoffs_from_rates, cutoffs_from_shares,
-    fit_outcomes,
+pub use cutoffs::{CutoffOutcome, cutoffs_from_rates, cutoffs_from_shares};
+pub use data::{
+    Indicators, OutcomeColumn, outcome_from_flag, outcome_from_text, outcomes_from_cells,
+    read_outcome_labels, store_outcomes,
 };
-pub use objective::{Method, ObjectiveLeaf, ObjectiveOptions, ObjectiveOutcome, objective};
+pub use error::{CalibrateError, RefusedMatrix};
+pub use fit::{FitOptions, FitOutcome, LeafFit, fit_outcomes};
+pub use method::{Method, WeightOptions, WeightsOutcome, weights_from_data};
+pub use objective::{
+    ObjectiveLeaf, ObjectiveMethod, ObjectiveOptions, ObjectiveOutcome, objective,
+};
+pub use recut::Recut;
 pub use riskgrade_weights::ahp::RiTable;
 pub use riskgrade_weights::objective::Direction as IndicatorDirection;
 pub use write::write_version;
 
 pub(crate) use fit::write_before_after;
-
-/// Why a calibration could not be done.
-#[derive(Debug, thiserror::Error)]
-pub enum CalibrateError {
-    /// The set has no such model, or a node or class named does not exist.
-    #[error("{0}")]
-    NotFound(String),
-    /// An input file (judgements, outcomes) is malformed; the message names the file position.
-    #[error("{0}")]
-    Input(String),
-    /// The method could not produce weights (too few rows, inconsistent judgements, …).
-    #[error("{0}")]
-    Method(String),
-    /// The new version does not validate (a bug if it happens: the change is checked first).
-    #[error("the new version does not validate: {0}")]
-    Model(#[from] ModelError),
-    /// Reading or writing files.
-    #[error("{file}: {message}")]
-    Io {
-        /// The file.
-        file: String,
-        /// What went wrong.
-        message: String,
-    },
-}
 
 /// New weights or cut-offs for one model, with how they were set.
 #[derive(Debug, Clone, PartialEq)]
@@ -92,8 +80,8 @@ impl Change {
     /// The set with this change applied, validated and compiled.
     ///
     /// # Errors
-    /// [`CalibrateError::NotFound`] for an unknown model or node; [`CalibrateError::Model`] if the
-    /// result does not validate.
+    /// [`CalibrateError::NoModel`] or [`CalibrateError::NoNode`] for an unknown model or node;
+    /// [`CalibrateError::Model`] if the result does not validate.
     pub fn apply(&self, set: &ModelSet) -> Result<ModelSet, CalibrateError> {
         Ok(ModelSet::from_spec(self.apply_spec(set.spec())?)?)
     }
@@ -101,21 +89,28 @@ impl Change {
     /// The set's spec with this change applied (not validated).
     ///
     /// # Errors
-    /// [`CalibrateError::NotFound`] for an unknown model or node.
+    /// [`CalibrateError::NoModel`] or [`CalibrateError::NoNode`] for an unknown model or node;
+    /// [`CalibrateError::Argument`] for bands that do not fit the classes.
     pub fn apply_spec(&self, spec: &ModelSetSpec) -> Result<ModelSetSpec, CalibrateError> {
         let mut spec = spec.clone();
+        let known: Vec<String> = spec.models.iter().map(|m| m.id.clone()).collect();
         let m = spec
             .models
             .iter_mut()
             .find(|m| m.id == self.model)
-            .ok_or_else(|| CalibrateError::NotFound(format!("no model `{}`", self.model)))?;
+            .ok_or_else(|| CalibrateError::NoModel {
+                wanted: Some(self.model.clone()),
+                known,
+            })?;
         for (path, w) in &self.weights {
             let node = m
                 .nodes
                 .iter_mut()
                 .find(|n| &n.path == path)
-                .ok_or_else(|| {
-                    CalibrateError::NotFound(format!("model `{}` has no node `{path}`", self.model))
+                .ok_or_else(|| CalibrateError::NoNode {
+                    model: self.model.clone(),
+                    node: path.clone(),
+                    suggestion: None,
                 })?;
             node.weight = *w;
         }
@@ -124,12 +119,15 @@ impl Change {
                 m.classes = riskgrade_model::default_classes();
             }
             if bands.len() != m.classes.len() {
-                return Err(CalibrateError::Method(format!(
-                    "{} bands for the {} classes of model `{}`",
-                    bands.len(),
-                    m.classes.len(),
-                    self.model
-                )));
+                return Err(CalibrateError::argument(
+                    "bands",
+                    format!(
+                        "{} bands for the {} classes of model `{}`",
+                        bands.len(),
+                        m.classes.len(),
+                        self.model
+                    ),
+                ));
             }
             for (c, b) in m.classes.iter_mut().zip(bands) {
                 *c = ClassSpec {
@@ -159,31 +157,19 @@ pub fn apply_all(set: &ModelSet, changes: &[Change]) -> Result<ModelSet, Calibra
 /// The model `id` of the set, or its default model (or its only one) when `id` is `None`.
 ///
 /// # Errors
-/// [`CalibrateError::NotFound`] naming the models the set has.
+/// [`CalibrateError::NoModel`] naming the models the set has.
 pub fn model_of<'a>(set: &'a ModelSet, id: Option<&str>) -> Result<&'a Model, CalibrateError> {
-    let ids = || {
-        set.models()
-            .iter()
-            .map(|m| format!("`{}`", m.id()))
-            .collect::<Vec<_>>()
-            .join(", ")
+    let no_model = |wanted: Option<&str>| CalibrateError::NoModel {
+        wanted: wanted.map(str::to_string),
+        known: set.models().iter().map(|m| m.id().to_string()).collect(),
     };
-    let wanted = match id {
-        Some(id) => id.to_string(),
-        None => match (&set.spec().default, set.models()) {
-            (Some(d), _) => d.clone(),
-            (None, [m]) => m.id().to_string(),
-            _ => {
-                return Err(CalibrateError::NotFound(format!(
-                    "the set has several models ({}) and no default: say which one",
-                    ids()
-                )));
-            }
-        },
+    let wanted = match (id, &set.spec().default, set.models()) {
+        (Some(id), _, _) => id,
+        (None, Some(d), _) => d.as_str(),
+        (None, None, [m]) => m.id(),
+        (None, None, _) => return Err(no_model(None)),
     };
-    set.model(&wanted).ok_or_else(|| {
-        CalibrateError::NotFound(format!("the set has no model `{wanted}`; it has {}", ids()))
-    })
+    set.model(wanted).ok_or_else(|| no_model(Some(wanted)))
 }
 
 /// Rounds weights to `decimals` so that they still sum to exactly 1 (largest remainder).
@@ -272,12 +258,14 @@ pub(crate) fn node_index(model: &Model, path: &str) -> Result<usize, CalibrateEr
         .nodes()
         .iter()
         .position(|n| n.path == path)
-        .ok_or_else(|| {
-            let hint =
-                riskgrade_core::did_you_mean(path, model.nodes().iter().map(|n| n.path.as_str()))
-                    .map(|s| format!(" (did you mean `{s}`?)"))
-                    .unwrap_or_default();
-            CalibrateError::NotFound(format!("model `{}` has no node `{path}`{hint}", model.id()))
+        .ok_or_else(|| CalibrateError::NoNode {
+            model: model.id().to_string(),
+            node: path.to_string(),
+            suggestion: riskgrade_core::did_you_mean(
+                path,
+                model.nodes().iter().map(|n| n.path.as_str()),
+            )
+            .map(str::to_string),
         })
 }
 

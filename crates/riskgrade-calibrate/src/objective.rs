@@ -6,29 +6,30 @@ use std::fmt;
 
 use rayon::prelude::*;
 use riskgrade_core::Date;
-use riskgrade_model::{Direction as Scale, ModelSet, ScoreSpec, Source};
+use riskgrade_model::{Direction as Scale, Model, ModelSet, ProvenanceSpec, ScoreSpec, Source};
 use riskgrade_weights::objective::{self as obj, Direction};
 
+use super::fit::{check_data, check_expert_share};
 use super::{
     CalibrateError, Change, Indicators, InputsDigest, Pct, is_below, model_of, node_index, num,
     path_width, provenance, text, tree_weights,
 };
 
-/// Which objective method.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Method {
+/// Which objective method ([`crate::Method`] names every method that sets weights from data).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ObjectiveMethod {
     /// Entropy weight: indicators whose values vary more across enterprises weigh more.
     Entropy,
     /// CRITIC: contrast (standard deviation) times conflict (1 − correlation) with the others.
     Critic,
 }
 
-impl Method {
+impl ObjectiveMethod {
     /// `entropy` or `critic`.
     pub fn name(self) -> &'static str {
         match self {
-            Method::Entropy => "entropy",
-            Method::Critic => "critic",
+            ObjectiveMethod::Entropy => "entropy",
+            ObjectiveMethod::Critic => "critic",
         }
     }
 }
@@ -73,7 +74,7 @@ pub struct ObjectiveLeaf {
 #[derive(Debug, Clone)]
 pub struct ObjectiveOutcome {
     /// The method.
-    pub method: Method,
+    pub method: ObjectiveMethod,
     /// The model.
     pub model: String,
     /// The scope (`None`: the whole model).
@@ -130,59 +131,134 @@ fn direction_of(spec: Option<&ScoreSpec>, scale: Scale, component: bool) -> Dire
 /// `α·expert + (1 − α)·objective`, and turned into sibling weights from the scope down.
 ///
 /// # Errors
-/// [`CalibrateError::NotFound`] for an unknown model, node or leaf; [`CalibrateError::Method`]
-/// when fewer than two complete rows remain or every indicator is constant.
+/// [`CalibrateError::NoModel`], [`CalibrateError::NoNode`], [`CalibrateError::NotALeaf`] or
+/// [`CalibrateError::NothingBelow`] for an unknown model, node or leaf;
+/// [`CalibrateError::Argument`] for an experts' share out of range or indicators of another
+/// model; [`CalibrateError::Method`] when fewer than two complete rows remain or every indicator
+/// is constant.
 pub fn objective(
     set: &ModelSet,
     data: &Indicators,
-    method: Method,
+    method: ObjectiveMethod,
     options: &ObjectiveOptions,
 ) -> Result<ObjectiveOutcome, CalibrateError> {
     let model = model_of(set, options.model.as_deref())?;
-    if data.model != model.id() {
-        return Err(CalibrateError::Input(format!(
-            "the data are indicators of model `{}`, not of `{}`",
-            data.model,
-            model.id()
-        )));
+    check_data(model, data)?;
+    check_expert_share(options.expert_share)?;
+    let (under, scope) = scope_of(model, options)?;
+    if data.len() < 2 {
+        return Err(CalibrateError::method(
+            method.name(),
+            format!(
+                "{} enterprises graded by model `{}`: at least 2 are needed",
+                data.len(),
+                model.id()
+            ),
+        ));
     }
-    if !(0.0..=1.0).contains(&options.expert_share) {
-        return Err(CalibrateError::Input(format!(
-            "the experts' share is {}; it must be between 0 and 1",
-            options.expert_share
-        )));
-    }
+    let (directions, given) = leaf_directions(model, &scope, options);
+    let (columns, imputed) = fill_missing(model, data, &scope, &directions);
+    let found = method_weights(method, &columns, &directions, data, &scope)?;
+    let expert = expert_shares(model, &scope);
+    let combined = obj::combine(&expert, &found.weights, options.expert_share)
+        .map_err(|e| CalibrateError::method(method.name(), e.to_string()))?;
+    let leaf_abs: Vec<(usize, f64)> = scope.iter().copied().zip(combined).collect();
+    let new_weights = tree_weights(model, under, &leaf_abs);
+    let change = Change {
+        model: model.id().to_string(),
+        provenance: objective_provenance(
+            set,
+            data,
+            method,
+            options,
+            Written {
+                scope: &scope,
+                columns: &columns,
+                directions: &directions,
+                constant: &found.constant,
+                weights: &new_weights,
+            },
+        ),
+        weights: new_weights,
+        bands: None,
+    };
+    // Shares as written (rounded), for the report.
+    let applied = change.apply(set)?;
+    let new_model = model_of(&applied, Some(model.id()))?;
+    let new_total: f64 = scope.iter().map(|&l| new_model.leaves()[l].weight).sum();
+    let leaves = scope
+        .iter()
+        .enumerate()
+        .map(|(j, &l)| ObjectiveLeaf {
+            path: data.paths[l].clone(),
+            direction: directions[j],
+            given: given[j],
+            expert: expert[j],
+            objective: found.weights[j],
+            new: if new_total > 0.0 {
+                new_model.leaves()[l].weight / new_total
+            } else {
+                0.0
+            },
+            statistic: found.statistic[j],
+            constant: found.constant.contains(&j),
+        })
+        .collect();
+    Ok(ObjectiveOutcome {
+        method,
+        model: model.id().to_string(),
+        under: options.under.clone(),
+        leaves,
+        rows: data.len(),
+        imputed: scope
+            .iter()
+            .zip(&imputed)
+            .filter(|(_, n)| **n > 0)
+            .map(|(&l, &n)| (data.paths[l].clone(), n))
+            .collect(),
+        expert_share: options.expert_share,
+        change,
+    })
+}
+
+/// The node limiting the method (if any) and the leaves in scope; checks the directions given.
+fn scope_of(
+    model: &Model,
+    options: &ObjectiveOptions,
+) -> Result<(Option<usize>, Vec<usize>), CalibrateError> {
     let under = options
         .under
         .as_deref()
         .map(|p| node_index(model, p))
         .transpose()?;
-    for path in options.directions.keys() {
-        if !model.leaves().iter().any(|l| &l.path == path) {
-            return Err(CalibrateError::NotFound(format!(
-                "a direction is given for `{path}`, which is not a leaf of model `{}`",
-                model.id()
-            )));
-        }
+    if let Some(path) = options
+        .directions
+        .keys()
+        .find(|path| !model.leaves().iter().any(|l| &l.path == *path))
+    {
+        return Err(CalibrateError::NotALeaf {
+            model: model.id().to_string(),
+            path: path.clone(),
+        });
     }
     let scope: Vec<usize> = (0..model.leaves().len())
         .filter(|&l| under.is_none_or(|u| is_below(model, model.leaves()[l].node, u)))
         .collect();
     if scope.is_empty() {
-        return Err(CalibrateError::NotFound(format!(
-            "no leaf of model `{}` lies below `{}`",
-            model.id(),
-            options.under.as_deref().unwrap_or_default()
-        )));
+        return Err(CalibrateError::NothingBelow {
+            model: model.id().to_string(),
+            node: options.under.clone().unwrap_or_default(),
+        });
     }
+    Ok((under, scope))
+}
 
-    if data.len() < 2 {
-        return Err(CalibrateError::Method(format!(
-            "{} enterprises graded by model `{}`: at least 2 are needed",
-            data.len(),
-            model.id()
-        )));
-    }
+/// Each leaf's direction (given, or read off its scoring function), and whether it was given.
+fn leaf_directions(
+    model: &Model,
+    scope: &[usize],
+    options: &ObjectiveOptions,
+) -> (Vec<Direction>, Vec<bool>) {
     let spec_of = |path: &str| {
         model
             .spec()
@@ -191,34 +267,40 @@ pub fn objective(
             .find(|n| n.path == path)
             .and_then(|n| n.score.as_ref())
     };
-    let mut given = Vec::with_capacity(scope.len());
-    let directions: Vec<Direction> = scope
+    scope
         .iter()
         .map(|&l| {
             let leaf = &model.leaves()[l];
-            given.push(options.directions.contains_key(&leaf.path));
-            options
-                .directions
-                .get(&leaf.path)
-                .copied()
-                .unwrap_or_else(|| {
+            match options.directions.get(&leaf.path) {
+                Some(d) => (*d, true),
+                None => (
                     direction_of(
                         spec_of(&leaf.path),
                         model.scale().higher,
                         matches!(leaf.source, Source::Model(_)),
-                    )
-                })
+                    ),
+                    false,
+                ),
+            }
         })
-        .collect();
-    // A missing value counts as a value that scores like it: the observed value whose points are
-    // closest to the leaf's missing points (the least risky such value on ties).
-    let filled: Vec<(Vec<f64>, usize)> = scope
+        .unzip()
+}
+
+/// The leaves' values with each missing value counted as a value that scores like it: the
+/// observed value whose points are closest to the leaf's missing points (the least risky such
+/// value on ties). Returns the columns and how many values were filled per leaf.
+fn fill_missing(
+    model: &Model,
+    data: &Indicators,
+    scope: &[usize],
+    directions: &[Direction],
+) -> (Vec<Vec<f64>>, Vec<usize>) {
+    scope
         .par_iter()
         .enumerate()
         .map(|(j, &l)| {
-            let leaf = &model.leaves()[l];
             let (vals, pts) = (&data.values[l], &data.points[l]);
-            let missing = leaf.missing_points();
+            let missing = model.leaves()[l].missing_points();
             let cost = directions[j] == Direction::Cost;
             let mut best: Option<(f64, f64)> = None;
             for (&v, &p) in vals.iter().zip(pts) {
@@ -235,140 +317,120 @@ pub fn objective(
                 }
             }
             let fill = best.map_or(0.0, |(_, v)| v);
-            let mut n = 0;
+            let n = vals.iter().filter(|v| !v.is_finite()).count();
             let col = vals
                 .iter()
-                .map(|&v| {
-                    if v.is_finite() {
-                        v
-                    } else {
-                        n += 1;
-                        fill
-                    }
-                })
+                .map(|&v| if v.is_finite() { v } else { fill })
                 .collect();
             (col, n)
         })
-        .collect();
-    let imputed: Vec<usize> = filled.iter().map(|(_, n)| *n).collect();
-    let columns: Vec<Vec<f64>> = filled.into_iter().map(|(c, _)| c).collect();
-    let keep_len = data.len();
+        .unzip()
+}
+
+/// The method's weights, per-leaf statistic and constant leaves (indices into the scope).
+struct Found {
+    weights: Vec<f64>,
+    statistic: Vec<f64>,
+    constant: Vec<usize>,
+}
+
+/// Runs entropy or CRITIC on the filled columns.
+fn method_weights(
+    method: ObjectiveMethod,
+    columns: &[Vec<f64>],
+    directions: &[Direction],
+    data: &Indicators,
+    scope: &[usize],
+) -> Result<Found, CalibrateError> {
     let slices: Vec<&[f64]> = columns.iter().map(Vec::as_slice).collect();
-    let (weights, statistic, constant) = match method {
-        Method::Entropy => {
-            let e = obj::entropy(&slices, &directions).map_err(|e| {
-                CalibrateError::Method(name_indicators(&e.to_string(), data, &scope))
-            })?;
-            (e.weights, e.entropy, e.constant)
-        }
-        Method::Critic => {
-            let c = obj::critic(&slices, &directions).map_err(|e| {
-                CalibrateError::Method(name_indicators(&e.to_string(), data, &scope))
-            })?;
-            (c.weights, c.information, c.constant)
-        }
+    let failed = |e: obj::ObjectiveError| {
+        CalibrateError::method(method.name(), name_indicators(&e.to_string(), data, scope))
     };
-    let expert_total: f64 = scope.iter().map(|&l| model.leaves()[l].weight).sum();
-    let expert: Vec<f64> = scope
+    Ok(match method {
+        ObjectiveMethod::Entropy => {
+            let e = obj::entropy(&slices, directions).map_err(failed)?;
+            Found {
+                weights: e.weights,
+                statistic: e.entropy,
+                constant: e.constant,
+            }
+        }
+        ObjectiveMethod::Critic => {
+            let c = obj::critic(&slices, directions).map_err(failed)?;
+            Found {
+                weights: c.weights,
+                statistic: c.information,
+                constant: c.constant,
+            }
+        }
+    })
+}
+
+/// The leaves' current shares of the scope's weight (equal shares when the scope weighs 0).
+fn expert_shares(model: &Model, scope: &[usize]) -> Vec<f64> {
+    let total: f64 = scope.iter().map(|&l| model.leaves()[l].weight).sum();
+    scope
         .iter()
         .map(|&l| {
-            if expert_total > 0.0 {
-                model.leaves()[l].weight / expert_total
+            if total > 0.0 {
+                model.leaves()[l].weight / total
             } else {
                 1.0 / scope.len() as f64
             }
         })
-        .collect();
-    let combined = obj::combine(&expert, &weights, options.expert_share)
-        .map_err(|e| CalibrateError::Method(e.to_string()))?;
+        .collect()
+}
 
-    let leaf_abs: Vec<(usize, f64)> = scope
-        .iter()
-        .copied()
-        .zip(combined.iter().copied())
-        .collect();
-    let new_weights = tree_weights(model, under, &leaf_abs);
+/// What the provenance records of an objective method's result.
+struct Written<'a> {
+    scope: &'a [usize],
+    columns: &'a [Vec<f64>],
+    directions: &'a [Direction],
+    constant: &'a [usize],
+    weights: &'a [(String, f64)],
+}
 
+/// The provenance: inputs' digest, settings, benefit leaves and constant ones.
+fn objective_provenance(
+    set: &ModelSet,
+    data: &Indicators,
+    method: ObjectiveMethod,
+    options: &ObjectiveOptions,
+    w: Written<'_>,
+) -> ProvenanceSpec {
     let mut digest = InputsDigest::new(method.name());
-    let names: Vec<&str> = scope.iter().map(|&l| data.paths[l].as_str()).collect();
-    let cols: Vec<&[f64]> = columns.iter().map(Vec::as_slice).collect();
+    let names: Vec<&str> = w.scope.iter().map(|&l| data.paths[l].as_str()).collect();
+    let cols: Vec<&[f64]> = w.columns.iter().map(Vec::as_slice).collect();
     digest.columns(&names, &cols);
     let mut p = provenance(method.name(), set, options.date, digest.finish());
-    p.weights = new_weights.iter().map(|(path, _)| path.clone()).collect();
+    p.weights = w.weights.iter().map(|(path, _)| path.clone()).collect();
     p.parameters
         .insert("expert_share".into(), num(options.expert_share));
-    p.parameters.insert("rows".into(), num(keep_len as f64));
+    p.parameters.insert("rows".into(), num(data.len() as f64));
     if let Some(u) = &options.under {
         p.parameters.insert("under".into(), text(u.clone()));
     }
-    let listed = |want: Direction| {
-        scope
-            .iter()
-            .zip(&directions)
-            .filter(|(_, d)| **d == want)
-            .map(|(&l, _)| data.paths[l].clone())
-            .collect::<Vec<_>>()
-    };
-    let benefit = listed(Direction::Benefit);
+    let benefit: Vec<&str> = w
+        .scope
+        .iter()
+        .zip(w.directions)
+        .filter(|(_, d)| **d == Direction::Benefit)
+        .map(|(&l, _)| data.paths[l].as_str())
+        .collect();
     if !benefit.is_empty() {
         p.parameters
             .insert("benefit".into(), text(benefit.join(" ")));
     }
-    if !constant.is_empty() {
-        p.metrics.insert(
-            "constant".into(),
-            text(
-                constant
-                    .iter()
-                    .map(|&j| data.paths[scope[j]].clone())
-                    .collect::<Vec<_>>()
-                    .join(" "),
-            ),
-        );
-    }
-    let change = Change {
-        model: model.id().to_string(),
-        weights: new_weights,
-        bands: None,
-        provenance: p,
-    };
-    // Shares as written (rounded), for the report.
-    let applied = change.apply(set)?;
-    let new_model = model_of(&applied, Some(model.id()))?;
-    let new_total: f64 = scope.iter().map(|&l| new_model.leaves()[l].weight).sum();
-    let leaves = scope
-        .iter()
-        .enumerate()
-        .map(|(j, &l)| ObjectiveLeaf {
-            path: data.paths[l].clone(),
-            direction: directions[j],
-            given: given[j],
-            expert: expert[j],
-            objective: weights[j],
-            new: if new_total > 0.0 {
-                new_model.leaves()[l].weight / new_total
-            } else {
-                0.0
-            },
-            statistic: statistic[j],
-            constant: constant.contains(&j),
-        })
-        .collect();
-    Ok(ObjectiveOutcome {
-        method,
-        model: model.id().to_string(),
-        under: options.under.clone(),
-        leaves,
-        rows: keep_len,
-        imputed: scope
+    if !w.constant.is_empty() {
+        let constant: Vec<&str> = w
+            .constant
             .iter()
-            .zip(&imputed)
-            .filter(|(_, n)| **n > 0)
-            .map(|(&l, &n)| (data.paths[l].clone(), n))
-            .collect(),
-        expert_share: options.expert_share,
-        change,
-    })
+            .map(|&j| data.paths[w.scope[j]].as_str())
+            .collect();
+        p.metrics
+            .insert("constant".into(), text(constant.join(" ")));
+    }
+    p
 }
 
 /// Replaces "indicator N" in a method's message by the leaf's path.
@@ -383,8 +445,8 @@ fn name_indicators(message: &str, data: &Indicators, scope: &[usize]) -> String 
 impl fmt::Display for ObjectiveOutcome {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let stat = match self.method {
-            Method::Entropy => "entropy",
-            Method::Critic => "information",
+            ObjectiveMethod::Entropy => "entropy",
+            ObjectiveMethod::Critic => "information",
         };
         writeln!(
             f,

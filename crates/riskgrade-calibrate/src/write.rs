@@ -10,7 +10,7 @@ use super::{CalibrateError, Change, apply_all};
 
 fn io(path: &Path, e: impl std::fmt::Display) -> CalibrateError {
     CalibrateError::Io {
-        file: path.display().to_string(),
+        file: path.to_path_buf(),
         message: e.to_string(),
     }
 }
@@ -26,11 +26,13 @@ fn inside(rel: &str, what: &str, from: &Path) -> Result<PathBuf, CalibrateError>
         || p.components()
             .any(|c| matches!(c, Component::ParentDir | Component::Prefix(_)))
     {
-        return Err(CalibrateError::Input(format!(
-            "{}: {what} `{rel}` lies outside the set's folder; a new version is written as a copy \
-             of the folder, so keep the set's files beside it or below it",
-            from.display()
-        )));
+        return Err(CalibrateError::Write {
+            file: from.to_path_buf(),
+            message: format!(
+                "{what} `{rel}` lies outside the set's folder; a new version is written as a copy \
+                 of the folder, so keep the set's files beside it or below it"
+            ),
+        });
     }
     Ok(p)
 }
@@ -111,11 +113,13 @@ fn locate(
             return Ok((rel.clone(), Some(i)));
         }
     }
-    Err(CalibrateError::Input(format!(
-        "{}: model `{id}` is not in a TOML file of the set; a new version can be written for \
-         TOML model files only",
-        source.display()
-    )))
+    Err(CalibrateError::Write {
+        file: source.to_path_buf(),
+        message: format!(
+            "model `{id}` is not in a TOML file of the set; a new version can be written for \
+             TOML model files only"
+        ),
+    })
 }
 
 fn provenance_table(p: &ProvenanceSpec) -> Table {
@@ -161,28 +165,24 @@ fn provenance_table(p: &ProvenanceSpec) -> Table {
     t
 }
 
-fn aot<'a>(t: &'a mut Table, key: &str) -> Result<&'a mut ArrayOfTables, CalibrateError> {
+fn aot<'a>(t: &'a mut Table, key: &str) -> Result<&'a mut ArrayOfTables, String> {
     if !t.contains_key(key) {
         t.insert(key, Item::ArrayOfTables(ArrayOfTables::new()));
     }
     t.get_mut(key)
         .and_then(Item::as_array_of_tables_mut)
-        .ok_or_else(|| {
-            CalibrateError::Input(format!("`{key}` is not an array of tables ([[{key}]])"))
-        })
+        .ok_or_else(|| format!("`{key}` is not an array of tables ([[{key}]])"))
 }
 
-/// Edits one model's table in place.
-fn edit_model(t: &mut Table, change: &Change) -> Result<(), CalibrateError> {
+/// Edits one model's table in place; the error says what in the file does not fit.
+fn edit_model(t: &mut Table, change: &Change) -> Result<(), String> {
     if !change.weights.is_empty() {
         let nodes = aot(t, "node")?;
         for (path, w) in &change.weights {
             let node = nodes
                 .iter_mut()
                 .find(|n| n.get("path").and_then(Item::as_str) == Some(path.as_str()))
-                .ok_or_else(|| {
-                    CalibrateError::Input(format!("no [[node]] with path `{path}` in the file"))
-                })?;
+                .ok_or_else(|| format!("no [[node]] with path `{path}` in the file"))?;
             node.insert("weight", value(*w));
         }
     }
@@ -199,11 +199,11 @@ fn edit_model(t: &mut Table, change: &Change) -> Result<(), CalibrateError> {
             }
         }
         if classes.len() != bands.len() {
-            return Err(CalibrateError::Input(format!(
+            return Err(format!(
                 "{} [[classes]] in the file for {} bands",
                 classes.len(),
                 bands.len()
-            )));
+            ));
         }
         for (c, b) in classes.iter_mut().zip(bands) {
             c.remove("share");
@@ -228,7 +228,7 @@ fn edit_model(t: &mut Table, change: &Change) -> Result<(), CalibrateError> {
 /// Returns the path of the new set file and the new version id.
 ///
 /// # Errors
-/// [`CalibrateError::Io`] for files that cannot be read or written; [`CalibrateError::Input`]
+/// [`CalibrateError::Io`] for files that cannot be read or written; [`CalibrateError::Write`]
 /// when `out` already holds a file of the set, a file lies outside the set's folder, or the
 /// model is in a JSON file.
 pub fn write_version(
@@ -268,10 +268,10 @@ pub fn write_version(
     }
     for rel in &files {
         if out.join(rel).exists() {
-            return Err(CalibrateError::Input(format!(
-                "{} already exists; write a new version into a new folder",
-                out.join(rel).display()
-            )));
+            return Err(CalibrateError::Write {
+                file: out.join(rel),
+                message: "already exists; write a new version into a new folder".into(),
+            });
         }
     }
     let write_all = || -> Result<(), CalibrateError> {
@@ -295,12 +295,14 @@ pub fn write_version(
         if loaded.version_id() == expected.version_id() {
             Ok(loaded.version_id().to_string())
         } else {
-            Err(CalibrateError::Input(format!(
-                "the written version {} loads as version {}, not {}: please report this",
-                set_path.display(),
-                loaded.version_id(),
-                expected.version_id()
-            )))
+            Err(CalibrateError::Write {
+                file: set_path.clone(),
+                message: format!(
+                    "the written version loads as version {}, not {}: please report this",
+                    loaded.version_id(),
+                    expected.version_id()
+                ),
+            })
         }
     });
     match checked {

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use riskgrade::calibrate::{
-    self as cal, AhpFile, AhpOptions, CalibrateError, FitOptions, Indicators, Method,
+    self as cal, AhpFile, AhpOptions, CalibrateError, FitOptions, Indicators, ObjectiveMethod,
     ObjectiveOptions,
 };
 use riskgrade::{Grader, ModelSet, Options, challenge, synth};
@@ -110,7 +110,9 @@ fn ahp_writes_a_new_version_with_its_provenance_and_keeps_comments() {
         &outcome.changes,
         &out,
     );
-    assert!(matches!(again, Err(CalibrateError::Input(m)) if m.contains("already exists")));
+    assert!(
+        matches!(again, Err(CalibrateError::Write { message, .. }) if message.contains("already exists"))
+    );
 }
 
 const INCONSISTENT: &str = r#"
@@ -200,7 +202,7 @@ fn graded(n: usize) -> (Arc<ModelSet>, Indicators) {
 #[test]
 fn objective_weights_under_a_node_change_only_that_subtree() {
     let (set, ind) = graded(3000);
-    for method in [Method::Entropy, Method::Critic] {
+    for method in [ObjectiveMethod::Entropy, ObjectiveMethod::Critic] {
         let o = cal::objective(
             &set,
             &ind,
@@ -248,7 +250,7 @@ fn objective_weights_under_a_node_change_only_that_subtree() {
     let o = cal::objective(
         &set,
         &ind,
-        Method::Entropy,
+        ObjectiveMethod::Entropy,
         &ObjectiveOptions {
             expert_share: 1.0,
             ..ObjectiveOptions::default()
@@ -262,7 +264,7 @@ fn objective_weights_under_a_node_change_only_that_subtree() {
     let bad = cal::objective(
         &set,
         &ind,
-        Method::Entropy,
+        ObjectiveMethod::Entropy,
         &ObjectiveOptions {
             directions: [(
                 "supervision.penalties".to_string(),
@@ -272,7 +274,10 @@ fn objective_weights_under_a_node_change_only_that_subtree() {
             ..ObjectiveOptions::default()
         },
     );
-    assert!(matches!(bad, Err(CalibrateError::NotFound(m)) if m.contains("not a leaf")));
+    assert!(
+        matches!(&bad, Err(CalibrateError::NotALeaf { path, .. }) if path == "supervision.penalties")
+    );
+    assert!(bad.unwrap_err().to_string().contains("not a leaf"));
 }
 
 const FOUR: &str = r#"

@@ -206,6 +206,13 @@ def _arrow_input(data: object, kind: str) -> object:
     return data
 
 
+def _native_input(data: object, kind: str) -> object:
+    """What the native module grades: profile JSON text, or Arrow data."""
+    if kind in ("json", "profiles"):
+        return _profiles_json(data, kind)
+    return _arrow_input(data, kind)
+
+
 def _profiles_json(data: object, kind: str) -> str:
     if kind == "json":
         return data.decode() if isinstance(data, bytes) else str(data)
@@ -419,10 +426,7 @@ class Model:
             "rules": rules,
             "on_rule_error": on_rule_error,
         }
-        if kind in ("json", "profiles"):
-            table = self._native.classify_profiles(_profiles_json(data, kind), _as_of(as_of), **options)
-        else:
-            table = self._native.classify_arrow(_arrow_input(data, kind), _as_of(as_of), **options)
+        table = self._native.classify(_native_input(data, kind), _as_of(as_of), **options)
         return _convert(table, kind, output)
 
     def explain(
@@ -435,15 +439,9 @@ class Model:
         on_rule_error: OnRuleError = "fail-row",
     ) -> Explanation:
         """Explains one enterprise of a batch: dimensions, indicators, rules, reasons."""
-        kind = _kind(data)
-        if kind in ("json", "profiles"):
-            text = self._native.explain_profiles(
-                _profiles_json(data, kind), _as_of(as_of), id, rules=rules, on_rule_error=on_rule_error
-            )
-        else:
-            text = self._native.explain_arrow(
-                _arrow_input(data, kind), _as_of(as_of), id, rules=rules, on_rule_error=on_rule_error
-            )
+        text = self._native.explain(
+            _native_input(data, _kind(data)), _as_of(as_of), id, rules=rules, on_rule_error=on_rule_error
+        )
         d = json.loads(text)
         d["class_"] = d.pop("class")
         return Explanation(**d)
@@ -473,9 +471,7 @@ class Model:
                 for i in self.inputs
             }
         )
-        table = self._native.classify_arrow(
-            empty, "2000-01-01", contributions=contributions, dimensions=dimensions
-        )
+        table = self._native.classify(empty, "2000-01-01", contributions=contributions, dimensions=dimensions)
         schema: pa.Schema = table.schema
         return schema
 
@@ -558,30 +554,18 @@ def compare(
     the movers with the rules that moved them.
     """
     after = before if after is None else after
-    pairs = None if outcomes is None else _outcome_pairs(outcomes)
+    columns = None if outcomes is None else _outcome_columns(outcomes)
     kind = _kind(data)
-    if kind in ("json", "profiles"):
-        m, movers, text, judged = _riskgrade.compare_profiles(
-            before._native,
-            after._native,
-            _profiles_json(data, kind),
-            _as_of(as_of),
-            before_rules=before_rules,
-            after_rules=after_rules,
-            top=top,
-            outcomes=pairs,
-        )
-    else:
-        m, movers, text, judged = _riskgrade.compare_arrow(
-            before._native,
-            after._native,
-            _arrow_input(data, kind),
-            _as_of(as_of),
-            before_rules=before_rules,
-            after_rules=after_rules,
-            top=top,
-            outcomes=pairs,
-        )
+    m, movers, text, judged = _riskgrade.compare(
+        before._native,
+        after._native,
+        _native_input(data, kind),
+        _as_of(as_of),
+        before_rules=before_rules,
+        after_rules=after_rules,
+        top=top,
+        outcomes=columns,
+    )
     d = json.loads(m)
     return Comparison(
         classes=d["classes"],
@@ -639,37 +623,34 @@ def calibrate(
     (or to ``shares``; ``keep_bands=True`` keeps the bands). Judge the result against the model
     in force with ``compare(data, as_of, before=model, after=cal.model, outcomes=...)``.
     """
-    pairs = None if outcomes is None else _outcome_pairs(outcomes)
-    kind = _kind(data)
-    common: dict[str, Any] = {
-        "method": method,
-        "model_id": model_id,
-        "outcomes": pairs,
-        "under": under,
-        "expert_share": expert_share,
-        "holdout": holdout,
-        "seed": seed,
-        "shares": None if shares is None else [float(x) for x in shares],
-        "keep_bands": keep_bands,
-    }
-    if kind in ("json", "profiles"):
-        native, text, leaves, prov = _riskgrade.calibrate_profiles(
-            model._native, _profiles_json(data, kind), _as_of(as_of), **common
-        )
-    else:
-        native, text, leaves, prov = _riskgrade.calibrate_arrow(
-            model._native, _arrow_input(data, kind), _as_of(as_of), **common
-        )
+    native, text, leaves, prov = _riskgrade.calibrate(
+        model._native,
+        _native_input(data, _kind(data)),
+        _as_of(as_of),
+        method=method,
+        model_id=model_id,
+        outcomes=None if outcomes is None else _outcome_columns(outcomes),
+        under=under,
+        expert_share=expert_share,
+        holdout=holdout,
+        seed=seed,
+        shares=None if shares is None else [float(x) for x in shares],
+        keep_bands=keep_bands,
+    )
     import pandas as pd
 
     weights = pd.DataFrame(json.loads(leaves)).set_index("leaf")
     return Calibration(model=Model(native), method=method, weights=weights, provenance=json.loads(prov), text=text)
 
 
-def _outcome_pairs(outcomes: object) -> tuple[list[str], list[bool]]:
-    """Inspection outcomes as (ids, problem flags) from a mapping or a table."""
+def _outcome_columns(outcomes: object) -> tuple[list[Any], str, list[Any]]:
+    """Inspection outcomes as (enterprise ids, column name, values) from a mapping or a table.
+
+    The values are read in Rust: ``result`` texts (``problem``, ``no_problem``, ...) or
+    ``problem`` flags (true/false, 1/0); a bad one raises :class:`DataError` naming the row.
+    """
     if isinstance(outcomes, dict):
-        return [str(k) for k in outcomes], [bool(v) for v in outcomes.values()]
+        return list(outcomes), "problem", list(outcomes.values())
 
     def column(name: str) -> list[Any] | None:
         try:
@@ -684,13 +665,11 @@ def _outcome_pairs(outcomes: object) -> tuple[list[str], list[bool]]:
     ids = column("enterprise")
     if ids is None:
         raise ValueError("outcomes: a mapping {enterprise: problem} or a table with an `enterprise` column")
-    problem = column("problem")
-    if problem is None:
-        result = column("result")
-        if result is None:
-            raise ValueError("outcomes: the table needs a `problem` (true/false) or a `result` column")
-        problem = [r != "no_problem" for r in result]
-    return [str(i) for i in ids], [bool(p) for p in problem]
+    for name in ("problem", "result"):
+        values = column(name)
+        if values is not None:
+            return ids, name, values
+    raise ValueError("outcomes: the table needs a `problem` (true/false) or a `result` column")
 
 
 @overload

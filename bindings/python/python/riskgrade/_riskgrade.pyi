@@ -1,6 +1,6 @@
 """The native module behind :mod:`riskgrade` (private; use the package's API)."""
 
-from typing import Any, final
+from typing import Any, TypeAlias, final
 
 __all__ = [
     "DataError",
@@ -10,10 +10,8 @@ __all__ = [
     "RiskgradeError",
     "RuleCompileError",
     "__version__",
-    "calibrate_arrow",
-    "calibrate_profiles",
-    "compare_arrow",
-    "compare_profiles",
+    "calibrate",
+    "compare",
     "synthesize",
 ]
 
@@ -25,6 +23,8 @@ class ModelError(RiskgradeError):
     file: str | None
     line: int | None
     column: int | None
+    model: str | None
+    path: str | None
 
 class RuleCompileError(ModelError):
     rule_id: str
@@ -32,10 +32,22 @@ class RuleCompileError(ModelError):
 class DataError(RiskgradeError):
     row: int | None
     column: str | None
+    file: str | None
+    line: int | None
+    value: str | None
 
 class EvaluationError(RiskgradeError):
     row: int | None
     rule_id: str | None
+    file: str | None
+    line: int | None
+    column: int | None
+
+_Batch: TypeAlias = str | object
+"""Profile JSON text, or Arrow data (anything with the Arrow PyCapsule interface)."""
+
+_Outcomes: TypeAlias = tuple[list[Any], str, list[Any]]
+"""Enterprise ids, `result` or `problem`, and that column's values."""
 
 @final
 class Model:
@@ -53,9 +65,9 @@ class Model:
     def to_toml(self) -> str: ...
     def __reduce__(self) -> tuple[Any, tuple[str]]: ...
     def describe(self) -> str: ...
-    def classify_arrow(
+    def classify(
         self,
-        data: object,
+        data: _Batch,
         as_of: str,
         *,
         reasons: bool = True,
@@ -66,72 +78,30 @@ class Model:
         rules: bool = True,
         on_rule_error: str = "fail-row",
     ) -> Any: ...
-    def classify_profiles(
-        self,
-        profiles: str,
-        as_of: str,
-        *,
-        reasons: bool = True,
-        max_reasons: int | None = None,
-        contributions: bool = False,
-        dimensions: bool = True,
-        strict: bool = False,
-        rules: bool = True,
-        on_rule_error: str = "fail-row",
-    ) -> Any: ...
-    def explain_arrow(
-        self, data: object, as_of: str, id: str, *, rules: bool = True, on_rule_error: str = "fail-row"
-    ) -> str: ...
-    def explain_profiles(
-        self, profiles: str, as_of: str, id: str, *, rules: bool = True, on_rule_error: str = "fail-row"
+    def explain(
+        self, data: _Batch, as_of: str, id: str, *, rules: bool = True, on_rule_error: str = "fail-row"
     ) -> str: ...
     def test_rules(self, text: str, name: str = "<tests>") -> str: ...
 
-def compare_arrow(
+def compare(
     before: Model,
     after: Model,
-    data: object,
+    data: _Batch,
     as_of: str,
     *,
     before_rules: bool = True,
     after_rules: bool = True,
     top: int = 10,
-    outcomes: tuple[list[str], list[bool]] | None = None,
+    outcomes: _Outcomes | None = None,
 ) -> tuple[str, Any, str, str | None]: ...
-def compare_profiles(
-    before: Model,
-    after: Model,
-    profiles: str,
-    as_of: str,
-    *,
-    before_rules: bool = True,
-    after_rules: bool = True,
-    top: int = 10,
-    outcomes: tuple[list[str], list[bool]] | None = None,
-) -> tuple[str, Any, str, str | None]: ...
-def calibrate_arrow(
+def calibrate(
     model: Model,
-    data: object,
+    data: _Batch,
     as_of: str,
     *,
     method: str,
     model_id: str | None = None,
-    outcomes: tuple[list[str], list[bool]] | None = None,
-    under: str | None = None,
-    expert_share: float = 0.0,
-    holdout: float = 0.3,
-    seed: int = 0,
-    shares: list[float] | None = None,
-    keep_bands: bool = False,
-) -> tuple[Model, str, str, str]: ...
-def calibrate_profiles(
-    model: Model,
-    profiles: str,
-    as_of: str,
-    *,
-    method: str,
-    model_id: str | None = None,
-    outcomes: tuple[list[str], list[bool]] | None = None,
+    outcomes: _Outcomes | None = None,
     under: str | None = None,
     expert_share: float = 0.0,
     holdout: float = 0.3,

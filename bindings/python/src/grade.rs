@@ -1,0 +1,221 @@
+//! `Model`: a compiled model set; loading, describing, grading, explaining, rule tests.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
+
+use arrow_array::RecordBatch;
+use pyo3::prelude::*;
+use riskgrade::{Enterprise, EvalError, Frame, Grader, Grades, ModelSet, RuleTests};
+use serde_json::{Value, json};
+
+use crate::describe::{describe, explanation_json};
+use crate::errors::{eval_err, io_err, model_err, rule_tests_err};
+use crate::input::{Ask, Batch, Parsed, Settings, detached, to_pyarrow};
+
+/// A compiled model set. Immutable and thread-safe; pickles through its canonical JSON.
+#[pyclass(module = "riskgrade._riskgrade", name = "Model", frozen)]
+pub(crate) struct PyModel {
+    pub(crate) set: Arc<ModelSet>,
+}
+
+impl PyModel {
+    /// A new model object for a set.
+    pub(crate) fn new(set: ModelSet) -> PyModel {
+        PyModel { set: Arc::new(set) }
+    }
+
+    /// Grades a parsed batch: the grades and the frame graded.
+    pub(crate) fn grade(
+        &self,
+        batch: &Parsed<'_>,
+        ask: &Ask,
+        cancel: Arc<AtomicBool>,
+    ) -> PyResult<(Grades, Frame)> {
+        let (frame, profiles) = batch.frame(&self.set, self.set.schema(), ask.as_of)?;
+        let grades = self.grade_frame(&frame, profiles, ask, cancel)?;
+        Ok((grades, frame))
+    }
+
+    fn grade_frame(
+        &self,
+        frame: &Frame,
+        profiles: Option<&[Enterprise]>,
+        ask: &Ask,
+        cancel: Arc<AtomicBool>,
+    ) -> PyResult<Grades> {
+        Grader::new(Arc::clone(&self.set))
+            .grade_with(
+                frame,
+                profiles,
+                ask.as_of,
+                &ask.options.clone().cancel_on(cancel),
+            )
+            .map_err(|e| eval_err(&e))
+    }
+
+    fn table(grades: &Grades, frame: &Frame, ask: &Ask) -> PyResult<RecordBatch> {
+        let cols = riskgrade::results_table(grades, frame, ask.columns);
+        riskgrade::io::table_to_batch(&cols).map_err(|e| io_err(&e))
+    }
+}
+
+#[pymethods]
+impl PyModel {
+    /// Loads a model or model set file (TOML or JSON); `include` and `rule_files` paths are relative to it.
+    #[staticmethod]
+    fn from_path(py: Python<'_>, path: PathBuf) -> PyResult<PyModel> {
+        let set = py
+            .detach(|| ModelSet::from_file(&path))
+            .map_err(|e| model_err(&e))?;
+        Ok(PyModel::new(set))
+    }
+
+    /// Loads a model or a self-contained model set from TOML text.
+    #[staticmethod]
+    fn from_toml(text: &str) -> PyResult<PyModel> {
+        let set = ModelSet::from_toml_str(text).map_err(|e| model_err(&e))?;
+        Ok(PyModel::new(set))
+    }
+
+    /// Loads a model set from JSON text (e.g. its canonical form).
+    #[staticmethod]
+    fn from_json(text: &str) -> PyResult<PyModel> {
+        let set = ModelSet::from_json_str(text).map_err(|e| model_err(&e))?;
+        Ok(PyModel::new(set))
+    }
+
+    /// The embedded reference set: general and food-production models, reference rules and routing.
+    #[staticmethod]
+    fn reference() -> PyResult<PyModel> {
+        let set = riskgrade::examples::reference().map_err(|e| model_err(&e))?;
+        Ok(PyModel::new(set))
+    }
+
+    /// The version id: the first 16 hex digits of the SHA-256 of the canonical JSON.
+    #[getter]
+    fn version_id(&self) -> String {
+        self.set.version_id().to_string()
+    }
+
+    /// The canonical JSON; `from_json` of it gives an identical model.
+    fn to_json(&self) -> String {
+        self.set.to_json()
+    }
+
+    /// The canonical TOML.
+    fn to_toml(&self) -> PyResult<String> {
+        self.set.to_toml().map_err(|e| model_err(&e))
+    }
+
+    fn __reduce__(slf: &Bound<'_, Self>) -> PyResult<(Py<PyAny>, (String,))> {
+        let py = slf.py();
+        let ctor = py.get_type::<PyModel>().getattr("from_json")?.unbind();
+        Ok((ctor, (slf.get().set.to_json(),)))
+    }
+
+    fn __repr__(&self) -> String {
+        let ids: Vec<&str> = self.set.models().iter().map(|m| m.id()).collect();
+        format!(
+            "Model(version_id='{}', models={ids:?}, rules={})",
+            self.set.version_id(),
+            self.set.rules().len()
+        )
+    }
+
+    /// What the set holds, as JSON: models, indicators, classes, inputs, rules.
+    fn describe(&self) -> String {
+        describe(&self.set)
+    }
+
+    /// Grades a batch (Arrow data, or profiles as JSON text: an array, or one object per
+    /// line); returns the results as a `pyarrow.Table`.
+    #[allow(clippy::too_many_arguments)]
+    #[pyo3(signature = (data, as_of, *, reasons=true, max_reasons=None, contributions=false, dimensions=true, strict=false, rules=true, on_rule_error="fail-row"))]
+    fn classify(
+        &self,
+        py: Python<'_>,
+        data: Batch,
+        as_of: &str,
+        reasons: bool,
+        max_reasons: Option<usize>,
+        contributions: bool,
+        dimensions: bool,
+        strict: bool,
+        rules: bool,
+        on_rule_error: &str,
+    ) -> PyResult<Py<PyAny>> {
+        let settings = Settings {
+            reasons,
+            max_reasons,
+            contributions,
+            dimensions,
+            strict,
+            rules,
+            on_rule_error,
+        };
+        let ask = Ask::new(as_of, settings)?;
+        let loaded = data.load()?;
+        let out = detached(py, |cancel| {
+            let (grades, frame) = self.grade(&loaded.parse()?, &ask, cancel)?;
+            drop(loaded);
+            Self::table(&grades, &frame, &ask)
+        })?;
+        to_pyarrow(py, out)
+    }
+
+    /// Explains one enterprise of a batch; returns the explanation as JSON.
+    #[pyo3(signature = (data, as_of, id, *, rules=true, on_rule_error="fail-row"))]
+    fn explain(
+        &self,
+        py: Python<'_>,
+        data: Batch,
+        as_of: &str,
+        id: &str,
+        rules: bool,
+        on_rule_error: &str,
+    ) -> PyResult<String> {
+        let settings = Settings {
+            reasons: true,
+            max_reasons: None,
+            contributions: false,
+            dimensions: true,
+            strict: false,
+            rules,
+            on_rule_error,
+        };
+        let ask = Ask::new(as_of, settings)?;
+        let loaded = data.load()?;
+        detached(py, |cancel| {
+            let (grades, frame) = self.grade(&loaded.parse()?, &ask, cancel)?;
+            let row = grades
+                .row_of(id)
+                .ok_or_else(|| eval_err(&EvalError::UnknownEnterprise(id.to_string())))?;
+            Ok(explanation_json(&grades, &frame, row))
+        })
+    }
+
+    /// Runs rule tests (the TOML text of a `.tests.toml` file); returns the results as JSON.
+    #[pyo3(signature = (text, name="<tests>"))]
+    fn test_rules(&self, py: Python<'_>, text: &str, name: &str) -> PyResult<String> {
+        let tests = RuleTests::from_toml_str(text, name).map_err(|e| rule_tests_err(&e))?;
+        detached(py, |_| {
+            let results: Vec<Value> = tests
+                .run(&self.set)
+                .iter()
+                .map(|r| {
+                    json!({
+                        "name": r.name,
+                        "passed": r.passed(),
+                        "failures": r.failures,
+                        "effects": r.effects,
+                        "class": r.graded.as_ref().map(|g| g.0.clone()),
+                        "score": r.graded.as_ref().map(|g| g.1),
+                        "report": r.to_string(),
+                    })
+                })
+                .collect();
+            Ok(Value::Array(results).to_string())
+        })
+    }
+}

@@ -1,0 +1,99 @@
+"""Every error reaches Python as its own exception with its structured attributes."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pyarrow as pa
+import pytest
+
+import riskgrade
+from conftest import AS_OF, PROFILES
+
+REPO = Path(__file__).resolve().parents[3]
+EXAMPLES = REPO / "examples" / "models"
+
+RUNTIME_RULE = '''
+[[rule]]
+id = "fails_at_run_time"
+description = "Reads past the end of an array"
+stage = "after"
+priority = 1
+script = """
+let a = [1, 2];
+let b = a[5] + 1;
+"""
+'''
+
+
+def test_an_invalid_model_keeps_its_model_and_path() -> None:
+    text = (EXAMPLES / "general.toml").read_text()
+    before = 'path = "basic"\nweight = 0.1\n'
+    assert before in text
+    broken = text.replace(before, 'path = "basic"\nweight = 0.3\n', 1)
+    with pytest.raises(riskgrade.ModelError) as e:
+        riskgrade.Model.from_toml(broken)
+    assert not isinstance(e.value, riskgrade.RuleCompileError)
+    assert e.value.model == "general"
+    assert e.value.path is not None
+    assert e.value.path in str(e.value) or "(top level)" in str(e.value)
+    assert e.value.line is None and e.value.file is None
+
+
+def test_a_rule_that_fails_at_run_time_is_an_evaluation_error(tmp_path: Path) -> None:
+    for f in EXAMPLES.glob("*.toml"):
+        shutil.copy(f, tmp_path / f.name)
+    rules = tmp_path / "reference_rules.toml"
+    rules.write_text(rules.read_text() + RUNTIME_RULE)
+    model = riskgrade.Model.from_path(tmp_path / "reference.toml")
+    with pytest.raises(riskgrade.EvaluationError) as e:
+        model.classify(PROFILES, as_of=AS_OF, on_rule_error="abort")
+    err = e.value
+    assert not isinstance(err, riskgrade.ModelError)
+    assert err.rule_id == "fails_at_run_time"
+    assert err.row == 0
+    assert err.line is not None and err.line >= 1
+    assert err.column is not None
+    assert err.file is not None and err.file.endswith("reference_rules.toml")
+    # With the default policy the row reports the error and the batch goes on.
+    out = model.classify(PROFILES, as_of=AS_OF)
+    assert set(out.column("status").to_pylist()) == {"error"}
+
+
+def test_an_unknown_outcome_is_a_data_error_naming_the_row_and_the_text(model: riskgrade.Model, table: pa.Table) -> None:
+    ids = table.column("id").to_pylist()[:5]
+    results = pa.table({"enterprise": ids, "result": ["problem", "no_problem", "probelm", "refused", "no_problem"]})
+    with pytest.raises(riskgrade.DataError) as e:
+        riskgrade.compare(table, AS_OF, before=model, outcomes=results)
+    assert e.value.row == 2 and e.value.column == "result" and e.value.value == "probelm"
+    assert "`probelm` is not a result" in str(e.value)
+    with pytest.raises(riskgrade.DataError) as c:
+        riskgrade.calibrate(table, AS_OF, model=model, method="logistic", outcomes=results)
+    assert c.value.row == 2
+    flags = {ids[0]: True, ids[1]: "maybe"}
+    with pytest.raises(riskgrade.DataError, match="`maybe` is not true/false") as f:
+        riskgrade.compare(table, AS_OF, before=model, outcomes=flags)
+    assert f.value.row == 1 and f.value.column == "problem"
+    # Every known result text counts: anything but no_problem is a problem.
+    known = pa.table({"enterprise": ids[:4], "result": ["problem", "no_problem", "not_reachable", "refused"]})
+    judged = riskgrade.compare(table, AS_OF, before=model, outcomes=known).outcomes
+    assert judged is not None and judged["champion"]["problems"] == 3
+
+
+def test_calibration_requests_name_what_is_wrong(model: riskgrade.Model, table: pa.Table) -> None:
+    with pytest.raises(ValueError) as e:
+        riskgrade.calibrate(table, AS_OF, model=model, method="critic", under="supervision.penalty")
+    assert e.value.node == "supervision.penalty" and e.value.model == "general"  # type: ignore[attr-defined]
+    with pytest.raises(ValueError, match="exclude each other"):
+        riskgrade.calibrate(table, AS_OF, model=model, method="logistic", outcomes={"x": True}, shares=[0.5, 0.5], keep_bands=True)
+
+
+def test_io_and_comparison_errors_carry_their_attributes(model: riskgrade.Model, table: pa.Table) -> None:
+    with pytest.raises(riskgrade.DataError) as e:
+        model.classify(table.drop_columns(["complaints_1y"]), as_of=AS_OF)
+    assert e.value.column == "complaints_1y" and e.value.file is None
+    other = riskgrade.Model.from_path(EXAMPLES / "general.toml")
+    with pytest.raises(riskgrade.DataError) as c:
+        riskgrade.compare(table.drop_columns(["complaints_1y"]), AS_OF, before=model, after=other)
+    assert c.value.column == "complaints_1y"
