@@ -411,6 +411,22 @@ pub fn from_detection_rates(
     rates: &[Option<f64>],
     min_inspected: usize,
 ) -> Result<RateCutoffs, CutoffError> {
+    let desired = desired_rates(rates)?;
+    check_scores(inspected.iter().map(|&(s, _)| s))?;
+    let min_n = min_inspected.max(1);
+    let groups = ScoreGroups::new(inspected, min_n);
+    let feasible = groups.feasibility(&desired);
+    if feasible[desired.len() - 1][0] {
+        return Ok(groups.look_ahead_cut(&desired, &feasible));
+    }
+    groups.greedy_cut(&desired, min_n)
+}
+
+/// Slack for rounding when comparing problem surpluses.
+const EPS: f64 = 1e-9;
+
+/// The desired rate of every class (0 for the least risky class, which takes the rest).
+fn desired_rates(rates: &[Option<f64>]) -> Result<Vec<f64>, CutoffError> {
     let k = rates.len();
     if k < 2 {
         return Err(CutoffError::TooFewClasses { classes: k });
@@ -428,115 +444,154 @@ pub fn from_detection_rates(
             Some(value) => desired[class] = value,
         }
     }
-    check_scores(inspected.iter().map(|&(s, _)| s))?;
-    let min_n = min_inspected.max(1);
+    Ok(desired)
+}
 
-    // Groups of equal scores, riskiest first: (score, inspected, problems).
-    let mut sorted = inspected.to_vec();
-    sorted.sort_by(|a, b| b.0.total_cmp(&a.0));
-    let mut groups: Vec<(f64, usize, usize)> = Vec::new();
-    for &(score, problem) in &sorted {
-        match groups.last_mut() {
-            Some(last) if last.0 == score => {
-                last.1 += 1;
-                last.2 += usize::from(problem);
-            }
-            _ => groups.push((score, 1, usize::from(problem))),
-        }
-    }
+/// The inspected enterprises in groups of equal scores, riskiest first, with prefix sums.
+struct ScoreGroups {
+    /// `(score, inspected, problems)` per group.
+    groups: Vec<(f64, usize, usize)>,
+    /// `n_pre[x]`: inspected in `groups[..x]`.
+    n_pre: Vec<usize>,
+    /// `p_pre[x]`: problems in `groups[..x]`.
+    p_pre: Vec<usize>,
+    /// `first[u]`: the smallest `x > u` with at least `min_n` inspected in `groups[u..x]`.
+    first: Vec<Option<usize>>,
+}
 
-    // Prefix sums over the groups: n[x], p[x] inspected and problems in groups[..x].
-    let g_len = groups.len();
-    let mut n_pre = vec![0usize; g_len + 1];
-    let mut p_pre = vec![0usize; g_len + 1];
-    for (i, &(_, gn, gp)) in groups.iter().enumerate() {
-        n_pre[i + 1] = n_pre[i] + gn;
-        p_pre[i + 1] = p_pre[i] + gp;
-    }
-    // first[u]: the smallest x > u with at least `min_n` inspected in groups[u..x].
-    let first: Vec<Option<usize>> = (0..=g_len)
-        .map(|u| {
-            let need = n_pre[u] + min_n;
-            let x = n_pre.partition_point(|&v| v < need);
-            (x <= g_len).then_some(x)
-        })
-        .collect();
-    const EPS: f64 = 1e-9;
-    // Class c over groups[u..x] reaches its rate iff s_c(x) ≥ s_c(u), s_c(x) = p[x] − r_c·n[x].
-    let s = |c: usize, x: usize| p_pre[x] as f64 - desired[c] * n_pre[x] as f64;
-    // feasible[c][u]: classes 1..=c can all be cut from groups[u..] (class 0 takes the rest).
-    let mut feasible: Vec<Vec<bool>> = vec![vec![true; g_len + 1]];
-    for c in 1..k {
-        let below = &feasible[c - 1];
-        let mut suffix_max = vec![f64::NEG_INFINITY; g_len + 2];
-        for x in (0..=g_len).rev() {
-            suffix_max[x] = suffix_max[x + 1];
-            if below[x] {
-                suffix_max[x] = suffix_max[x].max(s(c, x));
+impl ScoreGroups {
+    /// Groups equal scores and sums them up.
+    fn new(inspected: &[(f64, bool)], min_n: usize) -> ScoreGroups {
+        let mut sorted = inspected.to_vec();
+        sorted.sort_by(|a, b| b.0.total_cmp(&a.0));
+        let mut groups: Vec<(f64, usize, usize)> = Vec::new();
+        for &(score, problem) in &sorted {
+            match groups.last_mut() {
+                Some(last) if last.0 == score => {
+                    last.1 += 1;
+                    last.2 += usize::from(problem);
+                }
+                _ => groups.push((score, 1, usize::from(problem))),
             }
         }
-        let row = (0..=g_len)
-            .map(|u| first[u].is_some_and(|m| suffix_max[m] >= s(c, u) - EPS))
+        let g_len = groups.len();
+        let mut n_pre = vec![0usize; g_len + 1];
+        let mut p_pre = vec![0usize; g_len + 1];
+        for (i, &(_, gn, gp)) in groups.iter().enumerate() {
+            n_pre[i + 1] = n_pre[i] + gn;
+            p_pre[i + 1] = p_pre[i] + gp;
+        }
+        let first: Vec<Option<usize>> = (0..=g_len)
+            .map(|u| {
+                let need = n_pre[u] + min_n;
+                let x = n_pre.partition_point(|&v| v < need);
+                (x <= g_len).then_some(x)
+            })
             .collect();
-        feasible.push(row);
+        ScoreGroups {
+            groups,
+            n_pre,
+            p_pre,
+            first,
+        }
     }
-    if feasible[k - 1][0] {
-        // From the riskiest class down, each class ends as low as it can while the classes
-        // below can still reach their rates.
+
+    /// Class `c` over `groups[u..x]` reaches its rate iff `s(x) ≥ s(u)`, `s(x) = p[x] − r_c·n[x]`.
+    fn surplus(&self, rate: f64, x: usize) -> f64 {
+        self.p_pre[x] as f64 - rate * self.n_pre[x] as f64
+    }
+
+    /// `feasible[c][u]`: classes `1..=c` can all be cut from `groups[u..]` (class 0 takes the rest).
+    fn feasibility(&self, desired: &[f64]) -> Vec<Vec<bool>> {
+        let g_len = self.groups.len();
+        let mut feasible: Vec<Vec<bool>> = vec![vec![true; g_len + 1]];
+        for &rate in &desired[1..] {
+            let below = &feasible[feasible.len() - 1];
+            let mut suffix_max = vec![f64::NEG_INFINITY; g_len + 2];
+            for x in (0..=g_len).rev() {
+                suffix_max[x] = suffix_max[x + 1];
+                if below[x] {
+                    suffix_max[x] = suffix_max[x].max(self.surplus(rate, x));
+                }
+            }
+            let row = (0..=g_len)
+                .map(|u| {
+                    self.first[u].is_some_and(|m| suffix_max[m] >= self.surplus(rate, u) - EPS)
+                })
+                .collect();
+            feasible.push(row);
+        }
+        feasible
+    }
+
+    /// From the riskiest class down, each class ends as low as it can while the classes
+    /// below can still reach their rates.
+    fn look_ahead_cut(&self, desired: &[f64], feasible: &[Vec<bool>]) -> RateCutoffs {
+        let k = desired.len();
+        let g_len = self.groups.len();
         let mut thresholds = vec![0.0; k - 1];
         let mut counts = vec![(0, 0); k];
         let mut u = 0;
         for class in (1..k).rev() {
-            let m = first[u].unwrap_or(g_len + 1);
+            let rate = desired[class];
+            let m = self.first[u].unwrap_or(g_len + 1);
             let x = (m..=g_len)
                 .rev()
-                .find(|&x| feasible[class - 1][x] && s(class, x) >= s(class, u) - EPS)
+                .find(|&x| {
+                    feasible[class - 1][x] && self.surplus(rate, x) >= self.surplus(rate, u) - EPS
+                })
                 .unwrap_or(m.min(g_len));
-            thresholds[class - 1] = groups[x - 1].0;
-            counts[class] = (n_pre[x] - n_pre[u], p_pre[x] - p_pre[u]);
+            thresholds[class - 1] = self.groups[x - 1].0;
+            counts[class] = (self.n_pre[x] - self.n_pre[u], self.p_pre[x] - self.p_pre[u]);
             u = x;
         }
-        counts[0] = (n_pre[g_len] - n_pre[u], p_pre[g_len] - p_pre[u]);
-        return Ok(rate_cutoffs(thresholds, &counts));
+        counts[0] = (
+            self.n_pre[g_len] - self.n_pre[u],
+            self.p_pre[g_len] - self.p_pre[u],
+        );
+        rate_cutoffs(thresholds, &counts)
     }
 
-    // Infeasible: cut greedily from the top to name the first class that cannot be reached.
-    let mut thresholds = vec![0.0; k - 1];
-    let mut counts = vec![(0, 0); k];
-    let mut upper = 0; // groups[upper..] score below the class above
-    for class in (1..k).rev() {
-        let (mut n, mut p) = (0usize, 0usize);
-        let mut chosen: Option<(usize, usize, usize)> = None;
-        let mut best: Option<f64> = None;
-        for (g, &(_, gn, gp)) in groups.iter().enumerate().skip(upper) {
-            n += gn;
-            p += gp;
-            if n >= min_n {
-                let rate = p as f64 / n as f64;
-                best = Some(best.map_or(rate, |b: f64| b.max(rate)));
-                if rate >= desired[class] {
-                    chosen = Some((g, n, p));
+    /// Cuts greedily from the top to name the first class that cannot be reached.
+    fn greedy_cut(&self, desired: &[f64], min_n: usize) -> Result<RateCutoffs, CutoffError> {
+        let k = desired.len();
+        let groups = &self.groups;
+        let mut thresholds = vec![0.0; k - 1];
+        let mut counts = vec![(0, 0); k];
+        let mut upper = 0; // groups[upper..] score below the class above
+        for class in (1..k).rev() {
+            let (mut n, mut p) = (0usize, 0usize);
+            let mut chosen: Option<(usize, usize, usize)> = None;
+            let mut best: Option<f64> = None;
+            for (g, &(_, gn, gp)) in groups.iter().enumerate().skip(upper) {
+                n += gn;
+                p += gp;
+                if n >= min_n {
+                    let rate = p as f64 / n as f64;
+                    best = Some(best.map_or(rate, |b: f64| b.max(rate)));
+                    if rate >= desired[class] {
+                        chosen = Some((g, n, p));
+                    }
                 }
             }
+            let Some((g, n_class, p_class)) = chosen else {
+                return Err(CutoffError::Infeasible {
+                    class,
+                    desired: desired[class],
+                    min_inspected: min_n,
+                    best,
+                    available: n,
+                });
+            };
+            thresholds[class - 1] = groups[g].0;
+            counts[class] = (n_class, p_class);
+            upper = g + 1;
         }
-        let Some((g, n_class, p_class)) = chosen else {
-            return Err(CutoffError::Infeasible {
-                class,
-                desired: desired[class],
-                min_inspected: min_n,
-                best,
-                available: n,
-            });
-        };
-        thresholds[class - 1] = groups[g].0;
-        counts[class] = (n_class, p_class);
-        upper = g + 1;
+        counts[0] = groups[upper..]
+            .iter()
+            .fold((0, 0), |(n, p), &(_, gn, gp)| (n + gn, p + gp));
+        Ok(rate_cutoffs(thresholds, &counts))
     }
-    counts[0] = groups[upper..]
-        .iter()
-        .fold((0, 0), |(n, p), &(_, gn, gp)| (n + gn, p + gp));
-
-    Ok(rate_cutoffs(thresholds, &counts))
 }
 
 /// The result from the thresholds and the (inspected, problems) of each class.
