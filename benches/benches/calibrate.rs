@@ -8,21 +8,15 @@ use std::hint::black_box;
 use std::sync::Arc;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use riskgrade::calibrate::{self as cal, FitOptions, Indicators, Method, ObjectiveOptions};
+use riskgrade::calibrate::{
+    self as cal, FitOptions, Indicators, ObjectiveMethod, ObjectiveOptions,
+};
+use riskgrade::rng::unit;
 use riskgrade::{Grader, Options};
 
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use riskgrade_benches::{bench_n, general, population};
-
-/// A number in [0, 1) from a counter (SplitMix64).
-fn uniform(i: u64) -> f64 {
-    let mut z = i.wrapping_mul(0x9E37_79B9_7F4A_7C15);
-    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-    z ^= z >> 31;
-    (z >> 11) as f64 / (1u64 << 53) as f64
-}
 
 fn calibration(c: &mut Criterion) {
     let set = Arc::new(general());
@@ -41,7 +35,7 @@ fn calibration(c: &mut Criterion) {
                 .map(|l| ind.points[l][r] * (1.0 + (l % 5) as f64) / (3.0 * k as f64))
                 .sum();
             let p = 1.0 / (1.0 + (-(-3.0 + s / 50.0)).exp());
-            (ind.ids[r].clone(), uniform(r as u64) < p)
+            (ind.ids[r].clone(), unit(0, r as u64) < p)
         })
         .collect();
 
@@ -49,14 +43,21 @@ fn calibration(c: &mut Criterion) {
     g.sample_size(10);
     g.throughput(Throughput::Elements(n as u64));
     g.bench_function("indicators", |b| {
-        b.iter(|| black_box(Indicators::from_grades(&grades, &frame, "general").map(|i| i.len())))
+        b.iter(|| {
+            black_box(
+                Indicators::from_grades(&grades, &frame, "general")
+                    .map(|i| i.len())
+                    .ok(),
+            )
+        })
     });
-    for method in [Method::Entropy, Method::Critic] {
+    for method in [ObjectiveMethod::Entropy, ObjectiveMethod::Critic] {
         g.bench_function(method.name(), |b| {
             b.iter(|| {
                 black_box(
                     cal::objective(&set, &ind, method, &ObjectiveOptions::default())
-                        .map(|o| o.leaves.len()),
+                        .map(|o| o.leaves.len())
+                        .ok(),
                 )
             })
         });
@@ -66,7 +67,8 @@ fn calibration(c: &mut Criterion) {
         b.iter(|| {
             black_box(
                 cal::fit_outcomes(&set, &ind, &outcomes, &FitOptions::default())
-                    .map(|f| f.fitted_on),
+                    .map(|f| f.fitted_on)
+                    .ok(),
             )
         })
     });

@@ -8,6 +8,7 @@
 //! | `run` | [`run_month`]: repairs → features → grading with rules → manual overrides → change notes → one stored transaction; [`MonthReport`] |
 //! | `periods` | [`compare_periods`]: two stored periods, class migration, movers with their reasons, PSI of the score and of each indicator |
 //! | `inspections` | inspections from a stored period: [`draw_period`], [`verify_draw`], inspector pools and outcome files, [`evaluate_draw`] |
+//! | `demo` | the demo's steps on the store: [`demo_decisions`] and [`simulate_inspections`] |
 //! | `shared` | [`export_period`] and [`import_period`]: results shared in schema `riskgrade.shared/1` |
 //!
 //! The store itself (SQLite, migrations, decisions, the audit trail, the
@@ -16,11 +17,13 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+mod demo;
 mod inspections;
 mod periods;
 mod run;
 mod shared;
 
+pub use demo::{SimulatedInspections, demo_decisions, simulate_inspections};
 pub use inspections::{
     InspectionError, candidates, draw_period, evaluate_draw, inspection_history, read_outcomes,
     read_pool, verify_draw,

@@ -97,6 +97,7 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+mod demo;
 mod evolve;
 mod make;
 mod sample;
@@ -109,6 +110,7 @@ use riskgrade_core::rng::{key, splitmix64};
 use riskgrade_core::{Date, Enterprise};
 use serde::{Deserialize, Serialize};
 
+pub use demo::{demo_pool, inspection_finds, simulated_outcomes};
 pub use evolve::{MonthEvents, evolve};
 
 /// What to generate: how many enterprises, from which seed, as of which date

@@ -72,6 +72,8 @@ pub use riskgrade_rules::{
     Severity as AlertSeverity, Stage,
 };
 
+pub use riskgrade_core::rng;
+
 /// Reading enterprises and writing tables: JSON/JSONL profiles, CSV, Parquet, Arrow.
 pub mod io {
     pub use riskgrade_io::*;
@@ -99,13 +101,14 @@ pub mod calibrate {
 
 pub use riskgrade_calibrate::{Challenge, challenge};
 pub use riskgrade_engine::{
-    Case, CaseResult, CompareError, Comparison, Expect, ExpectAlert, Move, Mover, ResultColumns,
-    RuleDelta, RuleTestError, RuleTests, compare, psi, psi_band, results_table,
+    Case, CaseResult, CompareError, CompareInput, Comparison, Expect, ExpectAlert, ModelComparison,
+    Move, Mover, ResultColumns, RuleDelta, RuleTestError, RuleTests, Side, compare, compare_models,
+    psi, psi_band, results_table,
 };
 pub use riskgrade_monthly::{
     InspectionError, MonthInput, MonthReport, MonthlyError, PeriodComparison, PeriodMover,
-    SHARED_SCHEMA, ShareError, Stability, candidates, compare_periods, draw_period, evaluate_draw,
-    export_period, import_period, inspection_history, read_outcomes, read_pool, run_month,
-    verify_draw,
+    SHARED_SCHEMA, ShareError, SimulatedInspections, Stability, candidates, compare_periods,
+    demo_decisions, draw_period, evaluate_draw, export_period, import_period, inspection_history,
+    read_outcomes, read_pool, run_month, simulate_inspections, verify_draw,
 };
 pub use riskgrade_store::{DepartmentQueue, QueueItem, Queues, queues};

@@ -8,12 +8,14 @@ use std::sync::Arc;
 use riskgrade::Month;
 use riskgrade::calibrate::{
     self as cal, AhpFile, AhpOptions, CalibrateError, Change, FitOptions, IndicatorDirection,
-    Indicators, Method, ObjectiveOptions, RiTable,
+    Indicators, ObjectiveMethod, ObjectiveOptions, RiTable,
 };
-use riskgrade::synth::{SynthConfig, Truth, generate};
+use riskgrade::synth::{SynthConfig, Truth, generate, simulated_outcomes};
 use riskgrade::{Date, Frame, ModelSet, Options};
 
-use crate::{Failure, Ui, grade_with, load_batch, load_model};
+use crate::error::Failure;
+use crate::load::{default_as_of, grade_with, load_batch, load_model, open_existing};
+use crate::ui::{TABLE_OUTPUTS, Ui, check_output};
 
 /// What to calibrate.
 #[derive(clap::Subcommand)]
@@ -120,7 +122,7 @@ impl StoredOutcomes {
         let (Some(path), Some(period)) = (&self.store, self.period) else {
             return Ok(None);
         };
-        let store = crate::monthly::open_existing(path)?;
+        let store = open_existing(path)?;
         cal::store_outcomes(&store, period)
             .map(Some)
             .map_err(failure)
@@ -184,11 +186,24 @@ fn failure(e: CalibrateError) -> Failure {
     match e {
         CalibrateError::Io { .. } => Failure::io(e),
         CalibrateError::Model(_) => Failure::model(e),
-        CalibrateError::NotFound(_) | CalibrateError::Input(_) => Failure {
+        CalibrateError::NoModel { .. }
+        | CalibrateError::NoNode { .. }
+        | CalibrateError::NotALeaf { .. }
+        | CalibrateError::NothingBelow { .. }
+        | CalibrateError::UnknownMethod { .. }
+        | CalibrateError::Argument { .. }
+        | CalibrateError::Judgements { .. }
+        | CalibrateError::BadOutcome { .. }
+        | CalibrateError::OutcomeColumns { .. }
+        | CalibrateError::NoOutcomes { .. }
+        | CalibrateError::Table(_)
+        | CalibrateError::Store(_)
+        | CalibrateError::Write { .. } => Failure {
             code: 2,
             message: e.to_string(),
         },
-        CalibrateError::Method(_) => Failure::data(e),
+        CalibrateError::Method { .. } | CalibrateError::Inconsistent { .. } => Failure::data(e),
+        _ => Failure::data(e),
     }
 }
 
@@ -210,7 +225,7 @@ fn indicators(
     let model = cal::model_of(set, model).map_err(failure)?.id().to_string();
     let as_of = match data.as_of {
         Some(d) => d,
-        None => Date::from_ymd(2026, 11, 1).map_err(Failure::data)?,
+        None => default_as_of()?,
     };
     let pb = ui.step("grading the enterprises");
     let (frame, profiles, what, truth) = match &data.data {
@@ -238,26 +253,6 @@ fn indicators(
     let ind = Indicators::from_grades(&grades, &frame, &model).map_err(failure)?;
     pb.finish_and_clear();
     Ok((ind, format!("{what}, graded as of {as_of}"), truth))
-}
-
-/// A number in [0, 1) from a seed and a counter (SplitMix64).
-fn uniform(seed: u64, i: u64) -> f64 {
-    let mut z = seed ^ i.wrapping_mul(0x9E37_79B9_7F4A_7C15);
-    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-    z ^= z >> 31;
-    (z >> 11) as f64 / (1u64 << 53) as f64
-}
-
-/// Simulated inspections of a tenth of a synthetic population: each finds a problem with the
-/// enterprise's hidden true probability.
-fn simulated_outcomes(truth: &[Truth], seed: u64) -> Vec<(String, bool)> {
-    truth
-        .iter()
-        .enumerate()
-        .filter(|(i, _)| uniform(seed, 2 * *i as u64) < 0.1)
-        .map(|(i, t)| (t.id.clone(), uniform(seed, 2 * i as u64 + 1) < t.propensity))
-        .collect()
 }
 
 fn finish(ui: &Ui, set: &ModelSet, target: &Target, changes: &[Change]) -> Result<u8, Failure> {
@@ -315,8 +310,8 @@ pub(crate) fn calibrate(ui: &Ui, command: CalibrateCommand) -> Result<u8, Failur
             ui.say(&outcome);
             finish(ui, &set, &target, &outcome.changes)
         }
-        CalibrateCommand::Entropy(args) => objective(ui, Method::Entropy, args),
-        CalibrateCommand::Critic(args) => objective(ui, Method::Critic, args),
+        CalibrateCommand::Entropy(args) => objective(ui, ObjectiveMethod::Entropy, args),
+        CalibrateCommand::Critic(args) => objective(ui, ObjectiveMethod::Critic, args),
         CalibrateCommand::Outcomes {
             target,
             data,
@@ -354,7 +349,7 @@ pub(crate) fn calibrate(ui: &Ui, command: CalibrateCommand) -> Result<u8, Failur
                 }
             };
             if let Some(path) = &save_outcomes {
-                crate::check_output(path, &["csv", "parquet", "jsonl", "ndjson", "json"])?;
+                check_output(path, &TABLE_OUTPUTS)?;
                 let table = vec![
                     riskgrade::io::OutColumn::new(
                         "enterprise",
@@ -384,11 +379,11 @@ pub(crate) fn calibrate(ui: &Ui, command: CalibrateCommand) -> Result<u8, Failur
                     seed,
                     expert_share,
                     date,
-                    recut: match (keep_bands, shares.is_empty()) {
-                        (true, _) => cal::Recut::KeepCutoffs,
-                        (false, true) => cal::Recut::SameShares,
-                        (false, false) => cal::Recut::Shares(shares),
-                    },
+                    recut: cal::Recut::from_settings(
+                        (!shares.is_empty()).then_some(shares),
+                        keep_bands,
+                    )
+                    .map_err(failure)?,
                     ..FitOptions::default()
                 },
             )
@@ -490,7 +485,7 @@ fn parse_rates(classes: &[String], given: &[String]) -> Result<Vec<Option<f64>>,
     Ok(out)
 }
 
-fn objective(ui: &Ui, method: Method, args: Objective) -> Result<u8, Failure> {
+fn objective(ui: &Ui, method: ObjectiveMethod, args: Objective) -> Result<u8, Failure> {
     let set = load(&args.target)?;
     let mut directions = BTreeMap::new();
     for d in &args.direction {

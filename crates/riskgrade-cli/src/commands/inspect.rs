@@ -5,62 +5,51 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use riskgrade::Month;
-use riskgrade::inspect::{Plan, PlanError, Truthful, plan_vs_uniform, targeting_curves};
-use riskgrade::store::StoreError;
+use riskgrade::inspect::{Truthful, plan_vs_uniform, targeting_curves};
 use riskgrade::synth::{SynthConfig, generate};
-use riskgrade::{Date, Frame, Grader, InspectionError, Options};
+use riskgrade::{Date, Frame, Grader, Options};
 
-use crate::monthly::{open_existing, store_failure};
-use crate::{Failure, Ui, check_output, load_model};
+use crate::error::{Failure, inspection_failure, store_failure};
+use crate::load::{DEFAULT_AS_OF, load_model, load_plan, open_existing};
+use crate::ui::{TABLE_OUTPUTS, Ui, check_output, out};
 
-/// Loads a plan file, or an embedded reference plan by name (`henan-2021`, …).
-pub(crate) fn load_plan(name: &str) -> Result<Plan, Failure> {
-    let path = Path::new(name);
-    let result = if path.exists() {
-        Plan::from_file(path)
-    } else {
-        match riskgrade::inspect::examples::plan(name) {
-            Some(p) => p,
-            None => {
-                return Err(Failure {
-                    code: 2,
-                    message: format!(
-                        "`{name}`: no such plan file, and not an embedded plan ({})",
-                        riskgrade::inspect::examples::PLANS
-                            .map(|(f, _)| f.trim_end_matches(".toml"))
-                            .join(", ")
-                    ),
-                });
-            }
-        }
-    };
-    result.map_err(|e| match e {
-        e @ PlanError::Io { .. } => Failure::io(e),
-        other => Failure {
-            code: 3,
-            message: format!("bad plan: {other}"),
-        },
-    })
+/// Check an inspection plan.
+#[derive(clap::Subcommand)]
+pub(crate) enum PlanCommand {
+    /// Load and validate a plan; print its effective ratios per class and its digest.
+    Check {
+        /// Plan file or embedded plan name.
+        #[arg(default_value = "henan-2021")]
+        plan: String,
+    },
 }
 
-pub(crate) fn inspection_failure(e: InspectionError) -> Failure {
-    match e {
-        InspectionError::Store(StoreError::Invalid(m)) => Failure {
-            code: 2,
-            message: m,
-        },
-        InspectionError::Store(e) => Failure::io(e),
-        InspectionError::Io(e) => Failure::io(e),
-        e @ InspectionError::File { .. } => Failure::data(e),
-        e @ InspectionError::Draw(_) => Failure {
-            code: 7,
-            message: format!("no draw: {e}"),
-        },
+/// `riskgrade targeting` arguments.
+#[derive(clap::Args)]
+pub(crate) struct TargetingArgs {
+    /// Number of enterprises.
+    #[arg(long, short, default_value_t = 100_000)]
+    n: usize,
+    /// Random seed.
+    #[arg(long, default_value_t = 42)]
+    seed: u64,
+    /// Plan file or embedded plan.
+    #[arg(long, default_value = "henan-2021")]
+    plan: String,
+    /// Grading date.
+    #[arg(long, default_value = DEFAULT_AS_OF)]
+    as_of: Date,
+}
+
+/// `riskgrade plan …`.
+pub(crate) fn plan(ui: &Ui, command: PlanCommand) -> Result<u8, Failure> {
+    match command {
+        PlanCommand::Check { plan } => plan_check(ui, &plan),
     }
 }
 
 /// `riskgrade plan check`.
-pub(crate) fn plan_check(ui: &Ui, name: &str) -> Result<u8, Failure> {
+fn plan_check(ui: &Ui, name: &str) -> Result<u8, Failure> {
     let plan = load_plan(name)?;
     ui.say(format!(
         "plan `{}` ({}): ok, digest {}",
@@ -116,7 +105,7 @@ pub(crate) struct DrawArgs {
 /// `riskgrade draw`.
 pub(crate) fn draw(ui: &Ui, args: DrawArgs) -> Result<u8, Failure> {
     if let Some(o) = &args.out {
-        check_output(o, &["csv", "parquet", "jsonl", "ndjson", "json"])?;
+        check_output(o, &TABLE_OUTPUTS)?;
     }
     let plan = load_plan(&args.plan)?;
     let pool = riskgrade::read_pool(&args.pool).map_err(inspection_failure)?;
@@ -284,7 +273,7 @@ pub(crate) fn evaluate(store: &Path, draw: i64, random_only: bool) -> Result<u8,
     } else {
         "all closed tasks"
     };
-    crate::out(format!(
+    out(format!(
         "draw #{draw} ({which}): classes against what the inspections found\n{e}"
     ));
     Ok(0)
@@ -300,24 +289,21 @@ pub(crate) fn queue(
     let s = open_existing(store)?;
     let q = riskgrade::queues(&s, period).map_err(store_failure)?;
     match department {
-        None => crate::out(&q),
+        None => out(&q),
         Some(d) => {
             let Some(dq) = q.departments.iter().find(|x| x.department == d) else {
-                return Err(Failure {
-                    code: 2,
-                    message: format!(
-                        "no alerts of {period} went to `{d}`; departments with alerts: {}",
-                        q.departments
-                            .iter()
-                            .map(|x| x.department.as_str())
-                            .collect::<Vec<_>>()
-                            .join(", ")
-                    ),
-                });
+                return Err(Failure::usage(format!(
+                    "no alerts of {period} went to `{d}`; departments with alerts: {}",
+                    q.departments
+                        .iter()
+                        .map(|x| x.department.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )));
             };
-            crate::out(format!("{d}: {} enterprise(s) in {period}", dq.items.len()));
+            out(format!("{d}: {} enterprise(s) in {period}", dq.items.len()));
             for i in dq.items.iter().take(top) {
-                crate::out(format!(
+                out(format!(
                     "  {} (class {}): {}{}",
                     i.id,
                     i.class.as_deref().unwrap_or("-"),
@@ -337,14 +323,14 @@ pub(crate) fn queue(
 /// `riskgrade targeting`: on a synthetic population whose true risk is known,
 /// how many inspections the plan needs to find as many problems as uniform
 /// random sampling, and the curves of inspections against problems found.
-pub(crate) fn targeting(
-    ui: &Ui,
-    n: usize,
-    seed: u64,
-    plan: &str,
-    as_of: Date,
-) -> Result<u8, Failure> {
-    let plan = load_plan(plan)?;
+pub(crate) fn targeting(ui: &Ui, args: TargetingArgs) -> Result<u8, Failure> {
+    let TargetingArgs {
+        n,
+        seed,
+        plan,
+        as_of,
+    } = args;
+    let plan = load_plan(&plan)?;
     let set = load_model(None)?;
     ui.say(format!(
         "targeting: {n} synthetic enterprises (seed {seed}) graded as of {as_of} with the reference set; each inspection finds a problem with the enterprise's true yearly violation probability"

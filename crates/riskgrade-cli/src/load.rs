@@ -1,0 +1,148 @@
+//! Loading what the commands work on: model sets, batches, plans, history
+//! stores, and the default grading date.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use riskgrade::inspect::{Plan, PlanError};
+use riskgrade::store::Store;
+use riskgrade::{Date, Enterprise, Frame, Grader, Grades, ModelSet, Options};
+
+use crate::error::{Failure, eval_failure, store_failure};
+
+/// The grading date of synthetic populations when none is given.
+pub(crate) const DEFAULT_AS_OF: &str = "2026-11-01";
+
+/// [`DEFAULT_AS_OF`] as a date.
+pub(crate) fn default_as_of() -> Result<Date, Failure> {
+    DEFAULT_AS_OF.parse().map_err(Failure::data)
+}
+
+/// A model set file, or the embedded reference set.
+pub(crate) fn load_model(path: Option<&Path>) -> Result<Arc<ModelSet>, Failure> {
+    let set = match path {
+        Some(p) => ModelSet::from_file(p),
+        None => riskgrade::examples::reference(),
+    };
+    set.map(Arc::new).map_err(|e| match e {
+        riskgrade::ModelError::Io { .. } => Failure::io(e),
+        other => Failure::model(other),
+    })
+}
+
+/// Whether a file holds nested profiles (by its extension).
+pub(crate) fn is_profiles(path: &Path) -> bool {
+    matches!(
+        path.extension().and_then(|e| e.to_str()),
+        Some("jsonl" | "ndjson" | "json")
+    )
+}
+
+/// A file reading error: unreadable (1) or bad data (4).
+pub(crate) fn read_failure(e: riskgrade::io::IoError) -> Failure {
+    match e {
+        riskgrade::io::IoError::Io { .. } => Failure::io(e),
+        other => Failure::data(other),
+    }
+}
+
+/// A loaded batch: its columns, and the profiles they were derived from (for rules that read records).
+pub(crate) struct Loaded {
+    /// The columns.
+    pub(crate) frame: Frame,
+    /// The profiles, when the file holds profiles.
+    pub(crate) profiles: Option<Vec<Enterprise>>,
+}
+
+/// Profiles that could not be read, as (id or line, message).
+pub(crate) fn unreadable(p: &riskgrade::io::Profiles) -> Vec<(String, String)> {
+    p.issues
+        .iter()
+        .map(|i| {
+            (
+                i.id.clone().unwrap_or_else(|| format!("(line {})", i.line)),
+                format!("line {}: {}", i.line, i.message),
+            )
+        })
+        .collect()
+}
+
+/// Loads a batch and keeps the profiles when the file holds profiles.
+pub(crate) fn load_batch(
+    path: &Path,
+    set: &ModelSet,
+    as_of: Date,
+    strict: bool,
+) -> Result<Loaded, Failure> {
+    if is_profiles(path) {
+        let p = riskgrade::io::read_profiles(path, strict).map_err(read_failure)?;
+        let frame = Frame::from_profiles(&p.enterprises, set.schema(), as_of, set.effect_periods());
+        // Unreadable profiles stay in the batch as rows that are reported, not graded.
+        Ok(Loaded {
+            frame: frame.with_unreadable(unreadable(&p)),
+            profiles: Some(p.enterprises),
+        })
+    } else {
+        Ok(Loaded {
+            frame: riskgrade::io::read_frame(path, set.schema()).map_err(read_failure)?,
+            profiles: None,
+        })
+    }
+}
+
+/// Grades a batch with a set.
+pub(crate) fn grade_with(
+    set: &Arc<ModelSet>,
+    frame: &Frame,
+    profiles: Option<&[Enterprise]>,
+    as_of: Date,
+    options: &Options,
+) -> Result<Grades, Failure> {
+    Grader::new(Arc::clone(set))
+        .grade_with(frame, profiles, as_of, options)
+        .map_err(eval_failure)
+}
+
+/// Loads a plan file, or an embedded reference plan by name (`henan-2021`, …).
+pub(crate) fn load_plan(name: &str) -> Result<Plan, Failure> {
+    let path = Path::new(name);
+    let result = if path.exists() {
+        Plan::from_file(path)
+    } else {
+        match riskgrade::inspect::examples::plan(name) {
+            Some(p) => p,
+            None => {
+                return Err(Failure::usage(format!(
+                    "`{name}`: no such plan file, and not an embedded plan ({})",
+                    riskgrade::inspect::examples::PLANS
+                        .map(|(f, _)| f.trim_end_matches(".toml"))
+                        .join(", ")
+                )));
+            }
+        }
+    };
+    result.map_err(|e| match e {
+        e @ PlanError::Io { .. } => Failure::io(e),
+        other => Failure {
+            code: 3,
+            message: format!("bad plan: {other}"),
+        },
+    })
+}
+
+/// Opens a history store, creating it when missing.
+pub(crate) fn open_store(path: &Path) -> Result<Store, Failure> {
+    Store::open(path).map_err(store_failure)
+}
+
+/// Opens a store that must exist already (reading commands).
+pub(crate) fn open_existing(path: &Path) -> Result<Store, Failure> {
+    if !path.exists() {
+        return Err(Failure::usage(format!(
+            "`{}`: no history store there; `riskgrade run --store {}` creates one",
+            path.display(),
+            path.display()
+        )));
+    }
+    open_store(path)
+}

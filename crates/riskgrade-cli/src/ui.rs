@@ -1,0 +1,139 @@
+//! Printing: stdout lines, the quiet switch, spinners, and the tables and
+//! problem lists several commands print.
+
+use std::path::Path;
+use std::time::Duration;
+
+use indicatif::{ProgressBar, ProgressStyle};
+use riskgrade::Grades;
+
+use crate::error::Failure;
+
+/// The extensions a results table can be written as.
+pub(crate) const TABLE_OUTPUTS: [&str; 5] = ["csv", "parquet", "jsonl", "ndjson", "json"];
+
+/// Prints a line to stdout; a closed pipe (`riskgrade … | head`) is not an error.
+pub(crate) fn out(text: impl std::fmt::Display) {
+    use std::io::Write;
+    let _ = writeln!(std::io::stdout().lock(), "{text}");
+}
+
+/// Where the commands print.
+pub(crate) struct Ui {
+    /// Print nothing but errors.
+    pub(crate) quiet: bool,
+}
+
+impl Ui {
+    /// Prints a line unless quiet.
+    pub(crate) fn say(&self, text: impl std::fmt::Display) {
+        if !self.quiet {
+            out(text);
+        }
+    }
+    /// A spinner on stderr for a long step; hidden when quiet or not a terminal.
+    pub(crate) fn step(&self, message: &str) -> ProgressBar {
+        if self.quiet {
+            return ProgressBar::hidden();
+        }
+        let pb = ProgressBar::new_spinner();
+        pb.set_style(
+            ProgressStyle::with_template("{spinner} {msg} [{elapsed}]")
+                .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+        );
+        pb.set_message(message.to_string());
+        pb.enable_steady_tick(Duration::from_millis(100));
+        pb
+    }
+}
+
+/// Fails early (exit 2) on an output file whose extension no writer knows.
+pub(crate) fn check_output(path: &Path, allowed: &[&str]) -> Result<(), Failure> {
+    let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("");
+    if allowed.contains(&ext) {
+        Ok(())
+    } else {
+        Err(Failure::usage(format!(
+            "`{}`: the output format is chosen by the extension, one of .{}",
+            path.display(),
+            allowed.join(", .")
+        )))
+    }
+}
+
+/// A path as printed, or the embedded reference set without one.
+pub(crate) fn source_name(path: Option<&Path>) -> String {
+    path.map_or("embedded reference set".to_string(), |p| {
+        p.display().to_string()
+    })
+}
+
+/// A score rounded to two decimals, or `-`.
+pub(crate) fn score_text(score: Option<f64>) -> String {
+    score.map_or("-".into(), |s| {
+        riskgrade::format_number((s * 100.0).round() / 100.0)
+    })
+}
+
+/// Per-rule counts of a batch, as an aligned table (empty when no rule ran).
+pub(crate) fn rule_report(grades: &Grades) -> String {
+    let stats = grades.rule_stats();
+    if stats.is_empty() {
+        return String::new();
+    }
+    let w = stats.iter().map(|s| s.rule.len()).max().unwrap_or(4).max(4);
+    let mut t = format!(
+        "{:<w$} {:>9} {:>9} {:>8} {:>10} {:>7} {:>7} {:>7}\n",
+        "rule", "matched", "fired", "decided", "points", "labels", "alerts", "errors"
+    );
+    for s in stats {
+        if !s.active {
+            t.push_str(&format!("{:<w$} (not in effect on this date)\n", s.rule));
+            continue;
+        }
+        t.push_str(&format!(
+            "{:<w$} {:>9} {:>9} {:>8} {:>10} {:>7} {:>7} {:>7}\n",
+            s.rule,
+            s.matched,
+            s.fired,
+            s.decided,
+            riskgrade::format_number((s.points * 10.0).round() / 10.0),
+            s.labels,
+            s.alerts,
+            s.errors
+        ));
+    }
+    t
+}
+
+/// The batch's problems on stderr (the first ten), unless quiet.
+pub(crate) fn report_issues(ui: &Ui, grades: &Grades, out: Option<&Path>) {
+    let total = grades.issues().len();
+    if total == 0 || ui.quiet {
+        return;
+    }
+    let ungraded = (0..grades.len()).filter(|&r| !grades.is_graded(r)).count();
+    if ungraded == 0 {
+        eprintln!(
+            "{total} problem(s); every enterprise was graded (rules that failed were skipped):"
+        );
+    } else {
+        eprintln!("{total} problem(s); {ungraded} enterprise(s) were not graded:");
+    }
+    for i in grades.issues().iter().take(10) {
+        eprintln!("  {i}");
+    }
+    if total > 10 {
+        match out {
+            Some(p) => eprintln!(
+                "  … and {} more (see the `error` column of {})",
+                total - 10,
+                p.display()
+            ),
+            None => eprintln!(
+                "  … and {} more (write the results with --out to see them all)",
+                total - 10
+            ),
+        }
+    }
+}
