@@ -42,6 +42,7 @@ use serde::{Deserialize, Serialize};
 
 /// Why cut-offs could not be set. Positions count from 0.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[non_exhaustive]
 pub enum CutoffError {
     /// Fewer than two classes were asked for.
     #[error("{classes} class(es) given, expected at least 2")]

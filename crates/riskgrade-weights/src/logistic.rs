@@ -379,6 +379,7 @@ impl Fit {
 
 /// Why [`fit`] could not calibrate. Indicators and rows are 0-based positions in the input.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[non_exhaustive]
 pub enum FitError {
     /// There are no outcomes.
     #[error("no inspection outcomes: nothing to calibrate on")]

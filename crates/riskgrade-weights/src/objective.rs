@@ -132,6 +132,7 @@ impl fmt::Display for WeightSource {
 
 /// Why objective weights could not be computed. Positions count from 0.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[non_exhaustive]
 pub enum ObjectiveError {
     /// `columns` is empty.
     #[error("no indicators given, expected at least one column")]
