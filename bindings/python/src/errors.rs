@@ -221,13 +221,14 @@ fn problem_path(p: &ModelProblem) -> Option<&str> {
 /// The attributes of a rule error: `rule_id`, `file`, `line`, `column`.
 fn rule_attrs(e: &RuleError) -> [(&'static str, Attr); 4] {
     let (file, line, column) = match e {
-        RuleError::Compile {
-            file, line, column, ..
+        RuleError::Compile { at, .. } | RuleError::Runtime { at, .. } => (
+            at.file.as_ref().map(|f| f.display().to_string()),
+            at.line,
+            at.column,
+        ),
+        RuleError::When { file, column, .. } => {
+            (file.as_ref().map(|f| f.display().to_string()), 0, *column)
         }
-        | RuleError::Runtime {
-            file, line, column, ..
-        } => (file.clone(), *line as usize, *column as usize),
-        RuleError::When { file, column, .. } => (file.clone(), 0, *column as usize),
         RuleError::DuplicateId(_) => (None, 0, 0),
         _ => (None, 0, 0),
     };

@@ -328,13 +328,20 @@ fn compile_error(
 ) -> RuleError {
     RuleError::Compile {
         rule: spec.id.clone(),
-        file: spec.file.clone(),
-        line: file_line(spec, line),
-        column,
+        at: position(spec, file_line(spec, line), column),
         message,
         source_line: line_of(&spec.script, line as usize),
         hint: hint.map(String::into_boxed_str),
     }
+}
+
+/// The position in the rule's file (or its inline script) of `line` and `column`.
+fn position(spec: &RuleSpec, line: u32, column: u32) -> Box<riskgrade_core::Position> {
+    let at = riskgrade_core::Position::line_col(line as usize, column as usize);
+    Box::new(match &spec.file {
+        Some(file) => at.in_file(file),
+        None => at,
+    })
 }
 
 fn line_of(script: &str, line: usize) -> Option<Box<str>> {
@@ -373,8 +380,8 @@ impl Rules {
                     Some(
                         Guard::parse(text, &catalog, after).map_err(|g| RuleError::When {
                             rule: spec.id.clone(),
-                            file: spec.file.clone(),
-                            column: u32::try_from(g.column + 1).unwrap_or(u32::MAX),
+                            file: spec.file.as_deref().map(std::path::PathBuf::from),
+                            column: g.column + 1,
                             message: g.message,
                             text: text.to_string(),
                             hint: g.hint.map(String::into_boxed_str),
@@ -643,9 +650,7 @@ impl Rules {
         };
         RuleError::Runtime {
             rule: spec.id.clone(),
-            file: spec.file.clone(),
-            line,
-            column,
+            at: position(spec, line, column),
             message,
             source_line: line_of(&spec.script, script_line as usize),
             hint: hint.map(String::into_boxed_str),

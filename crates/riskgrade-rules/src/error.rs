@@ -1,22 +1,22 @@
 //! Rule errors, written for the rule author: where, what, and what to change.
 
 use std::fmt;
+use std::path::PathBuf;
+
+use riskgrade_core::Position;
 
 /// Why a rule could not be compiled or run.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 #[non_exhaustive]
 pub enum RuleError {
     /// The script does not compile (syntax error, unknown variable, …).
-    #[error("{}", Located { rule, file, line: *line, column: *column, message, source_line, hint })]
+    #[error("{}", Located { rule, at, message, source_line, hint })]
     Compile {
         /// The rule's id.
         rule: String,
-        /// The script's file, when it came from one.
-        file: Option<String>,
-        /// 1-based line (0 when unknown).
-        line: u32,
-        /// 1-based column (0 when unknown).
-        column: u32,
+        /// Where in the rule's file (or in its inline script, without a file): 1-based line
+        /// and column, 0 when unknown. Boxed to keep the error small.
+        at: Box<Position>,
         /// What is wrong.
         message: String,
         /// The offending source line.
@@ -25,16 +25,13 @@ pub enum RuleError {
         hint: Option<Box<str>>,
     },
     /// The script failed on one enterprise, or exceeded a limit.
-    #[error("{}", Located { rule, file, line: *line, column: *column, message, source_line, hint })]
+    #[error("{}", Located { rule, at, message, source_line, hint })]
     Runtime {
         /// The rule's id.
         rule: String,
-        /// The script's file, when it came from one.
-        file: Option<String>,
-        /// 1-based line (0 when unknown).
-        line: u32,
-        /// 1-based column (0 when unknown).
-        column: u32,
+        /// Where in the rule's file (or in its inline script, without a file): 1-based line
+        /// and column, 0 when unknown. Boxed to keep the error small.
+        at: Box<Position>,
         /// What went wrong.
         message: String,
         /// The source line where it went wrong.
@@ -48,9 +45,9 @@ pub enum RuleError {
         /// The rule's id.
         rule: String,
         /// The rule's file, when it came from one.
-        file: Option<String>,
+        file: Option<PathBuf>,
         /// 1-based character column in the condition.
-        column: u32,
+        column: usize,
         /// What is wrong.
         message: String,
         /// The condition.
@@ -64,33 +61,43 @@ pub enum RuleError {
 }
 
 impl RuleError {
+    /// A runtime error of rule `rule` at no known line: its file only (when it has one).
+    pub fn runtime_in_file(
+        rule: impl Into<String>,
+        file: Option<&str>,
+        message: impl Into<String>,
+        hint: Option<&str>,
+    ) -> RuleError {
+        RuleError::Runtime {
+            rule: rule.into(),
+            at: Box::new(file.map_or_else(Position::default, Position::new)),
+            message: message.into(),
+            source_line: None,
+            hint: hint.map(Into::into),
+        }
+    }
+
     /// The error on one line, without the source line and caret, for tables
     /// and per-enterprise reports: `rule `x` (file) at line 3, column 5: …; hint: …`.
     pub fn one_line(&self) -> String {
         match self {
             RuleError::Compile {
                 rule,
-                file,
-                line,
-                column,
+                at,
                 message,
                 hint,
                 ..
             }
             | RuleError::Runtime {
                 rule,
-                file,
-                line,
-                column,
+                at,
                 message,
                 hint,
                 ..
             } => {
                 let mut s = Located {
                     rule,
-                    file,
-                    line: *line,
-                    column: *column,
+                    at,
                     message,
                     source_line: &None,
                     hint: &None,
@@ -119,9 +126,7 @@ impl RuleError {
 
 struct Located<'a> {
     rule: &'a str,
-    file: &'a Option<String>,
-    line: u32,
-    column: u32,
+    at: &'a Position,
     message: &'a str,
     source_line: &'a Option<Box<str>>,
     hint: &'a Option<Box<str>>,
@@ -129,18 +134,19 @@ struct Located<'a> {
 
 impl fmt::Display for Located<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let at = self.at;
         write!(f, "rule `{}`", self.rule)?;
-        if let Some(file) = self.file {
-            write!(f, " ({file})")?;
+        if let Some(file) = &at.file {
+            write!(f, " ({})", file.display())?;
         }
-        if self.line > 0 {
-            write!(f, " at line {}, column {}", self.line, self.column)?;
+        if at.line > 0 {
+            write!(f, " at line {}, column {}", at.line, at.column)?;
         }
         write!(f, ": {}", self.message)?;
         if let Some(src) = self.source_line {
-            let width = self.line.to_string().len();
-            let caret = self.column.saturating_sub(1) as usize;
-            write!(f, "\n{:>width$} | {src}", self.line)?;
+            let width = at.line.to_string().len();
+            let caret = at.column.saturating_sub(1);
+            write!(f, "\n{:>width$} | {src}", at.line)?;
             write!(f, "\n{:>width$} | {}^", "", " ".repeat(caret))?;
         }
         if let Some(hint) = self.hint {
@@ -152,8 +158,8 @@ impl fmt::Display for Located<'_> {
 
 struct When<'a> {
     rule: &'a str,
-    file: &'a Option<String>,
-    column: u32,
+    file: &'a Option<PathBuf>,
+    column: usize,
     message: &'a str,
     text: &'a str,
     hint: &'a Option<Box<str>>,
@@ -163,15 +169,11 @@ impl fmt::Display for When<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "rule `{}`", self.rule)?;
         if let Some(file) = self.file {
-            write!(f, " ({file})")?;
+            write!(f, " ({})", file.display())?;
         }
         write!(f, ": in `when`, column {}: {}", self.column, self.message)?;
         write!(f, "\n  | {}", self.text)?;
-        write!(
-            f,
-            "\n  | {}^",
-            " ".repeat(self.column.saturating_sub(1) as usize)
-        )?;
+        write!(f, "\n  | {}^", " ".repeat(self.column.saturating_sub(1)))?;
         if let Some(hint) = self.hint {
             write!(f, "\nhint: {hint}")?;
         }

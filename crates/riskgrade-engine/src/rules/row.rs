@@ -119,15 +119,12 @@ impl Pass<'_> {
             match self.site_value(s, r) {
                 Ok(v) => vals.push(v),
                 Err(msg) => {
-                    failed = Some(RuleError::Runtime {
-                        rule: rule.id().to_string(),
-                        file: rule.spec().file.clone(),
-                        line: 0,
-                        column: 0,
-                        message: msg,
-                        source_line: None,
-                        hint: None,
-                    });
+                    failed = Some(RuleError::runtime_in_file(
+                        rule.id(),
+                        rule.spec().file.as_deref(),
+                        msg,
+                        None,
+                    ));
                     break;
                 }
             }
@@ -308,15 +305,12 @@ fn check_actions(
         | Action::AtMost { class, .. } = a
             && class_index(class).is_none()
         {
-            return Err(RuleError::Runtime {
-                rule: rule.to_string(),
-                file: file.cloned(),
-                line: 0,
-                column: 0,
-                message: format!("no class `{class}` in this enterprise's model"),
-                source_line: None,
-                hint: Some("name one of the classes of every model the rule runs on".into()),
-            });
+            return Err(RuleError::runtime_in_file(
+                rule,
+                file.map(String::as_str),
+                format!("no class `{class}` in this enterprise's model"),
+                Some("name one of the classes of every model the rule runs on"),
+            ));
         }
     }
     Ok(())
