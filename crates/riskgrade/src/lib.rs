@@ -18,17 +18,17 @@
 //! | set weights and cut-offs (AHP, entropy, CRITIC, calibration on inspection outcomes) and write a new model version with its provenance | [`calibrate`] |
 //! | judge a challenger model against the champion on the same inspection outcomes | [`challenge`] |
 //! | make a realistic synthetic population | [`synth`] |
+//! | the types a program that grades batches needs, in one import | [`prelude`] |
 //!
 //! ## Usage
 //!
 //! ```
 //! use std::sync::Arc;
-//! use riskgrade::{Date, Enterprise, Grader, ModelSet, Options};
+//! use riskgrade::prelude::*;
 //!
 //! // The embedded reference set: a general model with 40 indicators, and a
 //! // food-production model for industries C13–C15 that includes the general score.
 //! let set = Arc::new(riskgrade::examples::reference()?);
-//! let grader = Grader::new(set);
 //!
 //! let profiles: Vec<Enterprise> = vec![serde_json::from_str(r#"{
 //!     "id": "E1", "name": "Example Trading Co.", "industry": "F5211", "registered": "2012-04-01",
@@ -38,10 +38,14 @@
 //!         {"kind": "penalty", "date": "2026-05-01", "severity": "major", "amount": 120000}
 //!     ]}"#)?];
 //! let as_of: Date = "2026-11-01".parse()?;
-//! let grades = grader.grade_profiles(&profiles, as_of, &Options::default())?;
+//! let frame = Frame::from_profiles(&profiles, set.schema(), as_of, set.effect_periods());
+//! let grades = Grader::new(set).grade_with(&frame, Some(&profiles), as_of, &Options::default())?;
 //!
 //! assert_eq!(grades.class(0), Some("C"));
 //! println!("{}", grades.summary());
+//! // One row per enterprise: id, score, class, reasons, … (write it with `write_table`).
+//! let table = results_table(&grades, &frame, ResultColumns::default());
+//! assert_eq!(table[0].name, "id");
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
@@ -50,6 +54,8 @@
 //! row is graded. [`Options::strict`] fails the batch instead.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
+
+pub mod prelude;
 
 pub use riskgrade_core::{
     AttrValue, ChangeField, Column, ColumnBuilder, DataIssue, Date, DateError, EffectPeriods,

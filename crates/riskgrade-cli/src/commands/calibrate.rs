@@ -2,7 +2,7 @@
 //! cut-offs, each writing a new model version with its provenance.
 
 use std::collections::BTreeMap;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use riskgrade::Month;
@@ -327,44 +327,9 @@ pub(crate) fn calibrate(ui: &Ui, command: CalibrateCommand) -> Result<u8, Failur
             let set = load(&target)?;
             let (ind, what, truth) = indicators(ui, &set, target.model_id.as_deref(), &data)?;
             ui.say(format!("riskgrade calibrate outcomes: {what}"));
-            let labels = match (&outcomes, stored.read()?, data.data.is_some()) {
-                (Some(path), _, _) => cal::read_outcome_labels(path).map_err(failure)?,
-                (None, Some(l), _) => l,
-                (None, None, false) => {
-                    let l = simulated_outcomes(&truth, data.synth_seed);
-                    ui.say(format!(
-                        "simulated inspections: {} enterprises drawn at random, each finding a problem \
-                         with its hidden true probability (pass --outcomes for real ones)",
-                        l.len()
-                    ));
-                    l
-                }
-                (None, None, true) => {
-                    return Err(Failure {
-                        code: 2,
-                        message: "--data needs --outcomes, or --store and --period: the \
-                                  inspection outcomes to calibrate on"
-                            .into(),
-                    });
-                }
-            };
+            let labels = outcome_labels(ui, outcomes.as_deref(), &stored, &data, &truth)?;
             if let Some(path) = &save_outcomes {
-                check_output(path, &TABLE_OUTPUTS)?;
-                let table = vec![
-                    riskgrade::io::OutColumn::new(
-                        "enterprise",
-                        riskgrade::io::OutData::Text(
-                            labels.iter().map(|(id, _)| Some(id.clone())).collect(),
-                        ),
-                    ),
-                    riskgrade::io::OutColumn::new(
-                        "problem",
-                        riskgrade::io::OutData::Bool(
-                            labels.iter().map(|(_, p)| Some(*p)).collect(),
-                        ),
-                    ),
-                ];
-                riskgrade::io::write_table(path, &table).map_err(Failure::io)?;
+                write_outcomes(path, &labels)?;
                 ui.say(format!("outcomes written to {}", path.display()));
             }
             ui.say("");
@@ -413,16 +378,7 @@ pub(crate) fn calibrate(ui: &Ui, command: CalibrateCommand) -> Result<u8, Failur
             ui.say(format!("riskgrade calibrate cutoffs: {what}\n"));
             let date = target.date.or_else(today);
             let c = if let Some(rates) = parsed {
-                let labels = match (&outcomes, stored.read()?) {
-                    (Some(path), _) => cal::read_outcome_labels(path).map_err(failure)?,
-                    (None, Some(l)) => l,
-                    (None, None) => {
-                        return Err(Failure {
-                            code: 2,
-                            message: "--rates needs --outcomes, or --store and --period".into(),
-                        });
-                    }
-                };
+                let labels = rate_labels(outcomes.as_deref(), &stored)?;
                 cal::cutoffs_from_rates(
                     &set,
                     target.model_id.as_deref(),
@@ -440,6 +396,69 @@ pub(crate) fn calibrate(ui: &Ui, command: CalibrateCommand) -> Result<u8, Failur
             finish(ui, &set, &target, &[c.change])
         }
     }
+}
+
+/// The outcomes to calibrate on: a file, the store's closed inspections, or (for a synthetic
+/// population) simulated inspections.
+fn outcome_labels(
+    ui: &Ui,
+    outcomes: Option<&Path>,
+    stored: &StoredOutcomes,
+    data: &DataArgs,
+    truth: &[Truth],
+) -> Result<Vec<(String, bool)>, Failure> {
+    Ok(match (outcomes, stored.read()?, data.data.is_some()) {
+        (Some(path), _, _) => cal::read_outcome_labels(path).map_err(failure)?,
+        (None, Some(l), _) => l,
+        (None, None, false) => {
+            let l = simulated_outcomes(truth, data.synth_seed);
+            ui.say(format!(
+                "simulated inspections: {} enterprises drawn at random, each finding a problem \
+                 with its hidden true probability (pass --outcomes for real ones)",
+                l.len()
+            ));
+            l
+        }
+        (None, None, true) => {
+            return Err(Failure {
+                code: 2,
+                message: "--data needs --outcomes, or --store and --period: the \
+                          inspection outcomes to calibrate on"
+                    .into(),
+            });
+        }
+    })
+}
+
+/// The outcomes `--rates` are measured on: a file or the store's closed inspections.
+fn rate_labels(
+    outcomes: Option<&Path>,
+    stored: &StoredOutcomes,
+) -> Result<Vec<(String, bool)>, Failure> {
+    match (outcomes, stored.read()?) {
+        (Some(path), _) => cal::read_outcome_labels(path).map_err(failure),
+        (None, Some(l)) => Ok(l),
+        (None, None) => Err(Failure {
+            code: 2,
+            message: "--rates needs --outcomes, or --store and --period".into(),
+        }),
+    }
+}
+
+/// Writes the outcomes used (enterprise, problem).
+fn write_outcomes(path: &Path, labels: &[(String, bool)]) -> Result<(), Failure> {
+    check_output(path, &TABLE_OUTPUTS)?;
+    let table = vec![
+        riskgrade::io::OutColumn::new(
+            "enterprise",
+            riskgrade::io::OutData::Text(labels.iter().map(|(id, _)| Some(id.clone())).collect()),
+        ),
+        riskgrade::io::OutColumn::new(
+            "problem",
+            riskgrade::io::OutData::Bool(labels.iter().map(|(_, p)| Some(*p)).collect()),
+        ),
+    ];
+    riskgrade::io::write_table(path, &table).map_err(Failure::io)
 }
 
 /// `B=0.08,C=0.15,D=0.4` → one rate per class, the least risky one `None`.
