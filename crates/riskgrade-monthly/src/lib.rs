@@ -19,6 +19,7 @@
 
 mod demo;
 mod inspections;
+mod notes;
 mod periods;
 mod run;
 mod shared;

@@ -9,7 +9,7 @@ use riskgrade_store::{ChangeKind, ResultRow, RunInfo, Store, StoreError};
 
 use riskgrade_engine::{psi, psi_band};
 
-use crate::run::row_changes;
+use crate::notes::row_changes;
 
 /// One enterprise whose class differs between two periods.
 #[derive(Debug, Clone, PartialEq)]

@@ -1,0 +1,314 @@
+//! Change notes: why an enterprise's result differs between two periods, told
+//! for people — records that started or stopped counting, credit repairs,
+//! rules that started or stopped acting, manual decisions, and the indicators
+//! whose risk points moved most — and the stored form of one result row.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+
+use riskgrade_core::{
+    Date, EffectPeriods, Enterprise, Frame, ListAction, Record, RecordKind, format_number,
+};
+use riskgrade_engine::Grades;
+use riskgrade_rules::Action;
+use riskgrade_store::{ChangeKind, ResultRow};
+
+/// One record, for people: `major penalty of 2026-03-04 (120000 yuan)`.
+pub(crate) fn describe_record(r: &Record) -> String {
+    let what = match &r.kind {
+        RecordKind::Penalty { amount, severity } => {
+            let sev = match severity {
+                riskgrade_core::Severity::Minor => "minor",
+                riskgrade_core::Severity::General => "general",
+                riskgrade_core::Severity::Major => "major",
+            };
+            return format!(
+                "{sev} penalty of {} ({} yuan)",
+                r.date,
+                format_number(*amount)
+            );
+        }
+        RecordKind::AbnormalList { action } => list("abnormal-operations list", *action),
+        RecordKind::DishonestList { action } => list("serious dishonest list", *action),
+        RecordKind::JudgmentDefaulter { action } => list("judgment-defaulter list", *action),
+        RecordKind::Inspection { result } => format!(
+            "inspection ({})",
+            serde_json::to_value(result)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_string))
+                .unwrap_or_default()
+                .replace('_', " ")
+        ),
+        RecordKind::Complaint => "complaint".into(),
+        RecordKind::Lawsuit { .. } => "lawsuit".into(),
+        RecordKind::Change { .. } => "registration change".into(),
+        RecordKind::EquityPledge { .. } => "equity pledge".into(),
+    };
+    format!("{what} of {}", r.date)
+}
+
+fn list(name: &str, action: ListAction) -> String {
+    match action {
+        ListAction::Entry => format!("entry on the {name}"),
+        ListAction::Removal => format!("removal from the {name}"),
+    }
+}
+
+/// The records of `e` that started or stopped counting between two as-of dates.
+pub(crate) fn record_changes(
+    e: &Enterprise,
+    before: Date,
+    now: Date,
+    periods: &EffectPeriods,
+) -> Vec<(ChangeKind, String)> {
+    // Records of the same kind that started counting together are told as one line
+    // ("9 complaints of 2026-11-04 … 2026-11-30 now count"); penalties, with their
+    // amounts, one by one.
+    let mut entered: Vec<(String, Vec<&Record>)> = Vec::new();
+    let mut out = Vec::new();
+    for r in &e.records {
+        let was = periods.in_effect(r, before);
+        let is = periods.in_effect(r, now);
+        if !was && is {
+            let key = match r.kind {
+                RecordKind::Penalty { .. } => describe_record(r),
+                _ => describe_record(r)
+                    .trim_end_matches(&format!(" of {}", r.date))
+                    .to_string(),
+            };
+            match entered.iter_mut().find(|(k, _)| *k == key) {
+                Some((_, v)) => v.push(r),
+                None => entered.push((key, vec![r])),
+            }
+        } else if was && !is {
+            match r.repaired {
+                Some(d) if d <= now => out.push((
+                    ChangeKind::Repair,
+                    format!("{} credit-repaired on {d}", describe_record(r)),
+                )),
+                _ => out.push((
+                    ChangeKind::Record,
+                    format!(
+                        "{} left its effect period on {}",
+                        describe_record(r),
+                        r.date.plus(periods.period_of(r))
+                    ),
+                )),
+            }
+        }
+    }
+    let mut lines: Vec<(ChangeKind, String)> = entered
+        .into_iter()
+        .map(|(key, rs)| {
+            let text = match rs.as_slice() {
+                [one] => format!("{} now counts", describe_record(one)),
+                [first, .., last] => format!(
+                    "{} {key} records of {} … {} now count",
+                    rs.len(),
+                    first.date,
+                    last.date
+                ),
+                [] => String::new(),
+            };
+            (ChangeKind::Record, text)
+        })
+        .collect();
+    lines.extend(out);
+    lines
+}
+
+/// Why one enterprise's result differs between two stored rows: manual
+/// decisions, rules that started or stopped acting, and the indicators whose
+/// risk points moved most (at most three).
+pub(crate) fn row_changes(
+    before: &ResultRow,
+    after: &ResultRow,
+    before_indicators: &BTreeMap<String, Vec<String>>,
+    after_indicators: &BTreeMap<String, Vec<String>>,
+    effects: &[riskgrade_engine::Effect],
+) -> Vec<(ChangeKind, String)> {
+    let mut out = Vec::new();
+    if before.manual != after.manual {
+        if let Some(d) = before.manual {
+            out.push((
+                ChangeKind::Manual,
+                format!("manual decision #{d} no longer applies"),
+            ));
+        }
+        if let Some(d) = after.manual {
+            let why = effects
+                .iter()
+                .find(|e| *e.rule == *format!("manual#{d}"))
+                .map(|e| e.text())
+                .unwrap_or_else(|| format!("manual decision #{d} applies"));
+            out.push((ChangeKind::Manual, why));
+        }
+    }
+    let ids = |s: &str| -> Vec<String> {
+        s.split(' ')
+            .filter(|x| !x.is_empty())
+            .map(str::to_string)
+            .collect()
+    };
+    let (b, a) = (ids(&before.rules), ids(&after.rules));
+    for id in a
+        .iter()
+        .filter(|x| !b.contains(x) && !x.starts_with("manual#"))
+    {
+        let text = effects
+            .iter()
+            .find(|e| *e.rule == **id)
+            .map_or_else(|| id.clone(), |e| e.text());
+        out.push((ChangeKind::Rule, format!("acts now: {text}")));
+    }
+    for id in b
+        .iter()
+        .filter(|x| !a.contains(x) && !x.starts_with("manual#"))
+    {
+        out.push((ChangeKind::Rule, format!("{id} no longer acts")));
+    }
+    for (path, from, to) in indicator_moves(before, after, before_indicators, after_indicators)
+        .into_iter()
+        .take(3)
+    {
+        out.push((
+            ChangeKind::Indicator,
+            format!(
+                "{path}: risk points {} -> {}",
+                round2_text(from),
+                round2_text(to)
+            ),
+        ));
+    }
+    out
+}
+
+/// A number rounded to two decimals, for people.
+pub(crate) fn round2_text(x: f64) -> String {
+    format_number((x * 100.0).round() / 100.0)
+}
+
+/// Indicators whose risk points differ between two rows, largest move first.
+pub(crate) fn indicator_moves(
+    before: &ResultRow,
+    after: &ResultRow,
+    before_indicators: &BTreeMap<String, Vec<String>>,
+    after_indicators: &BTreeMap<String, Vec<String>>,
+) -> Vec<(String, f64, f64)> {
+    let named = |row: &ResultRow, ind: &BTreeMap<String, Vec<String>>| -> BTreeMap<String, f64> {
+        let paths = row.model.as_ref().and_then(|m| ind.get(m));
+        row.driver_points()
+            .into_iter()
+            .filter_map(|(i, p)| Some((paths?.get(i)?.clone(), p)))
+            .collect()
+    };
+    if before.model != after.model {
+        return Vec::new();
+    }
+    let b = named(before, before_indicators);
+    let a = named(after, after_indicators);
+    let mut moves: Vec<(String, f64, f64)> = b
+        .keys()
+        .chain(a.keys())
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .map(|k| {
+            (
+                k.clone(),
+                b.get(k).copied().unwrap_or(0.0),
+                a.get(k).copied().unwrap_or(0.0),
+            )
+        })
+        .filter(|(_, x, y)| (x - y).abs() > 1e-6)
+        .collect();
+    moves.sort_by(|x, y| {
+        (y.2 - y.1)
+            .abs()
+            .total_cmp(&(x.2 - x.1).abs())
+            .then_with(|| x.0.cmp(&y.0))
+    });
+    moves
+}
+
+/// The stored form of row `r`'s result.
+pub(crate) fn result_row(
+    grades: &Grades,
+    frame: &Frame,
+    r: usize,
+    manual: Option<i64>,
+) -> ResultRow {
+    let id = grades.id(r).to_string();
+    let district = frame.districts().get(r).cloned().unwrap_or_default();
+    let industry = frame.industries().get(r).cloned().unwrap_or_default();
+    if !grades.is_graded(r) {
+        let msgs: Vec<String> = grades
+            .issues_of(r)
+            .map(|i| format!("column `{}`: {}", i.column, i.problem))
+            .collect();
+        return ResultRow {
+            id,
+            model: grades.model(r).map(|m| m.id().to_string()),
+            district,
+            industry,
+            error: Some(if msgs.is_empty() {
+                "not graded".into()
+            } else {
+                msgs.join("; ")
+            }),
+            ..ResultRow::default()
+        };
+    }
+    let mut reasons = String::with_capacity(160);
+    grades.push_reason_texts(frame, r, "; ", &mut reasons);
+    let mut drivers = String::new();
+    if let Some(m) = grades.model(r) {
+        for (i, (leaf, p)) in m
+            .leaves()
+            .iter()
+            .zip(grades.leaf_points(frame, r))
+            .enumerate()
+        {
+            let risk = leaf.weight * (p - leaf.best).abs();
+            if risk > 1e-9 {
+                if !drivers.is_empty() {
+                    drivers.push(' ');
+                }
+                // Shortest round-trip text of the value rounded to 4 decimals.
+                let _ = write!(drivers, "{i}:{}", (risk * 1e4).round() / 1e4);
+            }
+        }
+    }
+    let labels: Vec<&str> = grades.labels(r).collect();
+    let alerts: Vec<String> = grades
+        .alerts(r)
+        .filter_map(|e| match &e.action {
+            Action::Alert { topic, .. } => Some(format!(
+                "{topic} -> {}",
+                e.department.as_deref().unwrap_or("(no route)")
+            )),
+            _ => None,
+        })
+        .collect();
+    let mut rules: Vec<&str> = Vec::new();
+    for e in grades.effects(r) {
+        if !rules.contains(&&*e.rule) {
+            rules.push(&e.rule);
+        }
+    }
+    ResultRow {
+        id,
+        model: grades.model(r).map(|m| m.id().to_string()),
+        score: grades.score(r),
+        base_score: grades.base_score(r),
+        class: grades.class(r).map(str::to_string),
+        reasons,
+        drivers,
+        labels: labels.join("; "),
+        alerts: alerts.join("; "),
+        rules: rules.join(" "),
+        manual,
+        error: None,
+        district,
+        industry,
+    }
+}
