@@ -7,10 +7,11 @@
 
 use std::collections::BTreeMap;
 
-use riskgrade_core::{Date, InspectionResult};
+use riskgrade_core::{Date, InspectionResult, Month};
 use rusqlite::{OptionalExtension, params};
 
-use crate::{Month, Result, Store, StoreError, audit, now};
+use crate::audit::audit;
+use crate::{Result, Store, StoreError, now};
 
 /// One task of a draw, as stored.
 #[derive(Debug, Clone, PartialEq)]

@@ -1,5 +1,6 @@
 use super::*;
-use riskgrade_core::RecordType;
+use riskgrade_core::{Date, Month, RecordType};
+use rusqlite::Connection;
 
 fn month(s: &str) -> Month {
     s.parse().expect("month")
