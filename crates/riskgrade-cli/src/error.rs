@@ -82,7 +82,8 @@ pub(crate) fn monthly_failure(e: MonthlyError) -> Failure {
     match e {
         MonthlyError::Eval(e) => eval_failure(e),
         MonthlyError::Store(e) => store_failure(e),
-        e @ MonthlyError::DuplicateIds(_) => Failure::data(e),
+        e @ MonthlyError::DuplicateIds { .. } => Failure::data(e),
+        e => Failure::io(e),
     }
 }
 
@@ -91,11 +92,14 @@ pub(crate) fn inspection_failure(e: InspectionError) -> Failure {
     match e {
         InspectionError::Store(e) => store_failure(e),
         InspectionError::Io(e) => Failure::io(e),
-        e @ InspectionError::File { .. } => Failure::data(e),
+        e @ (InspectionError::MissingColumn { .. }
+        | InspectionError::Value { .. }
+        | InspectionError::StoredPlan { .. }) => Failure::data(e),
         e @ InspectionError::Draw(_) => Failure {
             code: 7,
             message: format!("no draw: {e}"),
         },
+        e => Failure::io(e),
     }
 }
 
@@ -105,5 +109,9 @@ pub(crate) fn share_failure(e: ShareError) -> Failure {
         ShareError::Io(e) => Failure::io(e),
         ShareError::Store(e) => store_failure(e),
         e @ ShareError::Schema { .. } => Failure::data(e),
+        e @ (ShareError::NoSuchPeriod { .. } | ShareError::PeriodExists { .. }) => {
+            Failure::usage(e.to_string())
+        }
+        e => Failure::io(e),
     }
 }

@@ -1,7 +1,7 @@
 //! Inspections from a stored period: draw enterprises and inspectors by plan,
 //! record the draw, import what the inspections found, evaluate the targeting.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use riskgrade_core::Date;
 use riskgrade_core::Month;
@@ -14,6 +14,7 @@ use riskgrade_store::{NewDraw, Store, StoreError, TaskOutcome, TaskRow};
 
 /// Why an inspection step failed.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum InspectionError {
     /// The store failed, or a period or draw is not stored.
     #[error(transparent)]
@@ -24,14 +25,54 @@ pub enum InspectionError {
     /// Reading a file failed.
     #[error(transparent)]
     Io(#[from] riskgrade_io::IoError),
-    /// A file's content is wrong; the message names the row and column.
-    #[error("{file}: {message}")]
-    File {
-        /// The file.
-        file: String,
-        /// What is wrong, and where.
-        message: String,
+    /// The plan stored with a draw no longer loads.
+    #[error("draw #{draw}: the stored plan does not load: {source}")]
+    StoredPlan {
+        /// The draw.
+        draw: i64,
+        /// Why it does not load.
+        source: serde_json::Error,
     },
+    /// A pool or outcome file lacks a column.
+    #[error("{}: no `{column}` column; {needs}", file.display())]
+    MissingColumn {
+        /// The file.
+        file: PathBuf,
+        /// The column.
+        column: String,
+        /// The columns such a file has.
+        needs: &'static str,
+    },
+    /// A value in a pool or outcome file is wrong.
+    #[error("{}: row {row}, column `{column}`: {problem}", file.display())]
+    Value {
+        /// The file.
+        file: PathBuf,
+        /// One-based data row.
+        row: usize,
+        /// The column.
+        column: &'static str,
+        /// What is wrong with the value.
+        problem: ValueProblem,
+    },
+}
+
+/// What is wrong with a value of a pool or outcome file.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ValueProblem {
+    /// A required value is empty.
+    #[error("empty")]
+    Empty,
+    /// A capacity that is not a whole number of tasks.
+    #[error("`{0}` is not a whole number of tasks")]
+    Capacity(String),
+    /// A date that does not parse.
+    #[error(transparent)]
+    Date(#[from] riskgrade_core::DateError),
+    /// An unknown inspection result.
+    #[error("`{0}`; expected problem, no_problem, not_reachable or refused")]
+    Result(String),
 }
 
 /// The graded enterprises of a stored period, as a draw sees them.
@@ -164,10 +205,8 @@ pub fn verify_draw(
     pool: &[Inspector],
 ) -> Result<Vec<String>, InspectionError> {
     let info = store.draw(draw)?;
-    let plan: Plan = serde_json::from_str(&info.plan).map_err(|e| InspectionError::File {
-        file: format!("draw #{draw}"),
-        message: format!("the stored plan does not load: {e}"),
-    })?;
+    let plan: Plan = serde_json::from_str(&info.plan)
+        .map_err(|source| InspectionError::StoredPlan { draw, source })?;
     let candidates = candidates(store, info.period)?;
     // The history as the draw saw it: inspections closed up to the draw date
     // (a later outcome dated on or before it shows as a changed history digest).
@@ -237,12 +276,27 @@ fn cell_text(row: &[Cell], c: usize) -> Option<String> {
     }
 }
 
-fn column(t: &TextTable, file: &str, name: &str, needed: &str) -> Result<usize, InspectionError> {
-    t.column(name).ok_or_else(|| InspectionError::File {
-        file: file.to_string(),
-        message: format!("no `{name}` column; {needed}"),
-    })
+fn column(
+    t: &TextTable,
+    file: &Path,
+    name: &str,
+    needs: &'static str,
+) -> Result<usize, InspectionError> {
+    t.column(name)
+        .ok_or_else(|| InspectionError::MissingColumn {
+            file: file.to_path_buf(),
+            column: name.to_string(),
+            needs,
+        })
 }
+
+/// The columns of an inspector pool.
+const NEEDS_POOL: &str =
+    "a pool has the columns id, name, department, district, capacity and optionally conflicts";
+
+/// The columns of an outcome file.
+const NEEDS_OUTCOMES: &str =
+    "an outcome file has the columns enterprise, date, result and optionally severity and note";
 
 /// Reads an inspector pool: columns `id`, `name`, `department`, `district`,
 /// `capacity` (tasks per draw) and optional `conflicts` (enterprise ids,
@@ -251,29 +305,26 @@ fn column(t: &TextTable, file: &str, name: &str, needed: &str) -> Result<usize, 
 /// # Errors
 /// An unreadable file or a bad value.
 pub fn read_pool(path: &Path) -> Result<Vec<Inspector>, InspectionError> {
-    let file = path.display().to_string();
+    let file = path;
     let t = read_table(path)?;
-    let needed =
-        "a pool has the columns id, name, department, district, capacity and optionally conflicts";
-    let [id, name, dept, district, capacity] =
-        ["id", "name", "department", "district", "capacity"].map(|n| column(&t, &file, n, needed));
+    let [id, name, dept, district, capacity] = ["id", "name", "department", "district", "capacity"]
+        .map(|n| column(&t, file, n, NEEDS_POOL));
     let (id, name, dept, district, capacity) = (id?, name?, dept?, district?, capacity?);
     let conflicts = t.column("conflicts");
     let mut out = Vec::with_capacity(t.rows.len());
     for (i, row) in t.rows.iter().enumerate() {
-        let bad = |col: &str, what: String| InspectionError::File {
-            file: file.clone(),
-            message: format!("row {}, column `{col}`: {what}", i + 1),
+        let bad = |column: &'static str, problem: ValueProblem| InspectionError::Value {
+            file: file.to_path_buf(),
+            row: i + 1,
+            column,
+            problem,
         };
         let cap_text = cell_text(row, capacity).unwrap_or_default();
-        let cap: u32 = cap_text.parse().map_err(|_| {
-            bad(
-                "capacity",
-                format!("`{cap_text}` is not a whole number of tasks"),
-            )
-        })?;
+        let cap: u32 = cap_text
+            .parse()
+            .map_err(|_| bad("capacity", ValueProblem::Capacity(cap_text.clone())))?;
         out.push(Inspector {
-            id: cell_text(row, id).ok_or_else(|| bad("id", "empty".into()))?,
+            id: cell_text(row, id).ok_or_else(|| bad("id", ValueProblem::Empty))?,
             name: cell_text(row, name).unwrap_or_default(),
             department: cell_text(row, dept).unwrap_or_default(),
             district: cell_text(row, district).unwrap_or_default(),
@@ -300,36 +351,31 @@ pub fn read_pool(path: &Path) -> Result<Vec<Inspector>, InspectionError> {
 /// # Errors
 /// An unreadable file or a bad value.
 pub fn read_outcomes(path: &Path, draw: i64) -> Result<Vec<TaskOutcome>, InspectionError> {
-    let file = path.display().to_string();
+    let file = path;
     let t = read_table(path)?;
-    let needed =
-        "an outcome file has the columns enterprise, date, result and optionally severity and note";
-    let e = column(&t, &file, "enterprise", needed)?;
-    let d = column(&t, &file, "date", needed)?;
-    let r = column(&t, &file, "result", needed)?;
+    let e = column(&t, file, "enterprise", NEEDS_OUTCOMES)?;
+    let d = column(&t, file, "date", NEEDS_OUTCOMES)?;
+    let r = column(&t, file, "result", NEEDS_OUTCOMES)?;
     let (sev, note) = (t.column("severity"), t.column("note"));
     let mut out = Vec::with_capacity(t.rows.len());
     for (i, row) in t.rows.iter().enumerate() {
-        let bad = |col: &str, what: String| InspectionError::File {
-            file: file.clone(),
-            message: format!("row {}, column `{col}`: {what}", i + 1),
+        let bad = |column: &'static str, problem: ValueProblem| InspectionError::Value {
+            file: file.to_path_buf(),
+            row: i + 1,
+            column,
+            problem,
         };
         let date_text = cell_text(row, d).unwrap_or_default();
         let result_text = cell_text(row, r).unwrap_or_default();
         out.push(TaskOutcome {
             draw,
-            enterprise: cell_text(row, e).ok_or_else(|| bad("enterprise", "empty".into()))?,
+            enterprise: cell_text(row, e).ok_or_else(|| bad("enterprise", ValueProblem::Empty))?,
             date: date_text
                 .parse()
-                .map_err(|err| bad("date", format!("{err}")))?,
-            result: result_text.parse().map_err(|_| {
-                bad(
-                    "result",
-                    format!(
-                        "`{result_text}`; expected problem, no_problem, not_reachable or refused"
-                    ),
-                )
-            })?,
+                .map_err(|err| bad("date", ValueProblem::Date(err)))?,
+            result: result_text
+                .parse()
+                .map_err(|_| bad("result", ValueProblem::Result(result_text.clone())))?,
             severity: sev.and_then(|c| cell_text(row, c)),
             note: note.and_then(|c| cell_text(row, c)),
         });

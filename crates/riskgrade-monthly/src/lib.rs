@@ -26,9 +26,9 @@ mod shared;
 
 pub use demo::{SimulatedInspections, demo_decisions, simulate_inspections};
 pub use inspections::{
-    InspectionError, candidates, draw_period, evaluate_draw, inspection_history, read_outcomes,
-    read_pool, verify_draw,
+    InspectionError, ValueProblem, candidates, draw_period, evaluate_draw, inspection_history,
+    read_outcomes, read_pool, verify_draw,
 };
 pub use periods::{PeriodComparison, PeriodMover, Stability, compare_periods};
-pub use run::{MonthInput, MonthReport, MonthlyError, run_month};
-pub use shared::{SHARED_SCHEMA, ShareError, export_period, import_period};
+pub use run::{Duplicate, MonthInput, MonthReport, MonthlyError, run_month};
+pub use shared::{SHARED_SCHEMA, SchemaProblem, ShareError, export_period, import_period};

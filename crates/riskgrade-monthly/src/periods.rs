@@ -129,11 +129,7 @@ pub fn compare_periods(
     // computed against it, and `from` has not been re-run since.
     let consecutive = b.compared_with == Some(from) && a.finished_at <= b.started_at;
     let notes = if consecutive {
-        let mut by_id: BTreeMap<String, Vec<(ChangeKind, String)>> = BTreeMap::new();
-        for n in store.changes(to, None)? {
-            by_id.entry(n.id).or_default().push((n.kind, n.detail));
-        }
-        by_id
+        stored_notes(store, to)?
     } else {
         BTreeMap::new()
     };
@@ -184,17 +180,58 @@ pub fn compare_periods(
             .then_with(|| q.steps.cmp(&p.steps))
             .then_with(|| p.id.cmp(&q.id))
     });
-    let mut score_psi = Vec::new();
-    for (model, xs) in &sa.scores {
-        if let Some(ys) = sb.scores.get(model) {
-            score_psi.push(Stability {
+    let score_psi = score_psi(&sa, &sb);
+    let indicator_psi = indicator_psi(&sa, &sb, &a, &b);
+    Ok(PeriodComparison {
+        from: a,
+        to: b,
+        classes,
+        matrix,
+        entered,
+        left,
+        movers,
+        score_psi,
+        indicator_psi,
+    })
+}
+
+/// The change notes stored with period `to`, per enterprise.
+fn stored_notes(
+    store: &Store,
+    to: Month,
+) -> Result<BTreeMap<String, Vec<(ChangeKind, String)>>, StoreError> {
+    let mut by_id: BTreeMap<String, Vec<(ChangeKind, String)>> = BTreeMap::new();
+    for n in store.changes(to, None)? {
+        by_id.entry(n.id).or_default().push((n.kind, n.detail));
+    }
+    Ok(by_id)
+}
+
+/// PSI of the score of each model graded in both periods.
+fn score_psi(sa: &Side, sb: &Side) -> Vec<Stability> {
+    sa.scores
+        .iter()
+        .filter_map(|(model, xs)| {
+            let ys = sb.scores.get(model)?;
+            Some(Stability {
                 what: "score".into(),
                 model: model.clone(),
                 psi: psi(xs, ys),
-            });
-        }
-    }
-    let mut indicator_psi = Vec::new();
+            })
+        })
+        .collect()
+}
+
+/// PSI of each indicator's risk points, for the indicators of models graded in both periods,
+/// largest first.
+fn indicator_psi(sa: &Side, sb: &Side, a: &RunInfo, b: &RunInfo) -> Vec<Stability> {
+    // Enterprises without the indicator among their drivers sit at 0 risk points.
+    let full = |v: Option<&Vec<f64>>, n: usize| -> Vec<f64> {
+        let mut out = v.cloned().unwrap_or_default();
+        out.resize(n.max(out.len()), 0.0);
+        out
+    };
+    let mut out = Vec::new();
     for (model, paths) in &a.indicators {
         let (Some(na), Some(nb)) = (
             sa.scores.get(model).map(Vec::len),
@@ -207,13 +244,7 @@ pub fn compare_periods(
                 continue;
             }
             let key = (model.clone(), path.clone());
-            // Enterprises without the indicator among their drivers sit at 0 risk points.
-            let full = |v: Option<&Vec<f64>>, n: usize| -> Vec<f64> {
-                let mut out = v.cloned().unwrap_or_default();
-                out.resize(n.max(out.len()), 0.0);
-                out
-            };
-            indicator_psi.push(Stability {
+            out.push(Stability {
                 what: path.clone(),
                 model: model.clone(),
                 psi: psi(
@@ -223,18 +254,8 @@ pub fn compare_periods(
             });
         }
     }
-    indicator_psi.sort_by(|x, y| y.psi.total_cmp(&x.psi).then_with(|| x.what.cmp(&y.what)));
-    Ok(PeriodComparison {
-        from: a,
-        to: b,
-        classes,
-        matrix,
-        entered,
-        left,
-        movers,
-        score_psi,
-        indicator_psi,
-    })
+    out.sort_by(|x, y| y.psi.total_cmp(&x.psi).then_with(|| x.what.cmp(&y.what)));
+    out
 }
 
 fn stored_reasons(

@@ -26,10 +26,10 @@
 //! | `error` | text | why the enterprise was not graded |
 
 use std::collections::HashSet;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use riskgrade_core::Month;
-use riskgrade_io::{Cell, IoError, OutColumn, OutData, read_table, write_table};
+use riskgrade_io::{Cell, IoError, OutColumn, OutData, TextTable, read_table, write_table};
 use riskgrade_store::{NewRun, ResultRow, RunInfo, Store, StoreError};
 
 /// The version tag of the shared results schema.
@@ -37,6 +37,7 @@ pub const SHARED_SCHEMA: &str = "riskgrade.shared/1";
 
 /// Why an export or import failed.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum ShareError {
     /// Reading or writing the file failed.
     #[error(transparent)]
@@ -44,14 +45,114 @@ pub enum ShareError {
     /// The store failed.
     #[error(transparent)]
     Store(#[from] StoreError),
-    /// The file does not follow the schema; the message names the row and column.
-    #[error("{file}: {message}")]
+    /// No run of the period asked for is stored.
+    #[error("no run of period {period} is stored; `riskgrade periods` lists them")]
+    NoSuchPeriod {
+        /// The period.
+        period: Month,
+    },
+    /// The store holds the imported period already, and replacing it was not asked for.
+    #[error(
+        "the store already holds period {period} (source {source_name}, as of {as_of}); pass --replace to overwrite it"
+    )]
+    PeriodExists {
+        /// The period.
+        period: Month,
+        /// Who produced the stored run.
+        source_name: String,
+        /// The stored run's grading date.
+        as_of: riskgrade_core::Date,
+    },
+    /// The file does not follow the schema.
+    #[error("{}: {}{problem}", file.display(), Where(*row, column.as_deref()))]
     Schema {
         /// The file.
-        file: String,
-        /// What is wrong, and where.
-        message: String,
+        file: PathBuf,
+        /// One-based data row, when the problem is in one.
+        row: Option<usize>,
+        /// The column, when the problem is in one.
+        column: Option<String>,
+        /// What is wrong.
+        problem: SchemaProblem,
     },
+}
+
+/// What is wrong with a shared result set.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[non_exhaustive]
+pub enum SchemaProblem {
+    /// A column of the schema is absent.
+    #[error(
+        "no `{0}` column; a shared result set has the columns of {SHARED_SCHEMA} (see docs/monthly.md)"
+    )]
+    MissingColumn(String),
+    /// The file has a header and no rows.
+    #[error("the file has no rows")]
+    NoRows,
+    /// The schema version is not the one this riskgrade reads.
+    #[error("`{0}`; this riskgrade reads {SHARED_SCHEMA}")]
+    Version(String),
+    /// A value that must be the same on every row differs from the first row's.
+    #[error(
+        "`{value}` differs from row 1's `{first}`; a shared result set holds one period of one run"
+    )]
+    Differs {
+        /// This row's value.
+        value: String,
+        /// The first row's.
+        first: String,
+    },
+    /// An empty enterprise id.
+    #[error("empty")]
+    EmptyId,
+    /// An enterprise id seen on an earlier row.
+    #[error("`{0}` appears twice")]
+    DuplicateId(String),
+    /// A graded row without its class position.
+    #[error("empty for class `{0}`")]
+    NoRank(String),
+    /// A class position that is not 0, 1, 2, …
+    #[error("{0} is not a class position (0, 1, 2, …)")]
+    BadRank(f64),
+    /// Two classes at one position.
+    #[error("rank {rank} is class `{known}` in earlier rows, `{found}` here")]
+    RankClash {
+        /// The position.
+        rank: usize,
+        /// The class earlier rows gave it.
+        known: String,
+        /// This row's class.
+        found: String,
+    },
+    /// A number that is not finite.
+    #[error("{0} is not a finite number")]
+    NotFinite(f64),
+    /// Text where a number belongs.
+    #[error("`{0}` is not a number")]
+    NotANumber(String),
+    /// A boolean where a number belongs.
+    #[error("expected a number, found a boolean")]
+    Boolean,
+    /// The period is not `YYYY-MM`.
+    #[error(transparent)]
+    Period(#[from] riskgrade_core::MonthError),
+    /// The grading date is not `YYYY-MM-DD`.
+    #[error(transparent)]
+    Date(#[from] riskgrade_core::DateError),
+}
+
+/// `row R, column `C`: `, leaving out what is unknown.
+struct Where<'a>(Option<usize>, Option<&'a str>);
+
+impl std::fmt::Display for Where<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match (self.0, self.1) {
+            (Some(r), Some(c)) => write!(f, "row {r}, column `{c}`: "),
+            (Some(r), None) => write!(f, "row {r}: "),
+            (None, Some(c)) => write!(f, "column `{c}`: "),
+            (None, None) => Ok(()),
+        }
+    }
 }
 
 /// Writes the results of `period` to `path` (format from the extension) in
@@ -60,11 +161,9 @@ pub enum ShareError {
 /// # Errors
 /// No such period, an unknown extension, or write errors.
 pub fn export_period(store: &Store, period: Month, path: &Path) -> Result<usize, ShareError> {
-    let run = store.run(period)?.ok_or_else(|| {
-        StoreError::Invalid(format!(
-            "no run of period {period} is stored; `riskgrade periods` lists them"
-        ))
-    })?;
+    let run = store
+        .run(period)?
+        .ok_or(ShareError::NoSuchPeriod { period })?;
     let mut rows = Vec::new();
     store.scan_results::<StoreError>(period, |r| {
         rows.push(r);
@@ -131,171 +230,178 @@ fn col(name: &str, data: OutData) -> OutColumn {
 /// An existing run of that period is replaced only when `replace` is set.
 ///
 /// # Errors
-/// A file that does not follow the schema (the message names the row and
-/// column), a period already stored without `replace`, or store errors.
+/// [`ShareError::Schema`] for a file that does not follow the schema (with the
+/// row and column), [`ShareError::PeriodExists`] for a period already stored
+/// without `replace`, or store errors.
 pub fn import_period(
     store: &mut Store,
     path: &Path,
     source: Option<&str>,
     replace: bool,
 ) -> Result<RunInfo, ShareError> {
-    let file = path.display().to_string();
     let table = read_table(path)?;
-    let bad = |message: String| ShareError::Schema {
-        file: file.clone(),
-        message,
-    };
-    let need = |name: &str| {
-        table.column(name).ok_or_else(|| {
-            bad(format!(
-                "no `{name}` column; a shared result set has the columns of {SHARED_SCHEMA} (see docs/monthly.md)"
-            ))
-        })
-    };
-    let cols = [
-        "schema_version",
-        "period",
-        "as_of",
-        "model_version",
-        "id",
-        "class",
-        "class_rank",
-        "score",
-    ]
-    .map(need);
-    let [
-        c_schema,
-        c_period,
-        c_as_of,
-        c_version,
-        c_id,
-        c_class,
-        c_rank,
-        c_score,
-    ] = {
-        let mut out = [0usize; 8];
-        for (o, c) in out.iter_mut().zip(cols) {
-            *o = c?;
-        }
-        out
-    };
-    let opt = |name: &str| table.column(name);
-    let text = |row: &[Cell], c: usize| -> Option<String> {
-        match &row[c] {
-            Cell::Missing => None,
-            Cell::Text(s) if s.is_empty() => None,
-            Cell::Text(s) => Some(s.clone()),
-            Cell::Number(x) => Some(riskgrade_core::format_number(*x)),
-            Cell::Bool(b) => Some(b.to_string()),
-        }
-    };
-    let number = |row: &[Cell], c: usize, i: usize| -> Result<Option<f64>, ShareError> {
-        match &row[c] {
-            Cell::Missing => Ok(None),
-            Cell::Number(x) if x.is_finite() => Ok(Some(*x)),
-            Cell::Number(x) => Err(bad(format!(
-                "row {}, column `{}`: {x} is not a finite number",
-                i + 1,
-                table.columns[c]
-            ))),
-            Cell::Text(s) if s.trim().is_empty() => Ok(None),
-            Cell::Text(s) => s
-                .trim()
-                .parse::<f64>()
-                .ok()
-                .filter(|x| x.is_finite())
-                .map(Some)
-                .ok_or_else(|| {
-                    bad(format!(
-                        "row {}, column `{}`: `{s}` is not a number",
-                        i + 1,
-                        table.columns[c]
-                    ))
-                }),
-            Cell::Bool(_) => Err(bad(format!(
-                "row {}, column `{}`: expected a number, found a boolean",
-                i + 1,
-                table.columns[c]
-            ))),
-        }
-    };
-    if table.rows.is_empty() {
-        return Err(bad("the file has no rows".into()));
+    let reader = Reader::new(path, &table)?;
+    let set = reader.read()?;
+    if let Some(existing) = store.run(set.period)?
+        && !replace
+    {
+        return Err(ShareError::PeriodExists {
+            period: set.period,
+            source_name: existing.source,
+            as_of: existing.as_of,
+        });
     }
-    let first = &table.rows[0];
-    let same = |c: usize, i: usize, row: &[Cell]| -> Result<String, ShareError> {
-        let v = text(row, c).unwrap_or_default();
-        let f = text(first, c).unwrap_or_default();
-        if v == f {
-            Ok(v)
-        } else {
-            Err(bad(format!(
-                "row {}, column `{}`: `{v}` differs from row 1's `{f}`; a shared result set holds one period of one run",
-                i + 1,
-                table.columns[c]
-            )))
+    // A shared set is never `local` here, whatever the file says.
+    let source = source
+        .map(str::to_string)
+        .or(set.source)
+        .filter(|s| s != "local")
+        .unwrap_or_else(|| "import".to_string());
+    let mut run = NewRun::new(set.period, set.as_of, &set.version, set.classes);
+    run.source = source.clone();
+    run.input_digest = format!("file {}", path.display());
+    let mut w = store.begin_run(run)?;
+    for row in &set.rows {
+        w.insert(row)?;
+    }
+    let info = w.commit()?;
+    store.note_audit(
+        &source,
+        "import",
+        &format!(
+            "period {}: {} rows from {}",
+            set.period,
+            info.enterprises,
+            path.display()
+        ),
+    )?;
+    Ok(info)
+}
+
+/// A shared result set, read and checked.
+struct SharedSet {
+    period: Month,
+    as_of: riskgrade_core::Date,
+    version: String,
+    source: Option<String>,
+    classes: Vec<String>,
+    rows: Vec<ResultRow>,
+}
+
+/// The columns every shared result set has.
+const REQUIRED: [&str; 8] = [
+    "schema_version",
+    "period",
+    "as_of",
+    "model_version",
+    "id",
+    "class",
+    "class_rank",
+    "score",
+];
+
+/// Reads a shared table row by row, naming the file, row and column of each problem.
+struct Reader<'a> {
+    file: &'a Path,
+    table: &'a TextTable,
+    /// Indices of the [`REQUIRED`] columns, in that order.
+    c: [usize; 8],
+}
+
+impl<'a> Reader<'a> {
+    /// Finds the required columns.
+    fn new(file: &'a Path, table: &'a TextTable) -> Result<Reader<'a>, ShareError> {
+        let mut c = [0usize; 8];
+        for (slot, name) in c.iter_mut().zip(REQUIRED) {
+            *slot = table.column(name).ok_or_else(|| ShareError::Schema {
+                file: file.to_path_buf(),
+                row: None,
+                column: None,
+                problem: SchemaProblem::MissingColumn(name.to_string()),
+            })?;
         }
-    };
-    let mut classes: Vec<Option<String>> = Vec::new();
-    let mut ids = HashSet::new();
-    let mut rows = Vec::with_capacity(table.rows.len());
-    for (i, row) in table.rows.iter().enumerate() {
-        let schema = same(c_schema, i, row)?;
-        if schema != SHARED_SCHEMA {
-            return Err(bad(format!(
-                "row {}, column `schema_version`: `{schema}`; this riskgrade reads {SHARED_SCHEMA}",
-                i + 1
-            )));
+        Ok(Reader { file, table, c })
+    }
+
+    /// The error for row `i` (zero-based) and column index `col`.
+    fn bad(&self, i: Option<usize>, col: Option<usize>, problem: SchemaProblem) -> ShareError {
+        ShareError::Schema {
+            file: self.file.to_path_buf(),
+            row: i.map(|i| i + 1),
+            column: col.map(|c| self.table.columns[c].clone()),
+            problem,
         }
-        for c in [c_period, c_as_of, c_version] {
-            same(c, i, row)?;
+    }
+
+    /// Every row checked, the classes in rank order, and the run's period, date and version.
+    fn read(&self) -> Result<SharedSet, ShareError> {
+        let [c_schema, c_period, c_as_of, c_version, ..] = self.c;
+        let Some(first) = self.table.rows.first() else {
+            return Err(self.bad(None, None, SchemaProblem::NoRows));
+        };
+        let mut classes: Vec<Option<String>> = Vec::new();
+        let mut ids = HashSet::new();
+        let mut rows = Vec::with_capacity(self.table.rows.len());
+        for (i, row) in self.table.rows.iter().enumerate() {
+            let schema = self.same(c_schema, i, row)?;
+            if schema != SHARED_SCHEMA {
+                return Err(self.bad(Some(i), Some(c_schema), SchemaProblem::Version(schema)));
+            }
+            for c in [c_period, c_as_of, c_version] {
+                self.same(c, i, row)?;
+            }
+            rows.push(self.result_row(i, row, &mut ids, &mut classes)?);
         }
+        let period = text(first, c_period)
+            .unwrap_or_default()
+            .parse()
+            .map_err(|e| self.bad(Some(0), Some(c_period), SchemaProblem::Period(e)))?;
+        let as_of = text(first, c_as_of)
+            .unwrap_or_default()
+            .parse()
+            .map_err(|e| self.bad(Some(0), Some(c_as_of), SchemaProblem::Date(e)))?;
+        let classes = classes
+            .into_iter()
+            .enumerate()
+            .map(|(k, c)| c.unwrap_or_else(|| format!("class#{k}")))
+            .collect();
+        Ok(SharedSet {
+            period,
+            as_of,
+            version: text(first, c_version).unwrap_or_default(),
+            source: self.table.column("source").and_then(|c| text(first, c)),
+            classes,
+            rows,
+        })
+    }
+
+    /// Row `i` as a stored result: a unique id, a class consistent with its rank, numbers.
+    fn result_row(
+        &self,
+        i: usize,
+        row: &[Cell],
+        ids: &mut HashSet<String>,
+        classes: &mut Vec<Option<String>>,
+    ) -> Result<ResultRow, ShareError> {
+        let [.., c_id, c_class, _, c_score] = self.c;
         let id =
-            text(row, c_id).ok_or_else(|| bad(format!("row {}, column `id`: empty", i + 1)))?;
+            text(row, c_id).ok_or_else(|| self.bad(Some(i), Some(c_id), SchemaProblem::EmptyId))?;
         if !ids.insert(id.clone()) {
-            return Err(bad(format!(
-                "row {}, column `id`: `{id}` appears twice",
-                i + 1
-            )));
+            return Err(self.bad(Some(i), Some(c_id), SchemaProblem::DuplicateId(id)));
         }
         let class = text(row, c_class);
         if let Some(c) = &class {
-            let rank = number(row, c_rank, i)?.ok_or_else(|| {
-                bad(format!(
-                    "row {}, column `class_rank`: empty for class `{c}`",
-                    i + 1
-                ))
-            })?;
-            if rank < 0.0 || rank.fract() != 0.0 || rank > 64.0 {
-                return Err(bad(format!(
-                    "row {}, column `class_rank`: {rank} is not a class position (0, 1, 2, …)",
-                    i + 1
-                )));
-            }
-            let k = rank as usize;
-            if classes.len() <= k {
-                classes.resize(k + 1, None);
-            }
-            match &classes[k] {
-                Some(known) if known != c => {
-                    return Err(bad(format!(
-                        "row {}, column `class_rank`: rank {k} is class `{known}` in earlier rows, `{c}` here",
-                        i + 1
-                    )));
-                }
-                _ => classes[k] = Some(c.clone()),
-            }
+            self.check_rank(i, row, c, classes)?;
         }
-        let get = |name: &str| opt(name).and_then(|c| text(row, c));
-        rows.push(ResultRow {
+        let get = |name: &str| self.table.column(name).and_then(|c| text(row, c));
+        Ok(ResultRow {
             id,
             model: get("model"),
-            score: number(row, c_score, i)?,
-            base_score: match opt("score_before_rules") {
-                Some(c) => number(row, c, i)?,
+            score: self.number(row, c_score, i)?,
+            base_score: match self.table.column("score_before_rules") {
+                Some(c) => self.number(row, c, i)?,
                 None => None,
             },
-            class: class.clone(),
             reasons: get("reasons").unwrap_or_default(),
             drivers: String::new(),
             labels: get("labels").unwrap_or_default(),
@@ -306,52 +412,81 @@ pub fn import_period(
             error: get("error").or_else(|| class.is_none().then(|| "not graded".to_string())),
             district: get("district").unwrap_or_default(),
             industry: get("industry").unwrap_or_default(),
-        });
+            class,
+        })
     }
-    let period: Month = text(first, c_period)
-        .unwrap_or_default()
-        .parse()
-        .map_err(|e| bad(format!("row 1, column `period`: {e}")))?;
-    let as_of = text(first, c_as_of)
-        .unwrap_or_default()
-        .parse()
-        .map_err(|e| bad(format!("row 1, column `as_of`: {e}")))?;
-    let classes: Vec<String> = classes
-        .into_iter()
-        .enumerate()
-        .map(|(k, c)| c.unwrap_or_else(|| format!("class#{k}")))
-        .collect();
-    if let Some(existing) = store.run(period)?
-        && !replace
-    {
-        return Err(ShareError::Store(StoreError::Invalid(format!(
-            "the store already holds period {period} (source {}, as of {}); pass --replace to overwrite it",
-            existing.source, existing.as_of
-        ))));
+
+    /// Row `i`'s class rank: present, a position, and the same class as earlier rows at it.
+    fn check_rank(
+        &self,
+        i: usize,
+        row: &[Cell],
+        class: &str,
+        classes: &mut Vec<Option<String>>,
+    ) -> Result<(), ShareError> {
+        let c_rank = self.c[6];
+        let bad = |p| self.bad(Some(i), Some(c_rank), p);
+        let rank = self
+            .number(row, c_rank, i)?
+            .ok_or_else(|| bad(SchemaProblem::NoRank(class.to_string())))?;
+        if rank < 0.0 || rank.fract() != 0.0 || rank > 64.0 {
+            return Err(bad(SchemaProblem::BadRank(rank)));
+        }
+        let k = rank as usize;
+        if classes.len() <= k {
+            classes.resize(k + 1, None);
+        }
+        match &classes[k] {
+            Some(known) if known != class => Err(bad(SchemaProblem::RankClash {
+                rank: k,
+                known: known.clone(),
+                found: class.to_string(),
+            })),
+            _ => {
+                classes[k] = Some(class.to_string());
+                Ok(())
+            }
+        }
     }
-    // A shared set is never `local` here, whatever the file says.
-    let source = source
-        .map(str::to_string)
-        .or_else(|| opt("source").and_then(|c| text(first, c)))
-        .filter(|s| s != "local")
-        .unwrap_or_else(|| "import".to_string());
-    let mut run = NewRun::new(
-        period,
-        as_of,
-        &text(first, c_version).unwrap_or_default(),
-        classes,
-    );
-    run.source = source.clone();
-    run.input_digest = format!("file {file}");
-    let mut w = store.begin_run(run)?;
-    for row in &rows {
-        w.insert(row)?;
+
+    /// A cell that must hold the same text on every row as on the first.
+    fn same(&self, c: usize, i: usize, row: &[Cell]) -> Result<String, ShareError> {
+        let v = text(row, c).unwrap_or_default();
+        let first = text(&self.table.rows[0], c).unwrap_or_default();
+        if v == first {
+            Ok(v)
+        } else {
+            Err(self.bad(Some(i), Some(c), SchemaProblem::Differs { value: v, first }))
+        }
     }
-    let info = w.commit()?;
-    store.note_audit(
-        &source,
-        "import",
-        &format!("period {period}: {} rows from {file}", info.enterprises),
-    )?;
-    Ok(info)
+
+    /// A cell holding a finite number, or nothing.
+    fn number(&self, row: &[Cell], c: usize, i: usize) -> Result<Option<f64>, ShareError> {
+        let bad = |p| self.bad(Some(i), Some(c), p);
+        match &row[c] {
+            Cell::Missing => Ok(None),
+            Cell::Number(x) if x.is_finite() => Ok(Some(*x)),
+            Cell::Number(x) => Err(bad(SchemaProblem::NotFinite(*x))),
+            Cell::Text(s) if s.trim().is_empty() => Ok(None),
+            Cell::Text(s) => s
+                .trim()
+                .parse::<f64>()
+                .ok()
+                .filter(|x| x.is_finite())
+                .map(Some)
+                .ok_or_else(|| bad(SchemaProblem::NotANumber(s.clone()))),
+            Cell::Bool(_) => Err(bad(SchemaProblem::Boolean)),
+        }
+    }
+}
+
+/// A cell as text; empty text and missing cells are `None`.
+fn text(row: &[Cell], c: usize) -> Option<String> {
+    match &row[c] {
+        Cell::Missing => None,
+        Cell::Text(s) if s.is_empty() => None,
+        Cell::Text(s) => Some(s.clone()),
+        Cell::Number(x) => Some(riskgrade_core::format_number(*x)),
+        Cell::Bool(b) => Some(b.to_string()),
+    }
 }

@@ -31,6 +31,7 @@ use previous::{Movement, NoteInputs};
 
 /// Why a monthly run failed. The store is unchanged when it does.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum MonthlyError {
     /// The batch could not be graded.
     #[error(transparent)]
@@ -39,8 +40,26 @@ pub enum MonthlyError {
     #[error(transparent)]
     Store(#[from] StoreError),
     /// The same enterprise appears more than once; a period holds each enterprise once.
-    #[error("{0}")]
-    DuplicateIds(String),
+    #[error(
+        "the input holds an enterprise more than once ({}); a period holds each enterprise once, so nothing was stored",
+        duplicates.iter().map(|d| d.to_string()).collect::<Vec<_>>().join("; ")
+    )]
+    DuplicateIds {
+        /// The first few enterprises found twice.
+        duplicates: Vec<Duplicate>,
+    },
+}
+
+/// An enterprise found on two rows of a month's input.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("enterprise `{id}` in rows {first} and {second}")]
+pub struct Duplicate {
+    /// The enterprise.
+    pub id: String,
+    /// One-based row of its first appearance.
+    pub first: usize,
+    /// One-based row of the next.
+    pub second: usize,
 }
 
 /// The enterprises of one month: nested profiles (records are known, so
@@ -274,26 +293,20 @@ pub fn run_month(
 fn id_order(grades: &Grades) -> Result<Vec<usize>, MonthlyError> {
     let mut order: Vec<usize> = (0..grades.len()).collect();
     order.par_sort_unstable_by(|&a, &b| grades.id(a).cmp(grades.id(b)).then(a.cmp(&b)));
-    let dups: Vec<String> = order
+    let duplicates: Vec<Duplicate> = order
         .windows(2)
         .filter(|w| grades.id(w[0]) == grades.id(w[1]))
         .take(5)
-        .map(|w| {
-            format!(
-                "enterprise `{}` in rows {} and {}",
-                grades.id(w[0]),
-                w[0] + 1,
-                w[1] + 1
-            )
+        .map(|w| Duplicate {
+            id: grades.id(w[0]).to_string(),
+            first: w[0] + 1,
+            second: w[1] + 1,
         })
         .collect();
-    if dups.is_empty() {
+    if duplicates.is_empty() {
         Ok(order)
     } else {
-        Err(MonthlyError::DuplicateIds(format!(
-            "the input holds an enterprise more than once ({}); a period holds each enterprise once, so nothing was stored",
-            dups.join("; ")
-        )))
+        Err(MonthlyError::DuplicateIds { duplicates })
     }
 }
 
