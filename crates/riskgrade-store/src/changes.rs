@@ -2,11 +2,14 @@
 
 use riskgrade_core::Month;
 use rusqlite::params;
+use serde::{Deserialize, Serialize};
 
+use crate::names::{name_of, parse_name};
 use crate::{Result, Store};
 
 /// What kind of change a [`ChangeNote`] explains.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum ChangeKind {
     /// The enterprise was not in the previous period.
     New,
@@ -25,31 +28,25 @@ pub enum ChangeKind {
 }
 
 impl ChangeKind {
-    /// The name stored and shown.
+    /// Every kind, in the order of the documentation.
+    pub const ALL: [ChangeKind; 7] = [
+        ChangeKind::New,
+        ChangeKind::Record,
+        ChangeKind::Repair,
+        ChangeKind::Indicator,
+        ChangeKind::Rule,
+        ChangeKind::Manual,
+        ChangeKind::Model,
+    ];
+
+    /// The name stored and shown (its serde name): `new`, `record`, `repair`,
+    /// `indicator`, `rule`, `manual`, `model`.
     pub fn name(self) -> &'static str {
-        match self {
-            ChangeKind::New => "new",
-            ChangeKind::Record => "record",
-            ChangeKind::Repair => "repair",
-            ChangeKind::Indicator => "indicator",
-            ChangeKind::Rule => "rule",
-            ChangeKind::Manual => "manual",
-            ChangeKind::Model => "model",
-        }
+        name_of(&self)
     }
 
-    fn parse(s: &str) -> Option<ChangeKind> {
-        [
-            ChangeKind::New,
-            ChangeKind::Record,
-            ChangeKind::Repair,
-            ChangeKind::Indicator,
-            ChangeKind::Rule,
-            ChangeKind::Manual,
-            ChangeKind::Model,
-        ]
-        .into_iter()
-        .find(|k| k.name() == s)
+    pub(crate) fn parse(s: &str) -> Option<ChangeKind> {
+        parse_name(s)
     }
 }
 

@@ -3,12 +3,15 @@
 
 use riskgrade_core::{Date, Month, RecordType};
 use rusqlite::{OptionalExtension, params};
+use serde::{Deserialize, Serialize};
 
 use crate::audit::audit;
+use crate::names::{name_of, parse_name};
 use crate::{Result, Store, StoreError, now};
 
 /// What a manual decision does.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum DecisionKind {
     /// Sets the enterprise's class, whatever the score and rules, from `effective` to `until`.
     Override,
@@ -19,26 +22,26 @@ pub enum DecisionKind {
 }
 
 impl DecisionKind {
-    /// The name stored and shown.
+    /// Every kind, in the order of the documentation.
+    pub const ALL: [DecisionKind; 3] = [
+        DecisionKind::Override,
+        DecisionKind::Repair,
+        DecisionKind::Objection,
+    ];
+
+    /// The name stored and shown (its serde name): `override`, `repair`, `objection`.
     pub fn name(self) -> &'static str {
-        match self {
-            DecisionKind::Override => "override",
-            DecisionKind::Repair => "repair",
-            DecisionKind::Objection => "objection",
-        }
+        name_of(&self)
     }
-    fn parse(s: &str) -> Option<DecisionKind> {
-        match s {
-            "override" => Some(DecisionKind::Override),
-            "repair" => Some(DecisionKind::Repair),
-            "objection" => Some(DecisionKind::Objection),
-            _ => None,
-        }
+
+    pub(crate) fn parse(s: &str) -> Option<DecisionKind> {
+        parse_name(s)
     }
 }
 
 /// Where a decision stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum DecisionStatus {
     /// An override or repair that counts (within its dates).
     Active,
@@ -53,25 +56,22 @@ pub enum DecisionStatus {
 }
 
 impl DecisionStatus {
-    /// The name stored and shown.
+    /// Every status, in the order of the documentation.
+    pub const ALL: [DecisionStatus; 5] = [
+        DecisionStatus::Active,
+        DecisionStatus::Revoked,
+        DecisionStatus::Open,
+        DecisionStatus::Upheld,
+        DecisionStatus::Rejected,
+    ];
+
+    /// The name stored and shown (its serde name): `active`, `revoked`, `open`, `upheld`, `rejected`.
     pub fn name(self) -> &'static str {
-        match self {
-            DecisionStatus::Active => "active",
-            DecisionStatus::Revoked => "revoked",
-            DecisionStatus::Open => "open",
-            DecisionStatus::Upheld => "upheld",
-            DecisionStatus::Rejected => "rejected",
-        }
+        name_of(&self)
     }
-    fn parse(s: &str) -> Option<DecisionStatus> {
-        match s {
-            "active" => Some(DecisionStatus::Active),
-            "revoked" => Some(DecisionStatus::Revoked),
-            "open" => Some(DecisionStatus::Open),
-            "upheld" => Some(DecisionStatus::Upheld),
-            "rejected" => Some(DecisionStatus::Rejected),
-            _ => None,
-        }
+
+    pub(crate) fn parse(s: &str) -> Option<DecisionStatus> {
+        parse_name(s)
     }
 }
 

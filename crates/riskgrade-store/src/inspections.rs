@@ -112,15 +112,6 @@ pub struct TaskOutcome {
     pub note: Option<String>,
 }
 
-pub(crate) fn result_name(r: InspectionResult) -> &'static str {
-    match r {
-        InspectionResult::NoProblem => "no_problem",
-        InspectionResult::Problem => "problem",
-        InspectionResult::NotReachable => "not_reachable",
-        InspectionResult::Refused => "refused",
-    }
-}
-
 impl Store {
     /// Records a draw and its tasks in one transaction; returns the draw's number.
     ///
@@ -386,7 +377,7 @@ impl Store {
                     o.draw,
                     number,
                     o.date.to_string(),
-                    result_name(o.result),
+                    o.result.name(),
                     o.severity,
                     o.note
                 ],

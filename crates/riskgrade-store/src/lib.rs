@@ -50,6 +50,7 @@ mod changes;
 mod decisions;
 mod error;
 mod inspections;
+mod names;
 mod open;
 mod queue;
 mod results;

@@ -458,3 +458,138 @@ fn a_draw_is_recorded_whole_and_outcomes_close_its_tasks() {
     let last = s.last_inspections(date("2026-12-31")).expect("q");
     assert_eq!(last["E1"].1, vec!["I1".to_string(), "I2".to_string()]);
 }
+
+/// The names in existing store files, exactly: they must never change.
+const CHANGE_KINDS: [(ChangeKind, &str); 7] = [
+    (ChangeKind::New, "new"),
+    (ChangeKind::Record, "record"),
+    (ChangeKind::Repair, "repair"),
+    (ChangeKind::Indicator, "indicator"),
+    (ChangeKind::Rule, "rule"),
+    (ChangeKind::Manual, "manual"),
+    (ChangeKind::Model, "model"),
+];
+const DECISION_KINDS: [(DecisionKind, &str); 3] = [
+    (DecisionKind::Override, "override"),
+    (DecisionKind::Repair, "repair"),
+    (DecisionKind::Objection, "objection"),
+];
+const DECISION_STATUSES: [(DecisionStatus, &str); 5] = [
+    (DecisionStatus::Active, "active"),
+    (DecisionStatus::Revoked, "revoked"),
+    (DecisionStatus::Open, "open"),
+    (DecisionStatus::Upheld, "upheld"),
+    (DecisionStatus::Rejected, "rejected"),
+];
+
+/// Fails to compile when a variant is added without a stored name above.
+fn _every_variant_has_a_stored_name(c: ChangeKind, k: DecisionKind, s: DecisionStatus) {
+    use ChangeKind as C;
+    use DecisionKind as K;
+    use DecisionStatus as S;
+    match c {
+        C::New | C::Record | C::Repair | C::Indicator | C::Rule | C::Manual | C::Model => {}
+    }
+    match k {
+        K::Override | K::Repair | K::Objection => {}
+    }
+    match s {
+        S::Active | S::Revoked | S::Open | S::Upheld | S::Rejected => {}
+    }
+}
+
+#[test]
+fn every_enum_variant_round_trips_through_its_stored_name() {
+    for (k, name) in CHANGE_KINDS {
+        assert_eq!(k.name(), name);
+        assert_eq!(ChangeKind::parse(name), Some(k));
+    }
+    for (k, name) in DECISION_KINDS {
+        assert_eq!(k.name(), name);
+        assert_eq!(DecisionKind::parse(name), Some(k));
+    }
+    for (s, name) in DECISION_STATUSES {
+        assert_eq!(s.name(), name);
+        assert_eq!(DecisionStatus::parse(name), Some(s));
+    }
+    assert_eq!(
+        ChangeKind::ALL.to_vec(),
+        CHANGE_KINDS.map(|(k, _)| k).to_vec()
+    );
+    assert_eq!(
+        DecisionKind::ALL.to_vec(),
+        DECISION_KINDS.map(|(k, _)| k).to_vec()
+    );
+    assert_eq!(
+        DecisionStatus::ALL.to_vec(),
+        DECISION_STATUSES.map(|(s, _)| s).to_vec()
+    );
+    for unknown in ["", "Record", "RECORD", " record", "overrides", "closed"] {
+        assert_eq!(ChangeKind::parse(unknown), None, "{unknown:?}");
+        assert_eq!(DecisionKind::parse(unknown), None, "{unknown:?}");
+        assert_eq!(DecisionStatus::parse(unknown), None, "{unknown:?}");
+    }
+}
+
+#[test]
+fn rows_written_with_the_stored_names_read_back() {
+    let mut s = Store::in_memory().expect("store");
+    write(&mut s, "2026-01", &[("E1", Some("A"))]);
+    // Change notes as an existing file holds them, and as the writer writes them.
+    for (seq, (_, name)) in CHANGE_KINDS.iter().enumerate() {
+        s.conn
+            .execute(
+                "INSERT INTO changes (period, id, seq, from_class, to_class, kind, detail) \
+                 VALUES ('2026-01', 'E1', ?1, 'A', 'B', ?2, 'why')",
+                rusqlite::params![seq as i64 + 1, name],
+            )
+            .expect("insert");
+    }
+    let kinds: Vec<ChangeKind> = s
+        .changes(month("2026-01"), Some("E1"))
+        .expect("changes")
+        .iter()
+        .map(|n| n.kind)
+        .collect();
+    assert_eq!(kinds, ChangeKind::ALL.to_vec());
+    let p = month("2026-02");
+    let mut w = s
+        .begin_run(NewRun::new(p, p.last_day(), "v1", ["A", "B"]))
+        .expect("begin");
+    for kind in ChangeKind::ALL {
+        let note = ChangeNote {
+            id: "E1".into(),
+            from_class: None,
+            to_class: Some("A".into()),
+            kind,
+            detail: "why".into(),
+        };
+        w.note(&note).expect("note");
+    }
+    w.commit().expect("commit");
+    let stored: Vec<String> = s
+        .conn
+        .prepare("SELECT kind FROM changes WHERE period = '2026-02' ORDER BY seq")
+        .expect("prepare")
+        .query_map([], |r| r.get(0))
+        .expect("query")
+        .collect::<rusqlite::Result<_>>()
+        .expect("rows");
+    assert_eq!(stored, CHANGE_KINDS.map(|(_, n)| n.to_string()).to_vec());
+    // Decisions of every kind and status, as an existing file holds them.
+    for (i, (kind, kind_name)) in DECISION_KINDS.iter().enumerate() {
+        for (j, (status, status_name)) in DECISION_STATUSES.iter().enumerate() {
+            let enterprise = format!("D{i}{j}");
+            s.conn
+                .execute(
+                    "INSERT INTO decisions (enterprise, kind, class, record_kind, record_date, period, \
+                     effective, reason, decided_by, decided_at, status) \
+                     VALUES (?1, ?2, 'B', 'penalty', '2025-01-01', '2026-01', '2026-01-01', 'r', 'x', 0, ?3)",
+                    rusqlite::params![enterprise, kind_name, status_name],
+                )
+                .expect("insert");
+            let d = &s.decisions(Some(&enterprise)).expect("decisions")[0];
+            assert_eq!((d.kind, d.status), (*kind, *status));
+        }
+    }
+}
