@@ -164,12 +164,10 @@ pub(crate) fn model_err(e: &SetError) -> PyErr {
     };
     match e {
         SetError::Rule(r) => rule_err(r),
-        SetError::Syntax {
-            file, line, column, ..
-        } => located(
-            file.as_deref().map_or(Attr::None, Attr::file),
-            Attr::position(*line),
-            Attr::position(*column),
+        SetError::Syntax { at, .. } => located(
+            at.file.as_deref().map_or(Attr::None, Attr::file),
+            Attr::position(at.line),
+            Attr::position(at.column),
             Attr::None,
             Attr::None,
         ),
@@ -211,7 +209,7 @@ fn problem_path(p: &ModelProblem) -> Option<&str> {
         ModelProblem::Provenance { .. }
         | ModelProblem::Input { .. }
         | ModelProblem::EffectPeriods(_)
-        | ModelProblem::Scale(_)
+        | ModelProblem::Scale { .. }
         | ModelProblem::Classes(_)
         | ModelProblem::Empty => None,
         _ => None,

@@ -2,6 +2,8 @@
 
 use std::path::PathBuf;
 
+use riskgrade_core::Position;
+
 /// Why a model or model set could not be loaded.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 #[non_exhaustive]
@@ -15,14 +17,10 @@ pub enum ModelError {
         message: String,
     },
     /// Syntax error, unknown key or wrong type in a file.
-    #[error("{}: {message}", position(file.as_deref(), *line, *column))]
+    #[error("{}: {message}", position(at))]
     Syntax {
-        /// The file, when loaded from one.
-        file: Option<PathBuf>,
-        /// 1-based line (0 when unknown).
-        line: usize,
-        /// 1-based column (0 when unknown).
-        column: usize,
+        /// Where: the file when loaded from one, 1-based line and column (0 when unknown).
+        at: Position,
         /// What is wrong.
         message: String,
     },
@@ -36,18 +34,164 @@ pub enum ModelError {
     },
     /// A problem with the set: routing, components, duplicate ids.
     #[error("model set: {0}")]
-    Set(String),
+    Set(SetProblem),
     /// A rule that does not compile: its id, file, line, column and a hint.
     #[error("{0}")]
     Rule(Box<riskgrade_rules::RuleError>),
 }
 
-fn position(file: Option<&std::path::Path>, line: usize, column: usize) -> String {
-    match (file, line) {
+/// `file:line:column`, the file alone, `line L, column C` or `(unknown position)`.
+fn position(at: &Position) -> String {
+    let (line, column) = (at.line, at.column);
+    match (&at.file, line) {
         (Some(f), 0) => f.display().to_string(),
         (Some(f), _) => format!("{}:{line}:{column}", f.display()),
         (None, 0) => "(unknown position)".to_string(),
         (None, _) => format!("line {line}, column {column}"),
+    }
+}
+
+/// A problem with a model set as a whole: its models, routes, components, shared inputs,
+/// routing topics and rule files.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[non_exhaustive]
+pub enum SetProblem {
+    /// The set has no model.
+    #[error("no models; add [[model]] entries or `include = [\"model.toml\"]`")]
+    NoModels,
+    /// Two models share an id.
+    #[error("model `{model}` is declared twice")]
+    DuplicateModel {
+        /// The id.
+        model: String,
+    },
+    /// A reference to a model the set does not have.
+    #[error(
+        "{by} names model `{model}`, which is not in the set{}",
+        hint(suggestion)
+    )]
+    UnknownModel {
+        /// What names it.
+        by: ModelReference,
+        /// The id named.
+        model: String,
+        /// The closest id in the set.
+        suggestion: Option<String>,
+    },
+    /// A route with no industry code.
+    #[error("the route to `{model}` lists no industries")]
+    EmptyRoute {
+        /// The model routed to.
+        model: String,
+    },
+    /// A route with an empty industry code.
+    #[error("the route to `{model}` has an empty industry code")]
+    EmptyIndustryCode {
+        /// The model routed to.
+        model: String,
+    },
+    /// One industry routed to two models.
+    #[error("industry `{industry}` is routed to both `{first}` and `{second}`")]
+    IndustryRoutedTwice {
+        /// The industry code.
+        industry: String,
+        /// The model of the first route.
+        first: String,
+        /// The model of the second route.
+        second: String,
+    },
+    /// A model that takes its own score as a component.
+    #[error("model `{model}` takes its own score")]
+    OwnScore {
+        /// The model.
+        model: String,
+    },
+    /// Models that take each other's scores in a cycle.
+    #[error(
+        "models take each other's scores in a cycle; a specialised model may include the general one, not the reverse"
+    )]
+    ComponentCycle,
+    /// An input declared differently by two models.
+    #[error(
+        "input `{input}` is declared differently by models `{first}` and `{second}`; declare it the same way in each"
+    )]
+    InputDiffers {
+        /// The input.
+        input: String,
+        /// The first model declaring it.
+        first: String,
+        /// The model declaring it differently.
+        second: String,
+    },
+    /// A model whose effect periods differ from the default model's.
+    #[error(
+        "model `{model}` sets other effect periods than `{first}`; records must age the same way in one set"
+    )]
+    EffectPeriodsDiffer {
+        /// The model that differs.
+        model: String,
+        /// The model whose effect periods the set uses.
+        first: String,
+    },
+    /// A routing topic that does not say how it routes.
+    #[error("routing topic `{topic}`: {}", topic_fix(*needs_licence))]
+    RoutingTopic {
+        /// The topic.
+        topic: String,
+        /// Whether it routes by licence but names no licence type.
+        needs_licence: bool,
+    },
+    /// A rule with neither a script nor a script file.
+    #[error(
+        "rule `{rule}` ({}) has no script; write `script = '''...'''` or `file = \"rules/{rule}.rhai\"`",
+        file.display()
+    )]
+    NoScript {
+        /// The rule's id.
+        rule: String,
+        /// The file that declares it.
+        file: PathBuf,
+    },
+    /// The set could not be written as TOML.
+    #[error("{message}")]
+    Serialise {
+        /// The serialiser's message.
+        message: String,
+    },
+}
+
+fn topic_fix(needs_licence: bool) -> &'static str {
+    if needs_licence {
+        "`by = \"licence\"` needs `licence = \"<licence type>\"`"
+    } else {
+        "write either `by = \"licence\"` with `licence = \"...\"`, `by = \"industry\"`, or `department = \"...\"`"
+    }
+}
+
+/// What names a model in a set.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ModelReference {
+    /// The set's `default`.
+    Default,
+    /// A route.
+    Route,
+    /// A component leaf of another model.
+    Leaf {
+        /// The model with the leaf.
+        model: String,
+        /// The leaf's path.
+        path: String,
+    },
+}
+
+impl std::fmt::Display for ModelReference {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ModelReference::Default => f.write_str("`default`"),
+            ModelReference::Route => f.write_str("a route"),
+            ModelReference::Leaf { model, path } => write!(f, "`{path}` in model `{model}`"),
+        }
     }
 }
 
@@ -182,9 +326,14 @@ pub enum Problem {
     /// Effect periods are wrong.
     #[error("effect periods: {0}")]
     EffectPeriods(String),
-    /// The scale is wrong.
-    #[error("scale: {0}")]
-    Scale(String),
+    /// The scale's bounds are not finite or not in order.
+    #[error("scale: need finite `min` < `max`, found [{min}, {max}]")]
+    Scale {
+        /// The lower bound given.
+        min: f64,
+        /// The upper bound given.
+        max: f64,
+    },
     /// The classes are wrong.
     #[error("classes: {0}")]
     Classes(String),

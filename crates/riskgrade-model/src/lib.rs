@@ -44,7 +44,7 @@ mod set;
 mod spec;
 
 pub use classes::{Classes, Cutoffs, default_classes};
-pub use error::{ModelError, Problem};
+pub use error::{ModelError, ModelReference, Problem, SetProblem};
 pub use model::{Leaf, Model, Node, Source};
 pub use routing::{RouteBy, RoutingSpec, RuleLimitsSpec, TopicRoute};
 pub use score::{Emit, ScoreFn};

@@ -384,10 +384,10 @@ fn increasing(path: &str, what: &'static str, xs: &[f64]) -> Result<(), Problem>
 fn check_header(spec: &ModelSpec) -> Result<(EffectPeriods, Classes), Problem> {
     let scale = &spec.scale;
     if !(scale.min.is_finite() && scale.max.is_finite() && scale.min < scale.max) {
-        return Err(Problem::Scale(format!(
-            "need finite `min` < `max`, found [{}, {}]",
-            scale.min, scale.max
-        )));
+        return Err(Problem::Scale {
+            min: scale.min,
+            max: scale.max,
+        });
     }
     for (name, input) in &spec.inputs {
         input.check().map_err(|message| Problem::Input {

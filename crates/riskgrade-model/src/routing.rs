@@ -7,6 +7,8 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use crate::error::SetProblem;
+
 /// How alerts of one topic are routed.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -75,22 +77,18 @@ impl RoutingSpec {
     /// Checks that every topic says how it routes.
     ///
     /// # Errors
-    /// A message naming the topic and what to write.
-    pub fn check(&self) -> Result<(), String> {
+    /// [`SetProblem::RoutingTopic`] naming the topic and what to write.
+    pub fn check(&self) -> Result<(), SetProblem> {
         for (name, t) in &self.topic {
             match (t.by, &t.licence, &t.department) {
                 (Some(RouteBy::Licence), Some(_), None)
                 | (Some(RouteBy::Industry), None, None)
                 | (None, None, Some(_)) => {}
-                (Some(RouteBy::Licence), None, _) => {
-                    return Err(format!(
-                        "routing topic `{name}`: `by = \"licence\"` needs `licence = \"<licence type>\"`"
-                    ));
-                }
-                _ => {
-                    return Err(format!(
-                        "routing topic `{name}`: write either `by = \"licence\"` with `licence = \"...\"`, `by = \"industry\"`, or `department = \"...\"`"
-                    ));
+                (by, licence, _) => {
+                    return Err(SetProblem::RoutingTopic {
+                        topic: name.clone(),
+                        needs_licence: by == Some(RouteBy::Licence) && licence.is_none(),
+                    });
                 }
             }
         }

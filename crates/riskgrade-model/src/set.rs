@@ -3,13 +3,13 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use riskgrade_core::{EffectPeriods, InputSpec, Schema};
+use riskgrade_core::{EffectPeriods, InputSpec, Position, Schema};
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
 use riskgrade_rules::{Catalog, RuleSpec, Rules};
 
-use crate::error::ModelError;
+use crate::error::{ModelError, ModelReference, SetProblem};
 use crate::model::{Model, Source};
 use crate::routing::{RoutingSpec, RuleLimitsSpec};
 use crate::spec::{ModelSetSpec, ModelSpec, RouteSpec};
@@ -80,6 +80,15 @@ fn line_col(text: &str, offset: usize) -> (usize, usize) {
     (line, column)
 }
 
+/// `line`, `column` in `file` (or in text from no file).
+fn at_in(file: Option<&Path>, line: usize, column: usize) -> Position {
+    let at = Position::line_col(line, column);
+    match file {
+        Some(f) => at.in_file(f),
+        None => at,
+    }
+}
+
 fn parse<T: serde::de::DeserializeOwned>(
     text: &str,
     format: Format,
@@ -89,9 +98,7 @@ fn parse<T: serde::de::DeserializeOwned>(
         Format::Toml => toml::from_str(text).map_err(|e| {
             let (line, column) = e.span().map_or((0, 0), |s| line_col(text, s.start));
             ModelError::Syntax {
-                file: file.map(Path::to_path_buf),
-                line,
-                column,
+                at: at_in(file, line, column),
                 message: e.message().trim().to_string(),
             }
         }),
@@ -99,9 +106,7 @@ fn parse<T: serde::de::DeserializeOwned>(
             let msg = e.to_string();
             let message = msg.split(" at line ").next().unwrap_or(&msg).to_string();
             ModelError::Syntax {
-                file: file.map(Path::to_path_buf),
-                line: e.line(),
-                column: e.column(),
+                at: at_in(file, e.line(), e.column()),
                 message,
             }
         }),
@@ -208,12 +213,10 @@ fn locate_rules(
                 r.line = 1;
             }
             None => {
-                return Err(ModelError::Set(format!(
-                    "rule `{}` ({}) has no script; write `script = '''...'''` or `file = \"rules/{}.rhai\"`",
-                    r.id,
-                    path.display(),
-                    r.id
-                )));
+                return Err(ModelError::Set(SetProblem::NoScript {
+                    rule: r.id.clone(),
+                    file: path.to_path_buf(),
+                }));
             }
         }
     }
@@ -324,7 +327,7 @@ impl ModelSet {
         let default = spec
             .default
             .as_deref()
-            .map(|d| find_model(&ids, d, "`default`"))
+            .map(|d| find_model(&ids, d, ModelReference::Default))
             .transpose()?;
         let routes = compile_routes(&spec, &ids)?;
         let order = link_components(&mut models, &ids)?;
@@ -378,8 +381,11 @@ impl ModelSet {
     pub fn to_toml(&self) -> Result<String, ModelError> {
         let mut text = String::from("# riskgrade model set (canonical form)\n");
         text.push_str(
-            &toml::to_string(&CanonicalSetFile::from(&self.spec))
-                .map_err(|e| ModelError::Set(e.to_string()))?,
+            &toml::to_string(&CanonicalSetFile::from(&self.spec)).map_err(|e| {
+                ModelError::Set(SetProblem::Serialise {
+                    message: e.to_string(),
+                })
+            })?,
         );
         Ok(text)
     }
@@ -516,17 +522,14 @@ fn topo_order(deps: &[Vec<usize>]) -> Option<Vec<usize>> {
 /// Compiles every model of the set, refusing an id declared twice.
 fn compile_models(spec: &ModelSetSpec) -> Result<Vec<Model>, ModelError> {
     if spec.models.is_empty() {
-        return Err(ModelError::Set(
-            "no models; add [[model]] entries or `include = [\"model.toml\"]`".into(),
-        ));
+        return Err(ModelError::Set(SetProblem::NoModels));
     }
     let mut models = Vec::with_capacity(spec.models.len());
     for m in &spec.models {
         if models.iter().any(|x: &Model| x.id() == m.id) {
-            return Err(ModelError::Set(format!(
-                "model `{}` is declared twice",
-                m.id
-            )));
+            return Err(ModelError::Set(SetProblem::DuplicateModel {
+                model: m.id.clone(),
+            }));
         }
         models.push(
             Model::compile(m.clone()).map_err(|problem| ModelError::Invalid {
@@ -539,14 +542,14 @@ fn compile_models(spec: &ModelSetSpec) -> Result<Vec<Model>, ModelError> {
 }
 
 /// The index of model `id` in the set; `what` names the reference for the error.
-fn find_model(ids: &[String], id: &str, what: &str) -> Result<usize, ModelError> {
+fn find_model(ids: &[String], id: &str, by: ModelReference) -> Result<usize, ModelError> {
     ids.iter().position(|m| m == id).ok_or_else(|| {
-        let hint = riskgrade_core::did_you_mean(id, ids.iter().map(String::as_str))
-            .map(|s| format!(" (did you mean `{s}`?)"))
-            .unwrap_or_default();
-        ModelError::Set(format!(
-            "{what} names model `{id}`, which is not in the set{hint}"
-        ))
+        ModelError::Set(SetProblem::UnknownModel {
+            by,
+            model: id.to_string(),
+            suggestion: riskgrade_core::did_you_mean(id, ids.iter().map(String::as_str))
+                .map(str::to_string),
+        })
     })
 }
 
@@ -554,25 +557,24 @@ fn find_model(ids: &[String], id: &str, what: &str) -> Result<usize, ModelError>
 fn compile_routes(spec: &ModelSetSpec, ids: &[String]) -> Result<Vec<(String, usize)>, ModelError> {
     let mut routes: Vec<(String, usize)> = Vec::new();
     for r in &spec.routes {
-        let idx = find_model(ids, &r.model, "a route")?;
+        let idx = find_model(ids, &r.model, ModelReference::Route)?;
         if r.industries.is_empty() {
-            return Err(ModelError::Set(format!(
-                "the route to `{}` lists no industries",
-                r.model
-            )));
+            return Err(ModelError::Set(SetProblem::EmptyRoute {
+                model: r.model.clone(),
+            }));
         }
         for code in &r.industries {
             if code.trim().is_empty() {
-                return Err(ModelError::Set(format!(
-                    "the route to `{}` has an empty industry code",
-                    r.model
-                )));
+                return Err(ModelError::Set(SetProblem::EmptyIndustryCode {
+                    model: r.model.clone(),
+                }));
             }
             if let Some((_, other)) = routes.iter().find(|(c, _)| c == code) {
-                return Err(ModelError::Set(format!(
-                    "industry `{code}` is routed to both `{}` and `{}`",
-                    ids[*other], r.model
-                )));
+                return Err(ModelError::Set(SetProblem::IndustryRoutedTwice {
+                    industry: code.clone(),
+                    first: ids[*other].clone(),
+                    second: r.model.clone(),
+                }));
             }
             routes.push((code.clone(), idx));
         }
@@ -596,26 +598,20 @@ fn link_components(models: &mut [Model], ids: &[String]) -> Result<Vec<usize>, M
             })
             .collect();
         for (li, m) in comps {
-            let j = find_model(
-                ids,
-                &m,
-                &format!(
-                    "`{}` in model `{}`",
-                    models[i].leaves()[li].path,
-                    models[i].id()
-                ),
-            )?;
+            let by = ModelReference::Leaf {
+                model: models[i].id().to_string(),
+                path: models[i].leaves()[li].path.clone(),
+            };
+            let j = find_model(ids, &m, by)?;
             if j == i {
-                return Err(ModelError::Set(format!("model `{m}` takes its own score")));
+                return Err(ModelError::Set(SetProblem::OwnScore { model: m }));
             }
             let from = models[j].scale().clone();
             models[i].link_component(li, &from);
             deps[i].push(j);
         }
     }
-    topo_order(&deps).ok_or_else(|| {
-        ModelError::Set("models take each other's scores in a cycle; a specialised model may include the general one, not the reverse".into())
-    })
+    topo_order(&deps).ok_or(ModelError::Set(SetProblem::ComponentCycle))
 }
 
 /// One input schema for the set; an input shared by models must be declared the same way.
@@ -625,10 +621,11 @@ fn shared_schema(models: &[Model]) -> Result<Schema, ModelError> {
         for (name, s) in &m.spec().inputs {
             match inputs.iter().find(|(n, _, _)| n == name) {
                 Some((_, prev, first)) if prev != s => {
-                    return Err(ModelError::Set(format!(
-                        "input `{name}` is declared differently by models `{first}` and `{}`; declare it the same way in each",
-                        m.id()
-                    )));
+                    return Err(ModelError::Set(SetProblem::InputDiffers {
+                        input: name.clone(),
+                        first: first.clone(),
+                        second: m.id().to_string(),
+                    }));
                 }
                 Some(_) => {}
                 None => inputs.push((name.clone(), s.clone(), m.id().to_string())),
@@ -645,11 +642,10 @@ fn shared_effect_periods(models: &[Model], first: usize) -> Result<EffectPeriods
         .iter()
         .find(|m| *m.effect_periods() != effect_periods)
     {
-        return Err(ModelError::Set(format!(
-            "model `{}` sets other effect periods than `{}`; records must age the same way in one set",
-            m.id(),
-            models[first].id()
-        )));
+        return Err(ModelError::Set(SetProblem::EffectPeriodsDiffer {
+            model: m.id().to_string(),
+            first: models[first].id().to_string(),
+        }));
     }
     Ok(effect_periods)
 }
