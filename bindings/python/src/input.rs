@@ -105,16 +105,7 @@ fn parse_profiles(text: &str) -> PyResult<(Vec<Enterprise>, Unreadable)> {
         return Ok((v, Vec::new()));
     }
     let p = riskgrade::io::parse_profiles_jsonl(text, false).map_err(|e| io_err(&e))?;
-    let unreadable = p
-        .issues
-        .iter()
-        .map(|i| {
-            (
-                i.id.clone().unwrap_or_else(|| format!("(line {})", i.line)),
-                format!("line {}: {}", i.line, i.message),
-            )
-        })
-        .collect();
+    let unreadable = p.unreadable();
     Ok((p.enterprises, unreadable))
 }
 

@@ -54,19 +54,6 @@ pub(crate) struct Loaded {
     pub(crate) profiles: Option<Vec<Enterprise>>,
 }
 
-/// Profiles that could not be read, as (id or line, message).
-pub(crate) fn unreadable(p: &riskgrade::io::Profiles) -> Vec<(String, String)> {
-    p.issues
-        .iter()
-        .map(|i| {
-            (
-                i.id.clone().unwrap_or_else(|| format!("(line {})", i.line)),
-                format!("line {}: {}", i.line, i.message),
-            )
-        })
-        .collect()
-}
-
 /// Loads a batch and keeps the profiles when the file holds profiles.
 pub(crate) fn load_batch(
     path: &Path,
@@ -79,7 +66,7 @@ pub(crate) fn load_batch(
         let frame = Frame::from_profiles(&p.enterprises, set.schema(), as_of, set.effect_periods());
         // Unreadable profiles stay in the batch as rows that are reported, not graded.
         Ok(Loaded {
-            frame: frame.with_unreadable(unreadable(&p)),
+            frame: frame.with_unreadable(p.unreadable()),
             profiles: Some(p.enterprises),
         })
     } else {

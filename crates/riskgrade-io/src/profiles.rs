@@ -33,6 +33,31 @@ pub struct Profiles {
     pub issues: Vec<ProfileIssue>,
 }
 
+impl Profiles {
+    /// The profiles that could not be read, as (enterprise id, or `(line N)` when the id is
+    /// unknown; `line N: problem`): the form [`riskgrade_core::Frame::with_unreadable`]
+    /// takes, so that they are reported as rows not graded.
+    ///
+    /// ```
+    /// let p = riskgrade_io::parse_profiles_jsonl("{\"id\": \"E1\", \"recrods\": []}", false)?;
+    /// let bad = p.unreadable();
+    /// assert_eq!(bad[0].0, "E1");
+    /// assert!(bad[0].1.starts_with("line 1: "));
+    /// # Ok::<(), riskgrade_io::IoError>(())
+    /// ```
+    pub fn unreadable(&self) -> Vec<(String, String)> {
+        self.issues
+            .iter()
+            .map(|i| {
+                (
+                    i.id.clone().unwrap_or_else(|| format!("(line {})", i.line)),
+                    format!("line {}: {}", i.line, i.message),
+                )
+            })
+            .collect()
+    }
+}
+
 /// A profile that could not be read.
 ///
 /// ```

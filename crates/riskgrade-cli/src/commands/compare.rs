@@ -12,7 +12,7 @@ use riskgrade::{
 };
 
 use crate::error::{Failure, eval_failure, exit_code};
-use crate::load::{default_as_of, is_profiles, load_model, read_failure, unreadable};
+use crate::load::{default_as_of, is_profiles, load_model, read_failure};
 use crate::ui::{TABLE_OUTPUTS, Ui, check_output, source_name};
 
 /// `riskgrade compare`: one batch graded twice. The rows of the migration matrix
@@ -179,7 +179,7 @@ fn load_population(
         }
         Some(path) if is_profiles(path) => {
             let p = riskgrade::io::read_profiles(path, false).map_err(read_failure)?;
-            let bad = unreadable(&p);
+            let bad = p.unreadable();
             Ok(Population::Profiles(p.enterprises, bad))
         }
         Some(path) => {

@@ -40,7 +40,7 @@ pub(super) fn prepare<'a>(
 ) -> Prepared<'a> {
     let (profiles, unreadable) = match input {
         MonthInput::Frame(frame) => return prepared_frame(frame, decisions, inspections, skipped),
-        MonthInput::File(p) => (p.enterprises.as_slice(), unreadable_lines(p)),
+        MonthInput::File(p) => (p.enterprises.as_slice(), p.unreadable()),
         MonthInput::Profiles(p) => (p, Vec::new()),
     };
     let (with_inspections, inspections_added) = add_inspections(profiles, inspections);
@@ -61,19 +61,6 @@ pub(super) fn prepare<'a>(
         inspections_added,
         digest,
     }
-}
-
-/// The lines of a profiles file that could not be read: (enterprise or line, problem).
-fn unreadable_lines(p: &riskgrade_io::Profiles) -> Vec<(String, String)> {
-    p.issues
-        .iter()
-        .map(|i| {
-            (
-                i.id.clone().unwrap_or_else(|| format!("(line {})", i.line)),
-                format!("line {}: {}", i.line, i.message),
-            )
-        })
-        .collect()
 }
 
 /// A columnar input is graded as it is: it has no records, so stored inspections and credit
