@@ -7,7 +7,7 @@ use crate::{ModelError, ModelSet};
 pub const GENERAL: &str = include_str!("../../../examples/models/general.toml");
 /// The food-production model: static 40 + dynamic 40 + general credit 20.
 pub const FOOD: &str = include_str!("../../../examples/models/food_production.toml");
-/// A Henan-style model: 0–1000, higher is riskier, A [0,200) B [200,500) C [500,750) D [750,1000].
+/// A Henan-style model: 0–1000, higher is riskier, A `[0,200)` B `[200,500)` C `[500,750)` D `[750,1000]`.
 pub const HENAN: &str = include_str!("../../../examples/models/henan.toml");
 /// The reference set file: it includes `general.toml` and `food_production.toml`.
 pub const REFERENCE: &str = include_str!("../../../examples/models/reference.toml");
