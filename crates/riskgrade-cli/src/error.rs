@@ -72,7 +72,7 @@ pub(crate) fn eval_failure(e: EvalError) -> Failure {
 /// A store error: a refused request (2) or an input/output error (1).
 pub(crate) fn store_failure(e: StoreError) -> Failure {
     match e {
-        StoreError::Invalid(m) => Failure::usage(m),
+        StoreError::Invalid(request) => Failure::usage(request.to_string()),
         other => Failure::io(other),
     }
 }

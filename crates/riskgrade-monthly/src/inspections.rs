@@ -10,7 +10,7 @@ use riskgrade_inspect::{
     Plan,
 };
 use riskgrade_io::{Cell, TextTable, read_table};
-use riskgrade_store::{NewDraw, Store, StoreError, TaskOutcome, TaskRow};
+use riskgrade_store::{InvalidRequest, NewDraw, Store, StoreError, TaskOutcome, TaskRow};
 
 /// Why an inspection step failed.
 #[derive(Debug, thiserror::Error)]
@@ -81,9 +81,7 @@ pub enum ValueProblem {
 /// A period that is not stored, or store errors.
 pub fn candidates(store: &Store, period: Month) -> Result<Vec<Candidate>, StoreError> {
     if store.run(period)?.is_none() {
-        return Err(StoreError::Invalid(format!(
-            "no run of period {period} is stored; `riskgrade periods` lists them"
-        )));
+        return Err(InvalidRequest::NoRun { period }.into());
     }
     let mut out = Vec::new();
     store.scan_results::<StoreError>(period, |r| {
@@ -397,12 +395,12 @@ pub fn evaluate_draw(
     random_only: bool,
 ) -> Result<Evaluation, StoreError> {
     let info = store.draw(draw)?;
-    let run = store.run(info.period)?.ok_or_else(|| {
-        StoreError::Invalid(format!(
-            "draw #{draw} is based on period {}, which is no longer stored",
-            info.period
-        ))
-    })?;
+    let run = store
+        .run(info.period)?
+        .ok_or(InvalidRequest::DrawWithoutRun {
+            draw,
+            period: info.period,
+        })?;
     let mut outcomes = Vec::new();
     for t in store.tasks(draw)? {
         let Some((_, result, _, _)) = t.outcome else {

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use std::fmt;
 
 use riskgrade_core::Month;
-use riskgrade_store::{ChangeKind, ResultRow, RunInfo, Store, StoreError};
+use riskgrade_store::{ChangeKind, InvalidRequest, ResultRow, RunInfo, Store, StoreError};
 
 use riskgrade_engine::{psi, psi_band};
 
@@ -111,11 +111,9 @@ pub fn compare_periods(
     to: Month,
 ) -> Result<PeriodComparison, StoreError> {
     let get = |p: Month| {
-        store.run(p)?.ok_or_else(|| {
-            StoreError::Invalid(format!(
-                "no run of period {p} is stored; `riskgrade periods` lists them"
-            ))
-        })
+        store
+            .run(p)?
+            .ok_or(StoreError::Invalid(InvalidRequest::NoRun { period: p }))
     };
     let (a, b) = (get(from)?, get(to)?);
     let mut classes = a.classes.clone();

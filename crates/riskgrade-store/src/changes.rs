@@ -89,8 +89,9 @@ impl Store {
         let mut out = Vec::new();
         for row in rows {
             let (id, from_class, to_class, kind, detail) = row.map_err(|e| self.sql(&ctx, e))?;
-            let kind = ChangeKind::parse(&kind)
-                .ok_or_else(|| self.corrupt(format!("unknown change kind `{kind}`")))?;
+            let kind = ChangeKind::parse(&kind).ok_or_else(|| {
+                self.corrupt("changes", format_args!("{id} in {period}"), "kind", &kind)
+            })?;
             out.push(ChangeNote {
                 id,
                 from_class,

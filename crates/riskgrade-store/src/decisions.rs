@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::audit::audit;
 use crate::names::{name_of, parse_name};
-use crate::{Result, Store, StoreError, now};
+use crate::{DecisionProblem, InvalidRequest, Result, Store, StoreError, now};
 
 /// What a manual decision does.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -304,11 +304,13 @@ fn record_type(name: &str) -> Option<RecordType> {
 impl Store {
     fn decision_of(&self, r: RawDecision) -> Result<Decision> {
         let id = r.0;
-        let bad = |what: &str| self.corrupt(format!("decision #{id}: unreadable {what}"));
-        let date = |s: &str, what: &str| s.parse::<Date>().map_err(|_| bad(what));
+        let bad = |column: &'static str, value: &str| {
+            self.corrupt("decisions", format_args!("#{id}"), column, value)
+        };
+        let date = |s: &str, column: &'static str| s.parse::<Date>().map_err(|_| bad(column, s));
         let record = match (&r.4, &r.5) {
             (Some(k), Some(d)) => Some(RecordRef {
-                kind: record_type(k).ok_or_else(|| bad("record_kind"))?,
+                kind: record_type(k).ok_or_else(|| bad("record_kind", k))?,
                 date: date(d, "record_date")?,
             }),
             _ => None,
@@ -316,20 +318,20 @@ impl Store {
         Ok(Decision {
             id,
             enterprise: r.1,
-            kind: DecisionKind::parse(&r.2).ok_or_else(|| bad("kind"))?,
+            kind: DecisionKind::parse(&r.2).ok_or_else(|| bad("kind", &r.2))?,
             class: r.3,
             record,
             period: r
                 .6
                 .as_deref()
-                .map(|p| p.parse().map_err(|_| bad("period")))
+                .map(|p| p.parse().map_err(|_| bad("period", p)))
                 .transpose()?,
             effective: date(&r.7, "effective")?,
             until: r.8.as_deref().map(|u| date(u, "until")).transpose()?,
             reason: r.9,
             decided_by: r.10,
             decided_at: r.11,
-            status: DecisionStatus::parse(&r.12).ok_or_else(|| bad("status"))?,
+            status: DecisionStatus::parse(&r.12).ok_or_else(|| bad("status", &r.12))?,
             outcome: r.13,
             follows: r.14,
         })
@@ -402,10 +404,11 @@ impl Store {
     pub fn revoke(&mut self, id: i64, by: &str, why: &str) -> Result<()> {
         let d = self.decision(id)?;
         if d.status != DecisionStatus::Active {
-            return Err(StoreError::Invalid(format!(
-                "decision #{id} is {}, only an active override or repair can be revoked",
-                d.status.name()
-            )));
+            return Err(InvalidRequest::NotRevocable {
+                decision: id,
+                status: d.status,
+            }
+            .into());
         }
         require("by", by)?;
         require("why", why)?;
@@ -424,9 +427,7 @@ impl Store {
             )
             .map_err(wrap)?;
         if changed != 1 {
-            return Err(StoreError::Invalid(format!(
-                "decision #{id} changed while it was being revoked; look at it again"
-            )));
+            return Err(InvalidRequest::RevokedMeanwhile { decision: id }.into());
         }
         audit(&tx, by, "revoke", Some(id), Some(&d.enterprise), why).map_err(wrap)?;
         tx.commit().map_err(wrap)
@@ -446,11 +447,12 @@ impl Store {
     ) -> Result<Option<i64>> {
         let d = self.decision(id)?;
         if d.kind != DecisionKind::Objection || d.status != DecisionStatus::Open {
-            return Err(StoreError::Invalid(format!(
-                "decision #{id} is a {} that is {}; only an open objection can be resolved",
-                d.kind.name(),
-                d.status.name()
-            )));
+            return Err(InvalidRequest::NotResolvable {
+                decision: id,
+                kind: d.kind,
+                status: d.status,
+            }
+            .into());
         }
         require("by", by)?;
         require("note", note)?;
@@ -491,9 +493,7 @@ impl Store {
             )
             .map_err(wrap)?;
         if changed != 1 {
-            return Err(StoreError::Invalid(format!(
-                "objection #{id} was resolved by someone else meanwhile"
-            )));
+            return Err(InvalidRequest::ResolvedMeanwhile { decision: id }.into());
         }
         let detail = match follow {
             Some(o) => format!("{}: {note} (override #{o})", status.name()),
@@ -518,7 +518,7 @@ impl Store {
             )
             .optional()
             .map_err(|e| self.sql("reading a decision", e))?
-            .ok_or_else(|| StoreError::Invalid(format!("there is no decision #{id}")))?;
+            .ok_or(InvalidRequest::NoDecision { decision: id })?;
         self.decision_of(r)
     }
 
@@ -546,9 +546,9 @@ impl Store {
     }
 }
 
-fn require(what: &str, value: &str) -> Result<()> {
+fn require(field: &'static str, value: &str) -> Result<()> {
     if value.trim().is_empty() {
-        Err(StoreError::Invalid(format!("a decision needs `{what}`")))
+        Err(InvalidRequest::MissingField { field }.into())
     } else {
         Ok(())
     }
@@ -558,44 +558,44 @@ fn check_decision(d: &NewDecision) -> Result<()> {
     require("enterprise", &d.enterprise)?;
     require("by", &d.by)?;
     require("reason", &d.reason)?;
-    let bad = |m: &str| {
-        Err(StoreError::Invalid(format!(
-            "{} for {}: {m}",
-            d.kind.name(),
-            d.enterprise
-        )))
-    };
+    match decision_problem(d) {
+        None => Ok(()),
+        Some(problem) => Err(InvalidRequest::Decision {
+            kind: d.kind,
+            enterprise: d.enterprise.clone(),
+            problem,
+        }
+        .into()),
+    }
+}
+
+/// What a decision misses for its kind, or dates out of order.
+fn decision_problem(d: &NewDecision) -> Option<DecisionProblem> {
     match d.kind {
         DecisionKind::Override if d.class.as_deref().is_none_or(|c| c.trim().is_empty()) => {
-            return bad("an override needs a class");
+            return Some(DecisionProblem::NoClass);
         }
-        DecisionKind::Repair if d.record.is_none() => {
-            return bad("a repair needs the record's kind and date");
-        }
+        DecisionKind::Repair if d.record.is_none() => return Some(DecisionProblem::NoRecord),
         DecisionKind::Repair => {
             if let Some(r) = &d.record
                 && d.effective < r.date
             {
-                return bad(&format!(
-                    "the repair date {} is before the record's date {}",
-                    d.effective, r.date
-                ));
+                return Some(DecisionProblem::RepairBeforeRecord {
+                    repaired: d.effective,
+                    record: r.date,
+                });
             }
         }
-        DecisionKind::Objection if d.period.is_none() => {
-            return bad("an objection names the period it objects to");
-        }
+        DecisionKind::Objection if d.period.is_none() => return Some(DecisionProblem::NoPeriod),
         _ => {}
     }
-    if let Some(u) = d.until
-        && u < d.effective
-    {
-        return bad(&format!(
-            "`until` {u} is before `effective` {}",
-            d.effective
-        ));
+    match d.until {
+        Some(until) if until < d.effective => Some(DecisionProblem::UntilBeforeEffective {
+            until,
+            effective: d.effective,
+        }),
+        _ => None,
     }
-    Ok(())
 }
 
 fn describe_new(d: &NewDecision) -> String {

@@ -1,14 +1,22 @@
-//! The store's errors.
+//! The store's errors: SQLite failures, a newer schema, stored data that does
+//! not parse, and requests the store refuses (each with what it was about).
+
+use std::path::PathBuf;
+
+use riskgrade_core::{Date, Month};
+
+use crate::{DecisionKind, DecisionStatus};
 
 /// Errors of the history store.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum StoreError {
     /// SQLite failed; `context` says what the store was doing.
-    #[error("history store {file}: {context}: {source}")]
+    #[error("history store {}: {context}: {source}", file.display())]
     Sqlite {
         /// The store's file (`:memory:` for an in-memory store).
-        file: String,
-        /// What the store was doing.
+        file: PathBuf,
+        /// What the store was doing, e.g. `reading the results of 2026-03`.
         context: String,
         /// SQLite's error.
         #[source]
@@ -16,26 +24,197 @@ pub enum StoreError {
     },
     /// The file was written by a newer riskgrade.
     #[error(
-        "history store {file} has schema version {found}; this riskgrade reads up to version {supported}: upgrade riskgrade"
+        "history store {} has schema version {found}; this riskgrade reads up to version {supported}: upgrade riskgrade",
+        file.display()
     )]
     NewerSchema {
         /// The store's file.
-        file: String,
+        file: PathBuf,
         /// The file's schema version.
         found: u32,
         /// The newest version this build knows.
         supported: u32,
     },
     /// A request the store cannot carry out, e.g. revoking a decision that does not exist.
-    #[error("{0}")]
-    Invalid(String),
+    #[error(transparent)]
+    Invalid(#[from] InvalidRequest),
     /// Stored data that does not parse (a damaged or hand-edited file).
-    #[error("history store {file}: {what}")]
+    #[error(
+        "history store {}: table `{table}`, row {row}: unreadable {column} `{value}`",
+        file.display()
+    )]
     Corrupt {
         /// The store's file.
-        file: String,
-        /// What did not parse.
-        what: String,
+        file: PathBuf,
+        /// The table, e.g. `decisions`.
+        table: &'static str,
+        /// The row's key, e.g. `#3` or `2026-03`.
+        row: String,
+        /// The column that did not parse.
+        column: &'static str,
+        /// The text stored there.
+        value: String,
+    },
+}
+
+/// A request the store refuses, and what it was about.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[non_exhaustive]
+pub enum InvalidRequest {
+    /// The period has no stored run.
+    #[error("no run of period {period} is stored; `riskgrade periods` lists them")]
+    NoRun {
+        /// The period asked for.
+        period: Month,
+    },
+    /// A draw whose graded period has since been deleted.
+    #[error("draw #{draw} is based on period {period}, which is no longer stored")]
+    DrawWithoutRun {
+        /// The draw.
+        draw: i64,
+        /// The period it was drawn from.
+        period: Month,
+    },
+    /// A result whose class the run does not name.
+    #[error(
+        "enterprise {enterprise}: class `{class}` is not one of the run's classes ({})",
+        classes.join(", ")
+    )]
+    UnknownClass {
+        /// The period being written.
+        period: Month,
+        /// The enterprise.
+        enterprise: String,
+        /// The class it was given.
+        class: String,
+        /// The run's classes.
+        classes: Vec<String>,
+    },
+    /// A run whose writer failed on an insert: a period is never stored in part.
+    #[error(
+        "period {period}: an enterprise could not be stored, so the period is not stored (the previous state is kept)"
+    )]
+    IncompleteRun {
+        /// The period.
+        period: Month,
+    },
+    /// No decision has that number.
+    #[error("there is no decision #{decision}")]
+    NoDecision {
+        /// The number asked for.
+        decision: i64,
+    },
+    /// A decision (or a revocation or resolution) without a field it needs.
+    #[error("a decision needs `{field}`")]
+    MissingField {
+        /// The field, e.g. `reason`.
+        field: &'static str,
+    },
+    /// A decision missing what its kind needs, or with dates out of order.
+    #[error("{} for {enterprise}: {problem}", kind.name())]
+    Decision {
+        /// The decision's kind.
+        kind: DecisionKind,
+        /// The enterprise.
+        enterprise: String,
+        /// What is wrong with it.
+        problem: DecisionProblem,
+    },
+    /// Only an active override or repair can be revoked.
+    #[error(
+        "decision #{decision} is {}, only an active override or repair can be revoked",
+        status.name()
+    )]
+    NotRevocable {
+        /// The decision.
+        decision: i64,
+        /// Where it stands.
+        status: DecisionStatus,
+    },
+    /// The decision changed between reading and revoking it.
+    #[error("decision #{decision} changed while it was being revoked; look at it again")]
+    RevokedMeanwhile {
+        /// The decision.
+        decision: i64,
+    },
+    /// Only an open objection can be resolved.
+    #[error(
+        "decision #{decision} is a {} that is {}; only an open objection can be resolved",
+        kind.name(),
+        status.name()
+    )]
+    NotResolvable {
+        /// The decision.
+        decision: i64,
+        /// Its kind.
+        kind: DecisionKind,
+        /// Where it stands.
+        status: DecisionStatus,
+    },
+    /// The objection was resolved by someone else between reading and resolving it.
+    #[error("objection #{decision} was resolved by someone else meanwhile")]
+    ResolvedMeanwhile {
+        /// The objection.
+        decision: i64,
+    },
+    /// No draw has that number.
+    #[error("there is no draw #{draw}")]
+    NoDraw {
+        /// The number asked for.
+        draw: i64,
+    },
+    /// An inspection outcome for an enterprise the draw has no task for.
+    #[error("outcome {outcome}: draw #{draw} has no task for enterprise {enterprise}")]
+    NoTask {
+        /// The outcome's position in the batch (1-based).
+        outcome: usize,
+        /// The draw.
+        draw: i64,
+        /// The enterprise.
+        enterprise: String,
+    },
+    /// An inspection outcome for a task that is closed already.
+    #[error("outcome {outcome}: task {task} of draw #{draw} for {enterprise} is closed already")]
+    TaskClosed {
+        /// The outcome's position in the batch (1-based).
+        outcome: usize,
+        /// The draw.
+        draw: i64,
+        /// The task's number in the draw.
+        task: i64,
+        /// The enterprise.
+        enterprise: String,
+    },
+}
+
+/// What is wrong with a decision to record.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[non_exhaustive]
+pub enum DecisionProblem {
+    /// An override without a class.
+    #[error("an override needs a class")]
+    NoClass,
+    /// A repair without its record.
+    #[error("a repair needs the record's kind and date")]
+    NoRecord,
+    /// A repair dated before the record it repairs.
+    #[error("the repair date {repaired} is before the record's date {record}")]
+    RepairBeforeRecord {
+        /// The repair date.
+        repaired: Date,
+        /// The record's date.
+        record: Date,
+    },
+    /// An objection without the period it objects to.
+    #[error("an objection names the period it objects to")]
+    NoPeriod,
+    /// `until` before `effective`.
+    #[error("`until` {until} is before `effective` {effective}")]
+    UntilBeforeEffective {
+        /// The last day it would count.
+        until: Date,
+        /// The first day it would count.
+        effective: Date,
     },
 }
 

@@ -11,7 +11,7 @@ use riskgrade_core::{Date, InspectionResult, Month};
 use rusqlite::{OptionalExtension, params};
 
 use crate::audit::audit;
-use crate::{Result, Store, StoreError, now};
+use crate::{InvalidRequest, Result, Store, StoreError, now};
 
 /// One task of a draw, as stored.
 #[derive(Debug, Clone, PartialEq)]
@@ -193,7 +193,7 @@ impl Store {
     pub fn draw(&self, id: i64) -> Result<DrawInfo> {
         self.query_draws("WHERE id = ?1", &[&id])?
             .pop()
-            .ok_or_else(|| StoreError::Invalid(format!("there is no draw #{id}")))
+            .ok_or(InvalidRequest::NoDraw { draw: id }.into())
     }
 
     fn query_draws(&self, filter: &str, args: &[&dyn rusqlite::ToSql]) -> Result<Vec<DrawInfo>> {
@@ -229,11 +229,13 @@ impl Store {
         for row in rows {
             let (id, period, drawn_on, [plan_id, plan_digest, plan, seed, c, p, h], at, tasks) =
                 row.map_err(|e| self.sql(ctx, e))?;
-            let bad = |what: &str| self.corrupt(format!("draw #{id}: unreadable {what}"));
+            let bad = |column: &'static str, value: &str| {
+                self.corrupt("draws", format_args!("#{id}"), column, value)
+            };
             out.push(DrawInfo {
                 id,
-                period: period.parse().map_err(|_| bad("period"))?,
-                drawn_on: drawn_on.parse().map_err(|_| bad("drawn_on"))?,
+                period: period.parse().map_err(|_| bad("period", &period))?,
+                drawn_on: drawn_on.parse().map_err(|_| bad("drawn_on", &drawn_on))?,
                 plan_id,
                 plan_digest,
                 plan,
@@ -297,11 +299,17 @@ impl Store {
             ) = row.map_err(|e| self.sql(ctx, e))?;
             let outcome = match (on, result) {
                 (Some(on), Some(result)) => {
-                    let bad =
-                        || self.corrupt(format!("draw #{draw} task {number}: unreadable outcome"));
+                    let bad = |column: &'static str, value: &str| {
+                        self.corrupt(
+                            "tasks",
+                            format_args!("#{draw} task {number}"),
+                            column,
+                            value,
+                        )
+                    };
                     Some((
-                        on.parse().map_err(|_| bad())?,
-                        result.parse().map_err(|_| bad())?,
+                        on.parse().map_err(|_| bad("inspected_on", &on))?,
+                        result.parse().map_err(|_| bad("result", &result))?,
                         severity,
                         note,
                     ))
@@ -354,20 +362,21 @@ impl Store {
             let number = match open {
                 Some((n, s)) if s == "open" => n,
                 Some((n, _)) => {
-                    return Err(StoreError::Invalid(format!(
-                        "outcome {}: task {n} of draw #{} for {} is closed already",
-                        i + 1,
-                        o.draw,
-                        o.enterprise
-                    )));
+                    return Err(InvalidRequest::TaskClosed {
+                        outcome: i + 1,
+                        draw: o.draw,
+                        task: n,
+                        enterprise: o.enterprise.clone(),
+                    }
+                    .into());
                 }
                 None => {
-                    return Err(StoreError::Invalid(format!(
-                        "outcome {}: draw #{} has no task for enterprise {}",
-                        i + 1,
-                        o.draw,
-                        o.enterprise
-                    )));
+                    return Err(InvalidRequest::NoTask {
+                        outcome: i + 1,
+                        draw: o.draw,
+                        enterprise: o.enterprise.clone(),
+                    }
+                    .into());
                 }
             };
             tx.execute(

@@ -61,7 +61,7 @@ mod writer;
 pub use audit::AuditEntry;
 pub use changes::{ChangeKind, ChangeNote};
 pub use decisions::{Decision, DecisionKind, DecisionStatus, NewDecision, RecordRef, Resolution};
-pub use error::{Result, StoreError};
+pub use error::{DecisionProblem, InvalidRequest, Result, StoreError};
 pub use inspections::{DrawInfo, NewDraw, StoredTask, TaskOutcome, TaskRow};
 pub use open::Store;
 pub use queue::{DepartmentQueue, QueueItem, Queues, queues};

@@ -11,7 +11,7 @@ use crate::{Result, StoreError};
 /// The history store: an SQLite file (or memory).
 pub struct Store {
     pub(crate) conn: Connection,
-    pub(crate) file: String,
+    pub(crate) file: PathBuf,
 }
 
 impl std::fmt::Debug for Store {
@@ -32,13 +32,12 @@ impl Store {
     /// SQLite errors (unreadable file, not a database), or a file from a newer riskgrade.
     pub fn open(path: impl AsRef<Path>) -> Result<Store> {
         let path: PathBuf = path.as_ref().to_path_buf();
-        let file = path.display().to_string();
         let conn = Connection::open(&path).map_err(|source| StoreError::Sqlite {
-            file: file.clone(),
+            file: path.clone(),
             context: "cannot open".into(),
             source,
         })?;
-        Store::init(conn, file)
+        Store::init(conn, path)
     }
 
     /// A store in memory, for tests and one-off comparisons.
@@ -46,7 +45,7 @@ impl Store {
     /// # Errors
     /// SQLite errors.
     pub fn in_memory() -> Result<Store> {
-        let file = ":memory:".to_string();
+        let file = PathBuf::from(":memory:");
         let conn = Connection::open_in_memory().map_err(|source| StoreError::Sqlite {
             file: file.clone(),
             context: "cannot open".into(),
@@ -55,7 +54,7 @@ impl Store {
         Store::init(conn, file)
     }
 
-    fn init(conn: Connection, file: String) -> Result<Store> {
+    fn init(conn: Connection, file: PathBuf) -> Result<Store> {
         let mut store = Store { conn, file };
         let setup = "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
                      PRAGMA foreign_keys = ON; PRAGMA cache_size = -65536;";
@@ -79,10 +78,20 @@ impl Store {
         }
     }
 
-    pub(crate) fn corrupt(&self, what: String) -> StoreError {
+    /// A stored value that does not parse: `table`, the row's key, the column and the text.
+    pub(crate) fn corrupt(
+        &self,
+        table: &'static str,
+        row: impl std::fmt::Display,
+        column: &'static str,
+        value: &str,
+    ) -> StoreError {
         StoreError::Corrupt {
             file: self.file.clone(),
-            what,
+            table,
+            row: row.to_string(),
+            column,
+            value: value.to_string(),
         }
     }
 
@@ -141,7 +150,7 @@ impl Store {
     }
 
     /// The store's file (`:memory:` for an in-memory store).
-    pub fn file(&self) -> &str {
+    pub fn file(&self) -> &Path {
         &self.file
     }
 }

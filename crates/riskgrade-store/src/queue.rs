@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 use std::fmt;
 
-use crate::{Store, StoreError};
+use crate::{InvalidRequest, Store, StoreError};
 use riskgrade_core::Month;
 
 /// One enterprise in a department's queue.
@@ -48,11 +48,7 @@ pub struct Queues {
 /// # Errors
 /// A period that is not stored, or store errors.
 pub fn queues(store: &Store, period: Month) -> Result<Queues, StoreError> {
-    let run = store.run(period)?.ok_or_else(|| {
-        StoreError::Invalid(format!(
-            "no run of period {period} is stored; `riskgrade periods` lists them"
-        ))
-    })?;
+    let run = store.run(period)?.ok_or(InvalidRequest::NoRun { period })?;
     let rank = |c: &Option<String>| {
         c.as_ref()
             .and_then(|c| run.classes.iter().position(|k| k == c))

@@ -6,7 +6,7 @@ use riskgrade_core::{Date, Month};
 use rusqlite::OptionalExtension;
 
 use crate::audit::audit;
-use crate::{Result, Store, StoreError};
+use crate::{InvalidRequest, Result, Store, StoreError};
 
 /// A run about to be written: which period, as of which date, with which model.
 #[derive(Debug, Clone, PartialEq)]
@@ -142,10 +142,10 @@ impl Store {
     }
 
     fn run_info(&self, raw: RawRun) -> Result<RunInfo> {
-        let bad = |what: &str| self.corrupt(format!("run {}: unreadable {what}", raw.0));
+        let bad = |column: &'static str, value: &str| self.corrupt("runs", &raw.0, column, value);
         Ok(RunInfo {
-            period: raw.0.parse().map_err(|_| bad("period"))?,
-            as_of: raw.1.parse().map_err(|_| bad("as_of"))?,
+            period: raw.0.parse().map_err(|_| bad("period", &raw.0))?,
+            as_of: raw.1.parse().map_err(|_| bad("as_of", &raw.1))?,
             version_id: raw.2,
             input_digest: raw.3,
             source: raw.4,
@@ -154,13 +154,14 @@ impl Store {
             enterprises: u64::try_from(raw.7).unwrap_or(0),
             graded: u64::try_from(raw.8).unwrap_or(0),
             errors: u64::try_from(raw.9).unwrap_or(0),
-            classes: serde_json::from_str(&raw.10).map_err(|_| bad("classes"))?,
-            class_counts: serde_json::from_str(&raw.11).map_err(|_| bad("class_counts"))?,
-            indicators: serde_json::from_str(&raw.12).map_err(|_| bad("indicators"))?,
+            classes: serde_json::from_str(&raw.10).map_err(|_| bad("classes", &raw.10))?,
+            class_counts: serde_json::from_str(&raw.11)
+                .map_err(|_| bad("class_counts", &raw.11))?,
+            indicators: serde_json::from_str(&raw.12).map_err(|_| bad("indicators", &raw.12))?,
             compared_with: raw
                 .13
                 .as_deref()
-                .map(|p| p.parse().map_err(|_| bad("compared_with")))
+                .map(|p| p.parse().map_err(|_| bad("compared_with", p)))
                 .transpose()?,
         })
     }
@@ -182,9 +183,7 @@ impl Store {
             .execute("DELETE FROM runs WHERE period = ?1", [&p])
             .map_err(wrap)?;
         if n == 0 {
-            return Err(StoreError::Invalid(format!(
-                "no run of period {p} is stored"
-            )));
+            return Err(InvalidRequest::NoRun { period }.into());
         }
         tx.execute("DELETE FROM results WHERE period = ?1", [&p])
             .map_err(wrap)?;

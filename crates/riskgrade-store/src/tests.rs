@@ -593,3 +593,75 @@ fn rows_written_with_the_stored_names_read_back() {
         }
     }
 }
+
+#[test]
+fn refusals_and_unreadable_rows_carry_what_they_were_about() {
+    let mut s = Store::in_memory().expect("store");
+    match s
+        .revoke(99, "Li Wei", "wrong")
+        .expect_err("no such decision")
+    {
+        StoreError::Invalid(InvalidRequest::NoDecision { decision }) => assert_eq!(decision, 99),
+        other => panic!("{other}"),
+    }
+    let err = s
+        .delete_run(month("2026-05"), "Li Wei")
+        .expect_err("nothing stored");
+    assert!(
+        matches!(&err, StoreError::Invalid(InvalidRequest::NoRun { period }) if *period == month("2026-05")),
+        "{err}"
+    );
+    assert!(
+        err.to_string()
+            .contains("no run of period 2026-05 is stored"),
+        "{err}"
+    );
+    let bad = NewDecision::overriding("E1", "B", date("2026-03-01"), "Li Wei", "why")
+        .until(date("2026-02-01"));
+    match s.decide(bad).expect_err("until before effective") {
+        StoreError::Invalid(InvalidRequest::Decision {
+            kind,
+            enterprise,
+            problem,
+        }) => {
+            assert_eq!((kind, enterprise.as_str()), (DecisionKind::Override, "E1"));
+            assert_eq!(
+                problem,
+                DecisionProblem::UntilBeforeEffective {
+                    until: date("2026-02-01"),
+                    effective: date("2026-03-01")
+                }
+            );
+        }
+        other => panic!("{other}"),
+    }
+    write(&mut s, "2026-01", &[("E1", Some("A"))]);
+    s.conn
+        .execute(
+            "INSERT INTO changes (period, id, seq, from_class, to_class, kind, detail) \
+             VALUES ('2026-01', 'E1', 1, 'A', 'B', 'recrod', 'why')",
+            [],
+        )
+        .expect("insert");
+    let err = s.changes(month("2026-01"), None).expect_err("unknown kind");
+    match &err {
+        StoreError::Corrupt {
+            file,
+            table,
+            row,
+            column,
+            value,
+        } => {
+            assert_eq!(file, std::path::Path::new(":memory:"));
+            assert_eq!(
+                (*table, row.as_str(), *column, value.as_str()),
+                ("changes", "E1 in 2026-01", "kind", "recrod")
+            );
+        }
+        other => panic!("{other}"),
+    }
+    assert_eq!(
+        err.to_string(),
+        "history store :memory:: table `changes`, row E1 in 2026-01: unreadable kind `recrod`"
+    );
+}

@@ -6,7 +6,9 @@ use rusqlite::{OptionalExtension, Transaction, params};
 
 use crate::audit::audit;
 use crate::runs::RUN_COLUMNS;
-use crate::{ChangeNote, NewRun, Result, ResultRow, RunInfo, Store, StoreError, now};
+use crate::{
+    ChangeNote, InvalidRequest, NewRun, Result, ResultRow, RunInfo, Store, StoreError, now,
+};
 
 impl Store {
     /// Starts writing `run`. Nothing is visible to readers until [`RunWriter::commit`];
@@ -67,7 +69,7 @@ impl Store {
 /// Writes one run inside a transaction; see [`Store::begin_run`].
 pub struct RunWriter<'a> {
     tx: Transaction<'a>,
-    file: String,
+    file: std::path::PathBuf,
     period: String,
     run: NewRun,
     started_at: i64,
@@ -87,6 +89,20 @@ impl RunWriter<'_> {
             context: format!("writing period {}: {context}", self.period),
             source,
         }
+    }
+
+    /// The position of `class` among the run's classes.
+    fn class_position(&self, enterprise: &str, class: &str) -> Result<usize> {
+        let found = self.run.classes.iter().position(|k| k == class);
+        found.ok_or_else(|| {
+            InvalidRequest::UnknownClass {
+                period: self.run.period,
+                enterprise: enterprise.to_string(),
+                class: class.to_string(),
+                classes: self.run.classes.clone(),
+            }
+            .into()
+        })
     }
 
     /// Adds one enterprise's result.
@@ -124,19 +140,10 @@ impl RunWriter<'_> {
             }
         };
         for row in rows {
-            let class_pos =
-                match &row.class {
-                    Some(c) => Some(self.run.classes.iter().position(|k| k == c).ok_or_else(
-                        || {
-                            StoreError::Invalid(format!(
-                                "enterprise {}: class `{c}` is not one of the run's classes ({})",
-                                row.id,
-                                self.run.classes.join(", ")
-                            ))
-                        },
-                    )?),
-                    None => None,
-                };
+            let class_pos = match &row.class {
+                Some(c) => Some(self.class_position(&row.id, c)?),
+                None => None,
+            };
             let result = stmt.execute(params![
                 self.period,
                 row.id,
@@ -214,10 +221,10 @@ impl RunWriter<'_> {
     /// never stored in part); the store is then unchanged.
     pub fn commit(self) -> Result<RunInfo> {
         if self.failed {
-            return Err(StoreError::Invalid(format!(
-                "period {}: an enterprise could not be stored, so the period is not stored (the previous state is kept)",
-                self.period
-            )));
+            return Err(InvalidRequest::IncompleteRun {
+                period: self.run.period,
+            }
+            .into());
         }
         let finished_at = now();
         let json = |v: &dyn erased::Json| v.json();
