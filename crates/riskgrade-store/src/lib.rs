@@ -28,7 +28,8 @@
 //! | `audit` | [`AuditEntry`]: the append-only audit trail |
 //! | `inspections` | [`NewDraw`], [`DrawInfo`], [`StoredTask`], [`TaskOutcome`]: inspection draws and what they found |
 //! | `queue` | [`queues`]: each department's queue of the period's routed alerts |
-//! | `error` | [`StoreError`] |
+//! | `names` | the stored names of the enums, taken from their serde names |
+//! | `error` | [`StoreError`], [`InvalidRequest`], [`DecisionProblem`] |
 //!
 //! ```
 //! use riskgrade_store::{NewRun, ResultRow, Store};
