@@ -26,7 +26,7 @@
 //! | `CalibrateError::{Method, Inconsistent}` | `DataError` | `method` |
 //! | `CalibrateError::Model`, `Table` | as the model or I/O error | |
 //! | `CalibrateError::Store` | `DataError` | — |
-//! | `RuleTestError` | `DataError` | `file` |
+//! | `RuleTestError` | `DataError` | `file`, `line`, `column` |
 //! | `DateError` | `DataError` | `column = "as_of"` |
 //! | a variant added later to a `#[non_exhaustive]` enum | `RiskgradeError` | — |
 
@@ -396,9 +396,17 @@ pub(crate) fn calibrate_err(e: &CalibrateError) -> PyErr {
 
 /// A rule-test file that cannot be used.
 pub(crate) fn rule_tests_err(e: &RuleTestError) -> PyErr {
-    let RuleTestError { file, .. } = e;
+    let at = &e.at;
+    let file = at
+        .file
+        .as_ref()
+        .map_or(Attr::None, |f| Attr::Text(f.display().to_string()));
     with_attrs(
         data_error(e.to_string(), None, None),
-        &[("file", Attr::Text(file.clone()))],
+        &[
+            ("file", file),
+            ("line", Attr::position(at.line)),
+            ("column", Attr::position(at.column)),
+        ],
     )
 }

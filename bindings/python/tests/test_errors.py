@@ -97,3 +97,15 @@ def test_io_and_comparison_errors_carry_their_attributes(model: riskgrade.Model,
     with pytest.raises(riskgrade.DataError) as c:
         riskgrade.compare(table.drop_columns(["complaints_1y"]), AS_OF, before=model, after=other)
     assert c.value.column == "complaints_1y"
+
+
+def test_a_rule_test_file_error_names_its_file_line_and_column(tmp_path: Path) -> None:
+    tests = tmp_path / "bad.tests.toml"
+    tests.write_text('[[case]]\nname = "x"\nexpct = {}\n', encoding="utf-8")
+    model = riskgrade.Model.reference()
+    with pytest.raises(riskgrade.DataError) as info:
+        model.test_rules(tests)
+    e = info.value
+    assert e.file == str(tests)
+    assert (e.line, e.column) == (3, 1)
+    assert "unknown field `expct`" in str(e)

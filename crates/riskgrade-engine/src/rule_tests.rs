@@ -29,7 +29,7 @@ use std::sync::Arc;
 
 use crate::{Grader, Grades, Options, Outcome};
 use riskgrade_core::{
-    ColumnBuilder, Date, Enterprise, Frame, Identity, InputColumn, RawValue, did_you_mean,
+    ColumnBuilder, Date, Enterprise, Frame, Identity, InputColumn, Position, RawValue, did_you_mean,
 };
 use riskgrade_model::ModelSet;
 use riskgrade_rules::Action;
@@ -122,14 +122,34 @@ pub struct ExpectAlert {
     pub severity: Option<String>,
 }
 
-/// Why a test file cannot be used.
+/// Why a test file cannot be used: where, and the parser's message.
+///
+/// ```
+/// use riskgrade_engine::RuleTests;
+/// let e = RuleTests::from_toml_str("[[case]]\nname = \"x\"\nexpct = {}\n", "r.tests.toml").unwrap_err();
+/// assert_eq!((e.at.line, e.at.column), (3, 1));
+/// assert!(e.to_string().starts_with("r.tests.toml: line 3, column 1: unknown field `expct`"));
+/// ```
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
-#[error("{file}: {message}")]
+#[error("{}: {}{message}", at.file.as_deref().unwrap_or(std::path::Path::new("")).display(), Place(at))]
+#[non_exhaustive]
 pub struct RuleTestError {
-    /// The file.
-    pub file: String,
-    /// What is wrong, with the line when known.
+    /// The file, and the line and column when known (0 when not).
+    pub at: Position,
+    /// What is wrong.
     pub message: String,
+}
+
+/// `line L, column C: ` when the line is known.
+struct Place<'a>(&'a Position);
+
+impl fmt::Display for Place<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.0.line > 0 {
+            write!(f, "line {}, column {}: ", self.0.line, self.0.column)?;
+        }
+        Ok(())
+    }
 }
 
 /// The outcome of one case.
@@ -182,15 +202,13 @@ impl RuleTests {
     /// [`RuleTestError`] with the line and column of a syntax error or unknown key.
     pub fn from_toml_str(text: &str, file: &str) -> Result<RuleTests, RuleTestError> {
         toml::from_str(text).map_err(|e| {
-            let at = e.span().map(|s| {
-                let before = &text[..s.start.min(text.len())];
-                let line = before.matches('\n').count() + 1;
-                let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
-                format!("line {line}, column {col}: ")
-            });
+            let at = e
+                .span()
+                .map(|s| Position::of_offset(text, s.start))
+                .unwrap_or_default();
             RuleTestError {
-                file: file.to_string(),
-                message: format!("{}{}", at.unwrap_or_default(), e.message().trim()),
+                at: at.in_file(file),
+                message: e.message().trim().to_string(),
             }
         })
     }
