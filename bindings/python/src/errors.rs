@@ -271,6 +271,8 @@ pub(crate) fn io_err(e: &IoError) -> PyErr {
         IoError::UnsupportedType { column, .. } | IoError::ColumnLength { column, .. } => {
             (Attr::None, 0, Some(column.as_str()))
         }
+        // A kind of I/O error added later: still a DataError, with its message.
+        _ => (Attr::None, 0, None),
     };
     with_attrs(
         data_error(e.to_string(), None, column),

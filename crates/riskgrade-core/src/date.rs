@@ -23,6 +23,7 @@ pub struct Date(i32);
 
 /// Why a date or period could not be parsed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum DateError {
     /// The text is not `YYYY-MM-DD`.
     #[error("`{0}` is not a date, expected YYYY-MM-DD")]

@@ -24,6 +24,7 @@ pub struct Month {
 
 /// Why a month could not be parsed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 #[error("`{0}` is not a month, expected YYYY-MM (e.g. 2026-10)")]
 pub struct MonthError(pub String);
 

@@ -21,15 +21,21 @@ pub const ARROW_SOURCE: &str = "<arrow>";
 /// the Python bindings can point at the culprit.
 ///
 /// ```
+/// use riskgrade_core::{InputSpec, InputType, Schema};
 /// use riskgrade_io::IoError;
-/// let e = IoError::MissingColumn {
-///     file: "batch.csv".into(),
-///     column: "penalties_3y".into(),
-///     suggestion: Some("penalty_3y".into()),
-/// };
-/// assert_eq!(e.to_string(), "`batch.csv` has no column `penalties_3y` (did you mean `penalty_3y`?)");
+/// let spec = InputSpec { ty: InputType::Number, derive: None, attribute: None, column: None, description: None };
+/// let schema = Schema::new([("penalties_3y".to_string(), spec)]);
+/// let dir = tempfile::tempdir()?;
+/// let path = dir.path().join("batch.csv");
+/// std::fs::write(&path, "id,industry,penalty_3y\nE1,C14,2\n")?;
+/// let e = riskgrade_io::read_frame(&path, &schema).unwrap_err();
+/// assert!(matches!(&e, IoError::MissingColumn { column, suggestion, .. }
+///     if column == "penalties_3y" && suggestion.as_deref() == Some("penalty_3y")));
+/// assert!(e.to_string().ends_with("has no column `penalties_3y` (did you mean `penalty_3y`?)"));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum IoError {
     /// The operating system refused to open, read or write the file.
     #[error("`{}`: {message}", file.display())]
