@@ -331,7 +331,13 @@ fn a_failing_rule_fails_only_its_enterprise_under_each_policy() {
 
 #[test]
 fn hostile_scripts_are_stopped_and_the_others_graded() {
+    // A generous time budget, so that each script is stopped by the limit it is written to
+    // hit (operations, call depth, string and array sizes) even on a loaded machine; the
+    // time budget itself is tested on its own.
     let s = set(r#"
+[rule_limits]
+time_budget_ms = 10000
+
 [[rule]]
 id = "spin"
 stage = "after"

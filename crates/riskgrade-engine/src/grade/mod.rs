@@ -4,7 +4,7 @@
 //! ([`reasons`]). This module holds [`Options`], [`Grader`] and the order of the stages.
 
 mod classes;
-mod inputs;
+pub(crate) mod inputs;
 mod reasons;
 mod route;
 mod score;
@@ -19,8 +19,7 @@ use riskgrade_rules::ErrorPolicy;
 use crate::error::EvalError;
 use crate::grades::Grades;
 use crate::rules::RuleOutput;
-pub(crate) use inputs::LeafData;
-use inputs::missing_column;
+use inputs::{LeafData, missing_column};
 use route::Routed;
 
 /// Options of a batch.

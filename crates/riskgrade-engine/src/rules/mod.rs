@@ -24,7 +24,7 @@ use riskgrade_model::ModelSet;
 use riskgrade_rules::{Action, ErrorPolicy, ImmutableString, Rules, Var};
 
 use crate::error::EvalError;
-use crate::grade::LeafData;
+use crate::grade::inputs::LeafData;
 use bind::{Access, Bound};
 use row::{RowOut, Scratch};
 use sites::SiteSrc;

@@ -7,7 +7,7 @@ use riskgrade_model::{Emit, Leaf, ScoreFn};
 use riskgrade_rules::{Dynamic, Helper};
 
 use super::Pass;
-use crate::grade::LeafData;
+use crate::grade::inputs::LeafData;
 
 /// Where a helper call's value comes from.
 pub(super) enum SiteSrc<'a> {
