@@ -25,7 +25,6 @@ mod input;
 use std::sync::Arc;
 
 use pyo3::prelude::*;
-use riskgrade::Frame;
 use riskgrade::io::{OutColumn, OutData};
 use riskgrade::synth::{SynthConfig, generate};
 
@@ -66,12 +65,7 @@ fn synthesize(
     }
     let batch = detached(py, |_| {
         let synth = generate(&SynthConfig::new(n, seed, as_of));
-        let frame = Frame::from_profiles(
-            &synth.enterprises,
-            set.schema(),
-            as_of,
-            set.effect_periods(),
-        );
+        let frame = set.frame_of(&synth.enterprises, as_of);
         let mut cols = riskgrade::io::frame_to_columns(&frame);
         cols.push(OutColumn::new(
             "true_propensity",

@@ -437,6 +437,25 @@ impl ModelSet {
     pub fn effect_periods(&self) -> &EffectPeriods {
         &self.effect_periods
     }
+
+    /// The columns this set reads, derived from `profiles` as of `as_of` with the set's
+    /// effect periods.
+    ///
+    /// ```
+    /// let set = riskgrade_model::examples::reference()?;
+    /// let profiles: Vec<riskgrade_core::Enterprise> =
+    ///     serde_json::from_str(r#"[{"id": "E1", "industry": "F5211", "registered": "2012-04-01"}]"#)?;
+    /// let frame = set.frame_of(&profiles, "2026-11-01".parse()?);
+    /// assert_eq!(frame.ids(), ["E1"]);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn frame_of(
+        &self,
+        profiles: &[riskgrade_core::Enterprise],
+        as_of: riskgrade_core::Date,
+    ) -> riskgrade_core::Frame {
+        riskgrade_core::Frame::from_profiles(profiles, self.schema(), as_of, &self.effect_periods)
+    }
 }
 
 /// TOML needs every plain key before the tables; this view orders the set's fields so.

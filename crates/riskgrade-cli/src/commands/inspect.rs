@@ -7,7 +7,7 @@ use std::sync::Arc;
 use riskgrade::Month;
 use riskgrade::inspect::{Truthful, plan_vs_uniform, targeting_curves};
 use riskgrade::synth::{SynthConfig, generate};
-use riskgrade::{Date, Frame, Grader, Options};
+use riskgrade::{Date, Grader, Options};
 
 use crate::error::{Failure, inspection_failure, store_failure};
 use crate::load::{DEFAULT_AS_OF, load_model, load_plan, open_existing};
@@ -336,12 +336,7 @@ pub(crate) fn targeting(ui: &Ui, args: TargetingArgs) -> Result<u8, Failure> {
         "targeting: {n} synthetic enterprises (seed {seed}) graded as of {as_of} with the reference set; each inspection finds a problem with the enterprise's true yearly violation probability"
     ));
     let synth = generate(&SynthConfig::new(n, seed, as_of));
-    let frame = Frame::from_profiles(
-        &synth.enterprises,
-        set.schema(),
-        as_of,
-        set.effect_periods(),
-    );
+    let frame = set.frame_of(&synth.enterprises, as_of);
     let grades = Grader::new(Arc::clone(&set))
         .grade_with(
             &frame,
