@@ -92,6 +92,15 @@ fn prepared_frame<'a>(
     }
 }
 
+/// Each profile's position, by enterprise id.
+fn index_by_id(profiles: &[Enterprise]) -> HashMap<&str, usize> {
+    profiles
+        .iter()
+        .enumerate()
+        .map(|(i, e)| (e.id.0.as_str(), i))
+        .collect()
+}
+
 /// Adds the inspection outcomes recorded in the store ("whoever inspects
 /// enters the result") to the profiles as inspection records, unless the
 /// profile already holds a record of that inspection (same date and result).
@@ -102,11 +111,7 @@ fn add_inspections(
     if inspections.is_empty() {
         return (None, 0);
     }
-    let index: HashMap<&str, usize> = profiles
-        .iter()
-        .enumerate()
-        .map(|(i, e)| (e.id.0.as_str(), i))
-        .collect();
+    let index = index_by_id(profiles);
     let mut out = profiles.to_vec();
     let mut added = 0;
     for (id, date, result) in inspections {
@@ -143,11 +148,7 @@ fn apply_repairs(
     if repairs.is_empty() {
         return (None, 0);
     }
-    let index: HashMap<&str, usize> = profiles
-        .iter()
-        .enumerate()
-        .map(|(i, e)| (e.id.0.as_str(), i))
-        .collect();
+    let index = index_by_id(profiles);
     let mut out = profiles.to_vec();
     let mut applied = 0;
     for d in repairs {
