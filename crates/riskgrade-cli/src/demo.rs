@@ -10,15 +10,11 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use riskgrade::calibrate::{FitOptions, Indicators, LeafFit, fit_outcomes};
+use riskgrade::demo::{demo_decisions, demo_pool, inspection_finds, simulate_inspections};
 use riskgrade::inspect::{Inspector, Outcome, Plan};
 use riskgrade::store::{ChangeKind, RunInfo, Store, StoreError};
-use riskgrade::synth::{
-    MonthEvents, Synth, SynthConfig, demo_pool, evolve, generate, inspection_finds,
-};
-use riskgrade::{
-    ModelSet, Month, MonthInput, MonthReport, Options, compare_periods, demo_decisions, run_month,
-    simulate_inspections,
-};
+use riskgrade::synth::{MonthEvents, Synth, SynthConfig, evolve, generate};
+use riskgrade::{ModelSet, Month, MonthInput, MonthReport, Options, compare_periods, run_month};
 
 use crate::commands::monthly::print_period_movers;
 use crate::error::{Failure, inspection_failure, monthly_failure, store_failure};

@@ -288,6 +288,21 @@ fn column(
         })
 }
 
+/// The error for a bad value in data row `i` (zero-based) of `file`.
+fn bad_value(
+    file: &Path,
+    i: usize,
+    column: &'static str,
+    problem: ValueProblem,
+) -> InspectionError {
+    InspectionError::Value {
+        file: file.to_path_buf(),
+        row: i + 1,
+        column,
+        problem,
+    }
+}
+
 /// The columns of an inspector pool.
 const NEEDS_POOL: &str =
     "a pool has the columns id, name, department, district, capacity and optionally conflicts";
@@ -302,21 +317,15 @@ const NEEDS_OUTCOMES: &str =
 ///
 /// # Errors
 /// An unreadable file or a bad value.
-pub fn read_pool(path: &Path) -> Result<Vec<Inspector>, InspectionError> {
-    let file = path;
-    let t = read_table(path)?;
+pub fn read_pool(file: &Path) -> Result<Vec<Inspector>, InspectionError> {
+    let t = read_table(file)?;
     let [id, name, dept, district, capacity] = ["id", "name", "department", "district", "capacity"]
         .map(|n| column(&t, file, n, NEEDS_POOL));
     let (id, name, dept, district, capacity) = (id?, name?, dept?, district?, capacity?);
     let conflicts = t.column("conflicts");
     let mut out = Vec::with_capacity(t.rows.len());
     for (i, row) in t.rows.iter().enumerate() {
-        let bad = |column: &'static str, problem: ValueProblem| InspectionError::Value {
-            file: file.to_path_buf(),
-            row: i + 1,
-            column,
-            problem,
-        };
+        let bad = |column, problem| bad_value(file, i, column, problem);
         let cap_text = cell_text(row, capacity).unwrap_or_default();
         let cap: u32 = cap_text
             .parse()
@@ -348,21 +357,15 @@ pub fn read_pool(path: &Path) -> Result<Vec<Inspector>, InspectionError> {
 ///
 /// # Errors
 /// An unreadable file or a bad value.
-pub fn read_outcomes(path: &Path, draw: i64) -> Result<Vec<TaskOutcome>, InspectionError> {
-    let file = path;
-    let t = read_table(path)?;
+pub fn read_outcomes(file: &Path, draw: i64) -> Result<Vec<TaskOutcome>, InspectionError> {
+    let t = read_table(file)?;
     let e = column(&t, file, "enterprise", NEEDS_OUTCOMES)?;
     let d = column(&t, file, "date", NEEDS_OUTCOMES)?;
     let r = column(&t, file, "result", NEEDS_OUTCOMES)?;
     let (sev, note) = (t.column("severity"), t.column("note"));
     let mut out = Vec::with_capacity(t.rows.len());
     for (i, row) in t.rows.iter().enumerate() {
-        let bad = |column: &'static str, problem: ValueProblem| InspectionError::Value {
-            file: file.to_path_buf(),
-            row: i + 1,
-            column,
-            problem,
-        };
+        let bad = |column, problem| bad_value(file, i, column, problem);
         let date_text = cell_text(row, d).unwrap_or_default();
         let result_text = cell_text(row, r).unwrap_or_default();
         out.push(TaskOutcome {

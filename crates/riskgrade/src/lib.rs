@@ -112,9 +112,15 @@ pub use riskgrade_engine::{
     psi, psi_band, results_table,
 };
 pub use riskgrade_monthly::{
-    InspectionError, MonthInput, MonthReport, MonthlyError, PeriodComparison, PeriodMover,
-    SHARED_SCHEMA, ShareError, SimulatedInspections, Stability, candidates, compare_periods,
-    demo_decisions, draw_period, evaluate_draw, export_period, import_period, inspection_history,
-    read_outcomes, read_pool, run_month, simulate_inspections, verify_draw,
+    Duplicate, InspectionError, MonthInput, MonthReport, MonthlyError, PeriodComparison,
+    PeriodMover, SHARED_SCHEMA, SchemaProblem, ShareError, Stability, ValueProblem, candidates,
+    compare_periods, draw_period, evaluate_draw, export_period, import_period, inspection_history,
+    read_outcomes, read_pool, run_month, verify_draw,
 };
+
+/// The demo's simulated steps: decisions, inspections drawn and what they find.
+pub mod demo {
+    pub use riskgrade_monthly::{SimulatedInspections, demo_decisions, simulate_inspections};
+    pub use riskgrade_synth::{demo_pool, inspection_finds, simulated_outcomes};
+}
 pub use riskgrade_store::{DepartmentQueue, QueueItem, Queues, queues};

@@ -10,7 +10,8 @@ use riskgrade::calibrate::{
     self as cal, AhpFile, AhpOptions, CalibrateError, Change, FitOptions, IndicatorDirection,
     Indicators, ObjectiveMethod, ObjectiveOptions, RiTable,
 };
-use riskgrade::synth::{SynthConfig, Truth, generate, simulated_outcomes};
+use riskgrade::demo::simulated_outcomes;
+use riskgrade::synth::{SynthConfig, Truth, generate};
 use riskgrade::{Date, Frame, ModelSet, Options};
 
 use crate::error::Failure;
