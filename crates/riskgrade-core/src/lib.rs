@@ -4,6 +4,7 @@
 //!
 //! | module | owns |
 //! |---|---|
+//! | [`display`] | escaping untrusted text for terminals and padding table cells by display width |
 //! | `date` | [`Date`] (a day number) and [`Period`] (`3m`, `3y`, `90d`) |
 //! | `month` | [`Month`]: the calendar month a monthly run grades |
 //! | `position` | [`Position`]: file, line and column, carried by every error that points into a file |
@@ -19,6 +20,7 @@
 #![deny(missing_docs)]
 
 mod date;
+pub mod display;
 mod feature;
 mod frame;
 mod month;
