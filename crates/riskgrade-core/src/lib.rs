@@ -14,11 +14,13 @@
 //! | `schema` | [`InputSpec`], [`InputType`], [`Schema`]: the typed inputs a model reads |
 //! | `frame` | [`Frame`]: a batch in columns, built through [`ColumnBuilder`], with [`DataIssue`]s |
 //! | `suggest` | [`did_you_mean`]: the closest name, for error messages |
+//! | [`codes`] | the code standards: credit codes (GB 32100), industries (GB/T 4754), districts (GB/T 2260) |
 //!
 //! Most users reach these types through the `riskgrade` facade crate.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+pub mod codes;
 mod date;
 pub mod display;
 mod feature;
