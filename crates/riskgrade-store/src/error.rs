@@ -35,6 +35,35 @@ pub enum StoreError {
         /// The newest version this build knows.
         supported: u32,
     },
+    /// The file is a database, but not a riskgrade store (or an empty one
+    /// opened for reading); it was left untouched.
+    #[error(
+        "`{}` is not a riskgrade history store (application id {application_id:#x}, user version {user_version}, {objects} schema objects); it was left untouched",
+        file.display()
+    )]
+    NotAStore {
+        /// The file.
+        file: PathBuf,
+        /// Its SQLite `application_id` (riskgrade's is [`crate::APPLICATION_ID`]).
+        application_id: i32,
+        /// Its SQLite `user_version`.
+        user_version: i64,
+        /// How many tables, indexes, views and triggers it holds.
+        objects: i64,
+    },
+    /// A store with an older schema opened for reading: reading never migrates.
+    #[error(
+        "history store {} has schema version {found} and this riskgrade reads version {current}: open it once with a writing command (e.g. `riskgrade run`) to upgrade it",
+        file.display()
+    )]
+    OlderSchema {
+        /// The store's file.
+        file: PathBuf,
+        /// The file's schema version.
+        found: u32,
+        /// The version this build reads.
+        current: u32,
+    },
     /// A request the store cannot carry out, e.g. revoking a decision that does not exist.
     #[error(transparent)]
     Invalid(#[from] InvalidRequest),

@@ -13,8 +13,12 @@
 //! Writing a period is one transaction ([`Store::begin_run`] … [`RunWriter::commit`]):
 //! re-running a period replaces it atomically, and a process killed mid-write
 //! leaves the previous state intact. The schema is versioned
-//! ([`SCHEMA_VERSION`]); opening an older file migrates it, opening a newer one
-//! is an error.
+//! ([`SCHEMA_VERSION`]); opening an older file for writing ([`Store::open`])
+//! migrates it, opening a newer one is an error. A store is marked with
+//! SQLite's `application_id` ([`APPLICATION_ID`]); a database of another
+//! program is refused before anything is written to it, and
+//! [`Store::open_read_only`] reads a store without writing to the file or its
+//! folder.
 //!
 //! | module | holds |
 //! |---|---|
@@ -64,7 +68,7 @@ pub use changes::{ChangeKind, ChangeNote};
 pub use decisions::{Decision, DecisionKind, DecisionStatus, NewDecision, RecordRef, Resolution};
 pub use error::{DecisionProblem, InvalidRequest, Result, StoreError};
 pub use inspections::{DrawInfo, NewDraw, StoredTask, TaskOutcome, TaskRow};
-pub use open::Store;
+pub use open::{APPLICATION_ID, Store};
 pub use queue::{DepartmentQueue, QueueItem, Queues, queues};
 pub use results::{HistoryEntry, ResultRow};
 pub use runs::{NewRun, RunInfo};
@@ -75,3 +79,5 @@ pub(crate) use open::now;
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_open;
