@@ -214,6 +214,32 @@ pub enum InvalidRequest {
         /// The enterprise.
         enterprise: String,
     },
+    /// No unrevoked API key has that id.
+    #[error("there is no unrevoked API key `{key}`")]
+    NoKey {
+        /// The key's public id.
+        key: String,
+    },
+    /// The period routed no alert of the enterprise to the department.
+    #[error("period {period} routed no alert of enterprise {enterprise} to {department}")]
+    NoAlert {
+        /// The period.
+        period: Month,
+        /// The enterprise.
+        enterprise: String,
+        /// The department.
+        department: String,
+    },
+    /// The alert is closed already.
+    #[error("the alert of enterprise {enterprise} in {period} for {department} is closed already")]
+    AlertClosed {
+        /// The period.
+        period: Month,
+        /// The enterprise.
+        enterprise: String,
+        /// The department.
+        department: String,
+    },
 }
 
 /// What is wrong with a decision to record.

@@ -32,6 +32,9 @@
 //! | `audit` | [`AuditEntry`]: the append-only audit trail |
 //! | `inspections` | [`NewDraw`], [`DrawInfo`], [`StoredTask`], [`TaskOutcome`]: inspection draws and what they found |
 //! | `queue` | [`queues`]: each department's queue of the period's routed alerts |
+//! | `keys` | [`Role`], [`NewKey`], [`StoredKey`]: API keys of the results service, stored as salted hashes |
+//! | `access_log` | [`AccessEntry`], [`AccessQuery`]: the service's append-only access log |
+//! | `dispositions` | [`AlertRef`], [`AlertState`], [`Disposition`]: alert handling; findings become records |
 //! | `names` | the stored names of the enums, taken from their serde names |
 //! | `error` | [`StoreError`], [`InvalidRequest`], [`DecisionProblem`] |
 //!
@@ -50,11 +53,14 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+mod access_log;
 mod audit;
 mod changes;
 mod decisions;
+mod dispositions;
 mod error;
 mod inspections;
+mod keys;
 mod names;
 mod open;
 mod queue;
@@ -63,11 +69,14 @@ mod runs;
 mod schema;
 mod writer;
 
+pub use access_log::{AccessEntry, AccessQuery};
 pub use audit::AuditEntry;
 pub use changes::{ChangeKind, ChangeNote};
 pub use decisions::{Decision, DecisionKind, DecisionStatus, NewDecision, RecordRef, Resolution};
+pub use dispositions::{AlertRef, AlertState, AlertStatus, Disposition};
 pub use error::{DecisionProblem, InvalidRequest, Result, StoreError};
 pub use inspections::{DrawInfo, NewDraw, StoredTask, TaskOutcome, TaskRow};
+pub use keys::{NewKey, Role, StoredKey};
 pub use open::{APPLICATION_ID, Store};
 pub use queue::{DepartmentQueue, QueueItem, Queues, queues};
 pub use results::{HistoryEntry, ResultRow};

@@ -117,6 +117,56 @@ CREATE TABLE tasks (
 ) WITHOUT ROWID;
 CREATE INDEX tasks_enterprise ON tasks (enterprise);
 ",
+    // 3: the results service: API keys, the access log, alert handling.
+    r"
+CREATE TABLE api_keys (
+    id          TEXT PRIMARY KEY,            -- the key's public id (part of the key)
+    role        TEXT NOT NULL CHECK (role IN ('public', 'department', 'analyst', 'admin')),
+    department  TEXT,                        -- required for role 'department'
+    note        TEXT NOT NULL,
+    salt        TEXT NOT NULL,               -- hex
+    hash        TEXT NOT NULL,               -- hex sha-256 of salt and secret; the secret is never stored
+    created_at  INTEGER NOT NULL,
+    created_by  TEXT NOT NULL,
+    revoked_at  INTEGER,
+    CHECK (role <> 'department' OR department IS NOT NULL)
+);
+CREATE TABLE access_log (
+    seq         INTEGER PRIMARY KEY,
+    at_ms       INTEGER NOT NULL,            -- unix milliseconds
+    key         TEXT,                        -- the key's public id, when a known key was presented
+    role        TEXT NOT NULL,
+    department  TEXT,
+    client      TEXT NOT NULL,
+    method      TEXT NOT NULL,
+    target      TEXT NOT NULL,               -- path and query
+    status      INTEGER NOT NULL,
+    outcome     TEXT NOT NULL
+);
+CREATE INDEX access_log_key ON access_log (key);
+CREATE TRIGGER access_log_no_update BEFORE UPDATE ON access_log
+BEGIN SELECT RAISE(ABORT, 'the access log is append-only'); END;
+CREATE TRIGGER access_log_no_delete BEFORE DELETE ON access_log
+BEGIN SELECT RAISE(ABORT, 'the access log is append-only'); END;
+CREATE TABLE alert_handling (
+    period          TEXT NOT NULL,
+    enterprise      TEXT NOT NULL,
+    department      TEXT NOT NULL,
+    status          TEXT NOT NULL CHECK (status IN ('open', 'acknowledged', 'assigned', 'closed')),
+    assignee        TEXT,
+    acknowledged_at INTEGER,
+    assigned_at     INTEGER,
+    closed_at       INTEGER,
+    action          TEXT,                    -- the disposition: action taken
+    finding         TEXT CHECK (finding IN ('no_problem', 'problem', 'not_reachable', 'refused')),
+    finding_date    TEXT,                    -- the disposition's date
+    note            TEXT,
+    updated_by      TEXT NOT NULL,
+    updated_at      INTEGER NOT NULL,
+    PRIMARY KEY (period, enterprise, department)
+) WITHOUT ROWID;
+CREATE INDEX alert_handling_findings ON alert_handling (finding_date) WHERE finding IS NOT NULL;
+",
 ];
 
 /// The schema version this build writes.
