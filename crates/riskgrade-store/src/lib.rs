@@ -82,7 +82,7 @@ pub use queue::{DepartmentQueue, QueueItem, Queues, queues};
 pub use results::{HistoryEntry, ResultRow};
 pub use runs::{NewRun, RunInfo};
 pub use schema::SCHEMA_VERSION;
-pub use writer::RunWriter;
+pub use writer::{ReplacedRun, RunWriter};
 
 pub(crate) use open::now;
 
@@ -90,3 +90,5 @@ pub(crate) use open::now;
 mod tests;
 #[cfg(test)]
 mod tests_open;
+#[cfg(test)]
+mod tests_writer;

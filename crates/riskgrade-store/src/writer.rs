@@ -2,7 +2,8 @@
 
 use std::collections::BTreeMap;
 
-use rusqlite::{OptionalExtension, Transaction, params};
+use riskgrade_core::Month;
+use rusqlite::params;
 
 use crate::audit::audit;
 use crate::runs::RUN_COLUMNS;
@@ -13,63 +14,56 @@ use crate::{
 impl Store {
     /// Starts writing `run`. Nothing is visible to readers until [`RunWriter::commit`];
     /// dropping the writer (or the process dying) leaves the store as it was.
-    /// An earlier run of the same period is replaced by the commit.
+    /// An earlier run of the same period is replaced by the commit
+    /// ([`RunWriter::replaced`] tells what it was).
+    ///
+    /// The writer holds the store's write lock from here to the commit, and
+    /// [`RunWriter::store`] reads inside that transaction: what a run reads
+    /// through it (the period before, with [`RunWriter::previous_run`]) is
+    /// still so when it commits, whatever other processes try meanwhile.
     ///
     /// # Errors
-    /// SQLite errors, e.g. another process holding the write lock for more than 30 s.
+    /// SQLite errors, e.g. another process holding the write lock for more
+    /// than 30 s, or a store opened read-only.
     pub fn begin_run(&mut self, run: NewRun) -> Result<RunWriter<'_>> {
-        let file = self.file.clone();
-        let tx = self
-            .conn
-            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
-            .map_err(|source| StoreError::Sqlite {
-                file: file.clone(),
-                context: "starting a run".into(),
-                source,
-            })?;
         let period = run.period.to_string();
-        let replaced = tx
-            .query_row(
-                "SELECT input_digest FROM runs WHERE period = ?1",
-                [&period],
-                |r| r.get::<_, String>(0),
-            )
-            .optional()
-            .map_err(|source| StoreError::Sqlite {
-                file: file.clone(),
-                context: format!("looking up period {period}"),
-                source,
-            })?;
-        for table in ["results", "changes", "runs"] {
-            tx.execute(&format!("DELETE FROM {table} WHERE period = ?1"), [&period])
-                .map_err(|source| StoreError::Sqlite {
-                    file: file.clone(),
-                    context: format!("clearing period {period}"),
-                    source,
-                })?;
-        }
-        let n_classes = run.classes.len();
-        Ok(RunWriter {
-            tx,
-            file,
+        self.conn
+            .execute_batch("BEGIN IMMEDIATE")
+            .map_err(|e| self.sql("starting a run", e))?;
+        let mut writer = RunWriter {
+            store: self,
+            open: true,
             period,
             run,
             started_at: now(),
-            counts: vec![0; n_classes],
+            counts: Vec::new(),
             enterprises: 0,
             graded: 0,
             errors: 0,
             note_seq: BTreeMap::new(),
-            replaced: replaced.is_some(),
+            replaced: None,
             failed: false,
-        })
+        };
+        writer.counts = vec![0; writer.run.classes.len()];
+        writer.replaced = writer.clear_period()?;
+        Ok(writer)
     }
+}
+
+/// The stored run a [`RunWriter`] replaces, and the inspection draws made from it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReplacedRun {
+    /// The run stored until now.
+    pub run: RunInfo,
+    /// The inspection draws based on it, by number: once it is replaced they
+    /// no longer verify against the stored period.
+    pub draws: Vec<i64>,
 }
 
 /// Writes one run inside a transaction; see [`Store::begin_run`].
 pub struct RunWriter<'a> {
-    tx: Transaction<'a>,
-    file: std::path::PathBuf,
+    store: &'a mut Store,
+    open: bool,
     period: String,
     run: NewRun,
     started_at: i64,
@@ -78,14 +72,89 @@ pub struct RunWriter<'a> {
     graded: u64,
     errors: u64,
     note_seq: BTreeMap<String, i64>,
-    replaced: bool,
+    replaced: Option<ReplacedRun>,
     failed: bool,
 }
 
+impl std::fmt::Debug for RunWriter<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RunWriter")
+            .field("file", &self.store.file)
+            .field("period", &self.period)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Drop for RunWriter<'_> {
+    fn drop(&mut self) {
+        if self.open {
+            // Nothing to report to: a failed rollback leaves SQLite to roll back on close.
+            let _ = self.store.conn.execute_batch("ROLLBACK");
+        }
+    }
+}
+
 impl RunWriter<'_> {
+    /// Reads the stored run of the period and its draws, then deletes the period's rows.
+    fn clear_period(&mut self) -> Result<Option<ReplacedRun>> {
+        let existing = self.store.run(self.run.period)?;
+        let replaced = match existing {
+            Some(run) => {
+                let draws = self
+                    .draws_of_period()
+                    .map_err(|e| self.sql("reading its draws", e))?;
+                Some(ReplacedRun { run, draws })
+            }
+            None => None,
+        };
+        for table in ["results", "changes", "runs"] {
+            self.store
+                .conn
+                .execute(
+                    &format!("DELETE FROM {table} WHERE period = ?1"),
+                    [&self.period],
+                )
+                .map_err(|e| self.sql("clearing the period", e))?;
+        }
+        Ok(replaced)
+    }
+
+    fn draws_of_period(&self) -> rusqlite::Result<Vec<i64>> {
+        let mut stmt = self
+            .store
+            .conn
+            .prepare("SELECT id FROM draws WHERE period = ?1 ORDER BY id")?;
+        let ids = stmt.query_map([&self.period], |r| r.get(0))?;
+        ids.collect()
+    }
+
+    /// The store as it is inside this run's transaction (this period's
+    /// earlier rows are gone already); nobody else can write until the commit.
+    pub fn store(&self) -> &Store {
+        self.store
+    }
+
+    /// The latest stored run before this period, read under the write lock.
+    ///
+    /// # Errors
+    /// SQLite errors or an unreadable row.
+    pub fn previous_run(&self) -> Result<Option<RunInfo>> {
+        self.store.previous_run(self.run.period)
+    }
+
+    /// The stored run this one replaces, if the period was stored already.
+    pub fn replaced(&self) -> Option<&ReplacedRun> {
+        self.replaced.as_ref()
+    }
+
+    /// Records which stored period the change notes were computed against.
+    pub fn compared_with(&mut self, period: Option<Month>) {
+        self.run.compared_with = period;
+    }
+
     fn sql(&self, context: &str, source: rusqlite::Error) -> StoreError {
         StoreError::Sqlite {
-            file: self.file.clone(),
+            file: self.store.file.clone(),
             context: format!("writing period {}: {context}", self.period),
             source,
         }
@@ -126,14 +195,14 @@ impl RunWriter<'_> {
     }
 
     fn insert_rows(&mut self, rows: &[ResultRow]) -> Result<()> {
-        let mut stmt = match self.tx.prepare_cached(
+        let mut stmt = match self.store.conn.prepare_cached(
             "INSERT INTO results (period, id, model, score, base_score, class, reasons, drivers, labels, alerts, rules, manual, error, district, industry) \
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
         ) {
             Ok(s) => s,
             Err(e) => {
                 return Err(StoreError::Sqlite {
-                    file: self.file.clone(),
+                    file: self.store.file.clone(),
                     context: format!("writing period {}", self.period),
                     source: e,
                 });
@@ -163,7 +232,7 @@ impl RunWriter<'_> {
             ]);
             if let Err(source) = result {
                 return Err(StoreError::Sqlite {
-                    file: self.file.clone(),
+                    file: self.store.file.clone(),
                     context: format!("writing period {}: enterprise {}", self.period, row.id),
                     source,
                 });
@@ -189,7 +258,8 @@ impl RunWriter<'_> {
         *seq += 1;
         let seq = *seq;
         let result = self
-            .tx
+            .store
+            .conn
             .prepare_cached(
                 "INSERT INTO changes (period, id, seq, from_class, to_class, kind, detail) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
             )
@@ -219,7 +289,7 @@ impl RunWriter<'_> {
     /// # Errors
     /// SQLite errors, or an insert of this writer that failed (a period is
     /// never stored in part); the store is then unchanged.
-    pub fn commit(self) -> Result<RunInfo> {
+    pub fn commit(mut self) -> Result<RunInfo> {
         if self.failed {
             return Err(InvalidRequest::IncompleteRun {
                 period: self.run.period,
@@ -244,7 +314,7 @@ impl RunWriter<'_> {
             indicators: self.run.indicators.clone(),
             compared_with: self.run.compared_with,
         };
-        let inserted = self.tx.execute(
+        let inserted = self.store.conn.execute(
             &format!("INSERT INTO runs ({RUN_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)"),
             params![
                 self.period,
@@ -266,7 +336,11 @@ impl RunWriter<'_> {
         if let Err(e) = inserted {
             return Err(self.sql("recording the run", e));
         }
-        let what = if self.replaced { "replace_run" } else { "run" };
+        let what = if self.replaced.is_some() {
+            "replace_run"
+        } else {
+            "run"
+        };
         let detail = format!(
             "period {} as of {}, model {}, {} enterprises ({} graded, {} errors), input {}, source {}",
             self.period,
@@ -278,16 +352,14 @@ impl RunWriter<'_> {
             info.input_digest,
             info.source
         );
-        if let Err(e) = audit(&self.tx, "riskgrade", what, None, None, &detail) {
+        if let Err(e) = audit(&self.store.conn, "riskgrade", what, None, None, &detail) {
             return Err(self.sql("auditing the run", e));
         }
-        let file = self.file.clone();
-        let period = self.period.clone();
-        self.tx.commit().map_err(|source| StoreError::Sqlite {
-            file,
-            context: format!("committing period {period}"),
-            source,
-        })?;
+        self.store
+            .conn
+            .execute_batch("COMMIT")
+            .map_err(|e| self.sql("committing", e))?;
+        self.open = false;
         Ok(info)
     }
 }
