@@ -12,6 +12,8 @@ use std::fs::File;
 use std::path::Path;
 use std::sync::mpsc;
 
+use csv::ByteRecord;
+
 use rayon::prelude::*;
 use riskgrade_core::{ColumnBuilder, Frame, InputType, Problem, RawValue, Schema};
 
@@ -33,8 +35,10 @@ struct Chunk {
     lines: Vec<usize>,
     /// Number of records.
     rows: usize,
-    /// Records (index in the chunk, fields found) whose field count differs from the header's.
-    ragged: Vec<(usize, usize)>,
+    /// Records that cannot be read as they are: (index in the chunk, column, what is wrong).
+    problems: Vec<(usize, String, String)>,
+    /// Lines swallowed by a quoted field that runs over line breaks: (id, what is wrong).
+    swallowed: Vec<(String, String)>,
 }
 
 impl Chunk {
@@ -44,7 +48,8 @@ impl Chunk {
             spans: vec![[0, 0]; columns * CHUNK_ROWS],
             lines: Vec::with_capacity(CHUNK_ROWS),
             rows: 0,
-            ragged: Vec::new(),
+            problems: Vec::new(),
+            swallowed: Vec::new(),
         }
     }
 
@@ -137,6 +142,22 @@ pub(crate) fn read_csv(path: &Path, schema: &Schema) -> Result<Frame, IoError> {
     let wanted: Vec<&Wanted<'_>> = wanted.iter().filter(|w| w.index.is_some()).collect();
     let indices: Vec<usize> = wanted.iter().filter_map(|w| w.index).collect();
     let columns: Vec<&str> = wanted.iter().map(|w| w.column).collect();
+    let keep_text: Vec<bool> = wanted
+        .iter()
+        .map(|w| !matches!(w.target, Target::Input(_)))
+        .collect();
+    // Only a name (and columns not read) may hold text over several lines.
+    let mut single_line = vec![false; header.len()];
+    for w in &wanted {
+        if let (Some(i), false) = (w.index, w.target == Target::Name) {
+            single_line[i] = true;
+        }
+    }
+    let id_index = wanted
+        .iter()
+        .find(|w| w.target == Target::Id)
+        .and_then(|w| w.index)
+        .unwrap_or(0);
     let mut sinks: Vec<Sink> = wanted.iter().map(|w| sink(w, schema)).collect();
 
     let (full_tx, full_rx) = mpsc::sync_channel::<Result<Chunk, IoError>>(4);
@@ -146,17 +167,21 @@ pub(crate) fn read_csv(path: &Path, schema: &Schema) -> Result<Frame, IoError> {
             path,
             indices: &indices,
             columns: &columns,
-            fields: header.len(),
+            keep_text: &keep_text,
+            names: &names,
+            single_line: &single_line,
+            id_index,
         };
         scope.spawn(move || from.parse(reader, full_tx, empty_rx));
-        feed_all(path, &columns, &mut sinks, full_rx, empty_tx, header.len())
+        feed_all(path, &columns, &mut sinks, full_rx, empty_tx)
     });
-    let ragged = fed?;
+    let (problems, swallowed) = fed?;
     Ok(assemble(
         schema,
         sinks.into_iter().map(Sink::finish).collect(),
-        ragged,
-    ))
+        problems,
+    )
+    .with_unreadable(swallowed))
 }
 
 /// A number cell without surrounding spaces, parsed as [`ColumnBuilder`]
@@ -198,8 +223,14 @@ struct Source<'a> {
     indices: &'a [usize],
     /// Header of each wanted column.
     columns: &'a [&'a str],
-    /// Fields in the header.
-    fields: usize,
+    /// Whether each wanted column keeps text that is not UTF-8 (repaired) rather than dropping it.
+    keep_text: &'a [bool],
+    /// The header, by file column.
+    names: &'a [&'a str],
+    /// By file column: whether its text must fit on one line.
+    single_line: &'a [bool],
+    /// File column of the ids.
+    id_index: usize,
 }
 
 impl Source<'_> {
@@ -218,7 +249,8 @@ impl Source<'_> {
             let mut bytes = std::mem::take(&mut chunk.text).into_bytes();
             bytes.clear();
             chunk.lines.clear();
-            chunk.ragged.clear();
+            chunk.problems.clear();
+            chunk.swallowed.clear();
             chunk.rows = 0;
             let mut done = false;
             while chunk.rows < CHUNK_ROWS && bytes.len() < CHUNK_BYTES {
@@ -233,37 +265,16 @@ impl Source<'_> {
                         return;
                     }
                 }
-                let line = record.position().map_or(0, |p| p.line() as usize);
-                if record.len() != self.fields {
-                    // Kept as a row (cells past the end are missing) and reported, not fatal.
-                    chunk.ragged.push((chunk.rows, record.len()));
-                }
-                for (j, &c) in self.indices.iter().enumerate() {
-                    let start = bytes.len();
-                    bytes.extend_from_slice(record.get(c).unwrap_or_default());
-                    let (Ok(s), Ok(e)) = (u32::try_from(start), u32::try_from(bytes.len())) else {
-                        let message = "record too long".to_string();
-                        let _ = full.send(Err(IoError::Csv {
-                            file: self.path.to_path_buf(),
-                            line,
-                            message,
-                        }));
-                        return;
-                    };
-                    if let Some(span) = chunk.spans.get_mut(j * CHUNK_ROWS + chunk.rows) {
-                        *span = [s, e];
-                    }
-                }
-                chunk.lines.push(line);
-                chunk.rows += 1;
-            }
-            match String::from_utf8(bytes) {
-                Ok(text) => chunk.text = text,
-                Err(e) => {
-                    let _ = full.send(Err(self.not_utf8(&chunk, e.as_bytes())));
+                if let Err(e) = self.add(&mut chunk, &mut bytes, &record) {
+                    let _ = full.send(Err(e));
                     return;
                 }
             }
+            chunk.text = match String::from_utf8(bytes) {
+                Ok(text) if self.on_boundaries(&chunk, &text) => text,
+                Ok(text) => self.repair(&mut chunk, text.as_bytes()),
+                Err(e) => self.repair(&mut chunk, e.as_bytes()),
+            };
             if chunk.rows > 0 && full.send(Ok(chunk)).is_err() {
                 return; // the builders stopped
             }
@@ -273,30 +284,225 @@ impl Source<'_> {
         }
     }
 
-    /// The error for the first cell of the chunk (whose text is `bytes`) that is not UTF-8.
-    fn not_utf8(&self, chunk: &Chunk, bytes: &[u8]) -> IoError {
-        let bad = (0..chunk.rows).find_map(|r| {
-            (0..self.indices.len())
-                .find(|&j| {
-                    let [s, e] = chunk
-                        .spans
-                        .get(j * CHUNK_ROWS + r)
-                        .copied()
-                        .unwrap_or_default();
-                    bytes
-                        .get(s as usize..e as usize)
-                        .is_some_and(|cell| std::str::from_utf8(cell).is_err())
-                })
-                .map(|j| (r, j))
+    /// Adds a record's wanted cells to the chunk (text in `bytes`), with its problems.
+    fn add(
+        &self,
+        chunk: &mut Chunk,
+        bytes: &mut Vec<u8>,
+        record: &ByteRecord,
+    ) -> Result<(), IoError> {
+        let line = record.position().map_or(0, |p| p.line() as usize);
+        // Kept as a row (cells past the end are missing) and reported, not fatal.
+        let spanning = self.spanning(record, line, &mut chunk.swallowed);
+        if let Some((column, message, _)) = &spanning {
+            chunk
+                .problems
+                .push((chunk.rows, column.clone(), message.clone()));
+        } else if record.len() != self.names.len() {
+            let message = format!(
+                "line {line} has {} fields but the header has {}",
+                record.len(),
+                self.names.len()
+            );
+            chunk.problems.push((chunk.rows, "(row)".into(), message));
+        }
+        for (j, &c) in self.indices.iter().enumerate() {
+            let start = bytes.len();
+            match &spanning {
+                Some((_, _, culprit)) => bytes.extend_from_slice(opener_cell(record, c, *culprit)),
+                None => bytes.extend_from_slice(record.get(c).unwrap_or_default()),
+            }
+            let (Ok(s), Ok(e)) = (u32::try_from(start), u32::try_from(bytes.len())) else {
+                return Err(IoError::Csv {
+                    file: self.path.to_path_buf(),
+                    line,
+                    message: "record too long".to_string(),
+                });
+            };
+            if let Some(span) = chunk.spans.get_mut(j * CHUNK_ROWS + chunk.rows) {
+                *span = [s, e];
+            }
+        }
+        chunk.lines.push(line);
+        chunk.rows += 1;
+        Ok(())
+    }
+
+    /// Whether every cell of the chunk starts and ends on a character boundary of `text`.
+    fn on_boundaries(&self, chunk: &Chunk, text: &str) -> bool {
+        (0..self.indices.len()).all(|j| {
+            chunk.column(j).iter().all(|&[s, e]| {
+                text.is_char_boundary(s as usize) && text.is_char_boundary(e as usize)
+            })
+        })
+    }
+
+    /// The chunk's text rebuilt from `bytes` cell by cell, a cell that is not UTF-8 replaced
+    /// (identity text, with U+FFFD) or dropped (an input), and its record reported unreadable.
+    fn repair(&self, chunk: &mut Chunk, bytes: &[u8]) -> String {
+        let mut text = String::with_capacity(bytes.len());
+        for r in 0..chunk.rows {
+            let mut bad: Option<usize> = None;
+            for j in 0..self.indices.len() {
+                let Some(span) = chunk.spans.get_mut(j * CHUNK_ROWS + r) else {
+                    continue;
+                };
+                let cell = bytes
+                    .get(span[0] as usize..span[1] as usize)
+                    .unwrap_or_default();
+                let start = text.len();
+                match std::str::from_utf8(cell) {
+                    Ok(s) => text.push_str(s),
+                    Err(_) => {
+                        bad.get_or_insert(j);
+                        if self.keep_text.get(j).copied().unwrap_or(false) {
+                            text.push_str(&String::from_utf8_lossy(cell));
+                        }
+                    }
+                }
+                // The repaired text is never longer than a chunk's bytes allow (at most 3x).
+                *span = [
+                    u32::try_from(start).unwrap_or(u32::MAX),
+                    u32::try_from(text.len()).unwrap_or(u32::MAX),
+                ];
+            }
+            if let Some(j) = bad {
+                let line = chunk.lines.get(r).copied().unwrap_or_default();
+                let column = self.columns.get(j).copied().unwrap_or_default();
+                let message =
+                    format!("line {line}: text is not valid UTF-8, save the file as UTF-8");
+                chunk.problems.push((r, column.to_string(), message));
+            }
+        }
+        text
+    }
+
+    /// The problem of a record with a quoted field that runs over line breaks where no text
+    /// can (an unterminated quote, most likely), as (column, message); every line after its
+    /// first is added to `swallowed` with the id read from it.
+    ///
+    /// Line breaks are accepted in a name or in a column not read, as long as the record has
+    /// the header's number of fields and no line inside the field looks like a whole record.
+    fn spanning(
+        &self,
+        record: &ByteRecord,
+        line: usize,
+        swallowed: &mut Vec<(String, String)>,
+    ) -> Option<(String, String, usize)> {
+        if !record.as_slice().iter().any(|&b| b == b'\n' || b == b'\r') {
+            return None;
+        }
+        let fields = self.names.len();
+        let ragged = record.len() != fields;
+        let culprit = record.iter().position(|field| {
+            let lines = split_lines(field);
+            lines.len() > 1
+                && (ragged
+                    || lines
+                        .iter()
+                        .skip(1)
+                        .any(|l| l.iter().filter(|&&b| b == b',').count() + 1 >= fields))
         });
-        let (r, j) = bad.unwrap_or_default();
-        IoError::NotUtf8 {
-            file: self.path.to_path_buf(),
-            line: chunk.lines.get(r).copied().unwrap_or_default(),
-            column: bad.and_then(|_| self.columns.get(j)).map(|c| c.to_string()),
+        let culprit = culprit.or_else(|| {
+            record.iter().enumerate().position(|(c, field)| {
+                self.single_line.get(c).copied().unwrap_or(false) && split_lines(field).len() > 1
+            })
+        })?;
+        let column = self.names.get(culprit).copied().unwrap_or("(row)");
+        let (mut breaks, mut end) = (0, line);
+        for (c, field) in record.iter().enumerate() {
+            for segment in split_lines(field).into_iter().skip(1) {
+                breaks += 1;
+                if !segment.trim_ascii().is_empty() {
+                    end = line + breaks;
+                }
+                if c >= culprit && !segment.trim_ascii().is_empty() {
+                    let message = format!(
+                        "line {end}: read as part of the quoted field in column `{column}` \
+                         that opens at line {line} (an unterminated quote?)"
+                    );
+                    swallowed.push((self.id_in(segment, end), message));
+                }
+            }
+        }
+        let message = format!(
+            "lines {line}-{end}: the quoted field in column `{column}` runs on over \
+             {} line(s) (an unterminated quote?)",
+            end - line
+        );
+        Some((column.to_string(), message, culprit))
+    }
+
+    /// The id in a raw line of the file, or `(line N)` when it has none.
+    fn id_in(&self, raw: &[u8], line: usize) -> String {
+        let id = raw
+            .split(|&b| b == b',')
+            .nth(self.id_index)
+            .map(|f| {
+                String::from_utf8_lossy(f)
+                    .trim()
+                    .trim_matches('"')
+                    .to_string()
+            })
+            .unwrap_or_default();
+        if id.is_empty() {
+            format!("(line {line})")
+        } else {
+            id
         }
     }
 }
+
+/// The cell in file column `c` of a record whose field `culprit` runs over line breaks, as
+/// its first line had it: the first line of the field, or for a column at or after the
+/// culprit, the matching comma-separated part of the culprit's first line.
+fn opener_cell(record: &ByteRecord, c: usize, culprit: usize) -> &[u8] {
+    let first = |field: &[u8]| -> usize {
+        field
+            .iter()
+            .position(|&b| b == b'\n' || b == b'\r')
+            .unwrap_or(field.len())
+    };
+    if c < culprit {
+        let field = record.get(c).unwrap_or_default();
+        return &field[..first(field)];
+    }
+    let field = record.get(culprit).unwrap_or_default();
+    field[..first(field)]
+        .split(|&b| b == b',')
+        .nth(c - culprit)
+        .unwrap_or_default()
+}
+
+/// A field's text split at its line breaks (`\r\n`, `\n` or `\r`).
+fn split_lines(field: &[u8]) -> Vec<&[u8]> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    let mut i = 0;
+    while i < field.len() {
+        match field[i] {
+            b'\n' => {
+                out.push(&field[start..i]);
+                start = i + 1;
+            }
+            b'\r' => {
+                out.push(&field[start..i]);
+                if field.get(i + 1) == Some(&b'\n') {
+                    i += 1;
+                }
+                start = i + 1;
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    out.push(&field[start..]);
+    out
+}
+
+/// What a load found besides values: unreadable records as (row, column, problem), and
+/// swallowed lines as (id, message).
+type Found = (Vec<(usize, String, Problem)>, Vec<(String, String)>);
 
 /// The builders: feed every chunk to every sink, one rayon task per sink.
 fn feed_all(
@@ -305,21 +511,15 @@ fn feed_all(
     sinks: &mut [Sink],
     full: mpsc::Receiver<Result<Chunk, IoError>>,
     empty: mpsc::Sender<Chunk>,
-    fields: usize,
-) -> Result<Vec<(usize, String, Problem)>, IoError> {
-    let mut ragged = Vec::new();
+) -> Result<Found, IoError> {
+    let (mut problems, mut swallowed) = (Vec::new(), Vec::new());
     let mut offset = 0;
     for chunk in full {
-        let chunk = chunk?;
-        for &(r, found) in &chunk.ragged {
-            let line = chunk.lines.get(r).copied().unwrap_or_default();
-            let message = format!("line {line} has {found} fields but the header has {fields}");
-            ragged.push((
-                offset + r,
-                "(row)".to_string(),
-                Problem::Unreadable(message),
-            ));
+        let mut chunk = chunk?;
+        for (r, column, message) in chunk.problems.drain(..) {
+            problems.push((offset + r, column, Problem::Unreadable(message)));
         }
+        swallowed.append(&mut chunk.swallowed);
         offset += chunk.rows;
         let bad = sinks
             .par_iter_mut()
@@ -327,6 +527,7 @@ fn feed_all(
             .filter_map(|(j, s)| s.feed(&chunk, j).err().map(|r| (r, j)))
             .min();
         if let Some((r, j)) = bad {
+            // Cannot happen: the parser repairs every cell that is not UTF-8.
             return Err(IoError::NotUtf8 {
                 file: path.to_path_buf(),
                 line: chunk.lines.get(r).copied().unwrap_or_default(),
@@ -336,5 +537,5 @@ fn feed_all(
         // The parser may have finished already; then the chunk is simply dropped.
         let _ = empty.send(chunk);
     }
-    Ok(ragged)
+    Ok((problems, swallowed))
 }

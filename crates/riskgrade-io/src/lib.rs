@@ -133,7 +133,12 @@ pub use table::{OutColumn, OutData, frame_to_columns, table_to_batch, write_tabl
 /// from `spec.column_name(input)`; other columns are ignored. CSV cells are
 /// parsed as text by [`riskgrade_core::ColumnBuilder`] (an empty cell is a
 /// missing value); Parquet types are converted as in [`frame_from_batches`].
-/// Bad values become the frame's issues and their rows are kept. Nested
+/// Bad values become the frame's issues and their rows are kept. A CSV row
+/// that cannot be read as it is (a cell that is not UTF-8, the wrong number
+/// of fields, a quoted field that runs over line breaks where no text can: an
+/// unterminated quote) is kept as a row with a [`riskgrade_core::Problem::Unreadable`]
+/// issue, and every line such a quote swallowed becomes an unreadable row of
+/// its own, named by the id on that line, after the others. Nested
 /// profiles (`.json`, `.jsonl`) are read with [`read_profiles`] instead.
 ///
 /// ```
@@ -154,8 +159,7 @@ pub use table::{OutColumn, OutData, frame_to_columns, table_to_batch, write_tabl
 /// # Errors
 /// [`IoError::UnknownFormat`] for another extension; [`IoError::Io`] when the
 /// file cannot be read; [`IoError::MissingColumn`] when a required column is
-/// absent; [`IoError::Csv`] when a line has the wrong number of fields;
-/// [`IoError::NotUtf8`] when CSV text is not UTF-8; [`IoError::Arrow`] when
+/// absent; [`IoError::NotUtf8`] when the CSV header is not UTF-8; [`IoError::Arrow`] when
 /// Parquet cannot be decoded; [`IoError::UnsupportedType`] when a Parquet
 /// column's type cannot hold its input.
 pub fn read_frame(path: &Path, schema: &Schema) -> Result<Frame, IoError> {

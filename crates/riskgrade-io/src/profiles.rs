@@ -107,8 +107,9 @@ impl fmt::Display for ProfileIssue {
 /// ```
 ///
 /// # Errors
-/// [`IoError::Io`] when the file cannot be read, [`IoError::NotUtf8`] when it
-/// is not UTF-8, [`IoError::UnknownFormat`] for another extension,
+/// [`IoError::Io`] when the file cannot be read, [`IoError::NotUtf8`] when a
+/// `.json` file is not UTF-8 (in JSON Lines, a line that is not UTF-8 is that
+/// profile's [`ProfileIssue`]), [`IoError::UnknownFormat`] for another extension,
 /// [`IoError::Json`] when a `.json` file is not valid JSON, and, when `strict`,
 /// [`IoError::BadProfiles`] when any profile could not be read.
 pub fn read_profiles(path: &Path, strict: bool) -> Result<Profiles, IoError> {
@@ -119,11 +120,18 @@ pub fn read_profiles(path: &Path, strict: bool) -> Result<Profiles, IoError> {
             supported: PROFILE_FORMATS,
         });
     };
-    let text = read_text(path)?;
-    let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
     match format {
-        Format::Json => parse_json(path, text, strict),
-        _ => parse_jsonl(path, text, strict),
+        Format::Json => {
+            let text = read_text(path)?;
+            let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
+            parse_json(path, text, strict)
+        }
+        _ => {
+            // Each line is checked for UTF-8 on its own: one bad line is that profile's issue.
+            let bytes = std::fs::read(path).map_err(|e| IoError::io(path, &e))?;
+            let bytes = bytes.strip_prefix("\u{feff}".as_bytes()).unwrap_or(&bytes);
+            parse_jsonl(path, bytes, strict)
+        }
     }
 }
 
@@ -145,7 +153,7 @@ pub fn read_profiles(path: &Path, strict: bool) -> Result<Profiles, IoError> {
 /// When `strict`, [`IoError::BadProfiles`] if any line could not be read.
 pub fn parse_profiles_jsonl(text: &str, strict: bool) -> Result<Profiles, IoError> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    parse_jsonl(Path::new(TEXT_SOURCE), text, strict)
+    parse_jsonl(Path::new(TEXT_SOURCE), text.as_bytes(), strict)
 }
 
 /// Writes profiles to `path` as JSON Lines (one profile per line), whatever the extension.
@@ -194,19 +202,34 @@ pub(crate) fn read_text(path: &Path) -> Result<String, IoError> {
     })
 }
 
-fn parse_jsonl(file: &Path, text: &str, strict: bool) -> Result<Profiles, IoError> {
-    let lines: Vec<(usize, &str)> = text
-        .lines()
+fn parse_jsonl(file: &Path, bytes: &[u8], strict: bool) -> Result<Profiles, IoError> {
+    let lines: Vec<(usize, &[u8])> = bytes
+        .split(|&b| b == b'\n')
         .enumerate()
-        .filter(|(_, l)| !l.trim().is_empty())
+        .filter(|(_, l)| !l.trim_ascii().is_empty())
         .map(|(i, l)| (i + 1, l))
         .collect();
     let results: Vec<Result<Enterprise, ProfileIssue>> = lines
         .par_iter()
         .with_min_len(64)
-        .map(|&(line, l)| parse_one(l, line))
+        .map(|&(line, l)| match std::str::from_utf8(l) {
+            Ok(text) => parse_one(text, line),
+            Err(e) => Err(not_utf8(l, line, &e)),
+        })
         .collect();
     finish(file, results, strict)
+}
+
+/// The issue for a line that is not UTF-8, naming the enterprise when its id can be read.
+fn not_utf8(line_bytes: &[u8], line: usize, e: &std::str::Utf8Error) -> ProfileIssue {
+    ProfileIssue {
+        line,
+        id: salvage_id(&String::from_utf8_lossy(line_bytes)),
+        message: format!(
+            "text is not valid UTF-8 at column {}, save the file as UTF-8",
+            e.valid_up_to() + 1
+        ),
+    }
 }
 
 fn parse_json(file: &Path, text: &str, strict: bool) -> Result<Profiles, IoError> {

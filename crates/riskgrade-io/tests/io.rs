@@ -395,11 +395,17 @@ fn csv_file_errors() {
     bytes.extend_from_slice(&[0xb1, 0xb1, 0xbe, 0xa9]); // 北京 in GBK
     bytes.extend_from_slice(b",2\n");
     std::fs::write(&gbk, bytes).unwrap();
-    let err = read_frame(&gbk, &schema).unwrap_err();
-    assert!(
-        matches!(err, IoError::NotUtf8 { line: 3, column: Some(ref c), .. } if c == "name"),
-        "{err:?}"
+    // A cell that is not UTF-8 is its row's problem; the others are read.
+    let frame = read_frame(&gbk, &schema).unwrap();
+    assert_eq!(frame.ids(), ["E1", "E2"]);
+    let issues: Vec<String> = frame.issues().iter().map(ToString::to_string).collect();
+    assert_eq!(
+        issues,
+        [
+            "row 2, enterprise `E2`, column `name`: unreadable: line 3: text is not valid UTF-8, save the file as UTF-8"
+        ]
     );
+    assert_eq!(frame.names()[1], "\u{fffd}\u{fffd}\u{fffd}\u{fffd}");
 
     // Past the first chunk; text that is not UTF-8 in an unused column is ignored.
     let mut bytes = b"id,industry,x,notes\n".to_vec();
@@ -409,15 +415,17 @@ fn csv_file_errors() {
     }
     bytes.extend_from_slice(b"E5000,C14,\xff,\n");
     std::fs::write(&gbk, &bytes).unwrap();
-    let err = read_frame(&gbk, &schema).unwrap_err();
-    assert_eq!(
-        err,
-        IoError::NotUtf8 {
-            file: gbk.clone(),
-            line: 5002,
-            column: Some("x".into())
-        }
+    let frame = read_frame(&gbk, &schema).unwrap();
+    assert_eq!(frame.len(), 5001);
+    assert_eq!(frame.issues().len(), 1);
+    let issue = &frame.issues()[0];
+    assert_eq!((issue.row, issue.column.as_str()), (5000, "x"));
+    assert!(
+        issue
+            .to_string()
+            .contains("line 5002: text is not valid UTF-8")
     );
+    assert!(frame.number("x").unwrap()[5000].is_nan());
     bytes.truncate(bytes.len() - b"E5000,C14,\xff,\n".len());
     std::fs::write(&gbk, &bytes).unwrap();
     assert_eq!(read_frame(&gbk, &schema).unwrap().len(), 5000);
