@@ -398,7 +398,7 @@ fn write_parquet(path: &Path, columns: &[OutColumn]) -> Result<(), IoError> {
         .with_coerce_types(props.coerce_types())
         .convert(&schema)
         .map_err(pq)?;
-    let out = sink::create(path)?;
+    let (out, pending) = sink::create(path)?;
     let mut writer =
         SerializedFileWriter::new(out, parquet_schema.root_schema_ptr(), props).map_err(pq)?;
     let factory = ArrowRowGroupWriterFactory::new(&writer, Arc::clone(&schema));
@@ -422,10 +422,5 @@ fn write_parquet(path: &Path, columns: &[OutColumn]) -> Result<(), IoError> {
         }
         row_group.close().map_err(pq)?;
     }
-    writer
-        .into_inner()
-        .map_err(pq)?
-        .into_inner()
-        .map_err(|e| IoError::io(path, e.error()))?;
-    Ok(())
+    pending.finish(writer.into_inner().map_err(pq)?)
 }
