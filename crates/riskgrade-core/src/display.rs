@@ -165,7 +165,7 @@ fn fit(text: &str, columns: usize) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
-/// `text` escaped and cut to [`MAX_CELL`] display columns, for a free-text last column.
+/// `text` escaped and cut to [`MAX_CELL`] display columns.
 ///
 /// ```
 /// use riskgrade_core::display::{MAX_CELL, clip, width};
@@ -174,7 +174,20 @@ fn fit(text: &str, columns: usize) -> Cow<'_, str> {
 /// assert_eq!(width(&clip(&"z".repeat(100_000))), MAX_CELL);
 /// ```
 pub fn clip(text: &str) -> String {
-    fit(&escape(text), MAX_CELL).into_owned()
+    clip_to(text, MAX_CELL)
+}
+
+/// `text` escaped and cut to at most `columns` display columns (ending in `…` when cut),
+/// without padding: for a free-text last column.
+///
+/// ```
+/// use riskgrade_core::display::clip_to;
+///
+/// assert_eq!(clip_to("+veto_a, +veto_b", 10), "+veto_a, …");
+/// assert_eq!(clip_to("short", 10), "short");
+/// ```
+pub fn clip_to(text: &str, columns: usize) -> String {
+    fit(&escape(text), columns).into_owned()
 }
 
 #[cfg(test)]

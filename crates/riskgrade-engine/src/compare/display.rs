@@ -3,9 +3,13 @@
 
 use std::fmt;
 
+use riskgrade_core::display::{self, Align};
 use riskgrade_core::format_number;
 
 use super::{Comparison, Move, RuleDelta};
+
+/// The widest the free-text last column of the biggest moves gets, in display columns.
+const LAST_COLUMN: usize = 4 * display::MAX_CELL;
 
 impl fmt::Display for Comparison {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -123,15 +127,17 @@ impl Comparison {
                 ]
             })
             .collect();
-        // Left-align the free-text columns (widths computed once: `--top` may be large).
-        let widths: Vec<usize> = (0..5)
-            .map(|j| rows.iter().map(|x| x[j].chars().count()).max().unwrap_or(0))
+        // Left-align the free-text columns (widths computed once: `--top` may be large);
+        // the last one, free text, is only escaped and cut.
+        let widths: Vec<usize> = (0..4)
+            .map(|j| display::column_width(rows.iter().map(|x| x[j].as_str()), 0))
             .collect();
         for r in &rows {
             let line: Vec<String> = r
                 .iter()
                 .zip(&widths)
-                .map(|(c, w)| format!("{c:<w$}"))
+                .map(|(c, &w)| display::pad(c, w, Align::Left))
+                .chain(r.last().map(|c| display::clip_to(c, LAST_COLUMN)))
                 .collect();
             writeln!(f, "{}", line.join("  ").trim_end())?;
         }
@@ -175,21 +181,16 @@ impl Comparison {
 fn table(f: &mut fmt::Formatter<'_>, rows: &[Vec<String>]) -> fmt::Result {
     let cols = rows.iter().map(Vec::len).max().unwrap_or(0);
     let width: Vec<usize> = (0..cols)
-        .map(|j| {
-            rows.iter()
-                .filter_map(|r| r.get(j))
-                .map(|c| c.chars().count())
-                .max()
-                .unwrap_or(0)
-        })
+        .map(|j| display::column_width(rows.iter().filter_map(|r| r.get(j)).map(String::as_str), 0))
         .collect();
     for row in rows {
         let mut line = String::new();
         for (j, cell) in row.iter().enumerate() {
             if j == 0 {
-                line.push_str(&format!("{cell:<w$}", w = width[0]));
+                line.push_str(&display::pad(cell, width[0], Align::Left));
             } else {
-                line.push_str(&format!("  {cell:>w$}", w = width[j]));
+                line.push_str("  ");
+                line.push_str(&display::pad(cell, width[j], Align::Right));
             }
         }
         writeln!(f, "{}", line.trim_end())?;

@@ -180,3 +180,44 @@ fn mismatched_batches_name_the_first_differing_row() {
         "the frame differs from the compared batches at row 3: enterprise `E3` graded, `E4` in the frame"
     );
 }
+
+/// Texts that once broke the printed comparison: longer than `{:w$}` allows, or forging lines.
+fn hostile_texts() -> [String; 3] {
+    [
+        "E".repeat(70_000),
+        "E9\u{1b}[2J\r\nrow 99, enterprise `forged`\0".to_string(),
+        format!("{}\n", "信".repeat(40_000)),
+    ]
+}
+
+/// Every printed line is short and free of control characters.
+fn assert_tidy(text: &str) {
+    for line in text.lines() {
+        assert!(
+            riskgrade_core::display::width(line) <= 640,
+            "a line of {} columns",
+            line.len()
+        );
+        assert!(!line.chars().any(char::is_control), "{line:?}");
+    }
+}
+
+#[test]
+fn long_or_hostile_ids_classes_and_rules_print_as_tidy_tables() {
+    let (before, after) = (grade(false), grade(true));
+    for text in hostile_texts() {
+        let mut c = compare(&before, &after).unwrap();
+        for m in &mut c.movers {
+            m.id = text.clone();
+            m.class_after = Some(text.clone());
+            m.rules_only_after = vec![text.clone()];
+        }
+        c.classes[0] = text.clone();
+        for r in &mut c.rules {
+            r.rule = text.clone();
+        }
+        let printed = c.to_string();
+        assert!(printed.contains("biggest moves"), "{printed}");
+        assert_tidy(&printed);
+    }
+}
