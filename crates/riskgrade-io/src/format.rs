@@ -65,47 +65,94 @@ pub(crate) fn integer(buf: &mut Vec<u8>, x: i64) {
     let _ = serde_json::to_writer(&mut *buf, &x);
 }
 
-/// Writes `s` as a CSV field, quoted when it holds a comma, a quote or a line break.
+/// Characters a spreadsheet takes as the start of a formula (the OWASP
+/// CSV-injection list: `=`, `+`, `-`, `@`, tab, carriage return). A carriage
+/// return never starts a CSV cell (it is written escaped), so it needs no guard.
+pub(crate) const FORMULA_STARTS: [char; 5] = ['=', '+', '-', '@', '\t'];
+
+/// Whether `s` needs a `'` in front in CSV: it starts with a formula character
+/// once its own leading `'`s are set aside (so that reading back can remove
+/// exactly one `'` and get `s`).
+pub(crate) fn needs_formula_guard(s: &str) -> bool {
+    s.trim_start_matches('\'')
+        .starts_with(|c: char| FORMULA_STARTS.contains(&c))
+}
+
+/// Whether CSV holds `c` escaped: every control character (Unicode `Cc`:
+/// U+0000–U+001F, U+007F–U+009F) but the line feed and the tab, which a
+/// quoted CSV field holds as they are.
+fn csv_escaped(c: char) -> bool {
+    c.is_control() && c != '\n' && c != '\t'
+}
+
+/// Writes `s` as a CSV field: control characters other than line feed and
+/// tab as `\uXXXX`, a `'` in front of a formula start, and quoted when it
+/// holds a comma, a quote, a line feed or a tab, or is guarded.
 pub(crate) fn csv_text(buf: &mut Vec<u8>, s: &str) {
-    if s.bytes().any(|b| matches!(b, b',' | b'"' | b'\n' | b'\r')) {
+    let guarded = needs_formula_guard(s);
+    let needs_quotes = guarded || s.bytes().any(|b| matches!(b, b',' | b'"' | b'\n' | b'\t'));
+    if needs_quotes {
         buf.push(b'"');
-        for part in s.split('"').enumerate() {
-            if part.0 > 0 {
-                buf.extend_from_slice(b"\"\"");
-            }
-            buf.extend_from_slice(part.1.as_bytes());
+    }
+    if guarded {
+        buf.push(b'\'');
+    }
+    let mut start = 0;
+    for (i, c) in s.char_indices() {
+        if !(csv_escaped(c) || c == '"') {
+            continue;
         }
+        buf.extend_from_slice(&s.as_bytes()[start..i]);
+        if c == '"' {
+            buf.extend_from_slice(b"\"\"");
+        } else {
+            let _ = write!(buf, "\\u{:04x}", u32::from(c));
+        }
+        start = i + c.len_utf8();
+    }
+    buf.extend_from_slice(&s.as_bytes()[start..]);
+    if needs_quotes {
         buf.push(b'"');
-    } else {
-        buf.extend_from_slice(s.as_bytes());
     }
 }
 
-/// Writes `s` as a JSON string, quoted and escaped.
+/// Writes `s` as a JSON string, quoted and escaped; every control character
+/// (C0, DEL and C1) is escaped, so none reaches a terminal raw.
 pub(crate) fn json_string(buf: &mut Vec<u8>, s: &str) {
     buf.push(b'"');
-    let bytes = s.as_bytes();
     let mut start = 0;
-    for (i, &b) in bytes.iter().enumerate() {
-        let esc: &[u8] = match b {
-            b'"' => b"\\\"",
-            b'\\' => b"\\\\",
-            b'\n' => b"\\n",
-            b'\r' => b"\\r",
-            b'\t' => b"\\t",
-            0..=0x1f => b"",
+    for (i, c) in s.char_indices() {
+        let esc: &[u8] = match c {
+            '"' => b"\\\"",
+            '\\' => b"\\\\",
+            '\n' => b"\\n",
+            '\r' => b"\\r",
+            '\t' => b"\\t",
+            c if c.is_control() => b"",
             _ => continue,
         };
-        buf.extend_from_slice(&bytes[start..i]);
+        buf.extend_from_slice(&s.as_bytes()[start..i]);
         if esc.is_empty() {
-            let _ = write!(buf, "\\u{b:04x}");
+            let _ = write!(buf, "\\u{:04x}", u32::from(c));
         } else {
             buf.extend_from_slice(esc);
         }
-        start = i + 1;
+        start = i + c.len_utf8();
     }
-    buf.extend_from_slice(&bytes[start..]);
+    buf.extend_from_slice(&s.as_bytes()[start..]);
     buf.push(b'"');
+}
+
+/// Writes a list of texts as a JSON array of strings (a list cell in CSV and JSON).
+pub(crate) fn json_list(buf: &mut Vec<u8>, items: &[String]) {
+    buf.push(b'[');
+    for (i, item) in items.iter().enumerate() {
+        if i > 0 {
+            buf.push(b',');
+        }
+        json_string(buf, item);
+    }
+    buf.push(b']');
 }
 
 #[cfg(test)]
@@ -146,17 +193,73 @@ mod tests {
         assert_eq!(b, b"null");
     }
 
+    fn csv_cell(s: &str) -> String {
+        let mut b = Vec::new();
+        csv_text(&mut b, s);
+        String::from_utf8(b).unwrap()
+    }
+
     #[test]
     fn csv_fields() {
         let mut b = Vec::new();
-        for s in ["plain", "a,b", "say \"hi\"", "two\nlines", "东城区", ""] {
+        for s in ["plain", "a,b", "say \"hi\"", "东城区", ""] {
             csv_text(&mut b, s);
             b.push(b'|');
         }
         assert_eq!(
             String::from_utf8(b).unwrap(),
-            "plain|\"a,b\"|\"say \"\"hi\"\"\"|\"two\nlines\"|东城区||"
+            "plain|\"a,b\"|\"say \"\"hi\"\"\"|东城区||"
         );
+    }
+
+    #[test]
+    fn csv_cells_hold_no_control_character_but_quoted_line_feeds_and_tabs() {
+        for c in (0u32..0x20).chain(0x7f..0xa0).filter_map(char::from_u32) {
+            let cell = csv_cell(&format!("a{c}b"));
+            if c == '\n' || c == '\t' {
+                assert_eq!(cell, format!("\"a{c}b\""));
+            } else {
+                assert!(!cell.chars().any(char::is_control), "{c:?}: {cell:?}");
+                assert_eq!(cell, format!("a\\u{:04x}b", u32::from(c)));
+            }
+        }
+        assert_eq!(csv_cell("\u{1b}[31mred"), "\\u001b[31mred");
+    }
+
+    #[test]
+    fn csv_cells_never_start_a_formula() {
+        for s in [
+            "=cmd|' /C calc'!A0",
+            "+1",
+            "-2+3",
+            "@SUM(A1)",
+            "\t=1",
+            "'=1",
+            "''@x",
+        ] {
+            let cell = csv_cell(s);
+            let text = cell.trim_start_matches('"');
+            assert!(text.starts_with('\''), "{s:?} -> {cell:?}");
+            assert!(cell.starts_with('"'), "{s:?} -> {cell:?}");
+        }
+        assert_eq!(csv_cell("=1+1"), "\"'=1+1\"");
+        assert_eq!(csv_cell("\t=1"), "\"'\t=1\"");
+        // A carriage return is escaped, so it starts no formula.
+        assert_eq!(csv_cell("\r=1"), "\\u000d=1");
+        assert_eq!(csv_cell("'=1"), "\"''=1\"");
+        for s in ["plain", "a-b", "'quoted'", "1-2"] {
+            assert_eq!(csv_cell(s), s);
+        }
+    }
+
+    #[test]
+    fn json_lists_escape_every_control_character() {
+        let mut b = Vec::new();
+        let items = ["a | b".to_string(), "c,d".into(), "\u{9b}2J\u{7f}".into()];
+        json_list(&mut b, &items);
+        let s = String::from_utf8(b).unwrap();
+        assert!(!s.chars().any(char::is_control), "{s:?}");
+        assert_eq!(serde_json::from_str::<Vec<String>>(&s).unwrap(), items);
     }
 
     #[test]

@@ -17,7 +17,7 @@ use serde::de::{self, Deserialize, Deserializer, MapAccess, Visitor};
 
 use crate::arrow_read::{Strings, is_string};
 use crate::error::IoError;
-use crate::format::{Format, TABLE_FORMATS};
+use crate::format::{Format, TABLE_FORMATS, needs_formula_guard};
 
 /// One cell of a table read back: text, number, boolean or missing.
 #[derive(Debug, Clone, PartialEq)]
@@ -61,9 +61,9 @@ impl TextTable {
 ///
 /// | format | cells |
 /// |---|---|
-/// | CSV | the header gives the names (trimmed); an empty cell is [`Cell::Missing`], any other is [`Cell::Text`], verbatim (numbers are not guessed) |
-/// | Parquet | strings and string dictionaries are text; integers, floats and `Decimal128` are numbers (as `f64`; NaN is missing); `Boolean` is a bool; nulls and `Null` columns are missing |
-/// | JSON Lines | one object per line (blank lines skipped); strings, numbers, booleans; `null` and absent keys are missing; the columns are the keys in first-seen order |
+/// | CSV | the header gives the names (trimmed); an empty cell is [`Cell::Missing`], any other is [`Cell::Text`], verbatim (numbers are not guessed) except that the `'` [`crate::write_table`] puts in front of a formula start is removed |
+/// | Parquet | strings and string dictionaries are text; integers, floats and `Decimal128` are numbers (as `f64`; NaN is missing); `Boolean` is a bool; a list of strings is text holding it as a JSON array (as in CSV); nulls and `Null` columns are missing |
+/// | JSON Lines | one object per line (blank lines skipped); strings, numbers, booleans; an array of strings is text holding the JSON array (as in CSV); `null` and absent keys are missing; the columns are the keys in first-seen order |
 /// | JSON | an array of such objects (an empty array has no columns) |
 ///
 /// A UTF-8 byte-order mark is ignored. Written text that is empty comes
@@ -139,13 +139,26 @@ fn read_csv(path: &Path) -> Result<TextTable, IoError> {
             .zip(&columns)
             .map(|(field, name)| match std::str::from_utf8(field) {
                 Ok("") => Ok(Cell::Missing),
-                Ok(text) => Ok(Cell::Text(text.to_string())),
+                Ok(text) => Ok(Cell::Text(unguarded(text).to_string())),
                 Err(_) => Err(not_utf8(line, name.clone())),
             })
             .collect::<Result<_, _>>()?;
         rows.push(row);
     }
     Ok(TextTable { columns, rows })
+}
+
+/// A CSV cell without the `'` that guards a formula start (see [`crate::write_table`]).
+fn unguarded(text: &str) -> &str {
+    match text.strip_prefix('\'') {
+        Some(rest) if needs_formula_guard(rest) => rest,
+        _ => text,
+    }
+}
+
+/// Whether `dt` is a list of strings (a list column of [`crate::write_table`]).
+fn is_string_list(dt: &DataType) -> bool {
+    matches!(dt, DataType::List(f) | DataType::LargeList(f) if is_string(f.data_type()))
 }
 
 fn read_parquet(path: &Path) -> Result<TextTable, IoError> {
@@ -160,7 +173,7 @@ fn read_parquet(path: &Path) -> Result<TextTable, IoError> {
             dt,
             DataType::Decimal128(..) | DataType::Boolean | DataType::Null
         );
-        if !(number || other || is_string(dt)) {
+        if !(number || other || is_string(dt) || is_string_list(dt)) {
             return Err(IoError::ColumnType {
                 file: path.to_path_buf(),
                 column: field.name().clone(),
@@ -221,6 +234,20 @@ fn cells(arr: &dyn Array) -> Vec<Cell> {
             .as_boolean()
             .iter()
             .map(|v| v.map_or(Cell::Missing, Cell::Bool))
+            .collect(),
+        D::List(_) | D::LargeList(_) => (0..arr.len())
+            .map(|i| {
+                if arr.is_null(i) {
+                    return Cell::Missing;
+                }
+                let item = match arr.data_type() {
+                    D::List(_) => arr.as_list::<i32>().value(i),
+                    _ => arr.as_list::<i64>().value(i),
+                };
+                let strings = Strings::new(item.as_ref());
+                let items: Vec<&str> = (0..item.len()).filter_map(|k| strings.get(k)).collect();
+                Cell::Text(serde_json::to_string(&items).unwrap_or_default())
+            })
             .collect(),
         _ => {
             // Strings, string dictionaries and `Null`.
@@ -317,9 +344,12 @@ impl<'de> Visitor<'de> for RowVisitor {
                 Value::Bool(b) => Cell::Bool(b),
                 Value::Number(n) => n.as_f64().map_or(Cell::Missing, Cell::Number),
                 Value::String(s) => Cell::Text(s),
+                Value::Array(items) if items.iter().all(Value::is_string) => {
+                    Cell::Text(Value::Array(items).to_string())
+                }
                 Value::Array(_) | Value::Object(_) => {
                     return Err(de::Error::custom(format_args!(
-                        "`{key}` holds an array or object, expected a string, number, boolean or null"
+                        "`{key}` holds an object or an array of non-strings, expected a string, number, boolean, null or array of strings"
                     )));
                 }
             };

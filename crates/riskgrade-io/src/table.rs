@@ -6,6 +6,7 @@
 use std::path::Path;
 use std::sync::Arc;
 
+use arrow_array::builder::{ListBuilder, StringBuilder};
 use arrow_array::{
     Array, ArrayRef, BooleanArray, Float64Array, Int64Array, RecordBatch, RecordBatchOptions,
     StringArray,
@@ -37,6 +38,10 @@ pub enum OutData {
     Integer(Vec<Option<i64>>),
     /// Booleans (Arrow `Boolean`).
     Bool(Vec<Option<bool>>),
+    /// A list of texts per row (Arrow `List<Utf8>`; an empty list when a row has none).
+    /// CSV holds each list as a JSON array of strings (`["a","b, c"]`), JSON
+    /// and JSON Lines as a JSON array.
+    List(Vec<Vec<String>>),
 }
 
 impl OutData {
@@ -52,6 +57,7 @@ impl OutData {
             OutData::Number(v) => v.len(),
             OutData::Integer(v) => v.len(),
             OutData::Bool(v) => v.len(),
+            OutData::List(v) => v.len(),
         }
     }
 
@@ -70,6 +76,7 @@ impl OutData {
             OutData::Number(_) => DataType::Float64,
             OutData::Integer(_) => DataType::Int64,
             OutData::Bool(_) => DataType::Boolean,
+            OutData::List(_) => list_type(),
         }
     }
 }
@@ -99,17 +106,48 @@ impl OutColumn {
     }
 }
 
+/// Arrow's type of a [`OutData::List`] column: a list of texts.
+fn list_type() -> DataType {
+    DataType::List(Arc::new(Field::new_list_field(DataType::Utf8, false)))
+}
+
+/// A list column as an Arrow `List<Utf8>` array.
+fn list_array(rows: &[Vec<String>]) -> ArrayRef {
+    let items: usize = rows.iter().map(Vec::len).sum();
+    let bytes: usize = rows.iter().flatten().map(String::len).sum();
+    let values = StringBuilder::with_capacity(items, bytes);
+    let field = Arc::new(Field::new_list_field(DataType::Utf8, false));
+    let mut b = ListBuilder::with_capacity(values, rows.len()).with_field(field);
+    for row in rows {
+        for item in row {
+            b.values().append_value(item);
+        }
+        b.append(true);
+    }
+    Arc::new(b.finish())
+}
+
 /// Writes a table to `path`; the extension picks the format.
 ///
 /// | extension | output |
 /// |---|---|
-/// | `.csv` | a header, then one line per row; whole numbers without `.0`, other numbers in their shortest exact form, text quoted when needed, missing values empty |
+/// | `.csv` | a header, then one line per row; whole numbers without `.0`, other numbers in their shortest exact form, text quoted when needed, lists as JSON arrays of strings, missing values empty |
 /// | `.parquet` | one file, zstd-compressed, typed as [`table_to_batch`] types it |
-/// | `.jsonl`, `.ndjson` | one JSON object per row, missing values `null` |
+/// | `.jsonl`, `.ndjson` | one JSON object per row, lists as JSON arrays, missing values `null` |
 /// | `.json` | a JSON array of those objects |
 ///
-/// Rows are rendered in parallel chunks and written through a buffer.
+/// Rows are rendered in parallel chunks and written through a buffer to a
+/// temporary file beside `path`, which is renamed to `path` once complete: a
+/// failed write leaves no partial file (and an earlier file at `path` as it was).
 /// Non-finite numbers are written empty (NaN), `inf`/`-inf` in CSV and `null` in JSON.
+///
+/// Text is made safe for the programs that open it. In CSV, a control
+/// character (U+0000–U+001F, U+007F–U+009F) other than a line feed or a tab
+/// is written as `\uXXXX` (line feeds and tabs stay, inside quotes), and a
+/// text cell that would start with `=`, `+`, `-`, `@` or a tab (a spreadsheet
+/// formula) gets a `'` in front, inside quotes (the OWASP CSV-injection rule;
+/// [`crate::read_table`] removes it again). JSON escapes every control
+/// character. Parquet keeps text exactly.
 ///
 /// ```
 /// use riskgrade_io::{OutColumn, OutData, write_table};
@@ -158,8 +196,8 @@ fn check_lengths(columns: &[OutColumn]) -> Result<usize, IoError> {
     }
 }
 
-/// Converts a table to one Arrow record batch (`Utf8`, `Float64`, `Int64`
-/// and `Boolean` columns, all nullable).
+/// Converts a table to one Arrow record batch (`Utf8`, `Float64`, `Int64`,
+/// `Boolean` and `List<Utf8>` columns, all nullable).
 ///
 /// ```
 /// use riskgrade_io::{OutColumn, OutData, table_to_batch};
@@ -187,6 +225,7 @@ pub fn table_to_batch(columns: &[OutColumn]) -> Result<RecordBatch, IoError> {
                 OutData::Number(v) => Arc::new(v.iter().copied().collect::<Float64Array>()),
                 OutData::Integer(v) => Arc::new(v.iter().copied().collect::<Int64Array>()),
                 OutData::Bool(v) => Arc::new(v.iter().copied().collect::<BooleanArray>()),
+                OutData::List(v) => list_array(v),
             }
         })
         .collect();
@@ -300,6 +339,12 @@ fn write_csv(path: &Path, columns: &[OutColumn], rows: usize) -> Result<(), IoEr
                         Some(false) => buf.extend_from_slice(b"false"),
                         None => {}
                     },
+                    OutData::List(v) => {
+                        let mut json = Vec::with_capacity(32);
+                        format::json_list(&mut json, &v[r]);
+                        // JSON text is UTF-8, and has no control character left.
+                        format::csv_text(buf, &String::from_utf8_lossy(&json));
+                    }
                 }
             }
             if lone && buf.len() == line {
@@ -363,6 +408,7 @@ fn write_json(path: &Path, columns: &[OutColumn], rows: usize, array: bool) -> R
                         Some(false) => b"false",
                         None => b"null",
                     }),
+                    OutData::List(v) => format::json_list(buf, &v[r]),
                 }
             }
             buf.push(b'}');

@@ -177,7 +177,7 @@ fn errors_name_file_and_position() {
     assert!(msg.starts_with(" line 3, column "), "{msg}");
     assert!(
         msg.ends_with(
-            ": `tags` holds an array or object, expected a string, number, boolean or null"
+            ": `tags` holds an object or an array of non-strings, expected a string, number, boolean, null or array of strings"
         ),
         "{msg}"
     );
