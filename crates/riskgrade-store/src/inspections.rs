@@ -30,6 +30,23 @@ pub struct TaskRow {
     pub inspectors: Vec<String>,
 }
 
+impl TaskRow {
+    /// The kind of task, from its reason: `random`, `full_coverage`, `due` or `forced` (an alert
+    /// or a label).
+    pub fn kind(&self) -> &'static str {
+        let why = self.why.as_str();
+        if why.starts_with("random") {
+            "random"
+        } else if why.starts_with("full coverage") {
+            "full_coverage"
+        } else if why.starts_with("due") {
+            "due"
+        } else {
+            "forced"
+        }
+    }
+}
+
 /// A draw to record.
 #[derive(Debug, Clone, PartialEq)]
 pub struct NewDraw {
@@ -125,55 +142,7 @@ impl Store {
             source,
         };
         let tx = self.conn.transaction().map_err(wrap)?;
-        tx.execute(
-            "INSERT INTO draws (period, drawn_on, plan_id, plan_digest, plan, seed, candidates_digest, pool_digest, \
-             history_digest, recorded_at, tasks) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
-            params![
-                d.period.to_string(),
-                d.drawn_on.to_string(),
-                d.plan_id,
-                d.plan_digest,
-                d.plan,
-                d.seed,
-                d.candidates_digest,
-                d.pool_digest,
-                d.history_digest,
-                now(),
-                d.tasks.len() as i64
-            ],
-        )
-        .map_err(wrap)?;
-        let id = tx.last_insert_rowid();
-        {
-            let mut stmt = tx
-                .prepare(
-                    "INSERT INTO tasks (draw, number, enterprise, class, stratum, why, inspectors, status) \
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'open')",
-                )
-                .map_err(wrap)?;
-            for t in &d.tasks {
-                stmt.execute(params![
-                    id,
-                    t.number,
-                    t.enterprise,
-                    t.class,
-                    t.stratum,
-                    t.why,
-                    t.inspectors.join(";")
-                ])
-                .map_err(wrap)?;
-            }
-        }
-        let detail = format!(
-            "draw #{id} of plan {} ({}) on {} from period {}: {} tasks, seed `{}`",
-            d.plan_id,
-            d.plan_digest,
-            d.drawn_on,
-            d.period,
-            d.tasks.len(),
-            d.seed
-        );
-        audit(&tx, actor, "draw", None, None, &detail).map_err(wrap)?;
+        let id = insert_draw(&tx, d, actor).map_err(wrap)?;
         tx.commit().map_err(wrap)?;
         Ok(id)
     }
@@ -441,4 +410,56 @@ impl Store {
         }
         Ok(out)
     }
+}
+
+/// Inserts a draw and its tasks and audits it, inside the caller's transaction.
+pub(crate) fn insert_draw(
+    tx: &rusqlite::Connection,
+    d: &NewDraw,
+    actor: &str,
+) -> rusqlite::Result<i64> {
+    tx.execute(
+        "INSERT INTO draws (period, drawn_on, plan_id, plan_digest, plan, seed, candidates_digest, pool_digest, \
+         history_digest, recorded_at, tasks) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+        params![
+            d.period.to_string(),
+            d.drawn_on.to_string(),
+            d.plan_id,
+            d.plan_digest,
+            d.plan,
+            d.seed,
+            d.candidates_digest,
+            d.pool_digest,
+            d.history_digest,
+            now(),
+            d.tasks.len() as i64
+        ],
+    )?;
+    let id = tx.last_insert_rowid();
+    let mut stmt = tx.prepare(
+        "INSERT INTO tasks (draw, number, enterprise, class, stratum, why, inspectors, status) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'open')",
+    )?;
+    for t in &d.tasks {
+        stmt.execute(params![
+            id,
+            t.number,
+            t.enterprise,
+            t.class,
+            t.stratum,
+            t.why,
+            t.inspectors.join(";")
+        ])?;
+    }
+    let detail = format!(
+        "draw #{id} of plan {} ({}) on {} from period {}: {} tasks, seed `{}`",
+        d.plan_id,
+        d.plan_digest,
+        d.drawn_on,
+        d.period,
+        d.tasks.len(),
+        d.seed
+    );
+    audit(tx, actor, "draw", None, None, &detail)?;
+    Ok(id)
 }

@@ -31,6 +31,8 @@
 //! | `decisions` | [`NewDecision`], [`Decision`], [`Resolution`]: overrides, repairs, objections |
 //! | `audit` | [`AuditEntry`]: the append-only audit trail |
 //! | `inspections` | [`NewDraw`], [`DrawInfo`], [`StoredTask`], [`TaskOutcome`]: inspection draws and what they found |
+//! | `commitments` | [`CommitmentRow`]: the digests of a draw's inputs, published before its seed, and the draw made under each |
+//! | `frequencies` | [`YearCount`]: each enterprise's tasks in a calendar year, for yearly minimums, maximums and caps |
 //! | `queue` | [`queues`]: each department's queue of the period's routed alerts |
 //! | `keys` | [`Role`], [`NewKey`], [`StoredKey`]: API keys of the results service, stored as salted hashes |
 //! | `access_log` | [`AccessEntry`], [`AccessQuery`]: the service's append-only access log |
@@ -56,9 +58,11 @@
 mod access_log;
 mod audit;
 mod changes;
+mod commitments;
 mod decisions;
 mod dispositions;
 mod error;
+mod frequencies;
 mod inspections;
 mod keys;
 mod names;
@@ -72,9 +76,11 @@ mod writer;
 pub use access_log::{AccessEntry, AccessQuery};
 pub use audit::AuditEntry;
 pub use changes::{ChangeKind, ChangeNote};
+pub use commitments::CommitmentRow;
 pub use decisions::{Decision, DecisionKind, DecisionStatus, NewDecision, RecordRef, Resolution};
 pub use dispositions::{AlertRef, AlertState, AlertStatus, Disposition};
 pub use error::{DecisionProblem, InvalidRequest, Result, StoreError};
+pub use frequencies::YearCount;
 pub use inspections::{DrawInfo, NewDraw, StoredTask, TaskOutcome, TaskRow};
 pub use keys::{NewKey, Role, StoredKey};
 pub use open::{APPLICATION_ID, Store};

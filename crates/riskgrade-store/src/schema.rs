@@ -167,6 +167,24 @@ CREATE TABLE alert_handling (
 ) WITHOUT ROWID;
 CREATE INDEX alert_handling_findings ON alert_handling (finding_date) WHERE finding IS NOT NULL;
 ",
+    // 4: commitments published before a draw's seed, and the draw made under each.
+    r"
+CREATE TABLE commitments (
+    id                 INTEGER PRIMARY KEY,
+    period             TEXT NOT NULL,        -- the graded period the draw will be based on
+    drawn_on           TEXT NOT NULL,        -- the draw date
+    plan_id            TEXT NOT NULL,
+    plan               TEXT NOT NULL,        -- the plan (canonical JSON)
+    plan_digest        TEXT NOT NULL,
+    candidates_digest  TEXT NOT NULL,        -- of the candidate list (JSON Lines)
+    pool_digest        TEXT NOT NULL,
+    history_digest     TEXT NOT NULL,
+    digest             TEXT NOT NULL,        -- the commitment's own digest, published before the seed
+    committed_at       INTEGER NOT NULL,
+    draw               INTEGER UNIQUE REFERENCES draws(id)  -- the draw made under it
+);
+CREATE INDEX draws_drawn_on ON draws (drawn_on);
+",
 ];
 
 /// The schema version this build writes.
