@@ -23,7 +23,7 @@ use clap::{Parser, Subcommand};
 use riskgrade::Month;
 
 use crate::commands::{
-    calibrate, compare, decide, grade, inspect, monthly, rules, synth, validate,
+    calibrate, compare, decide, grade, inspect, keys, monthly, rules, serve, synth, validate,
 };
 use crate::error::Failure;
 use crate::ui::Ui;
@@ -194,6 +194,14 @@ enum Command {
         #[command(subcommand)]
         command: rules::RulesCommand,
     },
+    /// Serve a history store over HTTP: shared results, departments' alert queues and their
+    /// handling, published inspection results (JSON under /api/v1, keys from `riskgrade keys`).
+    Serve(serve::ServeArgs),
+    /// API keys of the service: issue (shown once), list, revoke.
+    Keys {
+        #[command(subcommand)]
+        command: keys::KeysCommand,
+    },
 }
 
 fn main() -> ExitCode {
@@ -252,5 +260,7 @@ fn run(command: Command, ui: &Ui) -> Result<u8, Failure> {
         } => inspect::queue(&store, period, department.as_deref(), top),
         Command::Targeting(args) => inspect::targeting(ui, args),
         Command::Rules { command } => rules::rules(ui, command),
+        Command::Serve(args) => serve::serve(ui, args),
+        Command::Keys { command } => keys::keys(ui, command),
     }
 }
