@@ -10,8 +10,8 @@ use riskgrade_weights::ahp::{self as w, AhpResult, Inconsistency, PairwiseMatrix
 use serde::Deserialize;
 
 use super::{
-    CalibrateError, Change, InputsDigest, RefusedMatrix, model_of, node_index, num, provenance,
-    text,
+    CalibrateError, Change, InputsDigest, RefusedMatrix, model_of, node_index, num, path_cell,
+    path_width, provenance, text,
 };
 
 /// A judgement: a number (`3`, `0.2`) or a fraction (`"1/5"`).
@@ -586,13 +586,21 @@ impl fmt::Display for AhpOutcome {
                     "  (INCONSISTENT, accepted)"
                 }
             )?;
-            let w = n.children.iter().map(String::len).max().unwrap_or(4).max(4);
-            writeln!(f, "  {:<w$}  {:>8}  {:>8}", "node", "before", "AHP")?;
+            let w = path_width(n.children.iter().map(String::as_str));
+            writeln!(
+                f,
+                "  {}  {:>8}  {:>8}",
+                path_cell("node", w),
+                "before",
+                "AHP"
+            )?;
             for (i, c) in n.children.iter().enumerate() {
                 writeln!(
                     f,
-                    "  {:<w$}  {:>8.4}  {:>8.4}",
-                    c, n.before[i], n.result.weights[i]
+                    "  {}  {:>8.4}  {:>8.4}",
+                    path_cell(c, w),
+                    n.before[i],
+                    n.result.weights[i]
                 )?;
             }
             if let Some(x) = n.worst.first().filter(|x| x.error > 1e-6) {

@@ -11,7 +11,7 @@ use sha2::{Digest, Sha256};
 use super::data::join;
 use super::{
     CalibrateError, Change, CutoffOutcome, Indicators, InputsDigest, Pct, Recut, model_of, num,
-    path_width, provenance, text, tree_weights,
+    path_cell, path_width, provenance, text, tree_weights,
 };
 
 /// Options of [`fit_outcomes`].
@@ -525,14 +525,19 @@ impl fmt::Display for FitOutcome {
         let w = path_width(self.leaves.iter().map(|l| l.path.as_str()));
         writeln!(
             f,
-            "  {:<w$}  {:>7}  {:>7}  {:>10}  {:>7}  {:>8}",
-            "leaf", "before", "after", "β/point", "z", "p"
+            "  {}  {:>7}  {:>7}  {:>10}  {:>7}  {:>8}",
+            path_cell("leaf", w),
+            "before",
+            "after",
+            "β/point",
+            "z",
+            "p"
         )?;
         for l in &self.leaves {
             writeln!(
                 f,
-                "  {:<w$}  {:>7}  {:>7}  {:>10.5}  {:>7}  {:>8}{}",
-                l.path,
+                "  {}  {:>7}  {:>7}  {:>10.5}  {:>7}  {:>8}{}",
+                path_cell(&l.path, w),
                 Pct(l.before),
                 Pct(l.after),
                 l.coefficient,

@@ -357,9 +357,15 @@ pub(crate) fn text(s: impl Into<String>) -> ProvenanceValue {
     ProvenanceValue::Text(s.into())
 }
 
-/// The width of a report's path column: the longest path, at least 4.
+/// The width of a report's path column: the widest path, at least 4, at most
+/// [`display::MAX_CELL`](riskgrade_core::display::MAX_CELL).
 pub(crate) fn path_width<'a>(paths: impl Iterator<Item = &'a str>) -> usize {
-    paths.map(str::len).max().unwrap_or(4).max(4)
+    riskgrade_core::display::column_width(paths, 4)
+}
+
+/// A report's path cell: escaped, cut and padded to `w` columns.
+pub(crate) fn path_cell(path: &str, w: usize) -> String {
+    riskgrade_core::display::pad(path, w, riskgrade_core::display::Align::Left)
 }
 
 /// Formats a weight table row for reports.

@@ -12,7 +12,7 @@ use riskgrade_weights::objective::{self as obj, Direction};
 use super::fit::{check_data, check_expert_share};
 use super::{
     CalibrateError, Change, Indicators, InputsDigest, Pct, is_below, model_of, node_index, num,
-    path_width, provenance, text, tree_weights,
+    path_cell, path_width, provenance, text, tree_weights,
 };
 
 /// Which objective method ([`crate::Method`] names every method that sets weights from data).
@@ -469,8 +469,13 @@ impl fmt::Display for ObjectiveOutcome {
         let w = path_width(self.leaves.iter().map(|l| l.path.as_str()));
         writeln!(
             f,
-            "  {:<w$}  {:<8}  {:>8}  {:>9}  {:>8}  {:>11}",
-            "leaf", "kind", "expert", "objective", "new", stat
+            "  {}  {:<8}  {:>8}  {:>9}  {:>8}  {:>11}",
+            path_cell("leaf", w),
+            "kind",
+            "expert",
+            "objective",
+            "new",
+            stat
         )?;
         for l in &self.leaves {
             let kind = match (l.direction, l.given) {
@@ -481,8 +486,8 @@ impl fmt::Display for ObjectiveOutcome {
             };
             writeln!(
                 f,
-                "  {:<w$}  {:<8}  {:>8}  {:>9}  {:>8}  {:>11.4}{}",
-                l.path,
+                "  {}  {:<8}  {:>8}  {:>9}  {:>8}  {:>11.4}{}",
+                path_cell(&l.path, w),
                 kind,
                 Pct(l.expert),
                 Pct(l.objective),

@@ -4,11 +4,12 @@
 use std::path::Path;
 use std::sync::Arc;
 
-use riskgrade::inspect::{Plan, PlanError};
+use riskgrade::inspect::Plan;
 use riskgrade::store::Store;
 use riskgrade::{Date, Enterprise, Frame, Grader, Grades, ModelSet, Options};
 
-use crate::error::{Failure, eval_failure, store_failure};
+pub(crate) use crate::error::read_failure;
+use crate::error::{Failure, eval_failure, model_failure, plan_failure, store_failure};
 
 /// The grading date of synthetic populations when none is given.
 pub(crate) const DEFAULT_AS_OF: &str = "2026-11-01";
@@ -24,10 +25,7 @@ pub(crate) fn load_model(path: Option<&Path>) -> Result<Arc<ModelSet>, Failure> 
         Some(p) => ModelSet::from_file(p),
         None => riskgrade::examples::reference(),
     };
-    set.map(Arc::new).map_err(|e| match e {
-        riskgrade::ModelError::Io { .. } => Failure::io(e),
-        other => Failure::model(other),
-    })
+    set.map(Arc::new).map_err(model_failure)
 }
 
 /// Whether a file holds nested profiles (by its extension).
@@ -36,14 +34,6 @@ pub(crate) fn is_profiles(path: &Path) -> bool {
         path.extension().and_then(|e| e.to_str()),
         Some("jsonl" | "ndjson" | "json")
     )
-}
-
-/// A file reading error: unreadable (1) or bad data (4).
-pub(crate) fn read_failure(e: riskgrade::io::IoError) -> Failure {
-    match e {
-        riskgrade::io::IoError::Io { .. } => Failure::io(e),
-        other => Failure::data(other),
-    }
 }
 
 /// A loaded batch: its columns, and the profiles they were derived from (for rules that read records).
@@ -108,13 +98,7 @@ pub(crate) fn load_plan(name: &str) -> Result<Plan, Failure> {
             }
         }
     };
-    result.map_err(|e| match e {
-        e @ PlanError::Io { .. } => Failure::io(e),
-        other => Failure {
-            code: 3,
-            message: format!("bad plan: {other}"),
-        },
-    })
+    result.map_err(plan_failure)
 }
 
 /// Opens a history store, creating it when missing.

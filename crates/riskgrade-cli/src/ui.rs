@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use indicatif::{ProgressBar, ProgressStyle};
 use riskgrade::Grades;
+use riskgrade::display::{self, Align};
 
 use crate::error::Failure;
 
@@ -81,19 +82,26 @@ pub(crate) fn rule_report(grades: &Grades) -> String {
     if stats.is_empty() {
         return String::new();
     }
-    let w = stats.iter().map(|s| s.rule.len()).max().unwrap_or(4).max(4);
+    let w = display::column_width(stats.iter().map(|s| s.rule.as_str()), 4);
     let mut t = format!(
-        "{:<w$} {:>9} {:>9} {:>8} {:>10} {:>7} {:>7} {:>7}\n",
-        "rule", "matched", "fired", "decided", "points", "labels", "alerts", "errors"
+        "{} {:>9} {:>9} {:>8} {:>10} {:>7} {:>7} {:>7}\n",
+        display::pad("rule", w, Align::Left),
+        "matched",
+        "fired",
+        "decided",
+        "points",
+        "labels",
+        "alerts",
+        "errors"
     );
     for s in stats {
+        let rule = display::pad(&s.rule, w, Align::Left);
         if !s.active {
-            t.push_str(&format!("{:<w$} (not in effect on this date)\n", s.rule));
+            t.push_str(&format!("{rule} (not in effect on this date)\n"));
             continue;
         }
         t.push_str(&format!(
-            "{:<w$} {:>9} {:>9} {:>8} {:>10} {:>7} {:>7} {:>7}\n",
-            s.rule,
+            "{rule} {:>9} {:>9} {:>8} {:>10} {:>7} {:>7} {:>7}\n",
             s.matched,
             s.fired,
             s.decided,
@@ -108,6 +116,11 @@ pub(crate) fn rule_report(grades: &Grades) -> String {
 
 /// The batch's problems on stderr (the first ten), unless quiet.
 pub(crate) fn report_issues(ui: &Ui, grades: &Grades, out: Option<&Path>) {
+    if grades.is_empty() {
+        // Exit 4: no enterprise at all could be graded. Said even when quiet, as errors are.
+        eprintln!("error: the batch holds no enterprise: nothing was graded");
+        return;
+    }
     let total = grades.issues().len();
     if total == 0 || ui.quiet {
         return;
@@ -121,7 +134,8 @@ pub(crate) fn report_issues(ui: &Ui, grades: &Grades, out: Option<&Path>) {
         eprintln!("{total} problem(s); {ungraded} enterprise(s) were not graded:");
     }
     for i in grades.issues().iter().take(10) {
-        eprintln!("  {i}");
+        // An issue quotes data and rule texts: escaped, one issue can only ever be one line.
+        eprintln!("  {}", display::escape(&i.to_string()));
     }
     if total > 10 {
         match out {

@@ -990,7 +990,7 @@ fn calibrate_writes_versions_and_compare_judges_them_on_outcomes() {
         "{out}"
     );
 
-    // A typo in the judgements: exit 2, the line and a suggestion.
+    // A typo in the judgements: a bad definition file (exit 3), the line and a suggestion.
     let bad = dir.path().join("bad.toml");
     std::fs::write(
         &bad,
@@ -999,7 +999,7 @@ fn calibrate_writes_versions_and_compare_judges_them_on_outcomes() {
     .unwrap();
     let o = riskgrade(&["calibrate", "ahp", bad.to_str().unwrap()]);
     let (_, err) = text(&o);
-    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert_eq!(o.status.code(), Some(3), "{err}");
     assert!(
         err.contains(":1: model `general` has no node `supervison` (did you mean `supervision`?)"),
         "{err}"

@@ -14,7 +14,7 @@ use riskgrade::demo::simulated_outcomes;
 use riskgrade::synth::{SynthConfig, Truth, generate};
 use riskgrade::{Date, Frame, ModelSet, Options};
 
-use crate::error::Failure;
+use crate::error::{Failure, read_failure, store_failure, unreadable_file};
 use crate::load::{default_as_of, grade_with, load_batch, load_model, open_existing};
 use crate::ui::{TABLE_OUTPUTS, Ui, check_output};
 
@@ -183,27 +183,28 @@ pub(crate) struct Objective {
     direction: Vec<String>,
 }
 
+/// A calibration error by the exit-code table: the command line (2), a bad model or
+/// judgement file (3), bad data or outcomes (4), a file that cannot be read or written (1).
 fn failure(e: CalibrateError) -> Failure {
     match e {
-        CalibrateError::Io { .. } => Failure::io(e),
+        CalibrateError::Io { ref file, .. } => {
+            let file = file.clone();
+            unreadable_file("AHP judgements", &file, e)
+        }
         CalibrateError::Model(_) => Failure::model(e),
+        CalibrateError::Judgements { .. } | CalibrateError::Inconsistent { .. } => {
+            Failure::definition("AHP judgements", e)
+        }
         CalibrateError::NoModel { .. }
         | CalibrateError::NoNode { .. }
         | CalibrateError::NotALeaf { .. }
         | CalibrateError::NothingBelow { .. }
         | CalibrateError::UnknownMethod { .. }
         | CalibrateError::Argument { .. }
-        | CalibrateError::Judgements { .. }
-        | CalibrateError::BadOutcome { .. }
-        | CalibrateError::OutcomeColumns { .. }
-        | CalibrateError::NoOutcomes { .. }
-        | CalibrateError::Table(_)
-        | CalibrateError::Store(_)
-        | CalibrateError::Write { .. } => Failure {
-            code: 2,
-            message: e.to_string(),
-        },
-        CalibrateError::Method { .. } | CalibrateError::Inconsistent { .. } => Failure::data(e),
+        | CalibrateError::NoOutcomes { .. } => Failure::usage(e.to_string()),
+        CalibrateError::Table(e) => read_failure(e),
+        CalibrateError::Store(e) => store_failure(e),
+        CalibrateError::Write { .. } => Failure::usage(e.to_string()),
         _ => Failure::data(e),
     }
 }
@@ -262,12 +263,10 @@ fn finish(ui: &Ui, set: &ModelSet, target: &Target, changes: &[Change]) -> Resul
         return Ok(0);
     };
     let Some(source) = &target.model else {
-        return Err(Failure {
-            code: 2,
-            message: "--out needs --model FILE: the embedded set has no files to copy \
-                      (try --model examples/models/reference.toml)"
-                .into(),
-        });
+        return Err(Failure::usage(
+            "--out needs --model FILE: the embedded set has no files to copy \
+                      (try --model examples/models/reference.toml)",
+        ));
     };
     let (path, version) = cal::write_version(set, source, changes, out).map_err(failure)?;
     ui.say(format!(
@@ -421,12 +420,10 @@ fn outcome_labels(
             l
         }
         (None, None, true) => {
-            return Err(Failure {
-                code: 2,
-                message: "--data needs --outcomes, or --store and --period: the \
-                          inspection outcomes to calibrate on"
-                    .into(),
-            });
+            return Err(Failure::usage(
+                "--data needs --outcomes, or --store and --period: the \
+                          inspection outcomes to calibrate on",
+            ));
         }
     })
 }
@@ -439,10 +436,9 @@ fn rate_labels(
     match (outcomes, stored.read()?) {
         (Some(path), _) => cal::read_outcome_labels(path).map_err(failure),
         (None, Some(l)) => Ok(l),
-        (None, None) => Err(Failure {
-            code: 2,
-            message: "--rates needs --outcomes, or --store and --period".into(),
-        }),
+        (None, None) => Err(Failure::usage(
+            "--rates needs --outcomes, or --store and --period",
+        )),
     }
 }
 
@@ -464,10 +460,7 @@ fn write_outcomes(path: &Path, labels: &[(String, bool)]) -> Result<(), Failure>
 
 /// `B=0.08,C=0.15,D=0.4` → one rate per class, the least risky one `None`.
 fn parse_rates(classes: &[String], given: &[String]) -> Result<Vec<Option<f64>>, Failure> {
-    let bad = |m: String| Failure {
-        code: 2,
-        message: m,
-    };
+    let bad = |m: String| Failure::usage(m);
     let mut by: BTreeMap<&str, f64> = BTreeMap::new();
     for g in given {
         let (c, r) = g
@@ -509,14 +502,14 @@ fn objective(ui: &Ui, method: ObjectiveMethod, args: Objective) -> Result<u8, Fa
     let set = load(&args.target)?;
     let mut directions = BTreeMap::new();
     for d in &args.direction {
-        let (path, dir) = d.split_once('=').ok_or_else(|| Failure {
-            code: 2,
-            message: format!("--direction `{d}`: write PATH=benefit or PATH=cost"),
+        let (path, dir) = d.split_once('=').ok_or_else(|| {
+            Failure::usage(format!(
+                "--direction `{d}`: write PATH=benefit or PATH=cost"
+            ))
         })?;
-        let dir: IndicatorDirection = dir.parse().map_err(|e| Failure {
-            code: 2,
-            message: format!("--direction `{d}`: {e}"),
-        })?;
+        let dir: IndicatorDirection = dir
+            .parse()
+            .map_err(|e| Failure::usage(format!("--direction `{d}`: {e}")))?;
         directions.insert(path.to_string(), dir);
     }
     let (ind, what, _) = indicators(ui, &set, args.target.model_id.as_deref(), &args.data)?;

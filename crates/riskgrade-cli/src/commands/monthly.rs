@@ -4,6 +4,7 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use riskgrade::Month;
+use riskgrade::display;
 use riskgrade::store::{Store, StoreError};
 use riskgrade::{
     Date, ErrorPolicy, MonthInput, MonthReport, Options, PeriodComparison, compare_periods,
@@ -114,9 +115,17 @@ pub(crate) fn run(ui: &Ui, args: RunArgs) -> Result<u8, Failure> {
     }
     .map_err(monthly_failure)?;
     pb.finish_and_clear();
+    // The run is committed: from here on nothing may fail, so that the exit code tells
+    // scripts what was stored. Printing escapes and pads through `display`, and a
+    // listing that cannot be read is a warning.
     ui.say(&report);
-    if report.previous.is_some() {
-        print_movers(ui, &store, &report, args.top).map_err(store_failure)?;
+    if report.previous.is_some()
+        && let Err(e) = print_movers(ui, &store, &report, args.top)
+    {
+        eprintln!(
+            "warning: {} is stored, but its movers could not be listed: {e}",
+            report.run.period
+        );
     }
     let rules = rule_report(&report.grades);
     if !rules.is_empty() {
@@ -152,12 +161,17 @@ fn print_movers(
         let n = &notes[i];
         if n.from_class.is_some() {
             lines.push(format!(
-                "  {id}: {} -> {}",
-                n.from_class.as_deref().unwrap_or("-"),
-                n.to_class.as_deref().unwrap_or("-")
+                "  {}: {} -> {}",
+                display::clip(id),
+                display::clip(n.from_class.as_deref().unwrap_or("-")),
+                display::clip(n.to_class.as_deref().unwrap_or("-"))
             ));
             for n in &notes[i..j] {
-                lines.push(format!("      {}: {}", n.kind.name(), n.detail));
+                lines.push(format!(
+                    "      {}: {}",
+                    n.kind.name(),
+                    display::escape(&n.detail)
+                ));
             }
             shown += 1;
         }

@@ -2,9 +2,10 @@
 
 use std::path::{Path, PathBuf};
 
+use riskgrade::display::{self, Align};
 use riskgrade::{Date, ModelSet, RuleTests};
 
-use crate::error::Failure;
+use crate::error::{Failure, code, read_definition};
 use crate::load::load_model;
 use crate::ui::{Ui, out, source_name};
 
@@ -46,12 +47,7 @@ fn rules_check(ui: &Ui, model: Option<&Path>, as_of: Option<Date>) -> Result<u8,
         rules.len(),
         set.version_id()
     ));
-    let w = rules
-        .rules()
-        .iter()
-        .map(|r| r.id().len())
-        .max()
-        .unwrap_or(4);
+    let w = display::column_width(rules.rules().iter().map(|r| r.id()), 4);
     for &i in rules.order() {
         let r = &rules.rules()[i];
         let spec = r.spec();
@@ -81,18 +77,18 @@ fn rules_check(ui: &Ui, model: Option<&Path>, as_of: Option<Date>) -> Result<u8,
             }))
             .collect();
         ui.say(format!(
-            "  {stage:<6} {:>5}  {:<w$}  when {}{state}",
+            "  {stage:<6} {:>5}  {}  when {}{state}",
             spec.priority,
-            r.id(),
-            spec.when.as_deref().unwrap_or("(always)"),
+            display::pad(r.id(), w, Align::Left),
+            display::escape(spec.when.as_deref().unwrap_or("(always)")),
         ));
         if !reads.is_empty() {
             ui.say(format!(
-                "  {:<6} {:>5}  {:<w$}  reads {}",
+                "  {:<6} {:>5}  {}  reads {}",
                 "",
                 "",
-                "",
-                reads.join(", ")
+                display::pad("", w, Align::Left),
+                display::escape(&reads.join(", "))
             ));
         }
     }
@@ -147,8 +143,7 @@ fn rules_test(ui: &Ui, model: Option<&Path>, tests: &[PathBuf]) -> Result<u8, Fa
         ));
     }
     for f in &files {
-        let text = std::fs::read_to_string(f)
-            .map_err(|e| Failure::io(format!("cannot read `{}`: {e}", f.display())))?;
+        let text = read_definition("rule tests", f)?;
         suites.push((f.display().to_string(), text));
     }
     if suites.is_empty() {
@@ -158,8 +153,8 @@ fn rules_test(ui: &Ui, model: Option<&Path>, tests: &[PathBuf]) -> Result<u8, Fa
     }
     let (mut passed, mut failed) = (0usize, 0usize);
     for (name, text) in &suites {
-        let suite =
-            RuleTests::from_toml_str(text, name).map_err(|e| Failure::usage(e.to_string()))?;
+        let suite = RuleTests::from_toml_str(text, name)
+            .map_err(|e| Failure::definition("rule tests", e))?;
         ui.say(format!("{name}: {} case(s)", suite.cases.len()));
         for result in suite.run(&set) {
             if result.passed() {
@@ -176,5 +171,5 @@ fn rules_test(ui: &Ui, model: Option<&Path>, tests: &[PathBuf]) -> Result<u8, Fa
         "{} case(s): {passed} passed, {failed} failed",
         passed + failed
     ));
-    Ok(if failed == 0 { 0 } else { 6 })
+    Ok(if failed == 0 { 0 } else { code::TESTS_FAILED })
 }
