@@ -19,4 +19,7 @@ pub struct Candidate {
     pub alerts: Vec<String>,
     /// Its classification labels (e.g. `重点监管`).
     pub labels: Vec<String>,
+    /// Types of the licences it holds (e.g. `food_production`), for plans scoped by licence.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub licences: Vec<String>,
 }

@@ -1,54 +1,68 @@
-//! The draw: which enterprises are inspected and by whom, as a pure function of the plan, the
-//! candidates, the inspector pool, the inspection history, the date and a published seed.
+//! The draw: which enterprises are inspected and by whom, in two independent stages keyed
+//! separately, so that anyone holding the published files can re-draw ("one public"), and a
+//! changed inspector pool changes only who inspects.
 //!
-//! Anyone holding these inputs can re-draw by hand ("one public"). The exact algorithm:
-//!
-//! 1. **Inputs as sets.** Candidates and inspectors are sorted by id (duplicates are errors).
-//!    Digests are SHA-256 (lowercase hex) of the compact JSON of the plan ([`Plan::digest`]), of
-//!    the sorted candidates, of the sorted pool and of the history (dates written `YYYY-MM-DD`).
-//! 2. **Master key** = SHA-256 of the UTF-8 bytes `seed ‖ "\n" ‖ plan digest ‖ "\n" ‖ candidates
-//!    digest ‖ "\n" ‖ pool digest` (digests as their 64 hex characters).
-//! 3. **Cells.** Candidates are grouped by (class, stratum); the stratum label joins the plan's
-//!    strata, e.g. `district Haidian / industry C` (`all` without strata). Cells are taken in order
-//!    of class, then label (byte order); within a cell, enterprises in id order.
-//! 4. **Mandatory** enterprises of a cell, in id order: all of a `full_coverage` class; any with an
-//!    alert whose topic the plan includes (`"*"`: any alert), or a label it includes. They are
-//!    never excluded.
-//! 5. **Quota** = ⌈ratio × N⌉ over all N enterprises of the cell, computed as `ceil(ratio × N −
-//!    1e-9)` so that 0.07 × 100 is 7. Random picks needed = max(0, quota − mandatory). Eligible:
-//!    the others, less those whose last inspection is on or after the draw date minus
-//!    `inspected_within_months` calendar months (day clamped to the month's end). If fewer are
-//!    eligible than needed, all are taken and the report shows the `shortfall`.
-//! 6. **Uniform integer** in `[0, n)` from a ChaCha20 stream: `r = next_u64()` (the next 8 bytes
-//!    of the ChaCha20 keystream, little-endian, as `rand_chacha::ChaCha20Rng::from_seed(key)`
-//!    gives them); if `r ≥ 2^64 − (2^64 mod n)` draw again, else return `r mod n`.
-//! 7. **Random picks** of a cell: stream key = SHA-256(master key (32 bytes) ‖ class ‖ `"\n"` ‖
-//!    stratum label). Partial Fisher–Yates over the eligible list (id order) for k picks: for
-//!    `i` in `0..k`, `j = i + uniform(m − i)`, swap items `i` and `j`; the picks are items
-//!    `0..k` in that order.
-//! 8. **Tasks** are numbered from 1 in cell order: mandatory first (id order), then picks.
-//! 9. **Inspectors**, from one stream keyed SHA-256(master key ‖ `"inspectors"`). First the total
-//!    check: the pool's capacity must cover tasks × `per_task`. An inspector may take a task
-//!    unless they declared a conflict with the enterprise, were at its last inspection
-//!    (`avoid_repeat`), or work in its district (`avoid_own_district`). The task order: a full
-//!    Fisher–Yates of the task numbers (as in 7, `k` = number of tasks), then a stable sort by the
-//!    count of inspectors who may take the task (fewest first). For each task in turn, `per_task`
-//!    times: of those who may take it, are under capacity and are not yet on it, take the ones
-//!    with the fewest tasks so far (pool id order) and choose `uniform(count)` among them.
-//!    Inspectors are listed per task in id order.
+//! 0. **Commitment, before the seed.** [`commit`] digests the inputs: SHA-256 (lowercase hex) of
+//!    the plan's compact JSON ([`Plan::digest`]), of the candidate list's JSON Lines text (stage
+//!    1), of the pool sorted by id and of the history (compact JSON, dates `YYYY-MM-DD`). The
+//!    commitment's digest is SHA-256 of the UTF-8 text
+//!    `riskgrade commitment 1\ndate D\nplan P\ncandidates C\npool L\nhistory H\n`. It is
+//!    published before the seed exists; a draw given a commitment refuses inputs whose digests
+//!    differ ([`DrawError::Commitment`]).
+//! 1. **Candidate list** (no randomness): candidates sorted by id (duplicates are errors); those
+//!    outside the plan's scope are left out and counted. For each other enterprise one
+//!    [`crate::Entry`]: its class, its cell's stratum label (the plan's strata joined by ` / `, e.g.
+//!    `district Haidian / industry C`, or `all`); `spared` when its last inspection is on or after
+//!    the draw date less `inspected_within_months` calendar months, or when it has had the class's
+//!    `max_per_year` tasks this calendar year; `eligible` = not spared and the class is not
+//!    `full_coverage`; `owed` = ⌈per_year⌉ − tasks this calendar year (at least 0) for a class
+//!    with a yearly minimum of one or more, or 1 for a minimum below one when it has had no task
+//!    this year and no inspection since 1 January of the year ⌈1/per_year⌉ − 1 years back;
+//!    `due` = owed > 0 and owed ≥ the draws left in the year including this one (a class with a
+//!    minimum of one or more only; the draw's index k in the year is ⌊(month − 1) ×
+//!    draws_per_year / 12⌋ + 1, draws left = draws_per_year − k + 1); `forced` = the first
+//!    included alert topic (`alert complaints`), else the first included label (`label 重点监管`),
+//!    unless the enterprise already had `forced.max_per_period` forced tasks this period or
+//!    `forced.max_per_year` this year (then `capped` says so).
+//! 2. **Enterprises** (keyed by the seed, the plan and the candidate list only). Each entry's
+//!    ticket is SHA-256 of `seed ‖ "\n" ‖ plan digest ‖ "\n" ‖ candidates digest ‖ "\n" ‖ id`
+//!    ([`ticket`]). Cells are taken in order of class, then stratum label (byte order). In a
+//!    cell of N entries: a `full_coverage` class takes every entry (id order). Otherwise the
+//!    quota is ⌈ratio × N⌉, computed as `ceil(ratio × N − 1e-9)` and at most N, with the class's
+//!    effective ratio ([`Plan::effective_ratio`]: `ratio`, or `per_year / draws_per_year` capped
+//!    at 1); the eligible entries are ordered by `owed` (most first), then ticket (byte order),
+//!    and the first min(quota, eligible) are the random picks (shortfall = quota − picks). Then
+//!    the `due` entries not picked (id order), then the `forced` entries neither picked nor due
+//!    (id order). Forced tasks never consume the random quota: the random picks are drawn in full
+//!    over every eligible entry, forced or not, so they stay a sample of the class.
+//! 3. **Tasks** are numbered from 1 in that order.
+//! 4. **Inspectors** (keyed by the seed, the tasks and the pool). A ChaCha20 stream keyed by
+//!    SHA-256 of `seed ‖ "\n" ‖ tasks digest ‖ "\n" ‖ pool digest ‖ "\ninspectors"`, where the
+//!    tasks digest is SHA-256 of the compact JSON list of `[number, enterprise]` pairs. Uniform
+//!    integers in `[0, n)`: `r = next_u64()` (the next 8 bytes of the ChaCha20 keystream,
+//!    little-endian, as `rand_chacha::ChaCha20Rng::from_seed(key)` gives them); if `r ≥ 2^64 −
+//!    (2^64 mod n)` draw again, else `r mod n`. First the total check: the pool's capacity must
+//!    cover tasks × `per_task`. An inspector may take a task unless they declared a conflict with
+//!    the enterprise, were at its last inspection (`avoid_repeat`), or work in its district
+//!    (`avoid_own_district`). The task order: a Fisher–Yates shuffle of the task numbers (for `i`
+//!    in `0..k`, `j = i + uniform(k − i)`, swap), then a stable sort by the count of inspectors
+//!    who may take the task (fewest first). For each task in turn, `per_task` times: of those
+//!    who may take it, are under capacity and are not yet on it, take the ones with the fewest
+//!    tasks so far (pool id order) and choose `uniform(count)` among them. Inspectors are listed
+//!    per task in id order.
 //!
 //! A draw that cannot be completed is an error ([`DrawError::Infeasible`]); there is never a
 //! partial draw.
 
 use std::collections::BTreeMap;
 
-use rand::{RngCore, SeedableRng};
-use rand_chacha::ChaCha20Rng;
 use riskgrade_core::Date;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use crate::plan::sha256_json;
+use crate::assign::{assign, stream};
+use crate::lottery::{CandidateList, candidate_list, lottery};
+use crate::plan::{hex, sha256_json};
 use crate::{Candidate, Plan, PlanError};
 
 /// An inspector of the pool.
@@ -77,11 +91,25 @@ pub struct LastInspection {
     pub inspectors: Vec<String>,
 }
 
-/// Inspection history: the last inspection of each enterprise, by enterprise id.
+/// One enterprise's tasks before a draw, counted from the stored draws.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Tally {
+    /// Tasks drawn this calendar year (any reason).
+    pub drawn: u32,
+    /// Forced tasks (alerts, labels) this calendar year.
+    pub forced: u32,
+    /// Forced tasks in the same period (earlier draws of it).
+    pub forced_in_period: u32,
+}
+
+/// Inspection history: the last inspection of each enterprise, and its tasks this year.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct History {
     /// Last inspection by enterprise id.
     pub last: BTreeMap<String, LastInspection>,
+    /// Tasks this calendar year by enterprise id (enterprises with none are left out).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub year: BTreeMap<String, Tally>,
 }
 
 /// Everything a draw depends on.
@@ -99,6 +127,8 @@ pub struct DrawInput<'a> {
     pub date: Date,
     /// The published seed, e.g. `2026-11 Henan lottery 8e1f`.
     pub seed: &'a str,
+    /// The commitment published before the seed: the draw refuses inputs that differ from it.
+    pub commitment: Option<&'a Commitment>,
 }
 
 /// SHA-256 digests (lowercase hex) of the inputs, published with the draw.
@@ -106,12 +136,62 @@ pub struct DrawInput<'a> {
 pub struct Digests {
     /// Of the plan's canonical JSON.
     pub plan: String,
-    /// Of the candidates sorted by id.
+    /// Of the candidate list's JSON Lines text.
     pub candidates: String,
     /// Of the pool sorted by id.
     pub pool: String,
     /// Of the history.
     pub history: String,
+}
+
+/// The inputs of a draw fixed before its seed exists (module docs, step 0).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Commitment {
+    /// The plan's id.
+    pub plan_id: String,
+    /// The draw date.
+    pub date: Date,
+    /// The inputs' digests.
+    pub digests: Digests,
+    /// SHA-256 of the commitment text (module docs, step 0).
+    pub digest: String,
+}
+
+impl Commitment {
+    /// The commitment of a date and digests.
+    pub fn new(plan_id: &str, date: Date, digests: Digests) -> Commitment {
+        let digest = hex(&Sha256::digest(Commitment::text(date, &digests).as_bytes()));
+        Commitment {
+            plan_id: plan_id.to_string(),
+            date,
+            digests,
+            digest,
+        }
+    }
+
+    /// The text whose SHA-256 is the commitment's digest.
+    pub fn text(date: Date, d: &Digests) -> String {
+        format!(
+            "riskgrade commitment 1\ndate {date}\nplan {}\ncandidates {}\npool {}\nhistory {}\n",
+            d.plan, d.candidates, d.pool, d.history
+        )
+    }
+
+    /// The inputs whose digests differ from `other`'s (`date`, `plan`, `candidates`, `pool`,
+    /// `history`), empty when they are the same.
+    pub fn differences(&self, other: &Commitment) -> Vec<&'static str> {
+        let (a, b) = (&self.digests, &other.digests);
+        [
+            (self.date != other.date, "date"),
+            (a.plan != b.plan, "plan"),
+            (a.candidates != b.candidates, "candidates"),
+            (a.pool != b.pool, "pool"),
+            (a.history != b.history, "history"),
+        ]
+        .into_iter()
+        .filter_map(|(differs, what)| differs.then_some(what))
+        .collect()
+    }
 }
 
 /// Why an enterprise is inspected.
@@ -120,9 +200,9 @@ pub struct Digests {
 pub enum Why {
     /// Its class is fully covered.
     FullCoverage,
-    /// It has an alert of this topic.
+    /// It has an alert of this topic (forced, on top of the random quota).
     Alert(String),
-    /// It carries this label.
+    /// It carries this label (forced, on top of the random quota).
     Label(String),
     /// Drawn at random in its cell.
     Random {
@@ -133,15 +213,47 @@ pub enum Why {
         /// The class's effective ratio.
         ratio: f64,
     },
+    /// Owed an inspection at every remaining draw of the year under its class's yearly minimum.
+    Due {
+        /// Inspections still owed this year.
+        owed: u32,
+    },
 }
 
 impl Why {
+    /// The forced reason of a candidate list entry (`alert complaints`, `label 重点监管`).
+    pub(crate) fn forced(reason: &str) -> Why {
+        match reason.split_once(' ') {
+            Some(("label", l)) => Why::Label(l.to_string()),
+            Some((_, topic)) => Why::Alert(topic.to_string()),
+            None => Why::Alert(reason.to_string()),
+        }
+    }
+
+    /// Whether it is a forced task (an alert or a label), on top of the random quota.
+    pub fn is_forced(&self) -> bool {
+        matches!(self, Why::Alert(_) | Why::Label(_))
+    }
+
+    /// The kind, as published: `random`, `full_coverage`, `due` or `forced`.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Why::Random { .. } => "random",
+            Why::FullCoverage => "full_coverage",
+            Why::Due { .. } => "due",
+            Why::Alert(_) | Why::Label(_) => "forced",
+        }
+    }
+
     /// For people, e.g. `random: 3 of 120 in district Haidian, class B (ratio 2%)`.
     pub fn text(&self, class: &str, stratum: &str) -> String {
         match self {
             Why::FullCoverage => format!("full coverage: every class {class} enterprise"),
             Why::Alert(topic) => format!("alert: {topic}"),
             Why::Label(label) => format!("label: {label}"),
+            Why::Due { owed } => {
+                format!("due: owes {owed} inspection(s) this year under class {class}'s minimum")
+            }
             Why::Random {
                 quota,
                 eligible,
@@ -184,17 +296,25 @@ pub struct StratumReport {
     pub class: String,
     /// The stratum label.
     pub stratum: String,
-    /// Enterprises of the class in the stratum.
+    /// Enterprises of the class in the stratum (in scope).
     pub enterprises: u32,
     /// ⌈ratio × enterprises⌉ (all of them under full coverage).
     pub quota: u32,
-    /// Always inspected: full coverage, alerts, labels.
-    pub mandatory: u32,
-    /// Drawn at random.
+    /// Taken under full coverage.
+    pub full: u32,
+    /// Drawn at random (forced ones included when the lottery picked them).
     pub random: u32,
-    /// Spared: inspected within the plan's exclusion window.
-    pub excluded: u32,
-    /// Random picks needed but not available: quota − mandatory − random, when positive.
+    /// Taken because their yearly minimum is due.
+    pub due: u32,
+    /// Forced tasks on top of the random picks (alerts, labels).
+    pub forced: u32,
+    /// Random picks that carry a forced reason too (counted in `random`, not in `forced`).
+    pub forced_drawn: u32,
+    /// Forced reasons blocked by a cap per enterprise.
+    pub capped: u32,
+    /// Spared: inspected within the exclusion window, or at the yearly maximum.
+    pub spared: u32,
+    /// Random picks needed but not available: quota − random, when positive.
     pub shortfall: u32,
 }
 
@@ -207,12 +327,14 @@ pub struct Draw {
     pub seed: String,
     /// The draw date (serialised as `YYYY-MM-DD`).
     pub date: Date,
-    /// Digests of the inputs.
-    pub digests: Digests,
+    /// The commitment the draw was made under (computed from its inputs).
+    pub commitment: Commitment,
     /// The tasks, by number.
     pub tasks: Vec<Task>,
     /// Counts per cell.
     pub strata: Vec<StratumReport>,
+    /// The candidate list the lottery ran over (published, so anyone can re-run it).
+    pub candidates: CandidateList,
 }
 
 /// One row of the published table.
@@ -233,6 +355,11 @@ pub struct Row {
 }
 
 impl Draw {
+    /// The inputs' digests.
+    pub fn digests(&self) -> &Digests {
+        &self.commitment.digests
+    }
+
     /// The tasks as flat rows for CSV or JSON.
     pub fn to_rows(&self) -> Vec<Row> {
         self.tasks
@@ -276,6 +403,14 @@ pub enum DrawError {
         /// The id.
         id: String,
     },
+    /// The inputs differ from the commitment published before the seed.
+    #[error("the inputs differ from commitment {commitment} in: {} (the draw is refused)", differs.join(", "))]
+    Commitment {
+        /// The commitment's digest.
+        commitment: String,
+        /// The inputs that differ: `date`, `plan`, `candidates`, `pool`, `history`.
+        differs: Vec<&'static str>,
+    },
     /// The pool cannot staff the draw (boxed: the counts make it the largest variant).
     #[error(transparent)]
     Infeasible(Box<Shortfall>),
@@ -299,7 +434,7 @@ pub enum Shortfall {
         /// Tasks the whole pool can take.
         capacity: u64,
     },
-    /// Too few inspectors may take one task (module docs, step 9).
+    /// Too few inspectors may take one task (module docs, step 4).
     #[error(
         "cannot staff enterprise `{enterprise}` (class {class}, district {district}): it needs {needed} inspectors and {available} of the pool of {pool} may take it; excluded: {at_capacity} at capacity, {own_district} in its own district, {last_inspection} at its last inspection, {conflict} with a declared conflict"
     )]
@@ -329,35 +464,7 @@ pub enum Shortfall {
     },
 }
 
-/// Uniform integer in `[0, n)` by modulo rejection (module docs, step 6). `n` must be > 0.
-fn uniform(rng: &mut ChaCha20Rng, n: usize) -> usize {
-    let n = n as u64;
-    let reject_from = 0u64.wrapping_sub(n) % n; // 2^64 mod n
-    loop {
-        let r = rng.next_u64();
-        if reject_from == 0 || r < 0u64.wrapping_sub(reject_from) {
-            return (r % n) as usize;
-        }
-    }
-}
-
-/// Partial Fisher–Yates: moves `k` uniformly drawn items, in draw order, to the front.
-fn pick<T>(items: &mut [T], k: usize, rng: &mut ChaCha20Rng) {
-    for i in 0..k.min(items.len()) {
-        let j = i + uniform(rng, items.len() - i);
-        items.swap(i, j);
-    }
-}
-
-fn stream(parts: &[&[u8]]) -> ChaCha20Rng {
-    let mut h = Sha256::new();
-    for p in parts {
-        h.update(p);
-    }
-    ChaCha20Rng::from_seed(h.finalize().into())
-}
-
-fn n32(n: usize) -> u32 {
+pub(crate) fn n32(n: usize) -> u32 {
     u32::try_from(n).unwrap_or(u32::MAX)
 }
 
@@ -377,190 +484,118 @@ fn sorted_unique<'a, T>(
     }
 }
 
+/// The candidate list and the commitment of a draw's inputs (module docs, steps 0 and 1): what
+/// is published before the seed.
+///
+/// # Errors
+/// A plan that breaks a rule, an unknown class or a duplicate id.
+pub fn commit(
+    plan: &Plan,
+    candidates: &[Candidate],
+    pool: &[Inspector],
+    history: &History,
+    date: Date,
+) -> Result<(Commitment, CandidateList), DrawError> {
+    plan.check().map_err(DrawError::Plan)?;
+    let candidates = sorted_unique(candidates, |c| &c.id, "enterprise")?;
+    let pool = sorted_unique(pool, |i| &i.id, "inspector")?;
+    let list = candidate_list(plan, &candidates, history, date)?;
+    let digests = Digests {
+        plan: plan.digest(),
+        candidates: list.digest(),
+        pool: sha256_json(&pool),
+        history: sha256_json(history),
+    };
+    Ok((Commitment::new(plan.id(), date, digests), list))
+}
+
+/// A chosen enterprise, its cell's stratum label and why it is inspected.
+pub(crate) type Chosen<'a> = (&'a Candidate, String, Why);
+
 /// Draws enterprises and inspectors as the module docs describe.
 ///
 /// ```
-/// use riskgrade_inspect::{draw, Candidate, DrawInput, History, Inspector, Plan};
+/// use riskgrade_inspect::{commit, draw, Candidate, DrawInput, History, Inspector, Plan};
 /// let plan = Plan::from_toml_str("id = \"p\"\nfloor = 0.1\n[class.B]\nratio = 0.5\n", None).unwrap();
 /// let candidates: Vec<Candidate> = (0..4)
 ///     .map(|i| Candidate { id: format!("E{i}"), class: "B".into(), score: None, district: "East".into(),
-///         industry: "C14".into(), alerts: vec![], labels: vec![] })
+///         industry: "C14".into(), alerts: vec![], labels: vec![], licences: vec![] })
 ///     .collect();
 /// let pool: Vec<Inspector> = (0..3)
 ///     .map(|i| Inspector { id: format!("I{i}"), name: String::new(), department: "SAMR".into(),
 ///         district: "West".into(), capacity: 5, conflicts: vec![] })
 ///     .collect();
 /// let history = History::default();
+/// let date = "2026-11-02".parse().unwrap();
+/// // Published before the seed exists:
+/// let (commitment, _) = commit(&plan, &candidates, &pool, &history, date).unwrap();
 /// let input = DrawInput { plan: &plan, candidates: &candidates, pool: &pool, history: &history,
-///     date: "2026-11-02".parse().unwrap(), seed: "2026-11 lottery 8e1f" };
+///     date, seed: "2026-11 lottery 8e1f", commitment: Some(&commitment) };
 /// let d = draw(&input).unwrap();
 /// assert_eq!(d.tasks.len(), 2);
 /// assert_eq!(d, draw(&input).unwrap());
 /// assert!(d.to_rows()[0].why.starts_with("random: 2 of 4, class B (ratio 50%)"));
 /// ```
+///
+/// # Errors
+/// See [`DrawError`]: nothing is drawn then.
 pub fn draw(input: &DrawInput<'_>) -> Result<Draw, DrawError> {
     let plan = input.plan;
-    plan.check().map_err(DrawError::Plan)?;
-    let candidates = sorted_unique(input.candidates, |c| &c.id, "enterprise")?;
-    let pool = sorted_unique(input.pool, |i| &i.id, "inspector")?;
-    let (digests, master) = digests_and_key(input, &candidates, &pool);
-    let cells = cells(plan, &candidates)?;
-    let cutoff = exclusion_cutoff(plan, input.date);
-    let mut chosen: Vec<Chosen<'_>> = Vec::new();
-    let mut strata = Vec::with_capacity(cells.len());
-    for ((class, stratum), members) in &cells {
-        let cell = Cell {
-            class,
-            stratum,
-            members,
-        };
-        strata.push(cell.draw(plan, input.history, cutoff, &master, &mut chosen));
+    let (commitment, list) = commit(
+        plan,
+        input.candidates,
+        input.pool,
+        input.history,
+        input.date,
+    )?;
+    if let Some(published) = input.commitment {
+        let differs = published.differences(&commitment);
+        if !differs.is_empty() || published.digest != commitment.digest {
+            return Err(DrawError::Commitment {
+                commitment: published.digest.clone(),
+                differs,
+            });
+        }
     }
-    let mut rng = stream(&[&master, b"inspectors"]);
+    let d = &commitment.digests;
+    let (picks, strata) = lottery(plan, &list, input.seed, &d.plan, &d.candidates);
+    let by_id: BTreeMap<&str, &Candidate> = input
+        .candidates
+        .iter()
+        .map(|c| (c.id.as_str(), c))
+        .collect();
+    let chosen: Vec<Chosen<'_>> = picks
+        .into_iter()
+        .filter_map(|(e, why)| Some((*by_id.get(e.id.as_str())?, e.cell.clone(), why)))
+        .collect();
+    let numbered: Vec<(usize, &str)> = chosen
+        .iter()
+        .enumerate()
+        .map(|(i, (c, ..))| (i + 1, c.id.as_str()))
+        .collect();
+    let tasks_digest = sha256_json(&numbered);
+    let pool = sorted_unique(input.pool, |i| &i.id, "inspector")?;
+    let mut rng = stream(&[
+        input.seed.as_bytes(),
+        b"\n",
+        tasks_digest.as_bytes(),
+        b"\n",
+        d.pool.as_bytes(),
+        b"\ninspectors",
+    ]);
     let staff = assign(plan, &chosen, &pool, input.history, &mut rng)?;
     Ok(Draw {
-        plan_id: plan.id.clone(),
+        plan_id: plan.id().to_string(),
         seed: input.seed.to_string(),
         date: input.date,
-        digests,
         tasks: number_tasks(chosen, staff),
         strata,
+        candidates: list,
+        commitment,
     })
 }
 
-/// The digests of the inputs and the master key (module docs, steps 1–2).
-fn digests_and_key(
-    input: &DrawInput<'_>,
-    candidates: &[&Candidate],
-    pool: &[&Inspector],
-) -> (Digests, [u8; 32]) {
-    let digests = Digests {
-        plan: input.plan.digest(),
-        candidates: sha256_json(candidates),
-        pool: sha256_json(pool),
-        history: sha256_json(input.history),
-    };
-    let text = [
-        input.seed,
-        &digests.plan,
-        &digests.candidates,
-        &digests.pool,
-    ]
-    .join("\n");
-    let master = Sha256::digest(text.as_bytes()).into();
-    (digests, master)
-}
-
-/// The (class, stratum label) cells, in order, each with its members in id order (step 3).
-type Cells<'a> = BTreeMap<(&'a str, String), Vec<&'a Candidate>>;
-
-/// Groups the candidates (in id order) into cells; a class the plan does not name is an error.
-fn cells<'a>(plan: &Plan, candidates: &[&'a Candidate]) -> Result<Cells<'a>, DrawError> {
-    let mut cells = Cells::new();
-    for &c in candidates {
-        if plan.effective_ratio(&c.class).is_none() {
-            return Err(DrawError::UnknownClass {
-                enterprise: c.id.clone(),
-                class: c.class.clone(),
-                plan: plan.id.clone(),
-                classes: plan.classes().map(str::to_string).collect(),
-            });
-        }
-        cells
-            .entry((c.class.as_str(), plan.stratum_of(c)))
-            .or_default()
-            .push(c);
-    }
-    Ok(cells)
-}
-
-/// The first date of the exclusion window: the draw date less `inspected_within_months`
-/// calendar months, day clamped to the month's end (step 5).
-fn exclusion_cutoff(plan: &Plan, date: Date) -> Option<Date> {
-    // Ten thousand years back already precedes every valid date.
-    const FOREVER: u32 = 120_000;
-    plan.exclude
-        .inspected_within_months
-        .map(|m| date.add_months(-(m.min(FOREVER) as i32)))
-}
-
-/// A chosen enterprise, its cell's stratum label and why it is inspected.
-type Chosen<'a> = (&'a Candidate, String, Why);
-
-/// One (class, stratum) cell of the draw.
-struct Cell<'a, 'c> {
-    class: &'a str,
-    stratum: &'a String,
-    members: &'a [&'c Candidate],
-}
-
-impl<'c> Cell<'_, 'c> {
-    /// Mandatory enterprises, then random picks from the eligible (steps 4, 5 and 7), appended
-    /// to `chosen`; returns the cell's counts.
-    fn draw(
-        &self,
-        plan: &Plan,
-        history: &History,
-        cutoff: Option<Date>,
-        master: &[u8; 32],
-        chosen: &mut Vec<Chosen<'c>>,
-    ) -> StratumReport {
-        let ratio = plan.effective_ratio(self.class).unwrap_or(1.0);
-        let full = plan.is_full_coverage(self.class);
-        let (mut mandatory, mut eligible, mut excluded) = (Vec::new(), Vec::new(), 0u32);
-        for &c in self.members {
-            if let Some(why) = mandatory_why(plan, full, c) {
-                mandatory.push((c, why));
-            } else if cutoff
-                .is_some_and(|cut| history.last.get(&c.id).is_some_and(|l| l.date >= cut))
-            {
-                excluded += 1;
-            } else {
-                eligible.push(c);
-            }
-        }
-        let n = self.members.len();
-        let quota = if full {
-            n
-        } else {
-            ((ratio * n as f64 - 1e-9).ceil().max(0.0) as usize).min(n)
-        };
-        let needed = quota.saturating_sub(mandatory.len());
-        let k = needed.min(eligible.len());
-        let mut rng = stream(&[
-            master,
-            self.class.as_bytes(),
-            b"\n",
-            self.stratum.as_bytes(),
-        ]);
-        pick(&mut eligible, k, &mut rng);
-        let report = StratumReport {
-            class: self.class.to_string(),
-            stratum: self.stratum.clone(),
-            enterprises: n32(n),
-            quota: n32(quota),
-            mandatory: n32(mandatory.len()),
-            random: n32(k),
-            excluded,
-            shortfall: n32(needed - k),
-        };
-        let why = Why::Random {
-            quota: n32(k),
-            eligible: n32(eligible.len()),
-            ratio,
-        };
-        let randoms = eligible.iter().take(k).map(|&c| (c, why.clone()));
-        chosen.extend(
-            mandatory
-                .into_iter()
-                .chain(randoms)
-                .map(|(c, w)| (c, self.stratum.clone(), w)),
-        );
-        report
-    }
-}
-
-/// The tasks, numbered from 1 in cell order, with their inspectors (step 8).
+/// The tasks, numbered from 1 in order, with their inspectors (step 3).
 fn number_tasks(chosen: Vec<Chosen<'_>>, staff: Vec<Vec<String>>) -> Vec<Task> {
     chosen
         .into_iter()
@@ -577,159 +612,9 @@ fn number_tasks(chosen: Vec<Chosen<'_>>, staff: Vec<Vec<String>>) -> Vec<Task> {
         .collect()
 }
 
-fn mandatory_why(plan: &Plan, full: bool, c: &Candidate) -> Option<Why> {
-    if full {
-        return Some(Why::FullCoverage);
-    }
-    let topics = &plan.include.alert_topics;
-    let alert = if topics.iter().any(|t| t == "*") {
-        c.alerts.first()
-    } else {
-        topics.iter().find(|t| c.alerts.contains(t))
-    };
-    if let Some(topic) = alert {
-        return Some(Why::Alert(topic.clone()));
-    }
-    plan.include
-        .labels
-        .iter()
-        .find(|l| c.labels.contains(l))
-        .map(|l| Why::Label(l.clone()))
-}
-
-/// Why an inspector may not take a task, in the order they are counted.
-#[derive(Clone, Copy)]
-enum Barrier {
-    Conflict,
-    LastTime,
-    OwnDistrict,
-}
-
-fn barrier(plan: &Plan, ins: &Inspector, c: &Candidate, history: &History) -> Option<Barrier> {
-    if ins.conflicts.contains(&c.id) {
-        Some(Barrier::Conflict)
-    } else if plan.inspectors.avoid_repeat
-        && history
-            .last
-            .get(&c.id)
-            .is_some_and(|l| l.inspectors.contains(&ins.id))
-    {
-        Some(Barrier::LastTime)
-    } else if plan.inspectors.avoid_own_district && ins.district == c.district {
-        Some(Barrier::OwnDistrict)
-    } else {
-        None
-    }
-}
-
-/// Inspector ids per task, in task order (module docs, step 9).
-fn assign(
-    plan: &Plan,
-    tasks: &[Chosen<'_>],
-    pool: &[&Inspector],
-    history: &History,
-    rng: &mut ChaCha20Rng,
-) -> Result<Vec<Vec<String>>, DrawError> {
-    let per = plan.inspectors.per_task as usize;
-    let needed = tasks.len() as u64 * per as u64;
-    let capacity: u64 = pool.iter().map(|i| u64::from(i.capacity)).sum();
-    if capacity < needed {
-        return Err(DrawError::Infeasible(Box::new(Shortfall::Capacity {
-            per_task: plan.inspectors.per_task,
-            tasks: tasks.len(),
-            needed,
-            pool: pool.len(),
-            capacity,
-        })));
-    }
-    let barriers: Vec<Vec<Option<Barrier>>> = tasks
-        .iter()
-        .map(|(c, ..)| pool.iter().map(|i| barrier(plan, i, c, history)).collect())
-        .collect();
-    let mut order: Vec<usize> = (0..tasks.len()).collect();
-    pick(&mut order, tasks.len(), rng);
-    order.sort_by_key(|&t| barriers[t].iter().filter(|b| b.is_none()).count());
-
-    let mut load = vec![0u32; pool.len()];
-    let mut staff = vec![Vec::new(); tasks.len()];
-    for t in order {
-        let may = |i: usize, load: &[u32]| barriers[t][i].is_none() && load[i] < pool[i].capacity;
-        let available = (0..pool.len()).filter(|&i| may(i, &load)).count();
-        if available < per {
-            return Err(cannot_staff(&tasks[t], per, available, pool, &barriers[t]));
-        }
-        let mut on: Vec<usize> = Vec::with_capacity(per);
-        for _ in 0..per {
-            let free: Vec<usize> = (0..pool.len())
-                .filter(|&i| may(i, &load) && !on.contains(&i))
-                .collect();
-            let least = free.iter().map(|&i| load[i]).min().unwrap_or(0);
-            let tied: Vec<usize> = free.into_iter().filter(|&i| load[i] == least).collect();
-            let i = tied[uniform(rng, tied.len())];
-            load[i] += 1;
-            on.push(i);
-        }
-        on.sort_unstable();
-        staff[t] = on.into_iter().map(|i| pool[i].id.clone()).collect();
-    }
-    Ok(staff)
-}
-
-fn cannot_staff(
-    (c, stratum, _): &Chosen<'_>,
-    per: usize,
-    available: usize,
-    pool: &[&Inspector],
-    barriers: &[Option<Barrier>],
-) -> DrawError {
-    let count = |f: fn(&Option<Barrier>) -> bool| barriers.iter().filter(|b| f(b)).count();
-    DrawError::Infeasible(Box::new(Shortfall::Task {
-        enterprise: c.id.clone(),
-        class: c.class.clone(),
-        stratum: stratum.clone(),
-        district: c.district.clone(),
-        needed: n32(per),
-        available,
-        pool: pool.len(),
-        at_capacity: count(Option::is_none) - available,
-        own_district: count(|b| matches!(b, Some(Barrier::OwnDistrict))),
-        last_inspection: count(|b| matches!(b, Some(Barrier::LastTime))),
-        conflict: count(|b| matches!(b, Some(Barrier::Conflict))),
-    }))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn exclusion_window() {
-        let plan = |months: u32| {
-            Plan::from_toml_str(
-                &format!("id = \"p\"\nfloor = 0.1\n[class.B]\nratio = 0.5\n[exclude]\ninspected_within_months = {months}\n"),
-                None,
-            )
-            .expect("valid plan")
-        };
-        let date = |s: &str| s.parse::<Date>().expect("a date");
-        let cut = |months, on| exclusion_cutoff(&plan(months), date(on)).map(|d| d.to_string());
-        assert_eq!(cut(6, "2026-08-31").as_deref(), Some("2026-02-28"));
-        assert_eq!(cut(6, "2026-03-15").as_deref(), Some("2025-09-15"));
-        assert!(cut(u32::MAX, "2026-03-15").is_some_and(|d| d.starts_with('-')));
-        assert!("2023-02-29".parse::<Date>().is_err());
-        assert!("2023-2-01".parse::<Date>().is_err());
-    }
-
-    #[test]
-    fn uniform_is_in_range_and_covers() {
-        let mut rng = ChaCha20Rng::from_seed([7; 32]);
-        let mut seen = [false; 5];
-        for _ in 0..200 {
-            seen[uniform(&mut rng, 5)] = true;
-        }
-        assert!(seen.iter().all(|s| *s));
-        assert_eq!(uniform(&mut rng, 1), 0);
-    }
 
     #[test]
     fn why_texts() {
@@ -752,5 +637,27 @@ mod tests {
             Why::Alert("complaints".into()).text("A", "all"),
             "alert: complaints"
         );
+        assert_eq!(Why::forced("label 重点监管"), Why::Label("重点监管".into()));
+        assert_eq!(Why::forced("alert complaints").kind(), "forced");
+    }
+
+    #[test]
+    fn commitment_text_and_differences() {
+        let d = Digests {
+            plan: "p".into(),
+            candidates: "c".into(),
+            pool: "l".into(),
+            history: "h".into(),
+        };
+        let date: Date = "2026-11-01".parse().expect("a date");
+        assert_eq!(
+            Commitment::text(date, &d),
+            "riskgrade commitment 1\ndate 2026-11-01\nplan p\ncandidates c\npool l\nhistory h\n"
+        );
+        let a = Commitment::new("x", date, d.clone());
+        let mut other = d;
+        other.pool = "m".into();
+        assert_eq!(a.differences(&Commitment::new("x", date, other)), ["pool"]);
+        assert_eq!(a.digest.len(), 64);
     }
 }

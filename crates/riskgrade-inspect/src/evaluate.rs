@@ -160,6 +160,23 @@ pub fn lift_over_uniform(targeted_rate: f64, base_rate: f64) -> Option<f64> {
         .then(|| targeted_rate / base_rate)
 }
 
+impl Evaluation {
+    /// Whether the detection rate rises from the least to the most risky class: `None` when
+    /// fewer than two listed classes have inspections, since nothing can be said then (unlike
+    /// [`Evaluation::monotone`], which is vacuously true).
+    ///
+    /// ```
+    /// use riskgrade_inspect::evaluate;
+    /// let e = evaluate(&[], &["A".to_string(), "B".to_string()], true);
+    /// assert_eq!(e.rising(), None);
+    /// assert!(e.to_string().contains("rising from least to most risky: - (fewer than two"));
+    /// ```
+    pub fn rising(&self) -> Option<bool> {
+        let rated = self.classes.iter().filter(|c| c.inspected > 0).count();
+        (rated >= 2).then_some(self.monotone)
+    }
+}
+
 impl ClassRate {
     fn new(class: &str) -> Self {
         Self {
@@ -250,11 +267,12 @@ impl fmt::Display for Evaluation {
             lift: self.detection_rate.map(|_| 1.0),
         };
         row(f, &all)?;
-        writeln!(
-            f,
-            "rising from least to most risky: {}",
-            if self.monotone { "yes" } else { "no" }
-        )?;
+        let rising = match self.rising() {
+            Some(true) => "yes",
+            Some(false) => "no",
+            None => "- (fewer than two classes with inspections)",
+        };
+        writeln!(f, "rising from least to most risky: {rising}")?;
         let stat = |v: Option<f64>| fmt_opt(v, |x| format!("{x:.3}"));
         writeln!(f, "AUC  {} ({} scored)", stat(self.auc), self.scored)?;
         writeln!(f, "KS   {}", stat(self.ks))?;

@@ -5,8 +5,11 @@
 //! | module | owns |
 //! |---|---|
 //! | `candidate` | [`Candidate`]: one graded enterprise as a draw sees it |
-//! | `plan` | sampling plans (TOML): ratios or yearly frequencies per class, floors, strata, mandatory inclusions, exclusions, inspector rules; [`PlanError`] with the plan file's [`riskgrade_core::Position`] |
-//! | `draw` | a reproducible draw of enterprises and inspectors: a pure function of the plan, the candidates, the pool, the history, the date and a published seed; [`DrawError`] and its [`Shortfall`] |
+//! | `plan` | sampling plans (TOML): ratios or yearly minimum and maximum frequencies per class, floors, strata, exclusions, inspector rules; [`PlanError`] with the plan file's [`riskgrade_core::Position`] |
+//! | `scope` | what a plan covers (industries, licence types, districts, labels) and its forced inclusions (alerts, labels) with their caps per enterprise |
+//! | `draw` | the draw in two stages keyed separately, and the commitment published before the seed: [`commit`], [`draw()`], [`Commitment`]; [`DrawError`] and its [`Shortfall`] |
+//! | `lottery` | the enterprise stage: the candidate list ([`CandidateList`], [`Entry`]) and the lottery over it by SHA-256 tickets ([`ticket`]) |
+//! | `assign` | the inspector stage: a ChaCha20 stream keyed by the seed, the tasks and the pool |
 //! | `examples` | the reference plans and inspector pool, embedded |
 //! | `evaluate` | how well classes and scores target problems: detection rate per class, lift, AUC, KS |
 //! | `simulate` | inspections against problems found, risk-based against uniform random sampling, on a population whose true risk is known |
@@ -17,16 +20,20 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+mod assign;
 mod candidate;
 pub mod draw;
 pub mod examples;
+mod lottery;
 pub mod plan;
+mod scope;
 
 pub use candidate::Candidate;
 pub use draw::{
-    Digests, Draw, DrawError, DrawInput, History, Inspector, LastInspection, Row, Shortfall,
-    StratumReport, Task, Why, draw,
+    Commitment, Digests, Draw, DrawError, DrawInput, History, Inspector, LastInspection, Row,
+    Shortfall, StratumReport, Tally, Task, Why, commit, draw,
 };
+pub use lottery::{CandidateList, Entry, ticket};
 pub use plan::{ClassProblem, Plan, PlanError, PlanProblem};
 
 mod evaluate;

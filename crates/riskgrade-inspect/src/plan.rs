@@ -35,6 +35,7 @@ use serde::{Deserialize, Deserializer, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::Candidate;
+use crate::scope::{Forced, Scope};
 
 /// A sampling plan, validated on load.
 ///
@@ -46,6 +47,8 @@ pub struct Plan {
     pub(crate) id: String,
     #[serde(default)]
     pub(crate) name: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub(crate) department: String,
     #[serde(default = "one")]
     pub(crate) draws_per_year: u32,
     pub(crate) floor: f64,
@@ -53,8 +56,10 @@ pub struct Plan {
     pub(crate) strata: Vec<Stratum>,
     #[serde(default)]
     pub(crate) class: BTreeMap<String, ClassRule>,
-    #[serde(default)]
-    pub(crate) include: Include,
+    #[serde(default, skip_serializing_if = "Scope::is_everything")]
+    pub(crate) scope: Scope,
+    #[serde(default, alias = "include")]
+    pub(crate) forced: Forced,
     #[serde(default)]
     pub(crate) exclude: Exclude,
     #[serde(default)]
@@ -82,15 +87,8 @@ pub(crate) struct ClassRule {
     pub(crate) per_year: Option<f64>,
     #[serde(default)]
     pub(crate) full_coverage: bool,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(crate) struct Include {
-    #[serde(default)]
-    pub(crate) alert_topics: Vec<String>,
-    #[serde(default)]
-    pub(crate) labels: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) max_per_year: Option<u32>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -167,7 +165,7 @@ impl Stratum {
 
 /// GB/T 4754-2017 section letter and division (letter + 2 digits) of an industry code written
 /// either with its letter (`C14`, `C1411`) or as digits only (`1411`).
-fn industry_codes(code: &str) -> (String, String) {
+pub(crate) fn industry_codes(code: &str) -> (String, String) {
     let code = code.trim();
     let mut chars = code.chars();
     let first = chars.next().unwrap_or(' ');
@@ -321,6 +319,14 @@ pub enum ClassProblem {
         /// The plan's floor.
         floor: f64,
     },
+    /// A yearly maximum below the yearly minimum.
+    #[error("max_per_year {max} is below the yearly minimum per_year {per_year}")]
+    MaxBelowMin {
+        /// The maximum given.
+        max: u32,
+        /// The minimum given.
+        per_year: f64,
+    },
     /// A yearly frequency whose ratio per draw is below the plan's floor.
     #[error("per_year {per_year} over {draws_per_year} draws a year is a ratio of {:.4} per draw, below the plan's floor {floor} (no class is exempt)", per_year / f64::from(*draws_per_year))]
     PerYearBelowFloor {
@@ -446,6 +452,11 @@ impl Plan {
 
     fn class_problem(&self, rule: &ClassRule) -> Option<ClassProblem> {
         let (floor, draws_per_year) = (self.floor, self.draws_per_year);
+        if let (Some(max), Some(per_year)) = (rule.max_per_year, rule.per_year)
+            && f64::from(max) < per_year.ceil()
+        {
+            return Some(ClassProblem::MaxBelowMin { max, per_year });
+        }
         Some(match (rule.ratio, rule.per_year, rule.full_coverage) {
             (None, None, true) => return None,
             (Some(_), _, true) => ClassProblem::FullCoverageWithRatio,
@@ -470,6 +481,21 @@ impl Plan {
             }
             _ => return None,
         })
+    }
+
+    /// The first date of the exclusion window: the draw date less `inspected_within_months`
+    /// calendar months, day clamped to the month's end. `None` without a window.
+    pub fn exclusion_cutoff(&self, date: riskgrade_core::Date) -> Option<riskgrade_core::Date> {
+        // Ten thousand years back already precedes every valid date.
+        const FOREVER: u32 = 120_000;
+        self.exclude
+            .inspected_within_months
+            .map(|m| date.add_months(-(m.min(FOREVER) as i32)))
+    }
+
+    /// The exclusion window in months (`exclude.inspected_within_months`), if any.
+    pub fn exclusion_months(&self) -> Option<u32> {
+        self.exclude.inspected_within_months
     }
 
     /// The plan's id.
@@ -498,6 +524,43 @@ impl Plan {
             (false, None, Some(p)) => (p / f64::from(self.draws_per_year.max(1))).min(1.0),
             (false, None, None) => 0.0,
         })
+    }
+
+    /// The department that runs the plan's inspections (published with the results).
+    pub fn department(&self) -> &str {
+        &self.department
+    }
+
+    /// How often the plan is drawn in a year.
+    pub fn draws_per_year(&self) -> u32 {
+        self.draws_per_year.max(1)
+    }
+
+    /// The class's yearly minimum of inspections per enterprise (`per_year`), if it has one.
+    pub fn min_per_year(&self, class: &str) -> Option<f64> {
+        self.class.get(class).and_then(|r| r.per_year)
+    }
+
+    /// The class's yearly maximum of inspections per enterprise, if it has one.
+    pub fn max_per_year(&self, class: &str) -> Option<u32> {
+        self.class.get(class).and_then(|r| r.max_per_year)
+    }
+
+    /// Why the candidate is outside the plan's scope (the list it fails: `industries`,
+    /// `licence_types`, `districts` or `labels`), or `None` when it is in scope.
+    pub fn out_of_scope(&self, c: &Candidate) -> Option<&'static str> {
+        self.scope.miss(c)
+    }
+
+    /// Why the plan forces the candidate's inspection (`alert complaints`, `label 重点监管`),
+    /// before the caps per enterprise.
+    pub fn forced_reason(&self, c: &Candidate) -> Option<String> {
+        self.forced.reason(c)
+    }
+
+    /// The caps on forced tasks of one enterprise: per period, and per calendar year if any.
+    pub fn forced_caps(&self) -> (u32, Option<u32>) {
+        (self.forced.max_per_period, self.forced.max_per_year)
     }
 
     /// Whether every enterprise of the class is inspected (mandatory, never excluded).
@@ -550,7 +613,7 @@ pub(crate) fn sha256_json<T: Serialize + ?Sized>(value: &T) -> String {
 }
 
 /// Lowercase hex.
-fn hex(bytes: &[u8]) -> String {
+pub(crate) fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
@@ -639,7 +702,7 @@ mod tests {
     fn syntax_messages_have_positions_and_suggestions() {
         assert_eq!(
             err(&format!("{HEAD}[class.A]\nratoi = 0.1\n")),
-            "p.toml:4:1: unknown field `ratoi`, expected one of `ratio`, `per_year`, `full_coverage` (did you mean `ratio`?)"
+            "p.toml:4:1: unknown field `ratoi`, expected one of `ratio`, `per_year`, `full_coverage`, `max_per_year` (did you mean `ratio`?)"
         );
         assert_eq!(
             err(&format!(
@@ -680,6 +743,26 @@ mod tests {
             plan.digest()
         );
         assert_eq!(plan.digest().len(), 64);
+    }
+
+    #[test]
+    fn exclusion_window() {
+        let plan = |months: u32| {
+            Plan::from_toml_str(
+                &format!("id = \"p\"\nfloor = 0.1\n[class.B]\nratio = 0.5\n[exclude]\ninspected_within_months = {months}\n"),
+                None,
+            )
+            .expect("valid plan")
+        };
+        let date = |s: &str| s.parse::<riskgrade_core::Date>().expect("a date");
+        let cut = |months, on| {
+            plan(months)
+                .exclusion_cutoff(date(on))
+                .map(|d| d.to_string())
+        };
+        assert_eq!(cut(6, "2026-08-31").as_deref(), Some("2026-02-28"));
+        assert_eq!(cut(6, "2026-03-15").as_deref(), Some("2025-09-15"));
+        assert!(cut(u32::MAX, "2026-03-15").is_some_and(|d| d.starts_with('-')));
     }
 
     #[test]

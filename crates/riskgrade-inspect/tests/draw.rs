@@ -8,7 +8,7 @@ use proptest::prelude::*;
 use riskgrade_core::Date;
 use riskgrade_inspect::{
     Candidate, Draw, DrawError, DrawInput, History, Inspector, LastInspection, Plan, Shortfall,
-    Why, draw,
+    Why, commit, draw,
 };
 
 const DISTRICTS: [&str; 3] = ["Haidian", "Chaoyang", "Xicheng"];
@@ -75,6 +75,7 @@ fn population(rows: &[Row]) -> (Vec<Candidate>, History) {
                 } else {
                     vec![]
                 },
+                licences: vec![],
             }
         })
         .collect();
@@ -120,6 +121,7 @@ fn run(
         history: h,
         date: DATE.parse().unwrap(),
         seed,
+        commitment: None,
     })
 }
 
@@ -164,17 +166,18 @@ fn check(plan: &Plan, d: &Draw, candidates: &[Candidate], pool: &[Inspector], hi
             "over capacity"
         );
     }
-    // Mandatory enterprises are exactly those the plan includes.
+    // Forced and fully covered enterprises always have a task; only alerts and labels force.
     for c in candidates {
         let must =
             c.class == "D" || c.alerts.iter().any(|a| a == "complaints") || !c.labels.is_empty();
         let task = d.tasks.iter().find(|t| t.enterprise == c.id);
         if must {
-            assert!(
-                task.is_some_and(|t| !matches!(t.why, Why::Random { .. })),
-                "{} not mandatory",
-                c.id
-            );
+            assert!(task.is_some(), "{} forced but not drawn", c.id);
+        }
+        if let Some(t) = task
+            && t.why.is_forced()
+        {
+            assert!(must, "{} forced without a reason", c.id);
         }
     }
     for r in &d.strata {
@@ -189,11 +192,17 @@ fn check(plan: &Plan, d: &Draw, candidates: &[Candidate], pool: &[Inspector], hi
             ((ratio * f64::from(r.enterprises) - 1e-9).ceil() as u32).min(r.enterprises)
         );
         assert!(r.quota >= 1, "floor: a non-empty cell gets a quota");
-        let eligible = r.enterprises - r.mandatory - r.excluded;
-        assert_eq!(in_cell.len() as u32, r.mandatory + r.random);
-        assert!(r.mandatory + r.random >= r.quota.min(r.mandatory + eligible));
-        assert_eq!(r.shortfall, r.quota.saturating_sub(r.mandatory) - r.random);
-        if r.mandatory + eligible > 0 {
+        assert_eq!(in_cell.len() as u32, r.full + r.random + r.due + r.forced);
+        let randoms = in_cell.iter().filter(|t| t.why.kind() == "random").count() as u32;
+        assert_eq!(randoms, r.random);
+        if r.full == 0 {
+            // The random quota is drawn in full whatever the forced tasks: only spared
+            // enterprises (recently inspected) can make it fall short.
+            let eligible = r.enterprises - r.spared;
+            assert_eq!(r.random, r.quota.min(eligible), "{r:?}");
+            assert_eq!(r.shortfall, r.quota - r.random);
+        }
+        if r.enterprises - r.spared > 0 {
             assert!(!in_cell.is_empty(), "a class with candidates got no task");
         }
     }
@@ -350,11 +359,144 @@ fn reference_plans_load_and_draw() {
         assert_eq!(plan.classes().collect::<Vec<_>>(), ["A", "B", "C", "D"]);
         let d = run(&plan, &candidates, &pool, &history, "2026-06 lottery")
             .unwrap_or_else(|e| panic!("{id}: {e}"));
-        assert!(d.strata.iter().all(|r| r.mandatory + r.random >= 1), "{id}");
+        assert!(
+            d.strata
+                .iter()
+                .all(|r| r.full + r.random + r.due + r.forced >= 1),
+            "{id}"
+        );
         assert_eq!(d.to_rows().len(), d.tasks.len());
     }
     let bayannur = Plan::from_file(dir.join("bayannur-2022.toml")).unwrap();
     assert!(bayannur.is_full_coverage("C") && bayannur.is_full_coverage("D"));
     let food = Plan::from_file(dir.join("food-production.toml")).unwrap();
     assert!((food.effective_ratio("D").unwrap() - 0.25).abs() < 1e-12);
+}
+
+/// The enterprise stage of a draw: (number, enterprise, class, why) of every task.
+fn enterprises(d: &Draw) -> Vec<(u32, String, String, Why)> {
+    d.tasks
+        .iter()
+        .map(|t| {
+            (
+                t.number,
+                t.enterprise.clone(),
+                t.class.clone(),
+                t.why.clone(),
+            )
+        })
+        .collect()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(48))]
+
+    /// A changed pool (capacities, conflicts, districts, members) changes only who inspects:
+    /// the enterprises drawn depend on the plan, the candidates and the seed alone.
+    #[test]
+    fn enterprise_picks_do_not_depend_on_the_pool(
+        rows in rows(80),
+        a in prop::collection::vec(30u32..80, 6..10),
+        b in prop::collection::vec(30u32..80, 6..10),
+        conflicts in prop::collection::vec((0usize..6, 0usize..80), 0..8),
+        seed in "[a-z0-9 ]{1,12}",
+    ) {
+        let plan = plan();
+        let (candidates, history) = population(&rows);
+        let first = run(&plan, &candidates, &pool(&a, &[]), &history, &seed);
+        let second = run(&plan, &candidates, &pool(&b, &conflicts), &history, &seed);
+        if let (Ok(x), Ok(y)) = (first, second) {
+            prop_assert_eq!(enterprises(&x), enterprises(&y));
+            prop_assert_eq!(&x.candidates, &y.candidates);
+            prop_assert_eq!(&x.commitment.digests.candidates, &y.commitment.digests.candidates);
+        }
+    }
+
+    /// A draw made under a commitment refuses inputs that differ from it, naming what differs,
+    /// and draws when they are the same.
+    #[test]
+    fn a_commitment_mismatch_is_refused(
+        rows in rows(60),
+        change in 0usize..4,
+        seed in "[a-z0-9]{1,8}",
+    ) {
+        let plan = plan();
+        let (mut candidates, mut history) = population(&rows);
+        let mut pool = pool(&[200; 8], &[]);
+        let date: Date = DATE.parse().unwrap();
+        let (published, _) = commit(&plan, &candidates, &pool, &history, date).unwrap();
+        let input = |c: &[Candidate], p: &[Inspector], h: &History, plan: &Plan| {
+            draw(&DrawInput { plan, candidates: c, pool: p, history: h, date, seed: &seed,
+                commitment: Some(&published) })
+        };
+        prop_assert!(input(&candidates, &pool, &history, &plan).is_ok());
+        let mut other_plan = plan.clone();
+        let what = match change {
+            0 => { candidates[0].class = if candidates[0].class == "A" { "B" } else { "A" }.into(); "candidates" }
+            1 => { pool[0].capacity -= 1; "pool" }
+            2 => {
+                history.last.insert("E999".into(), LastInspection { date, inspectors: vec![] });
+                "history"
+            }
+            _ => {
+                other_plan = Plan::from_toml_str(&PLAN.replace("ratio = 0.2", "ratio = 0.25"), None).unwrap();
+                "plan"
+            }
+        };
+        match input(&candidates, &pool, &history, &other_plan) {
+            Err(DrawError::Commitment { commitment, differs }) => {
+                prop_assert_eq!(commitment, published.digest.clone());
+                prop_assert!(differs.contains(&what), "{:?} lacks {}", differs, what);
+            }
+            other => prop_assert!(false, "not refused: {:?}", other.map(|d| d.tasks.len())),
+        }
+    }
+
+    /// Forced tasks come on top: giving every enterprise a forced alert leaves the random picks
+    /// of every cell at min(quota, eligible), so each class keeps its random sample.
+    #[test]
+    fn random_quotas_are_met_whatever_the_forced_tasks(rows in rows(90), seed in "[a-z]{1,8}") {
+        let plan = plan();
+        let (candidates, history) = population(&rows);
+        let pool = pool(&[1000; 8], &[]);
+        let plain = run(&plan, &candidates, &pool, &history, &seed).unwrap();
+        let mut alerted = candidates.clone();
+        for c in &mut alerted {
+            c.alerts = vec!["complaints".into()];
+        }
+        let forced = run(&plan, &alerted, &pool, &history, &seed).unwrap();
+        check(&plan, &forced, &alerted, &pool, &history);
+        for (p, f) in plain.strata.iter().zip(&forced.strata) {
+            prop_assert_eq!((&p.class, &p.stratum), (&f.class, &f.stratum));
+            prop_assert_eq!(p.random, f.random);
+            prop_assert_eq!(p.random, p.quota.min(p.enterprises - p.spared) * u32::from(p.full == 0));
+        }
+        let classes: BTreeSet<&str> = candidates.iter().map(|c| c.class.as_str()).collect();
+        for class in classes.into_iter().filter(|c| *c != "D") {
+            prop_assert!(
+                forced.tasks.iter().any(|t| t.class == class && t.why.kind() == "random")
+                    || forced.strata.iter().filter(|r| r.class == class).all(|r| r.spared == r.enterprises),
+                "no random pick in class {}", class
+            );
+        }
+    }
+
+    /// Nothing outside a plan's scope is drawn or forced, and the draw counts what it left out.
+    #[test]
+    fn scope_is_respected(rows in rows(90), seed in "[a-z]{1,8}") {
+        let scoped = format!("{PLAN}[scope]\nindustries = [\"C\"]\ndistricts = [\"Haidian\", \"Xicheng\"]\n");
+        let plan = Plan::from_toml_str(&scoped, None).unwrap();
+        let (candidates, history) = population(&rows);
+        let d = run(&plan, &candidates, &pool(&[1000; 8], &[]), &history, &seed).unwrap();
+        let inside = |c: &Candidate| {
+            (c.industry.starts_with('C') || c.industry.starts_with("14")) && c.district != "Chaoyang"
+        };
+        let by_id: BTreeMap<&str, &Candidate> = candidates.iter().map(|c| (c.id.as_str(), c)).collect();
+        for t in &d.tasks {
+            prop_assert!(inside(by_id[t.enterprise.as_str()]), "{} is out of scope", t.enterprise);
+        }
+        let out = candidates.iter().filter(|c| !inside(c)).count() as u32;
+        prop_assert_eq!(d.candidates.out_of_scope.values().sum::<u32>(), out);
+        prop_assert_eq!(d.candidates.entries.len() as u32 + out, candidates.len() as u32);
+    }
 }

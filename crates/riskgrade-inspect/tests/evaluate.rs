@@ -118,6 +118,7 @@ fn detection_rate_and_lift_per_class() {
     let o = [graded("A", 10, 5), graded("B", 10, 1), graded("Z", 4, 4)].concat();
     let e = evaluate(&o, &classes(&["A", "B"]), true);
     assert!(!e.monotone);
+    assert_eq!(e.rising(), Some(false));
     assert_eq!(e.unlisted.len(), 1);
     assert_eq!(
         (e.unlisted[0].class.as_str(), e.unlisted[0].problems),
@@ -225,4 +226,34 @@ proptest! {
             prop_assert_eq!((g.auc, g.ks), (e.auc, e.ks));
         }
     }
+}
+
+/// No closed task, or inspections in one class only, says nothing about whether the rate rises
+/// from class to class: the report must not claim it does.
+#[test]
+fn too_few_rated_classes_claim_nothing() {
+    let four = classes(&["A", "B", "C", "D"]);
+    for o in [
+        vec![],
+        graded("C", 10, 3),
+        [graded("B", 5, 0), graded("Z", 5, 5)].concat(),
+    ] {
+        let e = evaluate(&o, &four, true);
+        assert_eq!(e.rising(), None);
+        let text = e.to_string();
+        assert!(
+            !text.contains("risky: yes") && !text.contains("risky: no"),
+            "{text}"
+        );
+    }
+    let e = evaluate(
+        &[graded("A", 10, 1), graded("D", 10, 5)].concat(),
+        &four,
+        true,
+    );
+    assert_eq!(e.rising(), Some(true));
+    assert!(
+        e.to_string()
+            .contains("rising from least to most risky: yes")
+    );
 }

@@ -65,6 +65,7 @@ fn population() -> (Vec<Candidate>, History) {
                 } else {
                     vec![]
                 },
+                licences: vec![],
             }
         })
         .collect();
@@ -86,7 +87,6 @@ fn pool() -> Vec<Inspector> {
         .collect()
 }
 
-const CANDIDATES: &str = "6d5dc529cd4ee8360653f11323176c018621245a87a6e987c898c86afb11dcd5";
 const POOL: &str = "7a7961979270071bf1d6557e79d66e198f11bf01e413e9b4eef509bf16baed7b";
 const HISTORY: &str = "23c1430fddbb55c40171ef3b9e835a040cc5ebea514e158080b8b922ea2c2f91";
 
@@ -96,35 +96,44 @@ fn draws_are_pinned() {
     let henan = examples::plan("henan-2021").unwrap().unwrap();
     let (candidates, history) = population();
     let pool = pool();
-    // (plan, date, seed, tasks, plan digest, SHA-256 of the draw's JSON)
+    // (plan, date, seed, tasks, plan digest, candidate-list digest, commitment, SHA-256 of the
+    // draw's JSON). Pinned again deliberately when the draw became two stages keyed separately
+    // (enterprises by SHA-256 tickets over the candidate list; inspectors by the tasks and the
+    // pool) with forced tasks on top of the random quota.
     let cases = [
         (
             &plan,
             "2026-06-15",
             "2026-06 lottery 8e1f",
-            157,
-            "957529f4dde49e740f557051e2d37d0f792635c1893337b61f937f995e8b78b5",
-            "cebbf59e5ecb99522f93922051cef5d2abb839353927e3c337a4eb3bafd372db",
+            178,
+            "7014c545cef53f6c13da97b58eec1f86140db38302a4bce90dc7f078c3d806ca",
+            "bd146511988a47d4a6223b9b819f5ecd71976f49bb2876399f6939de13e7bbe7",
+            "6509b3a5bea9f1cffd3fada253e4335c3657999d6ad6bb4128d5adc200d549c8",
+            "b81f5a5cefebf9fc06b9750d5fd834c82c0eeeb8611b76d6eb0449f748194ceb",
         ),
         // The exclusion window starts on 2026-02-28 (the day clamped to the month's end).
         (
             &plan,
             "2026-08-31",
             "2026-06 lottery 8e1f",
-            157,
-            "957529f4dde49e740f557051e2d37d0f792635c1893337b61f937f995e8b78b5",
-            "ffc9311f04bf614fac84f52f78d74dcf5b7d2aa8c48adf72894fc4d5fbf49253",
+            211,
+            "7014c545cef53f6c13da97b58eec1f86140db38302a4bce90dc7f078c3d806ca",
+            "6007f3ef220b557b1df0e560a372a3f8bf858c5a5fb9d7e39e80f784161c74ba",
+            "10bdaf3abe9ad8047bf9482be9924e5731b42ae2964e510739f3ebcb04065539",
+            "a8b59a0371d92592e7ba7334b3540f1c9718282b22dbaef94314c4f7a0e41bd1",
         ),
         (
             &henan,
             "2026-11-02",
             "s",
-            48,
-            "1185b1cb013606342b46b1af8cb1020759fa123087b260b0006393f1933f535c",
-            "cba922c6416a3dd7ca91d08e24f9ce89579979c5cc28a8e1816220915d9f12dc",
+            60,
+            "2159ea59c1f87e6e1a87490030891ef89aef05147c09d35d58ec6bfedfea8527",
+            "571c996aed09d739a31b9164a1302ce428abdc5b85f0eef051e1714f0b2cf2f3",
+            "ddd5408b75f6ab304d4b899f1304b0bff4041783dd0ea478edc5cfa24c141fb7",
+            "3b2a626b2bfde9d223d124ff4dddda4ba8306f8ab1b3fb1a54f9b02972c535d4",
         ),
     ];
-    for (plan, date, seed, tasks, plan_digest, sha) in cases {
+    for (plan, date, seed, tasks, plan_digest, list, commitment, sha) in cases {
         let d = draw(&DrawInput {
             plan,
             candidates: &candidates,
@@ -132,16 +141,19 @@ fn draws_are_pinned() {
             history: &history,
             date: date.parse().unwrap(),
             seed,
+            commitment: None,
         })
         .unwrap();
-        assert_eq!(d.tasks.len(), tasks, "{date}");
-        assert_eq!(d.digests.plan, plan_digest, "{date}");
-        assert_eq!(
-            (d.digests.candidates.as_str(), d.digests.pool.as_str()),
-            (CANDIDATES, POOL)
-        );
-        assert_eq!(d.digests.history, HISTORY, "{date}");
         let json = serde_json::to_vec(&d).unwrap();
+        let digests = &d.commitment.digests;
+        assert_eq!(d.tasks.len(), tasks, "{date}");
+        assert_eq!(digests.plan, plan_digest, "{date}");
+        assert_eq!(digests.candidates, list, "{date}");
+        assert_eq!(
+            (digests.pool.as_str(), digests.history.as_str()),
+            (POOL, HISTORY)
+        );
+        assert_eq!(d.commitment.digest, commitment, "{date}");
         assert_eq!(format!("{:x}", Sha256::digest(&json)), sha, "{date}");
     }
     let d = draw(&DrawInput {
@@ -151,22 +163,41 @@ fn draws_are_pinned() {
         history: &history,
         date: "2026-06-15".parse().unwrap(),
         seed: "2026-06 lottery 8e1f",
+        commitment: None,
     })
     .unwrap();
     let first: Vec<_> = d.tasks[..2]
         .iter()
-        .map(|t| (t.enterprise.as_str(), t.why.clone(), t.inspectors.join(";")))
+        .map(|t| (t.enterprise.as_str(), t.why.kind(), t.inspectors.join(";")))
         .collect();
     assert_eq!(
         first,
         [
-            (
-                "E0046",
-                Why::Alert("complaints".into()),
-                "I2;I3".to_string()
-            ),
-            ("E0217", Why::Label("重点监管".into()), "I0;I2".to_string()),
+            ("E0454", "random", "I6;I9".to_string()),
+            ("E0046", "random", "I8;I9".to_string()),
         ]
     );
     assert_eq!(d.tasks[0].stratum, "district Chaoyang / industry C");
+    // E0046 has a complaints alert and was drawn at random: it counts as random, not forced.
+    assert!(candidates[46].alerts.contains(&"complaints".to_string()));
+    // The tickets by hand: SHA-256 of `seed \n plan digest \n candidates digest \n id`; the
+    // first cell's random picks are its eligible enterprises with the lowest tickets.
+    let key = format!(
+        "2026-06 lottery 8e1f\n{}\n{}\n",
+        d.commitment.digests.plan, d.commitment.digests.candidates
+    );
+    let mut cell: Vec<(String, &str)> = d
+        .candidates
+        .entries
+        .iter()
+        .filter(|e| e.class == "A" && e.cell == "district Chaoyang / industry C" && e.eligible)
+        .map(|e| {
+            (
+                format!("{:x}", Sha256::digest(format!("{key}{}", e.id))),
+                e.id.as_str(),
+            )
+        })
+        .collect();
+    cell.sort();
+    assert_eq!([cell[0].1, cell[1].1], ["E0454", "E0046"]);
 }

@@ -6,11 +6,10 @@ use std::path::{Path, PathBuf};
 use riskgrade_core::Date;
 use riskgrade_core::Month;
 use riskgrade_inspect::{
-    Candidate, Draw, DrawError, DrawInput, Evaluation, History, Inspector, LastInspection, Outcome,
-    Plan,
+    Candidate, DrawError, Evaluation, History, Inspector, LastInspection, Outcome, Tally,
 };
 use riskgrade_io::{Cell, TextTable, read_table};
-use riskgrade_store::{InvalidRequest, NewDraw, Store, StoreError, TaskOutcome, TaskRow};
+use riskgrade_store::{InvalidRequest, Store, StoreError, TaskOutcome};
 
 /// Why an inspection step failed.
 #[derive(Debug, thiserror::Error)]
@@ -32,6 +31,35 @@ pub enum InspectionError {
         draw: i64,
         /// Why it does not load.
         source: serde_json::Error,
+    },
+    /// The plan stored with a commitment no longer loads.
+    #[error("commitment #{commitment}: the stored plan does not load: {source}")]
+    CommitmentPlan {
+        /// The commitment.
+        commitment: i64,
+        /// Why it does not load.
+        source: serde_json::Error,
+    },
+    /// No draw of the plan is dated in the year.
+    #[error("no draw of plan `{plan}` is dated in {year}")]
+    NoDrawsInYear {
+        /// The plan's id.
+        plan: String,
+        /// The year.
+        year: i32,
+    },
+    /// The candidate list of a draw no longer has the digest stored with it: the period or the
+    /// history changed since the draw.
+    #[error(
+        "draw #{draw}: its candidate list now has digest {now}, not the stored {stored}; the period or the inspection history changed since the draw"
+    )]
+    CandidatesChanged {
+        /// The draw.
+        draw: i64,
+        /// The stored digest.
+        stored: String,
+        /// The digest now.
+        now: String,
     },
     /// A pool or outcome file lacks a column.
     #[error("{}: no `{column}` column; {needs}", file.display())]
@@ -101,6 +129,7 @@ pub fn candidates(store: &Store, period: Month) -> Result<Vec<Candidate>, StoreE
                     })
                     .collect(),
                 labels: split(&r.labels),
+                licences: Vec::new(),
                 id: r.id,
                 class,
                 score: r.score,
@@ -113,155 +142,41 @@ pub fn candidates(store: &Store, period: Month) -> Result<Vec<Candidate>, StoreE
     Ok(out)
 }
 
-/// Each enterprise's last closed inspection on or before `date`, from the store.
+/// The inspection history a draw of `period` on `date` sees, from the store: each
+/// enterprise's last closed inspection on or before `date`, and its tasks in draws dated this
+/// calendar year before `date` (forced tasks of draws from `period` apart).
 ///
 /// # Errors
 /// Store errors.
-pub fn inspection_history(store: &Store, date: Date) -> Result<History, StoreError> {
-    Ok(History {
-        last: store
-            .last_inspections(date)?
-            .into_iter()
-            .map(|(id, (d, inspectors))| {
-                (
-                    id,
-                    LastInspection {
-                        date: d,
-                        inspectors,
-                    },
-                )
-            })
-            .collect(),
-    })
-}
-
-/// Draws from the graded enterprises of `period` by `plan`, on `date`, with
-/// the published `seed`, and records the draw and its tasks; returns the
-/// draw's number and the draw. A draw that cannot be made (an infeasible
-/// pool) records nothing.
-///
-/// # Errors
-/// See [`InspectionError`].
-pub fn draw_period(
-    store: &mut Store,
-    period: Month,
-    plan: &Plan,
-    pool: &[Inspector],
-    seed: &str,
-    date: Date,
-    actor: &str,
-) -> Result<(i64, Draw), InspectionError> {
-    let candidates = candidates(store, period)?;
-    let history = inspection_history(store, date)?;
-    let d = riskgrade_inspect::draw(&DrawInput {
-        plan,
-        candidates: &candidates,
-        pool,
-        history: &history,
-        date,
-        seed,
-    })?;
-    let tasks = d
-        .tasks
-        .iter()
-        .map(|t| TaskRow {
-            number: t.number,
-            enterprise: t.enterprise.clone(),
-            class: t.class.clone(),
-            stratum: t.stratum.clone(),
-            why: t.why.text(&t.class, &t.stratum),
-            inspectors: t.inspectors.clone(),
+pub fn inspection_history(store: &Store, date: Date, period: Month) -> Result<History, StoreError> {
+    let last = store
+        .last_inspections(date)?
+        .into_iter()
+        .map(|(id, (d, inspectors))| {
+            (
+                id,
+                LastInspection {
+                    date: d,
+                    inspectors,
+                },
+            )
         })
         .collect();
-    let id = store.record_draw(
-        &NewDraw {
-            period,
-            drawn_on: date,
-            plan_id: plan.id().to_string(),
-            plan_digest: d.digests.plan.clone(),
-            plan: serde_json::to_string(plan).unwrap_or_default(),
-            seed: seed.to_string(),
-            candidates_digest: d.digests.candidates.clone(),
-            pool_digest: d.digests.pool.clone(),
-            history_digest: d.digests.history.clone(),
-            tasks,
-        },
-        actor,
-    )?;
-    Ok((id, d))
-}
-
-/// Re-draws a stored draw from its stored plan, the stored period and `pool`,
-/// and says whether the result is the same ("one public": anyone holding the
-/// inputs can check a draw). Returns the differences, empty when identical.
-///
-/// # Errors
-/// A draw that is not stored, a plan that no longer loads, or store errors.
-pub fn verify_draw(
-    store: &Store,
-    draw: i64,
-    pool: &[Inspector],
-) -> Result<Vec<String>, InspectionError> {
-    let info = store.draw(draw)?;
-    let plan: Plan = serde_json::from_str(&info.plan)
-        .map_err(|source| InspectionError::StoredPlan { draw, source })?;
-    let candidates = candidates(store, info.period)?;
-    // The history as the draw saw it: inspections closed up to the draw date
-    // (a later outcome dated on or before it shows as a changed history digest).
-    let history = inspection_history(store, info.drawn_on)?;
-    let again = riskgrade_inspect::draw(&DrawInput {
-        plan: &plan,
-        candidates: &candidates,
-        pool,
-        history: &history,
-        date: info.drawn_on,
-        seed: &info.seed,
-    })?;
-    let mut diffs = Vec::new();
-    let check = |what: &str, stored: &str, now: &str, diffs: &mut Vec<String>| {
-        if stored != now {
-            diffs.push(format!("{what}: stored {stored}, now {now}"));
-        }
-    };
-    check(
-        "plan digest",
-        &info.plan_digest,
-        &again.digests.plan,
-        &mut diffs,
-    );
-    check(
-        "candidates digest",
-        &info.candidates_digest,
-        &again.digests.candidates,
-        &mut diffs,
-    );
-    check(
-        "pool digest",
-        &info.pool_digest,
-        &again.digests.pool,
-        &mut diffs,
-    );
-    let stored = store.tasks(draw)?;
-    if stored.len() != again.tasks.len() {
-        diffs.push(format!(
-            "tasks: {} stored, {} drawn again",
-            stored.len(),
-            again.tasks.len()
-        ));
-    }
-    for (s, t) in stored.iter().zip(&again.tasks) {
-        if s.task.enterprise != t.enterprise || s.task.inspectors != t.inspectors {
-            diffs.push(format!(
-                "task {}: stored {} ({}), drawn again {} ({})",
-                s.task.number,
-                s.task.enterprise,
-                s.task.inspectors.join(";"),
-                t.enterprise,
-                t.inspectors.join(";")
-            ));
-        }
-    }
-    Ok(diffs)
+    let year = store
+        .year_counts(date, period)?
+        .into_iter()
+        .map(|(id, c)| {
+            (
+                id,
+                Tally {
+                    drawn: c.drawn,
+                    forced: c.forced,
+                    forced_in_period: c.forced_in_period,
+                },
+            )
+        })
+        .collect();
+    Ok(History { last, year })
 }
 
 fn cell_text(row: &[Cell], c: usize) -> Option<String> {
@@ -409,7 +324,7 @@ pub fn evaluate_draw(
         let Some((_, result, _, _)) = t.outcome else {
             continue;
         };
-        if random_only && !t.task.why.starts_with("random") {
+        if random_only && t.task.kind() != "random" {
             continue;
         }
         let score = store
