@@ -10,6 +10,7 @@ use std::fmt;
 
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
+use riskgrade_core::display::{self, Align};
 use serde::{Deserialize, Serialize};
 
 use crate::evaluate::lift_over_uniform;
@@ -332,8 +333,11 @@ impl fmt::Display for Curves {
             "expected problems found: risk-based against uniform random"
         )?;
         let header = format!(
-            "{:>11}  {:>10} {:BAR$}  {:>10}",
-            "inspections", "risk-based", "", "uniform"
+            "{:>11}  {:>10} {}  {:>10}",
+            "inspections",
+            "risk-based",
+            display::pad("", BAR, Align::Left),
+            "uniform"
         );
         writeln!(f, "{}", header.trim_end())?;
         let rows = len.min(11);
@@ -350,9 +354,9 @@ impl fmt::Display for Curves {
             last = Some(i);
             let (rb, un) = (self.risk_based[i], self.uniform[i]);
             let line = format!(
-                "{:>11}  {rb:>10.1} {:<BAR$}  {un:>10.1} {}",
+                "{:>11}  {rb:>10.1} {}  {un:>10.1} {}",
                 self.inspections[i],
-                bar(rb, max),
+                display::pad(&bar(rb, max), BAR, Align::Left),
                 bar(un, max)
             );
             writeln!(f, "{}", line.trim_end())?;
