@@ -214,7 +214,9 @@ pub fn run_month(
 ) -> Result<MonthReport, MonthlyError> {
     let t0 = Instant::now();
     let decisions = store.decisions_in_effect(as_of)?;
-    let inspections = store.inspections_until(as_of)?;
+    // Inspection outcomes and the findings of closed alerts both become records.
+    let mut inspections = store.inspections_until(as_of)?;
+    inspections.extend(store.findings_until(as_of)?);
     let mut skipped = Vec::new();
     let input = prepare::prepare(set, input, as_of, &decisions, &inspections, &mut skipped);
     let grader = Grader::new(Arc::clone(set));
