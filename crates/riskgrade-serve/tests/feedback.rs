@@ -1,0 +1,127 @@
+//! The loop closed (研判、识别、抽查、反馈): a department closes an alert over
+//! the API with a finding, and the next month's run grades the enterprise with
+//! that finding as an inspection record, and says so in its reasons.
+
+use std::net::SocketAddr;
+use std::path::Path;
+use std::sync::Arc;
+
+use riskgrade::store::{Role, Store};
+use riskgrade::synth::{SynthConfig, generate};
+use riskgrade::{Enterprise, ModelSet, Month, MonthInput, Options, run_month};
+use riskgrade_serve::{Config, issue_key};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+
+type Fail = Box<dyn std::error::Error + Send + Sync>;
+
+fn grade(path: &Path, set: &Arc<ModelSet>, people: &[Enterprise], p: Month) -> Result<(), Fail> {
+    let mut store = Store::open(path)?;
+    run_month(
+        &mut store,
+        set,
+        MonthInput::Profiles(people),
+        p,
+        p.last_day(),
+        &Options::default(),
+    )?;
+    Ok(())
+}
+
+async fn post(addr: SocketAddr, target: &str, key: &str, body: &str) -> Result<String, Fail> {
+    let mut s = TcpStream::connect(addr).await?;
+    let req = format!(
+        "POST {target} HTTP/1.1\r\nhost: l\r\nauthorization: Bearer {key}\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+        body.len()
+    );
+    s.write_all(req.as_bytes()).await?;
+    let mut answer = String::new();
+    s.read_to_string(&mut answer).await?;
+    Ok(answer)
+}
+
+/// Percent-encodes a path segment.
+fn segment(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => {
+                char::from(b).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_finding_of_a_closed_alert_is_graded_the_next_month_with_its_reason() -> Result<(), Fail>
+{
+    let dir = tempfile::tempdir()?;
+    let (with, without) = (dir.path().join("with.db"), dir.path().join("without.db"));
+    let set = Arc::new(riskgrade::examples::reference()?);
+    let (oct, nov): (Month, Month) = ("2026-10".parse()?, "2026-11".parse()?);
+    let people = generate(&SynthConfig::new(600, 11, oct.last_day())).enterprises;
+    for path in [&with, &without] {
+        grade(path, &set, &people, oct)?;
+    }
+    // An enterprise of the least risky class with an alert routed to a department, never
+    // inspected before: the finding is then among its top reasons.
+    let store = Store::open_read_only(&with)?;
+    let queues = riskgrade::queues(&store, oct)?;
+    let never_inspected = |id: &str| {
+        people.iter().any(|e| {
+            e.id.0 == id
+                && !e
+                    .records
+                    .iter()
+                    .any(|r| matches!(r.kind, riskgrade::RecordKind::Inspection { .. }))
+        })
+    };
+    let (department, enterprise) = queues
+        .departments
+        .iter()
+        .filter(|d| d.department != "(no route)")
+        .flat_map(|d| d.items.iter().map(move |i| (d.department.clone(), i)))
+        .filter(|(_, i)| never_inspected(&i.id))
+        .min_by(|(_, a), (_, b)| a.class.cmp(&b.class).then_with(|| a.id.cmp(&b.id)))
+        .map(|(d, i)| (d, i.id.clone()))
+        .ok_or("no routed alert of an enterprise never inspected")?;
+    drop(store);
+    let key = issue_key(
+        &mut Store::open(&with)?,
+        Role::Department,
+        Some(&department),
+        "desk",
+        "test",
+    )?
+    .key;
+    let running =
+        riskgrade_serve::start(Config::new(&with).listen(SocketAddr::from(([127, 0, 0, 1], 0))))
+            .await?;
+    let target = format!(
+        "/api/v1/departments/{}/alerts/{}/close",
+        segment(&department),
+        segment(&enterprise)
+    );
+    let body = r#"{"period":"2026-10","action":"on-site check","finding":"problem","date":"2026-11-05","note":"unlicensed storage"}"#;
+    let answer = post(running.addr(), &target, &key, body).await?;
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    running.stop().await?;
+
+    for path in [&with, &without] {
+        grade(path, &set, &people, nov)?;
+    }
+    let graded = |path: &Path| -> Result<_, Fail> {
+        let store = Store::open_read_only(path)?;
+        Ok(store.result(nov, &enterprise)?.ok_or("not graded")?)
+    };
+    let (found, control) = (graded(&with)?, graded(&without)?);
+    assert!(
+        found.reasons.contains("inspection")
+            && !control.reasons.contains("inspections found problems"),
+        "with the finding: {}\nwithout: {}",
+        found.reasons,
+        control.reasons
+    );
+    assert_ne!(found.score, control.score, "the finding changes the score");
+    Ok(())
+}
