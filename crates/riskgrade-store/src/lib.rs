@@ -36,6 +36,7 @@
 //! | `queue` | [`queues`]: each department's queue of the period's routed alerts |
 //! | `keys` | [`Role`], [`NewKey`], [`StoredKey`]: API keys of the results service, stored as salted hashes |
 //! | `access_log` | [`AccessEntry`], [`AccessQuery`]: the service's append-only access log |
+//! | `directory` | each enterprise's name and credit code: lookups by credit code, names for publication |
 //! | `dispositions` | [`AlertRef`], [`AlertState`], [`Disposition`]: alert handling; findings become records |
 //! | `names` | the stored names of the enums, taken from their serde names |
 //! | `error` | [`StoreError`], [`InvalidRequest`], [`DecisionProblem`] |
@@ -60,6 +61,7 @@ mod audit;
 mod changes;
 mod commitments;
 mod decisions;
+mod directory;
 mod dispositions;
 mod error;
 mod frequencies;

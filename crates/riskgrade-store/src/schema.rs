@@ -185,6 +185,15 @@ CREATE TABLE commitments (
 );
 CREATE INDEX draws_drawn_on ON draws (drawn_on);
 ",
+    // 5: the directory of enterprises: names and credit codes for lookups and publication.
+    r"
+CREATE TABLE directory (
+    id           TEXT PRIMARY KEY,           -- enterprise id
+    name         TEXT NOT NULL,              -- registered name ('' when not given)
+    credit_code  TEXT                        -- unified social credit code, when given
+);
+CREATE INDEX directory_credit_code ON directory (credit_code) WHERE credit_code IS NOT NULL;
+",
 ];
 
 /// The schema version this build writes.
