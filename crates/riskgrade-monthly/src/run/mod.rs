@@ -267,6 +267,10 @@ pub fn run_month(
         &manual_of,
         &notes,
     )?;
+    // Names and credit codes, for lookups by credit code and for publication.
+    if let Some(profiles) = input.profiles.as_deref() {
+        store.record_directory(profiles)?;
+    }
     Ok(MonthReport {
         run: info,
         previous,
