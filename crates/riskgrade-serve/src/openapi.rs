@@ -159,7 +159,15 @@ pub(crate) const ENDPOINTS: &[Endpoint] = &[
         path: "/api/v1/enterprises/{id}",
         summary: "One enterprise: class, class name and labels; score, reasons and its own alerts for departments; rules and history for analysts.",
         access: Access::AnyKey,
-        params: &[("id", "path", true, "The enterprise id."), PERIOD],
+        params: &[
+            (
+                "id",
+                "path",
+                true,
+                "The enterprise id, or its unified social credit code (18 characters).",
+            ),
+            PERIOD,
+        ],
         body: None,
         ok: (200, "Enterprise"),
     },
@@ -360,7 +368,7 @@ fn schemas() -> Value {
             "code": {"type": "string", "enum": ["no_key", "bad_key", "revoked_key", "rate_limited", "forbidden", "not_found", "bad_request", "too_large", "target_too_long", "refused", "error"]},
             "message": {"type": "string"}}}}},
         "Batch": {"type": "object", "required": ["ids"], "additionalProperties": false, "properties": {
-            "ids": {"type": "array", "items": {"type": "string"}, "maxItems": 1000},
+            "ids": {"type": "array", "items": {"type": "string"}, "maxItems": 1000, "description": "enterprise ids or credit codes"},
             "period": {"type": "string", "pattern": "^[0-9]{4}-[0-9]{2}$"}}},
         "Step": {"type": "object", "additionalProperties": false, "properties": {
             "period": {"type": "string", "pattern": "^[0-9]{4}-[0-9]{2}$"},
@@ -375,6 +383,7 @@ fn schemas() -> Value {
             "note": {"type": "string"}}},
         "Enterprise": {"type": "object", "required": ["id", "period", "class", "class_name", "labels"], "properties": {
             "id": {"type": "string"}, "period": {"type": "string"},
+            "name": {"type": ["string", "null"]}, "credit_code": {"type": ["string", "null"]},
             "class": {"type": ["string", "null"]}, "class_name": {"type": ["string", "null"]},
             "labels": {"type": "array", "items": {"type": "string"}},
             "score": {"type": "number", "description": "department, analyst, admin"},

@@ -17,6 +17,8 @@ use tokio::net::TcpStream;
 
 type Fail = Box<dyn std::error::Error + Send + Sync>;
 
+const CODE: &str = "91110108MA01ABCD1X";
+
 const HOSTILE_LABEL: &str = "<script>alert(\"x\")</script> ' \" label";
 
 /// One keep-alive HTTP/1.1 connection.
@@ -149,6 +151,10 @@ fn fixture(dir: &Path) -> Result<(PathBuf, Keys), Fail> {
         run.insert(&row("E4", "B", 30.0, "licence -> market", ""))?;
         run.commit()?;
     }
+    let e1: riskgrade::Enterprise = serde_json::from_value(json!({
+        "id": "E1", "name": "Haidian Foods Ltd", "industry": "C1411", "credit_code": CODE
+    }))?;
+    store.record_directory(&[e1])?;
     let task = |n, e: &str| TaskRow {
         number: n,
         enterprise: e.into(),

@@ -167,6 +167,8 @@ pub(crate) async fn migration(
 #[derive(Serialize)]
 pub(crate) struct EnterpriseView {
     id: String,
+    name: Option<String>,
+    credit_code: Option<String>,
     period: String,
     class: Option<String>,
     class_name: Option<String>,
@@ -206,7 +208,37 @@ fn view(state: &AppState, caller: &Caller, run: &RunInfo, row: ResultRow) -> Ent
         history: None,
         class: row.class,
         id: row.id,
+        name: None,
+        credit_code: None,
     }
+}
+
+/// The result of `key` (an enterprise id, or a unified social credit code) in
+/// `run`, seen by `caller`, with its name and credit code when the directory has them.
+fn lookup(
+    store: &Store,
+    state: &AppState,
+    caller: &Caller,
+    run: &RunInfo,
+    key: &str,
+) -> Result<Option<EnterpriseView>, ApiError> {
+    let mut row = store.result(run.period, key)?;
+    if row.is_none()
+        && key.len() == 18
+        && let Some(id) = store.id_by_credit_code(key)?
+    {
+        row = store.result(run.period, &id)?;
+    }
+    let Some(row) = row else {
+        return Ok(None);
+    };
+    let names = store.directory(&[row.id.as_str()])?;
+    let mut v = view(state, caller, run, row);
+    if let Some((name, code)) = names.get(&v.id) {
+        v.name = Some(name.clone()).filter(|n| !n.is_empty());
+        v.credit_code = Some(code.clone()).filter(|c| !c.is_empty());
+    }
+    Ok(Some(v))
 }
 
 fn history(store: &Store, id: &str) -> Result<Vec<Value>, ApiError> {
@@ -232,7 +264,7 @@ pub(crate) struct LookupQuery {
     period: Option<String>,
 }
 
-/// `GET /api/v1/enterprises/{id}?period=`
+/// `GET /api/v1/enterprises/{id}?period=`: by enterprise id or credit code.
 pub(crate) async fn enterprise(
     State(state): State<AppState>,
     caller: Caller,
@@ -266,7 +298,8 @@ pub(crate) struct Batch {
     period: Option<String>,
 }
 
-/// `POST /api/v1/enterprises/batch`: up to the configured number of ids at once.
+/// `POST /api/v1/enterprises/batch`: up to the configured number of ids or
+/// credit codes at once.
 pub(crate) async fn batch(
     State(state): State<AppState>,
     caller: Caller,
@@ -286,8 +319,8 @@ pub(crate) async fn batch(
             let mut found = Vec::with_capacity(b.ids.len());
             let mut missing = Vec::new();
             for id in b.ids {
-                match store.result(run.period, &id)? {
-                    Some(row) => found.push(view(st, &caller, &run, row)),
+                match lookup(store, st, &caller, &run, &id)? {
+                    Some(v) => found.push(v),
                     None => missing.push(id),
                 }
             }
