@@ -12,6 +12,11 @@
 //!
 //! Ids are the synthetic population's (`E0000001` …), drawn evenly over
 //! `--enterprises`.
+//!
+//! With `--store DB` instead of `--addr`/`--key`, the service is started in
+//! this process on an ephemeral loopback port over `DB` with a fresh `public`
+//! key; `--make N` first grades N synthetic enterprises into `DB` for period
+//! 2026-10 (and `--months M` more periods after it).
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -32,6 +37,9 @@ struct Args {
     seconds: u64,
     batch: usize,
     period: Option<String>,
+    store: Option<std::path::PathBuf>,
+    make: usize,
+    months: u32,
 }
 
 fn args() -> Result<Args, Fail> {
@@ -44,6 +52,9 @@ fn args() -> Result<Args, Fail> {
         seconds: 30,
         batch: 0,
         period: None,
+        store: None,
+        make: 0,
+        months: 0,
     };
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
@@ -57,6 +68,9 @@ fn args() -> Result<Args, Fail> {
             "--seconds" => a.seconds = value.parse()?,
             "--batch" => a.batch = value.parse()?,
             "--period" => a.period = Some(value),
+            "--store" => a.store = Some(value.into()),
+            "--make" => a.make = value.parse()?,
+            "--months" => a.months = value.parse()?,
             other => return Err(format!("unknown flag {other}").into()),
         }
     }
@@ -119,9 +133,59 @@ fn request(a: &Args, n: usize) -> String {
     }
 }
 
+/// Grades `n` synthetic enterprises into `path` for 2026-10 and `months` more periods.
+fn make_store(path: &std::path::Path, n: usize, months: u32) -> Result<(), Fail> {
+    use riskgrade::synth::{SynthConfig, generate};
+    let set = Arc::new(riskgrade::examples::reference()?);
+    let mut store = riskgrade::store::Store::open(path)?;
+    let mut p: riskgrade::Month = "2026-10".parse()?;
+    let people = generate(&SynthConfig::new(n, 7, p.last_day())).enterprises;
+    for _ in 0..=months {
+        let t = Instant::now();
+        let input = riskgrade::MonthInput::Profiles(&people);
+        riskgrade::run_month(
+            &mut store,
+            &set,
+            input,
+            p,
+            p.last_day(),
+            &riskgrade::Options::default(),
+        )?;
+        println!(
+            "graded {n} enterprises into {} for {p} in {:.1} s",
+            path.display(),
+            t.elapsed().as_secs_f64()
+        );
+        p = p.next();
+    }
+    Ok(())
+}
+
 #[tokio::main]
 async fn main() -> Result<(), Fail> {
-    let a = Arc::new(args()?);
+    let mut a = args()?;
+    let mut running = None;
+    if let Some(path) = a.store.clone() {
+        if a.make > 0 {
+            make_store(&path, a.make, a.months)?;
+            a.enterprises = a.make;
+        }
+        let mut store = riskgrade::store::Store::open(&path)?;
+        a.key = riskgrade_serve::issue_key(
+            &mut store,
+            riskgrade::store::Role::Public,
+            None,
+            "load",
+            "load",
+        )?
+        .key;
+        drop(store);
+        let config = riskgrade_serve::Config::new(&path).listen("127.0.0.1:0".parse()?);
+        let r = riskgrade_serve::start(config).await?;
+        a.addr = r.addr();
+        running = Some(r);
+    }
+    let a = Arc::new(a);
     let next = Arc::new(AtomicUsize::new(0));
     let deadline = Instant::now() + Duration::from_secs(a.seconds);
     let t0 = Instant::now();
@@ -174,5 +238,8 @@ async fn main() -> Result<(), Fail> {
         p(0.99).as_secs_f64() * 1e3,
         p(1.0).as_secs_f64() * 1e3,
     );
+    if let Some(r) = running {
+        r.stop().await?;
+    }
     Ok(())
 }
