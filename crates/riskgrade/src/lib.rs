@@ -119,6 +119,11 @@ pub use riskgrade_monthly::{
     read_outcomes, read_pool, run_month, verify_draw,
 };
 
+pub use riskgrade_monthly::{
+    AgainstUniform, ClassYear, DRAW_SCHEMA, PUBLIC_SCHEMA, PublicRow, Publication, PublishOptions,
+    TaskDifference, Verification, YearView, commit_period, draw_committed, publish_draw, year_view,
+};
+
 /// The demo's simulated steps: decisions, inspections drawn and what they find.
 pub mod demo {
     pub use riskgrade_monthly::{SimulatedInspections, demo_decisions, simulate_inspections};
