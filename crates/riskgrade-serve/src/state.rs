@@ -8,7 +8,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 use riskgrade::store::{AccessEntry, Queues, RunInfo, Store};
-use riskgrade::{Month, PeriodComparison};
+use riskgrade::{Month, PeriodComparison, PublicRow};
 use tokio::sync::mpsc::UnboundedSender;
 
 use crate::Config;
@@ -29,7 +29,12 @@ pub(crate) struct Inner {
     runs: Mutex<Option<(Instant, Arc<Vec<RunInfo>>)>>,
     queues: Mutex<HashMap<Month, (i64, Arc<Queues>)>>,
     comparisons: Mutex<HashMap<(Month, Month), Stamped<PeriodComparison>>>,
+    publications: Mutex<HashMap<i64, Published>>,
 }
+
+/// A draw's published rows (`None`: it cannot be published as drawn), with the
+/// closed tasks and the `finished_at` of its period's run they were computed from.
+type Published = ((i64, i64), Option<Arc<Vec<PublicRow>>>);
 
 /// A cached value and the `finished_at` of the runs it was computed from.
 type Stamped<T> = ((i64, i64), Arc<T>);
@@ -61,6 +66,7 @@ impl AppState {
             runs: Mutex::new(None),
             queues: Mutex::new(HashMap::new()),
             comparisons: Mutex::new(HashMap::new()),
+            publications: Mutex::new(HashMap::new()),
         }))
     }
 
@@ -160,6 +166,35 @@ impl AppState {
         let c = Arc::new(riskgrade::compare_periods(store, from.period, to.period)?);
         lock(&self.0.comparisons).insert(key, (stamp, Arc::clone(&c)));
         Ok(c)
+    }
+
+    /// A draw's published rows, computed again only when a task is closed or
+    /// its period graded again.
+    pub(crate) fn publication(
+        &self,
+        store: &Store,
+        draw: i64,
+    ) -> Result<Option<Arc<Vec<PublicRow>>>, ApiError> {
+        let info = store.draw(draw)?;
+        let closed = store
+            .tasks(draw)?
+            .iter()
+            .filter(|t| t.outcome.is_some())
+            .count();
+        let graded = self
+            .runs(store)?
+            .iter()
+            .find(|r| r.period == info.period)
+            .map_or(0, |r| r.finished_at);
+        let stamp = (i64::try_from(closed).unwrap_or(i64::MAX), graded);
+        if let Some((at, rows)) = lock(&self.0.publications).get(&draw)
+            && *at == stamp
+        {
+            return Ok(rows.clone());
+        }
+        let rows = crate::api::public::published(store, draw)?.map(Arc::new);
+        lock(&self.0.publications).insert(draw, (stamp, rows.clone()));
+        Ok(rows)
     }
 
     /// The class's name, if one is configured.

@@ -125,3 +125,71 @@ async fn a_finding_of_a_closed_alert_is_graded_the_next_month_with_its_reason() 
     assert_ne!(found.score, control.score, "the finding changes the score");
     Ok(())
 }
+
+/// A real draw's closed inspections are published without a key, with names
+/// and credit codes from the directory and nothing internal.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn closed_inspections_are_published_with_names_and_nothing_internal() -> Result<(), Fail> {
+    let dir = tempfile::tempdir()?;
+    let path = dir.path().join("publish.db");
+    let set = Arc::new(riskgrade::examples::reference()?);
+    let oct: Month = "2026-10".parse()?;
+    let people = generate(&SynthConfig::new(2000, 5, oct.last_day())).enterprises;
+    grade(&path, &set, &people, oct)?;
+    let plan = riskgrade::inspect::examples::plan("henan-2021").ok_or("no plan")??;
+    let pool_file =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples/inspectors/beijing-pool.csv");
+    let pool = riskgrade::read_pool(&pool_file)?;
+    let drawn = riskgrade::demo::simulate_inspections(
+        &mut Store::open(&path)?,
+        oct,
+        7,
+        &plan,
+        &pool,
+        |n, _, _| n % 3 == 0,
+    )?;
+    let closed = Store::open_read_only(&path)?
+        .inspections_until("2026-12-31".parse()?)?
+        .len();
+    assert!(closed > 0, "{drawn:?}");
+    let running =
+        riskgrade_serve::start(Config::new(&path).listen(SocketAddr::from(([127, 0, 0, 1], 0))))
+            .await?;
+    let mut s = TcpStream::connect(running.addr()).await?;
+    s.write_all(b"GET /api/v1/public/inspections?limit=1000 HTTP/1.1\r\nhost: l\r\nconnection: close\r\n\r\n").await?;
+    let mut answer = String::new();
+    s.read_to_string(&mut answer).await?;
+    running.stop().await?;
+    let body: serde_json::Value =
+        serde_json::from_str(answer.split("\r\n\r\n").nth(1).ok_or("no body")?)?;
+    assert_eq!(body["total"].as_u64(), Some(closed as u64), "{answer}");
+    let rows = body["inspections"].as_array().ok_or("no rows")?;
+    for r in rows {
+        let keys: Vec<&str> = r
+            .as_object()
+            .ok_or("row")?
+            .keys()
+            .map(String::as_str)
+            .collect();
+        assert_eq!(
+            keys,
+            [
+                "enterprise",
+                "name",
+                "credit_code",
+                "task",
+                "department",
+                "date",
+                "result",
+                "disposal"
+            ]
+        );
+        let e = people
+            .iter()
+            .find(|e| Some(e.id.0.as_str()) == r["enterprise"].as_str())
+            .ok_or("unknown enterprise")?;
+        assert_eq!(r["name"].as_str(), Some(e.name.as_str()));
+        assert_eq!(r["credit_code"].as_str(), e.credit_code.as_deref());
+    }
+    Ok(())
+}

@@ -1,16 +1,16 @@
-//! Publication (一公开): the results of closed inspections, with public
-//! fields only, for anyone, without a key.
-//!
-//! The public schema of published inspection results is defined with the
-//! `publish` command of the inspections; until the store holds the fields it
-//! adds (enterprise name, credit code, department), this endpoint serves the
-//! closed tasks' public fields that the store has and leaves those `null`.
-//! Scores, classes, reasons, strata, inspectors, severities and notes are
-//! internal and never served here.
+//! Publication (一公开): the results of closed inspections in the public
+//! schema of the inspections' `publish` ([`riskgrade::publish_draw`],
+//! `riskgrade.public-inspections/1`), for anyone, without a key: enterprise,
+//! name, credit code, task, department, date, result and disposal. Classes and
+//! inspectors are never added here; scores, reasons and strata are not in the
+//! schema. A draw whose candidate list changed since it was drawn (its period
+//! was graded again) cannot be published as drawn: it is listed as
+//! unavailable, without the details, which go to the server's log.
 
 use axum::Json;
 use axum::extract::State;
-use riskgrade::InspectionResult;
+use riskgrade::store::Store;
+use riskgrade::{PUBLIC_SCHEMA, PublicRow, PublishOptions, publish_draw};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
@@ -27,6 +27,20 @@ pub(crate) struct PublicQuery {
     offset: Option<usize>,
 }
 
+/// A draw's published rows, or `None` when it cannot be published as drawn.
+pub(crate) fn published(store: &Store, draw: i64) -> Result<Option<Vec<PublicRow>>, ApiError> {
+    let tasks = store.tasks(draw)?;
+    let ids: Vec<&str> = tasks.iter().map(|t| t.task.enterprise.as_str()).collect();
+    let names = store.directory(&ids)?;
+    match publish_draw(store, draw, &names, PublishOptions::default()) {
+        Ok(p) => Ok(Some(p.rows)),
+        Err(e) => {
+            eprintln!("riskgrade serve: draw #{draw} is not published: {e}");
+            Ok(None)
+        }
+    }
+}
+
 /// `GET /api/v1/public/inspections?period=`
 pub(crate) async fn inspections(
     State(state): State<AppState>,
@@ -35,37 +49,25 @@ pub(crate) async fn inspections(
     let p = period("period", q.period.as_deref())?;
     let (limit, offset) = (q.limit.unwrap_or(100).min(1000), q.offset.unwrap_or(0));
     state
-        .read(move |store, _| {
+        .read(move |store, st| {
             let mut rows = Vec::new();
+            let mut unavailable = Vec::new();
             for draw in store.draws()? {
                 if p.is_some_and(|p| p != draw.period) {
                     continue;
                 }
-                for t in store.tasks(draw.id)? {
-                    let Some((date, result, ..)) = t.outcome else {
-                        continue;
-                    };
-                    rows.push(json!({
-                        "enterprise": t.task.enterprise,
-                        "name": null,
-                        "credit_code": null,
-                        "task": format!("draw {} task {}", draw.id, t.task.number),
-                        "plan": draw.plan_id,
-                        "department": null,
-                        "date": date.to_string(),
-                        "result": result.name(),
-                        "problem_found": result.found_problem(),
-                        "disposal": null,
-                    }));
+                match st.publication(store, draw.id)? {
+                    Some(r) => rows.extend(r.iter().cloned()),
+                    None => unavailable.push(draw.id),
                 }
             }
             let total = rows.len();
-            let page: Vec<Value> = rows.into_iter().skip(offset).take(limit).collect();
+            let page: Vec<PublicRow> = rows.into_iter().skip(offset).take(limit).collect();
             Ok(Json(json!({
-                "schema": "riskgrade.public-inspections/0",
-                "results": InspectionResult::ALL.map(InspectionResult::name),
+                "schema": PUBLIC_SCHEMA,
                 "total": total,
                 "inspections": page,
+                "unavailable_draws": unavailable,
             })))
         })
         .await
