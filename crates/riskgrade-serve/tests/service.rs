@@ -684,8 +684,39 @@ async fn hostile_parameters_are_refused_or_not_found_and_change_nothing() -> Res
         .await?;
         assert_eq!(a.status, 404, "{h}");
     }
+    // The same in bodies: ids, a department, a note and an assignee are data, never SQL.
+    let sql = "'; DROP TABLE results; --";
+    let body = json!({"ids": [sql, "../../etc/passwd", "E1"]}).to_string();
+    let a = call(
+        addr,
+        "POST",
+        "/api/v1/enterprises/batch",
+        Some(&keys.public),
+        Some(&body),
+    )
+    .await?;
+    assert_eq!(a.body["missing"], json!([sql, "../../etc/passwd"]));
+    let body =
+        json!({"role": "department", "department": sql, "note": "<script>x</script>"}).to_string();
+    let a = call(addr, "POST", "/api/v1/keys", Some(&keys.admin), Some(&body)).await?;
+    assert_eq!(a.status, 201);
+    assert_eq!(a.body["department"], sql);
+    let body = json!({"period": "2026-10", "assignee": sql}).to_string();
+    let a = call(
+        addr,
+        "POST",
+        "/api/v1/departments/market/alerts/E4/assign",
+        Some(&keys.market),
+        Some(&body),
+    )
+    .await?;
+    assert_eq!(a.body["handling"]["assignee"], sql);
     let periods = call(addr, "GET", "/api/v1/periods", Some(&keys.analyst), None).await?;
     assert_eq!(periods.body["periods"].as_array().map(Vec::len), Some(2));
+    // Each refusal is in the access log.
+    let refused = logged(addr, &keys.admin, "bad_request", 6).await?.len()
+        + logged(addr, &keys.admin, "not_found", 6).await?.len();
+    assert!(refused >= hostile.len() * 2, "{refused} refusals logged");
     running.stop().await?;
     let store = Store::open_read_only(&path)?;
     assert_eq!(store.integrity_check()?, "ok");
