@@ -6,7 +6,7 @@ use std::net::{IpAddr, SocketAddr};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use axum::extract::{ConnectInfo, Request, State};
-use axum::http::header::{AUTHORIZATION, CONTENT_LENGTH};
+use axum::http::header::{AUTHORIZATION, CONTENT_LENGTH, COOKIE};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use riskgrade::store::{AccessEntry, Role};
@@ -25,7 +25,7 @@ pub(crate) struct Caller {
 }
 
 impl Caller {
-    fn anonymous() -> Caller {
+    pub(crate) fn anonymous() -> Caller {
         Caller {
             key: None,
             role: Role::Public,
@@ -130,6 +130,9 @@ struct Asked {
     open: bool,
     declared_body: Option<u64>,
     presented: Option<String>,
+    /// A dashboard page, and the session named by its cookie.
+    dashboard: bool,
+    session: Option<String>,
 }
 
 impl Asked {
@@ -142,6 +145,13 @@ impl Asked {
                 .get(CONTENT_LENGTH)
                 .and_then(|v| v.to_str().ok())
                 .and_then(|v| v.parse::<u64>().ok()),
+            dashboard: req.uri().path() == "/dashboard"
+                || req.uri().path().starts_with("/dashboard/"),
+            session: req
+                .headers()
+                .get(COOKIE)
+                .and_then(|v| v.to_str().ok())
+                .and_then(crate::dashboard::session::from_cookie),
             presented: req.headers().get(AUTHORIZATION).map(|v| {
                 v.to_str()
                     .ok()
@@ -150,6 +160,27 @@ impl Asked {
                     .unwrap_or_default()
             }),
         }
+    }
+}
+
+/// The caller of a dashboard session whose key is still valid; anonymous
+/// otherwise (the page then asks to sign in). A revoked key ends its sessions.
+async fn session_caller(state: &AppState, session: Option<String>) -> Caller {
+    let Some(s) = session.and_then(|id| state.0.sessions.get(&id)) else {
+        return Caller::anonymous();
+    };
+    let Some(id) = s.caller.key.clone() else {
+        return Caller::anonymous();
+    };
+    let lookup = id.clone();
+    let valid = state
+        .read(move |store, _| Ok(store.key(&lookup)?.is_some_and(|k| k.revoked_at.is_none())))
+        .await;
+    if matches!(valid, Ok(true)) {
+        s.caller
+    } else {
+        state.0.sessions.end_key(&id);
+        Caller::anonymous()
     }
 }
 
@@ -166,6 +197,9 @@ async fn admit(state: &AppState, client: IpAddr, asked: Asked) -> (Caller, Resul
     {
         let limit = config.max_body;
         return (Caller::anonymous(), Err(ApiError::BodyTooLarge { limit }));
+    }
+    if asked.dashboard && asked.presented.is_none() {
+        return (session_caller(state, asked.session).await, Ok(()));
     }
     let Some(presented) = asked.presented else {
         return if asked.open {

@@ -41,13 +41,13 @@ pub enum KeyError {
 }
 
 /// Random bytes from the operating system.
-fn random<const N: usize>() -> Result<[u8; N], getrandom::Error> {
+pub(crate) fn random<const N: usize>() -> Result<[u8; N], getrandom::Error> {
     let mut buf = [0u8; N];
     getrandom::fill(&mut buf)?;
     Ok(buf)
 }
 
-fn hex(bytes: &[u8]) -> String {
+pub(crate) fn hex(bytes: &[u8]) -> String {
     const DIGITS: &[u8; 16] = b"0123456789abcdef";
     let mut s = String::with_capacity(bytes.len() * 2);
     for b in bytes {

@@ -24,6 +24,7 @@
 //! | `routes` | the router |
 //! | `openapi` | the OpenAPI document, from one table of endpoints |
 //! | `api` | the endpoints: `results`, `alerts`, `public`, `admin` |
+//! | `dashboard` | server-rendered pages for analysts and departments: sessions, CSRF, SVG charts |
 //! | `error` | [`ApiError`] (JSON errors), [`ServeError`] |
 //!
 //! ```no_run
@@ -39,6 +40,7 @@
 
 mod api;
 mod config;
+mod dashboard;
 mod error;
 mod gate;
 mod keys;

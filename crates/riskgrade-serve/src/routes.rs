@@ -7,6 +7,7 @@ use axum::extract::{DefaultBodyLimit, Request};
 use axum::routing::{MethodRouter, delete, get, post};
 
 use crate::api::{admin, alerts, public, results};
+use crate::dashboard;
 use crate::error::ApiError;
 use crate::openapi;
 use crate::state::AppState;
@@ -100,6 +101,21 @@ pub(crate) fn router(state: AppState) -> Router {
     let limit = state.config().max_body;
     build()
         .router
+        .route("/dashboard", get(dashboard::month))
+        .route(
+            "/dashboard/sign-in",
+            get(dashboard::sign_in_form).post(dashboard::sign_in),
+        )
+        .route("/dashboard/sign-out", post(dashboard::sign_out))
+        .route("/dashboard/enterprises/{id}", get(dashboard::enterprise))
+        .route(
+            "/dashboard/departments/{department}/alerts",
+            get(dashboard::queue),
+        )
+        .route(
+            "/dashboard/departments/{department}/alerts/{enterprise}/close",
+            post(dashboard::close),
+        )
         .fallback(no_route)
         .method_not_allowed_fallback(no_route)
         .layer(DefaultBodyLimit::max(limit))

@@ -30,6 +30,7 @@ pub(crate) struct Inner {
     queues: Mutex<HashMap<Month, (i64, Arc<Queues>)>>,
     comparisons: Mutex<HashMap<(Month, Month), Stamped<PeriodComparison>>>,
     publications: Mutex<HashMap<i64, Published>>,
+    pub(crate) sessions: crate::dashboard::session::Sessions,
 }
 
 /// A draw's published rows (`None`: it cannot be published as drawn), with the
@@ -67,6 +68,7 @@ impl AppState {
             queues: Mutex::new(HashMap::new()),
             comparisons: Mutex::new(HashMap::new()),
             publications: Mutex::new(HashMap::new()),
+            sessions: crate::dashboard::session::Sessions::default(),
         }))
     }
 
