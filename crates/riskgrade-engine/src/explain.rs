@@ -385,6 +385,13 @@ impl fmt::Display for Explanation {
         if !self.labels.is_empty() {
             writeln!(f, "labels: {}", self.labels.join(", "))?;
         }
+        if !self.issues.is_empty() {
+            // Graded all the same: a rule skipped under `skip-rule`, or a bad value.
+            writeln!(f, "issues:")?;
+            for i in &self.issues {
+                writeln!(f, "  {i}")?;
+            }
+        }
         writeln!(f)?;
         writeln!(f, "{:<44} {:>9} {:>7}", "dimension", "points", "share")?;
         for d in &self.dimensions {

@@ -104,6 +104,29 @@ impl Action {
         }
     }
 
+    /// Every text of the action: its reason, class, label, alert topic or message.
+    pub fn texts(&self) -> Vec<&str> {
+        match self {
+            Action::Adjust { reason, .. } | Action::Shift { reason, .. } => vec![reason],
+            Action::ForceClass { class, reason }
+            | Action::AtLeast { class, reason }
+            | Action::AtMost { class, reason } => vec![class, reason],
+            Action::Label { label } => vec![label],
+            Action::Alert { topic, message, .. } => vec![topic, message],
+        }
+    }
+
+    /// The bytes of all the action's texts, as counted against the effect limits.
+    ///
+    /// ```
+    /// use riskgrade_rules::Action;
+    /// let a = Action::Alert { topic: "food".into(), message: "late".into(), severity: riskgrade_rules::Severity::Info };
+    /// assert_eq!(a.text_bytes(), 8);
+    /// ```
+    pub fn text_bytes(&self) -> usize {
+        self.texts().iter().map(|t| t.len()).sum()
+    }
+
     /// Whether the action can change the score or the class.
     pub fn grades(&self) -> bool {
         !matches!(self, Action::Label { .. } | Action::Alert { .. })

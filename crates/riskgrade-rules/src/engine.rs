@@ -1,110 +1,19 @@
 //! The shared, locked-down Rhai engine: compile every rule once, run one rule on one enterprise.
 
-use std::cell::{Cell, RefCell};
-use std::time::{Duration, Instant};
-
-use rhai::packages::{Package, StandardPackage};
 use std::sync::Arc;
+use std::time::Instant;
 
 use rhai::{AST, Dynamic, Engine, EvalAltResult, ParseErrorType, Position, Scope};
 use riskgrade_core::did_you_mean;
 
-use crate::action::{Action, Severity};
+use crate::action::Action;
 use crate::catalog::{Catalog, Var};
 use crate::error::RuleError;
 use crate::guard::Guard;
-use crate::scan::{Helper, Site, scan};
-use crate::spec::{RuleSpec, Stage};
-
-/// Hard limits on what one rule may do on one enterprise.
-///
-/// ```
-/// use std::time::Duration;
-/// let l = riskgrade_rules::Limits::default().max_operations(10_000).time_budget(Duration::from_millis(5));
-/// assert_eq!(l.operations(), 10_000);
-/// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Limits {
-    max_operations: u64,
-    max_call_levels: usize,
-    max_expr_depth: usize,
-    max_string_size: usize,
-    max_array_size: usize,
-    max_map_size: usize,
-    time_budget: Duration,
-}
-
-impl Default for Limits {
-    fn default() -> Self {
-        Limits {
-            max_operations: 100_000,
-            max_call_levels: 16,
-            max_expr_depth: 64,
-            max_string_size: 4096,
-            max_array_size: 1024,
-            max_map_size: 256,
-            time_budget: Duration::from_millis(50),
-        }
-    }
-}
-
-impl Limits {
-    /// Operations (roughly: expression nodes, loop iterations, calls) per run.
-    pub fn max_operations(mut self, n: u64) -> Self {
-        self.max_operations = n.max(1);
-        self
-    }
-    /// Nesting of function calls (stops runaway recursion).
-    pub fn max_call_levels(mut self, n: usize) -> Self {
-        self.max_call_levels = n;
-        self
-    }
-    /// Nesting of expressions in the script.
-    pub fn max_expr_depth(mut self, n: usize) -> Self {
-        self.max_expr_depth = n.max(1);
-        self
-    }
-    /// Length of any string a script builds.
-    pub fn max_string_size(mut self, n: usize) -> Self {
-        self.max_string_size = n.max(1);
-        self
-    }
-    /// Length of any array a script builds.
-    pub fn max_array_size(mut self, n: usize) -> Self {
-        self.max_array_size = n.max(1);
-        self
-    }
-    /// Size of any object map a script builds.
-    pub fn max_map_size(mut self, n: usize) -> Self {
-        self.max_map_size = n.max(1);
-        self
-    }
-    /// Wall-clock time per run.
-    pub fn time_budget(mut self, d: Duration) -> Self {
-        self.time_budget = d;
-        self
-    }
-    /// The operations limit.
-    pub fn operations(&self) -> u64 {
-        self.max_operations
-    }
-}
-
-thread_local! {
-    /// Actions of the rule running on this thread.
-    static ACTIONS: RefCell<Vec<Action>> = const { RefCell::new(Vec::new()) };
-    /// When the rule running on this thread must stop.
-    static DEADLINE: Cell<Option<Instant>> = const { Cell::new(None) };
-    /// The rule running on this thread and the values of its helper calls.
-    static CURRENT: Cell<usize> = const { Cell::new(usize::MAX) };
-    static SITE_VALUES: RefCell<Vec<Dynamic>> = const { RefCell::new(Vec::new()) };
-    /// A scope reused from run to run.
-    static SCOPE: RefCell<Scope<'static>> = RefCell::new(Scope::new());
-}
-
-fn act(a: Action) {
-    ACTIONS.with(|v| v.borrow_mut().push(a));
-}
+use crate::host::{ACTIONS, CURRENT, DEADLINE, SCOPE, SITE_VALUES, SPENT, engine};
+use crate::limits::{Limits, Spent};
+use crate::scan::{Site, scan};
+use crate::spec::{RuleSpec, Stage, check_id};
 
 /// One compiled rule: its declaration, its parsed condition, the variables its
 /// script reads and the helper calls it makes.
@@ -175,127 +84,6 @@ impl std::fmt::Debug for Rules {
     }
 }
 
-fn engine(limits: &Limits, sites: Arc<Vec<Vec<Site>>>) -> Engine {
-    let mut e = Engine::new_raw();
-    e.register_global_module(StandardPackage::new().as_shared_module());
-    e.set_module_resolver(rhai::module_resolvers::DummyModuleResolver::new());
-    e.disable_symbol("eval");
-    e.set_strict_variables(true);
-    e.set_fail_on_invalid_map_property(true);
-    e.set_max_operations(limits.max_operations);
-    e.set_max_call_levels(limits.max_call_levels);
-    e.set_max_expr_depths(limits.max_expr_depth, limits.max_expr_depth);
-    e.set_max_string_size(limits.max_string_size);
-    e.set_max_array_size(limits.max_array_size);
-    e.set_max_map_size(limits.max_map_size);
-    e.on_progress(|ops| {
-        if ops % 256 == 0 && DEADLINE.with(|d| d.get().is_some_and(|t| Instant::now() >= t)) {
-            Some(Dynamic::from("time budget"))
-        } else {
-            None
-        }
-    });
-    e.register_fn("force_class", |class: &str, reason: &str| {
-        act(Action::ForceClass {
-            class: class.into(),
-            reason: reason.into(),
-        })
-    });
-    e.register_fn("at_least", |class: &str, reason: &str| {
-        act(Action::AtLeast {
-            class: class.into(),
-            reason: reason.into(),
-        })
-    });
-    e.register_fn("at_most", |class: &str, reason: &str| {
-        act(Action::AtMost {
-            class: class.into(),
-            reason: reason.into(),
-        })
-    });
-    e.register_fn(
-        "adjust",
-        |points: f64, reason: &str| -> Result<(), Box<EvalAltResult>> {
-            if !points.is_finite() {
-                return Err(
-                    format!("adjust() needs a finite number of points, not {points}").into(),
-                );
-            }
-            act(Action::Adjust {
-                points,
-                reason: reason.into(),
-            });
-            Ok(())
-        },
-    );
-    e.register_fn("adjust", |points: i64, reason: &str| {
-        act(Action::Adjust {
-            points: points as f64,
-            reason: reason.into(),
-        })
-    });
-    e.register_fn("promote", |reason: &str| {
-        act(Action::Shift {
-            steps: -1,
-            reason: reason.into(),
-        })
-    });
-    e.register_fn("demote", |reason: &str| {
-        act(Action::Shift {
-            steps: 1,
-            reason: reason.into(),
-        })
-    });
-    for h in Helper::ALL {
-        let s = Arc::clone(&sites);
-        let one = move |a: &str| helper_value(&s, h, &[a]);
-        e.register_fn(h.name(), one);
-        if h == Helper::Count {
-            let s = Arc::clone(&sites);
-            e.register_fn(h.name(), move |a: &str, b: &str| {
-                helper_value(&s, h, &[a, b])
-            });
-        }
-    }
-    e.register_fn("label", |label: &str| {
-        act(Action::Label {
-            label: label.into(),
-        })
-    });
-    e.register_fn("alert", |topic: &str, message: &str, severity: &str| -> Result<(), Box<EvalAltResult>> {
-        let severity = Severity::parse(severity).ok_or_else(|| -> Box<EvalAltResult> {
-            format!("alert severity `{severity}` is not known; use \"info\", \"warning\" or \"critical\"").into()
-        })?;
-        act(Action::Alert { topic: topic.into(), message: message.into(), severity });
-        Ok(())
-    });
-    e
-}
-
-/// The value of a helper call, computed by the host before the rule ran.
-fn helper_value(
-    sites: &[Vec<Site>],
-    h: Helper,
-    args: &[&str],
-) -> Result<Dynamic, Box<EvalAltResult>> {
-    let rule = CURRENT.with(Cell::get);
-    let found = sites.get(rule).and_then(|list| {
-        list.iter().position(|s| {
-            s.helper == h
-                && s.args.len() == args.len()
-                && s.args.iter().zip(args).all(|(x, y)| x == y)
-        })
-    });
-    match found {
-        Some(k) => Ok(SITE_VALUES.with(|v| v.borrow().get(k).cloned().unwrap_or(Dynamic::UNIT))),
-        None => Err(format!(
-            "`{}` must be called with its arguments written as text in quotes (found a computed argument)",
-            h.name()
-        )
-        .into()),
-    }
-}
-
 /// Rhai's type names in the words rule authors use.
 fn type_name(t: &str) -> &'static str {
     match t.trim() {
@@ -309,6 +97,27 @@ fn type_name(t: &str) -> &'static str {
         t if t.contains("Map") => "map",
         _ => "value",
     }
+}
+
+/// The longest script, in bytes.
+pub const MAX_SCRIPT_LEN: usize = 64 * 1024;
+
+/// A script longer than [`MAX_SCRIPT_LEN`] is refused before it is read.
+fn check_size(spec: &RuleSpec) -> Result<(), RuleError> {
+    if spec.script.len() <= MAX_SCRIPT_LEN {
+        return Ok(());
+    }
+    let line = spec.script[..MAX_SCRIPT_LEN].matches('\n').count() + 1;
+    Err(RuleError::Compile {
+        rule: spec.id.clone(),
+        at: position(spec, file_line(spec, line as u32), 1),
+        message: format!(
+            "the script is {} bytes long; a rule's script has at most {MAX_SCRIPT_LEN}",
+            spec.script.len()
+        ),
+        source_line: None,
+        hint: Some("split it into several rules".into()),
+    })
 }
 
 fn file_line(spec: &RuleSpec, line: u32) -> u32 {
@@ -371,6 +180,11 @@ impl Rules {
     ) -> Result<Rules, RuleError> {
         let mut scanned = Vec::with_capacity(specs.len());
         for (k, spec) in specs.iter().enumerate() {
+            check_id(&spec.id).map_err(|problem| RuleError::BadId {
+                rule: spec.id.clone(),
+                problem,
+            })?;
+            check_size(spec)?;
             if specs[..k].iter().any(|s| s.id == spec.id) {
                 return Err(RuleError::DuplicateId(spec.id.clone()));
             }
@@ -543,7 +357,25 @@ impl Rules {
         vars: &[Dynamic],
         sites: &[Dynamic],
     ) -> Result<Vec<Action>, RuleError> {
+        self.run_after(rule, vars, sites, Spent::default())
+    }
+
+    /// As [`Rules::run`], for an enterprise whose earlier rules already took
+    /// `spent` of its effect limits ([`Limits::max_effects`],
+    /// [`Limits::max_effect_bytes`]).
+    ///
+    /// # Errors
+    /// As [`Rules::run`]; also when the rule's effects would pass the
+    /// enterprise's effect limits or one text its length limit.
+    pub fn run_after(
+        &self,
+        rule: usize,
+        vars: &[Dynamic],
+        sites: &[Dynamic],
+        spent: Spent,
+    ) -> Result<Vec<Action>, RuleError> {
         let r = &self.rules[rule];
+        SPENT.with(|s| s.set(spent));
         let result = SCOPE.with(|cell| {
             let mut scope = cell.borrow_mut();
             scope.clear();

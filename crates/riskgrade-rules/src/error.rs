@@ -58,6 +58,14 @@ pub enum RuleError {
     /// Two rules share an id.
     #[error("rule `{0}` is declared twice")]
     DuplicateId(String),
+    /// A rule's id is not an identifier ([`crate::check_id`]).
+    #[error("rule id {rule:?}: {problem}")]
+    BadId {
+        /// The id as written.
+        rule: String,
+        /// What is wrong with it.
+        problem: crate::IdProblem,
+    },
 }
 
 impl RuleError {
@@ -119,7 +127,7 @@ impl RuleError {
             RuleError::Compile { rule, .. }
             | RuleError::Runtime { rule, .. }
             | RuleError::When { rule, .. } => rule,
-            RuleError::DuplicateId(id) => id,
+            RuleError::DuplicateId(id) | RuleError::BadId { rule: id, .. } => id,
         }
     }
 }
@@ -145,7 +153,7 @@ impl fmt::Display for Located<'_> {
         write!(f, ": {}", self.message)?;
         if let Some(src) = self.source_line {
             let width = at.line.to_string().len();
-            let caret = at.column.saturating_sub(1);
+            let (src, caret) = excerpt(src, at.column.saturating_sub(1));
             write!(f, "\n{:>width$} | {src}", at.line)?;
             write!(f, "\n{:>width$} | {}^", "", " ".repeat(caret))?;
         }
@@ -172,11 +180,66 @@ impl fmt::Display for When<'_> {
             write!(f, " ({})", file.display())?;
         }
         write!(f, ": in `when`, column {}: {}", self.column, self.message)?;
-        write!(f, "\n  | {}", self.text)?;
-        write!(f, "\n  | {}^", " ".repeat(self.column.saturating_sub(1)))?;
+        let (text, caret) = excerpt(self.text, self.column.saturating_sub(1));
+        write!(f, "\n  | {text}")?;
+        write!(f, "\n  | {}^", " ".repeat(caret))?;
         if let Some(hint) = self.hint {
             write!(f, "\nhint: {hint}")?;
         }
         Ok(())
+    }
+}
+
+/// Characters shown on either side of the caret in a source excerpt.
+const EXCERPT_SIDE: usize = 60;
+
+/// The part of `line` shown under an error, around the 0-based character
+/// column `column`, and the caret's column in it: at most
+/// 2 × [`EXCERPT_SIDE`] characters, with `…` where the line is cut, and control
+/// characters shown as `\u{FFFD}` (a tab as a space) so the excerpt cannot
+/// move the cursor or forge lines.
+fn excerpt(line: &str, column: usize) -> (String, usize) {
+    let n = line.chars().count();
+    let column = column.min(n);
+    let start = column.saturating_sub(EXCERPT_SIDE);
+    let end = (column + EXCERPT_SIDE).min(n);
+    let mut out = String::new();
+    let mut caret = column - start;
+    if start > 0 {
+        out.push('…');
+        caret += 1;
+    }
+    out.extend(line.chars().skip(start).take(end - start).map(|c| match c {
+        '\t' => ' ',
+        c if c.is_control() => '\u{FFFD}',
+        c => c,
+    }));
+    if end < n {
+        out.push('…');
+    }
+    (out, caret)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::excerpt;
+
+    #[test]
+    fn excerpts_of_long_lines_keep_the_caret_under_the_same_character() {
+        let line: String = (0..1000)
+            .map(|i| char::from(b'a' + (i % 26) as u8))
+            .collect();
+        for column in [0, 10, 59, 60, 61, 500, 999, 1000, 5000] {
+            let (shown, caret) = excerpt(&line, column);
+            assert!(shown.chars().count() <= 2 * super::EXCERPT_SIDE + 2);
+            match line.chars().nth(column) {
+                Some(c) => assert_eq!(shown.chars().nth(caret), Some(c), "column {column}"),
+                None => assert_eq!(caret, shown.chars().count(), "column {column}"),
+            }
+        }
+        assert_eq!(
+            excerpt("a\tb\u{1b}[2Jc", 2),
+            ("a b\u{FFFD}[2Jc".to_string(), 2)
+        );
     }
 }

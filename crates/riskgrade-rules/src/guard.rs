@@ -13,6 +13,10 @@
 //! literal:= number | "text" | 'text' | true | false
 //! ```
 //!
+//! A condition is at most [`Guard::MAX_LEN`] characters long and nests `(` and
+//! `!` at most [`Guard::MAX_DEPTH`] deep; beyond that it is refused with the
+//! column where the limit was passed, so no condition can exhaust the stack.
+//!
 //! A test on a missing value is false. `industry in [...]` matches code
 //! prefixes, as routing does; `class` compares in class order (`class >= "C"`
 //! is C or riskier); dates compare with `"YYYY-MM-DD"` literals.
@@ -200,6 +204,8 @@ fn lex(text: &str) -> Result<Vec<(Tok, usize)>, GuardError> {
 struct Parser<'a> {
     toks: Vec<(Tok, usize)>,
     pos: usize,
+    /// How many `(` and `!` enclose the current token.
+    depth: usize,
     catalog: &'a Catalog,
     after: bool,
 }
@@ -251,7 +257,31 @@ impl Parser<'_> {
         })
     }
 
+    /// A negation, a parenthesised condition or a test, at most
+    /// [`Guard::MAX_DEPTH`] levels of `(` and `!` deep.
     fn unary(&mut self) -> Result<Guard, GuardError> {
+        let nests = matches!(self.peek(), Tok::Op("!" | "("));
+        if !nests {
+            return self.test();
+        }
+        if self.depth >= Guard::MAX_DEPTH {
+            return Err(GuardError {
+                column: self.at(),
+                message: format!(
+                    "the condition nests `(` and `!` more than {} levels deep",
+                    Guard::MAX_DEPTH
+                ),
+                hint: Some("write it with fewer parentheses, or split it into two rules".into()),
+            });
+        }
+        self.depth += 1;
+        let g = self.nested();
+        self.depth -= 1;
+        g
+    }
+
+    /// The inside of a `!` or a `(`.
+    fn nested(&mut self) -> Result<Guard, GuardError> {
         if self.eat("!") {
             return Ok(Guard::Not(Box::new(self.unary()?)));
         }
@@ -398,12 +428,18 @@ impl Parser<'_> {
 }
 
 impl Guard {
+    /// The deepest nesting of `(` and `!` a condition may have.
+    pub const MAX_DEPTH: usize = 32;
+    /// The longest condition, in characters.
+    pub const MAX_LEN: usize = 4096;
+
     /// Parses a `when` condition; `after` says whether `score` and `class` are known.
     pub(crate) fn parse(text: &str, catalog: &Catalog, after: bool) -> Result<Guard, GuardError> {
         let toks = lex(text)?;
         let mut p = Parser {
             toks,
             pos: 0,
+            depth: 0,
             catalog,
             after,
         };
@@ -416,6 +452,16 @@ impl Guard {
                 column: p.at(),
                 message: "unexpected text after the condition".into(),
                 hint: Some("join tests with `&&` or `||`".into()),
+            });
+        }
+        if text.chars().nth(Guard::MAX_LEN).is_some() {
+            return Err(GuardError {
+                column: Guard::MAX_LEN,
+                message: format!("the condition is longer than {} characters", Guard::MAX_LEN),
+                hint: Some(
+                    "test fewer things in `when` and the rest in the script, or split the rule"
+                        .into(),
+                ),
             });
         }
         Ok(g)

@@ -17,7 +17,9 @@
 //! | `scan` | [`Helper`] calls and the variables a script reads, found before Rhai compiles it |
 //! | `action` | [`Action`]: what a rule can do |
 //! | `error` | [`RuleError`]: file, line, column, the source line with a caret, and a hint |
-//! | `engine` | [`Rules`]: the shared engine, compilation, [`Limits`], [`Lint`]s, running one rule |
+//! | `limits` | [`Limits`] and their ceilings |
+//! | `host` | the standard library without the clock, the actions scripts call (held to the effect limits) |
+//! | `engine` | [`Rules`]: the shared engine, compilation, [`Lint`]s, running one rule |
 //!
 //! The batch engine (`riskgrade-engine`) checks each rule's `when` over the
 //! batch, computes the helper values and variables for the enterprises that
@@ -45,14 +47,17 @@ mod catalog;
 mod engine;
 mod error;
 mod guard;
+mod host;
+mod limits;
 mod scan;
 mod spec;
 
 pub use action::{Action, Severity};
 pub use catalog::{Catalog, FIXED, Var};
-pub use engine::{Limits, Lint, Rule, Rules};
+pub use engine::{Lint, MAX_SCRIPT_LEN, Rule, Rules};
 pub use error::RuleError;
 pub use guard::{CmpOp, Guard, Lit, Test};
+pub use limits::{Limits, Spent};
 pub use rhai::{Dynamic, ImmutableString};
 pub use scan::{Helper, Site};
-pub use spec::{ErrorPolicy, RuleSpec, Stage};
+pub use spec::{ErrorPolicy, IdProblem, MAX_ID_LEN, RuleSpec, Stage, check_id};

@@ -10,6 +10,7 @@ use serde::Deserialize;
 use serde::de::IntoDeserializer;
 
 use crate::catalog::{Catalog, Var};
+use crate::host::FORBIDDEN;
 
 /// A host helper a script can call. Its arguments are written as quoted text,
 /// so they are checked when the rules compile.
@@ -118,17 +119,27 @@ struct Token {
     column: u32,
 }
 
-fn lex(src: &str) -> Vec<Token> {
+/// How deep templates may nest inside `${...}` of other templates.
+const MAX_TEMPLATE_DEPTH: usize = 8;
+
+/// The tokens of `src`, or the line and column of a template nested more than
+/// [`MAX_TEMPLATE_DEPTH`] deep.
+fn lex(src: &str, depth: usize) -> Result<Vec<Token>, (u32, u32)> {
     let chars: Vec<char> = src.chars().collect();
     let mut lexer = Lexer {
         chars: &chars,
         i: 0,
         line: 1,
         col: 1,
+        depth,
+        too_deep: None,
         out: Vec::new(),
     };
     lexer.run();
-    lexer.out
+    match lexer.too_deep {
+        Some(at) => Err(at),
+        None => Ok(lexer.out),
+    }
 }
 
 /// The lexer's state: the text, the position in it and the tokens so far.
@@ -137,6 +148,10 @@ struct Lexer<'a> {
     i: usize,
     line: u32,
     col: u32,
+    /// How many templates enclose this text.
+    depth: usize,
+    /// Where a template nests too deep, when one does.
+    too_deep: Option<(u32, u32)>,
     out: Vec<Token>,
 }
 
@@ -144,6 +159,9 @@ impl Lexer<'_> {
     /// Reads the whole text, one token (or space or comment) at a time.
     fn run(&mut self) {
         while let Some(&c) = self.chars.get(self.i) {
+            if self.too_deep.is_some() {
+                break;
+            }
             let (l0, c0) = (self.line, self.col);
             if c.is_whitespace() {
                 self.step();
@@ -276,8 +294,20 @@ impl Lexer<'_> {
             }
             self.step();
         }
+        if self.depth >= MAX_TEMPLATE_DEPTH {
+            self.too_deep.get_or_insert((l1, c1));
+            return;
+        }
         let inner: String = self.chars[start..self.i].iter().collect();
-        for mut t in lex(&inner) {
+        let tokens = match lex(&inner, self.depth + 1) {
+            Ok(t) => t,
+            Err((l, c)) => {
+                let c = if l == 1 { c + c1 - 1 } else { c };
+                self.too_deep.get_or_insert((l + l1 - 1, c));
+                return;
+            }
+        };
+        for mut t in tokens {
             if t.line == 1 {
                 t.column += c1 - 1;
             }
@@ -432,12 +462,26 @@ fn check_site(
 
 /// Reads a script: its variables, helper calls (checked) and whether it can act.
 pub(crate) fn scan(src: &str, catalog: &Catalog, after: bool) -> Result<Scan, ScanError> {
-    let toks = lex(src);
+    let toks = lex(src, 0).map_err(|(line, column)| ScanError {
+        line,
+        column,
+        message: format!("templates nest more than {MAX_TEMPLATE_DEPTH} levels deep"),
+        hint: Some("build the text in steps with `let`".into()),
+    })?;
     let mut out = Scan::default();
     for (i, t) in toks.iter().enumerate() {
         let Tok::Ident(name) = &t.tok else { continue };
         let after_dot = i > 0 && toks[i - 1].tok == Tok::Punct('.');
         let call = toks.get(i + 1).is_some_and(|n| n.tok == Tok::Punct('('));
+        if (call || after_dot)
+            && let Some((_, why)) = FORBIDDEN.iter().find(|(f, _)| f == name)
+        {
+            return Err(error_at(
+                t,
+                format!("`{name}` {why}, which rules may not do"),
+                Some("a grade must depend only on the model set, the data and the as-of date; read `as_of` for the date".into()),
+            ));
+        }
         if after_dot {
             continue;
         }

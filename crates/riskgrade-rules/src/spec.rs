@@ -146,3 +146,76 @@ impl RuleSpec {
             && self.expires.is_none_or(|d| as_of < d)
     }
 }
+
+/// The longest rule id, in characters.
+pub const MAX_ID_LEN: usize = 64;
+
+/// Why a text is not a rule id.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum IdProblem {
+    /// The id is empty.
+    #[error("a rule id cannot be empty")]
+    Empty,
+    /// The id is longer than [`MAX_ID_LEN`] characters.
+    #[error("a rule id has at most {MAX_ID_LEN} characters, not {len}")]
+    TooLong {
+        /// Its length in characters.
+        len: usize,
+    },
+    /// The id does not start with a letter or `_`.
+    #[error("a rule id starts with a letter or `_`, not {found:?}")]
+    BadStart {
+        /// The first character.
+        found: char,
+    },
+    /// The id holds a character other than letters, digits, `_`, `-` and `.`.
+    #[error(
+        "a rule id holds only letters, digits, `_`, `-` and `.`, not {found:?} (character {at})"
+    )]
+    BadChar {
+        /// The character.
+        found: char,
+        /// Its 1-based position in the id.
+        at: usize,
+    },
+}
+
+/// Checks that `id` is a rule id: a letter (of any script) or `_`, then
+/// letters, digits, `_`, `-` and `.`, at most [`MAX_ID_LEN`] characters. So an
+/// id never holds a space, separator, quote or control character, and never
+/// starts like a spreadsheet formula.
+///
+/// ```
+/// use riskgrade_rules::{IdProblem, check_id};
+/// assert!(check_id("veto_dishonest").is_ok());
+/// assert!(check_id("食品.抽检-1").is_ok());
+/// assert_eq!(check_id(""), Err(IdProblem::Empty));
+/// assert_eq!(check_id("=cmd"), Err(IdProblem::BadStart { found: '=' }));
+/// assert_eq!(check_id("a,b"), Err(IdProblem::BadChar { found: ',', at: 2 }));
+/// ```
+///
+/// # Errors
+/// The first problem found, as an [`IdProblem`].
+pub fn check_id(id: &str) -> Result<(), IdProblem> {
+    let mut chars = id.chars();
+    let Some(first) = chars.next() else {
+        return Err(IdProblem::Empty);
+    };
+    if !(first.is_alphabetic() || first == '_') {
+        return Err(IdProblem::BadStart { found: first });
+    }
+    for (k, c) in chars.enumerate() {
+        if !(c.is_alphanumeric() || matches!(c, '_' | '-' | '.')) {
+            return Err(IdProblem::BadChar {
+                found: c,
+                at: k + 2,
+            });
+        }
+    }
+    let len = id.chars().count();
+    if len > MAX_ID_LEN {
+        return Err(IdProblem::TooLong { len });
+    }
+    Ok(())
+}

@@ -17,6 +17,8 @@ mod sites;
 mod stats;
 
 use std::sync::Arc;
+use std::sync::atomic::AtomicUsize;
+use std::time::Instant;
 
 use rayon::prelude::*;
 use riskgrade_core::{Column, DataIssue, Date, Enterprise, Frame, InputType, did_you_mean};
@@ -213,6 +215,12 @@ struct Prepared<'a> {
     sites: Vec<Vec<SiteSrc<'a>>>,
     /// Per rule, its id, shared by its effects.
     ids: Vec<Arc<str>>,
+    /// When the rules pass over the batch must stop running scripts.
+    deadline: Instant,
+    /// Under the `abort` policy, the first row known to have failed (rows
+    /// after it are skipped, rows before it still run, so the error reported
+    /// is always the first in row order).
+    first_failed: AtomicUsize,
 }
 
 impl<'a> Pass<'a> {
@@ -250,6 +258,7 @@ impl<'a> Pass<'a> {
     /// Binds every rule's condition, variables and helper calls to the batch.
     fn prepare(&self) -> Result<Prepared<'a>, EvalError> {
         let rules = self.rules();
+        let started = Instant::now();
         let active: Vec<usize> = rules
             .order()
             .iter()
@@ -282,6 +291,8 @@ impl<'a> Pass<'a> {
             accesses,
             sites,
             ids,
+            deadline: started + rules.limits().batch(),
+            first_failed: AtomicUsize::new(usize::MAX),
         })
     }
 

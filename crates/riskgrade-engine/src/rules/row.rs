@@ -4,7 +4,10 @@
 
 use std::sync::Arc;
 
-use riskgrade_rules::{Action, Dynamic, ErrorPolicy, RuleError};
+use std::sync::atomic::Ordering;
+use std::time::Instant;
+
+use riskgrade_rules::{Action, Dynamic, ErrorPolicy, RuleError, Spent};
 
 use super::{Effect, Outcome, Pass, Prepared, State};
 
@@ -38,6 +41,10 @@ impl Pass<'_> {
         class: u8,
         scratch: &mut Scratch,
     ) -> Option<RowOut> {
+        if self.policy == ErrorPolicy::Abort && r > prep.first_failed.load(Ordering::Relaxed) {
+            // A row before this one failed: the batch stops with that row's error.
+            return None;
+        }
         let m = self.model_of[r] as usize;
         let mut st = State {
             base: score,
@@ -52,6 +59,7 @@ impl Pass<'_> {
         let mut effects: Vec<Effect> = Vec::new();
         let mut matched = Vec::new();
         let mut error = None;
+        let mut spent = Spent::default();
         for &ri in &prep.active {
             if let Some(b) = &prep.bound[ri]
                 && !self.holds(b, r, &st)
@@ -59,8 +67,11 @@ impl Pass<'_> {
                 continue;
             }
             matched.push(ri);
-            match self.run_rule(prep, ri, r, m, &st, scratch) {
-                Ok(actions) => self.apply(&prep.ids[ri], r, m, actions, &mut st, &mut effects),
+            match self.run_rule(prep, ri, r, m, &st, spent, scratch) {
+                Ok(actions) => {
+                    spent = spent.with(&actions);
+                    self.apply(&prep.ids[ri], r, m, actions, &mut st, &mut effects);
+                }
                 Err(e) if self.policy == ErrorPolicy::SkipRule => {
                     error.get_or_insert((ri, e, true));
                     continue;
@@ -73,6 +84,9 @@ impl Pass<'_> {
             self.resolve(m, &mut st);
         }
         if let Some((_, _, false)) = &error {
+            if self.policy == ErrorPolicy::Abort {
+                prep.first_failed.fetch_min(r, Ordering::Relaxed);
+            }
             // No partial grade: the row is reported with the rule's error.
             return Some(RowOut {
                 row: r,
@@ -97,8 +111,11 @@ impl Pass<'_> {
         })
     }
 
-    /// Runs rule `ri`'s script on row `r` with its variables and helper values;
-    /// its actions, once their class names are checked against the row's model.
+    /// Runs rule `ri`'s script on row `r` with its variables and helper values,
+    /// the row's earlier rules having taken `spent` of its effect limits; its
+    /// actions, once their class names are checked against the row's model.
+    /// Past the batch's time budget the rule does not run and fails.
+    #[allow(clippy::too_many_arguments)]
     fn run_rule(
         &self,
         prep: &Prepared<'_>,
@@ -106,10 +123,22 @@ impl Pass<'_> {
         r: usize,
         m: usize,
         st: &State,
+        spent: Spent,
         scratch: &mut Scratch,
     ) -> Result<Vec<Action>, RuleError> {
         let rules = self.rules();
         let rule = &rules.rules()[ri];
+        if Instant::now() >= prep.deadline {
+            return Err(RuleError::runtime_in_file(
+                rule.id(),
+                rule.spec().file.as_deref(),
+                format!(
+                    "not run: the rules pass over this batch used up its time budget of {:?}",
+                    rules.limits().batch()
+                ),
+                Some("make the rules cheaper, or raise `batch_budget_ms` under [rule_limits]"),
+            ));
+        }
         let Scratch { vars, vals } = scratch;
         vars.clear();
         vars.extend(prep.accesses[ri].iter().map(|a| self.value(a, r, st)));
@@ -131,7 +160,7 @@ impl Pass<'_> {
         }
         let result = match failed {
             Some(e) => Err(e),
-            None => rules.run(ri, vars, vals),
+            None => rules.run_after(ri, vars, vals, spent),
         };
         result.and_then(|a| {
             check_actions(&a, rule.id(), rule.spec().file.as_ref(), |c| {
