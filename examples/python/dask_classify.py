@@ -73,7 +73,7 @@ def synthetic_table(model: riskgrade.Model, n: int, seed: int = 2026) -> pa.Tabl
     }
     columns: dict[str, pa.Array] = {
         "id": pa.array([f"E{i:07d}" for i in range(n)]),
-        "industry": pa.array(rng.choice(["F5211", "C1431", "I6510", "C2614", "E4790"], n)),
+        "industry": pa.array(rng.choice(["F5211", "C1431", "I6513", "C2614", "E4790"], n)),
     }
     for inp in model.inputs:
         if inp.name in special:

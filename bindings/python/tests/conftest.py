@@ -12,7 +12,7 @@ import pytest
 import riskgrade
 
 AS_OF = "2026-11-01"
-INDUSTRIES = ["F5211", "C1431", "I6510", "C2614", "E4790", "C1511"]
+INDUSTRIES = ["F5211", "C1431", "I6513", "C2614", "E4790", "C1511"]
 
 
 def category_labels(model: riskgrade.Model) -> dict[str, list[str]]:
@@ -107,5 +107,5 @@ PROFILES: list[dict[str, Any]] = [
             {"kind": "penalty", "date": "2026-09-01", "severity": "major", "amount": 120000},
         ],
     },
-    {"id": "P3", "industry": "I6510", "registered": "2010-01-01"},
+    {"id": "P3", "industry": "I6513", "registered": "2010-01-01"},
 ]

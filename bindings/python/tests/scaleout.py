@@ -15,7 +15,7 @@ import riskgrade
 # ---------------------------------------------------------------------------
 # Deterministic synthetic columns for the model's inputs.
 
-INDUSTRIES = ["F5211", "C1431", "I6510", "C2614", "E4790"]
+INDUSTRIES = ["F5211", "C1431", "I6513", "C2614", "E4790"]
 CATEGORIES = {
     "enterprise_type": ["llc", "llc", "llc", "sole_proprietorship", "joint_stock", "state_owned", "partnership"],
     "product_category": ["general", "bakery", "beverage", "meat", "dairy", "health_food", "infant_formula"],

@@ -148,6 +148,29 @@ pub enum Problem {
     /// The same enterprise id appears twice in the batch.
     #[error("duplicate enterprise id (first seen at row {0})")]
     DuplicateId(usize),
+    /// A credit, industry or district code that its standard does not allow.
+    #[error("{error}{}", if *flagged { " (flagged; graded anyway)" } else { "" })]
+    BadCode {
+        /// The field.
+        field: crate::codes::CodeField,
+        /// What is wrong with the code (boxed: it is rare, and keeps every problem small).
+        error: Box<crate::codes::CodeError>,
+        /// Whether the model set grades the row anyway (policy `flag`).
+        flagged: bool,
+    },
+}
+
+impl Problem {
+    /// Whether the row is graded despite the problem (a flagged code): the
+    /// problem is reported but does not make the row bad.
+    ///
+    /// ```
+    /// use riskgrade_core::Problem;
+    /// assert!(!Problem::Missing.is_flag());
+    /// ```
+    pub fn is_flag(&self) -> bool {
+        matches!(self, Problem::BadCode { flagged: true, .. })
+    }
 }
 
 /// A bad value: where it is and what is wrong with it.
@@ -449,6 +472,8 @@ pub struct Frame {
     names: Vec<String>,
     industries: Vec<String>,
     districts: Vec<String>,
+    /// Unified social credit codes, one per row; empty when the batch has none.
+    credit_codes: Vec<String>,
     columns: Vec<(String, InputType, Column)>,
     issues: Vec<DataIssue>,
 }
@@ -489,6 +514,16 @@ impl Frame {
         names.resize(n, String::new());
         industries.resize(n, String::new());
         districts.resize(n, String::new());
+        // Routing, `when` conditions and plan strata all read the normal form
+        // (`1411`, `c1411` and `C 1411` are `C1411`); codes that are not valid
+        // stay as written, for the model set's code policy to report.
+        for code in &mut industries {
+            if let Ok(c) = crate::codes::IndustryCode::parse(code)
+                && c.as_str() != code.as_str()
+            {
+                *code = c.as_str().to_string();
+            }
+        }
         let mut seen: HashMap<&str, usize> = HashMap::with_capacity(n);
         for (row, id) in ids.iter().enumerate() {
             if id.is_empty() {
@@ -533,6 +568,7 @@ impl Frame {
             names,
             industries,
             districts,
+            credit_codes: Vec::new(),
             columns: cols,
             issues,
         }
@@ -646,7 +682,39 @@ impl Frame {
                 (name.clone(), spec.ty, col, probs)
             })
             .collect();
-        Frame::from_parts(identity, cols, Vec::new(), Some(as_of))
+        let frame = Frame::from_parts(identity, cols, Vec::new(), Some(as_of));
+        if profiles.iter().any(|p| p.credit_code.is_some()) {
+            let codes = profiles
+                .iter()
+                .map(|p| p.credit_code.clone().unwrap_or_default());
+            frame.with_credit_codes(codes.collect())
+        } else {
+            frame
+        }
+    }
+
+    /// Sets the unified social credit codes, one per row (empty strings where unknown).
+    ///
+    /// ```
+    /// use riskgrade_core::{Frame, Identity};
+    /// let identity = Identity { ids: vec!["E1".into()], industries: vec!["c 1411".into()], ..Default::default() };
+    /// let frame = Frame::from_parts(identity, Vec::new(), Vec::new(), None)
+    ///     .with_credit_codes(vec!["91350100M000100Y43".into()]);
+    /// assert_eq!(frame.credit_codes(), ["91350100M000100Y43"]);
+    /// assert_eq!(frame.industries(), ["C1411"]); // the normal form
+    /// ```
+    ///
+    /// # Panics
+    /// When `codes` has another length than the frame — a loader bug, not bad data.
+    pub fn with_credit_codes(mut self, codes: Vec<String>) -> Frame {
+        assert_eq!(codes.len(), self.len(), "one credit code per row");
+        self.credit_codes = codes;
+        self
+    }
+
+    /// The unified social credit codes, one per row, or none at all when the batch has none.
+    pub fn credit_codes(&self) -> &[String] {
+        &self.credit_codes
     }
 
     /// Number of rows.
@@ -723,6 +791,7 @@ impl Frame {
         let mut ids = self.ids.to_vec();
         let (mut names, mut industries, mut districts) =
             (self.names, self.industries, self.districts);
+        let mut credit_codes = self.credit_codes;
         let mut columns = self.columns;
         let mut issues = self.issues;
         for (k, (id, message)) in rows.into_iter().enumerate() {
@@ -736,6 +805,9 @@ impl Frame {
             names.push(String::new());
             industries.push(String::new());
             districts.push(String::new());
+            if !credit_codes.is_empty() {
+                credit_codes.push(String::new());
+            }
             for (_, _, col) in &mut columns {
                 match col {
                     Column::Number(v) => v.push(f64::NAN),
@@ -749,6 +821,7 @@ impl Frame {
             names,
             industries,
             districts,
+            credit_codes,
             columns,
             issues,
         }
@@ -791,6 +864,11 @@ impl Frame {
             names: pick(&self.names),
             industries: pick(&self.industries),
             districts: pick(&self.districts),
+            credit_codes: if self.credit_codes.is_empty() {
+                Vec::new()
+            } else {
+                pick(&self.credit_codes)
+            },
             columns,
             issues,
         }

@@ -37,7 +37,7 @@ impl Lcg {
 /// A frame with plausible random values for every input of the set; ~3% missing.
 fn random_frame(set: &ModelSet, n: usize, seed: u64) -> Frame {
     let mut rng = Lcg(seed);
-    let industries = ["F5211", "C1431", "I6510", "C1511", "E4790"];
+    let industries = ["F5211", "C1431", "I6513", "C1511", "E4790"];
     let identity = Identity {
         ids: (0..n).map(|i| format!("E{i:06}")).collect(),
         names: vec![String::new(); n],
@@ -278,8 +278,8 @@ fn bad_rows_are_reported_and_the_others_graded() {
         let (col, issues) = b.finish();
         cols.push((name.clone(), spec.ty, col, issues));
     }
-    // The route "Z" has no route of its own but the set has a default, so make it a truly unknown code
-    // by checking the default-less set below; here row 3 is graded by the default model.
+    // "Z" is no GB/T 4754 code: under the reference set's `[codes] industry = "error"`
+    // it is bad data, never silently graded by the default model.
     let frame = Frame::from_parts(identity, cols, Vec::new(), None);
     let g = Grader::new(Arc::clone(&set))
         .grade(&frame, as_of(), &Options::default())
@@ -291,22 +291,20 @@ fn bad_rows_are_reported_and_the_others_graded() {
             "row 1, enterprise `E0`, column `penalties_3y`: `three` is not a valid count",
             "row 2, enterprise `E1`, column `penalties_3y`: negative count -2",
             "row 3, enterprise `E2`, column `debt_ratio`: `NaN` is not a finite number",
+            "row 4, enterprise `E3`, column `industry`: industry `Z` is not in GB/T 4754-2017",
             "row 5, enterprise `E4`, column `industry`: missing value",
         ]
     );
-    assert_eq!(
-        (0..n).filter(|&r| g.is_graded(r)).collect::<Vec<_>>(),
-        [3, 5]
-    );
+    assert_eq!((0..n).filter(|&r| g.is_graded(r)).collect::<Vec<_>>(), [5]);
     assert_eq!(g.model(5).unwrap().id(), "food");
     let summary = g.summary();
-    assert_eq!((summary.graded, summary.failed), (2, 4));
+    assert_eq!((summary.graded, summary.failed), (1, 5));
 
     let strict =
         Grader::new(Arc::clone(&set)).grade(&frame, as_of(), &Options::default().strict(true));
     match strict {
         Err(EvalError::Strict { count, first }) => {
-            assert_eq!(count, 4);
+            assert_eq!(count, 5);
             assert_eq!(first.row, 0);
         }
         other => panic!("expected a strict-mode error, got {other:?}"),
@@ -337,6 +335,7 @@ fn unknown_industry_and_required_values() {
         rules: Vec::new(),
         routing: Default::default(),
         rule_limits: Default::default(),
+        codes: Default::default(),
     };
     let set = Arc::new(ModelSet::from_spec(spec).unwrap());
     let profiles: Vec<riskgrade_core::Enterprise> = [

@@ -558,7 +558,7 @@ fn arb_profile() -> impl Strategy<Value = String> {
         )),
     ];
     (
-        prop::sample::select(vec!["F5211", "C1431", "C2614", "I6510", "C1511"]),
+        prop::sample::select(vec!["F5211", "C1431", "C2614", "I6513", "C1511"]),
         prop::collection::vec(record, 0..12),
         prop::option::of(0.0f64..1.0),
         prop::option::of(0i64..400),

@@ -100,6 +100,36 @@ pub enum SetProblem {
         /// The model of the second route.
         second: String,
     },
+    /// A route or `[routing.industry]` entry whose code is not a GB/T 4754 code.
+    #[error("{} routes `{code}`: {error}", match model { Some(m) => format!("the route to `{m}`"), None => "[routing.industry]".to_string() })]
+    BadIndustryCode {
+        /// The model routed to (`None` for the alert routing table).
+        model: Option<String>,
+        /// The code as written.
+        code: String,
+        /// What is wrong with it.
+        error: riskgrade_core::codes::CodeError,
+    },
+    /// A department that the `[routing.departments]` registry does not know.
+    #[error("{place} names department `{department}`, which is not in [routing.departments]{}", hint(suggestion))]
+    UnknownDepartment {
+        /// Where it is named (`default`, `topic.food_safety`, `licence.food_production`, `industry.C14`).
+        place: String,
+        /// The name written.
+        department: String,
+        /// The closest id, name or alias in the registry.
+        suggestion: Option<String>,
+    },
+    /// Two departments of the registry share an id, name or alias.
+    #[error("`{alias}` names both department `{first}` and department `{second}`")]
+    DepartmentAliasTwice {
+        /// The shared id, name or alias.
+        alias: String,
+        /// The first department's id.
+        first: String,
+        /// The second department's id.
+        second: String,
+    },
     /// A model that takes its own score as a component.
     #[error("model `{model}` takes its own score")]
     OwnScore {

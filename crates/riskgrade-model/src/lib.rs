@@ -6,6 +6,7 @@
 //! | `model` | [`Model`]: a validated tree with absolute leaf weights, [`Leaf`], [`Node`] |
 //! | `score` | [`ScoreFn`] and its vectorised column kernels |
 //! | `classes` | [`Classes`]: bands or target shares, assignment of a class to a score |
+//! | `codes` | [`CodesSpec`]: what a set does with bad credit, industry and district codes |
 //! | `set` | [`ModelSet`]: general + specialised models, routing by industry, version id, load/save |
 //! | `error` | [`ModelError`] and [`Problem`]: what is wrong, where, and how to fix it |
 //! | `examples` | the reference models, embedded so that they work with no files around |
@@ -35,6 +36,7 @@
 #![deny(missing_docs)]
 
 mod classes;
+mod codes;
 mod error;
 pub mod examples;
 mod model;
@@ -44,9 +46,10 @@ mod set;
 mod spec;
 
 pub use classes::{Classes, Cutoffs, default_classes};
+pub use codes::{CodePolicy, CodesSpec};
 pub use error::{ModelError, ModelReference, Problem, SetProblem};
 pub use model::{Leaf, Model, Node, Source};
-pub use routing::{RouteBy, RoutingSpec, RuleLimitsSpec, TopicRoute};
+pub use routing::{DepartmentSpec, RouteBy, RoutingSpec, RuleLimitsSpec, TopicRoute};
 pub use score::{Emit, ScoreFn};
 pub use set::ModelSet;
 pub use spec::{

@@ -7,7 +7,15 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use riskgrade_core::codes::IndustryCode;
+
+use crate::codes::industry_key;
 use crate::error::SetProblem;
+
+/// How names are compared: trimmed, ASCII case folded.
+fn key(name: &str) -> String {
+    name.trim().to_ascii_lowercase()
+}
 
 /// How alerts of one topic are routed.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -35,6 +43,18 @@ pub enum RouteBy {
     Industry,
 }
 
+/// A department of the registry: the name queues and reports show, and the
+/// other names it goes by (those licences and older tables carry).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DepartmentSpec {
+    /// The name queues and reports show.
+    pub name: String,
+    /// Other names it goes by.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub aliases: Vec<String>,
+}
+
 /// The `[routing]` table of a model set.
 ///
 /// ```toml
@@ -49,6 +69,17 @@ pub enum RouteBy {
 /// food_production = "food production supervision division"
 /// [routing.industry]
 /// C13 = "agriculture and rural affairs bureau"
+/// ```
+///
+/// With a `[routing.departments]` registry, every department named above must
+/// be one of its ids, names or aliases, routing answers with the department's
+/// name, and the issuer written on a licence is looked up in it (an issuer it
+/// does not know is reported in the routing basis, never made a department):
+///
+/// ```toml
+/// [routing.departments.food_production]
+/// name = "Food Production Safety Division (食品生产安全监督管理处)"
+/// aliases = ["食品生产安全监督管理处"]
 /// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -66,6 +97,9 @@ pub struct RoutingSpec {
     /// Industry code prefix → the department in charge; the longest prefix wins.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub industry: BTreeMap<String, String>,
+    /// The department registry: id → name and aliases.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub departments: BTreeMap<String, DepartmentSpec>,
 }
 
 impl RoutingSpec {
@@ -79,7 +113,27 @@ impl RoutingSpec {
     /// # Errors
     /// [`SetProblem::RoutingTopic`] naming the topic and what to write.
     pub fn check(&self) -> Result<(), SetProblem> {
+        self.check_registry()?;
+        for (code, dept) in &self.industry {
+            if let Err(error) = IndustryCode::parse(code) {
+                return Err(SetProblem::BadIndustryCode {
+                    model: None,
+                    code: code.clone(),
+                    error,
+                });
+            }
+            self.check_department(&format!("industry.{code}"), dept)?;
+        }
+        for (licence, dept) in &self.licence {
+            self.check_department(&format!("licence.{licence}"), dept)?;
+        }
+        if let Some(d) = &self.default {
+            self.check_department("default", d)?;
+        }
         for (name, t) in &self.topic {
+            if let Some(d) = &t.department {
+                self.check_department(&format!("topic.{name}"), d)?;
+            }
             match (t.by, &t.licence, &t.department) {
                 (Some(RouteBy::Licence), Some(_), None)
                 | (Some(RouteBy::Industry), None, None)
@@ -93,6 +147,74 @@ impl RoutingSpec {
             }
         }
         Ok(())
+    }
+
+    /// Every id, name and alias of the registry names one department.
+    fn check_registry(&self) -> Result<(), SetProblem> {
+        let mut seen: BTreeMap<String, &str> = BTreeMap::new();
+        for (id, d) in &self.departments {
+            let mut names: Vec<&str> = vec![id, &d.name];
+            names.extend(d.aliases.iter().map(String::as_str));
+            names.sort_unstable();
+            names.dedup();
+            for n in names {
+                if let Some(first) = seen.insert(key(n), id) {
+                    return Err(SetProblem::DepartmentAliasTwice {
+                        alias: n.to_string(),
+                        first: first.to_string(),
+                        second: id.clone(),
+                    });
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn check_department(&self, place: &str, name: &str) -> Result<(), SetProblem> {
+        if self.departments.is_empty() || self.department(name).is_some() {
+            return Ok(());
+        }
+        let known = self.departments.iter().flat_map(|(id, d)| {
+            std::iter::once(id.as_str())
+                .chain(std::iter::once(d.name.as_str()))
+                .chain(d.aliases.iter().map(String::as_str))
+        });
+        Err(SetProblem::UnknownDepartment {
+            place: place.to_string(),
+            department: name.to_string(),
+            suggestion: riskgrade_core::did_you_mean(name, known).map(str::to_string),
+        })
+    }
+
+    /// The registry's department (id and entry) that `name` is the id, name or
+    /// alias of; spaces around it and ASCII case do not matter.
+    ///
+    /// ```
+    /// use riskgrade_model::RoutingSpec;
+    /// let r: RoutingSpec = toml::from_str(r#"
+    /// [departments.food_production]
+    /// name = "Food Production Safety Division (食品生产安全监督管理处)"
+    /// aliases = ["食品生产安全监督管理处", "Food Production Safety Division"]
+    /// "#).unwrap();
+    /// let (id, d) = r.department(" food production safety division ").unwrap();
+    /// assert_eq!((id, d.name.as_str()), ("food_production", "Food Production Safety Division (食品生产安全监督管理处)"));
+    /// assert!(r.department("market_regulation").is_none());
+    /// ```
+    pub fn department(&self, name: &str) -> Option<(&str, &DepartmentSpec)> {
+        let k = key(name);
+        self.departments.iter().find_map(|(id, d)| {
+            let hit = key(id) == k
+                || key(&d.name) == k
+                || d.aliases.iter().any(|a| key(a) == k);
+            hit.then_some((id.as_str(), d))
+        })
+    }
+
+    /// The name routing answers with: the registry's name for `name`, or
+    /// `name` itself when there is no registry (or it is not in it).
+    fn canonical(&self, name: &str) -> String {
+        self.department(name)
+            .map_or_else(|| name.to_string(), |(_, d)| d.name.clone())
     }
 
     /// The department for an alert on `topic` about an enterprise in `industry`;
@@ -126,34 +248,51 @@ impl RoutingSpec {
         industry: &str,
         issuer: impl Fn(&str) -> Option<String>,
     ) -> (Option<String>, String) {
+        let code = industry_key(industry);
         let by_industry = || {
-            let code = industry.trim();
             self.industry
                 .iter()
+                .map(|(p, d)| (industry_key(p), d))
                 .filter(|(p, _)| code.starts_with(p.as_str()))
                 .max_by_key(|(p, _)| p.len())
                 .map(|(p, d)| {
                     (
-                        Some(d.clone()),
+                        Some(self.canonical(d)),
                         format!("in charge of industry {p} (谁主管、谁监管)"),
                     )
                 })
+        };
+        // The issuer written on the licence, through the registry: one that
+        // the registry does not know is reported and routing goes on.
+        let mut unknown_issuer = None;
+        let mut issued_by = |l: &str| {
+            let written = issuer(l)?;
+            if self.departments.is_empty() {
+                return Some(written);
+            }
+            match self.department(&written) {
+                Some((_, d)) => Some(d.name.clone()),
+                None => {
+                    unknown_issuer = Some(written);
+                    None
+                }
+            }
         };
         let found = match self.topic.get(topic) {
             Some(TopicRoute {
                 department: Some(d),
                 ..
-            }) => Some((Some(d.clone()), format!("topic `{topic}`"))),
+            }) => Some((Some(self.canonical(d)), format!("topic `{topic}`"))),
             Some(TopicRoute {
                 by: Some(RouteBy::Licence),
                 licence: Some(l),
                 ..
-            }) => issuer(l)
+            }) => issued_by(l)
                 .map(|d| (Some(d), format!("issued the {l} licence (谁审批、谁监管)")))
                 .or_else(|| {
                     self.licence.get(l).map(|d| {
                         (
-                            Some(d.clone()),
+                            Some(self.canonical(d)),
                             format!("issues {l} licences (谁审批、谁监管)"),
                         )
                     })
@@ -165,10 +304,17 @@ impl RoutingSpec {
             }) => by_industry(),
             _ => None,
         };
-        found.unwrap_or_else(|| match &self.default {
-            Some(d) => (Some(d.clone()), "the default department".into()),
+        let (department, basis) = found.unwrap_or_else(|| match &self.default {
+            Some(d) => (Some(self.canonical(d)), "the default department".into()),
             None => (None, "no route: add `default` under [routing]".into()),
-        })
+        });
+        match unknown_issuer {
+            Some(who) => (
+                department,
+                format!("{basis}; the issuer `{who}` on its licence is not in [routing.departments]"),
+            ),
+            None => (department, basis),
+        }
     }
 }
 

@@ -3,15 +3,18 @@
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use riskgrade_core::codes::IndustryCode;
 use riskgrade_core::{EffectPeriods, InputSpec, Position, Schema};
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
 use riskgrade_rules::{Catalog, RuleSpec, Rules};
 
+use crate::codes::{CodePolicy, CodesSpec, industry_key};
 use crate::error::{ModelError, ModelReference, SetProblem};
 use crate::model::{Model, Source};
 use crate::routing::{RoutingSpec, RuleLimitsSpec};
+use crate::rule_files::{check_duplicates, locate_rules};
 use crate::spec::{ModelSetSpec, ModelSpec, RouteSpec};
 
 /// A validated set of models with its routing: compile once, share behind an
@@ -55,6 +58,8 @@ struct SetFile {
     routing: RoutingSpec,
     #[serde(default)]
     rule_limits: RuleLimitsSpec,
+    #[serde(default)]
+    codes: CodesSpec,
     #[serde(default)]
     name: Option<String>,
     #[serde(default)]
@@ -148,6 +153,7 @@ fn load_spec_with(
             rules: Vec::new(),
             routing: RoutingSpec::default(),
             rule_limits: RuleLimitsSpec::default(),
+            codes: CodesSpec::default(),
         });
     }
     let raw: SetFile = parse(text, format, file)?;
@@ -161,6 +167,8 @@ fn load_spec_with(
     }
     let own = file.map_or_else(|| PathBuf::from("(model set)"), Path::to_path_buf);
     rules.extend(locate_rules(raw.rule, text, &own, read)?);
+    check_duplicates(&rules)?;
+    let rules: Vec<RuleSpec> = rules.into_iter().map(|(r, _)| r).collect();
     let mut models = Vec::new();
     for inc in &raw.include {
         let path = base.join(inc);
@@ -178,6 +186,7 @@ fn load_spec_with(
         rules,
         routing: raw.routing,
         rule_limits: raw.rule_limits,
+        codes: raw.codes,
     })
 }
 
@@ -187,69 +196,6 @@ fn load_spec_with(
 struct RuleFile {
     #[serde(default)]
     rule: Vec<RuleSpec>,
-}
-
-/// Fills in where each rule came from, and reads scripts kept in their own files.
-fn locate_rules(
-    mut rules: Vec<RuleSpec>,
-    text: &str,
-    path: &Path,
-    read: &dyn Fn(&Path) -> Result<String, ModelError>,
-) -> Result<Vec<RuleSpec>, ModelError> {
-    let base = path.parent().unwrap_or(Path::new(""));
-    for r in &mut rules {
-        if !r.script.is_empty() {
-            if r.file.is_none() {
-                r.file = Some(path.display().to_string());
-                r.line = script_line(text, &r.id);
-            }
-            continue;
-        }
-        match r.file.clone() {
-            Some(f) => {
-                let p = base.join(&f);
-                r.script = read(&p)?;
-                r.file = Some(p.display().to_string());
-                r.line = 1;
-            }
-            None => {
-                return Err(ModelError::Set(SetProblem::NoScript {
-                    rule: r.id.clone(),
-                    file: path.to_path_buf(),
-                }));
-            }
-        }
-    }
-    Ok(rules)
-}
-
-/// The line on which rule `id`'s script starts in a TOML file of `[[rule]]` tables (0 when not found).
-fn script_line(text: &str, id: &str) -> u32 {
-    let mut in_rule = false;
-    for (n, line) in text.lines().enumerate() {
-        let t = line.trim();
-        if t.starts_with('[') {
-            in_rule = false;
-            continue;
-        }
-        if let Some(v) = t.strip_prefix("id").map(str::trim_start)
-            && let Some(v) = v.strip_prefix('=')
-            && v.trim().trim_matches(|c| c == '"' || c == '\'') == id
-        {
-            in_rule = true;
-            continue;
-        }
-        if in_rule
-            && let Some(v) = t.strip_prefix("script").map(str::trim_start)
-            && let Some(v) = v.strip_prefix('=')
-        {
-            let v = v.trim();
-            // A multi-line string's first newline is not part of the script.
-            let starts_next = usize::from(v == "\"\"\"" || v == "'''");
-            return u32::try_from(n + 1 + starts_next).unwrap_or(0);
-        }
-    }
-    0
 }
 
 fn format_of(path: &Path) -> Format {
@@ -410,15 +356,35 @@ impl ModelSet {
         &self.order
     }
 
-    /// The model that grades an industry: the longest matching route prefix, else the default.
+    /// The model that grades an industry: the longest matching route prefix of
+    /// its normal form (GB/T 4754: `1411`, `c1411` and `C 1411` are `C1411`),
+    /// else the default.
+    ///
+    /// ```
+    /// let set = riskgrade_model::examples::reference().unwrap();
+    /// let food = set.index_of("food").unwrap();
+    /// for code in ["C1411", "1411", "c1411", "C 1411"] {
+    ///     assert_eq!(set.route(code), Ok(food), "{code}");
+    /// }
+    /// // Not a GB/T 4754 code: bad data under the default `[codes] industry = "error"`.
+    /// assert!(set.route("ZZ99").is_err());
+    /// ```
     ///
     /// # Errors
-    /// Returns the industry code back when no route matches and there is no default, or it is empty.
+    /// Returns the industry code back when it is empty, when it is not a valid
+    /// code and the `[codes]` policy for industries is `error`, or when no
+    /// route matches and there is no default.
     pub fn route(&self, industry: &str) -> Result<usize, String> {
-        let code = industry.trim_ascii();
-        if code.is_empty() {
+        if industry.trim().is_empty() {
             return Err(industry.to_string());
         }
+        let code = match IndustryCode::parse(industry) {
+            Ok(c) => c.as_str().to_string(),
+            Err(_) if self.spec.codes.industry == CodePolicy::Error => {
+                return Err(industry.to_string());
+            }
+            Err(_) => industry_key(industry),
+        };
         self.routes
             .iter()
             .filter(|(p, _)| code.starts_with(p.as_str()))
@@ -426,6 +392,16 @@ impl ModelSet {
             .map(|(_, m)| *m)
             .or(self.default)
             .ok_or_else(|| industry.to_string())
+    }
+
+    /// What the set does with bad credit, industry and district codes.
+    pub fn codes(&self) -> &CodesSpec {
+        &self.spec.codes
+    }
+
+    /// The bad codes of a batch under the set's `[codes]` policies (see [`CodesSpec::check`]).
+    pub fn check_codes(&self, frame: &riskgrade_core::Frame) -> Vec<riskgrade_core::DataIssue> {
+        self.spec.codes.check(frame)
     }
 
     /// Every input the set reads.
@@ -474,6 +450,8 @@ struct CanonicalSetFile<'a> {
     routing: &'a RoutingSpec,
     #[serde(skip_serializing_if = "RuleLimitsSpec::is_default")]
     rule_limits: &'a RuleLimitsSpec,
+    #[serde(skip_serializing_if = "CodesSpec::is_default")]
+    codes: &'a CodesSpec,
 }
 
 impl<'a> From<&'a ModelSetSpec> for CanonicalSetFile<'a> {
@@ -486,6 +464,7 @@ impl<'a> From<&'a ModelSetSpec> for CanonicalSetFile<'a> {
             rule: &s.rules,
             routing: &s.routing,
             rule_limits: &s.rule_limits,
+            codes: &s.codes,
         }
     }
 }
@@ -588,14 +567,24 @@ fn compile_routes(spec: &ModelSetSpec, ids: &[String]) -> Result<Vec<(String, us
                     model: r.model.clone(),
                 }));
             }
-            if let Some((_, other)) = routes.iter().find(|(c, _)| c == code) {
+            let code = IndustryCode::parse(code)
+                .map_err(|error| {
+                    ModelError::Set(SetProblem::BadIndustryCode {
+                        model: Some(r.model.clone()),
+                        code: code.clone(),
+                        error,
+                    })
+                })?
+                .as_str()
+                .to_string();
+            if let Some((_, other)) = routes.iter().find(|(c, _)| *c == code) {
                 return Err(ModelError::Set(SetProblem::IndustryRoutedTwice {
-                    industry: code.clone(),
+                    industry: code,
                     first: ids[*other].clone(),
                     second: r.model.clone(),
                 }));
             }
-            routes.push((code.clone(), idx));
+            routes.push((code, idx));
         }
     }
     Ok(routes)
@@ -698,6 +687,7 @@ fn compile_rules(
     )
     .indicators(indicators)
     .classes(classes);
+    spec.rule_limits.check().map_err(ModelError::Set)?;
     Ok(if spec.rules.is_empty() {
         Rules::none(catalog)
     } else {

@@ -343,4 +343,7 @@ pub struct ModelSetSpec {
         skip_serializing_if = "crate::routing::RuleLimitsSpec::is_default"
     )]
     pub rule_limits: crate::routing::RuleLimitsSpec,
+    /// What to do with bad credit, industry and district codes (`[codes]`).
+    #[serde(default, skip_serializing_if = "crate::codes::CodesSpec::is_default")]
+    pub codes: crate::codes::CodesSpec,
 }

@@ -44,17 +44,18 @@
 //! # What is produced
 //!
 //! Identity: `id` `E0000001`…, a name such as `Haidian Xinda Trading Co., Ltd.`,
-//! an 18-character unified social credit code (`91`, district code, organisation
-//! code, GB 32100 check character; unique in a batch), an industry code (6% food:
+//! an 18-character unified social credit code (`91`, district code, an organisation
+//! code with its GB 11714 check character, the GB 32100 check character; unique in a batch), an industry code (6% food:
 //! C13–C15), one of Beijing's 16 districts and a registration date since 1995
 //! (about 8% younger than one year).
 //!
 //! Licences (0–3, by industry): `food_production`, `food_business`,
 //! `special_equipment`, `hazardous_chemicals`, `road_transport`,
-//! `construction_qualification`, `pollutant_discharge`, `public_health`, issued by
-//! `market_regulation`, `emergency_management`, `transport`,
-//! `housing_construction`, `ecology_environment` or `health`; five-year terms,
-//! some lapsed.
+//! `construction_qualification`, `pollutant_discharge`, `public_health`, each
+//! naming its issuing department as licences do (`食品生产安全监督管理处`,
+//! `食品经营安全监督管理处`, `特种设备安全监察处`, `应急管理局`, `交通委员会`,
+//! `住房和城乡建设委员会`, `生态环境局`, `卫生健康委员会`: each an alias in the
+//! reference set's department registry); five-year terms, some lapsed.
 //!
 //! Attributes:
 //!
@@ -110,7 +111,7 @@ use riskgrade_core::rng::{key, splitmix64};
 use riskgrade_core::{Date, Enterprise};
 use serde::{Deserialize, Serialize};
 
-pub use demo::{demo_pool, inspection_finds, simulated_outcomes};
+pub use demo::{inspection_finds, simulated_outcomes};
 pub use evolve::{MonthEvents, evolve};
 
 /// What to generate: how many enterprises, from which seed, as of which date

@@ -14,8 +14,8 @@ use crate::sample::{
     YEAR_DAYS, chance, int_in, lognormal, normal, pick, poisson, round_to, uniform, unit, wait_days,
 };
 use crate::tables::{
-    BRAND_HEADS, BRAND_TAILS, CODE_CHARS, CODE_WEIGHTS, DISTRICTS, ENTERPRISE_TYPES, INDUSTRIES,
-    Industry, PRODUCT_CATEGORIES, SCALES,
+    BRAND_HEADS, BRAND_TAILS, CODE_CHARS, DISTRICTS, ENTERPRISE_TYPES, INDUSTRIES, Industry,
+    PRODUCT_CATEGORIES, SCALES,
 };
 
 /// 1995-01-01, the earliest registration date.
@@ -58,11 +58,12 @@ fn segment<R: Rng>(rng: &mut R) -> (&'static str, f64) {
     (name, round_to(p, 4).clamp(0.0001, 0.9999))
 }
 
-/// The unified social credit code: `91`, district code, 9 organisation-code
-/// characters and the GB 32100 check character. The first 8 organisation
-/// characters encode the index bijectively, so codes are unique in a batch.
-fn credit_code<R: Rng>(rng: &mut R, ctx: &Ctx, index: usize, district_code: &str) -> String {
-    let mut chars = [0u8; 18];
+/// The unified social credit code: `91`, district code, the organisation
+/// code (8 characters and its GB 11714 check character) and the GB 32100
+/// check character. The 8 organisation characters encode the index
+/// bijectively, so codes are unique in a batch.
+fn credit_code(ctx: &Ctx, index: usize, district_code: &str) -> String {
+    let mut chars = [0u8; 16];
     chars[0] = b'9';
     chars[1] = b'1';
     chars[2..8].copy_from_slice(district_code.as_bytes());
@@ -74,17 +75,11 @@ fn credit_code<R: Rng>(rng: &mut R, ctx: &Ctx, index: usize, district_code: &str
         chars[slot] = CODE_CHARS[(x % 31) as usize];
         x /= 31;
     }
-    chars[16] = CODE_CHARS[rng.random_range(0..31)];
-    let sum: u32 = chars[..17]
-        .iter()
-        .zip(CODE_WEIGHTS)
-        .map(|(c, w)| {
-            let v = CODE_CHARS.iter().position(|x| x == c).unwrap_or(0) as u32;
-            v * w
-        })
-        .sum();
-    chars[17] = CODE_CHARS[((31 - sum % 31) % 31) as usize];
-    chars.iter().map(|&c| char::from(c)).collect()
+    let first16: String = chars.iter().map(|&c| char::from(c)).collect();
+    // The district codes come from the shipped table and the characters from the code's set.
+    riskgrade_core::codes::CreditCode::complete(&first16)
+        .map(|c| c.as_str().to_string())
+        .unwrap_or(first16)
 }
 
 /// Registration date: ~8% younger than a year, the rest skewed towards recent years.
@@ -619,7 +614,7 @@ pub(crate) fn enterprise<R: Rng>(rng: &mut R, ctx: &Ctx, index: usize) -> (Enter
         "{} {brand_head}{brand_tail} {} {suffix}",
         district.name, industry.business
     );
-    let credit_code = credit_code(rng, ctx, index, district.code);
+    let credit_code = credit_code(ctx, index, district.code);
     let licences = licences(rng, ctx, industry, reg, p);
     let (attributes, capital) = attributes(rng, etype, industry, p);
     let records = records(rng, ctx, reg, p, industry.food.is_some(), capital);

@@ -135,17 +135,23 @@ pub(crate) struct Industry {
     pub licences: &'static [LicenceSpec],
 }
 
-const FOOD_PRODUCTION: LicenceSpec = ("food_production", "market_regulation", 0.95);
-const FOOD_BUSINESS: LicenceSpec = ("food_business", "market_regulation", 0.9);
-const SPECIAL_EQUIPMENT: LicenceSpec = ("special_equipment", "market_regulation", 0.3);
-const POLLUTANT: LicenceSpec = ("pollutant_discharge", "ecology_environment", 0.2);
+/// The issuing divisions as licences name them (the reference set's
+/// `[routing.departments]` registry lists each name as an alias).
+const FOOD_PRODUCTION_DIVISION: &str = "食品生产安全监督管理处";
+const FOOD_BUSINESS_DIVISION: &str = "食品经营安全监督管理处";
+const SPECIAL_EQUIPMENT_DIVISION: &str = "特种设备安全监察处";
+
+const FOOD_PRODUCTION: LicenceSpec = ("food_production", FOOD_PRODUCTION_DIVISION, 0.95);
+const FOOD_BUSINESS: LicenceSpec = ("food_business", FOOD_BUSINESS_DIVISION, 0.9);
+const SPECIAL_EQUIPMENT: LicenceSpec = ("special_equipment", SPECIAL_EQUIPMENT_DIVISION, 0.3);
+const POLLUTANT: LicenceSpec = ("pollutant_discharge", "生态环境局", 0.2);
 
 /// Industries with weights in thousandths; food industries (C13–C15) make up 6%.
 pub(crate) const INDUSTRIES: [(Industry, u32); 21] = [
     // Food: 60 in 1000.
     (
         Industry {
-            code: "C1310",
+            code: "C1311",
             business: "Grain and Oil",
             food: Some("general"),
             licences: &[FOOD_PRODUCTION, SPECIAL_EQUIPMENT, POLLUTANT],
@@ -168,7 +174,7 @@ pub(crate) const INDUSTRIES: [(Industry, u32); 21] = [
             food: Some("bakery"),
             licences: &[
                 FOOD_PRODUCTION,
-                ("food_business", "market_regulation", 0.4),
+                ("food_business", FOOD_BUSINESS_DIVISION, 0.4),
                 SPECIAL_EQUIPMENT,
             ],
         },
@@ -185,12 +191,12 @@ pub(crate) const INDUSTRIES: [(Industry, u32); 21] = [
     ),
     (
         Industry {
-            code: "C1440",
+            code: "C1441",
             business: "Dairy",
             food: Some("dairy"),
             licences: &[
                 FOOD_PRODUCTION,
-                ("special_equipment", "market_regulation", 0.6),
+                ("special_equipment", SPECIAL_EQUIPMENT_DIVISION, 0.6),
                 POLLUTANT,
             ],
         },
@@ -210,7 +216,10 @@ pub(crate) const INDUSTRIES: [(Industry, u32); 21] = [
             code: "C1492",
             business: "Health Products",
             food: Some("health_food"),
-            licences: &[FOOD_PRODUCTION, ("food_business", "market_regulation", 0.3)],
+            licences: &[
+                FOOD_PRODUCTION,
+                ("food_business", FOOD_BUSINESS_DIVISION, 0.3),
+            ],
         },
         6,
     ),
@@ -221,7 +230,7 @@ pub(crate) const INDUSTRIES: [(Industry, u32); 21] = [
             food: Some("beverage"),
             licences: &[
                 FOOD_PRODUCTION,
-                ("special_equipment", "market_regulation", 0.5),
+                ("special_equipment", SPECIAL_EQUIPMENT_DIVISION, 0.5),
                 POLLUTANT,
             ],
         },
@@ -242,7 +251,7 @@ pub(crate) const INDUSTRIES: [(Industry, u32); 21] = [
             code: "F5211",
             business: "Supermarket",
             food: None,
-            licences: &[("food_business", "market_regulation", 0.8)],
+            licences: &[("food_business", FOOD_BUSINESS_DIVISION, 0.8)],
         },
         90,
     ),
@@ -252,15 +261,15 @@ pub(crate) const INDUSTRIES: [(Industry, u32); 21] = [
             business: "Trading",
             food: None,
             licences: &[
-                ("food_business", "market_regulation", 0.15),
-                ("hazardous_chemicals", "emergency_management", 0.03),
+                ("food_business", FOOD_BUSINESS_DIVISION, 0.15),
+                ("hazardous_chemicals", "应急管理局", 0.03),
             ],
         },
         190,
     ),
     (
         Industry {
-            code: "I6510",
+            code: "I6513",
             business: "Technology",
             food: None,
             licences: &[],
@@ -273,7 +282,7 @@ pub(crate) const INDUSTRIES: [(Industry, u32); 21] = [
             business: "Construction Engineering",
             food: None,
             licences: &[
-                ("construction_qualification", "housing_construction", 0.85),
+                ("construction_qualification", "住房和城乡建设委员会", 0.85),
                 SPECIAL_EQUIPMENT,
             ],
         },
@@ -286,7 +295,7 @@ pub(crate) const INDUSTRIES: [(Industry, u32); 21] = [
             food: None,
             licences: &[
                 FOOD_BUSINESS,
-                ("special_equipment", "market_regulation", 0.1),
+                ("special_equipment", SPECIAL_EQUIPMENT_DIVISION, 0.1),
             ],
         },
         90,
@@ -315,9 +324,9 @@ pub(crate) const INDUSTRIES: [(Industry, u32); 21] = [
             business: "Steel Structure",
             food: None,
             licences: &[
-                ("special_equipment", "market_regulation", 0.6),
-                ("pollutant_discharge", "ecology_environment", 0.4),
-                ("construction_qualification", "housing_construction", 0.2),
+                ("special_equipment", SPECIAL_EQUIPMENT_DIVISION, 0.6),
+                ("pollutant_discharge", "生态环境局", 0.4),
+                ("construction_qualification", "住房和城乡建设委员会", 0.2),
             ],
         },
         25,
@@ -328,21 +337,21 @@ pub(crate) const INDUSTRIES: [(Industry, u32); 21] = [
             business: "Chemical",
             food: None,
             licences: &[
-                ("hazardous_chemicals", "emergency_management", 0.9),
-                ("pollutant_discharge", "ecology_environment", 0.7),
-                ("special_equipment", "market_regulation", 0.5),
+                ("hazardous_chemicals", "应急管理局", 0.9),
+                ("pollutant_discharge", "生态环境局", 0.7),
+                ("special_equipment", SPECIAL_EQUIPMENT_DIVISION, 0.5),
             ],
         },
         10,
     ),
     (
         Industry {
-            code: "G5430",
+            code: "G5431",
             business: "Logistics",
             food: None,
             licences: &[
-                ("road_transport", "transport", 0.9),
-                ("hazardous_chemicals", "emergency_management", 0.05),
+                ("road_transport", "交通委员会", 0.9),
+                ("hazardous_chemicals", "应急管理局", 0.05),
             ],
         },
         50,
@@ -352,7 +361,7 @@ pub(crate) const INDUSTRIES: [(Industry, u32); 21] = [
             code: "K7020",
             business: "Property Management",
             food: None,
-            licences: &[("special_equipment", "market_regulation", 0.5)],
+            licences: &[("special_equipment", SPECIAL_EQUIPMENT_DIVISION, 0.5)],
         },
         50,
     ),
@@ -361,7 +370,7 @@ pub(crate) const INDUSTRIES: [(Industry, u32); 21] = [
             code: "O8010",
             business: "Household Services",
             food: None,
-            licences: &[("public_health", "health", 0.4)],
+            licences: &[("public_health", "卫生健康委员会", 0.4)],
         },
         40,
     ),
@@ -406,8 +415,3 @@ pub(crate) const BRAND_TAILS: [&str; 20] = [
 
 /// Characters of the unified social credit code (GB 32100: digits and 21 letters, no I O Z S V).
 pub(crate) const CODE_CHARS: &[u8; 31] = b"0123456789ABCDEFGHJKLMNPQRTUWXY";
-
-/// Weights of the first 17 characters for the check character (3^i mod 31).
-pub(crate) const CODE_WEIGHTS: [u32; 17] = [
-    1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28,
-];

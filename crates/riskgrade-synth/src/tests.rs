@@ -4,7 +4,7 @@ use std::time::Instant;
 use riskgrade_core::{AttrValue, Enterprise, ListAction, Record, RecordKind, RecordType, Severity};
 
 use super::*;
-use crate::tables::{CODE_CHARS, CODE_WEIGHTS};
+use riskgrade_core::codes::{CreditCode, DistrictCode, IndustryCode, IndustryLevel};
 
 fn as_of() -> Date {
     "2026-11-27".parse().unwrap()
@@ -222,18 +222,15 @@ fn identities_look_real() {
         assert_eq!(e.id.0, format!("E{:07}", i + 1));
         assert!(e.name.contains(&e.district), "{}", e.name);
         let code = e.credit_code.as_deref().unwrap();
-        assert_eq!(code.len(), 18);
         assert!(code.starts_with("9111"), "{code}");
-        let value = |c: u8| CODE_CHARS.iter().position(|x| *x == c).unwrap() as u32;
-        let sum: u32 = code
-            .bytes()
-            .take(17)
-            .zip(CODE_WEIGHTS)
-            .map(|(c, w)| value(c) * w)
-            .sum();
-        assert_eq!(value(code.as_bytes()[17]), (31 - sum % 31) % 31, "{code}");
+        // Both check characters: GB 32100 (position 18) and GB 11714 (position 17).
+        let parsed = CreditCode::parse(code).unwrap_or_else(|err| panic!("{code}: {err}"));
+        let district = DistrictCode::parse(&e.district).unwrap();
+        assert_eq!(parsed.district(), district.code(), "{code}");
         assert!(codes.insert(code.to_string()), "duplicate {code}");
-        assert_eq!(e.industry.len(), 5);
+        let industry = IndustryCode::parse(&e.industry).unwrap();
+        assert_eq!(industry.as_str(), e.industry);
+        assert_eq!(industry.level(), IndustryLevel::Class);
         assert!(e.licences.len() <= 3);
     }
     let food = share(&synth, |e| {

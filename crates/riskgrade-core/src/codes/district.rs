@@ -5,6 +5,8 @@
 //! updates GB/T 2260; its header names the source. A division is accepted as
 //! its six-digit code, its name when only one division bears it (`东城区`), or
 //! its name after its province and prefecture (`北京市东城区`, `吉林省长春市朝阳区`).
+//! Beijing's districts are also accepted by their romanised names (`Haidian`,
+//! `Haidian District`; `gbt2260_romanised.txt` names its source).
 
 use std::collections::HashMap;
 use std::fmt;
@@ -13,6 +15,7 @@ use std::sync::OnceLock;
 use super::{CodeError, CodeField};
 
 const TABLE: &str = include_str!("gbt2260_2024.txt");
+const ROMANISED: &str = include_str!("gbt2260_romanised.txt");
 
 struct Table {
     names: HashMap<&'static str, &'static str>,
@@ -47,6 +50,22 @@ fn table() -> &'static Table {
                 let v = aliases.entry(f).or_default();
                 if !v.contains(&code) {
                     v.push(code);
+                }
+            }
+        }
+        // Romanised names: `Haidian`, `Haidian District`, `Haidian Qu`, compared in lower case.
+        for line in ROMANISED
+            .lines()
+            .filter(|l| !l.starts_with('#') && !l.is_empty())
+        {
+            let (code, name) = line.split_once(' ').unwrap_or((line, ""));
+            if let Some((&code, _)) = names.get_key_value(code) {
+                for form in [
+                    name.to_string(),
+                    format!("{name}District"),
+                    format!("{name}Qu"),
+                ] {
+                    aliases.entry(form.to_lowercase()).or_default().push(code);
                 }
             }
         }
@@ -88,7 +107,11 @@ impl DistrictCode {
         if let Some((&code, _)) = t.names.get_key_value(s.as_str()) {
             return Ok(DistrictCode(code));
         }
-        match t.aliases.get(&s).map(Vec::as_slice) {
+        let found = t
+            .aliases
+            .get(&s)
+            .or_else(|| t.aliases.get(&s.to_lowercase()));
+        match found.map(Vec::as_slice) {
             Some([code]) => Ok(DistrictCode(code)),
             Some(codes) if !codes.is_empty() => Err(CodeError::AmbiguousDistrict {
                 name: s,
@@ -164,6 +187,17 @@ mod tests {
             assert_eq!(d.name(), name);
             assert_eq!(DistrictCode::parse(&format!("北京市{name}")), Ok(d));
             assert_eq!(DistrictCode::parse(&format!(" {code} ")), Ok(d));
+        }
+        // Romanised, as the English Wikipedia list prints them.
+        for (code, name) in [
+            ("110101", "Dongcheng"),
+            ("110108", "Haidian"),
+            ("110119", "Yanqing"),
+        ] {
+            let d = DistrictCode::parse(code).unwrap();
+            assert_eq!(DistrictCode::parse(name), Ok(d));
+            assert_eq!(DistrictCode::parse(&format!("{name} District")), Ok(d));
+            assert_eq!(DistrictCode::parse(&name.to_uppercase()), Ok(d));
         }
         let listed: Vec<&str> = DistrictCode::in_province("11")
             .iter()

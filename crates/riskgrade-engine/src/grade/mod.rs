@@ -348,7 +348,7 @@ fn settle_issues(
         });
     }
     let mut bad = vec![false; n];
-    for is in issues.iter() {
+    for is in issues.iter().filter(|is| !is.problem.is_flag()) {
         bad[is.row] = true;
     }
     Ok(bad)

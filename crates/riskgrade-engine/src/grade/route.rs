@@ -52,6 +52,14 @@ pub(super) fn route(set: &ModelSet, frame: &Frame, issues: &mut Vec<DataIssue>) 
             unreadable[is.row] = true;
         }
     }
+    // Bad credit, industry and district codes, by the set's `[codes]` policies;
+    // a row whose bad industry code is reported here is not reported again below.
+    for is in set.check_codes(frame) {
+        if is.column == "industry" && !is.problem.is_flag() {
+            unreadable[is.row] = true;
+        }
+        issues.push(is);
+    }
     for (r, &m) in model_of.iter().enumerate() {
         if m == u16::MAX && unreadable[r] {
             // Already reported as unreadable; its industry says nothing more.
