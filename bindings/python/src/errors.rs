@@ -29,6 +29,9 @@
 //! | `RuleTestError` | `DataError` | `file`, `line`, `column` |
 //! | `DateError` | `DataError` | `column = "as_of"` |
 //! | a variant added later to a `#[non_exhaustive]` enum | `RiskgradeError` | — |
+//!
+//! Rows count from 0, as `DataFrame.iloc` does, in `row` and in the message alike
+//! ([`zero_based`]); the exceptions are named `riskgrade.DataError` and so on.
 
 use std::path::Path;
 
@@ -43,31 +46,31 @@ use riskgrade::{
 };
 
 create_exception!(
-    _riskgrade,
+    riskgrade,
     RiskgradeError,
     PyException,
     "Base class of every riskgrade error."
 );
 create_exception!(
-    _riskgrade,
+    riskgrade,
     ModelError,
     RiskgradeError,
     "A model or model set that cannot be loaded; `file`, `line`, `column`, or `model` and `path`, when known."
 );
 create_exception!(
-    _riskgrade,
+    riskgrade,
     RuleCompileError,
     ModelError,
     "A rule that does not compile; `rule_id`, `file`, `line`, `column`."
 );
 create_exception!(
-    _riskgrade,
+    riskgrade,
     DataError,
     RiskgradeError,
     "Input data that cannot be graded; `row`, `column`, `file`, `line` and `value` when known."
 );
 create_exception!(
-    _riskgrade,
+    riskgrade,
     EvaluationError,
     RiskgradeError,
     "A batch that could not be evaluated; `row`, `rule_id`, `file`, `line`, `column` when a rule stopped it."
@@ -128,8 +131,35 @@ pub(crate) fn with_attrs(err: PyErr, attrs: &[(&str, Attr)]) -> PyErr {
     err
 }
 
-/// A `DataError` with its usual attributes (`row`, `column`, `file`, `line`, `value`).
+/// A message that names `row` the way Python does: from 0, as `DataFrame.iloc` counts, so that
+/// the message and the exception's `row` agree. The library's messages count rows from 1 (as a
+/// file's lines and the CLI do); the first `row N` naming this row is rewritten.
+pub(crate) fn zero_based(message: &str, row: usize) -> String {
+    let from_one = format!("row {}", row + 1);
+    let mut start = 0;
+    while let Some(i) = message[start..].find(&from_one) {
+        let at = start + i;
+        let end = at + from_one.len();
+        let before_ok = at == 0 || !message.as_bytes()[at - 1].is_ascii_alphanumeric();
+        let after_ok = message
+            .as_bytes()
+            .get(end)
+            .is_none_or(|b| !b.is_ascii_digit());
+        if before_ok && after_ok {
+            return format!("{}row {row}{}", &message[..at], &message[end..]);
+        }
+        start = end;
+    }
+    message.to_string()
+}
+
+/// A `DataError` with its usual attributes (`row`, `column`, `file`, `line`, `value`); a message
+/// naming the row names it from 0, as `row` does.
 pub(crate) fn data_error(message: String, row: Option<usize>, column: Option<&str>) -> PyErr {
+    let message = match row {
+        Some(r) => zero_based(&message, r),
+        None => message,
+    };
     with_attrs(
         DataError::new_err(message),
         &[
@@ -291,7 +321,7 @@ fn eval_err_as(e: &EvalError, message: String) -> PyErr {
             data_error(message, Some(first.row), Some(&first.column))
         }
         EvalError::Rule { row, error, .. } => with_attrs(
-            EvaluationError::new_err(message),
+            EvaluationError::new_err(zero_based(&message, *row)),
             &[rule_attrs(error).as_slice(), &[("row", Attr::Int(*row))]].concat(),
         ),
         EvalError::Cancelled => PyKeyboardInterrupt::new_err(message),
@@ -311,8 +341,11 @@ pub(crate) fn eval_err(e: &EvalError) -> PyErr {
 /// Two gradings that cannot be compared.
 pub(crate) fn compare_err(e: &CompareError) -> PyErr {
     let at = |row: Option<usize>| {
+        let message = e.to_string();
         with_attrs(
-            EvaluationError::new_err(e.to_string()),
+            EvaluationError::new_err(
+                row.map_or_else(|| message.clone(), |r| zero_based(&message, r)),
+            ),
             &[
                 ("row", row.map_or(Attr::None, Attr::Int)),
                 ("rule_id", Attr::None),

@@ -188,9 +188,10 @@ impl PyModel {
         let loaded = data.load()?;
         detached(py, |cancel| {
             let (grades, frame) = self.grade(&loaded.parse()?, &ask, cancel)?;
-            let row = grades
-                .row_of(id)
-                .ok_or_else(|| eval_err(&EvalError::UnknownEnterprise(id.to_string())))?;
+            let row = grades.row_of(id).ok_or_else(|| {
+                let e = EvalError::UnknownEnterprise(id.to_string());
+                pyo3::exceptions::PyKeyError::new_err(e.to_string())
+            })?;
             Ok(explanation_json(&grades, &frame, row))
         })
     }

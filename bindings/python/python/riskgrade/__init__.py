@@ -50,6 +50,7 @@ __all__ = [
     "InputInfo",
     "Model",
     "ModelError",
+    "OUTCOME_WORDS",
     "RiskgradeError",
     "RuleCompileError",
     "RuleInfo",
@@ -185,6 +186,8 @@ def _kind(data: object) -> str:
         return "pandas"
     if module == "polars" and name == "DataFrame":
         return "polars"
+    if module == "polars" and name == "LazyFrame":
+        return "polars-lazy"
     if isinstance(data, (str, bytes)):
         return "json"
     if isinstance(data, Mapping):
@@ -202,8 +205,116 @@ def _kind(data: object) -> str:
 
 def _arrow_input(data: object, kind: str) -> object:
     if kind == "pandas":
-        return pa.Table.from_pandas(data, preserve_index=False)
+        return _from_pandas(data)
+    if kind == "polars-lazy":
+        data = data.collect()  # type: ignore[attr-defined]
+        kind = "polars"
+    if kind == "polars":
+        return _nan_as_null(data.to_arrow())  # type: ignore[attr-defined]
+    if kind in ("arrow-table", "arrow-batch"):
+        return _nan_as_null(data)
     return data
+
+
+def _nan_as_null(table: Any) -> Any:
+    """NaN in a float column as a missing value, as pandas' conversion does: one meaning
+    of NaN whether the frame came from pandas, polars or pyarrow."""
+    import pyarrow.compute as pc
+
+    columns = list(table.columns)
+    changed = False
+    for i, col in enumerate(columns):
+        if pa.types.is_floating(col.type) and pc.any(pc.is_nan(col)).as_py():
+            columns[i] = pc.if_else(pc.is_nan(col), pa.scalar(None, col.type), col)
+            changed = True
+    if not changed:
+        return table
+    out = pa.table(columns, names=table.schema.names)
+    return out.to_batches()[0] if isinstance(table, pa.RecordBatch) and out.num_rows else out
+
+
+def _from_pandas(df: Any) -> pa.Table:
+    """A pandas DataFrame as Arrow; an ``id`` held in the index (named ``id``, no ``id`` column)
+    becomes the ``id`` column. A value pyarrow cannot convert is a :class:`DataError` naming
+    its row (from 0) and column."""
+    if "id" not in df.columns and df.index.name == "id":
+        df = df.reset_index()
+    try:
+        return pa.Table.from_pandas(df, preserve_index=False)
+    except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError) as e:
+        raise _conversion_error(df, e) from e
+
+
+def _conversion_error(df: Any, cause: Exception) -> DataError:
+    """The first cell of `df` that pyarrow cannot convert, as a DataError with row and column."""
+    for column in df.columns:
+        series = df[column]
+        try:
+            pa.Array.from_pandas(series)
+            continue
+        except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
+            pass
+        row = _odd_one_out(list(series))
+        if row is None:
+            lo, hi = 0, len(series)  # the shortest failing prefix has `hi` rows
+            while lo + 1 < hi:
+                mid = (lo + hi) // 2
+                try:
+                    pa.Array.from_pandas(series.iloc[:mid])
+                    lo = mid
+                except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
+                    hi = mid
+            row = hi - 1
+        value = series.iloc[row]
+        err = DataError(
+            f"row {row}, column `{column}`: {value!r} ({type(value).__name__}) cannot be converted "
+            f"with the column's other values; give the column one type ({cause})"
+        )
+        _set(err, row=row, column=str(column), value=str(value), file=None, line=None)
+        return err
+    err = DataError(f"the frame cannot be converted to Arrow: {cause}")
+    _set(err, row=None, column=None, value=None, file=None, line=None)
+    return err
+
+
+def _value_kind(v: object) -> str | None:
+    """What kind of value a cell holds (``None`` when missing), numbers of every width as one."""
+    import numbers
+
+    if v is None or (isinstance(v, float) and v != v):
+        return None
+    if isinstance(v, (bool, _bool_types())):
+        return "bool"
+    if isinstance(v, numbers.Number):
+        return "number"
+    return type(v).__name__
+
+
+def _bool_types() -> tuple[type, ...]:
+    try:
+        import numpy as np
+
+        return (np.bool_,)
+    except ImportError:  # pragma: no cover - pandas brings NumPy
+        return ()
+
+
+def _odd_one_out(values: list[Any]) -> int | None:
+    """The first row whose kind of value differs from the column's most common kind."""
+    kinds = [_value_kind(v) for v in values]
+    counts: dict[str, int] = {}
+    for k in kinds:
+        if k is not None:
+            counts[k] = counts.get(k, 0) + 1
+    if len(counts) < 2:
+        return None
+    common = max(counts, key=lambda k: counts[k])
+    return next(i for i, k in enumerate(kinds) if k is not None and k != common)
+
+
+def _set(err: Exception, **attrs: Any) -> None:
+    for k, v in attrs.items():
+        setattr(err, k, v)
 
 
 def _native_input(data: object, kind: str) -> object:
@@ -221,12 +332,35 @@ def _profiles_json(data: object, kind: str) -> str:
     return json.dumps(list(data), default=str)  # type: ignore[call-overload]
 
 
-def _convert(table: pa.Table, kind: str, output: Output) -> Any:
+_OUTPUTS = ("auto", "arrow", "pandas", "polars")
+
+
+def _check_output(output: object) -> None:
+    if not isinstance(output, str) or output not in _OUTPUTS:
+        raise ValueError(f"output={output!r}: use one of {', '.join(repr(o) for o in _OUTPUTS)}")
+
+
+def _convert(table: pa.Table, kind: str, output: Output, index: Any = None, classes: Sequence[str] = ()) -> Any:
+    """`table` as the kind of frame asked for. For pandas, ``index`` (the input's index) is
+    put on the result and ``class`` becomes an ordered categorical of ``classes``."""
+    _check_output(output)
     target: str = output
     if output == "auto":
-        target = {"pandas": "pandas", "polars": "polars", "arrow-batch": "arrow-batch"}.get(kind, "arrow")
+        target = {
+            "pandas": "pandas",
+            "polars": "polars",
+            "polars-lazy": "polars",
+            "arrow-batch": "arrow-batch",
+        }.get(kind, "arrow")
     if target == "pandas":
-        return table.to_pandas()
+        df = table.to_pandas()
+        if classes and "class" in df.columns:
+            import pandas as pd
+
+            df["class"] = pd.Categorical(df["class"], categories=list(classes), ordered=True)
+        if index is not None and len(index) == len(df):
+            df.index = index
+        return df
     if target == "polars":
         import polars as pl
 
@@ -291,7 +425,8 @@ class Model:
         return (Model.from_json, (self.to_json(),))
 
     def __eq__(self, other: object) -> bool:
-        return isinstance(other, Model) and other.to_json() == self.to_json()
+        """Two models are equal when their version ids are (the same canonical content)."""
+        return isinstance(other, Model) and other.version_id == self.version_id
 
     def __hash__(self) -> int:
         return hash(self.version_id)
@@ -365,6 +500,7 @@ class Model:
         rules: bool = ...,
         on_rule_error: OnRuleError = ...,
         output: Literal["arrow"],
+        keep_index: bool = ...,
     ) -> pa.Table: ...
 
     @overload
@@ -381,6 +517,7 @@ class Model:
         rules: bool = ...,
         on_rule_error: OnRuleError = ...,
         output: Output = ...,
+        keep_index: bool = ...,
     ) -> Any: ...
 
     def classify(
@@ -396,6 +533,7 @@ class Model:
         rules: bool = True,
         on_rule_error: OnRuleError = "fail-row",
         output: Output = "auto",
+        keep_index: bool = True,
     ) -> Any:
         """Grades a batch as of a date and returns one result row per enterprise.
 
@@ -415,7 +553,19 @@ class Model:
         ``"error"`` and the reason in ``error``; ``strict=True`` raises
         :class:`DataError` instead. The GIL is released while grading, the
         work runs in parallel, and Ctrl-C stops it.
+
+        pandas: the results come back on the input's index, row for row, so
+        ``df["class"] = model.classify(df, d)["class"]`` lines up on a filtered
+        frame (``keep_index=False`` gives a fresh RangeIndex); an ``id`` held in
+        the index (named ``id``, with no ``id`` column) is read as the ids;
+        ``class`` is an ordered categorical (``A < B < C < D``). A polars
+        LazyFrame is collected first. NaN in a float column is a missing value,
+        whether the frame is pandas, polars or pyarrow. ``output`` must be one
+        of ``"auto"``, ``"arrow"``, ``"pandas"``, ``"polars"`` (else
+        ``ValueError``). Rows count from 0 in errors (``e.row`` and the
+        message alike): ``df.iloc[e.row]`` is the row named.
         """
+        _check_output(output)
         kind = _kind(data)
         options: dict[str, Any] = {
             "reasons": reasons,
@@ -427,7 +577,12 @@ class Model:
             "on_rule_error": on_rule_error,
         }
         table = self._native.classify(_native_input(data, kind), _as_of(as_of), **options)
-        return _convert(table, kind, output)
+        index = data.index if kind == "pandas" and keep_index else None  # type: ignore[attr-defined]
+        return _convert(table, kind, output, index=index, classes=self._class_order())
+
+    def _class_order(self) -> list[str]:
+        """Every model's class names, least risky first, each once."""
+        return list(dict.fromkeys(c.name for c in self.classes()))
 
     def explain(
         self,
@@ -447,15 +602,24 @@ class Model:
         return Explanation(**d)
 
     def test_rules(self, tests: str | os.PathLike[str]) -> list[RuleTestResult]:
-        """Runs rule tests: a ``.tests.toml`` path, or its text. See ``docs/rules.md``."""
+        """Runs rule tests: a ``.tests.toml`` path, or its text. See ``docs/rules.md``.
+
+        As for models (:func:`validate`), a path object or a one-line string is a file's path,
+        and text with a line break is the tests themselves; a file that cannot be read raises
+        :class:`DataError` with ``file`` (a :class:`RiskgradeError`, as a missing model's
+        :class:`ModelError` is).
+        """
         name = "<tests>"
         text = os.fspath(tests)
-        if isinstance(tests, os.PathLike) or (
-            "\n" not in text and text.endswith(".toml") and os.path.exists(text)
-        ):
+        if isinstance(tests, os.PathLike) or "\n" not in text:
             name = text
-            with open(text, encoding="utf-8") as f:
-                text = f.read()
+            try:
+                with open(text, encoding="utf-8") as f:
+                    text = f.read()
+            except (OSError, UnicodeDecodeError) as e:
+                err = DataError(f"rule tests {name}: {e.strerror if isinstance(e, OSError) else e}")
+                _set(err, row=None, column=None, value=None, file=name, line=None)
+                raise err from e
         out = []
         for r in json.loads(self._native.test_rules(text, name)):
             r["class_"] = r.pop("class")
@@ -554,6 +718,7 @@ def compare(
     the movers with the rules that moved them.
     """
     after = before if after is None else after
+    _check_output(output)
     columns = None if outcomes is None else _outcome_columns(outcomes)
     kind = _kind(data)
     m, movers, text, judged = _riskgrade.compare(
@@ -643,14 +808,37 @@ def calibrate(
     return Calibration(model=Model(native), method=method, weights=weights, provenance=json.loads(prov), text=text)
 
 
+OUTCOME_WORDS: dict[str, dict[str, str]] = {
+    "problem": {"是": "true", "否": "false", "有": "true", "无": "false", "有问题": "true", "无问题": "false"},
+    "result": {
+        "发现问题": "problem",
+        "未发现问题": "no_problem",
+        "无法联系": "not_reachable",
+        "拒绝检查": "refused",
+        "不配合检查": "refused",
+    },
+}
+"""The Chinese words read as outcomes, beside the English ones the engine reads: ``problem``
+flags are true/false, yes/no, 1/0 (booleans and the integers 0 and 1 too) or 是/否, 有/无,
+有问题/无问题; ``result`` texts are problem, no_problem, not_reachable, refused or 发现问题,
+未发现问题, 无法联系, 拒绝检查/不配合检查. Anything else — including a missing value, None or
+NaN — is a :class:`DataError` naming the row (from 0), the column and the text."""
+
+
+def _outcome_words(name: str, values: list[Any]) -> list[Any]:
+    words = OUTCOME_WORDS[name]
+    return [words.get(v.strip(), v) if isinstance(v, str) else v for v in values]
+
+
 def _outcome_columns(outcomes: object) -> tuple[list[Any], str, list[Any]]:
     """Inspection outcomes as (enterprise ids, column name, values) from a mapping or a table.
 
-    The values are read in Rust: ``result`` texts (``problem``, ``no_problem``, ...) or
-    ``problem`` flags (true/false, 1/0); a bad one raises :class:`DataError` naming the row.
+    The values are read in Rust, after :data:`OUTCOME_WORDS` translates the Chinese ones:
+    ``result`` texts (``problem``, ``no_problem``, ...) or ``problem`` flags (true/false, 1/0);
+    a bad or missing one raises :class:`DataError` naming the row.
     """
     if isinstance(outcomes, dict):
-        return list(outcomes), "problem", list(outcomes.values())
+        return list(outcomes), "problem", _outcome_words("problem", list(outcomes.values()))
 
     def column(name: str) -> list[Any] | None:
         try:
@@ -668,7 +856,7 @@ def _outcome_columns(outcomes: object) -> tuple[list[Any], str, list[Any]]:
     for name in ("problem", "result"):
         values = column(name)
         if values is not None:
-            return ids, name, values
+            return ids, name, _outcome_words(name, values)
     raise ValueError("outcomes: the table needs a `problem` (true/false) or a `result` column")
 
 
@@ -714,3 +902,8 @@ def validate(source: str | os.PathLike[str]) -> Model:
     if isinstance(source, os.PathLike) or "\n" not in text:
         return Model.from_path(text)
     return Model.from_toml(text)
+
+
+def __dir__() -> list[str]:
+    """The public names only (not the modules and typing names the package imports)."""
+    return sorted([*__all__, "plot"])
