@@ -6,6 +6,10 @@ use riskgrade_core::Frame;
 use riskgrade_io::{OutColumn, OutData, StringArray};
 use riskgrade_rules::Action;
 
+/// The version of the results table's layout ([`results_table`]). Version 3
+/// made `labels`, `alerts` and `rules` list columns (they were joined text).
+pub const RESULTS_SCHEMA_VERSION: u32 = 3;
+
 /// Which optional columns a results table has.
 ///
 /// ```
@@ -47,18 +51,37 @@ impl ResultColumns {
 
 /// The results of a batch as table columns, ready for [`riskgrade_io::write_table`].
 ///
-/// Columns, in order (results schema version 2):
+/// Columns, in order (results schema version [`RESULTS_SCHEMA_VERSION`]):
 /// `id`, `industry`, `model`, `score`, `class`, `class_label`, `reasons`
 /// (rules' effects on the class and score first, then the top indicators;
-/// joined with ` | `), `score_before_rules` (the indicators' score),
-/// `labels` (joined with ` | `), `alerts` (`<severity> <topic> -> <department>:
-/// <message>`, joined with ` | `), `rules` (ids of the rules that acted,
-/// comma-separated), `status` (`graded` or `error`), `error` (the row's
+/// joined with ` | `), `score_before_rules` (the indicators' score), and
+/// three list columns ([`OutData::List`]: Arrow `List<Utf8>` in Parquet and
+/// Arrow, JSON arrays in JSON, a JSON array of strings in each CSV cell; empty
+/// when there are none): `labels`, `alerts` (each `<severity> <topic> ->
+/// <department>: <message>`) and `rules` (ids of the rules that acted, in
+/// running order); then `status` (`graded` or `error`), `error` (the row's
 /// issues joined with `; `, including a rule's error), `model_version`, `as_of`, then `dim:<path>` per
 /// dimension and, when asked, `contrib:<path>` per indicator (both named
 /// `dim:<model>:<path>` and `contrib:<model>:<path>` when the set has several
 /// models, whose scales differ). Rows not graded have empty score, class and
 /// reasons.
+///
+/// ```
+/// use std::sync::Arc;
+/// use riskgrade_engine::{Grader, Options, ResultColumns, results_table};
+/// use riskgrade_io::OutData;
+///
+/// let set = Arc::new(riskgrade_model::examples::reference()?);
+/// let profiles: Vec<riskgrade_core::Enterprise> = serde_json::from_str(r#"[{"id": "E1", "industry": "F5211",
+///     "registered": "2015-03-01", "records": [{"kind": "dishonest_list", "date": "2026-03-01", "action": "entry"}]}]"#)?;
+/// let as_of = "2026-11-01".parse()?;
+/// let frame = riskgrade_core::Frame::from_profiles(&profiles, set.schema(), as_of, set.effect_periods());
+/// let grades = Grader::new(set).grade_with(&frame, Some(&profiles), as_of, &Options::default())?;
+/// let table = results_table(&grades, &frame, ResultColumns::default());
+/// let labels = table.iter().find(|c| c.name == "labels").unwrap();
+/// assert_eq!(labels.data, OutData::List(vec![vec!["重点监管".to_string()]]));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub fn results_table(grades: &Grades, frame: &Frame, columns: ResultColumns) -> Vec<OutColumn> {
     let mut out = grade_columns(grades, frame);
     out.extend(rule_columns(grades));
@@ -132,63 +155,46 @@ fn grade_columns(grades: &Grades, frame: &Frame) -> Vec<OutColumn> {
     ]
 }
 
-/// `labels`, `alerts`, `rules`: what the rules did to each row.
+/// `labels`, `alerts`, `rules`: what the rules did to each row, as lists.
 fn rule_columns(grades: &Grades) -> Vec<OutColumn> {
     let n = grades.len();
-    let text = |v: Vec<Option<String>>| OutData::Text(v);
+    let labels = (0..n)
+        .map(|r| grades.labels(r).map(str::to_string).collect())
+        .collect();
+    let alerts = (0..n)
+        .map(|r| {
+            grades
+                .alerts(r)
+                .filter_map(|e| match &e.action {
+                    Action::Alert {
+                        topic,
+                        message,
+                        severity,
+                    } => Some(format!(
+                        "{} {topic} -> {}: {message}",
+                        severity.name(),
+                        e.department.as_deref().unwrap_or("(no route)")
+                    )),
+                    _ => None,
+                })
+                .collect()
+        })
+        .collect();
+    let rules = (0..n)
+        .map(|r| {
+            let mut ids: Vec<String> = Vec::new();
+            for e in grades.effects(r) {
+                if !ids.iter().any(|id| *id == *e.rule) {
+                    ids.push(e.rule.to_string());
+                }
+            }
+            ids
+        })
+        .collect();
     vec![
-        OutColumn {
-            name: "labels".into(),
-            data: text(
-                (0..n)
-                    .map(|r| {
-                        let l: Vec<&str> = grades.labels(r).collect();
-                        (!l.is_empty()).then(|| l.join(" | "))
-                    })
-                    .collect(),
-            ),
-        },
-        OutColumn {
-            name: "alerts".into(),
-            data: text(
-                (0..n)
-                    .map(|r| {
-                        let a: Vec<String> = grades
-                            .alerts(r)
-                            .filter_map(|e| match &e.action {
-                                Action::Alert {
-                                    topic,
-                                    message,
-                                    severity,
-                                } => Some(format!(
-                                    "{} {topic} -> {}: {message}",
-                                    severity.name(),
-                                    e.department.as_deref().unwrap_or("(no route)")
-                                )),
-                                _ => None,
-                            })
-                            .collect();
-                        (!a.is_empty()).then(|| a.join(" | "))
-                    })
-                    .collect(),
-            ),
-        },
-        OutColumn {
-            name: "rules".into(),
-            data: text(
-                (0..n)
-                    .map(|r| {
-                        let mut ids: Vec<&str> = Vec::new();
-                        for e in grades.effects(r) {
-                            if !ids.contains(&&*e.rule) {
-                                ids.push(&e.rule);
-                            }
-                        }
-                        (!ids.is_empty()).then(|| ids.join(","))
-                    })
-                    .collect(),
-            ),
-        },
+        OutColumn::new("labels", OutData::List(labels)),
+        OutColumn::new("alerts", OutData::List(alerts)),
+        OutColumn::new("rules", OutData::List(rules)),
     ]
 }
 
