@@ -111,7 +111,10 @@ pub enum SetProblem {
         error: riskgrade_core::codes::CodeError,
     },
     /// A department that the `[routing.departments]` registry does not know.
-    #[error("{place} names department `{department}`, which is not in [routing.departments]{}", hint(suggestion))]
+    #[error(
+        "{place} names department `{department}`, which is not in [routing.departments]{}",
+        hint(suggestion)
+    )]
     UnknownDepartment {
         /// Where it is named (`default`, `topic.food_safety`, `licence.food_production`, `industry.C14`).
         place: String,
@@ -181,6 +184,63 @@ pub enum SetProblem {
         rule: String,
         /// The file that declares it.
         file: PathBuf,
+    },
+    /// A `[rule_limits]` key above its hard ceiling.
+    #[error("[rule_limits] `{key}` = {value} is above its ceiling of {ceiling}")]
+    RuleLimit {
+        /// The key.
+        key: &'static str,
+        /// The value asked for.
+        value: u64,
+        /// The highest value allowed.
+        ceiling: u64,
+    },
+    /// A rule declared with both an inline script and a script file.
+    #[error(
+        "rule `{rule}` ({}) has both `script` and `file`; keep one",
+        position(at)
+    )]
+    ScriptAndFile {
+        /// The rule's id.
+        rule: String,
+        /// Where it is declared.
+        at: Position,
+    },
+    /// A rule id that is not an identifier.
+    #[error("rule id {rule:?} ({}): {problem}", position(at))]
+    BadRuleId {
+        /// The id as written.
+        rule: String,
+        /// Where it is declared.
+        at: Position,
+        /// What is wrong with it.
+        problem: riskgrade_rules::IdProblem,
+    },
+    /// Two rules declared with one id.
+    #[error(
+        "rule `{rule}` is declared twice: at {} and at {}",
+        position(first),
+        position(second)
+    )]
+    DuplicateRule {
+        /// The id.
+        rule: String,
+        /// The first declaration.
+        first: Position,
+        /// The second declaration.
+        second: Position,
+    },
+    /// A rule's script file that cannot be used.
+    #[error("rule `{rule}` ({}): script file `{}` {problem}", position(at), file.display())]
+    ScriptFile {
+        /// The rule's id.
+        rule: String,
+        /// Where the rule is declared.
+        at: Position,
+        /// The file as written in `file = "..."`.
+        file: PathBuf,
+        /// What is wrong with it.
+        problem: ScriptFileProblem,
     },
     /// The set could not be written as TOML.
     #[error("{message}")]
@@ -390,4 +450,43 @@ impl From<riskgrade_rules::RuleError> for ModelError {
     fn from(e: riskgrade_rules::RuleError) -> ModelError {
         ModelError::Rule(Box::new(e))
     }
+}
+
+/// Why a rule's script file cannot be used. Script files are confined to the
+/// folder of the file that declares the rule.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ScriptFileProblem {
+    /// An absolute path.
+    #[error("is an absolute path; name a file inside the rules' folder, e.g. `rules/veto.rhai`")]
+    Absolute,
+    /// A path that leaves the rules' folder.
+    #[error("leaves the rules' folder; name a file inside it")]
+    Escapes,
+    /// Not a regular file (a device, a folder, a pipe).
+    #[error("is not a regular file")]
+    NotAFile,
+    /// A name that does not end in `.rhai`: the file is not read, so its content is never shown.
+    #[error("is not a rule script; script files end in `.rhai`")]
+    NotRhai,
+    /// Larger than a script may be.
+    #[error("has {size} bytes; a script file has at most {limit}")]
+    TooLarge {
+        /// Its size in bytes.
+        size: u64,
+        /// The largest size allowed.
+        limit: u64,
+    },
+    /// The file does not exist.
+    #[error("does not exist")]
+    Missing,
+    /// The file cannot be read.
+    #[error("cannot be read: {message}")]
+    Unreadable {
+        /// The operating system's message.
+        message: String,
+    },
+    /// The file is not UTF-8 text (its content is not shown).
+    #[error("is not UTF-8 text, so it is not a rule script")]
+    NotText,
 }

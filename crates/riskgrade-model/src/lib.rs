@@ -7,6 +7,7 @@
 //! | `score` | [`ScoreFn`] and its vectorised column kernels |
 //! | `classes` | [`Classes`]: bands or target shares, assignment of a class to a score |
 //! | `codes` | [`CodesSpec`]: what a set does with bad credit, industry and district codes |
+//! | `rule_files` | rules as declared: ids checked, script files confined to their folder, duplicates with both places |
 //! | `set` | [`ModelSet`]: general + specialised models, routing by industry, version id, load/save |
 //! | `error` | [`ModelError`] and [`Problem`]: what is wrong, where, and how to fix it |
 //! | `examples` | the reference models, embedded so that they work with no files around |
@@ -41,13 +42,14 @@ mod error;
 pub mod examples;
 mod model;
 mod routing;
+mod rule_files;
 mod score;
 mod set;
 mod spec;
 
 pub use classes::{Classes, Cutoffs, default_classes};
 pub use codes::{CodePolicy, CodesSpec};
-pub use error::{ModelError, ModelReference, Problem, SetProblem};
+pub use error::{ModelError, ModelReference, Problem, ScriptFileProblem, SetProblem};
 pub use model::{Leaf, Model, Node, Source};
 pub use routing::{DepartmentSpec, RouteBy, RoutingSpec, RuleLimitsSpec, TopicRoute};
 pub use score::{Emit, ScoreFn};

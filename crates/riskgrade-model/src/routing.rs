@@ -203,9 +203,7 @@ impl RoutingSpec {
     pub fn department(&self, name: &str) -> Option<(&str, &DepartmentSpec)> {
         let k = key(name);
         self.departments.iter().find_map(|(id, d)| {
-            let hit = key(id) == k
-                || key(&d.name) == k
-                || d.aliases.iter().any(|a| key(a) == k);
+            let hit = key(id) == k || key(&d.name) == k || d.aliases.iter().any(|a| key(a) == k);
             hit.then_some((id.as_str(), d))
         })
     }
@@ -311,7 +309,9 @@ impl RoutingSpec {
         match unknown_issuer {
             Some(who) => (
                 department,
-                format!("{basis}; the issuer `{who}` on its licence is not in [routing.departments]"),
+                format!(
+                    "{basis}; the issuer `{who}` on its licence is not in [routing.departments]"
+                ),
             ),
             None => (department, basis),
         }
@@ -350,6 +350,18 @@ pub struct RuleLimitsSpec {
     /// Wall-clock milliseconds per run (default 50).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub time_budget_ms: Option<u64>,
+    /// Effects (labels, alerts, adjustments, class moves) per enterprise, all rules together (default 64).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_effects: Option<usize>,
+    /// Bytes of one effect's text: a reason, label, alert topic or message (default 1,024).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_text_len: Option<usize>,
+    /// Bytes of all of one enterprise's effect texts together (default 16,384).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_effect_bytes: Option<usize>,
+    /// Wall-clock milliseconds for the rules pass over one batch (default 600,000).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub batch_budget_ms: Option<u64>,
 }
 
 impl RuleLimitsSpec {
@@ -382,6 +394,86 @@ impl RuleLimitsSpec {
         if let Some(ms) = self.time_budget_ms {
             l = l.time_budget(std::time::Duration::from_millis(ms));
         }
+        if let Some(n) = self.max_effects {
+            l = l.max_effects(n);
+        }
+        if let Some(n) = self.max_text_len {
+            l = l.max_text_len(n);
+        }
+        if let Some(n) = self.max_effect_bytes {
+            l = l.max_effect_bytes(n);
+        }
+        if let Some(ms) = self.batch_budget_ms {
+            l = l.batch_budget(std::time::Duration::from_millis(ms));
+        }
         l
+    }
+
+    /// Each key given, with its value and ceiling ([`riskgrade_rules::Limits::CEILING`]).
+    fn keys(&self) -> [(&'static str, Option<u64>, u64); 11] {
+        let c = riskgrade_rules::Limits::CEILING;
+        let n = |v: Option<usize>| v.map(|v| v as u64);
+        let ms = |d: std::time::Duration| d.as_millis() as u64;
+        [
+            ("max_operations", self.max_operations, c.operations()),
+            (
+                "max_call_levels",
+                n(self.max_call_levels),
+                c.call_levels() as u64,
+            ),
+            (
+                "max_expr_depth",
+                n(self.max_expr_depth),
+                c.expr_depth() as u64,
+            ),
+            (
+                "max_string_size",
+                n(self.max_string_size),
+                c.string_size() as u64,
+            ),
+            (
+                "max_array_size",
+                n(self.max_array_size),
+                c.array_size() as u64,
+            ),
+            ("max_map_size", n(self.max_map_size), c.map_size() as u64),
+            ("time_budget_ms", self.time_budget_ms, ms(c.run_budget())),
+            ("max_effects", n(self.max_effects), c.effects() as u64),
+            ("max_text_len", n(self.max_text_len), c.text_len() as u64),
+            (
+                "max_effect_bytes",
+                n(self.max_effect_bytes),
+                c.effect_bytes() as u64,
+            ),
+            ("batch_budget_ms", self.batch_budget_ms, ms(c.batch())),
+        ]
+    }
+
+    /// Checks every limit against its hard ceiling.
+    ///
+    /// ```
+    /// use riskgrade_model::RuleLimitsSpec;
+    /// let mut l = RuleLimitsSpec::default();
+    /// l.max_operations = Some(1_000_000);
+    /// assert!(l.check().is_ok());
+    /// l.max_operations = Some(u64::MAX);
+    /// assert!(l.check().unwrap_err().to_string().contains("ceiling"));
+    /// ```
+    ///
+    /// # Errors
+    /// [`SetProblem::RuleLimit`] for the first limit above its ceiling.
+    pub fn check(&self) -> Result<(), SetProblem> {
+        for (key, value, ceiling) in self.keys() {
+            if let Some(value) = value
+                && value > ceiling
+            {
+                return Err(SetProblem::RuleLimit {
+                    key,
+                    value,
+                    ceiling,
+                });
+            }
+        }
+        Ok(())
     }
 }
