@@ -12,7 +12,7 @@
 //! | `demo` | the demo's steps on the store: [`demo_decisions`] and [`simulate_inspections`] |
 //! | `year` | [`year_view`]: a plan's year per class (inspected at least once, random against forced, minimums missed) against uniform sampling |
 //! | `publish` | [`publish_draw`]: closed results in the public schema, with the plan, candidate list, commitment and seed to re-draw |
-//! | `shared` | [`export_period`] and [`import_period`]: results shared in schema `riskgrade.shared/1` |
+//! | `shared` | [`export_period`] and [`import_period`]: results shared in schema `riskgrade.shared/2` (import also reads `/1`) |
 //!
 //! The store itself (SQLite, migrations, decisions, the audit trail, the
 //! departments' queues) is `riskgrade-store`; this crate joins it to the

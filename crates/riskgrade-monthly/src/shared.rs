@@ -1,27 +1,32 @@
 //! Sharing a period's results with other departments: export in a documented,
 //! versioned schema (CSV, Parquet, JSON Lines) and import a shared set back.
 //!
-//! Schema `riskgrade.shared/1`, one row per enterprise:
+//! Export writes schema `riskgrade.shared/2`, one row per enterprise (field by
+//! field in docs/shared-schema.md); import reads `/2` and the older `/1`.
 //!
 //! | column | type | meaning |
 //! |---|---|---|
-//! | `schema_version` | text | `riskgrade.shared/1` on every row |
+//! | `schema_version` | text | `riskgrade.shared/2` on every row |
 //! | `period` | text | `YYYY-MM` |
 //! | `as_of` | text | grading date, `YYYY-MM-DD` |
 //! | `model_version` | text | model set version id |
 //! | `source` | text | `local` or the department that produced the grades |
 //! | `id` | text | enterprise id (unique) |
+//! | `credit_code` | text | unified social credit code (统一社会信用代码), when known (`/2`) |
+//! | `name` | text | registered name, when known (`/2`) |
 //! | `model` | text | model that graded it |
-//! | `district` | text | administrative district |
-//! | `industry` | text | industry code (GB/T 4754) |
-//! | `score` | number | final score |
+//! | `district` | text | administrative district (GB/T 2260 code or name) |
+//! | `industry` | text | industry code (GB/T 4754-2017, normal form) |
+//! | `score` | number | final score; present on every graded row |
 //! | `score_before_rules` | number | indicators only |
 //! | `class` | text | class name; empty when not graded |
 //! | `class_rank` | integer | 0 = least risky class |
+//! | `class_name_zh` | text | 信用风险低 / 一般 / 较高 / 高 for a four-class run (`/2`) |
+//! | `class_name_en` | text | low / general / relatively high / high credit risk (`/2`) |
 //! | `reasons` | text | top reasons, `; `-separated |
-//! | `labels` | text | classification labels, `; `-separated |
-//! | `alerts` | text | `topic -> department`, `; `-separated |
-//! | `rules` | text | ids of the rules that acted, space-separated |
+//! | `labels` | list | classification labels (`/1`: text, `; `-separated) |
+//! | `alerts` | list | `topic -> department` (`/1`: text, `; `-separated) |
+//! | `rules` | list | ids of the rules that acted (`/1`: text, space-separated) |
 //! | `manual_decision` | integer | the manual decision that set the class |
 //! | `error` | text | why the enterprise was not graded |
 
@@ -32,8 +37,20 @@ use riskgrade_core::Month;
 use riskgrade_io::{Cell, IoError, OutColumn, OutData, TextTable, read_table, write_table};
 use riskgrade_store::{NewRun, ResultRow, RunInfo, Store, StoreError};
 
-/// The version tag of the shared results schema.
-pub const SHARED_SCHEMA: &str = "riskgrade.shared/1";
+/// The version tag of the shared results schema that export writes.
+pub const SHARED_SCHEMA: &str = "riskgrade.shared/2";
+
+/// The first version of the schema, which import still reads.
+pub const SHARED_SCHEMA_V1: &str = "riskgrade.shared/1";
+
+/// The class names of the national four-class scheme, least risky first:
+/// Chinese and English (《关于推进企业信用风险分类管理进一步提升监管效能的意见》).
+pub const CLASS_NAMES: [(&str, &str); 4] = [
+    ("信用风险低", "low credit risk"),
+    ("信用风险一般", "general credit risk"),
+    ("信用风险较高", "relatively high credit risk"),
+    ("信用风险高", "high credit risk"),
+];
 
 /// Why an export or import failed.
 #[derive(Debug, thiserror::Error)]
@@ -89,9 +106,25 @@ pub enum SchemaProblem {
     /// The file has a header and no rows.
     #[error("the file has no rows")]
     NoRows,
-    /// The schema version is not the one this riskgrade reads.
-    #[error("`{0}`; this riskgrade reads {SHARED_SCHEMA}")]
+    /// The schema version is not one this riskgrade reads.
+    #[error("`{0}`; this riskgrade reads {SHARED_SCHEMA} and {SHARED_SCHEMA_V1}")]
     Version(String),
+    /// A graded row (it has a class) without its score.
+    #[error("empty for class `{0}`; every graded row has its score")]
+    NoScore(String),
+    /// One class at two positions.
+    #[error("class `{class}` is at rank {known} in earlier rows, {found} here")]
+    ClassAtTwoRanks {
+        /// The class.
+        class: String,
+        /// The position earlier rows gave it.
+        known: usize,
+        /// This row's position.
+        found: usize,
+    },
+    /// A list cell of schema `/2` that is not a JSON array of strings.
+    #[error("`{0}` is not a list (a JSON array of strings)")]
+    NotAList(String),
     /// A value that must be the same on every row differs from the first row's.
     #[error(
         "`{value}` differs from row 1's `{first}`; a shared result set holds one period of one run"
@@ -170,6 +203,27 @@ pub fn export_period(store: &Store, period: Month, path: &Path) -> Result<usize,
         Ok(())
     })?;
     let n = rows.len();
+    let ids: Vec<&str> = rows.iter().map(|r| r.id.as_str()).collect();
+    let directory = store.directory(&ids)?;
+    let known = |r: &ResultRow, f: fn(&(String, String)) -> &String| {
+        directory
+            .get(&r.id)
+            .map(f)
+            .filter(|s| !s.is_empty())
+            .cloned()
+    };
+    let rank_of = |r: &ResultRow| {
+        let c = r.class.as_ref()?;
+        run.classes.iter().position(|k| k == c)
+    };
+    let class_name = |r: &ResultRow, zh: bool| {
+        let k = rank_of(r).filter(|_| run.classes.len() == CLASS_NAMES.len())?;
+        let (z, e) = CLASS_NAMES[k];
+        Some(if zh { z } else { e }.to_string())
+    };
+    let list = |f: &dyn Fn(&ResultRow) -> &str, sep: &str| {
+        OutData::List(rows.iter().map(|r| split_list(f(r), sep)).collect())
+    };
     let constant = |v: &str| OutData::Text(vec![Some(v.to_string()); n]);
     let text =
         |f: &dyn Fn(&ResultRow) -> Option<String>| OutData::Text(rows.iter().map(f).collect());
@@ -181,6 +235,8 @@ pub fn export_period(store: &Store, period: Month, path: &Path) -> Result<usize,
         col("model_version", constant(&run.version_id)),
         col("source", constant(&run.source)),
         col("id", text(&|r| Some(r.id.clone()))),
+        col("credit_code", text(&|r| known(r, |d| &d.1))),
+        col("name", text(&|r| known(r, |d| &d.0))),
         col("model", text(&|r| r.model.clone())),
         col("district", text(&|r| non_empty(&r.district))),
         col("industry", text(&|r| non_empty(&r.industry))),
@@ -195,19 +251,14 @@ pub fn export_period(store: &Store, period: Month, path: &Path) -> Result<usize,
         col("class", text(&|r| r.class.clone())),
         col(
             "class_rank",
-            OutData::Integer(
-                rows.iter()
-                    .map(|r| {
-                        let c = r.class.as_ref()?;
-                        run.classes.iter().position(|k| k == c).map(|p| p as i64)
-                    })
-                    .collect(),
-            ),
+            OutData::Integer(rows.iter().map(|r| rank_of(r).map(|p| p as i64)).collect()),
         ),
+        col("class_name_zh", text(&|r| class_name(r, true))),
+        col("class_name_en", text(&|r| class_name(r, false))),
         col("reasons", text(&|r| non_empty(&r.reasons))),
-        col("labels", text(&|r| non_empty(&r.labels))),
-        col("alerts", text(&|r| non_empty(&r.alerts))),
-        col("rules", text(&|r| non_empty(&r.rules))),
+        col("labels", list(&|r| &r.labels, "; ")),
+        col("alerts", list(&|r| &r.alerts, "; ")),
+        col("rules", list(&|r| &r.rules, " ")),
         col(
             "manual_decision",
             OutData::Integer(rows.iter().map(|r| r.manual).collect()),
@@ -216,6 +267,15 @@ pub fn export_period(store: &Store, period: Month, path: &Path) -> Result<usize,
     ];
     write_table(path, &columns)?;
     Ok(n)
+}
+
+/// A stored list (`; `- or space-separated) as its items.
+fn split_list(text: &str, sep: &str) -> Vec<String> {
+    text.split(sep)
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+        .collect()
 }
 
 fn col(name: &str, data: OutData) -> OutColumn {
@@ -265,6 +325,9 @@ pub fn import_period(
         w.insert(row)?;
     }
     let info = w.commit()?;
+    if !set.directory.is_empty() {
+        store.record_directory(&set.directory)?;
+    }
     store.note_audit(
         &source,
         "import",
@@ -286,6 +349,8 @@ struct SharedSet {
     source: Option<String>,
     classes: Vec<String>,
     rows: Vec<ResultRow>,
+    /// Names and credit codes given (schema `/2`), for the store's directory.
+    directory: Vec<riskgrade_core::Enterprise>,
 }
 
 /// The columns every shared result set has.
@@ -306,6 +371,8 @@ struct Reader<'a> {
     table: &'a TextTable,
     /// Indices of the [`REQUIRED`] columns, in that order.
     c: [usize; 8],
+    /// Whether list columns hold lists (schema `/2`) rather than joined text (`/1`).
+    lists: bool,
 }
 
 impl<'a> Reader<'a> {
@@ -320,7 +387,17 @@ impl<'a> Reader<'a> {
                 problem: SchemaProblem::MissingColumn(name.to_string()),
             })?;
         }
-        Ok(Reader { file, table, c })
+        let lists = table
+            .rows
+            .first()
+            .and_then(|r| text(r, c[0]))
+            .is_some_and(|v| v == SHARED_SCHEMA);
+        Ok(Reader {
+            file,
+            table,
+            c,
+            lists,
+        })
     }
 
     /// The error for row `i` (zero-based) and column index `col`.
@@ -344,7 +421,7 @@ impl<'a> Reader<'a> {
         let mut rows = Vec::with_capacity(self.table.rows.len());
         for (i, row) in self.table.rows.iter().enumerate() {
             let schema = self.same(c_schema, i, row)?;
-            if schema != SHARED_SCHEMA {
+            if schema != SHARED_SCHEMA && schema != SHARED_SCHEMA_V1 {
                 return Err(self.bad(Some(i), Some(c_schema), SchemaProblem::Version(schema)));
             }
             for c in [c_period, c_as_of, c_version] {
@@ -371,6 +448,7 @@ impl<'a> Reader<'a> {
             version: text(first, c_version).unwrap_or_default(),
             source: self.table.column("source").and_then(|c| text(first, c)),
             classes,
+            directory: self.directory(&rows),
             rows,
         })
     }
@@ -390,23 +468,31 @@ impl<'a> Reader<'a> {
             return Err(self.bad(Some(i), Some(c_id), SchemaProblem::DuplicateId(id)));
         }
         let class = text(row, c_class);
+        let score = self.number(row, c_score, i)?;
         if let Some(c) = &class {
             self.check_rank(i, row, c, classes)?;
+            if score.is_none() {
+                return Err(self.bad(Some(i), Some(c_score), SchemaProblem::NoScore(c.clone())));
+            }
         }
         let get = |name: &str| self.table.column(name).and_then(|c| text(row, c));
+        let list = |name: &str, sep: &str| match self.table.column(name) {
+            Some(c) => self.list(row, c, i, sep),
+            None => Ok(String::new()),
+        };
         Ok(ResultRow {
             id,
             model: get("model"),
-            score: self.number(row, c_score, i)?,
+            score,
             base_score: match self.table.column("score_before_rules") {
                 Some(c) => self.number(row, c, i)?,
                 None => None,
             },
             reasons: get("reasons").unwrap_or_default(),
             drivers: String::new(),
-            labels: get("labels").unwrap_or_default(),
-            alerts: get("alerts").unwrap_or_default(),
-            rules: get("rules").unwrap_or_default(),
+            labels: list("labels", "; ")?,
+            alerts: list("alerts", "; ")?,
+            rules: list("rules", " ")?,
             // Decision numbers belong to the store that made them: not carried over.
             manual: None,
             error: get("error").or_else(|| class.is_none().then(|| "not graded".to_string())),
@@ -433,6 +519,17 @@ impl<'a> Reader<'a> {
             return Err(bad(SchemaProblem::BadRank(rank)));
         }
         let k = rank as usize;
+        if let Some(known) = classes
+            .iter()
+            .position(|c| c.as_deref() == Some(class))
+            .filter(|&p| p != k)
+        {
+            return Err(bad(SchemaProblem::ClassAtTwoRanks {
+                class: class.to_string(),
+                known,
+                found: k,
+            }));
+        }
         if classes.len() <= k {
             classes.resize(k + 1, None);
         }
@@ -458,6 +555,45 @@ impl<'a> Reader<'a> {
         } else {
             Err(self.bad(Some(i), Some(c), SchemaProblem::Differs { value: v, first }))
         }
+    }
+
+    /// The names and credit codes the file gives, one entry per row that has either.
+    fn directory(&self, rows: &[ResultRow]) -> Vec<riskgrade_core::Enterprise> {
+        let (c_name, c_code) = (self.table.column("name"), self.table.column("credit_code"));
+        let mut out = Vec::new();
+        for (row, r) in self.table.rows.iter().zip(rows) {
+            let name = c_name.and_then(|c| text(row, c));
+            let credit_code = c_code.and_then(|c| text(row, c));
+            if name.is_none() && credit_code.is_none() {
+                continue;
+            }
+            out.push(riskgrade_core::Enterprise {
+                id: riskgrade_core::EnterpriseId(r.id.clone()),
+                name: name.unwrap_or_default(),
+                credit_code,
+                industry: r.industry.clone(),
+                district: r.district.clone(),
+                registered: None,
+                licences: Vec::new(),
+                attributes: Default::default(),
+                records: Vec::new(),
+            });
+        }
+        out
+    }
+
+    /// A list cell as stored text (items joined by `sep`): a JSON array of
+    /// strings (schema `/2`), or text already joined (schema `/1`).
+    fn list(&self, row: &[Cell], c: usize, i: usize, sep: &str) -> Result<String, ShareError> {
+        let Some(t) = text(row, c) else {
+            return Ok(String::new());
+        };
+        if !self.lists {
+            return Ok(t);
+        }
+        serde_json::from_str::<Vec<String>>(&t)
+            .map(|items| items.join(sep))
+            .map_err(|_| self.bad(Some(i), Some(c), SchemaProblem::NotAList(t.clone())))
     }
 
     /// A cell holding a finite number, or nothing.
