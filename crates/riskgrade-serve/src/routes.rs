@@ -108,6 +108,7 @@ pub(crate) fn router(state: AppState) -> Router {
         )
         .route("/dashboard/sign-out", post(dashboard::sign_out))
         .route("/dashboard/enterprises/{id}", get(dashboard::enterprise))
+        .route("/dashboard/inspections", get(dashboard::inspections))
         .route(
             "/dashboard/departments/{department}/alerts",
             get(dashboard::queue),

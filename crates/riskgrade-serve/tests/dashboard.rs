@@ -153,6 +153,7 @@ async fn pages_render_hostile_text_inert_and_forms_need_their_token() -> Result<
         "/dashboard",
         "/dashboard/enterprises/E1",
         "/dashboard/departments/market/alerts",
+        "/dashboard/inspections",
     ] {
         let a = call(addr, "GET", target, Some(&m), None).await?;
         assert_eq!(a.status, 200, "{target}: {}", a.body);

@@ -2,8 +2,10 @@
 //! which escapes every interpolated text) with SVG charts. Sign-in takes a key
 //! and starts a session (an HttpOnly, SameSite=Strict cookie); every form
 //! carries the session's CSRF token and a post without it is refused. Pages:
-//! the month, an enterprise, a department's queue with the disposition form.
+//! the month, an enterprise, a department's queue with the disposition form,
+//! the inspections (draws, detection rate per class, yearly minimums).
 
+mod inspections;
 mod pages;
 pub(crate) mod session;
 mod svg;
@@ -20,6 +22,7 @@ use maud::{DOCTYPE, Markup, html};
 use riskgrade::store::Role;
 use serde::Deserialize;
 
+pub(crate) use inspections::inspections;
 pub(crate) use pages::{close, enterprise, month, queue};
 
 use crate::error::{ApiError, Outcome};
@@ -79,6 +82,7 @@ pub(crate) fn page(title: &str, signed: Option<&Signed>, body: Markup) -> Respon
             body {
                 nav {
                     a href="/dashboard" { "月度 The month" }
+                    a href="/dashboard/inspections" { "抽查 Inspections" }
                     @if let Some(s) = signed {
                         @if let Some(d) = &s.caller.department {
                             a href=(format!("/dashboard/departments/{}/alerts", encode(d))) { "预警 Queue of " (d) }
