@@ -1,6 +1,6 @@
 """The dashboard in a real headless browser (Debian's Chromium driven by
 Selenium through /usr/bin/chromedriver): sign in, open the month, open an
-enterprise, close an alert with a disposition; each page's content is checked
+enterprise, open the inspections, close an alert with a disposition; each page's content is checked
 and a screenshot of it saved.
 
 Run: RISKGRADE=target/debug/riskgrade python -m pytest crates/riskgrade-serve/tests/browser
@@ -88,6 +88,10 @@ def test_analyst_opens_the_month_and_an_enterprise(service, browser):
     assert "Enterprise" in browser.find_element(By.TAG_NAME, "h1").text
     assert "History" in browser.page_source
     shot(browser, "enterprise")
+    browser.find_element(By.PARTIAL_LINK_TEXT, "Inspections").click()
+    WebDriverWait(browser, 10).until(lambda d: "detection rate per class" in d.page_source)
+    assert "yearly minimum" in browser.page_source
+    shot(browser, "inspections")
 
 
 def test_a_department_closes_an_alert_with_a_disposition(service, browser):
