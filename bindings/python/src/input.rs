@@ -85,7 +85,9 @@ impl Parsed<'_> {
     ) -> PyResult<(Frame, Option<&[Enterprise]>)> {
         match self {
             Parsed::Arrow(b) => Ok((
-                riskgrade::io::frame_from_batches(b, schema).map_err(|e| io_err(&e))?,
+                // A model no row is routed to demands no columns.
+                riskgrade::io::frame_from_batches(&crate::check::fill_unrouted(set, b), schema)
+                    .map_err(|e| io_err(&e))?,
                 None,
             )),
             Parsed::Profiles(ps, unreadable) => Ok((

@@ -10,12 +10,14 @@
 //! ([`errors`]), and a panic becomes an `EvaluationError`, never a crash.
 //!
 //! Modules: `input` (batches, settings, outcomes, the worker thread), `grade`
-//! (the `Model` class: load, describe, classify, explain, rule tests),
+//! (the `Model` class: load, describe, classify, explain, rule tests), `check` (the columns a
+//! batch must carry, and a dry run of them),
 //! `describe` (the JSON the package reads), `compare`, `calibrate`, `errors`.
 // pyo3's macros expand to FFI glue that uses `unsafe`; this crate has no unsafe code of its own.
 #![allow(unsafe_code)]
 
 mod calibrate;
+mod check;
 mod compare;
 mod describe;
 mod errors;
@@ -91,6 +93,7 @@ fn synthesize(
 fn _riskgrade(m: &Bound<'_, PyModule>) -> PyResult<()> {
     let py = m.py();
     m.add_class::<PyModel>()?;
+    m.add_function(wrap_pyfunction!(check::check, m)?)?;
     m.add_function(wrap_pyfunction!(compare::compare, m)?)?;
     m.add_function(wrap_pyfunction!(calibrate::calibrate, m)?)?;
     m.add_function(wrap_pyfunction!(synthesize, m)?)?;

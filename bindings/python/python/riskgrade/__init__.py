@@ -42,6 +42,7 @@ from ._riskgrade import (
 __all__ = [
     "Calibration",
     "ClassInfo",
+    "ColumnCheck",
     "Comparison",
     "DataError",
     "EvaluationError",
@@ -148,6 +149,76 @@ class Explanation:
 
     def __str__(self) -> str:
         return self.text
+
+
+@dataclasses.dataclass(frozen=True)
+class ColumnCheck:
+    """What :meth:`Model.check` found in a frame's columns, all at once.
+
+    A frame must carry ``id``, ``industry``, the inputs of the models its rows are routed to
+    (and of the models whose scores those take) and the inputs the rules read; the columns of a
+    model no row is routed to may be absent.
+    """
+
+    routed: list[str]
+    """The models the rows are routed to (with the models whose scores they take)."""
+    missing: list[dict[str, str]]
+    """Columns the grading needs and the frame lacks: ``column`` and its input ``type``."""
+    extra: list[str]
+    """Columns no model reads (ignored when grading)."""
+    mistyped: list[dict[str, str]]
+    """Columns whose type cannot feed their input: ``column``, ``type`` and ``problem``."""
+
+    @property
+    def ok(self) -> bool:
+        """True when :meth:`Model.classify` can read the frame (extra columns do no harm)."""
+        return not self.missing and not self.mistyped
+
+    def __str__(self) -> str:
+        lines = [f"routed to: {', '.join(self.routed) or '(no model)'}"]
+        lines += [f"missing: {m['column']} ({m['type']})" for m in self.missing]
+        lines += [f"mistyped: {m['column']}: {m['problem']}" for m in self.mistyped]
+        if self.extra:
+            lines.append(f"extra (ignored): {', '.join(self.extra)}")
+        lines.append("ok" if self.ok else "not ok")
+        return "\n".join(lines)
+
+    def __repr__(self) -> str:
+        return (
+            f"ColumnCheck(ok={self.ok}, routed={self.routed}, missing={[m['column'] for m in self.missing]}, "
+            f"mistyped={[m['column'] for m in self.mistyped]}, extra={len(self.extra)})"
+        )
+
+    def _repr_html_(self) -> str:
+        import html
+
+        rows = "".join(
+            f"<tr><td>{html.escape(kind)}</td><td><code>{html.escape(col)}</code></td><td>{html.escape(what)}</td></tr>"
+            for kind, col, what in [
+                *(("missing", m["column"], m["type"]) for m in self.missing),
+                *(("mistyped", m["column"], m["problem"]) for m in self.mistyped),
+                *(("extra", c, "ignored") for c in self.extra),
+            ]
+        )
+        head = f"<p><b>{'ok' if self.ok else 'not ok'}</b>; routed to {html.escape(', '.join(self.routed))}</p>"
+        return head + (f"<table><tr><th></th><th>column</th><th></th></tr>{rows}</table>" if rows else "")
+
+
+def _rename(data: object, kind: str, columns: Mapping[str, str] | None) -> object:
+    """`data` with its own column names mapped to the model's (``{own: model's}``)."""
+    if not columns:
+        return data
+    if kind == "pandas":
+        return data.rename(columns=dict(columns))  # type: ignore[attr-defined]
+    if kind in ("polars", "polars-lazy"):
+        names = data.collect_schema().names() if kind == "polars-lazy" else data.columns  # type: ignore[attr-defined]
+        return data.rename({k: v for k, v in columns.items() if k in names})  # type: ignore[attr-defined]
+    if kind in ("arrow-table", "arrow-batch"):
+        return data.rename_columns([columns.get(n, n) for n in data.schema.names])  # type: ignore[attr-defined]
+    if kind == "arrow-stream":
+        table = pa.table(data)
+        return table.rename_columns([columns.get(n, n) for n in table.schema.names])
+    raise ValueError("columns= maps a frame's column names; profiles carry the model's own")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -501,6 +572,7 @@ class Model:
         on_rule_error: OnRuleError = ...,
         output: Literal["arrow"],
         keep_index: bool = ...,
+        columns: Mapping[str, str] | None = ...,
     ) -> pa.Table: ...
 
     @overload
@@ -518,6 +590,7 @@ class Model:
         on_rule_error: OnRuleError = ...,
         output: Output = ...,
         keep_index: bool = ...,
+        columns: Mapping[str, str] | None = ...,
     ) -> Any: ...
 
     def classify(
@@ -534,6 +607,7 @@ class Model:
         on_rule_error: OnRuleError = "fail-row",
         output: Output = "auto",
         keep_index: bool = True,
+        columns: Mapping[str, str] | None = None,
     ) -> Any:
         """Grades a batch as of a date and returns one result row per enterprise.
 
@@ -564,9 +638,15 @@ class Model:
         of ``"auto"``, ``"arrow"``, ``"pandas"``, ``"polars"`` (else
         ``ValueError``). Rows count from 0 in errors (``e.row`` and the
         message alike): ``df.iloc[e.row]`` is the row named.
+
+        ``columns`` maps the frame's own column names to the model's
+        (``{"企业代码": "id", ...}``); :meth:`check` shows every missing,
+        extra and mistyped column at once. A frame needs the columns of the
+        models its rows are routed to, not those of the other models.
         """
         _check_output(output)
         kind = _kind(data)
+        data = _rename(data, kind, columns)
         options: dict[str, Any] = {
             "reasons": reasons,
             "max_reasons": max_reasons,
@@ -579,6 +659,28 @@ class Model:
         table = self._native.classify(_native_input(data, kind), _as_of(as_of), **options)
         index = data.index if kind == "pandas" and keep_index else None  # type: ignore[attr-defined]
         return _convert(table, kind, output, index=index, classes=self._class_order())
+
+    def check(self, data: object, *, columns: Mapping[str, str] | None = None) -> ColumnCheck:
+        """Checks a frame's columns without grading it: the models its rows are routed to, and
+        every missing, extra and mistyped column at once (see :class:`ColumnCheck`).
+
+        ``columns`` maps the frame's own names to the model's, as for :meth:`classify`; check
+        until ``ok``, then grade with the same mapping.
+
+        >>> import riskgrade
+        >>> model = riskgrade.Model.reference()
+        >>> frame = riskgrade.synthesize(10).rename_columns({"complaints_1y": "投诉"})
+        >>> model.check(frame).missing
+        [{'column': 'complaints_1y', 'type': 'count'}]
+        >>> model.check(frame, columns={"投诉": "complaints_1y"}).ok
+        True
+        """
+        kind = _kind(data)
+        if kind in ("json", "profiles"):
+            raise ValueError("check reads a frame's columns; profiles are read as records")
+        native = _arrow_input(_rename(data, kind, columns), kind)
+        d = json.loads(_riskgrade.check(self._native, native))
+        return ColumnCheck(routed=d["routed"], missing=d["missing"], extra=d["extra"], mistyped=d["mistyped"])
 
     def _class_order(self) -> list[str]:
         """Every model's class names, least risky first, each once."""

@@ -11,6 +11,7 @@ __all__ = [
     "RuleCompileError",
     "__version__",
     "calibrate",
+    "check",
     "compare",
     "synthesize",
 ]
@@ -82,6 +83,9 @@ class Model:
         self, data: _Batch, as_of: str, id: str, *, rules: bool = True, on_rule_error: str = "fail-row"
     ) -> str: ...
     def test_rules(self, text: str, name: str = "<tests>") -> str: ...
+
+def check(model: Model, data: _Batch) -> str:
+    """The models the batch's rows are routed to and its missing, extra and mistyped columns, as JSON."""
 
 def compare(
     before: Model,

@@ -1,0 +1,91 @@
+"""Mapping one's own columns: `Model.check` reports every column problem at once, `columns=`
+maps names, and a frame needs only the columns of the models its rows are routed to."""
+
+from __future__ import annotations
+
+import pandas as pd
+import polars as pl
+import pyarrow as pa
+import pytest
+
+import riskgrade
+from conftest import AS_OF
+
+
+def general_only(model: riskgrade.Model, table: pa.Table) -> pa.Table:
+    """The rows routed to the general model, without the columns only the food model reads."""
+    res = model.classify(table, AS_OF, output="arrow")
+    rows = [i for i, m in enumerate(res.column("model").to_pylist()) if m == "general"]
+    food = {i.input for i in model.indicators("food") if i.input is not None}
+    general = {i.input for i in model.indicators("general") if i.input is not None}
+    return table.take(rows).drop_columns(sorted(food - general))
+
+
+def test_every_missing_extra_and_mistyped_column_is_reported_at_once(model: riskgrade.Model, table: pa.Table) -> None:
+    names = ["complaints_1y", "debt_ratio", "listed", "abnormal_entries_3y"]
+    broken = table.drop_columns(["id", *names[:3]])
+    at = broken.schema.get_field_index("abnormal_entries_3y")
+    broken = broken.set_column(at, "abnormal_entries_3y", pa.array([[1]] * broken.num_rows))
+    broken = broken.append_column("unrelated", pa.array([1] * broken.num_rows))
+    report = model.check(broken)
+    assert not report.ok
+    assert {m["column"] for m in report.missing} == {"id", *names[:3]}
+    assert [m["column"] for m in report.mistyped] == ["abnormal_entries_3y"]
+    assert "List" in report.mistyped[0]["problem"]
+    assert report.extra == ["unrelated"]
+    assert set(report.routed) == {"general", "food"}
+    assert "missing: complaints_1y" in str(report) and "not ok" in str(report)
+    assert "complaints_1y" in repr(report) and len(repr(report)) < 300
+    assert "<table>" in report._repr_html_()
+    # classify stops at the first of them; check showed them all.
+    with pytest.raises(riskgrade.DataError):
+        model.classify(broken, AS_OF)
+
+
+def test_own_column_names_map_through_columns(model: riskgrade.Model, table: pa.Table) -> None:
+    own = {"id": "企业代码", "industry": "行业代码", "complaints_1y": "投诉次数"}
+    renamed = table.rename_columns([own.get(n, n) for n in table.schema.names])
+    mapping = {v: k for k, v in own.items()}
+    assert {m["column"] for m in model.check(renamed).missing} == set(own)
+    expected = model.classify(table, AS_OF, output="arrow")
+    for frame in (renamed, renamed.to_pandas(), pl.from_arrow(renamed), pl.from_arrow(renamed).lazy()):  # type: ignore[union-attr]
+        assert model.check(frame, columns=mapping).ok
+        got = model.classify(frame, AS_OF, columns=mapping, output="arrow")
+        assert got.column("class").to_pylist() == expected.column("class").to_pylist()
+    with pytest.raises(ValueError, match="profiles"):
+        model.classify([{"id": "x"}], AS_OF, columns=mapping)
+
+
+def test_a_frame_needs_only_the_columns_of_the_models_routed_to(model: riskgrade.Model, table: pa.Table) -> None:
+    general = general_only(model, table)
+    assert general.num_rows > 100
+    report = model.check(general)
+    assert report.ok and report.routed == ["general"], report
+    out = model.classify(general, AS_OF, output="arrow")
+    full = model.classify(table, AS_OF, output="arrow")
+    by_id = dict(zip(full.column("id").to_pylist(), full.column("score").to_pylist()))
+    assert out.column("score").to_pylist() == [by_id[i] for i in out.column("id").to_pylist()]
+    assert set(out.column("status").to_pylist()) <= {"graded", "partial"}
+    # A food producer among them needs the food model's columns again, and check says which.
+    food_row = next(
+        i for i, m in enumerate(full.column("model").to_pylist()) if m == "food"
+    )
+    mixed = pa.concat_tables([general, table.take([food_row]).select(general.schema.names)])
+    report = model.check(mixed)
+    assert not report.ok and set(report.routed) == {"general", "food"}
+    assert "product_category" in {m["column"] for m in report.missing}
+    with pytest.raises(riskgrade.DataError):
+        model.classify(mixed, AS_OF)
+
+
+def test_a_pandas_frame_with_its_id_in_the_index_checks_clean(model: riskgrade.Model, table: pa.Table) -> None:
+    df = table.to_pandas().set_index("id")
+    assert isinstance(df, pd.DataFrame)
+    assert model.check(df).ok
+
+
+def test_the_docstring_examples_run() -> None:
+    import doctest
+
+    result = doctest.testmod(riskgrade, verbose=False)
+    assert result.attempted >= 5 and result.failed == 0
