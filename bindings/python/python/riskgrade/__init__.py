@@ -150,6 +150,29 @@ class Explanation:
     def __str__(self) -> str:
         return self.text
 
+    def __repr__(self) -> str:
+        score = "-" if self.score is None else f"{self.score:.2f}"
+        return (
+            f"Explanation(id={self.id!r}, model={self.model!r}, class={self.class_!r}, score={score}, "
+            f"rules={len(self.rules)}, reasons={len(self.reasons)}, issues={len(self.issues)})"
+        )
+
+    def _repr_html_(self) -> str:
+        import html
+
+        esc = html.escape
+        score = "-" if self.score is None else f"{self.score:.2f}"
+        head = (
+            f"<p><b>{esc(self.id)}</b> {esc(self.name)} ({esc(self.industry)}): class "
+            f"<b>{esc(str(self.class_))}</b> {esc(str(self.class_label or ''))}, score {score} "
+            f"by {esc(self.model_name)} as of {esc(self.as_of)}</p>"
+        )
+        items = [("reasons", self.reasons), ("rules", self.rules), ("labels", self.labels), ("issues", self.issues)]
+        body = "".join(
+            f"<p>{name}:</p><ul>{''.join(f'<li>{esc(str(x))}</li>' for x in xs)}</ul>" for name, xs in items if xs
+        )
+        return head + body
+
 
 @dataclasses.dataclass(frozen=True)
 class ColumnCheck:
@@ -760,7 +783,31 @@ class Comparison:
 
     @property
     def labels(self) -> list[str]:
+        """The matrix's row and column labels: the classes, then ``not graded``."""
         return [*self.classes, "not graded"]
+
+    @property
+    def moved(self) -> int:
+        """How many enterprises changed class."""
+        n = len(self.labels)
+        return self.total - sum(self.counts[i][i] for i in range(n) if i < len(self.counts))
+
+    def __repr__(self) -> str:
+        judged = "" if self.outcomes is None else ", with outcomes"
+        return f"Comparison(total={self.total}, moved={self.moved}, classes={self.classes}{judged})"
+
+    def _repr_html_(self) -> str:
+        import html
+
+        head = "".join(f"<th>{html.escape(c)}</th>" for c in self.labels)
+        rows = "".join(
+            f"<tr><th>{html.escape(label)}</th>{''.join(f'<td>{n:,}</td>' for n in row)}</tr>"
+            for label, row in zip(self.labels, self.counts)
+        )
+        return (
+            f"<p>{self.moved:,} of {self.total:,} enterprises changed class (rows before, columns after)</p>"
+            f"<table><tr><th></th>{head}</tr>{rows}</table>"
+        )
 
     def detection_rates(self) -> Any:
         """Champion vs challenger per class as a pandas DataFrame: inspected, problems and detection rate of each side."""
@@ -859,6 +906,15 @@ class Calibration:
 
     def __str__(self) -> str:
         return self.text
+
+    def __repr__(self) -> str:
+        return f"Calibration(method={self.method!r}, model={self.model.version_id!r}, leaves={len(self.weights)})"
+
+    def _repr_html_(self) -> str:
+        import html
+
+        table = self.weights._repr_html_() if hasattr(self.weights, "_repr_html_") else ""
+        return f"<p>{html.escape(self.method)} calibration: version {html.escape(self.model.version_id)}</p>{table}"
 
 
 CalibrationMethod = Literal["entropy", "critic", "logistic"]
