@@ -42,6 +42,8 @@ pub use periods::{PeriodComparison, PeriodMover, Stability, compare_periods};
 pub use publish::{
     DRAW_SCHEMA, PUBLIC_SCHEMA, PublicRow, Publication, PublishOptions, publish_draw,
 };
-pub use run::{Duplicate, MonthInput, MonthReport, MonthlyError, run_month};
+pub use run::{
+    Duplicate, MonthInput, MonthOptions, MonthReport, MonthlyError, run_month, run_month_with,
+};
 pub use shared::{SHARED_SCHEMA, SchemaProblem, ShareError, export_period, import_period};
 pub use year::{AgainstUniform, ClassYear, YearView, year_view};

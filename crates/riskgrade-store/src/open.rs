@@ -197,6 +197,12 @@ impl Store {
     /// opening the same new file do not both migrate it. The first step marks
     /// the file with riskgrade's `application_id`.
     fn migrate(&mut self) -> Result<()> {
+        let current =
+            identify(&self.conn).map_err(|e| self.sql("reading the schema version", e))?;
+        if current == Identity::Riskgrade(SCHEMA_VERSION) {
+            // Nothing to do: no need to wait for another writer's lock.
+            return Ok(());
+        }
         loop {
             let file = self.file.clone();
             let wrap = |context: String| {

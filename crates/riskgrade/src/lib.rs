@@ -118,6 +118,7 @@ pub use riskgrade_monthly::{
     compare_periods, draw_period, evaluate_draw, export_period, import_period, inspection_history,
     read_outcomes, read_pool, run_month, verify_draw,
 };
+pub use riskgrade_monthly::{MonthOptions, run_month_with};
 
 pub use riskgrade_monthly::{
     AgainstUniform, ClassYear, DRAW_SCHEMA, PUBLIC_SCHEMA, PublicRow, Publication, PublishOptions,

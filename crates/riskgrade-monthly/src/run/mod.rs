@@ -25,7 +25,7 @@ use rayon::prelude::*;
 use riskgrade_core::{Date, Enterprise, Frame, Month};
 use riskgrade_engine::{EvalError, Grader, Grades, Options};
 use riskgrade_model::ModelSet;
-use riskgrade_store::{NewRun, RunInfo, Store, StoreError};
+use riskgrade_store::{NewRun, ReplacedRun, RunInfo, RunWriter, Store, StoreError};
 
 use previous::{Movement, NoteInputs};
 
@@ -48,6 +48,57 @@ pub enum MonthlyError {
         /// The first few enterprises found twice.
         duplicates: Vec<Duplicate>,
     },
+    /// Not one enterprise could be graded (every row bad, or no rows): nothing
+    /// is stored, so a stored run of the period is kept.
+    #[error(
+        "no enterprise of the {enterprises} in the input could be graded, so period {period} was not stored{}",
+        if *kept { " (its stored run is kept)" } else { "" }
+    )]
+    NothingGraded {
+        /// The period.
+        period: Month,
+        /// Enterprises in the input.
+        enterprises: usize,
+        /// Whether the store holds a run of the period (kept as it was).
+        kept: bool,
+    },
+    /// The run would replace a stored period that inspection draws are based
+    /// on; those draws would no longer verify. Nothing is stored.
+    #[error(
+        "period {period} is stored and inspection draw(s) {} are based on it; replacing it means they no longer verify against the store: replace it explicitly (`riskgrade run --replace`) to go ahead",
+        draws.iter().map(|d| format!("#{d}")).collect::<Vec<_>>().join(", ")
+    )]
+    DrawnPeriod {
+        /// The period.
+        period: Month,
+        /// The draws based on its stored run.
+        draws: Vec<i64>,
+    },
+}
+
+/// How a monthly run treats a period stored already.
+///
+/// ```
+/// let options = riskgrade_monthly::MonthOptions::default().replace_drawn(true);
+/// assert!(options.replaces_drawn());
+/// ```
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct MonthOptions {
+    replace_drawn: bool,
+}
+
+impl MonthOptions {
+    /// Replace a stored period even when inspection draws are based on it
+    /// (default off: such a run is refused with [`MonthlyError::DrawnPeriod`]).
+    pub fn replace_drawn(mut self, yes: bool) -> Self {
+        self.replace_drawn = yes;
+        self
+    }
+
+    /// Whether a period with draws may be replaced.
+    pub fn replaces_drawn(&self) -> bool {
+        self.replace_drawn
+    }
 }
 
 /// An enterprise found on two rows of a month's input.
@@ -113,6 +164,9 @@ pub struct MonthReport {
     pub timings: (Duration, Duration),
     /// PSI of the score against the previous period, per model (empty for the first period).
     pub score_psi: Vec<crate::Stability>,
+    /// The stored run of the same period this run replaced, with the draws
+    /// based on it (which no longer verify).
+    pub replaced: Option<ReplacedRun>,
 }
 
 impl fmt::Display for MonthReport {
@@ -168,6 +222,22 @@ impl fmt::Display for MonthReport {
         for s in &self.skipped_decisions {
             writeln!(f, "  decision not applied: {s}")?;
         }
+        if let Some(old) = &self.replaced {
+            write!(
+                f,
+                "  replaced the stored run of {} (as of {}, model {}, {} graded)",
+                old.run.period, old.run.as_of, old.run.version_id, old.run.graded
+            )?;
+            if !old.draws.is_empty() {
+                let draws: Vec<String> = old.draws.iter().map(|d| format!("#{d}")).collect();
+                write!(
+                    f,
+                    "; warning: inspection draw(s) {} were based on it and no longer verify",
+                    draws.join(", ")
+                )?;
+            }
+            writeln!(f)?;
+        }
         Ok(())
     }
 }
@@ -202,8 +272,10 @@ impl fmt::Display for MonthReport {
 ///
 /// # Errors
 /// [`MonthlyError::Eval`] when the batch cannot be graded (a missing column,
-/// strict mode), [`MonthlyError::Store`] when the store fails; the store is
-/// then unchanged.
+/// strict mode), [`MonthlyError::NothingGraded`] when no enterprise could be
+/// graded, [`MonthlyError::DrawnPeriod`] when it would replace a period that
+/// inspection draws are based on (see [`run_month_with`]),
+/// [`MonthlyError::Store`] when the store fails; the store is then unchanged.
 pub fn run_month(
     store: &mut Store,
     set: &Arc<ModelSet>,
@@ -211,6 +283,29 @@ pub fn run_month(
     period: Month,
     as_of: Date,
     options: &Options,
+) -> Result<MonthReport, MonthlyError> {
+    let month = MonthOptions::default();
+    run_month_with(store, set, input, period, as_of, options, &month)
+}
+
+/// [`run_month`], with `month` saying whether a stored period that inspection
+/// draws are based on may be replaced.
+///
+/// The comparison with the previous period is made under the store's write
+/// lock, so the stored `compared_with` and change notes are against the latest
+/// period before this one when it commits, even when runs of consecutive
+/// periods are started together.
+///
+/// # Errors
+/// As [`run_month`].
+pub fn run_month_with(
+    store: &mut Store,
+    set: &Arc<ModelSet>,
+    input: MonthInput<'_>,
+    period: Month,
+    as_of: Date,
+    options: &Options,
+    month: &MonthOptions,
 ) -> Result<MonthReport, MonthlyError> {
     let t0 = Instant::now();
     let decisions = store.decisions_in_effect(as_of)?;
@@ -226,6 +321,13 @@ pub fn run_month(
 
     let t1 = Instant::now();
     let order = id_order(&grades)?;
+    if !(0..grades.len()).any(|r| grades.is_graded(r)) {
+        return Err(MonthlyError::NothingGraded {
+            period,
+            enterprises: grades.len(),
+            kept: store.run(period)?.is_some(),
+        });
+    }
     let indicators = indicator_paths(set);
     let classes: Vec<String> = grades
         .summary()
@@ -233,10 +335,16 @@ pub fn run_month(
         .into_iter()
         .map(|(c, _)| c)
         .collect();
-    let previous = store.previous_run(period)?;
+    let mut run = NewRun::new(period, as_of, grades.version_id(), classes.clone());
+    run.input_digest = input.digest.clone();
+    run.indicators = indicators.clone();
+    let mut writer = store.begin_run(run)?;
+    check_replacement(&writer, period, month)?;
+    let replaced = writer.replaced().cloned();
+    let previous = writer.previous_run()?;
     let (movement, notes) = match &previous {
         Some(prev) => {
-            let movement = previous::movement(store, prev, &grades, &order, &classes)?;
+            let movement = previous::movement(writer.store(), prev, &grades, &order, &classes)?;
             let at = NoteInputs {
                 grades: &grades,
                 frame: &input.frame,
@@ -253,20 +361,9 @@ pub fn run_month(
         None => (Movement::default(), Vec::new()),
     };
     let score_psi = previous::score_psi(set, &grades, &movement.prev_scores);
-
-    let mut run = NewRun::new(period, as_of, grades.version_id(), classes);
-    run.input_digest = input.digest;
-    run.indicators = indicators;
-    run.compared_with = previous.as_ref().map(|p| p.period);
-    let (info, by_kind) = write::write_period(
-        store,
-        run,
-        &grades,
-        &input.frame,
-        &order,
-        &manual_of,
-        &notes,
-    )?;
+    writer.compared_with(previous.as_ref().map(|p| p.period));
+    let (info, by_kind) =
+        write::write_period(writer, &grades, &input.frame, &order, &manual_of, &notes)?;
     // Names and credit codes, for lookups by credit code and for publication.
     if let Some(profiles) = input.profiles.as_deref() {
         store.record_directory(profiles)?;
@@ -291,7 +388,25 @@ pub fn run_month(
         },
         timings: (t_grade, t1.elapsed()),
         score_psi,
+        replaced,
     })
+}
+
+/// Refuses to replace a stored period that draws are based on, unless asked to.
+fn check_replacement(
+    writer: &RunWriter<'_>,
+    period: Month,
+    month: &MonthOptions,
+) -> Result<(), MonthlyError> {
+    match writer.replaced() {
+        Some(old) if !old.draws.is_empty() && !month.replaces_drawn() => {
+            Err(MonthlyError::DrawnPeriod {
+                period,
+                draws: old.draws.clone(),
+            })
+        }
+        _ => Ok(()),
+    }
 }
 
 /// Rows in enterprise-id order (the store's key order, and the order the previous period is

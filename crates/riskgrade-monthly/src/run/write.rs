@@ -6,18 +6,17 @@ use std::collections::{BTreeMap, HashMap};
 use rayon::prelude::*;
 use riskgrade_core::Frame;
 use riskgrade_engine::Grades;
-use riskgrade_store::{ChangeNote, NewRun, ResultRow, RunInfo, Store, StoreError};
+use riskgrade_store::{ChangeNote, ResultRow, RunInfo, RunWriter, StoreError};
 
 use crate::notes::result_row;
 
 /// Rows are built in parallel this many at a time, a chunk ahead of the inserting thread.
 const CHUNK: usize = 16_384;
 
-/// Writes the run: result rows in `order` (id order, the store's key order), then the notes.
+/// Writes the run begun by `writer`: result rows in `order` (id order, the store's key order), then the notes.
 /// Returns the stored run and the number of notes of each kind.
 pub(super) fn write_period(
-    store: &mut Store,
-    run: NewRun,
+    mut writer: RunWriter<'_>,
     grades: &Grades,
     frame: &Frame,
     order: &[usize],
@@ -25,7 +24,6 @@ pub(super) fn write_period(
     notes: &[ChangeNote],
 ) -> Result<(RunInfo, BTreeMap<&'static str, u64>), StoreError> {
     let build = |r: usize| result_row(grades, frame, r, manual_of.get(&r).copied());
-    let mut writer = store.begin_run(run)?;
     let chunks: Vec<&[usize]> = order.chunks(CHUNK).collect();
     std::thread::scope(|scope| -> Result<(), StoreError> {
         let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<ResultRow>>(2);
