@@ -12,7 +12,8 @@
 //! Modules: `input` (batches, settings, outcomes, the worker thread), `grade`
 //! (the `Model` class: load, describe, classify, explain, rule tests), `check` (the columns a
 //! batch must carry, and a dry run of them),
-//! `describe` (the JSON the package reads), `compare`, `calibrate`, `errors`.
+//! `describe` (the JSON the package reads), `compare`, `calibrate`, `store` (the history
+//! store as Arrow tables), `errors`.
 // pyo3's macros expand to FFI glue that uses `unsafe`; this crate has no unsafe code of its own.
 #![allow(unsafe_code)]
 
@@ -23,6 +24,7 @@ mod describe;
 mod errors;
 mod grade;
 mod input;
+mod store;
 
 use std::sync::Arc;
 
@@ -93,6 +95,7 @@ fn synthesize(
 fn _riskgrade(m: &Bound<'_, PyModule>) -> PyResult<()> {
     let py = m.py();
     m.add_class::<PyModel>()?;
+    m.add_class::<store::PyStore>()?;
     m.add_function(wrap_pyfunction!(check::check, m)?)?;
     m.add_function(wrap_pyfunction!(compare::compare, m)?)?;
     m.add_function(wrap_pyfunction!(calibrate::calibrate, m)?)?;

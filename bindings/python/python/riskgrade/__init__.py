@@ -56,6 +56,7 @@ __all__ = [
     "RuleCompileError",
     "RuleInfo",
     "RuleTestResult",
+    "Store",
     "__version__",
     "calibrate",
     "compare",
@@ -1052,6 +1053,82 @@ def synthesize(
         return [json.loads(line) for line in out.splitlines() if line]
     table: pa.Table = out
     return table
+
+
+class Store:
+    """The history store of the monthly cycle (a SQLite file written by ``riskgrade run``).
+
+    Opened read-only by default: nothing is written to the file or its folder, so a store in
+    use by the monthly run can be read safely; ``writable=True`` opens it for writing (and
+    migrates an older file). Each query returns a frame of the kind ``output`` names (``"auto"``
+    and ``"arrow"``: a pyarrow Table; ``"pandas"``; ``"polars"``), built in Rust from the same
+    readers the command line prints. A period not in the store is a :class:`KeyError`; a file
+    that is not a store, or a newer one, is a :class:`DataError` with ``file``.
+
+    >>> import riskgrade, tempfile, os
+    >>> missing = os.path.join(tempfile.mkdtemp(), "none.db")
+    >>> try:
+    ...     riskgrade.Store(missing)
+    ... except riskgrade.DataError as e:
+    ...     print(type(e).__name__, e.file == missing)
+    DataError True
+    """
+
+    __slots__ = ("_native", "_output")
+
+    def __init__(self, path: str | os.PathLike[str], *, writable: bool = False, output: Output = "auto") -> None:
+        _check_output(output)
+        self._native = _riskgrade.Store(os.fspath(path), writable=writable)
+        self._output: Output = output
+
+    @property
+    def path(self) -> str:
+        """The store's file."""
+        return self._native.path
+
+    @property
+    def writable(self) -> bool:
+        """Whether the store was opened for writing."""
+        return self._native.writable
+
+    def _out(self, table: pa.Table, output: Output | None) -> Any:
+        return _convert(table, "arrow", self._output if output is None else output)
+
+    def periods(self, *, output: Output | None = None) -> Any:
+        """The stored periods, oldest first: as-of date, model version, source, counts, and a
+        ``class:X`` count per class (as ``riskgrade periods`` prints)."""
+        return self._out(self._native.periods(), output)
+
+    def results(self, period: str, *, output: Output | None = None) -> Any:
+        """A stored period's results in id order: id, industry, district, model, score,
+        score_before_rules, class, reasons, labels, alerts and rules (lists), the manual
+        decision that set the class, error."""
+        return self._out(self._native.results(str(period)), output)
+
+    def changes(self, period: str, id: str | None = None, *, output: Output | None = None) -> Any:
+        """Why classes changed in ``period`` against the stored period before it: id,
+        from_class, to_class, kind (records, repair, indicators, rules, manual, ...), detail."""
+        return self._out(self._native.changes(str(period), id), output)
+
+    def history(self, id: str, *, output: Output | None = None) -> Any:
+        """One enterprise's class period by period, oldest first, with why it changed."""
+        return self._out(self._native.history(id), output)
+
+    def decisions(self, enterprise: str | None = None, *, output: Output | None = None) -> Any:
+        """The manual decisions (overrides, repairs, objections), oldest first, with status."""
+        return self._out(self._native.decisions(enterprise), output)
+
+    def audit(self, enterprise: str | None = None, *, output: Output | None = None) -> Any:
+        """The append-only audit trail (``at`` in seconds since 1970, UTC)."""
+        return self._out(self._native.audit(enterprise), output)
+
+    def queue(self, period: str, department: str | None = None, *, output: Output | None = None) -> Any:
+        """Each department's queue of the period's routed alerts: department, id, class,
+        topics, labels (only ``department``'s rows when given)."""
+        return self._out(self._native.queue(str(period), department), output)
+
+    def __repr__(self) -> str:
+        return f"riskgrade.{self._native!r}"
 
 
 def validate(source: str | os.PathLike[str]) -> Model:
