@@ -171,7 +171,10 @@ pub(crate) fn monthly_failure(e: MonthlyError) -> Failure {
     match e {
         MonthlyError::Eval(e) => eval_failure(e),
         MonthlyError::Store(e) => store_failure(e),
-        e @ MonthlyError::DuplicateIds { .. } => Failure::data(e),
+        e @ (MonthlyError::DuplicateIds { .. } | MonthlyError::NothingGraded { .. }) => {
+            Failure::data(e)
+        }
+        e @ MonthlyError::DrawnPeriod { .. } => Failure::usage(e.to_string()),
         e => Failure::io(e),
     }
 }

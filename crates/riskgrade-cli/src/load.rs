@@ -106,14 +106,26 @@ pub(crate) fn open_store(path: &Path) -> Result<Store, Failure> {
     Store::open(path).map_err(store_failure)
 }
 
-/// Opens a store that must exist already (reading commands).
+/// Opens a store that must exist already, for reading only: nothing is
+/// written to it (no migration), and a store on read-only media can be read.
 pub(crate) fn open_existing(path: &Path) -> Result<Store, Failure> {
-    if !path.exists() {
-        return Err(Failure::usage(format!(
-            "`{}`: no history store there; `riskgrade run --store {}` creates one",
-            path.display(),
-            path.display()
-        )));
-    }
+    must_exist(path)?;
+    Store::open_read_only(path).map_err(store_failure)
+}
+
+/// Opens a store that must exist already, for writing (draws, outcomes).
+pub(crate) fn open_existing_for_writing(path: &Path) -> Result<Store, Failure> {
+    must_exist(path)?;
     open_store(path)
+}
+
+fn must_exist(path: &Path) -> Result<(), Failure> {
+    if path.exists() {
+        return Ok(());
+    }
+    Err(Failure::usage(format!(
+        "`{}`: no history store there; `riskgrade run --store {}` creates one",
+        path.display(),
+        path.display()
+    )))
 }

@@ -10,7 +10,9 @@ use riskgrade::synth::{SynthConfig, generate};
 use riskgrade::{Date, Grader, Options};
 
 use crate::error::{Failure, inspection_failure, store_failure};
-use crate::load::{DEFAULT_AS_OF, load_model, load_plan, open_existing};
+use crate::load::{
+    DEFAULT_AS_OF, load_model, load_plan, open_existing, open_existing_for_writing,
+};
 use crate::ui::{TABLE_OUTPUTS, Ui, check_output, out};
 
 /// Check an inspection plan.
@@ -109,7 +111,7 @@ pub(crate) fn draw(ui: &Ui, args: DrawArgs) -> Result<u8, Failure> {
     }
     let plan = load_plan(&args.plan)?;
     let pool = riskgrade::read_pool(&args.pool).map_err(inspection_failure)?;
-    let mut store = open_existing(&args.store)?;
+    let mut store = open_existing_for_writing(&args.store)?;
     let date = args.date.unwrap_or_else(|| args.period.next().first_day());
     let (id, d) = riskgrade::draw_period(
         &mut store,
@@ -249,7 +251,7 @@ pub(crate) fn outcomes(
     file: &Path,
     by: &str,
 ) -> Result<u8, Failure> {
-    let mut s = open_existing(store)?;
+    let mut s = open_existing_for_writing(store)?;
     let outcomes = riskgrade::read_outcomes(file, draw).map_err(inspection_failure)?;
     let n = s.record_outcomes(&outcomes, by).map_err(store_failure)?;
     let open = s

@@ -7,8 +7,8 @@ use riskgrade::Month;
 use riskgrade::display;
 use riskgrade::store::{Store, StoreError};
 use riskgrade::{
-    Date, ErrorPolicy, MonthInput, MonthReport, Options, PeriodComparison, compare_periods,
-    export_period, import_period, run_month,
+    Date, ErrorPolicy, MonthInput, MonthOptions, MonthReport, Options, PeriodComparison,
+    compare_periods, export_period, import_period, run_month_with,
 };
 
 use crate::commands::decide::describe;
@@ -44,6 +44,10 @@ pub(crate) struct RunArgs {
     /// Print this many of the enterprises that changed class, with why.
     #[arg(long, default_value_t = 10)]
     top: usize,
+    /// Replace the stored period even when inspection draws are based on it
+    /// (they no longer verify afterwards).
+    #[arg(long)]
+    replace: bool,
 }
 
 /// `riskgrade changes` arguments.
@@ -80,6 +84,7 @@ pub(crate) fn run(ui: &Ui, args: RunArgs) -> Result<u8, Failure> {
     let options = Options::default()
         .rules(!args.no_rules)
         .on_rule_error(args.on_rule_error);
+    let month = MonthOptions::default().replace_drawn(args.replace);
     let started = Instant::now();
     let pb = ui.step(&format!("loading {}", args.data.display()));
     let report = if is_profiles(&args.data) {
@@ -89,13 +94,14 @@ pub(crate) fn run(ui: &Ui, args: RunArgs) -> Result<u8, Failure> {
             profiles.enterprises.len(),
             args.period
         ));
-        run_month(
+        run_month_with(
             &mut store,
             &set,
             MonthInput::File(&profiles),
             args.period,
             as_of,
             &options,
+            &month,
         )
     } else {
         let frame = riskgrade::io::read_frame(&args.data, set.schema()).map_err(read_failure)?;
@@ -104,13 +110,14 @@ pub(crate) fn run(ui: &Ui, args: RunArgs) -> Result<u8, Failure> {
             frame.len(),
             args.period
         ));
-        run_month(
+        run_month_with(
             &mut store,
             &set,
             MonthInput::Frame(&frame),
             args.period,
             as_of,
             &options,
+            &month,
         )
     }
     .map_err(monthly_failure)?;
