@@ -13,8 +13,9 @@ use riskgrade::Month;
 use riskgrade::io::{OutColumn, OutData};
 use riskgrade::store::{Store, StoreError};
 
-use crate::errors::{Attr, data_error, io_err, with_attrs};
-use crate::input::to_pyarrow;
+use crate::errors::{Attr, data_error, eval_err, io_err, with_attrs};
+use crate::grade::PyModel;
+use crate::input::{Batch, detached, parse_date, to_pyarrow};
 
 /// A history store. Thread-safe: one connection behind a lock.
 #[pyclass(module = "riskgrade._riskgrade", name = "Store", frozen)]
@@ -30,6 +31,15 @@ fn store_err(e: &StoreError, file: &std::path::Path) -> PyErr {
         data_error(e.to_string(), None, None),
         &[("file", Attr::Text(file.display().to_string()))],
     )
+}
+
+/// A monthly run that could not be made: grading errors as `classify`'s, the rest `DataError`s.
+fn monthly_err(e: &riskgrade::MonthlyError, file: &std::path::Path) -> PyErr {
+    match e {
+        riskgrade::MonthlyError::Eval(e) => eval_err(e),
+        riskgrade::MonthlyError::Store(e) => store_err(e, file),
+        other => data_error(other.to_string(), None, None),
+    }
 }
 
 /// A period as `YYYY-MM`.
@@ -323,6 +333,57 @@ impl PyStore {
             ),
         ];
         table(py, cols)
+    }
+
+    /// Grades a month into the store (writable only) as `riskgrade run` does: decisions in
+    /// effect apply, the period replaces an earlier run of it atomically, and what changed since
+    /// the previous period is stored. Returns the report's text and its figures as JSON.
+    #[pyo3(signature = (model, data, period, as_of=None))]
+    fn run_month(
+        &self,
+        py: Python<'_>,
+        model: &PyModel,
+        data: Batch,
+        period: &str,
+        as_of: Option<&str>,
+    ) -> PyResult<(String, String)> {
+        if !self.writable {
+            return Err(PyValueError::new_err(
+                "the store is open read-only: open it with writable=True to run a month",
+            ));
+        }
+        let p = month(period)?;
+        let as_of = match as_of {
+            Some(d) => parse_date(d)?,
+            None => p.last_day(),
+        };
+        let set = std::sync::Arc::clone(&model.set);
+        let loaded = data.load()?;
+        detached(py, |_| {
+            let parsed = loaded.parse()?;
+            let (frame, profiles) = parsed.frame(&set, set.schema(), as_of)?;
+            let input = match profiles {
+                Some(ps) => riskgrade::MonthInput::Profiles(ps),
+                None => riskgrade::MonthInput::Frame(&frame),
+            };
+            let mut store = self.store.lock().unwrap_or_else(|p| p.into_inner());
+            let options = riskgrade::Options::default();
+            let report = riskgrade::run_month(&mut store, &set, input, p, as_of, &options)
+                .map_err(|e| monthly_err(&e, &self.path))?;
+            let figures = serde_json::json!({
+                "period": report.run.period.to_string(),
+                "as_of": report.run.as_of.to_string(),
+                "enterprises": report.run.enterprises,
+                "graded": report.run.graded,
+                "errors": report.run.errors,
+                "previous": report.previous.as_ref().map(|r| r.period.to_string()),
+                "riskier": report.riskier,
+                "less_risky": report.less_risky,
+                "new": report.new,
+                "gone": report.gone,
+            });
+            Ok((report.to_string(), figures.to_string()))
+        })
     }
 
     fn __repr__(&self) -> String {

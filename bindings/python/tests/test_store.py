@@ -8,6 +8,7 @@ workspace's target directory; without it these tests are skipped (test.sh builds
 from __future__ import annotations
 
 import csv
+import json
 import os
 import subprocess
 from pathlib import Path
@@ -135,3 +136,24 @@ def test_a_store_opens_read_only_by_default(db: Path, tmp_path: Path) -> None:
         riskgrade.Store(not_a_store).periods()
     with pytest.raises(ValueError, match="'auto'"):
         riskgrade.Store(db, output="numpy")  # type: ignore[arg-type]
+
+
+def test_a_month_run_from_python_stores_what_the_command_line_stores(tmp_path: Path) -> None:
+    model = riskgrade.Model.reference()
+    profiles = riskgrade.synthesize(200, seed=5, as_of="2026-10-31", profiles=True)
+    data = tmp_path / "profiles.jsonl"
+    data.write_text("".join(json.dumps(p) + "\n" for p in profiles), encoding="utf-8")
+    by_cli = tmp_path / "cli.db"
+    cli("run", "-q", "-s", by_cli, "-p", "2026-10", "-d", data)
+    with pytest.raises(ValueError, match="read-only"):
+        riskgrade.Store(tmp_path / "cli.db").run_month(model, profiles, "2026-10")
+    store = riskgrade.Store(tmp_path / "py.db", writable=True)
+    run = store.run_month(model, profiles, "2026-10")
+    assert (run.period, run.as_of, run.enterprises) == ("2026-10", "2026-10-31", 200)
+    assert run.previous is None and "2026-10" in str(run) and len(repr(run)) < 200
+    ours = store.results("2026-10").drop_columns(["manual_decision"])
+    theirs = riskgrade.Store(by_cli).results("2026-10").drop_columns(["manual_decision"])
+    assert ours.equals(theirs)
+    ours_p = store.periods().drop_columns(["source"])
+    theirs_p = riskgrade.Store(by_cli).periods().drop_columns(["source"])
+    assert ours_p.equals(theirs_p)

@@ -51,6 +51,7 @@ __all__ = [
     "InputInfo",
     "Model",
     "ModelError",
+    "MonthRun",
     "OUTCOME_WORDS",
     "RiskgradeError",
     "RuleCompileError",
@@ -1127,8 +1128,48 @@ class Store:
         topics, labels (only ``department``'s rows when given)."""
         return self._out(self._native.queue(str(period), department), output)
 
+    def run_month(self, model: Model, data: object, period: str, *, as_of: DateLike | None = None) -> MonthRun:
+        """Grades a month into the store, as ``riskgrade run`` does (the store must be opened
+        with ``writable=True``): decisions in effect apply, the period replaces an earlier run
+        of it atomically, and what changed since the previous period is stored (see
+        :meth:`changes`). ``data`` is what :meth:`Model.classify` takes; profiles let credit
+        repairs apply and record changes be explained. ``as_of`` defaults to the period's
+        last day."""
+        kind = _kind(data)
+        text, figures = self._native.run_month(
+            model._native, _native_input(data, kind), str(period), None if as_of is None else _as_of(as_of)
+        )
+        return MonthRun(text=text, **json.loads(figures))
+
     def __repr__(self) -> str:
         return f"riskgrade.{self._native!r}"
+
+
+@dataclasses.dataclass(frozen=True)
+class MonthRun:
+    """A month graded into a store (see :meth:`Store.run_month`); ``str()`` is the CLI's report."""
+
+    period: str
+    as_of: str
+    enterprises: int
+    graded: int
+    errors: int
+    previous: str | None
+    """The stored period it was compared with."""
+    riskier: int
+    less_risky: int
+    new: int
+    gone: int
+    text: str
+
+    def __str__(self) -> str:
+        return self.text
+
+    def __repr__(self) -> str:
+        return (
+            f"MonthRun(period={self.period!r}, enterprises={self.enterprises}, graded={self.graded}, "
+            f"riskier={self.riskier}, less_risky={self.less_risky})"
+        )
 
 
 def validate(source: str | os.PathLike[str]) -> Model:
