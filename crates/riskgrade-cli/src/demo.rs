@@ -10,8 +10,8 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use riskgrade::calibrate::{FitOptions, Indicators, LeafFit, fit_outcomes};
-use riskgrade::demo::{demo_decisions, demo_pool, inspection_finds, simulate_inspections};
-use riskgrade::inspect::{Inspector, Outcome, Plan};
+use riskgrade::demo::{demo_decisions, inspection_finds, simulate_inspections};
+use riskgrade::inspect::{Inspector, Outcome, Plan, examples::BEIJING_POOL_CSV};
 use riskgrade::store::{ChangeKind, RunInfo, Store, StoreError};
 use riskgrade::synth::{MonthEvents, Synth, SynthConfig, evolve, generate};
 use riskgrade::{ModelSet, Month, MonthInput, MonthReport, Options, compare_periods, run_month};
@@ -47,7 +47,8 @@ struct Year {
     set: Arc<ModelSet>,
     synth: Synth,
     seed: u64,
-    plan: Plan,
+    /// The plans drawn: Henan 2021 once a year, food production every month.
+    plans: Vec<Plan>,
     pool: Vec<Inspector>,
     /// Each enterprise's hidden true propensity, by id.
     propensity: HashMap<String, f64>,
@@ -133,20 +134,26 @@ pub(crate) fn demo(ui: &Ui, args: DemoArgs) -> Result<u8, Failure> {
 }
 
 impl Year {
-    /// The demo's start: the Henan 2021 plan, the demo pool, the population's truth.
+    /// The demo's start: the Henan 2021 and food production plans, the embedded Beijing pool,
+    /// the population's truth.
     fn new(store: Store, set: Arc<ModelSet>, synth: Synth, seed: u64) -> Result<Year, Failure> {
         let propensity = synth
             .truth
             .iter()
             .map(|t| (t.id.clone(), t.propensity))
             .collect();
+        let pool = riskgrade::pool_from_csv(
+            BEIJING_POOL_CSV,
+            std::path::Path::new("examples/inspectors/beijing-pool.csv"),
+        )
+        .map_err(inspection_failure)?;
         Ok(Year {
             store,
             set,
             synth,
             seed,
-            plan: load_plan("henan-2021")?,
-            pool: demo_pool(),
+            plans: vec![load_plan("henan-2021")?, load_plan("food-production")?],
+            pool,
             propensity,
             outcomes: Vec::new(),
             inspected: Indicators::default(),
@@ -182,24 +189,58 @@ impl Year {
             &Options::default(),
         )
         .map_err(monthly_failure)?;
-        // "Double random": draw this period's inspections by the Henan plan, and let the
-        // inspections find what each enterprise's true risk makes them find; the
-        // outcomes become records for the next month.
+        // "Double random, one public": each plan due this month commits to its inputs, then
+        // draws with the seed published after the commitment; the inspections find what each
+        // enterprise's true risk makes them find, and the outcomes become records for the
+        // next month. Henan's plan is drawn once a year (in January), food production monthly.
         let (seed, propensity) = (self.seed, &self.propensity);
         let finds = |task: u32, date, id: &str| {
             inspection_finds(seed, task, date, propensity.get(id).copied().unwrap_or(0.0))
         };
-        let drawn = simulate_inspections(&mut self.store, p, seed, &self.plan, &self.pool, finds)
-            .map_err(inspection_failure)?;
-        self.keep_inspected(&report, p, &drawn.outcomes)?;
-        let (tasks, found) = (drawn.outcomes.len(), drawn.found);
-        self.outcomes.extend(drawn.outcomes);
+        let (mut tasks, mut found) = (0, 0);
+        let mut all = Vec::new();
+        for plan in &self.plans {
+            let date = p.next().first_day();
+            let (_, month, _) = date.ymd();
+            let every = 12 / plan.draws_per_year().clamp(1, 12);
+            if (month - 1) % every != 0 {
+                continue;
+            }
+            let drawn = simulate_inspections(&mut self.store, p, seed, plan, &self.pool, finds)
+                .map_err(inspection_failure)?;
+            tasks += drawn.outcomes.len();
+            found += drawn.found;
+            all.extend(drawn.outcomes);
+        }
+        self.keep_inspected(&report, p, &all)?;
+        self.outcomes.extend(all);
         Ok(MonthLine {
             report,
             events,
             drawn: tasks,
             found,
         })
+    }
+
+    /// Each plan's year-level view for the year of the last draw: per class, inspected at least
+    /// once, random against forced, minimums missed, and the reduction against uniform sampling.
+    fn print_years(&self, ui: &Ui) -> Result<(), Failure> {
+        let draws = self.store.draws().map_err(store_failure)?;
+        let Some(year) = draws.last().map(|d| d.drawn_on.ymd().0) else {
+            return Ok(());
+        };
+        for plan in &self.plans {
+            if !draws
+                .iter()
+                .any(|d| d.plan_id == plan.id() && d.drawn_on.ymd().0 == year)
+            {
+                continue;
+            }
+            let v =
+                riskgrade::year_view(&self.store, year, plan.id()).map_err(inspection_failure)?;
+            ui.say(format!("\nthe year {year} by {}:\n{v}", plan.name()));
+        }
+        Ok(())
     }
 
     /// What the inspections found, with the indicators the enterprises had when drawn: the
@@ -233,8 +274,9 @@ impl Year {
     /// The year's conclusions: the inspections against the classes, the calibration, the
     /// changes over the span, one enterprise's history and one explanation.
     fn conclude(&self, ui: &Ui, last: &MonthReport) -> Result<u8, Failure> {
+        self.print_years(ui)?;
         ui.say(format!(
-            "\ninspections drawn by the Henan 2021 plan (A 1%, B 2%, C 10%, D 30%, plus alerts), against what they found (all tasks, alerts included):\n{}",
+            "\nall inspections of the span against what they found (random and forced tasks together):\n{}",
             riskgrade::inspect::evaluate(&self.outcomes, &last.run.classes, true)
         ));
         print_calibration(ui, &self.set, &self.inspected, &self.labels);

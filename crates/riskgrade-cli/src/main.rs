@@ -144,7 +144,19 @@ enum Command {
         /// The inspector pool the draw used.
         #[arg(long)]
         pool: PathBuf,
+        /// Write the differing tasks here (default: draw-N-differences.csv), not to the terminal.
+        #[arg(long)]
+        differences: Option<PathBuf>,
     },
+    /// Year-level views of the inspections: per class, inspected at least once, random against
+    /// forced, minimums missed, and the comparison with uniform sampling.
+    Inspections {
+        #[command(subcommand)]
+        command: inspect::InspectionsCommand,
+    },
+    /// Publish a draw's closed inspection results (一公开) in the public schema, with the
+    /// commitment, seed, plan and candidate list that let anyone re-draw it.
+    Publish(inspect::PublishArgs),
     /// Record what a draw's inspections found (enterprise, date, result[, severity, note]); closes the tasks.
     Outcomes {
         /// History store.
@@ -240,7 +252,14 @@ fn run(command: Command, ui: &Ui) -> Result<u8, Failure> {
         Command::Calibrate { command } => calibrate::calibrate(ui, command),
         Command::Plan { command } => inspect::plan(ui, command),
         Command::Draw(args) => inspect::draw(ui, args),
-        Command::Verify { store, draw, pool } => inspect::verify(ui, &store, draw, &pool),
+        Command::Verify {
+            store,
+            draw,
+            pool,
+            differences,
+        } => inspect::verify(ui, &store, draw, &pool, differences.as_deref()),
+        Command::Inspections { command } => inspect::inspections(command),
+        Command::Publish(args) => inspect::publish(ui, args),
         Command::Outcomes {
             store,
             draw,

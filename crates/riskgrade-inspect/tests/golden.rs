@@ -4,7 +4,7 @@
 #![allow(clippy::unwrap_used)]
 
 use riskgrade_inspect::{
-    Candidate, DrawInput, History, Inspector, LastInspection, Plan, Why, draw, examples,
+    Candidate, DrawInput, History, Inspector, LastInspection, Plan, draw, examples,
 };
 use sha2::{Digest, Sha256};
 

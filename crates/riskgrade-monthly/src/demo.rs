@@ -8,7 +8,7 @@ use riskgrade_core::{
 use riskgrade_inspect::{Inspector, Outcome, Plan};
 use riskgrade_store::{NewDecision, Resolution, Store, StoreError, TaskOutcome};
 
-use crate::{InspectionError, MonthReport, draw_period};
+use crate::{InspectionError, MonthReport, commit_period, draw_committed};
 
 /// Records the demo's manual decisions in period `p`, from the grades of the
 /// month before (`prev`): an override to `D` of the first `B` enterprise after
@@ -106,17 +106,23 @@ fn major_penalty(
 pub struct SimulatedInspections {
     /// The stored draw.
     pub draw: i64,
+    /// The commitment it was drawn under.
+    pub commitment: i64,
     /// One outcome per task, with the class and score the enterprise had when drawn.
     pub outcomes: Vec<Outcome>,
     /// How many inspections found a problem.
     pub found: usize,
+    /// Tasks drawn at random (full coverage and due tasks included).
+    pub random: usize,
+    /// Forced tasks (alerts, labels), on top of the random ones.
+    pub forced: usize,
 }
 
-/// Draws period `p`'s inspections by `plan` from `pool` on the first day of
-/// the next month (published seed `demo {seed} {p}`), lets `finds(task number,
-/// draw date, enterprise id)` say what each inspection finds, and records the
-/// outcomes (dated 9 to 26 days after the draw) so that they count as
-/// inspection records from the next run on.
+/// Period `p`'s inspections by `plan` from `pool`, drawn on the first day of the next month:
+/// the commitment is stored first, then the draw is made under it with the seed published
+/// after it (`demo {seed} {p} {plan id}`); `finds(task number, draw date, enterprise id)` says
+/// what each inspection finds, and the outcomes (dated 9 to 26 days after the draw) are
+/// recorded so that they count as inspection records from the next run on.
 ///
 /// # Errors
 /// An infeasible draw, or store errors.
@@ -129,8 +135,9 @@ pub fn simulate_inspections(
     finds: impl Fn(u32, Date, &str) -> bool,
 ) -> Result<SimulatedInspections, InspectionError> {
     let date = p.next().first_day();
-    let label = format!("demo {seed} {p}");
-    let (draw, d) = draw_period(store, p, plan, pool, &label, date, "demo")?;
+    let (commitment, ..) = commit_period(store, p, plan, pool, date, "demo")?;
+    let label = format!("demo {seed} {p} {}", plan.id());
+    let (draw, d) = draw_committed(store, commitment, pool, &label, "demo")?;
     let mut recorded = Vec::with_capacity(d.tasks.len());
     let mut outcomes = Vec::with_capacity(d.tasks.len());
     let mut found = 0;
@@ -154,12 +161,23 @@ pub fn simulate_inspections(
                 InspectionResult::NoProblem
             },
             severity: None,
-            note: None,
+            note: Some(
+                if problem {
+                    "ordered to rectify"
+                } else {
+                    "no action"
+                }
+                .into(),
+            ),
         });
     }
     store.record_outcomes(&recorded, "demo inspectors")?;
+    let forced = d.tasks.iter().filter(|t| t.why.is_forced()).count();
     Ok(SimulatedInspections {
         draw,
+        commitment,
+        random: d.tasks.len() - forced,
+        forced,
         outcomes,
         found,
     })

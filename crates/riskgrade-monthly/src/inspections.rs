@@ -233,9 +233,65 @@ const NEEDS_OUTCOMES: &str =
 /// # Errors
 /// An unreadable file or a bad value.
 pub fn read_pool(file: &Path) -> Result<Vec<Inspector>, InspectionError> {
-    let t = read_table(file)?;
+    pool_from_table(&read_table(file)?, file)
+}
+
+/// Reads an inspector pool from CSV text (as [`read_pool`] reads a `.csv` file; `name` labels
+/// errors), e.g. the embedded `examples/inspectors/beijing-pool.csv`. Cells may be quoted with
+/// `"` (a doubled `""` inside is a quote).
+///
+/// ```
+/// let text = "id,name,department,district,capacity\nI1,Li,market,Haidian,60\n";
+/// let pool = riskgrade_monthly::pool_from_csv(text, std::path::Path::new("pool.csv")).unwrap();
+/// assert_eq!((pool[0].id.as_str(), pool[0].capacity), ("I1", 60));
+/// ```
+///
+/// # Errors
+/// A missing column or a bad value, with its row and column.
+pub fn pool_from_csv(text: &str, name: &Path) -> Result<Vec<Inspector>, InspectionError> {
+    let mut lines = text.lines().filter(|l| !l.trim().is_empty());
+    let columns = lines.next().map(csv_cells).unwrap_or_default();
+    let rows = lines
+        .map(|l| {
+            let mut cells: Vec<Cell> = csv_cells(l)
+                .into_iter()
+                .map(|c| {
+                    if c.is_empty() {
+                        Cell::Missing
+                    } else {
+                        Cell::Text(c)
+                    }
+                })
+                .collect();
+            cells.resize(columns.len(), Cell::Missing);
+            cells
+        })
+        .collect();
+    pool_from_table(&TextTable { columns, rows }, name)
+}
+
+/// The cells of one CSV line.
+fn csv_cells(line: &str) -> Vec<String> {
+    let (mut out, mut cell, mut quoted) = (Vec::new(), String::new(), false);
+    let mut chars = line.chars().peekable();
+    while let Some(ch) = chars.next() {
+        match (ch, quoted) {
+            ('"', true) if chars.peek() == Some(&'"') => {
+                cell.push('"');
+                chars.next();
+            }
+            ('"', _) => quoted = !quoted,
+            (',', false) => out.push(std::mem::take(&mut cell)),
+            _ => cell.push(ch),
+        }
+    }
+    out.push(cell);
+    out
+}
+
+fn pool_from_table(t: &TextTable, file: &Path) -> Result<Vec<Inspector>, InspectionError> {
     let [id, name, dept, district, capacity] = ["id", "name", "department", "district", "capacity"]
-        .map(|n| column(&t, file, n, NEEDS_POOL));
+        .map(|n| column(t, file, n, NEEDS_POOL));
     let (id, name, dept, district, capacity) = (id?, name?, dept?, district?, capacity?);
     let conflicts = t.column("conflicts");
     let mut out = Vec::with_capacity(t.rows.len());

@@ -104,10 +104,22 @@ const KINDS: [&str; 4] = ["random", "full_coverage", "due", "forced"];
 /// No draw of the plan in the year, a stored plan
 /// that no longer loads, or store errors.
 pub fn year_view(store: &Store, year: i32, plan_id: &str) -> Result<YearView, InspectionError> {
-    let draws: Vec<DrawInfo> = store
+    let in_year: Vec<DrawInfo> = store
         .draws()?
         .into_iter()
-        .filter(|d| d.plan_id == plan_id && d.drawn_on.ymd().0 == year)
+        .filter(|d| d.drawn_on.ymd().0 == year)
+        .collect();
+    // Every inspection of the year counts towards a yearly minimum, whichever plan drew it (as
+    // the draw counts them); the tasks per class are the plan's own.
+    let mut per_enterprise: HashMap<String, u32> = HashMap::new();
+    for d in &in_year {
+        for t in store.tasks(d.id)? {
+            *per_enterprise.entry(t.task.enterprise).or_default() += 1;
+        }
+    }
+    let draws: Vec<DrawInfo> = in_year
+        .into_iter()
+        .filter(|d| d.plan_id == plan_id)
         .collect();
     let (Some(first), Some(last)) = (draws.first(), draws.last()) else {
         return Err(InspectionError::NoDrawsInYear {
@@ -150,10 +162,8 @@ pub fn year_view(store: &Store, year: i32, plan_id: &str) -> Result<YearView, In
             class_of.insert(c.id, c.class);
         }
     }
-    let mut per_enterprise: HashMap<String, u32> = HashMap::new();
     for d in &draws {
         for t in store.tasks(d.id)? {
-            *per_enterprise.entry(t.task.enterprise.clone()).or_default() += 1;
             let Some(row) = rows.get_mut(&t.task.class) else {
                 continue;
             };

@@ -1,5 +1,6 @@
-//! The demo's simulation: what inspections of synthetic enterprises find, and
-//! the inspector pool the demo draws from.
+//! The demo's simulation: what inspections of synthetic enterprises find. (The demo's
+//! inspector pool is the embedded `examples/inspectors/beijing-pool.csv`, read by
+//! `riskgrade_monthly::pool_from_csv`.)
 //!
 //! A simulated inspection finds a problem with the enterprise's hidden true
 //! propensity ([`Truth::propensity`]); every number comes from
@@ -7,7 +8,6 @@
 
 use riskgrade_core::Date;
 use riskgrade_core::rng::{splitmix64, to_unit, unit};
-use riskgrade_inspect::Inspector;
 
 use crate::Truth;
 
@@ -49,52 +49,4 @@ pub fn simulated_outcomes(truth: &[Truth], seed: u64) -> Vec<(String, bool)> {
         .filter(|(i, _)| unit(seed, 2 * *i as u64) < 0.1)
         .map(|(i, t)| (t.id.clone(), unit(seed, 2 * i as u64 + 1) < t.propensity))
         .collect()
-}
-
-/// Beijing's 16 districts, in the order of `examples/inspectors/beijing-pool.csv`.
-const DISTRICTS: [&str; 16] = [
-    "Dongcheng",
-    "Xicheng",
-    "Chaoyang",
-    "Fengtai",
-    "Shijingshan",
-    "Haidian",
-    "Mentougou",
-    "Fangshan",
-    "Tongzhou",
-    "Shunyi",
-    "Changping",
-    "Daxing",
-    "Huairou",
-    "Pinggu",
-    "Miyun",
-    "Yanqing",
-];
-
-/// The demo's inspector pool: 16 market-regulation inspectors in each of
-/// Beijing's 16 districts, 60 tasks each, no declared conflicts (the layout of
-/// the embedded `examples/inspectors/beijing-pool.csv`, with generic names).
-///
-/// ```
-/// let pool = riskgrade_synth::demo_pool();
-/// assert_eq!(pool.len(), 256);
-/// assert_eq!(pool[0].id, "I0001");
-/// assert!(pool.iter().all(|i| i.capacity == 60 && i.conflicts.is_empty()));
-/// ```
-#[must_use]
-pub fn demo_pool() -> Vec<Inspector> {
-    let mut out = Vec::with_capacity(DISTRICTS.len() * 16);
-    for d in DISTRICTS {
-        for k in 0..16 {
-            out.push(Inspector {
-                id: format!("I{:04}", out.len() + 1),
-                name: format!("inspector {} of {d}", k + 1),
-                department: "market_regulation".into(),
-                district: d.into(),
-                capacity: 60,
-                conflicts: Vec::new(),
-            });
-        }
-    }
-    out
 }

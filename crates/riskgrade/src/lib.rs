@@ -122,12 +122,13 @@ pub use riskgrade_monthly::{MonthOptions, run_month_with};
 
 pub use riskgrade_monthly::{
     AgainstUniform, ClassYear, DRAW_SCHEMA, PUBLIC_SCHEMA, PublicRow, Publication, PublishOptions,
-    TaskDifference, Verification, YearView, commit_period, draw_committed, publish_draw, year_view,
+    TaskDifference, Verification, YearView, commit_period, draw_committed, pool_from_csv,
+    publish_draw, year_view,
 };
 
 /// The demo's simulated steps: decisions, inspections drawn and what they find.
 pub mod demo {
     pub use riskgrade_monthly::{SimulatedInspections, demo_decisions, simulate_inspections};
-    pub use riskgrade_synth::{demo_pool, inspection_finds, simulated_outcomes};
+    pub use riskgrade_synth::{inspection_finds, simulated_outcomes};
 }
 pub use riskgrade_store::{DepartmentQueue, QueueItem, Queues, queues};
