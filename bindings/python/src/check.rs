@@ -93,15 +93,21 @@ pub(crate) fn fill_unrouted(set: &ModelSet, batches: &[RecordBatch]) -> Vec<Reco
     let Some(first) = batches.first() else {
         return Vec::new();
     };
-    let needed = needed_inputs(set, &routed_models(set, batches));
     let schema = first.schema();
+    let lacking = |(name, spec): &(String, riskgrade::InputSpec)| {
+        schema.field_with_name(spec.column_name(name)).is_err()
+    };
+    // A batch with every column needs no routing.
+    if !set.schema().inputs().iter().any(lacking) {
+        return batches.to_vec();
+    }
+    let needed = needed_inputs(set, &routed_models(set, batches));
     let absent: Vec<&str> = set
         .schema()
         .inputs()
         .iter()
-        .filter(|(name, _)| !needed.contains(name))
+        .filter(|input| !needed.contains(&input.0) && lacking(input))
         .map(|(name, spec)| spec.column_name(name))
-        .filter(|c| schema.field_with_name(c).is_err())
         .collect();
     if absent.is_empty() {
         return batches.to_vec();
