@@ -335,6 +335,67 @@ impl PyStore {
         table(py, cols)
     }
 
+    /// Compares two stored periods as `riskgrade changes` does: (classes, migration matrix,
+    /// entered, left as JSON; the movers with their reasons; PSI of scores and indicators; the
+    /// printed report).
+    fn compare(
+        &self,
+        py: Python<'_>,
+        from: &str,
+        to: &str,
+    ) -> PyResult<(String, Py<PyAny>, Py<PyAny>, String)> {
+        let (a, b) = (self.stored(py, from)?, self.stored(py, to)?);
+        let c = self.with(py, |s| riskgrade::compare_periods(s, a, b))?;
+        let summary = serde_json::json!({
+            "from": a.to_string(), "to": b.to_string(), "classes": c.classes,
+            "matrix": c.matrix, "entered": c.entered, "left": c.left,
+        });
+        let m = &c.movers;
+        let movers = vec![
+            OutColumn::new("id", text(m.iter().map(|x| Some(&x.id)))),
+            OutColumn::new("from_class", text(m.iter().map(|x| Some(&x.from)))),
+            OutColumn::new("to_class", text(m.iter().map(|x| Some(&x.to)))),
+            OutColumn::new("steps", int(m.iter().map(|x| Some(x.steps)))),
+            OutColumn::new(
+                "score_before",
+                OutData::Number(m.iter().map(|x| x.scores.0).collect()),
+            ),
+            OutColumn::new(
+                "score_after",
+                OutData::Number(m.iter().map(|x| x.scores.1).collect()),
+            ),
+            OutColumn::new(
+                "reasons",
+                OutData::List(
+                    m.iter()
+                        .map(|x| {
+                            x.reasons
+                                .iter()
+                                .map(|(k, d)| format!("{}: {d}", k.name()))
+                                .collect()
+                        })
+                        .collect(),
+                ),
+            ),
+        ];
+        let psi: Vec<&riskgrade::Stability> = c.score_psi.iter().chain(&c.indicator_psi).collect();
+        let stability = vec![
+            OutColumn::new("model", text(psi.iter().map(|x| Some(&x.model)))),
+            OutColumn::new("what", text(psi.iter().map(|x| Some(&x.what)))),
+            OutColumn::new(
+                "psi",
+                OutData::Number(psi.iter().map(|x| Some(x.psi)).collect()),
+            ),
+            OutColumn::new("band", text(psi.iter().map(|x| Some(x.band())))),
+        ];
+        Ok((
+            summary.to_string(),
+            table(py, movers)?,
+            table(py, stability)?,
+            c.to_string(),
+        ))
+    }
+
     /// Grades a month into the store (writable only) as `riskgrade run` does: decisions in
     /// effect apply, the period replaces an earlier run of it atomically, and what changed since
     /// the previous period is stored. Returns the report's text and its figures as JSON.

@@ -157,3 +157,26 @@ def test_a_month_run_from_python_stores_what_the_command_line_stores(tmp_path: P
     ours_p = store.periods().drop_columns(["source"])
     theirs_p = riskgrade.Store(by_cli).periods().drop_columns(["source"])
     assert ours_p.equals(theirs_p)
+
+
+def test_two_periods_compare_as_the_command_line_compares_them(db: Path) -> None:
+    store = riskgrade.Store(db)
+    before, after = store.periods().column("period").to_pylist()[-2:]
+    c = store.compare(before, after)
+    printed = cli("changes", "-s", db, "--from", before, "--to", after, "--top", "1000")
+    assert str(c) == printed.rstrip("\n") or str(c).strip() in printed
+    lines = [ln.split() for ln in printed.splitlines()]
+    for cls, row in zip(c.classes, c.counts):
+        assert [cls, *map(str, row)] in lines
+    riskier = sum(n for i, row in enumerate(c.counts) for j, n in enumerate(row) if j > i)
+    safer = sum(n for i, row in enumerate(c.counts) for j, n in enumerate(row) if j < i)
+    assert f"{riskier} riskier, {safer} less risky, {c.entered} entered, {c.left} left" in printed
+    assert len(c.movers) == riskier + safer
+    for mover in c.movers.to_pylist():
+        assert f"{mover['id']}: {mover['from_class']} -> {mover['to_class']}" in printed
+    for row in c.psi.to_pylist():
+        assert f"{row['psi']:.4f} [{row['band']}]" in printed or row["psi"] < 0.1
+    assert c.matrix().to_numpy().sum() == sum(map(sum, c.counts))
+    assert len(repr(c)) < 200 and "<table>" in c._repr_html_()
+    with pytest.raises(KeyError):
+        store.compare("1999-01", after)

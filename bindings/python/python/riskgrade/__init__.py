@@ -53,6 +53,7 @@ __all__ = [
     "ModelError",
     "MonthRun",
     "OUTCOME_WORDS",
+    "PeriodComparison",
     "RiskgradeError",
     "RuleCompileError",
     "RuleInfo",
@@ -1128,6 +1129,24 @@ class Store:
         topics, labels (only ``department``'s rows when given)."""
         return self._out(self._native.queue(str(period), department), output)
 
+    def compare(self, before: str, after: str, *, output: Output | None = None) -> PeriodComparison:
+        """Compares two stored periods as ``riskgrade changes`` does: the class migration
+        matrix, the enterprises that entered and left, the movers with their reasons (riskiest
+        move first) and the PSI of scores and indicators."""
+        summary, movers, psi, text = self._native.compare(str(before), str(after))
+        d = json.loads(summary)
+        return PeriodComparison(
+            before=d["from"],
+            after=d["to"],
+            classes=d["classes"],
+            counts=d["matrix"],
+            entered=d["entered"],
+            left=d["left"],
+            movers=self._out(movers, output),
+            psi=self._out(psi, output),
+            text=text,
+        )
+
     def run_month(self, model: Model, data: object, period: str, *, as_of: DateLike | None = None) -> MonthRun:
         """Grades a month into the store, as ``riskgrade run`` does (the store must be opened
         with ``writable=True``): decisions in effect apply, the period replaces an earlier run
@@ -1143,6 +1162,53 @@ class Store:
 
     def __repr__(self) -> str:
         return f"riskgrade.{self._native!r}"
+
+
+@dataclasses.dataclass(frozen=True)
+class PeriodComparison:
+    """Two stored periods compared (see :meth:`Store.compare`); ``str()`` is the CLI's report."""
+
+    before: str
+    after: str
+    classes: list[str]
+    counts: list[list[int]]
+    """``counts[i][j]``: enterprises in class ``i`` in ``before`` and ``j`` in ``after``."""
+    entered: int
+    left: int
+    movers: Any
+    """Every enterprise that changed class, riskiest move first, with its reasons."""
+    psi: Any
+    """PSI of each model's score and of each indicator's risk points, with its band."""
+    text: str
+
+    def matrix(self) -> Any:
+        """The migration matrix as a pandas DataFrame: rows ``before``, columns ``after``."""
+        import pandas as pd
+
+        return pd.DataFrame(
+            self.counts,
+            index=pd.Index(self.classes, name=self.before),
+            columns=pd.Index(self.classes, name=self.after),
+        )
+
+    def __str__(self) -> str:
+        return self.text
+
+    def __repr__(self) -> str:
+        return f"PeriodComparison({self.before!r} -> {self.after!r}, movers={len(self.movers)}, entered={self.entered}, left={self.left})"
+
+    def _repr_html_(self) -> str:
+        import html
+
+        head = "".join(f"<th>{html.escape(c)}</th>" for c in self.classes)
+        rows = "".join(
+            f"<tr><th>{html.escape(c)}</th>{''.join(f'<td>{n:,}</td>' for n in row)}</tr>"
+            for c, row in zip(self.classes, self.counts)
+        )
+        return (
+            f"<p>{html.escape(self.before)} &rarr; {html.escape(self.after)}: {len(self.movers):,} moved, "
+            f"{self.entered:,} entered, {self.left:,} left</p><table><tr><th></th>{head}</tr>{rows}</table>"
+        )
 
 
 @dataclasses.dataclass(frozen=True)
