@@ -84,10 +84,38 @@ pub fn frame_from_batches(batches: &[RecordBatch], schema: &Schema) -> Result<Fr
     }
 }
 
+/// Reads a Parquet file, refusing a damaged one with an error.
+///
+/// The Parquet and Arrow decoders panic on some damaged files (an unknown type in the
+/// embedded Arrow schema reaches an `unimplemented!`): such a panic is caught here. A
+/// damaged embedded Arrow schema is only a hint, so the file is read again without it;
+/// any other panic refuses the file.
 pub(crate) fn read_parquet(path: &Path, schema: &Schema) -> Result<Frame, IoError> {
+    let guarded = |options: ArrowReaderOptions| {
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            read_parquet_with(path, schema, options)
+        }))
+    };
+    match guarded(ArrowReaderOptions::new()) {
+        Ok(read) => read,
+        Err(_) => match guarded(ArrowReaderOptions::new().with_skip_arrow_metadata(true)) {
+            Ok(read) => read,
+            Err(_) => Err(IoError::Arrow {
+                file: path.to_path_buf(),
+                message: "the file is damaged: the Parquet decoder failed on it".into(),
+            }),
+        },
+    }
+}
+
+fn read_parquet_with(
+    path: &Path,
+    schema: &Schema,
+    options: ArrowReaderOptions,
+) -> Result<Frame, IoError> {
     let pq = |e: parquet::errors::ParquetError| IoError::arrow(path, &e);
     let file = File::open(path).map_err(|e| IoError::io(path, &e))?;
-    let meta = ArrowReaderMetadata::load(&file, ArrowReaderOptions::new()).map_err(pq)?;
+    let meta = ArrowReaderMetadata::load(&file, options).map_err(pq)?;
     let arrow_schema = meta.schema().clone();
     let headers: Vec<&str> = arrow_schema
         .fields()

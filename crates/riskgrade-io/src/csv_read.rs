@@ -306,11 +306,18 @@ impl Source<'_> {
             );
             chunk.problems.push((chunk.rows, "(row)".into(), message));
         }
+        let unreadable = chunk.problems.last().is_some_and(|p| p.0 == chunk.rows);
         for (j, &c) in self.indices.iter().enumerate() {
             let start = bytes.len();
-            match &spanning {
-                Some((_, _, culprit)) => bytes.extend_from_slice(opener_cell(record, c, *culprit)),
-                None => bytes.extend_from_slice(record.get(c).unwrap_or_default()),
+            let cell = match &spanning {
+                Some((_, _, culprit)) => opener_cell(record, c, *culprit),
+                None => record.get(c).unwrap_or_default(),
+            };
+            if c == self.id_index && unreadable && cell.trim_ascii().is_empty() {
+                // An unreadable row without an id is named by its line.
+                bytes.extend_from_slice(format!("(line {line})").as_bytes());
+            } else {
+                bytes.extend_from_slice(cell);
             }
             let (Ok(s), Ok(e)) = (u32::try_from(start), u32::try_from(bytes.len())) else {
                 return Err(IoError::Csv {
@@ -368,6 +375,7 @@ impl Source<'_> {
             }
             if let Some(j) = bad {
                 let line = chunk.lines.get(r).copied().unwrap_or_default();
+                self.name_by_line(chunk, &mut text, r, line);
                 let column = self.columns.get(j).copied().unwrap_or_default();
                 let message =
                     format!("line {line}: text is not valid UTF-8, save the file as UTF-8");
@@ -377,12 +385,32 @@ impl Source<'_> {
         text
     }
 
+    /// Names unreadable record `r` of the chunk by its line when its id is empty.
+    fn name_by_line(&self, chunk: &mut Chunk, text: &mut String, r: usize, line: usize) {
+        let Some(j) = self.indices.iter().position(|&c| c == self.id_index) else {
+            return;
+        };
+        if let Some(span) = chunk.spans.get_mut(j * CHUNK_ROWS + r)
+            && text
+                .get(span[0] as usize..span[1] as usize)
+                .is_none_or(|id| id.trim().is_empty())
+        {
+            let start = text.len();
+            text.push_str(&format!("(line {line})"));
+            *span = [
+                u32::try_from(start).unwrap_or(u32::MAX),
+                u32::try_from(text.len()).unwrap_or(u32::MAX),
+            ];
+        }
+    }
+
     /// The problem of a record with a quoted field that runs over line breaks where no text
     /// can (an unterminated quote, most likely), as (column, message); every line after its
     /// first is added to `swallowed` with the id read from it.
     ///
     /// Line breaks are accepted in a name or in a column not read, as long as the record has
-    /// the header's number of fields and no line inside the field looks like a whole record.
+    /// the header's number of fields and no line inside the field looks like a whole record
+    /// (as many commas as the header, counting the fields that follow the field's last line).
     fn spanning(
         &self,
         record: &ByteRecord,
@@ -394,14 +422,18 @@ impl Source<'_> {
         }
         let fields = self.names.len();
         let ragged = record.len() != fields;
-        let culprit = record.iter().position(|field| {
+        // A line inside the field looks like a record when it has the header's number of
+        // fields; the field's last line goes on with the record's next fields.
+        let commas = |l: &[u8]| l.iter().filter(|&&b| b == b',').count();
+        let culprit = record.iter().enumerate().position(|(c, field)| {
             let lines = split_lines(field);
-            lines.len() > 1
+            let last = lines.len() - 1;
+            last > 0
                 && (ragged
-                    || lines
-                        .iter()
-                        .skip(1)
-                        .any(|l| l.iter().filter(|&&b| b == b',').count() + 1 >= fields))
+                    || lines.iter().enumerate().skip(1).any(|(k, l)| {
+                        let after = if k == last { record.len() - 1 - c } else { 0 };
+                        commas(l) + after + 1 >= fields
+                    }))
         });
         let culprit = culprit.or_else(|| {
             record.iter().enumerate().position(|(c, field)| {
