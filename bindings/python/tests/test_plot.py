@@ -47,10 +47,11 @@ def results(model: riskgrade.Model, data: pa.Table) -> pa.Table:
 
 @pytest.fixture(scope="module")
 def results_with_errors(model: riskgrade.Model, data: pa.Table) -> pa.Table:
-    """The same batch with two bad rows (a NaN and a negative count), which come back as errors."""
+    """The same batch with two bad rows (negative counts), which come back as errors. (A NaN is
+    a missing value, as pandas reads it, whatever the kind of frame.)"""
     i = data.schema.get_field_index("branches")
     values = data.column("branches").to_pylist()
-    values[2], values[5] = float("nan"), -3.0
+    values[2], values[5] = -1.0, -3.0
     return model.classify(data.set_column(i, "branches", pa.array(values, pa.float64())), AS_OF)
 
 
