@@ -4,6 +4,7 @@ use std::fmt;
 use std::path::PathBuf;
 
 use riskgrade_core::Position;
+use riskgrade_core::display::{self, Align};
 
 /// Why a rule could not be compiled or run.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -154,8 +155,10 @@ impl fmt::Display for Located<'_> {
         if let Some(src) = self.source_line {
             let width = at.line.to_string().len();
             let (src, caret) = excerpt(src, at.column.saturating_sub(1));
-            write!(f, "\n{:>width$} | {src}", at.line)?;
-            write!(f, "\n{:>width$} | {}^", "", " ".repeat(caret))?;
+            let number = display::pad(&at.line.to_string(), width, Align::Right);
+            let blank = display::pad("", width, Align::Right);
+            write!(f, "\n{number} | {src}")?;
+            write!(f, "\n{blank} | {}^", " ".repeat(caret))?;
         }
         if let Some(hint) = self.hint {
             write!(f, "\nhint: {hint}")?;
