@@ -900,6 +900,61 @@ async fn shared_results_summaries_migration_and_publication() -> Result<(), Fail
     )
     .await?;
     assert_eq!(old.body["class"], "C");
+    // By credit code, alone and in a batch, with the name and code from the directory.
+    let by_code = call(
+        addr,
+        "GET",
+        &format!("/api/v1/enterprises/{CODE}"),
+        Some(&keys.analyst),
+        None,
+    )
+    .await?;
+    assert_eq!(by_code.status, 200, "{}", by_code.text);
+    assert_eq!(by_code.body["id"], "E1");
+    assert_eq!(by_code.body["name"], "Haidian Foods Ltd");
+    assert_eq!(by_code.body["credit_code"], CODE);
+    assert_eq!(by_code.body["history"].as_array().map(Vec::len), Some(2));
+    let by_id = call(
+        addr,
+        "GET",
+        "/api/v1/enterprises/E1",
+        Some(&keys.public),
+        None,
+    )
+    .await?;
+    assert_eq!(
+        (
+            by_id.body["name"].as_str(),
+            by_id.body["credit_code"].as_str()
+        ),
+        (Some("Haidian Foods Ltd"), Some(CODE))
+    );
+    let unknown = call(
+        addr,
+        "GET",
+        "/api/v1/enterprises/91110108MA01ABCD2X",
+        Some(&keys.public),
+        None,
+    )
+    .await?;
+    assert_eq!(unknown.status, 404);
+    let batch = format!(r#"{{"ids":["{CODE}","E2","91110108MA01ABCD2X"]}}"#);
+    let b = call(
+        addr,
+        "POST",
+        "/api/v1/enterprises/batch",
+        Some(&keys.public),
+        Some(&batch),
+    )
+    .await?;
+    let ids: Vec<&str> = b.body["results"]
+        .as_array()
+        .ok_or("results")?
+        .iter()
+        .filter_map(|r| r["id"].as_str())
+        .collect();
+    assert_eq!(ids, ["E1", "E2"]);
+    assert_eq!(b.body["missing"], json!(["91110108MA01ABCD2X"]));
     let none = call(
         addr,
         "GET",

@@ -275,15 +275,13 @@ pub(crate) async fn enterprise(
     state
         .read(move |store, st| {
             let run = st.run(store, p)?;
-            let row = store
-                .result(run.period, &id)?
-                .ok_or_else(|| ApiError::NotFound {
+            let mut v =
+                lookup(store, st, &caller, &run, &id)?.ok_or_else(|| ApiError::NotFound {
                     what: "enterprise",
                     name: id.clone(),
                 })?;
-            let mut v = view(st, &caller, &run, row);
             if caller.reads_all() {
-                v.history = Some(history(store, &id)?);
+                v.history = Some(history(store, &v.id)?);
             }
             Ok(Json(v))
         })
