@@ -5,8 +5,8 @@ use std::path::Path;
 use std::time::Duration;
 
 use indicatif::{ProgressBar, ProgressStyle};
-use riskgrade::Grades;
 use riskgrade::display::{self, Align};
+use riskgrade::{Grades, RuleStats};
 
 use crate::error::Failure;
 
@@ -78,7 +78,11 @@ pub(crate) fn score_text(score: Option<f64>) -> String {
 
 /// Per-rule counts of a batch, as an aligned table (empty when no rule ran).
 pub(crate) fn rule_report(grades: &Grades) -> String {
-    let stats = grades.rule_stats();
+    rule_table(grades.rule_stats())
+}
+
+/// Per-rule counts as an aligned table, rule ids escaped and cut to the column.
+fn rule_table(stats: &[RuleStats]) -> String {
     if stats.is_empty() {
         return String::new();
     }
@@ -148,6 +152,46 @@ pub(crate) fn report_issues(ui: &Ui, grades: &Grades, out: Option<&Path>) {
                 "  … and {} more (write the results with --out to see them all)",
                 total - 10
             ),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn stats(rule: &str, active: bool) -> RuleStats {
+        RuleStats {
+            rule: rule.to_string(),
+            active,
+            matched: 3,
+            fired: 2,
+            points: 12.5,
+            forced: 1,
+            decided: 1,
+            labels: 0,
+            alerts: 1,
+            errors: 0,
+        }
+    }
+
+    #[test]
+    fn the_rule_report_pads_long_and_hostile_rule_ids() {
+        let long = "r".repeat(70_000);
+        for rule in [
+            long.as_str(),
+            "veto\u{1b}[2J\r\nrow 99, enterprise `forged`",
+        ] {
+            let table = rule_table(&[stats(rule, true), stats(rule, false), stats("short", true)]);
+            let lines: Vec<&str> = table.lines().collect();
+            assert_eq!(lines.len(), 4, "{table}");
+            for line in &lines {
+                assert!(display::width(line) < 200, "{line}");
+                assert!(!line.chars().any(char::is_control), "{line:?}");
+            }
+            // The counts stay in their columns whatever the id.
+            let column = |l: &str| l.find(" 3 ").map(|b| display::width(&l[..b]));
+            assert_eq!(column(lines[1]), column(lines[3]), "{table}");
         }
     }
 }

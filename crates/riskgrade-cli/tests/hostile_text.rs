@@ -193,3 +193,45 @@ fn a_long_indicator_path_prints_in_every_calibration_report() {
     assert_contained("ahp", &o);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
 }
+
+#[test]
+fn a_run_with_a_long_or_hostile_id_reports_the_success_it_stored() {
+    for id in [
+        long(),
+        "E9\u{1b}[2J\r\nrow 99, enterprise `forged`".to_string(),
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("h.db");
+        let db = db.to_str().unwrap();
+        // October clean, November on the dishonest list: a mover, printed after the commit.
+        for (period, records) in [
+            ("2026-10", serde_json::json!([])),
+            (
+                "2026-11",
+                serde_json::json!([{"kind": "dishonest_list", "date": "2026-11-03", "action": "entry"}]),
+            ),
+        ] {
+            let data = dir.path().join(format!("{period}.jsonl"));
+            let profile = serde_json::json!({"id": id, "industry": "F5211", "records": records});
+            std::fs::write(
+                &data,
+                format!("{profile}\n{{\"id\": \"E2\", \"industry\": \"F5211\"}}\n"),
+            )
+            .unwrap();
+            let o = riskgrade(&["run", "-s", db, "-p", period, "-d", data.to_str().unwrap()]);
+            assert_contained("run", &o);
+            assert_eq!(
+                o.status.code(),
+                Some(0),
+                "{}",
+                String::from_utf8_lossy(&o.stderr)
+            );
+            if period == "2026-11" {
+                let out = String::from_utf8_lossy(&o.stdout);
+                assert!(out.contains("enterprises that changed class"), "{out}");
+            }
+        }
+        let o = riskgrade(&["periods", "-s", db]);
+        assert_eq!(String::from_utf8_lossy(&o.stdout).lines().count(), 2);
+    }
+}
