@@ -211,6 +211,16 @@ impl PyStore {
                 OutData::List(rows.iter().map(|r| split(&r.rules, " ")).collect()),
             ),
             OutColumn::new("manual_decision", int(rows.iter().map(|r| r.manual))),
+            OutColumn::new(
+                "status",
+                text(rows.iter().map(|r| {
+                    Some(if r.class.is_none() || r.error.is_some() {
+                        "error"
+                    } else {
+                        "graded"
+                    })
+                })),
+            ),
             OutColumn::new("error", text(rows.iter().map(|r| r.error.as_ref()))),
         ];
         table(py, cols)

@@ -1104,7 +1104,8 @@ class Store:
     def results(self, period: str, *, output: Output | None = None) -> Any:
         """A stored period's results in id order: id, industry, district, model, score,
         score_before_rules, class, reasons, labels, alerts and rules (lists), the manual
-        decision that set the class, error."""
+        decision that set the class, status (``graded`` or ``error``, as
+        :meth:`Model.classify` says), error. :mod:`riskgrade.plot` takes it as it takes results."""
         return self._out(self._native.results(str(period)), output)
 
     def changes(self, period: str, id: str | None = None, *, output: Output | None = None) -> Any:
