@@ -28,6 +28,8 @@
 //! | `CalibrateError::Store` | `DataError` | — |
 //! | `RuleTestError` | `DataError` | `file`, `line`, `column` |
 //! | `DateError` | `DataError` | `column = "as_of"` |
+//! | `StoreError` (a `Store`'s) | `DataError` | `file` (the store) |
+//! | `MonthlyError::Eval`, `Store`; the others | as the grading or store error; `DataError` | |
 //! | a variant added later to a `#[non_exhaustive]` enum | `RiskgradeError` | — |
 //!
 //! Rows count from 0, as `DataFrame.iloc` does, in `row` and in the message alike
