@@ -60,6 +60,8 @@ struct Year {
     labels: Vec<(String, bool)>,
     /// The enterprise whose class was overridden by hand.
     watched: Option<String>,
+    /// Months whose inspections were drawn so far.
+    months_drawn: usize,
 }
 
 /// One month's line of the table.
@@ -159,6 +161,7 @@ impl Year {
             inspected: Indicators::default(),
             labels: Vec::new(),
             watched: None,
+            months_drawn: 0,
         })
     }
 
@@ -192,18 +195,20 @@ impl Year {
         // "Double random, one public": each plan due this month commits to its inputs, then
         // draws with the seed published after the commitment; the inspections find what each
         // enterprise's true risk makes them find, and the outcomes become records for the
-        // next month. Henan's plan is drawn once a year (in January), food production monthly.
+        // next month. Henan's plan is drawn once a year (in the demo's first month), food production monthly.
         let (seed, propensity) = (self.seed, &self.propensity);
         let finds = |task: u32, date, id: &str| {
             inspection_finds(seed, task, date, propensity.get(id).copied().unwrap_or(0.0))
         };
         let (mut tasks, mut found) = (0, 0);
         let mut all = Vec::new();
+        let k = self.months_drawn;
+        self.months_drawn += 1;
         for plan in &self.plans {
-            let date = p.next().first_day();
-            let (_, month, _) = date.ymd();
-            let every = 12 / plan.draws_per_year().clamp(1, 12);
-            if (month - 1) % every != 0 {
+            // A plan drawn n times a year is drawn in the demo's first month and every 12/n
+            // months after.
+            let every = 12 / plan.draws_per_year().clamp(1, 12) as usize;
+            if k % every != 0 {
                 continue;
             }
             let drawn = simulate_inspections(&mut self.store, p, seed, plan, &self.pool, finds)
