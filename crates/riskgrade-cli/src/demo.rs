@@ -208,7 +208,7 @@ impl Year {
             // A plan drawn n times a year is drawn in the demo's first month and every 12/n
             // months after.
             let every = 12 / plan.draws_per_year().clamp(1, 12) as usize;
-            if k % every != 0 {
+            if !k.is_multiple_of(every) {
                 continue;
             }
             let drawn = simulate_inspections(&mut self.store, p, seed, plan, &self.pool, finds)
