@@ -99,6 +99,10 @@ def test_classify_a_pyarrow_table(model: riskgrade.Model, table: pa.Table) -> No
     for c, s in zip(classes, status):
         assert (c in {"A", "B", "C", "D"}) == (s == "graded")
     assert "D" in classes and "A" in classes
+    # Labels, alerts and rule ids are lists of texts (results schema 3), never joined text.
+    for name in ("labels", "alerts", "rules"):
+        field = out.schema.field(name)
+        assert pa.types.is_list(field.type) and pa.types.is_string(field.type.value_type), field
     # Rules acted: vetoes on the listed enterprises, labels and alerts.
     listed = table.column("dishonest_listed").to_pylist()
     for i, flag in enumerate(listed):
@@ -147,10 +151,10 @@ def test_profiles_as_dicts_json_or_lines(model: riskgrade.Model) -> None:
     assert out.column("id").to_pylist() == ["P1", "P2", "P3"]
     rows = {r["id"]: r for r in out.to_pylist()}
     assert rows["P1"]["class"] == "D"
-    assert rows["P1"]["labels"] == "重点监管"
-    assert "credit_veto" in rows["P1"]["alerts"]
+    assert rows["P1"]["labels"] == ["重点监管"]
+    assert any("credit_veto" in a for a in rows["P1"]["alerts"])
     # The food producer's alert goes to the department named on its licence.
-    assert "Haidian Market Regulation Bureau" in rows["P2"]["alerts"]
+    assert any("Haidian Market Regulation Bureau" in a for a in rows["P2"]["alerts"])
     assert rows["P2"]["class"] in {"C", "D"}
     assert rows["P3"]["status"] == "graded"
     assert model.classify(json.dumps(PROFILES), as_of=AS_OF).equals(out)

@@ -86,9 +86,9 @@ def test_map_partitions_equals_in_process(
     # The data exercises what the comparison is about.
     assert set(want["class"].dropna()) >= {"A", "B", "C", "D"}
     assert (want["status"] == "error").sum() == 1
-    rules = ",".join(want["rules"].dropna())
-    assert "veto_dishonest_list" in rules and "complaint_surge" in rules
-    assert want["alerts"].notna().any() and want["labels"].notna().any()
+    rules = {r for ids in want["rules"] for r in ids}
+    assert {"veto_dishonest_list", "complaint_surge"} <= rules
+    assert want["alerts"].map(len).any() and want["labels"].map(len).any()
     assert want["model"].nunique() == 2
 
 
