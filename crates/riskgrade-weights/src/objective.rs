@@ -237,13 +237,14 @@ pub struct CriticWeights {
     pub weights: Vec<f64>,
     /// σⱼ, the sample standard deviation (divisor m − 1) of the normalised indicator: contrast.
     pub std_dev: Vec<f64>,
-    /// Σₖ (1 − rⱼₖ): how much indicator j disagrees with the others (the k = j term is 0).
+    /// Σₖ (1 − rⱼₖ) over the other non-constant indicators k: how much indicator j disagrees
+    /// with them (0 for a constant indicator, which is dropped).
     pub conflict: Vec<f64>,
     /// Cⱼ = σⱼ Σₖ (1 − rⱼₖ): the information carried by indicator j.
     pub information: Vec<f64>,
     /// rⱼₖ, Pearson correlation of the normalised indicators (n × n, symmetric, diagonal 1).
     pub correlation: Vec<Vec<f64>>,
-    /// The indicators that are constant over the batch (weight 0), ascending.
+    /// The indicators that are constant over the batch, dropped (weight 0), ascending.
     pub constant: Vec<usize>,
 }
 
@@ -426,10 +427,11 @@ pub fn entropy(
 /// indicators that normalise to identical columns, r = 1), the weights fall back to contrast
 /// alone, wⱼ = σⱼ / Σ σ.
 ///
-/// A constant indicator has σⱼ = 0, hence weight 0, and is listed in `constant`. Note that with
-/// r = 0 against a constant indicator, each other indicator's conflict grows by 1, so adding a
-/// constant indicator does shift the other weights slightly (unlike [`entropy`]); drop constant
-/// indicators first if that matters.
+/// Constant indicators are dropped, as the textbook method assumes indicators that vary: such an
+/// indicator has σⱼ = 0, weight 0, conflict and information 0, and is listed in `constant`; the
+/// other indicators' conflict sums run over the non-constant indicators only (a correlation with
+/// a constant is undefined; it is reported as 0 in `correlation`). So adding constant indicators
+/// never changes the other weights (as with [`entropy`]).
 ///
 /// # Errors
 ///
@@ -508,9 +510,12 @@ pub fn critic(
         .iter()
         .enumerate()
         .map(|(j, row)| {
+            if is_constant(j) {
+                return 0.0;
+            }
             row.iter()
                 .enumerate()
-                .filter(|&(k, _)| k != j)
+                .filter(|&(k, _)| k != j && !is_constant(k))
                 .map(|(_, r)| 1.0 - r)
                 .sum()
         })

@@ -132,6 +132,41 @@ fn constant_indicator_gets_weight_zero() {
 }
 
 #[test]
+fn critic_drops_constant_indicators_wherever_they_are() {
+    // Constant indicators are dropped as the textbook method does: the other weights are those
+    // of the batch without them, whatever their number and position (before, r = 0 against each
+    // constant added 1 to every other conflict sum and flattened the weights).
+    let without = critic(&[&A, &B, &C], &[Direction::Cost; 3]).unwrap_or_else(|e| panic!("{e}"));
+    let flat = [3.0; 4];
+    let zero = [0.0; 4];
+    for k in 0..=6 {
+        for at in 0..=3 {
+            let mut columns: Vec<&[f64]> = vec![&A, &B, &C];
+            for i in 0..k {
+                columns.insert(
+                    at.min(columns.len()),
+                    if i % 2 == 0 { &flat } else { &zero },
+                );
+            }
+            let c = critic(&columns, &vec![Direction::Cost; columns.len()])
+                .unwrap_or_else(|e| panic!("{e}"));
+            assert_eq!(c.constant.len(), k);
+            let kept: Vec<f64> = (0..columns.len())
+                .filter(|j| !c.constant.contains(j))
+                .map(|j| c.weights[j])
+                .collect();
+            assert_close(&kept, &without.weights);
+            for &j in &c.constant {
+                assert_eq!(
+                    (c.weights[j], c.conflict[j], c.information[j]),
+                    (0.0, 0.0, 0.0)
+                );
+            }
+        }
+    }
+}
+
+#[test]
 fn all_constant_is_an_error() {
     let a = [1.0, 1.0, 1.0];
     let b = [-2.0, -2.0, -2.0];
