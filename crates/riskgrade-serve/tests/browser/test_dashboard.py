@@ -48,6 +48,7 @@ def service():
         finally:
             proc.terminate()
             proc.wait(timeout=10)
+            proc.stdout.close()
 
 
 @pytest.fixture(scope="module")
