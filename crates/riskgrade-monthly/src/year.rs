@@ -18,7 +18,7 @@ pub struct ClassYear {
     pub class: String,
     /// Enterprises of the class in the plan's scope, in the last period drawn from.
     pub enterprises: usize,
-    /// Of those, inspected at least once in the year.
+    /// Of those, inspected at least once in the year by the plan's draws.
     pub inspected: usize,
     /// Tasks of the class (by the class when drawn): random, full coverage, due, forced.
     pub tasks: [u64; 4],
@@ -30,7 +30,7 @@ pub struct ClassYear {
     pub closed: u64,
     /// Problems found by closed tasks of any kind.
     pub problems: u64,
-    /// The class's yearly minimum per enterprise, if it has one.
+    /// The class's yearly minimum per enterprise, if it has one (inspections by any plan count).
     pub min_per_year: Option<f64>,
     /// Enterprises below the minimum at the end of the year, by reason.
     pub missed: BTreeMap<String, usize>,
@@ -162,8 +162,10 @@ pub fn year_view(store: &Store, year: i32, plan_id: &str) -> Result<YearView, In
             class_of.insert(c.id, c.class);
         }
     }
+    let mut by_plan: HashMap<String, u32> = HashMap::new();
     for d in &draws {
         for t in store.tasks(d.id)? {
+            *by_plan.entry(t.task.enterprise.clone()).or_default() += 1;
             let Some(row) = rows.get_mut(&t.task.class) else {
                 continue;
             };
@@ -186,7 +188,7 @@ pub fn year_view(store: &Store, year: i32, plan_id: &str) -> Result<YearView, In
         let Some(row) = rows.get_mut(class) else {
             continue;
         };
-        row.inspected += usize::from(n > 0);
+        row.inspected += usize::from(by_plan.get(id).is_some_and(|k| *k > 0));
         if let Some(m) = row.min_per_year.filter(|m| *m >= 1.0)
             && f64::from(n) < m.ceil()
         {
