@@ -8,12 +8,14 @@ use riskgrade_core::did_you_mean;
 
 use crate::action::Action;
 use crate::catalog::{Catalog, Var};
+use crate::check::{Known, check_calls, check_comparisons};
 use crate::error::RuleError;
 use crate::guard::Guard;
 use crate::host::{ACTIONS, CURRENT, DEADLINE, SCOPE, SITE_VALUES, SPENT, engine};
 use crate::limits::{Limits, Spent};
-use crate::scan::{Site, scan};
+use crate::scan::{Site, scan, tokens};
 use crate::spec::{RuleSpec, Stage, check_id};
+use crate::syntax;
 
 /// One compiled rule: its declaration, its parsed condition, the variables its
 /// script reads and the helper calls it makes.
@@ -97,6 +99,59 @@ fn type_name(t: &str) -> &'static str {
         t if t.contains("Map") => "map",
         _ => "value",
     }
+}
+
+/// A Rhai syntax error as the rule author needs it: the source line and a
+/// caret always (at the script's end when Rhai points past it), a missing `;`
+/// at the end of the line that lacks it, and a missing `}` with where its
+/// block opened.
+fn parse_error(spec: &RuleSpec, e: &rhai::ParseError, catalog: &Catalog, after: bool) -> RuleError {
+    let (mut line, mut column) = at(e.1);
+    let mut hint = None;
+    let message = match &*e.0 {
+        ParseErrorType::VariableUndefined(name) => {
+            hint = if !after && (name == "score" || name == "class") {
+                Some(format!(
+                    "`{name}` is only known after scoring; set the rule's stage to \"after\""
+                ))
+            } else {
+                did_you_mean(name, catalog.names(after))
+                    .map(|s| format!("did you mean `{s}`?"))
+                    .or_else(|| Some("rules can read the model's inputs, `industry`, `district`, `model`, `id`, `as_of`, and after scoring `score` and `class`; declare other inputs under [inputs]".into()))
+            };
+            format!("unknown variable `{name}`")
+        }
+        other => other.to_string(),
+    };
+    match &*e.0 {
+        ParseErrorType::MissingToken(t, _) if t == ";" => {
+            (line, column) = syntax::end_before(&spec.script, line, column);
+        }
+        ParseErrorType::MissingToken(t, _) if t == "}" => {
+            if let Some((l, c)) = syntax::unclosed_brace(&spec.script) {
+                hint = Some(format!(
+                    "the block opened at line {}, column {c} is never closed",
+                    file_line(spec, l)
+                ));
+            }
+        }
+        _ => {}
+    }
+    if line_of(&spec.script, line as usize).is_none() {
+        (line, column) = syntax::end_of(&spec.script);
+    }
+    compile_error(spec, line, column, message, hint)
+}
+
+/// The load-time checks of a script's text: its calls and its comparisons.
+fn check_text(spec: &RuleSpec, known: &Known, catalog: &Catalog) -> Result<(), RuleError> {
+    let Ok(toks) = tokens(&spec.script) else {
+        return Ok(()); // refused by the scan already
+    };
+    let after = spec.stage == Stage::After;
+    check_calls(&toks, known)
+        .and_then(|()| check_comparisons(&toks, catalog, after))
+        .map_err(|e| compile_error(spec, e.line, e.column, e.message, e.hint))
 }
 
 /// The longest script, in bytes.
@@ -210,8 +265,10 @@ impl Rules {
         }
         let sites = Arc::new(scanned.iter().map(|(_, f)| f.sites.clone()).collect());
         let engine = engine(&limits, sites);
+        let known = Known::of(&engine);
         let mut rules: Vec<Rule> = Vec::with_capacity(specs.len());
         for (spec, (guard, found)) in specs.into_iter().zip(scanned) {
+            check_text(&spec, &known, &catalog)?;
             // Plain variables at compile time (constants would be folded into the
             // AST by the optimiser); constants when the rule runs.
             let after = spec.stage == Stage::After;
@@ -228,25 +285,7 @@ impl Rules {
                     sites: found.sites,
                     acts: found.acts,
                 }),
-                Err(e) => {
-                    let (line, column) = at(e.1);
-                    let (message, hint) = match &*e.0 {
-                        ParseErrorType::VariableUndefined(name) => {
-                            let hint = if !after && (name == "score" || name == "class") {
-                                Some(format!(
-                                    "`{name}` is only known after scoring; set the rule's stage to \"after\""
-                                ))
-                            } else {
-                                did_you_mean(name, catalog.names(after))
-                                    .map(|s| format!("did you mean `{s}`?"))
-                                    .or_else(|| Some("rules can read the model's inputs, `industry`, `district`, `model`, `id`, `as_of`, and after scoring `score` and `class`; declare other inputs under [inputs]".into()))
-                            };
-                            (format!("unknown variable `{name}`"), hint)
-                        }
-                        other => (other.to_string(), None),
-                    };
-                    return Err(compile_error(&spec, line, column, message, hint));
-                }
+                Err(e) => return Err(parse_error(&spec, &e, &catalog, after)),
             }
         }
         let mut order: Vec<usize> = (0..rules.len()).collect();

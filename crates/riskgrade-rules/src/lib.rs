@@ -15,10 +15,12 @@
 //! | `catalog` | [`Catalog`]: the inputs, indicators and classes rules may name; [`Var`] |
 //! | `guard` | [`Guard`]: `when` conditions, checked by the engine over whole columns |
 //! | `scan` | [`Helper`] calls and the variables a script reads, found before Rhai compiles it |
+//! | `check` | load-time checks of a script: calls against known functions (name, arity), numbers compared with text |
 //! | `action` | [`Action`]: what a rule can do |
 //! | `error` | [`RuleError`]: file, line, column, the source line with a caret, and a hint |
 //! | `limits` | [`Limits`] and their ceilings |
 //! | `host` | the standard library without the clock, the actions scripts call (held to the effect limits) |
+//! | `syntax` | positions for syntax errors: a missing `;` or `}` |
 //! | `engine` | [`Rules`]: the shared engine, compilation, [`Lint`]s, running one rule |
 //!
 //! The batch engine (`riskgrade-engine`) checks each rule's `when` over the
@@ -44,6 +46,7 @@
 
 mod action;
 mod catalog;
+mod check;
 mod engine;
 mod error;
 mod guard;
@@ -51,6 +54,7 @@ mod host;
 mod limits;
 mod scan;
 mod spec;
+mod syntax;
 
 pub use action::{Action, Severity};
 pub use catalog::{Catalog, FIXED, Var};

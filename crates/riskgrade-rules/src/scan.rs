@@ -106,17 +106,23 @@ pub(crate) struct Scan {
 }
 
 #[derive(Debug, Clone, PartialEq)]
-enum Tok {
+pub(crate) enum Tok {
     Ident(String),
     Str(String),
     Punct(char),
+    Num,
     Other,
 }
 
-struct Token {
-    tok: Tok,
-    line: u32,
-    column: u32,
+pub(crate) struct Token {
+    pub(crate) tok: Tok,
+    pub(crate) line: u32,
+    pub(crate) column: u32,
+}
+
+/// The tokens of a script, or the line and column of a template nested too deep.
+pub(crate) fn tokens(src: &str) -> Result<Vec<Token>, (u32, u32)> {
+    lex(src, 0)
 }
 
 /// How deep templates may nest inside `${...}` of other templates.
@@ -339,7 +345,7 @@ impl Lexer<'_> {
             }
             self.step();
         }
-        self.push(Tok::Other, l0, c0);
+        self.push(Tok::Num, l0, c0);
     }
 }
 
@@ -572,6 +578,18 @@ fn check_action(
             &toks[i + 2],
             format!("no class `{c}`"),
             Some(format!("the classes are {}", classes.join(", "))),
+        ));
+    }
+    if name == "adjust"
+        && let Some(Some(s)) = args.first()
+    {
+        return Err(error_at(
+            &toks[i + 2],
+            format!("adjust() takes a number of points, not text {s:?}"),
+            Some(match s.trim().parse::<f64>() {
+                Ok(_) => format!("write {} without quotes", s.trim()),
+                Err(_) => "write a number, e.g. `adjust(5, \"reason\")`".into(),
+            }),
         ));
     }
     if name == "alert"
