@@ -192,7 +192,11 @@ impl Model {
     }
 
     /// Sets the conversion of a component leaf from the source model's scale.
+    /// A leaf with its own `score` keeps it: it scores the source model's score as is.
     pub(crate) fn link_component(&mut self, leaf: usize, from: &ScaleSpec) {
+        if self.spec.nodes[self.leaves[leaf].node].score.is_some() {
+            return;
+        }
         let to = &self.spec.scale;
         let (lo, hi) = if from.higher == to.higher {
             (to.min, to.max)
@@ -565,7 +569,7 @@ fn compile_leaf(
             message,
         })?;
     }
-    let mut all = if matches!(source, Source::Model(_)) {
+    let mut all = if matches!(source, Source::Model(_)) && n.score.is_none() {
         vec![scale.min, scale.max]
     } else {
         func.all_points()
@@ -618,10 +622,11 @@ fn leaf_source(spec: &ModelSpec, n: &NodeSpec) -> Result<(Source, ScoreFn), Prob
                 y: vec![0.0, 1.0],
             },
         )),
-        (None, Some(_), Some(_)) => Err(shape(
-            n,
-            "takes another model's score, which is converted to this scale; remove `score`",
-        )),
+        // A component scored by bands of the other model's score (e.g. its classes).
+        (None, Some(m), Some(score)) => {
+            check_score(&n.path, m, InputType::Number, score)?;
+            Ok((Source::Model(m.clone()), ScoreFn::from_spec(score)))
+        }
         (Some(_), None, None) => Err(shape(n, "has an `input` but no `score`")),
         (None, None, Some(_)) => Err(shape(n, "has a `score` but no `input`")),
         (Some(input), None, Some(score)) => {

@@ -184,3 +184,57 @@ fn tables_must_name_registered_departments_and_valid_codes() {
         "{err}"
     );
 }
+
+#[test]
+fn the_food_models_general_credit_part_carries_its_20_points_by_class() {
+    let set = reference();
+    let general = set.model("general").unwrap();
+    let food = set.model("food").unwrap();
+    let leaf = food
+        .leaves()
+        .iter()
+        .find(|l| l.path == "general_credit")
+        .unwrap();
+    // One score inside each general class band, and the points it is worth in the food score.
+    let classes = general.classes();
+    for (score, class, worth) in [
+        (10.0, "A", 1.0),
+        (100.0, "B", 8.0),
+        (180.0, "C", 15.0),
+        (577.0, "D", 20.0),
+        (1000.0, "D", 20.0),
+    ] {
+        let k = classes.class_of(classes.risk_value(score), &classes.thresholds(&[]));
+        assert_eq!(classes.names()[k], class, "{score}");
+        let points = leaf.weight * leaf.func.points(score);
+        assert!((points - worth).abs() < 1e-9, "{score}: {points}");
+    }
+}
+
+#[test]
+fn a_component_without_score_is_still_converted_linearly() {
+    let text = riskgrade_model::examples::REFERENCE.replace(
+        "include = [\"general.toml\", \"food_production.toml\"]",
+        "include = [\"general.toml\", \"food_linear.toml\"]",
+    );
+    let food = riskgrade_model::examples::FOOD.replace(
+        "score = { type = \"bins\", edges = [75, 150, 220], points = [5, 40, 75, 100] }\n",
+        "",
+    );
+    let set = ModelSet::from_toml_str_with(&text, |name| {
+        if name == "food_linear.toml" {
+            Some(Box::leak(food.clone().into_boxed_str()))
+        } else {
+            file(name)
+        }
+    })
+    .unwrap();
+    let leaf = set
+        .model("food")
+        .unwrap()
+        .leaves()
+        .iter()
+        .find(|l| l.path == "general_credit")
+        .unwrap();
+    assert!((leaf.weight * leaf.func.points(577.0) - 0.2 * 57.7).abs() < 1e-9);
+}
