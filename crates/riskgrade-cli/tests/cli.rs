@@ -553,7 +553,15 @@ fn the_monthly_commands_run_compare_decide_share_and_tell_a_history() {
         "{out}"
     );
     assert!(out.contains("first period in the store"), "{out}");
-    // A manual override for November, then the November run.
+    // A manual override for November to a class October did not give, so that
+    // the override shows as a change; then the November run.
+    let o = riskgrade(&["history", "-s", db, "--id", "E0000007"]);
+    let october = text(&o).0;
+    let target = if october.contains("2026-10  D") {
+        "A"
+    } else {
+        "D"
+    };
     let o = riskgrade(&[
         "decide",
         "override",
@@ -562,7 +570,7 @@ fn the_monthly_commands_run_compare_decide_share_and_tell_a_history() {
         "--id",
         "E0000007",
         "--class",
-        "D",
+        target,
         "--from",
         "2026-11-01",
         "--by",
@@ -600,7 +608,7 @@ fn the_monthly_commands_run_compare_decide_share_and_tell_a_history() {
     let (out, err) = text(&o);
     assert!(o.status.success(), "{err}");
     assert!(
-        out.contains("2026-11  D") && out.contains("[manual decision #1]"),
+        out.contains(&format!("2026-11  {target}")) && out.contains("[manual decision #1]"),
         "{out}"
     );
     assert!(
@@ -639,7 +647,8 @@ fn the_monthly_commands_run_compare_decide_share_and_tell_a_history() {
     let o = riskgrade(&["decide", "list", "-s", db, "--id", "E0000007"]);
     let (out, _) = text(&o);
     assert!(
-        out.contains("#1 override -> D by Li Wei") && out.contains("Li Wei decide"),
+        out.contains(&format!("#1 override -> {target} by Li Wei"))
+            && out.contains("Li Wei decide"),
         "{out}"
     );
     // A reading command on a store that does not exist says how to make one.
