@@ -186,8 +186,11 @@ pub(crate) fn inspection_failure(e: InspectionError) -> Failure {
         InspectionError::Io(e) => read_failure(e),
         e @ (InspectionError::MissingColumn { .. }
         | InspectionError::Value { .. }
-        | InspectionError::StoredPlan { .. }) => Failure::data(e),
-        e @ InspectionError::Draw(_) => Failure {
+        | InspectionError::StoredPlan { .. }
+        | InspectionError::CommitmentPlan { .. }) => Failure::data(e),
+        e @ (InspectionError::Draw(_)
+        | InspectionError::NoDrawsInYear { .. }
+        | InspectionError::CandidatesChanged { .. }) => Failure {
             code: code::NO_DRAW,
             message: format!("no draw: {e}"),
         },

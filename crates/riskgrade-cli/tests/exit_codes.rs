@@ -207,6 +207,18 @@ fn cases(dir: &Path) -> Vec<(u8, &'static str, Output)> {
             riskgrade(&["rules", "test", "--tests", &failing_tests]),
         ),
         (7, "a pool that cannot staff the draw", no_draw(dir)),
+        (
+            7,
+            "a year in which the plan made no draw",
+            riskgrade(&[
+                "inspections",
+                "year",
+                "-s",
+                &p(&dir.join("h.db")),
+                "--year",
+                "2026",
+            ]),
+        ),
     ]
 }
 
