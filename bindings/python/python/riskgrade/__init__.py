@@ -648,6 +648,8 @@ class Model:
         ``score_before_rules``, ``labels``, ``alerts``, ``rules``, ``status``,
         ``error``, ``model_version``, ``as_of``, ``dim:…`` per dimension, and
         ``contrib:…`` per indicator with ``contributions=True``.
+        ``labels``, ``alerts`` and ``rules`` are lists of strings (Arrow
+        ``list<string>``; empty when there are none), results schema 3.
 
         A bad row never stops the batch: it comes back with ``status`` =
         ``"error"`` and the reason in ``error``; ``strict=True`` raises
