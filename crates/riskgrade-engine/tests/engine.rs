@@ -316,7 +316,7 @@ fn unknown_industry_and_required_values() {
     // The food model alone, without a default: other industries are unknown.
     let text = examples::FOOD
         .replace(
-            "model = \"general\"",
+            "model = \"general\"\nscore = { type = \"bins\", edges = [75, 150, 220], points = [5, 40, 75, 100] }",
             "input = \"penalties_3y\"\nscore = { type = \"bins\", edges = [1], points = [0, 100] }",
         )
         .replace(
