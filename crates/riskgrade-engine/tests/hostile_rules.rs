@@ -270,3 +270,64 @@ script = '''let i = 0; while i < 100000 { i += 1; }'''
     .unwrap_err();
     assert!(e.to_string().contains("time budget"), "{e}");
 }
+
+/// Every file of `tests/hostile/` (loops, recursion, huge strings, arrays and
+/// maps, effect floods, deep nesting, `import`, `eval`, function pointers,
+/// `print`, a shadowed action, the clock, randomness, `exit`) is either
+/// refused when the set loads, as `rules check` does, with a position, or
+/// contained to the enterprises it runs on while every other enterprise's
+/// grade is unchanged.
+#[test]
+fn hostile_rule_files_are_refused_or_contained() {
+    let n = 200;
+    let (_, _, base) = baseline(n);
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/hostile");
+    let must_refuse = [
+        "deep_when",
+        "deep_not",
+        "eval",
+        "clock",
+        "sleep",
+        "random",
+        "exit",
+        "import",
+    ];
+    let mut seen = 0;
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        let name = path.file_stem().unwrap().to_str().unwrap().to_string();
+        let rules = std::fs::read_to_string(&path).unwrap();
+        seen += 1;
+        match set_with(&rules) {
+            Err(e) => {
+                let text = e.to_string();
+                assert!(
+                    text.contains("line ") || text.contains("column "),
+                    "{name}: not positioned: {text}"
+                );
+                assert!(text.len() < 2000, "{name}: {} bytes", text.len());
+            }
+            Ok(s) => {
+                assert!(!must_refuse.contains(&name.as_str()), "{name} was accepted");
+                let s = Arc::new(s);
+                let f = frame(&s, n);
+                let started = Instant::now();
+                let g = grade(&s, &f, &Options::default()).unwrap();
+                assert!(started.elapsed() < Duration::from_secs(60), "{name}");
+                for r in 0..n {
+                    if r % 10 == 3 {
+                        if !g.is_graded(r) {
+                            let issue = g.issues_of(r).next().unwrap().to_string();
+                            assert!(issue.contains("rule `"), "{name}: {issue}");
+                        }
+                        assert!(g.score(r).is_none_or(f64::is_finite), "{name}");
+                    } else {
+                        assert_eq!(g.score(r), base.score(r), "{name}: row {r}");
+                        assert_eq!(g.class(r), base.class(r), "{name}: row {r}");
+                    }
+                }
+            }
+        }
+    }
+    assert!(seen >= 23, "{seen} files");
+}

@@ -98,6 +98,8 @@ pub(crate) fn engine(limits: &Limits, sites: Arc<Vec<Vec<Site>>>) -> Engine {
     e.register_global_module(library().into());
     e.set_module_resolver(rhai::module_resolvers::DummyModuleResolver::new());
     e.disable_symbol("eval");
+    e.disable_symbol("import");
+    e.disable_symbol("export");
     e.set_strict_variables(true);
     e.set_fail_on_invalid_map_property(true);
     e.set_max_operations(limits.max_operations);
