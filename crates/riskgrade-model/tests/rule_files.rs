@@ -200,3 +200,18 @@ fn rule_limits_above_their_ceilings_are_refused() {
         );
     }
 }
+
+/// Deeply nested TOML or JSON (arrays, inline tables) in a set or rule file
+/// is refused with an error, never a stack overflow.
+#[test]
+fn deeply_nested_set_files_are_refused_not_overflowed() {
+    for depth in [1_000, 100_000] {
+        let arrays = format!("x = {}1{}\n", "[".repeat(depth), "]".repeat(depth));
+        let tables = format!("x = {}1{}\n", "{a = ".repeat(depth), "}".repeat(depth));
+        for text in [arrays, tables] {
+            assert!(ModelSet::from_toml_str(&text).is_err());
+        }
+        let json = format!("{{\"x\": {}1{}}}", "[".repeat(depth), "]".repeat(depth));
+        assert!(ModelSet::from_json_str(&json).is_err());
+    }
+}
