@@ -78,6 +78,7 @@ pub use riskgrade_rules::{
     Severity as AlertSeverity, Stage,
 };
 
+pub use riskgrade_core::codes;
 pub use riskgrade_core::display;
 pub use riskgrade_core::rng;
 
