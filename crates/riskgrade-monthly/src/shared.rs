@@ -107,7 +107,7 @@ pub enum SchemaProblem {
     #[error("the file has no rows")]
     NoRows,
     /// The schema version is not one this riskgrade reads.
-    #[error("`{0}`; this riskgrade reads {SHARED_SCHEMA} and {SHARED_SCHEMA_V1}")]
+    #[error("`{0}`; this riskgrade reads {SHARED_SCHEMA_V1} and {SHARED_SCHEMA}")]
     Version(String),
     /// A graded row (it has a class) without its score.
     #[error("empty for class `{0}`; every graded row has its score")]

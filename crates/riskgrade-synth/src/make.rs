@@ -62,7 +62,7 @@ fn segment<R: Rng>(rng: &mut R) -> (&'static str, f64) {
 /// code (8 characters and its GB 11714 check character) and the GB 32100
 /// check character. The 8 organisation characters encode the index
 /// bijectively, so codes are unique in a batch.
-fn credit_code(ctx: &Ctx, index: usize, district_code: &str) -> String {
+fn credit_code<R: Rng>(rng: &mut R, ctx: &Ctx, index: usize, district_code: &str) -> String {
     let mut chars = [0u8; 16];
     chars[0] = b'9';
     chars[1] = b'1';
@@ -75,6 +75,10 @@ fn credit_code(ctx: &Ctx, index: usize, district_code: &str) -> String {
         chars[slot] = CODE_CHARS[(x % 31) as usize];
         x /= 31;
     }
+    // Position 17 is now the organisation code's check character, no longer
+    // drawn; the draw stays so that every later draw of the stream, and so a
+    // population generated from a seed, is the same as before.
+    let _ = rng.random_range(0..31);
     let first16: String = chars.iter().map(|&c| char::from(c)).collect();
     // The district codes come from the shipped table and the characters from the code's set.
     riskgrade_core::codes::CreditCode::complete(&first16)
@@ -614,7 +618,7 @@ pub(crate) fn enterprise<R: Rng>(rng: &mut R, ctx: &Ctx, index: usize) -> (Enter
         "{} {brand_head}{brand_tail} {} {suffix}",
         district.name, industry.business
     );
-    let credit_code = credit_code(ctx, index, district.code);
+    let credit_code = credit_code(rng, ctx, index, district.code);
     let licences = licences(rng, ctx, industry, reg, p);
     let (attributes, capital) = attributes(rng, etype, industry, p);
     let records = records(rng, ctx, reg, p, industry.food.is_some(), capital);
