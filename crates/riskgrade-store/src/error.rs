@@ -239,14 +239,17 @@ pub enum InvalidRequest {
         enterprise: String,
         /// The department.
         department: String,
-    },    /// No commitment has that number.
+    },
+    /// No commitment has that number.
     #[error("there is no commitment #{commitment}; `riskgrade draw commit` makes one")]
     NoCommitment {
         /// The number asked for.
         commitment: i64,
     },
     /// A commitment already has its draw: a new draw needs a new commitment.
-    #[error("commitment #{commitment} was drawn already (draw #{draw}); commit again for a new draw")]
+    #[error(
+        "commitment #{commitment} was drawn already (draw #{draw}); commit again for a new draw"
+    )]
     CommitmentUsed {
         /// The commitment.
         commitment: i64,
