@@ -7,7 +7,8 @@
 //! | `ModelError::Invalid` | `ModelError` | `model`, `path` |
 //! | `ModelError::Set` | `ModelError` | — |
 //! | `ModelError::Rule` | as `RuleError` | |
-//! | `RuleError::Compile`, `When`, `DuplicateId` | `RuleCompileError` | `rule_id`, `file`, `line`, `column` |
+//! | `RuleError::Compile`, `When`, `DuplicateId`, `BadId` | `RuleCompileError` | `rule_id`, `file`, `line`, `column` |
+//! | `SetProblem::{ScriptAndFile, BadRuleId, DuplicateRule, ScriptFile}` | `RuleCompileError` | `rule_id`, `file`, `line`, `column` |
 //! | `RuleError::Runtime` | `EvaluationError` | `rule_id`, `file`, `line`, `column` |
 //! | `EvalError::MissingColumn`, `RuleColumn` | `DataError` | `column` (the input) |
 //! | `EvalError::AsOfMismatch` | `DataError` | `column = "as_of"` |
@@ -44,7 +45,7 @@ use riskgrade::calibrate::CalibrateError;
 use riskgrade::io::{ARROW_SOURCE, IoError, TEXT_SOURCE};
 use riskgrade::{
     CompareError, EvalError, ModelError as SetError, ModelProblem, Position, RuleError,
-    RuleTestError,
+    RuleTestError, SetProblem,
 };
 
 create_exception!(
@@ -217,8 +218,33 @@ pub(crate) fn model_err(e: &SetError) -> PyErr {
             Attr::Text(model.clone()),
             Attr::text(problem_path(problem)),
         ),
-        SetError::Set(_) => located(Attr::None, Attr::None, Attr::None, Attr::None, Attr::None),
+        SetError::Set(problem) => match rule_declaration(problem) {
+            Some((rule, at)) => with_attrs(
+                RuleCompileError::new_err(message),
+                &[
+                    ("rule_id", Attr::Text(rule.to_string())),
+                    ("file", at.file.as_deref().map_or(Attr::None, Attr::file)),
+                    ("line", Attr::position(at.line)),
+                    ("column", Attr::position(at.column)),
+                    ("model", Attr::None),
+                    ("path", Attr::None),
+                ],
+            ),
+            None => located(Attr::None, Attr::None, Attr::None, Attr::None, Attr::None),
+        },
         _ => RiskgradeError::new_err(message),
+    }
+}
+
+/// The rule and the place of a set problem about one rule's declaration (its id, its script
+/// file, or a second declaration of its id), which Python raises as `RuleCompileError`.
+fn rule_declaration(problem: &SetProblem) -> Option<(&str, &Position)> {
+    match problem {
+        SetProblem::ScriptAndFile { rule, at }
+        | SetProblem::BadRuleId { rule, at, .. }
+        | SetProblem::ScriptFile { rule, at, .. } => Some((rule, at)),
+        SetProblem::DuplicateRule { rule, second, .. } => Some((rule, second)),
+        _ => None,
     }
 }
 
@@ -275,9 +301,10 @@ fn rule_attrs(e: &RuleError) -> [(&'static str, Attr); 4] {
 pub(crate) fn rule_err(e: &RuleError) -> PyErr {
     let attrs = rule_attrs(e);
     match e {
-        RuleError::Compile { .. } | RuleError::When { .. } | RuleError::DuplicateId(_) => {
-            with_attrs(RuleCompileError::new_err(e.to_string()), &attrs)
-        }
+        RuleError::Compile { .. }
+        | RuleError::When { .. }
+        | RuleError::DuplicateId(_)
+        | RuleError::BadId { .. } => with_attrs(RuleCompileError::new_err(e.to_string()), &attrs),
         RuleError::Runtime { .. } => with_attrs(
             with_attrs(EvaluationError::new_err(e.to_string()), &attrs),
             &[("row", Attr::None)],

@@ -109,3 +109,65 @@ def test_a_rule_test_file_error_names_its_file_line_and_column(tmp_path: Path) -
     assert e.file == str(tests)
     assert (e.line, e.column) == (3, 1)
     assert "unknown field `expct`" in str(e)
+
+
+DECLARED_WRONG = {
+    "a bad id": '''
+[[rule]]
+id = "1st rule"
+description = "An id that is not an identifier"
+stage = "after"
+priority = 1
+script = "label(\\"x\\");"
+''',
+    "script and file": '''
+[[rule]]
+id = "both"
+description = "An inline script and a file"
+stage = "after"
+priority = 1
+file = "both.rhai"
+script = "label(\\"x\\");"
+''',
+    "an escaping file": '''
+[[rule]]
+id = "escapes"
+description = "A script file outside the set's folder"
+stage = "after"
+priority = 1
+file = "../outside.rhai"
+''',
+    "a duplicate id": '''
+[[rule]]
+id = "twice"
+description = "Declared twice"
+stage = "after"
+priority = 1
+script = "label(\\"x\\");"
+
+[[rule]]
+id = "twice"
+description = "Declared twice"
+stage = "after"
+priority = 2
+script = "label(\\"y\\");"
+''',
+}
+
+
+@pytest.mark.parametrize("case", sorted(DECLARED_WRONG))
+def test_a_badly_declared_rule_is_a_rule_compile_error_with_its_place(
+    case: str, tmp_path: Path
+) -> None:
+    for f in EXAMPLES.glob("*.toml"):
+        shutil.copy(f, tmp_path / f.name)
+    (tmp_path / "both.rhai").write_text('label("x");')
+    rules = tmp_path / "reference_rules.toml"
+    rules.write_text(rules.read_text() + DECLARED_WRONG[case])
+    with pytest.raises(riskgrade.RuleCompileError) as e:
+        riskgrade.Model.from_path(tmp_path / "reference.toml")
+    err = e.value
+    assert err.rule_id in {"1st rule", "both", "escapes", "twice"}, err.rule_id
+    assert err.rule_id in str(err)
+    assert err.file is not None and err.file.endswith("reference_rules.toml"), err.file
+    assert err.line is not None and err.line >= 1

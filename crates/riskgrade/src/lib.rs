@@ -70,8 +70,8 @@ pub use riskgrade_engine::{
 pub use riskgrade_model::{
     ClassSpec, Classes, Cutoffs, Direction, Emit, Leaf, MissingPolicy, Model, ModelError, ModelSet,
     ModelSetSpec, ModelSpec, Node, NodeSpec, Problem as ModelProblem, ProvenanceSpec,
-    ProvenanceValue, RouteBy, RouteSpec, RoutingSpec, ScaleSpec, ScoreFn, ScoreSpec, Source,
-    TopicRoute, examples,
+    ProvenanceValue, RouteBy, RouteSpec, RoutingSpec, ScaleSpec, ScoreFn, ScoreSpec,
+    ScriptFileProblem, SetProblem, Source, TopicRoute, examples,
 };
 pub use riskgrade_rules::{
     Action, Catalog, ErrorPolicy, Helper, Limits, Lint, Rule, RuleError, RuleSpec, Rules,
