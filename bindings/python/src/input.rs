@@ -86,7 +86,7 @@ impl Parsed<'_> {
         match self {
             Parsed::Arrow(b) => Ok((
                 // A model no row is routed to demands no columns.
-                riskgrade::io::frame_from_batches(&crate::check::fill_unrouted(set, b), schema)
+                riskgrade::io::frame_from_batches(&crate::routed::fill_unrouted(set, b), schema)
                     .map_err(|e| io_err(&e))?,
                 None,
             )),

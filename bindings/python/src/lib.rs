@@ -24,6 +24,7 @@ mod describe;
 mod errors;
 mod grade;
 mod input;
+mod routed;
 mod store;
 
 use std::sync::Arc;

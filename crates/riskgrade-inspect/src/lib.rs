@@ -20,20 +20,18 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
-mod assign;
 mod candidate;
 pub mod draw;
 pub mod examples;
-mod lottery;
 pub mod plan;
 mod scope;
 
 pub use candidate::Candidate;
+pub use draw::lottery::{CandidateList, Entry, ticket};
 pub use draw::{
     Commitment, Digests, Draw, DrawError, DrawInput, History, Inspector, LastInspection, Row,
     Shortfall, StratumReport, Tally, Task, Why, commit, draw,
 };
-pub use lottery::{CandidateList, Entry, ticket};
 pub use plan::{ClassProblem, Plan, PlanError, PlanProblem};
 
 mod evaluate;

@@ -35,7 +35,7 @@ use serde::{Deserialize, Deserializer, Serialize};
 use sha2::{Digest, Sha256};
 
 use crate::Candidate;
-use crate::scope::{Forced, Scope};
+use crate::scope::{Forced, Scope, industry_codes};
 
 /// A sampling plan, validated on load.
 ///
@@ -161,53 +161,6 @@ impl Stratum {
         };
         format!("{kind} {value}")
     }
-}
-
-/// GB/T 4754-2017 section letter and division (letter + 2 digits) of an industry code written
-/// either with its letter (`C14`, `C1411`) or as digits only (`1411`).
-pub(crate) fn industry_codes(code: &str) -> (String, String) {
-    let code = code.trim();
-    let mut chars = code.chars();
-    let first = chars.next().unwrap_or(' ');
-    let (letter, digits) = if first.is_ascii_alphabetic() {
-        (first.to_ascii_uppercase(), chars.as_str())
-    } else {
-        let division: u32 = code.get(..2).and_then(|d| d.parse().ok()).unwrap_or(0);
-        const SECTIONS: [(u32, char); 20] = [
-            (5, 'A'),
-            (12, 'B'),
-            (43, 'C'),
-            (46, 'D'),
-            (50, 'E'),
-            (52, 'F'),
-            (60, 'G'),
-            (62, 'H'),
-            (65, 'I'),
-            (69, 'J'),
-            (70, 'K'),
-            (72, 'L'),
-            (75, 'M'),
-            (79, 'N'),
-            (82, 'O'),
-            (83, 'P'),
-            (85, 'Q'),
-            (90, 'R'),
-            (96, 'S'),
-            (97, 'T'),
-        ];
-        let letter = SECTIONS
-            .iter()
-            .find(|(last, _)| division >= 1 && division <= *last);
-        match letter {
-            Some((_, l)) => (*l, code),
-            None => return (String::new(), String::new()),
-        }
-    };
-    let division = match digits.get(..2) {
-        Some(d) if d.bytes().all(|b| b.is_ascii_digit()) => format!("{letter}{d}"),
-        _ => String::new(),
-    };
-    (letter.to_string(), division)
 }
 
 /// Why a plan could not be loaded.

@@ -30,17 +30,6 @@ thread_local! {
     pub(crate) static SCOPE: RefCell<Scope<'static>> = RefCell::new(Scope::new());
 }
 
-/// Functions of Rhai's standard library that read the clock, wait or end the
-/// script early: grades must be a pure function of the set, the data and the
-/// as-of date, so rules may not call them (refused when the rules compile,
-/// and failing if reached through a computed name).
-pub(crate) const FORBIDDEN: [(&str, &str); 4] = [
-    ("timestamp", "reads the clock"),
-    ("elapsed", "reads the clock"),
-    ("sleep", "waits"),
-    ("exit", "ends the script early"),
-];
-
 /// Records action `a` of the running rule, unless its text or the
 /// enterprise's effects would pass their limits.
 fn act(limits: &Limits, a: Action) -> Result<(), Box<EvalAltResult>> {

@@ -10,7 +10,17 @@ use serde::Deserialize;
 use serde::de::IntoDeserializer;
 
 use crate::catalog::{Catalog, Var};
-use crate::host::FORBIDDEN;
+
+/// Functions of Rhai's standard library that read the clock, wait or end the
+/// script early: grades must be a pure function of the set, the data and the
+/// as-of date, so rules may not call them (refused when the rules compile,
+/// and failing if reached through a computed name).
+pub(crate) const FORBIDDEN: [(&str, &str); 4] = [
+    ("timestamp", "reads the clock"),
+    ("elapsed", "reads the clock"),
+    ("sleep", "waits"),
+    ("exit", "ends the script early"),
+];
 
 /// A host helper a script can call. Its arguments are written as quoted text,
 /// so they are checked when the rules compile.

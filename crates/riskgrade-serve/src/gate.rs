@@ -151,7 +151,7 @@ impl Asked {
                 .headers()
                 .get(COOKIE)
                 .and_then(|v| v.to_str().ok())
-                .and_then(crate::dashboard::session::from_cookie),
+                .and_then(session_from_cookie),
             presented: req.headers().get(AUTHORIZATION).map(|v| {
                 v.to_str()
                     .ok()
@@ -241,4 +241,17 @@ async fn admit(state: &AppState, client: IpAddr, asked: Asked) -> (Caller, Resul
         }
         Err(e) => (Caller::anonymous(), Err(e)),
     }
+}
+
+/// The session cookie's name.
+pub(crate) const SESSION_COOKIE: &str = "rg_session";
+
+/// The session id in a `Cookie` header, if any.
+pub(crate) fn session_from_cookie(header: &str) -> Option<String> {
+    header
+        .split(';')
+        .filter_map(|kv| kv.trim().split_once('='))
+        .find(|(k, _)| *k == SESSION_COOKIE)
+        .map(|(_, v)| v.to_string())
+        .filter(|v| v.len() == 64 && v.bytes().all(|b| b.is_ascii_hexdigit()))
 }

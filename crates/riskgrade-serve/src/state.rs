@@ -8,7 +8,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 use riskgrade::store::{AccessEntry, Queues, RunInfo, Store};
-use riskgrade::{Month, PeriodComparison, PublicRow};
+use riskgrade::{Month, PeriodComparison, PublicRow, PublishOptions, publish_draw};
 use tokio::sync::mpsc::UnboundedSender;
 
 use crate::Config;
@@ -194,7 +194,7 @@ impl AppState {
         {
             return Ok(rows.clone());
         }
-        let rows = crate::api::public::published(store, draw)?.map(Arc::new);
+        let rows = published(store, draw)?.map(Arc::new);
         lock(&self.0.publications).insert(draw, (stamp, rows.clone()));
         Ok(rows)
     }
@@ -202,5 +202,19 @@ impl AppState {
     /// The class's name, if one is configured.
     pub(crate) fn class_name(&self, class: &str) -> Option<String> {
         self.0.config.class_names.get(class).cloned()
+    }
+}
+
+/// A draw's published rows, or `None` when it cannot be published as drawn.
+fn published(store: &Store, draw: i64) -> Result<Option<Vec<PublicRow>>, ApiError> {
+    let tasks = store.tasks(draw)?;
+    let ids: Vec<&str> = tasks.iter().map(|t| t.task.enterprise.as_str()).collect();
+    let names = store.directory(&ids)?;
+    match publish_draw(store, draw, &names, PublishOptions::default()) {
+        Ok(p) => Ok(Some(p.rows)),
+        Err(e) => {
+            eprintln!("riskgrade serve: draw #{draw} is not published: {e}");
+            Ok(None)
+        }
     }
 }

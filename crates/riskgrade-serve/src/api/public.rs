@@ -9,8 +9,7 @@
 
 use axum::Json;
 use axum::extract::State;
-use riskgrade::store::Store;
-use riskgrade::{PUBLIC_SCHEMA, PublicRow, PublishOptions, publish_draw};
+use riskgrade::{PUBLIC_SCHEMA, PublicRow};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
@@ -25,20 +24,6 @@ pub(crate) struct PublicQuery {
     period: Option<String>,
     limit: Option<usize>,
     offset: Option<usize>,
-}
-
-/// A draw's published rows, or `None` when it cannot be published as drawn.
-pub(crate) fn published(store: &Store, draw: i64) -> Result<Option<Vec<PublicRow>>, ApiError> {
-    let tasks = store.tasks(draw)?;
-    let ids: Vec<&str> = tasks.iter().map(|t| t.task.enterprise.as_str()).collect();
-    let names = store.directory(&ids)?;
-    match publish_draw(store, draw, &names, PublishOptions::default()) {
-        Ok(p) => Ok(Some(p.rows)),
-        Err(e) => {
-            eprintln!("riskgrade serve: draw #{draw} is not published: {e}");
-            Ok(None)
-        }
-    }
 }
 
 /// `GET /api/v1/public/inspections?period=`

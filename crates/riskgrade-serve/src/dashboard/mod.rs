@@ -27,9 +27,10 @@ pub(crate) use pages::{close, enterprise, month, queue};
 
 use crate::error::{ApiError, Outcome};
 use crate::gate::Caller;
+use crate::gate::{SESSION_COOKIE as SESSION, session_from_cookie as from_cookie};
 use crate::keys::{Rejected, check_key};
 use crate::state::AppState;
-use session::{COOKIE as SESSION, Session, from_cookie, same};
+use session::{Session, same};
 
 /// A signed-in caller of a role that may use the dashboard, and their session.
 pub(crate) struct Signed {

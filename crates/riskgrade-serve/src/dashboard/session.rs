@@ -8,9 +8,6 @@ use std::time::{Duration, Instant};
 use crate::gate::Caller;
 use crate::keys::{hex, random};
 
-/// The session cookie's name.
-pub(crate) const COOKIE: &str = "rg_session";
-
 /// How long a session lasts without signing in again.
 const LIFETIME: Duration = Duration::from_secs(8 * 3600);
 
@@ -77,16 +74,6 @@ impl Sessions {
             .unwrap_or_else(std::sync::PoisonError::into_inner);
         all.retain(|_, s| s.caller.key.as_deref() != Some(key));
     }
-}
-
-/// The session id in a `Cookie` header, if any.
-pub(crate) fn from_cookie(header: &str) -> Option<String> {
-    header
-        .split(';')
-        .filter_map(|kv| kv.trim().split_once('='))
-        .find(|(k, _)| *k == COOKIE)
-        .map(|(_, v)| v.to_string())
-        .filter(|v| v.len() == 64 && v.bytes().all(|b| b.is_ascii_hexdigit()))
 }
 
 /// Whether two tokens are equal, comparing every byte.

@@ -54,14 +54,17 @@
 //! A draw that cannot be completed is an error ([`DrawError::Infeasible`]); there is never a
 //! partial draw.
 
+mod assign;
+pub(crate) mod lottery;
+
+use assign::{assign, stream};
+use lottery::{CandidateList, candidate_list, lottery};
 use std::collections::BTreeMap;
 
 use riskgrade_core::Date;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use crate::assign::{assign, stream};
-use crate::lottery::{CandidateList, candidate_list, lottery};
 use crate::plan::{hex, sha256_json};
 use crate::{Candidate, Plan, PlanError};
 

@@ -7,7 +7,7 @@ use riskgrade_core::Date;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use crate::draw::{DrawError, History, StratumReport, Why, n32};
+use super::{DrawError, History, StratumReport, Why, n32};
 use crate::plan::hex;
 use crate::{Candidate, Plan};
 

@@ -5,7 +5,7 @@ use rand::{RngCore, SeedableRng};
 use rand_chacha::ChaCha20Rng;
 use sha2::{Digest, Sha256};
 
-use crate::draw::{Chosen, DrawError, History, Inspector, Shortfall, n32};
+use super::{Chosen, DrawError, History, Inspector, Shortfall, n32};
 use crate::{Candidate, Plan};
 
 /// Uniform integer in `[0, n)` by modulo rejection (module docs, step 6). `n` must be > 0.

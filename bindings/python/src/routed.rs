@@ -1,0 +1,121 @@
+//! Which columns a batch must carry.
+//!
+//! A batch must carry the inputs of the models its rows are routed to (with the models whose
+//! scores those take, and so on) and the inputs the rules read; a model no row is routed to
+//! demands nothing. The other inputs may be absent: [`fill_unrouted`] adds them as all-null
+//! columns, which no indicator reads, before the library reads the batch as usual.
+
+use std::collections::BTreeSet;
+use std::sync::Arc;
+
+use arrow_array::cast::AsArray;
+use arrow_array::{Array, ArrayRef, NullArray, RecordBatch};
+use arrow_schema::{DataType, Field, Schema as ArrowSchema};
+use riskgrade::{ModelSet, Source};
+use riskgrade_rules::Var;
+
+/// The models the rows of `batches` are routed to, by index; every model when the industries
+/// cannot all be read as text (the library then reports what is wrong with them).
+pub(crate) fn routed_models(set: &ModelSet, batches: &[RecordBatch]) -> BTreeSet<usize> {
+    let all: BTreeSet<usize> = (0..set.models().len()).collect();
+    let mut routed = BTreeSet::new();
+    for b in batches {
+        let Some(col) = b.column_by_name("industry") else {
+            return all;
+        };
+        let texts: Vec<Option<&str>> = match col.data_type() {
+            DataType::Utf8 => col.as_string::<i32>().iter().collect(),
+            DataType::LargeUtf8 => col.as_string::<i64>().iter().collect(),
+            DataType::Utf8View => col.as_string_view().iter().collect(),
+            _ => return all,
+        };
+        for t in texts.into_iter().flatten() {
+            if let Ok(m) = set.route(t) {
+                routed.insert(m);
+            }
+        }
+    }
+    // The models whose scores the routed ones take, transitively.
+    let mut todo: Vec<usize> = routed.iter().copied().collect();
+    while let Some(m) = todo.pop() {
+        for c in set.models()[m].components() {
+            if let Some(i) = set.index_of(c)
+                && routed.insert(i)
+            {
+                todo.push(i);
+            }
+        }
+    }
+    routed
+}
+
+/// The inputs (by name) that the models `routed` and the rules read.
+pub(crate) fn needed_inputs(set: &ModelSet, routed: &BTreeSet<usize>) -> BTreeSet<String> {
+    let mut out = BTreeSet::new();
+    for &m in routed {
+        for leaf in set.models()[m].leaves() {
+            if let Source::Input { name, .. } = &leaf.source {
+                out.insert(name.clone());
+            }
+        }
+    }
+    let inputs = set.rules().catalog().inputs();
+    let mut vars = Vec::new();
+    for rule in set.rules().rules() {
+        vars.clear();
+        if let Some(g) = rule.guard() {
+            g.vars(&mut vars);
+        }
+        vars.extend_from_slice(rule.vars());
+        for v in &vars {
+            if let Var::Input(i) = v
+                && let Some((name, _)) = inputs.get(*i)
+            {
+                out.insert(name.clone());
+            }
+        }
+    }
+    out
+}
+
+/// `batches` with an all-null column for each input that no routed model and no rule reads
+/// and that the batch does not carry.
+pub(crate) fn fill_unrouted(set: &ModelSet, batches: &[RecordBatch]) -> Vec<RecordBatch> {
+    let Some(first) = batches.first() else {
+        return Vec::new();
+    };
+    let schema = first.schema();
+    let lacking = |(name, spec): &(String, riskgrade::InputSpec)| {
+        schema.field_with_name(spec.column_name(name)).is_err()
+    };
+    // A batch with every column needs no routing.
+    if !set.schema().inputs().iter().any(lacking) {
+        return batches.to_vec();
+    }
+    let needed = needed_inputs(set, &routed_models(set, batches));
+    let absent: Vec<&str> = set
+        .schema()
+        .inputs()
+        .iter()
+        .filter(|input| !needed.contains(&input.0) && lacking(input))
+        .map(|(name, spec)| spec.column_name(name))
+        .collect();
+    if absent.is_empty() {
+        return batches.to_vec();
+    }
+    let mut fields: Vec<Field> = schema.fields().iter().map(|f| f.as_ref().clone()).collect();
+    fields.extend(absent.iter().map(|c| Field::new(*c, DataType::Null, true)));
+    let wider = Arc::new(ArrowSchema::new(fields));
+    batches
+        .iter()
+        .map(|b| {
+            let mut cols: Vec<ArrayRef> = b.columns().to_vec();
+            cols.extend(
+                absent
+                    .iter()
+                    .map(|_| Arc::new(NullArray::new(b.num_rows())) as ArrayRef),
+            );
+            RecordBatch::try_new(Arc::clone(&wider), cols).unwrap_or_else(|_| b.clone())
+        })
+        .collect()
+}
