@@ -12,7 +12,6 @@ use arrow_array::cast::AsArray;
 use arrow_array::{Array, ArrayRef, NullArray, RecordBatch};
 use arrow_schema::{DataType, Field, Schema as ArrowSchema};
 use riskgrade::{ModelSet, Source};
-use riskgrade_rules::Var;
 
 /// The models the rows of `batches` are routed to, by index; every model when the industries
 /// cannot all be read as text (the library then reports what is wrong with them).
@@ -59,21 +58,8 @@ pub(crate) fn needed_inputs(set: &ModelSet, routed: &BTreeSet<usize>) -> BTreeSe
             }
         }
     }
-    let inputs = set.rules().catalog().inputs();
-    let mut vars = Vec::new();
-    for rule in set.rules().rules() {
-        vars.clear();
-        if let Some(g) = rule.guard() {
-            g.vars(&mut vars);
-        }
-        vars.extend_from_slice(rule.vars());
-        for v in &vars {
-            if let Var::Input(i) = v
-                && let Some((name, _)) = inputs.get(*i)
-            {
-                out.insert(name.clone());
-            }
-        }
+    for (input, _) in set.rules().inputs_read() {
+        out.insert(input.to_string());
     }
     out
 }

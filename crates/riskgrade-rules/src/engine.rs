@@ -331,6 +331,31 @@ impl Rules {
         &self.rules
     }
 
+    /// The name of every input the rules read (in a `when` condition or a script), with the
+    /// first rule that reads it, in rule order.
+    pub fn inputs_read(&self) -> Vec<(&str, &Rule)> {
+        let inputs = self.catalog.inputs();
+        let mut seen = std::collections::HashSet::new();
+        let mut out = Vec::new();
+        let mut vars = Vec::new();
+        for rule in &self.rules {
+            vars.clear();
+            if let Some(g) = rule.guard() {
+                g.vars(&mut vars);
+            }
+            vars.extend_from_slice(rule.vars());
+            for v in &vars {
+                if let Var::Input(i) = v
+                    && let Some((name, _)) = inputs.get(*i)
+                    && seen.insert(name.as_str())
+                {
+                    out.push((name.as_str(), rule));
+                }
+            }
+        }
+        out
+    }
+
     /// The rules' declarations, in declaration order.
     pub fn specs(&self) -> impl Iterator<Item = &RuleSpec> {
         self.rules.iter().map(|r| &r.spec)

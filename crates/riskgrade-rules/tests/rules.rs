@@ -528,3 +528,35 @@ fn inputs_are_constants_and_missing_values_are_unit() {
     let r = one(Stage::After, "adjust(1.0 / 0.0, \"inf\")").unwrap();
     assert!(r.run_with(0, &scored(vec![], 1.0, "A")).is_err());
 }
+
+#[test]
+fn inputs_read_names_each_input_once_with_the_first_rule_reading_it() {
+    let rules = Rules::compile(
+        vec![
+            RuleSpec::inline("veto", Stage::After, "label(\"x\")").when("dishonest_listed"),
+            RuleSpec::inline(
+                "penalties",
+                Stage::After,
+                "if penalties_3y > 2 { adjust(5.0, \"p\"); }",
+            )
+            .when("dishonest_listed || complaints_1y > 1"),
+            RuleSpec::inline("quiet", Stage::After, "label(\"quiet\")"),
+        ],
+        catalog(),
+        Limits::default(),
+    )
+    .unwrap();
+    let read: Vec<(&str, &str)> = rules
+        .inputs_read()
+        .into_iter()
+        .map(|(input, rule)| (input, rule.id()))
+        .collect();
+    assert_eq!(
+        read,
+        [
+            ("dishonest_listed", "veto"),
+            ("complaints_1y", "penalties"),
+            ("penalties_3y", "penalties"),
+        ]
+    );
+}

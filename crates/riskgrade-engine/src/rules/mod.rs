@@ -23,7 +23,7 @@ use std::time::Instant;
 use rayon::prelude::*;
 use riskgrade_core::{Column, DataIssue, Date, Enterprise, Frame, InputType, did_you_mean};
 use riskgrade_model::ModelSet;
-use riskgrade_rules::{Action, ErrorPolicy, ImmutableString, Rules, Var};
+use riskgrade_rules::{Action, ErrorPolicy, ImmutableString, Rules};
 
 use crate::error::EvalError;
 use crate::grade::inputs::LeafData;
@@ -174,19 +174,8 @@ pub(crate) fn class_map(set: &ModelSet) -> Vec<Vec<usize>> {
 /// Checks that `frame` has a column for every input a rule of `set` reads
 /// (in its `when` condition or its script), as the rules pass would.
 pub(crate) fn check_columns(set: &ModelSet, frame: &Frame) -> Result<(), EvalError> {
-    let inputs = set.rules().catalog().inputs();
-    let mut vars = Vec::new();
-    for rule in set.rules().rules() {
-        vars.clear();
-        if let Some(g) = rule.guard() {
-            g.vars(&mut vars);
-        }
-        vars.extend_from_slice(rule.vars());
-        for v in &vars {
-            if let Var::Input(i) = v {
-                column_of(frame, &inputs[*i].0, rule.id())?;
-            }
-        }
+    for (input, rule) in set.rules().inputs_read() {
+        column_of(frame, input, rule.id())?;
     }
     Ok(())
 }
