@@ -107,9 +107,9 @@ impl fmt::Display for ProfileIssue {
 /// ```
 ///
 /// # Errors
-/// [`IoError::Io`] when the file cannot be read, [`IoError::NotUtf8`] when a
-/// `.json` file is not UTF-8 (in JSON Lines, a line that is not UTF-8 is that
-/// profile's [`ProfileIssue`]), [`IoError::UnknownFormat`] for another extension,
+/// [`IoError::Io`] when the file cannot be read, [`IoError::NotUtf8`] when bytes
+/// that are not UTF-8 break a `.json` file's structure (a line of JSON Lines, or a
+/// profile of a `.json` array, that is not UTF-8 is that profile's [`ProfileIssue`]), [`IoError::UnknownFormat`] for another extension,
 /// [`IoError::Json`] when a `.json` file is not valid JSON, and, when `strict`,
 /// [`IoError::BadProfiles`] when any profile could not be read.
 pub fn read_profiles(path: &Path, strict: bool) -> Result<Profiles, IoError> {
@@ -122,9 +122,13 @@ pub fn read_profiles(path: &Path, strict: bool) -> Result<Profiles, IoError> {
     };
     match format {
         Format::Json => {
-            let text = read_text(path)?;
-            let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
-            parse_json(path, text, strict)
+            let bytes = std::fs::read(path).map_err(|e| IoError::io(path, &e))?;
+            let bytes = bytes.strip_prefix("\u{feff}".as_bytes()).unwrap_or(&bytes);
+            match std::str::from_utf8(bytes) {
+                Ok(text) => parse_json(path, text, strict),
+                // Each profile is checked for UTF-8 on its own: a bad one is that profile's issue.
+                Err(_) => parse_damaged_json(path, bytes, strict),
+            }
         }
         _ => {
             // Each line is checked for UTF-8 on its own: one bad line is that profile's issue.
@@ -188,20 +192,6 @@ pub fn write_profiles_jsonl(path: &Path, enterprises: &[Enterprise]) -> Result<(
     })
 }
 
-/// Reads a whole file as UTF-8 text.
-pub(crate) fn read_text(path: &Path) -> Result<String, IoError> {
-    let bytes = std::fs::read(path).map_err(|e| IoError::io(path, &e))?;
-    String::from_utf8(bytes).map_err(|e| {
-        let good = e.utf8_error().valid_up_to();
-        let line = 1 + e.as_bytes()[..good].iter().filter(|&&b| b == b'\n').count();
-        IoError::NotUtf8 {
-            file: path.to_path_buf(),
-            line,
-            column: None,
-        }
-    })
-}
-
 fn parse_jsonl(file: &Path, bytes: &[u8], strict: bool) -> Result<Profiles, IoError> {
     let lines: Vec<(usize, &[u8])> = bytes
         .split(|&b| b == b'\n')
@@ -232,7 +222,72 @@ fn not_utf8(line_bytes: &[u8], line: usize, e: &std::str::Utf8Error) -> ProfileI
     }
 }
 
+/// Bytes that are not UTF-8 in a `.json` file: where they were replaced in the text parsed.
+struct Damage {
+    /// Offset of the replacement character in the text.
+    at: usize,
+    /// One-based line and byte column in the file.
+    line: usize,
+    column: usize,
+}
+
+/// The text of `bytes` with each run of bytes that are not UTF-8 replaced by U+FFFD, and where.
+fn replace_damage(bytes: &[u8]) -> (String, Vec<Damage>) {
+    let mut text = String::with_capacity(bytes.len());
+    let mut damage = Vec::new();
+    let (mut offset, mut line, mut line_start) = (0usize, 1usize, 0usize);
+    for chunk in bytes.utf8_chunks() {
+        let valid = chunk.valid();
+        for (i, b) in valid.bytes().enumerate() {
+            if b == b'\n' {
+                line += 1;
+                line_start = offset + i + 1;
+            }
+        }
+        offset += valid.len();
+        text.push_str(valid);
+        if !chunk.invalid().is_empty() {
+            damage.push(Damage {
+                at: text.len(),
+                line,
+                column: offset - line_start + 1,
+            });
+            text.push('\u{fffd}');
+            offset += chunk.invalid().len();
+        }
+    }
+    (text, damage)
+}
+
+/// A `.json` file with bytes that are not UTF-8: the profiles holding them are issues (named by
+/// line, column and id when it can be read), the others are read. When the damage breaks the
+/// JSON itself (outside any profile's strings), the file is refused at the damaged line.
+fn parse_damaged_json(file: &Path, bytes: &[u8], strict: bool) -> Result<Profiles, IoError> {
+    let (text, damage) = replace_damage(bytes);
+    let not_utf8 = |d: &Damage| IoError::NotUtf8 {
+        file: file.to_path_buf(),
+        line: d.line,
+        column: None,
+    };
+    match parse_json_marked(file, &text, &damage, strict) {
+        Err(IoError::Json { line, .. }) if damage.first().is_some_and(|d| d.line <= line) => {
+            Err(not_utf8(&damage[0]))
+        }
+        other => other,
+    }
+}
+
 fn parse_json(file: &Path, text: &str, strict: bool) -> Result<Profiles, IoError> {
+    parse_json_marked(file, text, &[], strict)
+}
+
+/// Parses a `.json` file's text; the profiles spanning a [`Damage`] are issues.
+fn parse_json_marked(
+    file: &Path,
+    text: &str,
+    damage: &[Damage],
+    strict: bool,
+) -> Result<Profiles, IoError> {
     let items: Vec<&RawValue> = if text.trim_start().starts_with('{') {
         vec![serde_json::from_str::<&RawValue>(text).map_err(|e| IoError::json(file, &e, 1))?]
     } else {
@@ -252,12 +307,24 @@ fn parse_json(file: &Path, text: &str, strict: bool) -> Result<Profiles, IoError
             .filter(|&&b| b == b'\n')
             .count();
         offset = at;
-        starts.push(line);
+        let end = at + raw.get().len();
+        let hurt = damage.iter().find(|d| (at..end).contains(&d.at));
+        starts.push((line, hurt));
     }
     let results: Vec<Result<Enterprise, ProfileIssue>> = items
         .par_iter()
         .zip(starts.par_iter())
-        .map(|(raw, &line)| parse_one(raw.get(), line))
+        .map(|(raw, &(line, hurt))| match hurt {
+            None => parse_one(raw.get(), line),
+            Some(d) => Err(ProfileIssue {
+                line: d.line,
+                id: salvage_id(raw.get()),
+                message: format!(
+                    "text is not valid UTF-8 at column {}, save the file as UTF-8",
+                    d.column
+                ),
+            }),
+        })
         .collect();
     finish(file, results, strict)
 }

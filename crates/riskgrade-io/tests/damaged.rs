@@ -136,6 +136,84 @@ fn jsonl_lines_that_are_not_utf8_are_their_profiles_issues() {
     assert!(read_profiles(&path, true).is_err());
 }
 
+#[test]
+fn json_array_profiles_that_are_not_utf8_are_their_profiles_issues() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("profiles.json");
+    // Five profiles, one per line from line 2; the damaged ones hold GBK bytes or a lone byte in
+    // a string: in the name, in a record, in the id itself, the first and the last profile.
+    let profile = |i: usize, name: &[u8]| {
+        let mut p =
+            format!("  {{\"id\": \"E{i}\", \"industry\": \"C14\", \"name\": \"").into_bytes();
+        p.extend_from_slice(name);
+        p.extend_from_slice(b"\"}");
+        p
+    };
+    for bad in [vec![1], vec![3], vec![5], vec![1, 2, 3, 4, 5], vec![2, 4]] {
+        let mut bytes = b"\xef\xbb\xbf[\n".to_vec();
+        for i in 1..=5 {
+            let name: &[u8] = if bad.contains(&i) {
+                b"\xb1\xb1 Foods"
+            } else {
+                b"Foods"
+            };
+            bytes.extend_from_slice(&profile(i, name));
+            bytes.extend_from_slice(if i < 5 { b",\n" } else { b"\n" });
+        }
+        bytes.extend_from_slice(b"]\n");
+        std::fs::write(&path, &bytes).unwrap();
+        let p = read_profiles(&path, false).unwrap();
+        let read: Vec<String> = p.enterprises.iter().map(|e| e.id.0.clone()).collect();
+        let expected: Vec<String> = (1..=5)
+            .filter(|i| !bad.contains(i))
+            .map(|i| format!("E{i}"))
+            .collect();
+        assert_eq!(read, expected, "damaged {bad:?}");
+        let issues: Vec<String> = p.issues.iter().map(ToString::to_string).collect();
+        let expected: Vec<String> = bad
+            .iter()
+            .map(|i| format!("line {}, enterprise `E{i}`: text is not valid UTF-8 at column 44, save the file as UTF-8", i + 1))
+            .collect();
+        assert_eq!(issues, expected, "damaged {bad:?}");
+        assert!(read_profiles(&path, true).is_err());
+    }
+    // In the id: the profile is named by its line.
+    std::fs::write(
+        &path,
+        b"[{\"id\": \"E1\", \"industry\": \"C14\"},\n {\"id\": \"E\xff2\", \"industry\": \"C14\"}]",
+    )
+    .unwrap();
+    let p = read_profiles(&path, false).unwrap();
+    assert_eq!(p.enterprises.len(), 1);
+    assert_eq!(p.issues[0].line, 2);
+    assert!(
+        p.unreadable()[0]
+            .1
+            .starts_with("line 2: text is not valid UTF-8 at column 11"),
+        "{:?}",
+        p.unreadable()
+    );
+    // Damage between profiles breaks the JSON: the file is refused at that line.
+    std::fs::write(
+        &path,
+        b"[{\"id\": \"E1\", \"industry\": \"C14\"},\n\xff{\"id\": \"E2\", \"industry\": \"C14\"}]",
+    )
+    .unwrap();
+    let err = read_profiles(&path, false).unwrap_err();
+    assert!(
+        matches!(err, riskgrade_io::IoError::NotUtf8 { line: 2, .. }),
+        "{err:?}"
+    );
+    // A single profile that is not UTF-8 is that profile's issue too.
+    std::fs::write(
+        &path,
+        b"{\"id\": \"E1\", \"industry\": \"C14\", \"name\": \"\xb1\"}",
+    )
+    .unwrap();
+    let p = read_profiles(&path, false).unwrap();
+    assert_eq!((p.enterprises.len(), p.issues.len()), (0, 1));
+}
+
 /// Row E4 (line 5) with a quote opened in `column` and closed `close_after` lines later (or never).
 fn unterminated(column: usize, close_after: Option<usize>) -> Vec<u8> {
     let mut text = HEADER.to_string();
