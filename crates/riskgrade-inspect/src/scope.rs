@@ -1,5 +1,6 @@
 //! What a plan covers ([`Scope`]) and which enterprises it always inspects ([`Forced`]).
 
+use riskgrade_core::codes::{IndustryCode, IndustryLevel};
 use serde::{Deserialize, Serialize};
 
 use crate::Candidate;
@@ -36,13 +37,13 @@ impl Scope {
     /// The first list the candidate fails (`industries`, `licence_types`, `districts`,
     /// `labels`), or `None` when it is in scope.
     pub(crate) fn miss(&self, c: &Candidate) -> Option<&'static str> {
-        let (section, division) = industry_codes(&c.industry);
-        let code = normalised_industry(&c.industry, &section, &division);
+        let code = IndustryCode::parse(&c.industry).map(|c| c.as_str());
         let industry = self.industries.is_empty()
-            || self
-                .industries
-                .iter()
-                .any(|p| code.starts_with(&p.trim().to_ascii_uppercase()));
+            || code.is_ok_and(|code| {
+                self.industries
+                    .iter()
+                    .any(|p| code.starts_with(&normalised_prefix(p)))
+            });
         let licence = self.licence_types.is_empty()
             || self.licence_types.iter().any(|l| c.licences.contains(l));
         let district = self.districts.is_empty()
@@ -56,18 +57,6 @@ impl Scope {
         ]
         .into_iter()
         .find_map(|(ok, list)| (!ok).then_some(list))
-    }
-}
-
-/// The industry code with its section letter, upper case: `1411` becomes `C1411`.
-fn normalised_industry(code: &str, section: &str, division: &str) -> String {
-    let code = code.trim().to_ascii_uppercase();
-    if code.starts_with(|c: char| c.is_ascii_alphabetic()) || section.is_empty() {
-        code
-    } else if division.is_empty() {
-        section.to_string()
-    } else {
-        format!("{section}{code}")
     }
 }
 
@@ -124,51 +113,31 @@ impl Forced {
     }
 }
 
-/// GB/T 4754-2017 section letter and division (letter + 2 digits) of an industry code written
-/// either with its letter (`C14`, `C1411`) or as digits only (`1411`).
+/// GB/T 4754-2017 section letter and division (letter + 2 digits) of an industry code, read by
+/// [`IndustryCode`] of the core so that plans, routing and `when` conditions agree on every
+/// spelling (`C1411`, `1411`, `c 1411`, full-width). A code the standard does not have (`ZZ99`,
+/// `A1411`, `1499`) is bad data: both parts are empty and the candidate's stratum is `unknown`.
 pub(crate) fn industry_codes(code: &str) -> (String, String) {
-    let code = code.trim();
-    let mut chars = code.chars();
-    let first = chars.next().unwrap_or(' ');
-    let (letter, digits) = if first.is_ascii_alphabetic() {
-        (first.to_ascii_uppercase(), chars.as_str())
-    } else {
-        let division: u32 = code.get(..2).and_then(|d| d.parse().ok()).unwrap_or(0);
-        const SECTIONS: [(u32, char); 20] = [
-            (5, 'A'),
-            (12, 'B'),
-            (43, 'C'),
-            (46, 'D'),
-            (50, 'E'),
-            (52, 'F'),
-            (60, 'G'),
-            (62, 'H'),
-            (65, 'I'),
-            (69, 'J'),
-            (70, 'K'),
-            (72, 'L'),
-            (75, 'M'),
-            (79, 'N'),
-            (82, 'O'),
-            (83, 'P'),
-            (85, 'Q'),
-            (90, 'R'),
-            (96, 'S'),
-            (97, 'T'),
-        ];
-        let letter = SECTIONS
-            .iter()
-            .find(|(last, _)| division >= 1 && division <= *last);
-        match letter {
-            Some((_, l)) => (*l, code),
-            None => return (String::new(), String::new()),
+    match IndustryCode::parse(code) {
+        Ok(c) => {
+            let division = if c.level() == IndustryLevel::Section {
+                String::new()
+            } else {
+                c.as_str()[..3].to_string()
+            };
+            (c.section().to_string(), division)
         }
-    };
-    let division = match digits.get(..2) {
-        Some(d) if d.bytes().all(|b| b.is_ascii_digit()) => format!("{letter}{d}"),
-        _ => String::new(),
-    };
-    (letter.to_string(), division)
+        Err(_) => (String::new(), String::new()),
+    }
+}
+
+/// The normal form of a scope's industry prefix: a code of the standard in its normal form
+/// (`c14` → `C14`), otherwise the text trimmed and upper case.
+fn normalised_prefix(prefix: &str) -> String {
+    match IndustryCode::parse(prefix) {
+        Ok(c) => c.as_str().to_string(),
+        Err(_) => prefix.trim().to_ascii_uppercase(),
+    }
 }
 
 #[cfg(test)]
@@ -195,7 +164,7 @@ mod tests {
             ..Scope::default()
         };
         assert_eq!(scope.miss(&candidate("C1411", &[])), None);
-        assert_eq!(scope.miss(&candidate("1310", &[])), None);
+        assert_eq!(scope.miss(&candidate("1311", &[])), None);
         assert_eq!(scope.miss(&candidate("F5211", &[])), Some("industries"));
         let scope = Scope {
             licence_types: vec!["food_production".into()],
@@ -205,5 +174,41 @@ mod tests {
         assert_eq!(scope.miss(&candidate("F52", &["food_production"])), None);
         assert_eq!(scope.miss(&candidate("F52", &[])), Some("licence_types"));
         assert!(Scope::default().is_everything());
+    }
+
+    #[test]
+    fn every_spelling_of_a_code_is_in_scope_and_unknown_codes_are_not() {
+        let scope = Scope {
+            industries: vec!["c14".into()],
+            ..Scope::default()
+        };
+        for written in [
+            "C1411",
+            "1411",
+            "c1411",
+            "C 1411",
+            " c 14 11 ",
+            "Ｃ１４１１",
+        ] {
+            assert_eq!(scope.miss(&candidate(written, &[])), None, "{written}");
+            assert_eq!(
+                industry_codes(written),
+                ("C".into(), "C14".into()),
+                "{written}"
+            );
+        }
+        // Not codes of GB/T 4754-2017: out of every industry scope, stratum unknown.
+        let all_c = Scope {
+            industries: vec!["C".into()],
+            ..Scope::default()
+        };
+        for bad in ["ZZ99", "A1411", "1418", "99", "C1", "C14111", "食品"] {
+            assert_eq!(
+                all_c.miss(&candidate(bad, &[])),
+                Some("industries"),
+                "{bad}"
+            );
+            assert_eq!(industry_codes(bad), (String::new(), String::new()), "{bad}");
+        }
     }
 }

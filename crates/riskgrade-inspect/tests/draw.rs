@@ -12,7 +12,7 @@ use riskgrade_inspect::{
 };
 
 const DISTRICTS: [&str; 3] = ["Haidian", "Chaoyang", "Xicheng"];
-const INDUSTRIES: [&str; 4] = ["C14", "F52", "G51", "1411"];
+const INDUSTRIES: [&str; 4] = ["C14", "F52", "G54", "1411"];
 const DATE: &str = "2026-06-15";
 const PLAN: &str = r#"
 id = "prop"

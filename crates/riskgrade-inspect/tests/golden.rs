@@ -9,7 +9,8 @@ use riskgrade_inspect::{
 use sha2::{Digest, Sha256};
 
 const DISTRICTS: [&str; 3] = ["Haidian", "Chaoyang", "Xicheng"];
-const INDUSTRIES: [&str; 4] = ["C14", "F52", "G51", "1411"];
+// Codes of GB/T 4754-2017 in several spellings; strata read them with the core's table.
+const INDUSTRIES: [&str; 4] = ["C14", "F52", "G54", "1411"];
 const PLAN: &str = r#"
 id = "golden"
 floor = 0.05
