@@ -194,6 +194,18 @@ CREATE TABLE directory (
 );
 CREATE INDEX directory_credit_code ON directory (credit_code) WHERE credit_code IS NOT NULL;
 ",
+    // 6: the licence types each enterprise of a period held, for plans scoped by licence type;
+    // they go with their period (a replaced or removed run takes its licence rows with it).
+    r"
+CREATE TABLE period_licences (
+    period  TEXT NOT NULL,                   -- YYYY-MM
+    id      TEXT NOT NULL,                   -- enterprise id
+    kind    TEXT NOT NULL,                   -- licence type, e.g. food_production
+    PRIMARY KEY (period, id, kind)
+) WITHOUT ROWID;
+CREATE TRIGGER runs_clear_period_licences AFTER DELETE ON runs
+BEGIN DELETE FROM period_licences WHERE period = OLD.period; END;
+",
 ];
 
 /// The schema version this build writes.
