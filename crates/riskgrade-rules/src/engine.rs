@@ -13,9 +13,11 @@ use crate::error::RuleError;
 use crate::guard::Guard;
 use crate::host::{ACTIONS, CURRENT, DEADLINE, SCOPE, SITE_VALUES, SPENT, engine};
 use crate::limits::{Limits, Spent};
+use crate::plan::{self, NotCompiled, Plan};
 use crate::scan::{Site, scan, tokens};
 use crate::spec::{RuleSpec, Stage, check_id};
 use crate::syntax;
+use riskgrade_core::InputType;
 
 /// One compiled rule: its declaration, its parsed condition, the variables its
 /// script reads and the helper calls it makes.
@@ -27,6 +29,7 @@ pub struct Rule {
     vars: Vec<Var>,
     sites: Vec<Site>,
     acts: bool,
+    plan: Result<Plan, NotCompiled>,
 }
 
 impl Rule {
@@ -49,6 +52,27 @@ impl Rule {
     /// The helper calls the script makes, in the order [`Rules::run`] takes their values.
     pub fn sites(&self) -> &[Site] {
         &self.sites
+    }
+    /// The rule compiled to a straight sequence of actions, which the batch
+    /// engine applies without the interpreter; or why it runs with the interpreter.
+    ///
+    /// ```
+    /// use riskgrade_core::InputType;
+    /// use riskgrade_rules::{Catalog, Limits, NotCompiled, RuleSpec, Rules, Stage};
+    /// let catalog = Catalog::new(vec![("staff".into(), InputType::Count)]).classes(["A", "B"]);
+    /// let specs = vec![
+    ///     RuleSpec::inline("plain", Stage::After, "promote(`${staff} insured staff`); label(\"good\");"),
+    ///     RuleSpec::inline("branchy", Stage::After, "if staff > 5 { label(\"big\") }"),
+    /// ];
+    /// let rules = Rules::compile(specs, catalog, Limits::default()).unwrap();
+    /// assert_eq!(rules.rules()[0].plan().unwrap().steps().len(), 2);
+    /// assert!(matches!(rules.rules()[1].plan(), Err(NotCompiled::NotAStep { line: 1, .. })));
+    /// ```
+    ///
+    /// # Errors
+    /// [`NotCompiled`]: why the script needs the interpreter.
+    pub fn plan(&self) -> Result<&Plan, &NotCompiled> {
+        self.plan.as_ref()
     }
     /// Whether the script reads records or licences through helpers.
     pub fn reads_records(&self) -> bool {
@@ -284,6 +308,7 @@ impl Rules {
                     vars: found.vars,
                     sites: found.sites,
                     acts: found.acts,
+                    plan: Err(NotCompiled::Empty),
                 }),
                 Err(e) => return Err(parse_error(&spec, &e, &catalog, after)),
             }
@@ -296,13 +321,50 @@ impl Rules {
                 .then(y.priority.cmp(&x.priority))
                 .then_with(|| x.id.cmp(&y.id))
         });
-        Ok(Rules {
+        let mut out = Rules {
             engine,
             rules,
             order,
             catalog,
             limits,
-        })
+        };
+        for k in 0..out.rules.len() {
+            out.rules[k].plan = out.plan_of(k);
+        }
+        Ok(out)
+    }
+
+    /// Rule `k`'s plan, checked against the interpreter with sample values.
+    fn plan_of(&self, k: usize) -> Result<Plan, NotCompiled> {
+        let r = &self.rules[k];
+        let plan = plan::classify(&r.spec.script, &r.vars, &self.catalog)?;
+        if !r.sites.is_empty() {
+            return Err(NotCompiled::Differs);
+        }
+        for sample in 0..2i64 {
+            let value = |v: &Var| match v {
+                Var::Input(i) => match self.catalog.inputs()[*i].1 {
+                    InputType::Number => plan::Value::Float(2.5 - 7.25 * sample as f64),
+                    InputType::Count | InputType::Integer => plan::Value::Int(3 - 40 * sample),
+                    _ => plan::Value::Text(format!("t{sample}-{i}")),
+                },
+                other => plan::Value::Text(format!("{}{sample}", other.name(&self.catalog))),
+            };
+            let values: Vec<plan::Value> = r.vars.iter().map(value).collect();
+            let vars: Vec<Dynamic> = values
+                .iter()
+                .map(|v| match v {
+                    plan::Value::Float(x) => Dynamic::from(*x),
+                    plan::Value::Int(i) => Dynamic::from(*i),
+                    plan::Value::Text(s) => Dynamic::from(s.clone()),
+                })
+                .collect();
+            let ran = self.run(k, &vars, &[]).ok();
+            if ran.is_none() || ran != plan.actions(|j| values.get(j).cloned()) {
+                return Err(NotCompiled::Differs);
+            }
+        }
+        Ok(plan)
     }
 
     /// No rules.

@@ -21,6 +21,7 @@
 //! | `limits` | [`Limits`] and their ceilings |
 //! | `host` | the standard library without the clock, the actions scripts call (held to the effect limits) |
 //! | `syntax` | positions for syntax errors: a missing `;` or `}` |
+//! | `plan` | [`Plan`]: a script that is a straight sequence of actions, applied by the engine without the interpreter; [`NotCompiled`] says why another is not |
 //! | `engine` | [`Rules`]: the shared engine, compilation, [`Lint`]s, running one rule |
 //!
 //! The batch engine (`riskgrade-engine`) checks each rule's `when` over the
@@ -52,6 +53,7 @@ mod error;
 mod guard;
 mod host;
 mod limits;
+mod plan;
 mod scan;
 mod spec;
 mod syntax;
@@ -62,6 +64,7 @@ pub use engine::{Lint, MAX_SCRIPT_LEN, Rule, Rules};
 pub use error::RuleError;
 pub use guard::{CmpOp, Guard, Lit, Test};
 pub use limits::{Limits, Spent};
+pub use plan::{NotCompiled, Piece, Plan, Points, Step, Text, Value};
 pub use rhai::{Dynamic, ImmutableString};
 pub use scan::{Helper, Site};
 pub use spec::{ErrorPolicy, IdProblem, MAX_ID_LEN, RuleSpec, Stage, check_id};
