@@ -604,6 +604,17 @@ fn records<R: Rng>(
     out
 }
 
+/// How often an industry's enterprises run a new business form (新业态: platforms, sharing,
+/// internet services), which the registering bureau marks: often in information services
+/// (section I), sometimes in retail (internet retail), rarely elsewhere.
+fn new_business_form_rate(industry: &str) -> f64 {
+    match industry.as_bytes().first() {
+        Some(b'I') => 0.4,
+        Some(b'F') => 0.08,
+        _ => 0.02,
+    }
+}
+
 /// Builds enterprise number `index` (0-based) from its own random stream.
 pub(crate) fn enterprise<R: Rng>(rng: &mut R, ctx: &Ctx, index: usize) -> (Enterprise, Truth) {
     let (segment, p) = segment(rng);
@@ -622,6 +633,12 @@ pub(crate) fn enterprise<R: Rng>(rng: &mut R, ctx: &Ctx, index: usize) -> (Enter
     let licences = licences(rng, ctx, industry, reg, p);
     let (attributes, capital) = attributes(rng, etype, industry, p);
     let records = records(rng, ctx, reg, p, industry.food.is_some(), capital);
+    // Drawn last, so that every earlier value of a seeded population stays as it was.
+    let mut attributes = attributes;
+    attributes.insert(
+        "new_business_form".to_string(),
+        AttrValue::Bool(chance(rng, new_business_form_rate(industry.code))),
+    );
     let enterprise = Enterprise {
         id: EnterpriseId(id.clone()),
         name,

@@ -284,7 +284,11 @@ fn attributes_have_names_and_types() {
     let known: HashSet<&str> = GENERAL
         .iter()
         .copied()
-        .chain(["sampling_failures_3y", "self_inspection_on_time"])
+        .chain([
+            "sampling_failures_3y",
+            "self_inspection_on_time",
+            "new_business_form",
+        ])
         .collect();
     for e in &synth.enterprises {
         let food = ["C13", "C14", "C15"]
@@ -299,6 +303,7 @@ fn attributes_have_names_and_types() {
             }
         }
         assert_eq!(e.attributes.contains_key("haccp_certified"), food);
+        assert!(e.attributes.contains_key("new_business_form"), "{}", e.id);
         assert_eq!(e.attributes.contains_key("sampling_failures_3y"), food);
         for (key, v) in &e.attributes {
             match v {
@@ -514,4 +519,24 @@ fn a_year_of_months_stays_valid_and_follows_risk() {
         "{clean} {sloppy} {risky} {rogue}"
     );
     assert!(rogue > 5.0 * clean, "{clean} {rogue}");
+}
+
+#[test]
+fn new_business_forms_are_mostly_information_services() {
+    let synth = sample(20_000, 10);
+    let form = |e: &riskgrade_core::Enterprise| {
+        e.attributes.get("new_business_form") == Some(&AttrValue::Bool(true))
+    };
+    let rate = |section: &str| {
+        let of: Vec<_> = synth
+            .enterprises
+            .iter()
+            .filter(|e| e.industry.starts_with(section))
+            .collect();
+        of.iter().filter(|e| form(e)).count() as f64 / of.len() as f64
+    };
+    assert!((0.3..0.5).contains(&rate("I")), "{}", rate("I"));
+    assert!(rate("C") < 0.05, "{}", rate("C"));
+    let all = share(&synth, form);
+    assert!((0.05..0.15).contains(&all), "{all}");
 }
