@@ -110,8 +110,10 @@ fn parse<T: serde::de::DeserializeOwned>(
         Format::Json => serde_json::from_str(text).map_err(|e| {
             let msg = e.to_string();
             let message = msg.split(" at line ").next().unwrap_or(&msg).to_string();
+            // serde_json says column 0 before a line's first character (e.g. at the end of
+            // the text after a line break): that is column 1.
             ModelError::Syntax {
-                at: at_in(file, e.line(), e.column()),
+                at: at_in(file, e.line().max(1), e.column().max(1)),
                 message,
             }
         }),
@@ -128,13 +130,25 @@ fn is_single_model(text: &str, format: Format) -> bool {
 }
 
 fn load_spec(text: &str, format: Format, file: Option<&Path>) -> Result<ModelSetSpec, ModelError> {
-    let read = |path: &Path| {
-        std::fs::read_to_string(path).map_err(|e| ModelError::Io {
-            file: path.to_path_buf(),
-            message: e.to_string(),
-        })
-    };
-    load_spec_with(text, format, file, &read)
+    load_spec_with(text, format, file, &read_text)
+}
+
+/// The text of a set, model or rule file. A file that cannot be read is an
+/// [`ModelError::Io`]; text that is not UTF-8 a [`ModelError::Syntax`] at its first bad byte.
+fn read_text(path: &Path) -> Result<String, ModelError> {
+    let bytes = std::fs::read(path).map_err(|e| ModelError::Io {
+        file: path.to_path_buf(),
+        message: e.to_string(),
+    })?;
+    String::from_utf8(bytes).map_err(|e| {
+        let good = e.utf8_error().valid_up_to();
+        let before = std::str::from_utf8(&e.as_bytes()[..good]).unwrap_or_default();
+        let (line, column) = line_col(before, good);
+        ModelError::Syntax {
+            at: at_in(Some(path), line, column),
+            message: "text is not valid UTF-8; save the file as UTF-8".to_string(),
+        }
+    })
 }
 
 fn load_spec_with(
@@ -256,10 +270,7 @@ impl ModelSet {
     /// [`ModelError::Io`] when a file cannot be read, else as [`ModelSet::from_toml_str`].
     pub fn from_file(path: impl AsRef<Path>) -> Result<ModelSet, ModelError> {
         let path = path.as_ref();
-        let text = std::fs::read_to_string(path).map_err(|e| ModelError::Io {
-            file: PathBuf::from(path),
-            message: e.to_string(),
-        })?;
+        let text = read_text(path)?;
         ModelSet::from_spec(load_spec(&text, format_of(path), Some(path))?)
     }
 
