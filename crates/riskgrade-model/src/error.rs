@@ -405,6 +405,39 @@ pub enum Problem {
         "`{0}` has no missing-value policy; add `missing = \"error\"` or `missing = <points>` to it or to [defaults]"
     )]
     NoMissingPolicy(String),
+    /// `[insufficient]` names an input the model does not declare.
+    #[error(
+        "[insufficient] names input `{input}`, which is not declared under [inputs]{}",
+        hint(suggestion)
+    )]
+    InsufficientInput {
+        /// The input named.
+        input: String,
+        /// The closest declared input.
+        suggestion: Option<String>,
+    },
+    /// `[insufficient]` asks for more known inputs than it counts.
+    #[error(
+        "[insufficient] asks for min_known = {min_known} but counts only {counted} input(s); lower it or list the inputs under `count`"
+    )]
+    InsufficientCount {
+        /// The minimum asked for.
+        min_known: usize,
+        /// How many inputs are counted.
+        counted: usize,
+    },
+    /// `[insufficient]`'s class does not fit its action, or is not a class of the model.
+    #[error("[insufficient] action `{action}` {}", match class {
+        Some(c) if *action == "flag" => format!("takes no class (found `{c}`)"),
+        Some(c) => format!("names class `{c}`, which the model does not have"),
+        None => "needs `class = \"…\"`, one of the model's classes".to_string(),
+    })]
+    InsufficientClass {
+        /// `flag`, `class` or `at_least`.
+        action: &'static str,
+        /// The class given.
+        class: Option<String>,
+    },
     /// An input declaration is wrong.
     #[error("input `{input}`: {message}")]
     Input {

@@ -6,6 +6,7 @@
 //! | `model` | [`Model`]: a validated tree with absolute leaf weights, [`Leaf`], [`Node`] |
 //! | `score` | [`ScoreFn`] and its vectorised column kernels |
 //! | `classes` | [`Classes`]: bands or target shares, assignment of a class to a score |
+//! | `insufficient` | [`InsufficientSpec`], [`Insufficient`]: the least evidence a model needs, and what happens below it |
 //! | `codes` | [`CodesSpec`]: what a set does with bad credit, industry and district codes |
 //! | `rule_files` | rules as declared: ids checked, script files confined to their folder, duplicates with both places |
 //! | `set` | [`ModelSet`]: general + specialised models, routing by industry, version id, load/save |
@@ -40,6 +41,7 @@ mod classes;
 mod codes;
 mod error;
 pub mod examples;
+mod insufficient;
 mod model;
 mod routing;
 mod rule_files;
@@ -50,6 +52,7 @@ mod spec;
 pub use classes::{Classes, Cutoffs, default_classes};
 pub use codes::{CodePolicy, CodesSpec};
 pub use error::{ModelError, ModelReference, Problem, ScriptFileProblem, SetProblem};
+pub use insufficient::{Insufficient, InsufficientAction, InsufficientSpec};
 pub use model::{Leaf, Model, Node, Source};
 pub use routing::{DepartmentSpec, RouteBy, RoutingSpec, RuleLimitsSpec, TopicRoute};
 pub use score::{Emit, ScoreFn};

@@ -134,6 +134,7 @@ pub struct Model {
     leaves: Vec<Leaf>,
     dimensions: Vec<usize>,
     effect_periods: EffectPeriods,
+    insufficient: Option<crate::Insufficient>,
 }
 
 fn valid_path(p: &str) -> bool {
@@ -181,6 +182,7 @@ impl Model {
             nodes[i].leaf = Some(leaves.len());
             leaves.push(leaf);
         }
+        let insufficient = crate::Insufficient::compile(&spec, &leaves, &classes)?;
         Ok(Model {
             spec,
             classes,
@@ -188,6 +190,7 @@ impl Model {
             leaves,
             dimensions: top,
             effect_periods,
+            insufficient,
         })
     }
 
@@ -283,6 +286,10 @@ impl Model {
     /// Effect periods of records.
     pub fn effect_periods(&self) -> &EffectPeriods {
         &self.effect_periods
+    }
+    /// The least evidence an enterprise needs (`[insufficient]`), when the model sets it.
+    pub fn insufficient(&self) -> Option<&crate::Insufficient> {
+        self.insufficient.as_ref()
     }
     /// The ids of the models this one takes a score from.
     pub fn components(&self) -> impl Iterator<Item = &str> {

@@ -227,6 +227,9 @@ pub struct ModelSpec {
     /// The inputs the leaves read.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub inputs: BTreeMap<String, InputSpec>,
+    /// The least evidence an enterprise needs, and what happens below it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub insufficient: Option<crate::InsufficientSpec>,
     /// The indicator tree, flat.
     #[serde(rename = "node", default)]
     pub nodes: Vec<NodeSpec>,
