@@ -145,6 +145,14 @@ pub enum IoError {
         /// The number of rows of the first column.
         expected: usize,
     },
+    /// A batch written to a [`crate::TableWriter`] has other columns than the first batch.
+    #[error("a batch's columns ({}) differ from the first batch's ({})", found.join(", "), expected.join(", "))]
+    BatchColumns {
+        /// The first batch's columns.
+        expected: Vec<String>,
+        /// This batch's columns.
+        found: Vec<String>,
+    },
 }
 
 struct InColumn<'a>(Option<&'a str>);

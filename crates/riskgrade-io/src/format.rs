@@ -144,9 +144,9 @@ pub(crate) fn json_string(buf: &mut Vec<u8>, s: &str) {
 }
 
 /// Writes a list of texts as a JSON array of strings (a list cell in CSV and JSON).
-pub(crate) fn json_list(buf: &mut Vec<u8>, items: &[String]) {
+pub(crate) fn json_list<'a>(buf: &mut Vec<u8>, items: impl IntoIterator<Item = &'a str>) {
     buf.push(b'[');
-    for (i, item) in items.iter().enumerate() {
+    for (i, item) in items.into_iter().enumerate() {
         if i > 0 {
             buf.push(b',');
         }
@@ -256,7 +256,7 @@ mod tests {
     fn json_lists_escape_every_control_character() {
         let mut b = Vec::new();
         let items = ["a | b".to_string(), "c,d".into(), "\u{9b}2J\u{7f}".into()];
-        json_list(&mut b, &items);
+        json_list(&mut b, items.iter().map(String::as_str));
         let s = String::from_utf8(b).unwrap();
         assert!(!s.chars().any(char::is_control), "{s:?}");
         assert_eq!(serde_json::from_str::<Vec<String>>(&s).unwrap(), items);

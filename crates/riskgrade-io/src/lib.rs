@@ -29,6 +29,8 @@
 //! | `csv_read` | CSV → [`Frame`]: a parsing thread feeding per-column builders |
 //! | `arrow_read` | Arrow / Parquet → [`Frame`]: [`frame_from_batches`] |
 //! | `table` | [`write_table`], [`table_to_batch`], [`frame_to_columns`], [`OutColumn`], [`OutData`] |
+//! | `writer` | [`TableWriter`]: a table written batch by batch (CSV, Parquet, JSON Lines, JSON) |
+//! | `cells` | one cell of any [`OutData`] as CSV or JSON text |
 //! | `read_table` | [`read_table`], [`TextTable`], [`Cell`]: any table file back as cells |
 //! | `format` | formats by extension, number and JSON string text |
 //! | `sink` | parallel rendering, buffered writing |
@@ -104,6 +106,7 @@
 #![deny(missing_docs)]
 
 mod arrow_read;
+mod cells;
 mod columns;
 mod csv_read;
 mod error;
@@ -112,11 +115,14 @@ mod profiles;
 mod read_table;
 mod sink;
 mod table;
+mod writer;
 
 use std::path::Path;
 
 use riskgrade_core::{Frame, Schema};
 
+/// The Arrow array types and builders [`OutData`] holds, for callers that build columns.
+pub use arrow_array as arrow;
 pub use arrow_array::StringArray;
 pub use arrow_read::frame_from_batches;
 pub use error::{ARROW_SOURCE, IoError, TEXT_SOURCE};
@@ -125,6 +131,7 @@ pub use profiles::{
 };
 pub use read_table::{Cell, TextTable, read_table};
 pub use table::{OutColumn, OutData, frame_to_columns, table_to_batch, write_table};
+pub use writer::TableWriter;
 
 /// Reads columnar data (`.csv` or `.parquet`, each row an enterprise) into a [`Frame`].
 ///

@@ -92,11 +92,30 @@ where
     let (mut out, pending) = create(path)?;
     let io = |e: std::io::Error| IoError::io(path, &e);
     out.write_all(prefix).map_err(io)?;
+    render_chunks(&mut out, path, 0..rows, chunk, render)?;
+    out.write_all(suffix).map_err(io)?;
+    pending.finish(out)
+}
+
+/// Writes rows `rows` rendered by `render` (called on consecutive ranges of
+/// at most `chunk` rows, in parallel) to `out`, in order; `path` names the
+/// destination in errors. At most a few chunks per thread are held in memory at once.
+pub(crate) fn render_chunks<F>(
+    out: &mut BufWriter<File>,
+    path: &Path,
+    rows: Range<usize>,
+    chunk: usize,
+    render: F,
+) -> Result<(), IoError>
+where
+    F: Fn(Range<usize>, &mut Vec<u8>) -> Result<(), IoError> + Sync,
+{
+    let io = |e: std::io::Error| IoError::io(path, &e);
     let chunk = chunk.max(1);
     let group = chunk * 4 * rayon::current_num_threads().max(1);
-    let mut start = 0;
-    while start < rows {
-        let end = (start + group).min(rows);
+    let mut start = rows.start;
+    while start < rows.end {
+        let end = (start + group).min(rows.end);
         let ranges: Vec<Range<usize>> = (start..end)
             .step_by(chunk)
             .map(|s| s..(s + chunk).min(end))
@@ -114,8 +133,7 @@ where
         }
         start = end;
     }
-    out.write_all(suffix).map_err(io)?;
-    pending.finish(out)
+    Ok(())
 }
 
 #[cfg(test)]

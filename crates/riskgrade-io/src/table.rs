@@ -7,23 +7,17 @@ use std::path::Path;
 use std::sync::Arc;
 
 use arrow_array::builder::{ListBuilder, StringBuilder};
+use arrow_array::types::Int32Type;
 use arrow_array::{
-    Array, ArrayRef, BooleanArray, Float64Array, Int64Array, RecordBatch, RecordBatchOptions,
-    StringArray,
+    Array, ArrayRef, BooleanArray, DictionaryArray, Float64Array, Int64Array, ListArray,
+    RecordBatch, RecordBatchOptions, StringArray,
 };
 use arrow_schema::{DataType, Field, Schema as ArrowSchema};
-use parquet::arrow::arrow_writer::{ArrowRowGroupWriterFactory, compute_leaves};
-use parquet::arrow::{ArrowSchemaConverter, add_encoded_arrow_schema_to_metadata};
-use parquet::basic::{Compression, ZstdLevel};
-use parquet::file::properties::WriterProperties;
-use parquet::file::writer::SerializedFileWriter;
-use parquet::schema::types::ColumnPath;
 use rayon::prelude::*;
 use riskgrade_core::{Column, Date, Frame, InputType};
 
 use crate::error::{ARROW_SOURCE, IoError};
-use crate::format::{self, Format, TABLE_FORMATS};
-use crate::sink;
+use crate::writer::TableWriter;
 
 /// The values of one output column; `None` is a missing value.
 #[derive(Debug, Clone, PartialEq)]
@@ -42,6 +36,15 @@ pub enum OutData {
     /// CSV holds each list as a JSON array of strings (`["a","b, c"]`), JSON
     /// and JSON Lines as a JSON array.
     List(Vec<Vec<String>>),
+    /// Text that repeats, as an Arrow dictionary (`Dictionary<Int32, Utf8>`):
+    /// each row an index into a few distinct values. Written as text to CSV
+    /// and JSON (the same text as [`OutData::Text`]); kept a dictionary in
+    /// Parquet and Arrow (pandas reads it as a categorical).
+    Dictionary(DictionaryArray<Int32Type>),
+    /// Real numbers already in an Arrow array (Arrow `Float64`).
+    Float64(Float64Array),
+    /// Lists of texts already in an Arrow array (Arrow `List<Utf8>`), written as [`OutData::List`].
+    Lists(ListArray),
 }
 
 impl OutData {
@@ -58,6 +61,9 @@ impl OutData {
             OutData::Integer(v) => v.len(),
             OutData::Bool(v) => v.len(),
             OutData::List(v) => v.len(),
+            OutData::Dictionary(a) => a.len(),
+            OutData::Float64(a) => a.len(),
+            OutData::Lists(a) => a.len(),
         }
     }
 
@@ -73,10 +79,12 @@ impl OutData {
     fn data_type(&self) -> DataType {
         match self {
             OutData::Text(_) | OutData::Utf8(_) => DataType::Utf8,
-            OutData::Number(_) => DataType::Float64,
+            OutData::Number(_) | OutData::Float64(_) => DataType::Float64,
             OutData::Integer(_) => DataType::Int64,
             OutData::Bool(_) => DataType::Boolean,
             OutData::List(_) => list_type(),
+            OutData::Dictionary(a) => a.data_type().clone(),
+            OutData::Lists(a) => a.data_type().clone(),
         }
     }
 }
@@ -167,24 +175,14 @@ fn list_array(rows: &[Vec<String>]) -> ArrayRef {
 /// when the columns differ in length, [`IoError::Io`] when the file cannot be
 /// written, [`IoError::Arrow`] when Parquet encoding fails.
 pub fn write_table(path: &Path, columns: &[OutColumn]) -> Result<(), IoError> {
-    let format = Format::of(path);
-    let Some(format) = format else {
-        return Err(IoError::UnknownFormat {
-            file: path.to_path_buf(),
-            supported: TABLE_FORMATS,
-        });
-    };
-    let rows = check_lengths(columns)?;
-    match format {
-        Format::Csv => write_csv(path, columns, rows),
-        Format::Parquet => write_parquet(path, columns),
-        Format::Jsonl => write_json(path, columns, rows, false),
-        Format::Json => write_json(path, columns, rows, true),
-    }
+    check_lengths(columns)?;
+    let mut out = TableWriter::create(path)?;
+    out.write(columns)?;
+    out.finish()
 }
 
 /// The number of rows, when every column has the same.
-fn check_lengths(columns: &[OutColumn]) -> Result<usize, IoError> {
+pub(crate) fn check_lengths(columns: &[OutColumn]) -> Result<usize, IoError> {
     let rows = columns.first().map_or(0, |c| c.data.len());
     match columns.iter().find(|c| c.data.len() != rows) {
         Some(c) => Err(IoError::ColumnLength {
@@ -226,6 +224,9 @@ pub fn table_to_batch(columns: &[OutColumn]) -> Result<RecordBatch, IoError> {
                 OutData::Integer(v) => Arc::new(v.iter().copied().collect::<Int64Array>()),
                 OutData::Bool(v) => Arc::new(v.iter().copied().collect::<BooleanArray>()),
                 OutData::List(v) => list_array(v),
+                OutData::Dictionary(a) => Arc::new(a.clone()),
+                OutData::Float64(a) => Arc::new(a.clone()),
+                OutData::Lists(a) => Arc::new(a.clone()),
             }
         })
         .collect();
@@ -306,167 +307,4 @@ pub fn frame_to_columns(frame: &Frame) -> Vec<OutColumn> {
         out.push(OutColumn::new(name, data));
     }
     out
-}
-
-fn write_csv(path: &Path, columns: &[OutColumn], rows: usize) -> Result<(), IoError> {
-    let mut header = Vec::new();
-    for (i, c) in columns.iter().enumerate() {
-        if i > 0 {
-            header.push(b',');
-        }
-        format::csv_text(&mut header, &c.name);
-    }
-    header.push(b'\n');
-    let lone = columns.len() == 1;
-    sink::write_chunks(path, rows, 4096, &header, b"", |range, buf| {
-        for r in range {
-            let line = buf.len();
-            for (i, c) in columns.iter().enumerate() {
-                if i > 0 {
-                    buf.push(b',');
-                }
-                match &c.data {
-                    OutData::Text(v) => format::csv_text(buf, v[r].as_deref().unwrap_or_default()),
-                    OutData::Utf8(a) => {
-                        if a.is_valid(r) {
-                            format::csv_text(buf, a.value(r));
-                        }
-                    }
-                    OutData::Number(v) => v[r].into_iter().for_each(|x| format::csv_number(buf, x)),
-                    OutData::Integer(v) => v[r].into_iter().for_each(|x| format::integer(buf, x)),
-                    OutData::Bool(v) => match v[r] {
-                        Some(true) => buf.extend_from_slice(b"true"),
-                        Some(false) => buf.extend_from_slice(b"false"),
-                        None => {}
-                    },
-                    OutData::List(v) => {
-                        let mut json = Vec::with_capacity(32);
-                        format::json_list(&mut json, &v[r]);
-                        // JSON text is UTF-8, and has no control character left.
-                        format::csv_text(buf, &String::from_utf8_lossy(&json));
-                    }
-                }
-            }
-            if lone && buf.len() == line {
-                // An empty line would be skipped by readers: quote the empty value.
-                buf.extend_from_slice(b"\"\"");
-            }
-            buf.push(b'\n');
-        }
-        Ok(())
-    })
-}
-
-fn write_json(path: &Path, columns: &[OutColumn], rows: usize, array: bool) -> Result<(), IoError> {
-    let keys: Vec<Vec<u8>> = columns
-        .iter()
-        .map(|c| {
-            let mut k = Vec::new();
-            format::json_string(&mut k, &c.name);
-            k.push(b':');
-            k
-        })
-        .collect();
-    let (prefix, suffix): (&[u8], &[u8]) = match (array, rows) {
-        (false, _) => (b"", b""),
-        (true, 0) => (b"[]\n", b""),
-        (true, _) => (b"[\n", b"\n]\n"),
-    };
-    sink::write_chunks(path, rows, 4096, prefix, suffix, |range, buf| {
-        for r in range {
-            if array && r > 0 {
-                buf.extend_from_slice(b",\n");
-            }
-            buf.push(b'{');
-            for (i, (c, key)) in columns.iter().zip(&keys).enumerate() {
-                if i > 0 {
-                    buf.push(b',');
-                }
-                buf.extend_from_slice(key);
-                match &c.data {
-                    OutData::Text(v) => match &v[r] {
-                        Some(s) => format::json_string(buf, s),
-                        None => buf.extend_from_slice(b"null"),
-                    },
-                    OutData::Utf8(a) => {
-                        if a.is_valid(r) {
-                            format::json_string(buf, a.value(r));
-                        } else {
-                            buf.extend_from_slice(b"null");
-                        }
-                    }
-                    OutData::Number(v) => match v[r] {
-                        Some(x) => format::json_number(buf, x),
-                        None => buf.extend_from_slice(b"null"),
-                    },
-                    OutData::Integer(v) => match v[r] {
-                        Some(x) => format::integer(buf, x),
-                        None => buf.extend_from_slice(b"null"),
-                    },
-                    OutData::Bool(v) => buf.extend_from_slice(match v[r] {
-                        Some(true) => b"true",
-                        Some(false) => b"false",
-                        None => b"null",
-                    }),
-                    OutData::List(v) => format::json_list(buf, &v[r]),
-                }
-            }
-            buf.push(b'}');
-            if !array {
-                buf.push(b'\n');
-            }
-        }
-        Ok(())
-    })
-}
-
-/// Rows per Parquet row group; row groups are read back in parallel.
-const ROW_GROUP: usize = 128 * 1024;
-
-/// Writes Parquet, encoding the columns of each row group in parallel.
-fn write_parquet(path: &Path, columns: &[OutColumn]) -> Result<(), IoError> {
-    let batch = table_to_batch(columns)?;
-    let schema = batch.schema();
-    let pq = |e: parquet::errors::ParquetError| IoError::arrow(path, &e);
-    // Real numbers rarely repeat: dictionary-encoding them costs time and saves little.
-    let mut builder =
-        WriterProperties::builder().set_compression(Compression::ZSTD(ZstdLevel::default()));
-    for c in columns
-        .iter()
-        .filter(|c| matches!(c.data, OutData::Number(_)))
-    {
-        builder = builder.set_column_dictionary_enabled(ColumnPath::from(c.name.as_str()), false);
-    }
-    let mut props = builder.build();
-    add_encoded_arrow_schema_to_metadata(&schema, &mut props);
-    let props = Arc::new(props);
-    let parquet_schema = ArrowSchemaConverter::new()
-        .with_coerce_types(props.coerce_types())
-        .convert(&schema)
-        .map_err(pq)?;
-    let (out, pending) = sink::create(path)?;
-    let mut writer =
-        SerializedFileWriter::new(out, parquet_schema.root_schema_ptr(), props).map_err(pq)?;
-    let factory = ArrowRowGroupWriterFactory::new(&writer, Arc::clone(&schema));
-    for (group, start) in (0..batch.num_rows()).step_by(ROW_GROUP).enumerate() {
-        let slice = batch.slice(start, ROW_GROUP.min(batch.num_rows() - start));
-        let writers = factory.create_column_writers(group).map_err(pq)?;
-        let chunks = writers
-            .into_par_iter()
-            .zip(slice.columns().par_iter().zip(schema.fields().par_iter()))
-            .map(|(mut w, (array, field))| {
-                for leaf in compute_leaves(field, array)? {
-                    w.write(&leaf)?;
-                }
-                w.close()
-            })
-            .collect::<Result<Vec<_>, _>>()
-            .map_err(pq)?;
-        let mut row_group = writer.next_row_group().map_err(pq)?;
-        for chunk in chunks {
-            chunk.append_to_row_group(&mut row_group).map_err(pq)?;
-        }
-        row_group.close().map_err(pq)?;
-    }
-    pending.finish(writer.into_inner().map_err(pq)?)
 }
