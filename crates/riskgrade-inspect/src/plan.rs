@@ -351,9 +351,18 @@ impl Plan {
     /// Reads, parses and validates a plan file.
     pub fn from_file(path: impl AsRef<Path>) -> Result<Plan, PlanError> {
         let path = path.as_ref();
-        let text = std::fs::read_to_string(path).map_err(|e| PlanError::Io {
+        let bytes = std::fs::read(path).map_err(|e| PlanError::Io {
             file: path.to_path_buf(),
             message: e.to_string(),
+        })?;
+        // Text that is not UTF-8 is a syntax error at its first bad byte.
+        let text = String::from_utf8(bytes).map_err(|e| {
+            let good = e.utf8_error().valid_up_to();
+            let before = std::str::from_utf8(&e.as_bytes()[..good]).unwrap_or_default();
+            PlanError::Syntax {
+                at: Position::of_offset(before, good).in_file(path),
+                message: "text is not valid UTF-8; save the file as UTF-8".to_string(),
+            }
         })?;
         Plan::from_toml_str(&text, Some(path))
     }
