@@ -1,14 +1,17 @@
 //! Inspections from a stored period: draw enterprises and inspectors by plan,
 //! record the draw, import what the inspections found, evaluate the targeting.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use riskgrade_core::Date;
-use riskgrade_core::Month;
+use riskgrade_core::{Enterprise, Frame, Month};
+use riskgrade_engine::Grades;
 use riskgrade_inspect::{
     Candidate, DrawError, Evaluation, History, Inspector, LastInspection, Outcome, Tally,
 };
 use riskgrade_io::{Cell, TextTable, read_table};
+use riskgrade_rules::Action;
 use riskgrade_store::{InvalidRequest, Store, StoreError, TaskOutcome};
 
 /// Why an inspection step failed.
@@ -111,6 +114,7 @@ pub fn candidates(store: &Store, period: Month) -> Result<Vec<Candidate>, StoreE
     if store.run(period)?.is_none() {
         return Err(InvalidRequest::NoRun { period }.into());
     }
+    let mut licences = store.period_licences(period)?;
     let mut out = Vec::new();
     store.scan_results::<StoreError>(period, |r| {
         if let Some(class) = r.class {
@@ -129,7 +133,7 @@ pub fn candidates(store: &Store, period: Month) -> Result<Vec<Candidate>, StoreE
                     })
                     .collect(),
                 labels: split(&r.labels),
-                licences: Vec::new(),
+                licences: licences.remove(&r.id).unwrap_or_default(),
                 id: r.id,
                 class,
                 score: r.score,
@@ -140,6 +144,62 @@ pub fn candidates(store: &Store, period: Month) -> Result<Vec<Candidate>, StoreE
         Ok(())
     })?;
     Ok(out)
+}
+
+/// The licence types a profile lists, each once and sorted: what a period
+/// keeps for plans scoped by licence type. Every licence counts, valid or
+/// lapsed on the grading date: the department that issued a lapsed licence
+/// still supervises its holder (谁审批、谁监管).
+pub fn licence_types(e: &Enterprise) -> Vec<String> {
+    let mut kinds: Vec<String> = e
+        .licences
+        .iter()
+        .map(|l| l.kind.trim().to_string())
+        .filter(|k| !k.is_empty())
+        .collect();
+    kinds.sort_unstable();
+    kinds.dedup();
+    kinds
+}
+
+/// The graded enterprises of a grading held in memory, as a draw sees them,
+/// in id order: what [`candidates`] reads back once the grading is stored as
+/// a period by [`run_month`](crate::run_month) (the licence types from
+/// `profiles`, matched by id; a columnar batch carries none).
+pub fn graded_candidates(
+    grades: &Grades,
+    frame: &Frame,
+    profiles: Option<&[Enterprise]>,
+) -> Vec<Candidate> {
+    let held: HashMap<&str, Vec<String>> = profiles
+        .unwrap_or_default()
+        .iter()
+        .map(|e| (e.id.0.as_str(), licence_types(e)))
+        .collect();
+    let mut out: Vec<Candidate> = (0..grades.len())
+        .filter_map(|r| {
+            let class = grades.class(r)?;
+            let id = grades.id(r);
+            Some(Candidate {
+                id: id.to_string(),
+                class: class.to_string(),
+                score: grades.score(r),
+                district: frame.districts().get(r).cloned().unwrap_or_default(),
+                industry: frame.industries().get(r).cloned().unwrap_or_default(),
+                alerts: grades
+                    .alerts(r)
+                    .filter_map(|e| match &e.action {
+                        Action::Alert { topic, .. } => Some(topic.clone()),
+                        _ => None,
+                    })
+                    .collect(),
+                labels: grades.labels(r).map(str::to_string).collect(),
+                licences: held.get(id).cloned().unwrap_or_default(),
+            })
+        })
+        .collect();
+    out.sort_by(|a, b| a.id.cmp(&b.id));
+    out
 }
 
 /// The inspection history a draw of `period` on `date` sees, from the store: each

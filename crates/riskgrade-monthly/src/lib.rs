@@ -35,8 +35,8 @@ pub use draws::{
     TaskDifference, Verification, commit_period, draw_committed, draw_period, verify_draw,
 };
 pub use inspections::{
-    InspectionError, ValueProblem, candidates, evaluate_draw, inspection_history, pool_from_csv,
-    read_outcomes, read_pool,
+    InspectionError, ValueProblem, candidates, evaluate_draw, graded_candidates,
+    inspection_history, licence_types, pool_from_csv, read_outcomes, read_pool,
 };
 pub use periods::{PeriodComparison, PeriodMover, Stability, compare_periods};
 pub use publish::{

@@ -362,6 +362,17 @@ pub fn run_month_with(
     };
     let score_psi = previous::score_psi(set, &grades, &movement.prev_scores);
     writer.compared_with(previous.as_ref().map(|p| p.period));
+    // Licence types go with the period, for plans scoped by licence type.
+    if let Some(profiles) = input.profiles.as_deref() {
+        let types: Vec<(&str, Vec<String>)> = profiles
+            .iter()
+            .map(|e| (e.id.0.as_str(), crate::licence_types(e)))
+            .collect();
+        let pairs = types
+            .iter()
+            .flat_map(|(id, kinds)| kinds.iter().map(move |k| (*id, k.as_str())));
+        writer.store().record_period_licences(period, pairs)?;
+    }
     let (info, by_kind) =
         write::write_period(writer, &grades, &input.frame, &order, &manual_of, &notes)?;
     // Names and credit codes, for lookups by credit code and for publication.
