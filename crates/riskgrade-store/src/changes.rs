@@ -4,6 +4,7 @@ use riskgrade_core::Month;
 use rusqlite::params;
 use serde::{Deserialize, Serialize};
 
+use crate::codec::{Damage, Intern, Reader, TEXT_SEP, period_key, put_text, read_text};
 use crate::names::{name_of, parse_name};
 use crate::{Result, Store};
 
@@ -71,35 +72,75 @@ impl Store {
     /// # Errors
     /// SQLite errors or an unreadable row.
     pub fn changes(&self, period: Month, id: Option<&str>) -> Result<Vec<ChangeNote>> {
+        let texts = self.texts()?;
         let ctx = format!("reading the changes of {period}");
-        let sql = "SELECT id, from_class, to_class, kind, detail FROM changes \
+        let sql = "SELECT id, from_class, to_class, kind, detail FROM change_notes \
                    WHERE period = ?1 AND (?2 IS NULL OR id = ?2) ORDER BY id, seq";
-        let mut stmt = self.conn.prepare(sql).map_err(|e| self.sql(&ctx, e))?;
+        let mut stmt = self
+            .conn
+            .prepare_cached(sql)
+            .map_err(|e| self.sql(&ctx, e))?;
         let rows = stmt
-            .query_map(params![period.to_string(), id], |r| {
+            .query_map(params![period_key(period), id], |r| {
                 Ok((
                     r.get::<_, String>(0)?,
-                    r.get::<_, Option<String>>(1)?,
-                    r.get::<_, Option<String>>(2)?,
-                    r.get::<_, String>(3)?,
-                    r.get::<_, String>(4)?,
+                    r.get::<_, Option<i64>>(1)?,
+                    r.get::<_, Option<i64>>(2)?,
+                    r.get::<_, i64>(3)?,
+                    r.get::<_, Vec<u8>>(4)?,
                 ))
             })
             .map_err(|e| self.sql(&ctx, e))?;
         let mut out = Vec::new();
         for row in rows {
-            let (id, from_class, to_class, kind, detail) = row.map_err(|e| self.sql(&ctx, e))?;
-            let kind = ChangeKind::parse(&kind).ok_or_else(|| {
-                self.corrupt("changes", format_args!("{id} in {period}"), "kind", &kind)
+            let (id, from, to, kind, detail) = row.map_err(|e| self.sql(&ctx, e))?;
+            let damaged = |column, d: Damage| {
+                self.corrupt(
+                    "change_notes",
+                    format_args!("{id} in {period}"),
+                    column,
+                    &format!("{d:?}"),
+                )
+            };
+            let kind_name = texts.get(kind as u64).map_err(|d| damaged("kind", d))?;
+            let kind = ChangeKind::parse(kind_name).ok_or_else(|| {
+                self.corrupt(
+                    "change_notes",
+                    format_args!("{id} in {period}"),
+                    "kind",
+                    kind_name,
+                )
             })?;
+            let from_class = texts.opt(from).map_err(|d| damaged("from_class", d))?;
+            let to_class = texts.opt(to).map_err(|d| damaged("to_class", d))?;
+            let mut text = String::new();
+            read_text(&mut Reader::new(&detail), TEXT_SEP, &*texts, &mut text)
+                .map_err(|d| damaged("detail", d))?;
             out.push(ChangeNote {
                 id,
                 from_class,
                 to_class,
                 kind,
-                detail,
+                detail: text,
             });
         }
         Ok(out)
     }
+}
+
+/// A note as stored: the keys of its classes and kind, and its detail templated.
+pub(crate) type EncodedNote = (Option<i64>, Option<i64>, i64, Vec<u8>);
+
+/// Encodes `note` for `change_notes`.
+pub(crate) fn encode_note(
+    note: &ChangeNote,
+    intern: &mut impl Intern,
+) -> rusqlite::Result<EncodedNote> {
+    let mut key = |t: &str| intern.key(t).map(|k| k as i64);
+    let from = note.from_class.as_deref().map(&mut key).transpose()?;
+    let to = note.to_class.as_deref().map(&mut key).transpose()?;
+    let kind = key(note.kind.name())?;
+    let mut detail = Vec::new();
+    put_text(&mut detail, &note.detail, TEXT_SEP, intern)?;
+    Ok((from, to, kind, detail))
 }

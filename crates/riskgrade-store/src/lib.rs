@@ -5,8 +5,9 @@
 //! | table | holds |
 //! |---|---|
 //! | `runs` | one row per period: as-of date, model version id, input digest, timestamps, counts per class |
-//! | `results` | per period and enterprise: score, class, reasons, indicator drivers, labels, alerts, rules, manual decision, error |
-//! | `changes` | per period, for each enterprise whose class changed: why (records, repairs, indicators, rules, manual decisions) |
+//! | `result_rows` | per period and enterprise: score, class, reasons, indicator drivers, labels, alerts, rules, manual decision, error (texts as keys and codes) |
+//! | `change_notes` | per period, for each enterprise whose class changed: why (records, repairs, indicators, rules, manual decisions) |
+//! | `texts` | each text that rows refer to by key, stored once |
 //! | `decisions` | manual class overrides, credit repairs of records, objections and their outcome |
 //! | `audit` | every decision, revocation, resolution, run and import, append-only |
 //!
@@ -27,6 +28,10 @@
 //! | `runs` | [`NewRun`], [`RunInfo`]: reading stored runs, deleting one |
 //! | `writer` | [`RunWriter`]: one period written in one transaction |
 //! | `results` | [`ResultRow`], [`HistoryEntry`]: reading and scanning results, one enterprise's history |
+//! | `columns` | [`ResultColumns`]: a period's results as Arrow columns, read in one pass |
+//! | `codec` | how a row's reasons, drivers, lists, error and change notes are stored: structured codes rendered on read |
+//! | `texts` | the texts stored once (classes, models, places, labels, alerts, rule ids, templates) and their cache |
+//! | `upgrade` | the conversion of rows stored before schema 7 |
 //! | `changes` | [`ChangeKind`], [`ChangeNote`]: why a class changed from the previous period |
 //! | `decisions` | [`NewDecision`], [`Decision`], [`Resolution`]: overrides, repairs, objections |
 //! | `audit` | [`AuditEntry`]: the append-only audit trail |
@@ -59,6 +64,8 @@
 mod access_log;
 mod audit;
 mod changes;
+mod codec;
+mod columns;
 mod commitments;
 mod decisions;
 mod directory;
@@ -73,11 +80,14 @@ mod queue;
 mod results;
 mod runs;
 mod schema;
+mod texts;
+mod upgrade;
 mod writer;
 
 pub use access_log::{AccessEntry, AccessQuery};
 pub use audit::AuditEntry;
 pub use changes::{ChangeKind, ChangeNote};
+pub use columns::ResultColumns;
 pub use commitments::CommitmentRow;
 pub use decisions::{Decision, DecisionKind, DecisionStatus, NewDecision, RecordRef, Resolution};
 pub use dispositions::{AlertRef, AlertState, AlertStatus, Disposition};
@@ -96,6 +106,8 @@ pub(crate) use open::now;
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_lean;
 #[cfg(test)]
 mod tests_open;
 #[cfg(test)]

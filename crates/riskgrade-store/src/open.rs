@@ -13,6 +13,8 @@ pub struct Store {
     pub(crate) conn: Connection,
     pub(crate) file: PathBuf,
     pub(crate) read_only: bool,
+    /// The store's texts, cached for reading rows (see `texts.rs`).
+    pub(crate) texts: std::sync::Mutex<Option<std::sync::Arc<crate::texts::TextTable>>>,
 }
 
 /// SQLite's `application_id` of a riskgrade store: `rgrd` in ASCII
@@ -111,6 +113,7 @@ impl Store {
             conn,
             file: path,
             read_only: true,
+            texts: std::sync::Mutex::new(None),
         };
         store
             .conn
@@ -162,6 +165,7 @@ impl Store {
             conn,
             file,
             read_only: false,
+            texts: std::sync::Mutex::new(None),
         };
         store.migrate()?;
         Ok(store)
@@ -234,6 +238,9 @@ impl Store {
             if found < SCHEMA_VERSION {
                 tx.execute_batch(schema::MIGRATIONS[found as usize])
                     .map_err(wrap(context.clone()))?;
+                if version == schema::LEAN_RESULTS {
+                    crate::upgrade::lean_results(&tx).map_err(wrap(context.clone()))?;
+                }
                 tx.pragma_update(None, "user_version", i64::from(version))
                     .map_err(wrap(context.clone()))?;
             }

@@ -185,9 +185,10 @@ impl Store {
         if n == 0 {
             return Err(InvalidRequest::NoRun { period }.into());
         }
-        tx.execute("DELETE FROM results WHERE period = ?1", [&p])
+        let key = crate::codec::period_key(period);
+        tx.execute("DELETE FROM result_rows WHERE period = ?1", [key])
             .map_err(wrap)?;
-        tx.execute("DELETE FROM changes WHERE period = ?1", [&p])
+        tx.execute("DELETE FROM change_notes WHERE period = ?1", [key])
             .map_err(wrap)?;
         audit(&tx, actor, "delete_run", None, None, &format!("period {p}")).map_err(wrap)?;
         tx.commit().map_err(wrap)

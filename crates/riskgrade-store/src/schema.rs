@@ -206,7 +206,46 @@ CREATE TABLE period_licences (
 CREATE TRIGGER runs_clear_period_licences AFTER DELETE ON runs
 BEGIN DELETE FROM period_licences WHERE period = OLD.period; END;
 ",
+    // 7: lean results. Texts that repeat (classes, models, districts, industries, labels,
+    // alerts, rule ids, and the templates of reasons, errors and change notes) are kept once
+    // in `texts`; a result row holds their keys, its numbers, and its reasons, drivers,
+    // lists and error as structured codes rendered on read (codec.rs). Periods are months
+    // since year 0. The rows of `results` and `changes` are converted (upgrade.rs), then
+    // those tables are dropped.
+    r"
+CREATE TABLE texts (
+    key   INTEGER PRIMARY KEY,
+    text  TEXT NOT NULL UNIQUE
+);
+CREATE TABLE result_rows (
+    period      INTEGER NOT NULL,            -- year * 12 + month - 1
+    id          TEXT NOT NULL,
+    class       INTEGER,                     -- texts.key; NULL when the enterprise could not be graded
+    score       REAL,
+    base_score  REAL,                        -- before rules; NULL when the same as score
+    model       INTEGER,                     -- texts.key
+    district    INTEGER NOT NULL,            -- texts.key
+    industry    INTEGER NOT NULL,            -- texts.key
+    manual      INTEGER,                     -- the manual decision that set the class
+    detail      BLOB NOT NULL,               -- reasons, drivers, labels, alerts, rules, error (codec.rs)
+    PRIMARY KEY (period, id)
+) WITHOUT ROWID;
+CREATE TABLE change_notes (
+    period      INTEGER NOT NULL,            -- year * 12 + month - 1
+    id          TEXT NOT NULL,
+    seq         INTEGER NOT NULL,
+    from_class  INTEGER,                     -- texts.key
+    to_class    INTEGER,                     -- texts.key
+    kind        INTEGER NOT NULL,            -- texts.key of the kind's name
+    detail      BLOB NOT NULL,               -- the text, templated (codec.rs)
+    PRIMARY KEY (period, id, seq)
+) WITHOUT ROWID;
+",
 ];
+
+/// The migration that converts `results` and `changes` into `result_rows`
+/// and `change_notes`: after its SQL, [`crate::upgrade`] moves the rows.
+pub(crate) const LEAN_RESULTS: u32 = 7;
 
 /// The schema version this build writes.
 pub const SCHEMA_VERSION: u32 = MIGRATIONS.len() as u32;

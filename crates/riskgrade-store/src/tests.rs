@@ -535,13 +535,20 @@ fn every_enum_variant_round_trips_through_its_stored_name() {
 fn rows_written_with_the_stored_names_read_back() {
     let mut s = Store::in_memory().expect("store");
     write(&mut s, "2026-01", &[("E1", Some("A"))]);
-    // Change notes as an existing file holds them, and as the writer writes them.
+    // Change notes as an existing file holds them (kinds by their stored names), and as the writer writes them.
     for (seq, (_, name)) in CHANGE_KINDS.iter().enumerate() {
         s.conn
+            .execute("INSERT OR IGNORE INTO texts (text) VALUES (?1)", [name])
+            .expect("text");
+        s.conn
             .execute(
-                "INSERT INTO changes (period, id, seq, from_class, to_class, kind, detail) \
-                 VALUES ('2026-01', 'E1', ?1, 'A', 'B', ?2, 'why')",
-                rusqlite::params![seq as i64 + 1, name],
+                "INSERT INTO change_notes (period, id, seq, from_class, to_class, kind, detail) \
+                 VALUES (?3, 'E1', ?1, NULL, NULL, (SELECT key FROM texts WHERE text = ?2), x'00')",
+                rusqlite::params![
+                    seq as i64 + 1,
+                    name,
+                    crate::codec::period_key(month("2026-01"))
+                ],
             )
             .expect("insert");
     }
@@ -569,9 +576,12 @@ fn rows_written_with_the_stored_names_read_back() {
     w.commit().expect("commit");
     let stored: Vec<String> = s
         .conn
-        .prepare("SELECT kind FROM changes WHERE period = '2026-02' ORDER BY seq")
+        .prepare(
+            "SELECT t.text FROM change_notes c JOIN texts t ON t.key = c.kind \
+             WHERE period = ?1 ORDER BY seq",
+        )
         .expect("prepare")
-        .query_map([], |r| r.get(0))
+        .query_map([crate::codec::period_key(month("2026-02"))], |r| r.get(0))
         .expect("query")
         .collect::<rusqlite::Result<_>>()
         .expect("rows");
@@ -637,10 +647,13 @@ fn refusals_and_unreadable_rows_carry_what_they_were_about() {
     }
     write(&mut s, "2026-01", &[("E1", Some("A"))]);
     s.conn
+        .execute_batch("INSERT INTO texts (text) VALUES ('recrod')")
+        .expect("text");
+    s.conn
         .execute(
-            "INSERT INTO changes (period, id, seq, from_class, to_class, kind, detail) \
-             VALUES ('2026-01', 'E1', 1, 'A', 'B', 'recrod', 'why')",
-            [],
+            "INSERT INTO change_notes (period, id, seq, from_class, to_class, kind, detail) \
+             VALUES (?1, 'E1', 1, NULL, NULL, (SELECT key FROM texts WHERE text = 'recrod'), x'00')",
+            [crate::codec::period_key(month("2026-01"))],
         )
         .expect("insert");
     let err = s.changes(month("2026-01"), None).expect_err("unknown kind");
@@ -655,13 +668,13 @@ fn refusals_and_unreadable_rows_carry_what_they_were_about() {
             assert_eq!(file, std::path::Path::new(":memory:"));
             assert_eq!(
                 (*table, row.as_str(), *column, value.as_str()),
-                ("changes", "E1 in 2026-01", "kind", "recrod")
+                ("change_notes", "E1 in 2026-01", "kind", "recrod")
             );
         }
         other => panic!("{other}"),
     }
     assert_eq!(
         err.to_string(),
-        "history store :memory:: table `changes`, row E1 in 2026-01: unreadable kind `recrod`"
+        "history store :memory:: table `change_notes`, row E1 in 2026-01: unreadable kind `recrod`"
     );
 }

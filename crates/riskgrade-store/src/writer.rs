@@ -1,12 +1,16 @@
 //! The run writer: one period written in one transaction.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use riskgrade_core::Month;
 use rusqlite::params;
 
 use crate::audit::audit;
+use crate::changes::encode_note;
+use crate::codec::period_key;
+use crate::results::RawRow;
 use crate::runs::RUN_COLUMNS;
+use crate::texts::{Interner, keys_of};
 use crate::{
     ChangeNote, InvalidRequest, NewRun, Result, ResultRow, RunInfo, Store, StoreError, now,
 };
@@ -43,7 +47,9 @@ impl Store {
             note_seq: BTreeMap::new(),
             replaced: None,
             failed: false,
+            keys: HashMap::new(),
         };
+        writer.keys = keys_of(&writer.store.conn).map_err(|e| writer.sql("reading texts", e))?;
         writer.counts = vec![0; writer.run.classes.len()];
         writer.replaced = writer.clear_period()?;
         Ok(writer)
@@ -74,6 +80,8 @@ pub struct RunWriter<'a> {
     note_seq: BTreeMap<String, i64>,
     replaced: Option<ReplacedRun>,
     failed: bool,
+    /// The store's texts by text, with those this run added.
+    keys: HashMap<String, u64>,
 }
 
 impl std::fmt::Debug for RunWriter<'_> {
@@ -91,6 +99,7 @@ impl Drop for RunWriter<'_> {
             // Nothing to report to: a failed rollback leaves SQLite to roll back on close.
             let _ = self.store.conn.execute_batch("ROLLBACK");
         }
+        self.store.forget_texts();
     }
 }
 
@@ -107,15 +116,17 @@ impl RunWriter<'_> {
             }
             None => None,
         };
-        for table in ["results", "changes", "runs"] {
+        let key = period_key(self.run.period);
+        for table in ["result_rows", "change_notes"] {
             self.store
                 .conn
-                .execute(
-                    &format!("DELETE FROM {table} WHERE period = ?1"),
-                    [&self.period],
-                )
+                .execute(&format!("DELETE FROM {table} WHERE period = ?1"), [key])
                 .map_err(|e| self.sql("clearing the period", e))?;
         }
+        self.store
+            .conn
+            .execute("DELETE FROM runs WHERE period = ?1", [&self.period])
+            .map_err(|e| self.sql("clearing the period", e))?;
         Ok(replaced)
     }
 
@@ -195,41 +206,38 @@ impl RunWriter<'_> {
     }
 
     fn insert_rows(&mut self, rows: &[ResultRow]) -> Result<()> {
-        let mut stmt = match self.store.conn.prepare_cached(
-            "INSERT INTO results (period, id, model, score, base_score, class, reasons, drivers, labels, alerts, rules, manual, error, district, industry) \
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
+        let period = period_key(self.run.period);
+        let conn = &self.store.conn;
+        let mut stmt = match conn.prepare_cached(
+            "INSERT INTO result_rows (period, id, class, score, base_score, model, district, industry, manual, detail) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
         ) {
             Ok(s) => s,
-            Err(e) => {
-                return Err(StoreError::Sqlite {
-                    file: self.store.file.clone(),
-                    context: format!("writing period {}", self.period),
-                    source: e,
-                });
-            }
+            Err(e) => return Err(self.sql("preparing the result rows", e)),
         };
         for row in rows {
             let class_pos = match &row.class {
                 Some(c) => Some(self.class_position(&row.id, c)?),
                 None => None,
             };
-            let result = stmt.execute(params![
-                self.period,
-                row.id,
-                row.model,
-                row.score,
-                row.base_score,
-                row.class,
-                row.reasons,
-                row.drivers,
-                row.labels,
-                row.alerts,
-                row.rules,
-                row.manual,
-                row.error,
-                row.district,
-                row.industry
-            ]);
+            let mut intern = Interner {
+                conn,
+                keys: &mut self.keys,
+            };
+            let result = RawRow::encode(row, &mut intern).and_then(|raw| {
+                stmt.execute(params![
+                    period,
+                    raw.id,
+                    raw.class,
+                    raw.score,
+                    raw.base_score,
+                    raw.model,
+                    raw.district,
+                    raw.industry,
+                    raw.manual,
+                    raw.detail
+                ])
+            });
             if let Err(source) = result {
                 return Err(StoreError::Sqlite {
                     file: self.store.file.clone(),
@@ -257,23 +265,18 @@ impl RunWriter<'_> {
         let seq = self.note_seq.entry(note.id.clone()).or_insert(0);
         *seq += 1;
         let seq = *seq;
-        let result = self
-            .store
-            .conn
-            .prepare_cached(
-                "INSERT INTO changes (period, id, seq, from_class, to_class, kind, detail) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-            )
-            .and_then(|mut s| {
-                s.execute(params![
-                    self.period,
-                    note.id,
-                    seq,
-                    note.from_class,
-                    note.to_class,
-                    note.kind.name(),
-                    note.detail
-                ])
-            });
+        let period = period_key(self.run.period);
+        let conn = &self.store.conn;
+        let mut intern = Interner {
+            conn,
+            keys: &mut self.keys,
+        };
+        let result = encode_note(note, &mut intern).and_then(|(from, to, kind, detail)| {
+            conn.prepare_cached(
+                "INSERT INTO change_notes (period, id, seq, from_class, to_class, kind, detail) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            )?
+            .execute(params![period, note.id, seq, from, to, kind, detail])
+        });
         result
             .map(|_| ())
             .map_err(|e| self.sql(&format!("change note for {}", note.id), e))

@@ -32,8 +32,9 @@ pub(super) struct Movement {
     pub prev_scores: Vec<(String, Vec<f64>)>,
 }
 
-/// Scans the previous period's rows (in id order) alongside this period's rows in id order
-/// (`order`), counting the moves and keeping the movers' previous rows.
+/// Scans the previous period's classes (in id order, no texts rendered) alongside this
+/// period's rows in id order (`order`), counting the moves; then reads the movers'
+/// previous rows, which their change notes compare with.
 pub(super) fn movement(
     store: &Store,
     previous: &RunInfo,
@@ -42,40 +43,47 @@ pub(super) fn movement(
     classes: &[String],
 ) -> Result<Movement, StoreError> {
     let mut m = Movement::default();
-    let rank = |classes: &[String], c: &Option<String>| {
-        c.as_ref().and_then(|c| classes.iter().position(|k| k == c))
-    };
+    let rank =
+        |classes: &[String], c: Option<&str>| c.and_then(|c| classes.iter().position(|k| k == c));
+    // Movers in id order: the row, and whether the previous period holds the enterprise.
+    let mut movers: Vec<(usize, bool)> = Vec::new();
     let mut i = 0usize;
-    let mut seen_prev = |row: ResultRow| -> Result<(), StoreError> {
-        if let (Some(model), Some(score), Some(_)) = (&row.model, row.score, &row.class) {
+    let mut seen_prev = |id: &str,
+                         model: Option<&str>,
+                         score: Option<f64>,
+                         class: Option<&str>|
+     -> Result<(), StoreError> {
+        if let (Some(model), Some(score), Some(_)) = (model, score, class) {
             match m.prev_scores.iter_mut().find(|(k, _)| k == model) {
                 Some((_, v)) => v.push(score),
-                None => m.prev_scores.push((model.clone(), vec![score])),
+                None => m.prev_scores.push((model.to_string(), vec![score])),
             }
         }
-        while i < order.len() && grades.id(order[i]) < row.id.as_str() {
+        while i < order.len() && grades.id(order[i]) < id {
             if grades.is_graded(order[i]) {
                 m.new += 1;
-                m.movers.push((order[i], ResultRow::default()));
+                movers.push((order[i], false));
             }
             i += 1;
         }
-        if i < order.len() && grades.id(order[i]) == row.id {
+        if i < order.len() && grades.id(order[i]) == id {
             let r = order[i];
             i += 1;
-            let now = grades.class(r).map(str::to_string);
-            match (rank(&previous.classes, &row.class), rank(classes, &now)) {
+            match (
+                rank(&previous.classes, class),
+                rank(classes, grades.class(r)),
+            ) {
                 (Some(a), Some(b)) if a != b => {
                     if b > a {
                         m.riskier += 1;
                     } else {
                         m.less_risky += 1;
                     }
-                    m.movers.push((r, row));
+                    movers.push((r, true));
                 }
                 (None, Some(_)) => {
                     m.new += 1;
-                    m.movers.push((r, row));
+                    movers.push((r, true));
                 }
                 (Some(_), None) => m.no_longer_graded += 1,
                 _ => {}
@@ -85,13 +93,26 @@ pub(super) fn movement(
         }
         Ok(())
     };
-    store.scan_results(previous.period, &mut seen_prev)?;
+    store.scan_classes(previous.period, &mut seen_prev)?;
     for &r in &order[i..] {
         if grades.is_graded(r) {
             m.new += 1;
-            m.movers.push((r, ResultRow::default()));
+            movers.push((r, false));
         }
     }
+    let ids: Vec<&str> = movers
+        .iter()
+        .filter(|(_, before)| *before)
+        .map(|&(r, _)| grades.id(r))
+        .collect();
+    let mut before = store.results_of(previous.period, &ids)?.into_iter();
+    m.movers = movers
+        .into_iter()
+        .map(|(r, was)| {
+            let row = if was { before.next().flatten() } else { None };
+            (r, row.unwrap_or_default())
+        })
+        .collect();
     Ok(m)
 }
 

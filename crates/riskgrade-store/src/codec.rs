@@ -1,0 +1,576 @@
+//! How a result row's texts are stored: structured codes rendered on read.
+//!
+//! A stored text (reasons, an error, a change note) is split at its separator
+//! into segments; each segment is kept as a *template* (the segment with every
+//! number replaced by a placeholder, interned once per store in the `texts`
+//! table) and its numbers (as packed decimals). Lists (labels, alerts, rule
+//! ids) are lists of interned texts, and drivers are pairs of indicator index
+//! and points. Decoding renders exactly the text that was encoded, byte for
+//! byte, whatever it holds: a segment that cannot be templated is kept raw.
+//!
+//! A row's `detail` blob starts with a flag byte saying which fields follow:
+//!
+//! | bit | field |
+//! |---|---|
+//! | 0 | the score before rules is missing while the score is not |
+//! | 1 | reasons (templated, `; `) |
+//! | 2 | drivers as `(index, points)` pairs |
+//! | 3 | drivers as raw text |
+//! | 4 | labels (list) |
+//! | 5 | alerts (list) |
+//! | 6 | rules (list) |
+//! | 7 | error (templated, `; `) |
+
+use crate::ResultRow;
+
+/// The placeholder of a number in a template.
+const HOLE: char = '\u{1}';
+/// Key 0 marks a segment kept raw.
+const RAW: u64 = 0;
+/// A number's code for "the digits follow as text".
+const RAW_NUMBER: u64 = 31;
+/// At most this many digits in a packed number (10^17 << 5 fits in a u64).
+const MAX_DIGITS: usize = 17;
+
+/// Separators of the joined text fields of a [`ResultRow`].
+pub(crate) const TEXT_SEP: &str = "; ";
+/// Separator of the rule ids.
+pub(crate) const RULE_SEP: &str = " ";
+
+/// Interns texts: the store key of a text, adding it when new.
+pub(crate) trait Intern {
+    /// The key of `text`.
+    fn key(&mut self, text: &str) -> rusqlite::Result<u64>;
+}
+
+/// Looks texts up by key.
+pub(crate) trait Lookup {
+    /// The text of `key`, if known.
+    fn text(&self, key: u64) -> Option<&str>;
+}
+
+/// Why a stored blob could not be decoded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Damage {
+    /// The blob ends early or holds a bad number.
+    Truncated,
+    /// A text key that the store does not hold.
+    UnknownText(u64),
+}
+
+pub(crate) fn put_varint(out: &mut Vec<u8>, mut v: u64) {
+    while v >= 0x80 {
+        out.push((v as u8) | 0x80);
+        v >>= 7;
+    }
+    out.push(v as u8);
+}
+
+/// A reader over a blob.
+pub(crate) struct Reader<'a> {
+    bytes: &'a [u8],
+    at: usize,
+}
+
+impl<'a> Reader<'a> {
+    pub(crate) fn new(bytes: &'a [u8]) -> Self {
+        Reader { bytes, at: 0 }
+    }
+
+    pub(crate) fn varint(&mut self) -> Result<u64, Damage> {
+        let mut v = 0u64;
+        for shift in (0..64).step_by(7) {
+            let b = *self.bytes.get(self.at).ok_or(Damage::Truncated)?;
+            self.at += 1;
+            v |= u64::from(b & 0x7f) << shift;
+            if b < 0x80 {
+                return Ok(v);
+            }
+        }
+        Err(Damage::Truncated)
+    }
+
+    fn byte(&mut self) -> Result<u8, Damage> {
+        let b = *self.bytes.get(self.at).ok_or(Damage::Truncated)?;
+        self.at += 1;
+        Ok(b)
+    }
+
+    fn str(&mut self, len: u64) -> Result<&'a str, Damage> {
+        let len = usize::try_from(len).map_err(|_| Damage::Truncated)?;
+        let end = self.at.checked_add(len).ok_or(Damage::Truncated)?;
+        let s = self.bytes.get(self.at..end).ok_or(Damage::Truncated)?;
+        self.at = end;
+        std::str::from_utf8(s).map_err(|_| Damage::Truncated)
+    }
+}
+
+/// The number tokens of `s`: byte ranges of `[0-9]+(\.[0-9]+)?`.
+fn numbers(s: &str) -> Vec<(usize, usize)> {
+    let b = s.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < b.len() {
+        if !b[i].is_ascii_digit() {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while i < b.len() && b[i].is_ascii_digit() {
+            i += 1;
+        }
+        if i + 1 < b.len() && b[i] == b'.' && b[i + 1].is_ascii_digit() {
+            i += 1;
+            while i < b.len() && b[i].is_ascii_digit() {
+                i += 1;
+            }
+        }
+        out.push((start, i));
+    }
+    out
+}
+
+/// Packs a number token: `mantissa << 5 | decimals`, or its text when it does
+/// not pack exactly (leading zeros, too many digits).
+fn put_number(out: &mut Vec<u8>, token: &str) {
+    let (int, frac) = token.split_once('.').unwrap_or((token, ""));
+    let canonical = (int.len() == 1 || !int.starts_with('0'))
+        && int.len() + frac.len() <= MAX_DIGITS
+        && (frac.is_empty() || token.contains('.'));
+    let mantissa = if canonical {
+        format!("{int}{frac}").parse::<u64>().ok()
+    } else {
+        None
+    };
+    match mantissa {
+        Some(m) => put_varint(out, (m << 5) | frac.len() as u64),
+        None => {
+            put_varint(out, ((token.len() as u64) << 5) | RAW_NUMBER);
+            out.extend_from_slice(token.as_bytes());
+        }
+    }
+}
+
+fn read_number(r: &mut Reader<'_>, out: &mut String) -> Result<(), Damage> {
+    let v = r.varint()?;
+    let code = v & 31;
+    if code == RAW_NUMBER {
+        out.push_str(r.str(v >> 5)?);
+        return Ok(());
+    }
+    let frac = code as usize;
+    let digits = (v >> 5).to_string();
+    let width = frac + 1;
+    let pad = width.saturating_sub(digits.len());
+    let padded = format!("{}{digits}", "0".repeat(pad));
+    let (int, fr) = padded.split_at(padded.len() - frac);
+    out.push_str(int);
+    if frac > 0 {
+        out.push('.');
+        out.push_str(fr);
+    }
+    Ok(())
+}
+
+/// Encodes `text`, split at `sep`, as templated segments.
+pub(crate) fn put_text(
+    out: &mut Vec<u8>,
+    text: &str,
+    sep: &str,
+    intern: &mut impl Intern,
+) -> rusqlite::Result<()> {
+    if text.is_empty() {
+        put_varint(out, 0);
+        return Ok(());
+    }
+    let segments: Vec<&str> = text.split(sep).collect();
+    put_varint(out, segments.len() as u64);
+    for seg in segments {
+        if seg.contains(HOLE) {
+            put_varint(out, RAW);
+            put_varint(out, seg.len() as u64);
+            out.extend_from_slice(seg.as_bytes());
+            continue;
+        }
+        let tokens = numbers(seg);
+        let mut template = String::with_capacity(seg.len());
+        let mut last = 0;
+        for &(a, b) in &tokens {
+            template.push_str(&seg[last..a]);
+            template.push(HOLE);
+            last = b;
+        }
+        template.push_str(&seg[last..]);
+        put_varint(out, intern.key(&template)?);
+        for &(a, b) in &tokens {
+            put_number(out, &seg[a..b]);
+        }
+    }
+    Ok(())
+}
+
+/// Decodes a text written by [`put_text`] with the same `sep`.
+pub(crate) fn read_text(
+    r: &mut Reader<'_>,
+    sep: &str,
+    texts: &impl Lookup,
+    out: &mut String,
+) -> Result<(), Damage> {
+    let n = r.varint()?;
+    for i in 0..n {
+        if i > 0 {
+            out.push_str(sep);
+        }
+        let key = r.varint()?;
+        if key == RAW {
+            let len = r.varint()?;
+            out.push_str(r.str(len)?);
+            continue;
+        }
+        let template = texts.text(key).ok_or(Damage::UnknownText(key))?;
+        let mut parts = template.split(HOLE);
+        if let Some(first) = parts.next() {
+            out.push_str(first);
+        }
+        for part in parts {
+            read_number(r, out)?;
+            out.push_str(part);
+        }
+    }
+    Ok(())
+}
+
+/// Encodes a `sep`-joined list as interned elements.
+fn put_list(
+    out: &mut Vec<u8>,
+    text: &str,
+    sep: &str,
+    intern: &mut impl Intern,
+) -> rusqlite::Result<()> {
+    let items: Vec<&str> = text.split(sep).collect();
+    put_varint(out, items.len() as u64);
+    for item in items {
+        put_varint(out, intern.key(item)?);
+    }
+    Ok(())
+}
+
+/// The keys of a list written by [`put_list`].
+pub(crate) fn read_list_keys(r: &mut Reader<'_>) -> Result<Vec<u64>, Damage> {
+    let n = r.varint()?;
+    (0..n).map(|_| r.varint()).collect()
+}
+
+fn join_keys(keys: &[u64], sep: &str, texts: &impl Lookup) -> Result<String, Damage> {
+    let mut out = String::new();
+    for (i, &k) in keys.iter().enumerate() {
+        if i > 0 {
+            out.push_str(sep);
+        }
+        out.push_str(texts.text(k).ok_or(Damage::UnknownText(k))?);
+    }
+    Ok(out)
+}
+
+/// Drivers `i:p i:p …` as pairs, when they render back to the same text.
+fn put_drivers(out: &mut Vec<u8>, drivers: &str) -> bool {
+    let mut packed = Vec::new();
+    let items: Vec<&str> = drivers.split(' ').collect();
+    put_varint(&mut packed, items.len() as u64);
+    for item in items {
+        let Some((i, p)) = item.split_once(':') else {
+            return false;
+        };
+        let index_ok = !i.is_empty() && (i == "0" || !i.starts_with('0')) && i.len() <= 9;
+        let Some(index) = i.parse::<u64>().ok().filter(|_| index_ok) else {
+            return false;
+        };
+        if numbers(p) != [(0, p.len())] {
+            return false;
+        }
+        put_varint(&mut packed, index);
+        put_number(&mut packed, p);
+    }
+    out.extend_from_slice(&packed);
+    true
+}
+
+fn read_drivers(r: &mut Reader<'_>) -> Result<String, Damage> {
+    let n = r.varint()?;
+    let mut out = String::new();
+    for k in 0..n {
+        if k > 0 {
+            out.push(' ');
+        }
+        out.push_str(&r.varint()?.to_string());
+        out.push(':');
+        read_number(r, &mut out)?;
+    }
+    Ok(out)
+}
+
+/// The `detail` blob of `row` (see the module docs).
+pub(crate) fn encode_detail(
+    row: &ResultRow,
+    intern: &mut impl Intern,
+) -> rusqlite::Result<Vec<u8>> {
+    let mut out = vec![0u8];
+    let mut flags = 0u8;
+    if row.base_score.is_none() && row.score.is_some() {
+        flags |= 1;
+    }
+    if !row.reasons.is_empty() {
+        flags |= 1 << 1;
+        put_text(&mut out, &row.reasons, TEXT_SEP, intern)?;
+    }
+    if !row.drivers.is_empty() {
+        if put_drivers(&mut out, &row.drivers) {
+            flags |= 1 << 2;
+        } else {
+            flags |= 1 << 3;
+            put_varint(&mut out, row.drivers.len() as u64);
+            out.extend_from_slice(row.drivers.as_bytes());
+        }
+    }
+    for (bit, text, sep) in [
+        (4, &row.labels, TEXT_SEP),
+        (5, &row.alerts, TEXT_SEP),
+        (6, &row.rules, RULE_SEP),
+    ] {
+        if !text.is_empty() {
+            flags |= 1 << bit;
+            put_list(&mut out, text, sep, intern)?;
+        }
+    }
+    if let Some(error) = &row.error {
+        flags |= 1 << 7;
+        put_text(&mut out, error, TEXT_SEP, intern)?;
+    }
+    out[0] = flags;
+    Ok(out)
+}
+
+/// The texts of a row decoded from its `detail` blob.
+#[derive(Debug, Default)]
+pub(crate) struct Detail {
+    /// The score before rules is missing though the score is not.
+    pub base_missing: bool,
+    pub reasons: String,
+    pub drivers: String,
+    pub labels: Vec<u64>,
+    pub alerts: Vec<u64>,
+    pub rules: Vec<u64>,
+    pub error: Option<String>,
+}
+
+/// Decodes a `detail` blob; lists stay as text keys.
+pub(crate) fn decode_detail(blob: &[u8], texts: &impl Lookup) -> Result<Detail, Damage> {
+    let mut r = Reader::new(blob);
+    let flags = r.byte()?;
+    let mut d = Detail {
+        base_missing: flags & 1 != 0,
+        ..Detail::default()
+    };
+    if flags & (1 << 1) != 0 {
+        read_text(&mut r, TEXT_SEP, texts, &mut d.reasons)?;
+    }
+    if flags & (1 << 2) != 0 {
+        d.drivers = read_drivers(&mut r)?;
+    } else if flags & (1 << 3) != 0 {
+        let len = r.varint()?;
+        d.drivers = r.str(len)?.to_string();
+    }
+    if flags & (1 << 4) != 0 {
+        d.labels = read_list_keys(&mut r)?;
+    }
+    if flags & (1 << 5) != 0 {
+        d.alerts = read_list_keys(&mut r)?;
+    }
+    if flags & (1 << 6) != 0 {
+        d.rules = read_list_keys(&mut r)?;
+    }
+    if flags & (1 << 7) != 0 {
+        let mut e = String::new();
+        read_text(&mut r, TEXT_SEP, texts, &mut e)?;
+        d.error = Some(e);
+    }
+    Ok(d)
+}
+
+impl Detail {
+    /// Fills the text fields of `row`.
+    pub(crate) fn fill(self, row: &mut ResultRow, texts: &impl Lookup) -> Result<(), Damage> {
+        row.reasons = self.reasons;
+        row.drivers = self.drivers;
+        row.labels = join_keys(&self.labels, TEXT_SEP, texts)?;
+        row.alerts = join_keys(&self.alerts, TEXT_SEP, texts)?;
+        row.rules = join_keys(&self.rules, RULE_SEP, texts)?;
+        row.error = self.error;
+        if self.base_missing {
+            row.base_score = None;
+        }
+        Ok(())
+    }
+}
+
+/// A period as a small integer: months since year 0.
+pub(crate) fn period_key(period: riskgrade_core::Month) -> i64 {
+    let s = period.to_string();
+    let year: i64 = s.get(..4).and_then(|y| y.parse().ok()).unwrap_or(0);
+    let month: i64 = s.get(5..7).and_then(|m| m.parse().ok()).unwrap_or(1);
+    year * 12 + month - 1
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashMap;
+
+    use proptest::prelude::*;
+
+    use super::*;
+
+    #[derive(Default)]
+    struct Memory {
+        keys: HashMap<String, u64>,
+        texts: Vec<String>,
+    }
+
+    impl Intern for Memory {
+        fn key(&mut self, text: &str) -> rusqlite::Result<u64> {
+            if let Some(&k) = self.keys.get(text) {
+                return Ok(k);
+            }
+            self.texts.push(text.to_string());
+            let k = self.texts.len() as u64;
+            self.keys.insert(text.to_string(), k);
+            Ok(k)
+        }
+    }
+
+    impl Lookup for Memory {
+        fn text(&self, key: u64) -> Option<&str> {
+            let i = usize::try_from(key).ok()?.checked_sub(1)?;
+            self.texts.get(i).map(String::as_str)
+        }
+    }
+
+    fn round_trip(row: &ResultRow) -> ResultRow {
+        let mut m = Memory::default();
+        let blob = encode_detail(row, &mut m).expect("encode");
+        let mut back = ResultRow {
+            id: row.id.clone(),
+            score: row.score,
+            base_score: row.base_score.or(row.score),
+            ..ResultRow::default()
+        };
+        decode_detail(&blob, &m)
+            .expect("decode")
+            .fill(&mut back, &m)
+            .expect("fill");
+        back.model.clone_from(&row.model);
+        back.class.clone_from(&row.class);
+        back.manual = row.manual;
+        back.district.clone_from(&row.district);
+        back.industry.clone_from(&row.industry);
+        back
+    }
+
+    #[test]
+    fn reasons_and_drivers_of_a_graded_row_come_back_as_written() {
+        let row = ResultRow {
+            id: "E1".into(),
+            score: Some(412.5),
+            base_score: None,
+            reasons: "rule veto: 失信名单 (class D); 资产负债率: 0.8500 (+40 points); 行政处罚: 007 次 (12.25 points)".into(),
+            drivers: "0:40 3:12.5 17:0.0001".into(),
+            labels: "重点监管; 食品安全".into(),
+            alerts: "food_safety -> 食品生产安全监督管理处".into(),
+            rules: "veto_dishonest_list recent_major_penalty".into(),
+            error: None,
+            ..ResultRow::default()
+        };
+        assert_eq!(round_trip(&row), row);
+    }
+
+    #[test]
+    fn odd_texts_are_kept_exactly() {
+        for text in [
+            "a; ; b",
+            "; ",
+            "x\u{1}y; 1.5",
+            "1.",
+            ".5",
+            "00.10",
+            "123456789012345678901234567890",
+            "0.000000000000000000001",
+            "-3.5e7",
+        ] {
+            let row = ResultRow {
+                reasons: text.into(),
+                drivers: text.into(),
+                labels: text.into(),
+                error: Some(text.into()),
+                ..ResultRow::default()
+            };
+            assert_eq!(round_trip(&row), row, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn templates_are_shared_between_rows() {
+        let mut m = Memory::default();
+        for v in ["0.5", "0.75", "12"] {
+            let row = ResultRow {
+                reasons: format!("debt ratio: {v} (+3 points)"),
+                ..ResultRow::default()
+            };
+            encode_detail(&row, &mut m).expect("encode");
+        }
+        assert_eq!(
+            m.texts,
+            vec!["debt ratio: \u{1} (+\u{1} points)".to_string()]
+        );
+    }
+
+    #[test]
+    fn periods_are_months_since_year_zero() {
+        let p = |s: &str| period_key(s.parse().expect("month"));
+        assert_eq!(p("2026-01") + 11, p("2026-12"));
+        assert_eq!(p("2026-12") + 1, p("2027-01"));
+    }
+
+    proptest! {
+        #[test]
+        fn any_row_round_trips(
+            reasons in ".{0,60}",
+            pairs in proptest::collection::vec((0u32..400, "[0-9]{1,4}(\\.[0-9]{1,5})?"), 0..6),
+            odd_drivers in ".{0,20}",
+            pick in any::<bool>(),
+            labels in ".{0,30}",
+            alerts in ".{0,30}",
+            rules in "[a-z_ ]{0,30}",
+            error in proptest::option::of(".{0,40}"),
+            score in proptest::option::of(0.0f64..1000.0),
+            base in proptest::option::of(0.0f64..1000.0),
+        ) {
+            let drivers = if pick {
+                odd_drivers
+            } else {
+                pairs.iter().map(|(i, p)| format!("{i}:{p}")).collect::<Vec<_>>().join(" ")
+            };
+            let row = ResultRow {
+                reasons, drivers, labels, alerts, rules, error, score, base_score: base,
+                ..ResultRow::default()
+            };
+            let mut m = Memory::default();
+            let blob = encode_detail(&row, &mut m).expect("encode");
+            let mut back = ResultRow {
+                score: row.score,
+                base_score: if row.base_score == row.score { None } else { row.base_score }.or(row.score),
+                ..ResultRow::default()
+            };
+            decode_detail(&blob, &m).expect("decode").fill(&mut back, &m).expect("fill");
+            prop_assert_eq!(back, row);
+        }
+    }
+}

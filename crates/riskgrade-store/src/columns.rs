@@ -1,0 +1,246 @@
+//! A period's results as Arrow columns, read in one pass: no row struct, no
+//! string per repeated text (classes, models, places and list items are
+//! copied from the store's text table into the arrays).
+
+use std::sync::Arc;
+
+use arrow_array::builder::{Float64Builder, Int64Builder, ListBuilder, StringBuilder};
+use arrow_array::{Float64Array, Int64Array, ListArray, StringArray};
+use arrow_schema::Field;
+use riskgrade_core::Month;
+
+use crate::codec::{Damage, decode_detail, period_key};
+use crate::texts::TextTable;
+use crate::{Result, Store};
+
+/// The results of one period, one Arrow array per field of
+/// [`crate::ResultRow`], in id order. Lists (`labels`, `alerts`, `rules`) are
+/// `List<Utf8>` arrays of their items (trimmed, empty items left out, as in
+/// the results files).
+#[derive(Debug, Clone)]
+pub struct ResultColumns {
+    /// Enterprise ids.
+    pub id: StringArray,
+    /// The model that graded each enterprise.
+    pub model: StringArray,
+    /// Final scores.
+    pub score: Float64Array,
+    /// Scores before rules.
+    pub base_score: Float64Array,
+    /// Classes; null when not graded.
+    pub class: StringArray,
+    /// Top reasons, `; `-separated.
+    pub reasons: StringArray,
+    /// Drivers, `index:points` separated by spaces.
+    pub drivers: StringArray,
+    /// Labels.
+    pub labels: ListArray,
+    /// Alerts (`topic -> department`).
+    pub alerts: ListArray,
+    /// Ids of the rules that acted.
+    pub rules: ListArray,
+    /// The manual decision that set the class.
+    pub manual: Int64Array,
+    /// Why an enterprise was not graded.
+    pub error: StringArray,
+    /// Administrative districts.
+    pub district: StringArray,
+    /// Industry codes.
+    pub industry: StringArray,
+}
+
+/// The builders of [`ResultColumns`].
+struct Builders {
+    id: StringBuilder,
+    model: StringBuilder,
+    score: Float64Builder,
+    base_score: Float64Builder,
+    class: StringBuilder,
+    reasons: StringBuilder,
+    drivers: StringBuilder,
+    labels: ListBuilder<StringBuilder>,
+    alerts: ListBuilder<StringBuilder>,
+    rules: ListBuilder<StringBuilder>,
+    manual: Int64Builder,
+    error: StringBuilder,
+    district: StringBuilder,
+    industry: StringBuilder,
+}
+
+fn list_builder() -> ListBuilder<StringBuilder> {
+    ListBuilder::new(StringBuilder::new()).with_field(Arc::new(Field::new_list_field(
+        arrow_schema::DataType::Utf8,
+        false,
+    )))
+}
+
+impl Builders {
+    fn new() -> Self {
+        Builders {
+            id: StringBuilder::new(),
+            model: StringBuilder::new(),
+            score: Float64Builder::new(),
+            base_score: Float64Builder::new(),
+            class: StringBuilder::new(),
+            reasons: StringBuilder::new(),
+            drivers: StringBuilder::new(),
+            labels: list_builder(),
+            alerts: list_builder(),
+            rules: list_builder(),
+            manual: Int64Builder::new(),
+            error: StringBuilder::new(),
+            district: StringBuilder::new(),
+            industry: StringBuilder::new(),
+        }
+    }
+
+    /// Appends one stored row.
+    fn push(
+        &mut self,
+        r: &rusqlite::Row<'_>,
+        texts: &TextTable,
+    ) -> std::result::Result<(), RowFail> {
+        let id = r.get_ref(0)?.as_str()?;
+        self.id.append_value(id);
+        let opt = |k: Option<i64>| k.map(|k| texts.get(k as u64)).transpose();
+        self.class.append_option(opt(r.get(1)?)?);
+        let score: Option<f64> = r.get(2)?;
+        let base: Option<f64> = r.get(3)?;
+        self.score.append_option(score);
+        self.model.append_option(opt(r.get(4)?)?);
+        self.district
+            .append_value(texts.get(r.get::<_, i64>(5)? as u64)?);
+        self.industry
+            .append_value(texts.get(r.get::<_, i64>(6)? as u64)?);
+        self.manual.append_option(r.get::<_, Option<i64>>(7)?);
+        let detail = decode_detail(r.get_ref(8)?.as_blob()?, texts)?;
+        self.base_score.append_option(if detail.base_missing {
+            None
+        } else {
+            base.or(score)
+        });
+        self.reasons.append_value(&detail.reasons);
+        self.drivers.append_value(&detail.drivers);
+        for (list, keys) in [
+            (&mut self.labels, &detail.labels),
+            (&mut self.alerts, &detail.alerts),
+            (&mut self.rules, &detail.rules),
+        ] {
+            for &k in keys {
+                let item = texts.get(k)?.trim();
+                if !item.is_empty() {
+                    list.values().append_value(item);
+                }
+            }
+            list.append(true);
+        }
+        self.error.append_option(detail.error.as_deref());
+        Ok(())
+    }
+
+    fn finish(mut self) -> ResultColumns {
+        ResultColumns {
+            id: self.id.finish(),
+            model: self.model.finish(),
+            score: self.score.finish(),
+            base_score: self.base_score.finish(),
+            class: self.class.finish(),
+            reasons: self.reasons.finish(),
+            drivers: self.drivers.finish(),
+            labels: self.labels.finish(),
+            alerts: self.alerts.finish(),
+            rules: self.rules.finish(),
+            manual: self.manual.finish(),
+            error: self.error.finish(),
+            district: self.district.finish(),
+            industry: self.industry.finish(),
+        }
+    }
+}
+
+/// Why a row could not be appended.
+enum RowFail {
+    Sql(rusqlite::Error),
+    Damage(Damage),
+}
+
+impl From<rusqlite::Error> for RowFail {
+    fn from(e: rusqlite::Error) -> Self {
+        RowFail::Sql(e)
+    }
+}
+
+impl From<rusqlite::types::FromSqlError> for RowFail {
+    fn from(e: rusqlite::types::FromSqlError) -> Self {
+        RowFail::Sql(e.into())
+    }
+}
+
+impl From<Damage> for RowFail {
+    fn from(d: Damage) -> Self {
+        RowFail::Damage(d)
+    }
+}
+
+impl ResultColumns {
+    /// Number of rows.
+    pub fn len(&self) -> usize {
+        arrow_array::Array::len(&self.id)
+    }
+
+    /// Whether there are no rows.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+impl Store {
+    /// The results of `period` as Arrow columns, in id order (empty when the
+    /// store has no run of it).
+    ///
+    /// ```
+    /// use riskgrade_store::{NewRun, ResultRow, Store};
+    /// let mut store = Store::in_memory()?;
+    /// let p = "2026-10".parse()?;
+    /// let mut run = store.begin_run(NewRun::new(p, "2026-10-31".parse()?, "v1", ["A", "B"]))?;
+    /// run.insert(&ResultRow::graded("E1", "general", 120.0, "A"))?;
+    /// run.commit()?;
+    /// let cols = store.result_columns(p)?;
+    /// assert_eq!((cols.len(), cols.class.value(0)), (1, "A"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ///
+    /// # Errors
+    /// SQLite errors or an unreadable row.
+    pub fn result_columns(&self, period: Month) -> Result<ResultColumns> {
+        let texts = self.texts()?;
+        let ctx = format!("reading the results of {period}");
+        let mut stmt = self
+            .conn
+            .prepare(&format!(
+                "SELECT {} FROM result_rows WHERE period = ?1 ORDER BY id",
+                crate::results::ROW_COLUMNS
+            ))
+            .map_err(|e| self.sql(&ctx, e))?;
+        let mut rows = stmt
+            .query([period_key(period)])
+            .map_err(|e| self.sql(&ctx, e))?;
+        let mut b = Builders::new();
+        while let Some(r) = rows.next().map_err(|e| self.sql(&ctx, e))? {
+            match b.push(r, &texts) {
+                Ok(()) => {}
+                Err(RowFail::Sql(e)) => return Err(self.sql(&ctx, e)),
+                Err(RowFail::Damage(d)) => {
+                    let id: String = r.get(0).unwrap_or_default();
+                    return Err(self.corrupt(
+                        "result_rows",
+                        format_args!("{id} in {period}"),
+                        "detail",
+                        &format!("{d:?}"),
+                    ));
+                }
+            }
+        }
+        Ok(b.finish())
+    }
+}

@@ -1,0 +1,101 @@
+//! The conversion of rows stored before schema 7: every row of `results` and
+//! `changes` is written again, its texts interned and coded, into
+//! `result_rows` and `change_notes`; then the old tables are dropped. It runs
+//! inside the migration's transaction, so a store is converted whole or not
+//! at all.
+
+use std::collections::HashMap;
+
+use riskgrade_core::Month;
+use rusqlite::types::Type;
+use rusqlite::{Connection, params};
+
+use crate::changes::encode_note;
+use crate::codec::period_key;
+use crate::results::RawRow;
+use crate::texts::Interner;
+use crate::{ChangeKind, ChangeNote, ResultRow};
+
+/// A stored period text as its key; a text that is not a month fails the migration.
+fn period_of(text: &str, column: usize) -> rusqlite::Result<i64> {
+    text.parse::<Month>()
+        .map(period_key)
+        .map_err(|e| rusqlite::Error::FromSqlConversionFailure(column, Type::Text, Box::new(e)))
+}
+
+/// Moves the rows of `results` and `changes` into the lean tables, then drops the old ones.
+pub(crate) fn lean_results(conn: &Connection) -> rusqlite::Result<()> {
+    let mut keys = HashMap::new();
+    let mut intern = Interner {
+        conn,
+        keys: &mut keys,
+    };
+    let mut read = conn.prepare(
+        "SELECT period, id, model, score, base_score, class, reasons, drivers, labels, alerts, rules, manual, error, district, industry \
+         FROM results ORDER BY period, id",
+    )?;
+    let mut write = conn.prepare(
+        "INSERT INTO result_rows (period, id, class, score, base_score, model, district, industry, manual, detail) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+    )?;
+    let mut rows = read.query([])?;
+    while let Some(r) = rows.next()? {
+        let period = period_of(&r.get::<_, String>(0)?, 0)?;
+        let row = ResultRow {
+            id: r.get(1)?,
+            model: r.get(2)?,
+            score: r.get(3)?,
+            base_score: r.get(4)?,
+            class: r.get(5)?,
+            reasons: r.get(6)?,
+            drivers: r.get(7)?,
+            labels: r.get(8)?,
+            alerts: r.get(9)?,
+            rules: r.get(10)?,
+            manual: r.get(11)?,
+            error: r.get(12)?,
+            district: r.get(13)?,
+            industry: r.get(14)?,
+        };
+        let raw = RawRow::encode(&row, &mut intern)?;
+        write.execute(params![
+            period,
+            raw.id,
+            raw.class,
+            raw.score,
+            raw.base_score,
+            raw.model,
+            raw.district,
+            raw.industry,
+            raw.manual,
+            raw.detail
+        ])?;
+    }
+    drop(rows);
+    let mut read = conn.prepare(
+        "SELECT period, id, seq, from_class, to_class, kind, detail FROM changes ORDER BY period, id, seq",
+    )?;
+    let mut write = conn.prepare(
+        "INSERT INTO change_notes (period, id, seq, from_class, to_class, kind, detail) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    )?;
+    let mut rows = read.query([])?;
+    while let Some(r) = rows.next()? {
+        let period = period_of(&r.get::<_, String>(0)?, 0)?;
+        let kind: String = r.get(5)?;
+        let kind = ChangeKind::parse(&kind).ok_or_else(|| {
+            rusqlite::Error::FromSqlConversionFailure(5, Type::Text, kind.clone().into())
+        })?;
+        let note = ChangeNote {
+            id: r.get(1)?,
+            from_class: r.get(3)?,
+            to_class: r.get(4)?,
+            kind,
+            detail: r.get(6)?,
+        };
+        let seq: i64 = r.get(2)?;
+        let (from, to, kind, detail) = encode_note(&note, &mut intern)?;
+        write.execute(params![period, note.id, seq, from, to, kind, detail])?;
+    }
+    drop(rows);
+    conn.execute_batch("DROP TABLE results; DROP TABLE changes;")
+}
