@@ -85,11 +85,21 @@ impl AhpFile {
     ///
     /// # Errors
     /// [`CalibrateError::Io`] when it cannot be read; [`CalibrateError::Judgements`] with the
-    /// line and column of a syntax error or unknown key.
+    /// line and column of a syntax error, an unknown key or the first byte that is not UTF-8.
     pub fn from_file(path: &Path) -> Result<AhpFile, CalibrateError> {
-        let text = std::fs::read_to_string(path).map_err(|e| CalibrateError::Io {
+        let bytes = std::fs::read(path).map_err(|e| CalibrateError::Io {
             file: path.to_path_buf(),
             message: e.to_string(),
+        })?;
+        // Text that is not UTF-8 is malformed at its first bad byte.
+        let text = String::from_utf8(bytes).map_err(|e| {
+            let good = e.utf8_error().valid_up_to();
+            let before = std::str::from_utf8(&e.as_bytes()[..good]).unwrap_or_default();
+            let p = Position::of_offset(before, good);
+            CalibrateError::judgements(
+                Position::new(path).at(p.line, p.column),
+                "text is not valid UTF-8; save the file as UTF-8",
+            )
         })?;
         AhpFile::from_str_named(&text, &path.display().to_string())
     }
