@@ -74,7 +74,7 @@ use crate::error::{ARROW_SOURCE, IoError};
 /// column's type cannot hold its input. The file is named `<arrow>`.
 pub fn frame_from_batches(batches: &[RecordBatch], schema: &Schema) -> Result<Frame, IoError> {
     match batches.first() {
-        Some(b) => frame_from_arrow(
+        Some(b) => frame_from_file_batches(
             Path::new(ARROW_SOURCE),
             b.schema().as_ref(),
             batches,
@@ -140,7 +140,7 @@ fn read_parquet_with(
     };
     if groups <= 1 {
         let batches = read((0..groups).collect())?;
-        return frame_from_arrow(path, &arrow_schema, &batches, schema);
+        return frame_from_file_batches(path, &arrow_schema, &batches, schema);
     }
     // Row groups are read and converted in parallel, and each group's Arrow
     // batches are dropped as soon as they are converted, so the peak memory is
@@ -233,8 +233,8 @@ fn append_column(col: &mut Column, more: Column) {
     }
 }
 
-/// Converts batches whose columns are described by `arrow_schema`.
-fn frame_from_arrow(
+/// Converts batches of `file` whose columns are described by `arrow_schema`.
+pub(crate) fn frame_from_file_batches(
     file: &Path,
     arrow_schema: &ArrowSchema,
     batches: &[RecordBatch],

@@ -29,6 +29,7 @@
 //! | `csv_read` | CSV → [`Frame`]: a parsing thread feeding per-column builders |
 //! | `arrow_read` | Arrow / Parquet → [`Frame`]: [`frame_from_batches`] |
 //! | `table` | [`write_table`], [`table_to_batch`], [`frame_to_columns`], [`OutColumn`], [`OutData`] |
+//! | `batches` | [`read_batches`]: a file read in bounded batches ([`BatchReader`], [`InputBatch`]) |
 //! | `writer` | [`TableWriter`]: a table written batch by batch (CSV, Parquet, JSON Lines, JSON) |
 //! | `cells` | one cell of any [`OutData`] as CSV or JSON text |
 //! | `read_table` | [`read_table`], [`TextTable`], [`Cell`]: any table file back as cells |
@@ -106,6 +107,7 @@
 #![deny(missing_docs)]
 
 mod arrow_read;
+mod batches;
 mod cells;
 mod columns;
 mod csv_read;
@@ -125,6 +127,7 @@ use riskgrade_core::{Frame, Schema};
 pub use arrow_array as arrow;
 pub use arrow_array::StringArray;
 pub use arrow_read::frame_from_batches;
+pub use batches::{BatchReader, InputBatch, read_batches};
 pub use error::{ARROW_SOURCE, IoError, TEXT_SOURCE};
 pub use profiles::{
     ProfileIssue, Profiles, parse_profiles_jsonl, read_profiles, write_profiles_jsonl,

@@ -192,7 +192,7 @@ pub fn write_profiles_jsonl(path: &Path, enterprises: &[Enterprise]) -> Result<(
     })
 }
 
-fn parse_jsonl(file: &Path, bytes: &[u8], strict: bool) -> Result<Profiles, IoError> {
+pub(crate) fn parse_jsonl(file: &Path, bytes: &[u8], strict: bool) -> Result<Profiles, IoError> {
     let lines: Vec<(usize, &[u8])> = bytes
         .split(|&b| b == b'\n')
         .enumerate()
