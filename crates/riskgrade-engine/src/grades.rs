@@ -7,7 +7,8 @@ use riskgrade_core::{DataIssue, Date, Frame, InputType, format_number};
 use riskgrade_model::{Leaf, Model, ModelSet, Source};
 use riskgrade_rules::Action;
 
-use crate::rules::{Effect, Outcome, RuleStats};
+use crate::rules::trace::{Act, Fx, Out, Trace};
+use crate::rules::{Effect, Outcome, RuleStats, push_text};
 
 /// One reason: an indicator that pushed the score towards risk.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -63,9 +64,8 @@ pub struct Grades {
     pub(crate) model_scores: Vec<Vec<f64>>,
     /// Scores before rules (empty when no rule ran).
     pub(crate) base_score: Vec<f64>,
-    /// Row `r`'s effects are `effects[effect_start[r]..effect_start[r + 1]]` (empty when no rule ran).
-    pub(crate) effect_start: Vec<u32>,
-    pub(crate) effects: Vec<Effect>,
+    /// The rules' effects, as indices (empty when no rule ran).
+    pub(crate) trace: Trace,
     pub(crate) rule_stats: Vec<RuleStats>,
 }
 
@@ -178,12 +178,9 @@ impl Grades {
             return Vec::new();
         };
         let mut out: Vec<String> = self
-            .effects(r)
-            .iter()
-            .filter(|e| {
-                e.action.grades() && matches!(e.outcome, Outcome::Decided | Outcome::Applied)
-            })
-            .map(Effect::text)
+            .effect_refs(r)
+            .filter(EffectRef::is_reason)
+            .map(|e| e.text())
             .collect();
         out.extend(self.reasons(r).iter().map(|reason| {
             let leaf = &m.leaves()[reason.leaf as usize];
@@ -199,14 +196,12 @@ impl Grades {
             return;
         };
         let mut first = true;
-        for e in self.effects(r) {
-            if e.action.grades() && matches!(e.outcome, Outcome::Decided | Outcome::Applied) {
-                if !first {
-                    out.push_str(sep);
-                }
-                first = false;
-                out.push_str(&e.text());
+        for e in self.effect_refs(r).filter(EffectRef::is_reason) {
+            if !first {
+                out.push_str(sep);
             }
+            first = false;
+            push_text(out, e.rule, e.action, e.department);
         }
         for reason in self.reasons(r) {
             if !first {
@@ -223,16 +218,57 @@ impl Grades {
     }
 
     /// What the rules did to row `r`, in the order they ran.
+    ///
+    /// The batch keeps its effects as indices into shared tables; the first
+    /// call makes every row's [`Effect`]s at once. Callers that visit every
+    /// row (writing a results table) should prefer [`Grades::effect_refs`],
+    /// [`Grades::labels`] and [`Grades::rules_fired`], which copy nothing.
     pub fn effects(&self, r: usize) -> &[Effect] {
-        match (self.effect_start.get(r), self.effect_start.get(r + 1)) {
-            (Some(&a), Some(&b)) => &self.effects[a as usize..b as usize],
-            _ => &[],
-        }
+        self.trace.effects(self.set.rules(), r)
+    }
+
+    /// What the rules did to row `r`, in the order they ran, borrowed from the
+    /// batch's tables without copying (as [`Grades::effects`], without making
+    /// [`Effect`]s).
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use riskgrade_engine::{Grader, Options};
+    /// let set = Arc::new(riskgrade_model::examples::reference().unwrap());
+    /// let e: riskgrade_core::Enterprise = serde_json::from_str(
+    ///     r#"{"id":"E1","industry":"F5211","records":[{"kind":"dishonest_list","date":"2026-01-05","action":"entry"}]}"#).unwrap();
+    /// let grades = Grader::new(set).grade_profiles(&[e], "2026-11-01".parse().unwrap(), &Options::default()).unwrap();
+    /// let first = grades.effect_refs(0).next().unwrap();
+    /// assert_eq!(first.rule, "veto_dishonest_list");
+    /// assert_eq!(first.to_effect(), grades.effects(0)[0]);
+    /// ```
+    pub fn effect_refs(&self, r: usize) -> impl Iterator<Item = EffectRef<'_>> {
+        let rules = self.set.rules();
+        self.trace.row(r).iter().map(move |f| {
+            let route = self.trace.route(f);
+            EffectRef {
+                rule: self.trace.id(f.rule),
+                action: self.trace.action(rules, f),
+                department: route.and_then(|x| x.0.as_deref()),
+                basis: route.map(|x| x.1.as_str()),
+                fx: *f,
+                trace: &self.trace,
+            }
+        })
+    }
+
+    /// The ids of the rules that acted on row `r`, each once, in the order they first acted.
+    pub fn rules_fired(&self, r: usize) -> impl Iterator<Item = &str> {
+        let fx = self.trace.row(r);
+        fx.iter()
+            .enumerate()
+            .filter(move |(k, f)| fx[..*k].iter().all(|g| g.rule != f.rule))
+            .map(|(_, f)| self.trace.id(f.rule))
     }
 
     /// The labels rules gave row `r` (monitoring pools, classification labels).
     pub fn labels(&self, r: usize) -> impl Iterator<Item = &str> {
-        self.effects(r).iter().filter_map(|e| match &e.action {
+        self.effect_refs(r).filter_map(|e| match e.action {
             Action::Label { label } => Some(label.as_str()),
             _ => None,
         })
@@ -310,41 +346,55 @@ impl Grades {
         if by_row.iter().all(Option::is_none) {
             return failed;
         }
-        let old_start = std::mem::take(&mut self.effect_start);
-        let old = std::mem::take(&mut self.effects);
-        let mut start = Vec::with_capacity(n + 1);
-        let mut effects = Vec::with_capacity(old.len() + decisions.len());
+        self.trace = self.trace_with_manual(&by_row);
+        for (r, manual) in by_row.iter().enumerate() {
+            if let Some((k, ..)) = manual {
+                self.class[r] = *k;
+            }
+        }
+        failed
+    }
+
+    /// The trace with each row's manual decision appended as a forced class
+    /// that decides it, the rules' deciding class actions overridden by it.
+    fn trace_with_manual(&self, by_row: &[Option<(u8, &str, &str, &str)>]) -> Trace {
+        let old = &self.trace;
+        let rules = self.set.rules();
+        let mut ids = old.ids.clone();
+        if ids.is_empty() {
+            ids = rules.rules().iter().map(|r| Arc::from(r.id())).collect();
+        }
+        let mut owned = old.owned.clone();
+        let mut start = Vec::with_capacity(by_row.len() + 1);
+        let mut fx = Vec::with_capacity(old.fx.len() + by_row.len());
         start.push(0u32);
         for (r, manual) in by_row.iter().enumerate() {
-            let own = match (old_start.get(r), old_start.get(r + 1)) {
-                (Some(&a), Some(&b)) => &old[a as usize..b as usize],
-                _ => &[],
-            };
-            for e in own {
-                let mut e = e.clone();
-                if let (Some((_, _, decision, _)), Outcome::Decided) = (manual, &e.outcome) {
-                    e.outcome = Outcome::Overridden((*decision).to_string());
+            let decision = manual.map(|(_, _, d, _)| {
+                ids.push(Arc::from(d));
+                (ids.len() - 1) as u32
+            });
+            for f in old.row(r) {
+                let mut f = *f;
+                if let (Some(d), Out::Decided) = (decision, f.outcome) {
+                    f.outcome = Out::Overridden(d);
                 }
-                effects.push(e);
+                fx.push(f);
             }
-            if let Some((k, class, decision, reason)) = manual {
-                self.class[r] = *k;
-                effects.push(Effect {
-                    rule: Arc::from(*decision),
-                    action: Action::ForceClass {
-                        class: (*class).to_string(),
-                        reason: (*reason).to_string(),
-                    },
-                    department: None,
-                    basis: None,
-                    outcome: Outcome::Decided,
+            if let (Some((_, class, _, reason)), Some(d)) = (manual, decision) {
+                owned.push(Action::ForceClass {
+                    class: (*class).to_string(),
+                    reason: (*reason).to_string(),
+                });
+                fx.push(Fx {
+                    rule: d,
+                    act: Act::Owned((owned.len() - 1) as u32),
+                    route: crate::rules::trace::NONE,
+                    outcome: Out::Decided,
                 });
             }
-            start.push(u32::try_from(effects.len()).unwrap_or(u32::MAX));
+            start.push(u32::try_from(fx.len()).unwrap_or(u32::MAX));
         }
-        self.effect_start = start;
-        self.effects = effects;
-        failed
+        Trace::new(start, fx, owned, old.routes.clone(), ids)
     }
 
     /// Per-rule counts over the batch, in declaration order (empty when no rule ran).
@@ -439,6 +489,50 @@ impl Grades {
             failed,
             overall,
             per_model: used,
+        }
+    }
+}
+
+/// One effect of a rule on one enterprise, borrowed from the batch's tables
+/// ([`Grades::effect_refs`]); [`EffectRef::to_effect`] makes the owned [`Effect`].
+#[derive(Debug, Clone, Copy)]
+pub struct EffectRef<'a> {
+    /// The rule's id (or the manual decision's).
+    pub rule: &'a str,
+    /// What the rule did.
+    pub action: &'a Action,
+    /// For alerts: the department it is routed to (`None` when no route matches).
+    pub department: Option<&'a str>,
+    /// For alerts: why that department.
+    pub basis: Option<&'a str>,
+    fx: Fx,
+    trace: &'a Trace,
+}
+
+impl EffectRef<'_> {
+    /// What came of it.
+    pub fn outcome(&self) -> Outcome {
+        self.trace.outcome(&self.fx)
+    }
+    /// Whether it is one of the row's reasons: it changed the score or
+    /// the class, and was applied or decided the class.
+    pub fn is_reason(&self) -> bool {
+        self.action.grades() && matches!(self.fx.outcome, Out::Applied | Out::Decided)
+    }
+    /// The effect as a reason text, as [`Effect::text`].
+    pub fn text(&self) -> String {
+        let mut out = String::new();
+        push_text(&mut out, self.rule, self.action, self.department);
+        out
+    }
+    /// The owned [`Effect`].
+    pub fn to_effect(&self) -> Effect {
+        Effect {
+            rule: Arc::from(self.rule),
+            action: self.action.clone(),
+            department: self.department.map(str::to_string),
+            basis: self.basis.map(str::to_string),
+            outcome: self.outcome(),
         }
     }
 }

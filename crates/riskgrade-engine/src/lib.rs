@@ -34,7 +34,7 @@ pub use compare::{
 pub use error::EvalError;
 pub use explain::{DimensionLine, Explanation, IndicatorLine};
 pub use grade::{Grader, Options};
-pub use grades::{Grades, ManualClass, ModelSummary, Reason, Summary};
+pub use grades::{EffectRef, Grades, ManualClass, ModelSummary, Reason, Summary};
 pub use results::{RESULTS_SCHEMA_VERSION, ResultColumns, results_table};
 pub use riskgrade_rules::ErrorPolicy;
 pub use rule_tests::{Case, CaseResult, Expect, ExpectAlert, RuleTestError, RuleTests};

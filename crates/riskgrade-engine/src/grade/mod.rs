@@ -36,6 +36,7 @@ pub struct Options {
     contributions: bool,
     max_reasons: Option<usize>,
     rules: bool,
+    compiled_rules: bool,
     on_rule_error: ErrorPolicy,
     cancel: Option<CancelFlag>,
 }
@@ -59,6 +60,7 @@ impl Default for Options {
             contributions: false,
             max_reasons: None,
             rules: true,
+            compiled_rules: true,
             on_rule_error: ErrorPolicy::FailRow,
             cancel: None,
         }
@@ -89,6 +91,19 @@ impl Options {
     /// Run the model set's rules (default on); off grades by the indicators alone.
     pub fn rules(mut self, yes: bool) -> Self {
         self.rules = yes;
+        self
+    }
+    /// Apply rules whose script compiled to a plan ([`riskgrade_rules::Rule::plan`])
+    /// without the interpreter (default on). Off runs every rule's script with
+    /// the interpreter: the grades, traces and statistics are the same, only
+    /// slower; for tests that hold the two equal and for measurements.
+    ///
+    /// ```
+    /// use riskgrade_engine::Options;
+    /// assert_ne!(Options::default().compiled_rules(false), Options::default());
+    /// ```
+    pub fn compiled_rules(mut self, yes: bool) -> Self {
+        self.compiled_rules = yes;
         self
     }
     /// What happens when a rule fails on an enterprise (default: that enterprise
@@ -279,9 +294,9 @@ impl Grader {
             row.issues.is_empty(),
         );
         stop()?;
-        let (effect_start, effects, rule_stats) = match rule_out {
-            Some(o) => (o.effect_start, o.effects, o.stats),
-            None => (Vec::new(), Vec::new(), Vec::new()),
+        let (trace, rule_stats) = match rule_out {
+            Some(o) => (o.trace, o.stats),
+            None => (Default::default(), Vec::new()),
         };
         Ok(Grades {
             set: Arc::clone(&self.set),
@@ -301,8 +316,7 @@ impl Grader {
             thresholds,
             model_scores: scores,
             base_score,
-            effect_start,
-            effects,
+            trace,
             rule_stats,
         })
     }
@@ -385,6 +399,7 @@ impl Batch<'_> {
             cancelled: &|| self.options.cancelled(),
             class_map: crate::rules::class_map(set),
             model_ids: set.models().iter().map(|m| m.id().into()).collect(),
+            compiled: self.options.compiled_rules,
         };
         let bad = &row.bad;
         let graded = |r: usize| model_of[r] != u16::MAX && !bad[r];

@@ -210,7 +210,7 @@ impl<'a> Pass<'a> {
     }
 
     /// A text column's value for row `r`.
-    fn text(&self, src: TextSrc, r: usize) -> &str {
+    pub(super) fn text(&self, src: TextSrc, r: usize) -> &str {
         match src {
             TextSrc::Id => &self.frame.ids()[r],
             TextSrc::Industry => self.frame.industries()[r].trim(),

@@ -9,12 +9,19 @@
 //! | `bind` | conditions and variables bound to the batch's columns, checked and read per row |
 //! | `sites` | the values of helper calls: profile features, matching columns, indicator points, licence issuers |
 //! | `row` | one enterprise's rules in order, actions folded into its state, class outcomes |
+//! | `compiled` | rules with a plan, applied without scope or interpreter (falling back to it where it would fail) |
+//! | `trace` | the batch's effects as indices into per-batch tables, made into [`Effect`]s on demand |
 //! | `stats` | per-rule counts, effects and rule errors gathered for the batch |
+//!
+//! Rows are taken in chunks of [`CHUNK`]; each chunk writes its rows'
+//! effects into flat buffers, so no row allocates for its trace.
 
 mod bind;
+mod compiled;
 mod row;
 mod sites;
 mod stats;
+pub(crate) mod trace;
 
 use std::sync::Arc;
 use std::sync::atomic::AtomicUsize;
@@ -28,8 +35,13 @@ use riskgrade_rules::{Action, ErrorPolicy, ImmutableString, Rules};
 use crate::error::EvalError;
 use crate::grade::inputs::LeafData;
 use bind::{Access, Bound};
-use row::{RowOut, Scratch};
+use compiled::Compiled;
+use row::{ChunkOut, Scratch};
 use sites::SiteSrc;
+use trace::Trace;
+
+/// Rows per chunk of the rules pass.
+const CHUNK: usize = 1024;
 
 /// What became of one action in the final grade.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -62,34 +74,47 @@ pub struct Effect {
 impl Effect {
     /// The effect as a reason, e.g. `on the serious dishonest list -> D (veto_dishonest)`.
     pub fn text(&self) -> String {
-        let r = &self.rule;
-        match &self.action {
-            Action::ForceClass { class, reason } => format!("{reason} -> {class} ({r})"),
-            Action::AtLeast { class, reason } => format!("{reason} -> at least {class} ({r})"),
-            Action::AtMost { class, reason } => format!("{reason} -> at most {class} ({r})"),
-            Action::Adjust { points, reason } => {
-                let sign = if *points >= 0.0 { "+" } else { "" };
-                let p = riskgrade_core::format_number((points * 100.0).round() / 100.0);
-                format!("{reason}: {sign}{p} points ({r})")
-            }
-            Action::Shift { steps, reason } => {
-                let n = steps.unsigned_abs();
-                let dir = if *steps < 0 { "less" } else { "more" };
-                let s = if n == 1 { "" } else { "es" };
-                format!("{reason}: {n} class{s} {dir} risky ({r})")
-            }
-            Action::Label { label } => format!("label {label} ({r})"),
-            Action::Alert {
-                topic,
-                message,
-                severity,
-            } => format!(
-                "{} alert `{topic}` to {}: {message} ({r})",
-                severity.name(),
-                self.department.as_deref().unwrap_or("nobody (no route)")
-            ),
-        }
+        let mut out = String::new();
+        push_text(
+            &mut out,
+            &self.rule,
+            &self.action,
+            self.department.as_deref(),
+        );
+        out
     }
+}
+
+/// Appends the reason text of `rule`'s `action` (an alert routed to `department`) to `out`.
+pub(crate) fn push_text(out: &mut String, r: &str, action: &Action, department: Option<&str>) {
+    use std::fmt::Write;
+    let _ = match action {
+        Action::ForceClass { class, reason } => write!(out, "{reason} -> {class} ({r})"),
+        Action::AtLeast { class, reason } => write!(out, "{reason} -> at least {class} ({r})"),
+        Action::AtMost { class, reason } => write!(out, "{reason} -> at most {class} ({r})"),
+        Action::Adjust { points, reason } => {
+            let sign = if *points >= 0.0 { "+" } else { "" };
+            let p = riskgrade_core::format_number((points * 100.0).round() / 100.0);
+            write!(out, "{reason}: {sign}{p} points ({r})")
+        }
+        Action::Shift { steps, reason } => {
+            let n = steps.unsigned_abs();
+            let dir = if *steps < 0 { "less" } else { "more" };
+            let s = if n == 1 { "" } else { "es" };
+            write!(out, "{reason}: {n} class{s} {dir} risky ({r})")
+        }
+        Action::Label { label } => write!(out, "label {label} ({r})"),
+        Action::Alert {
+            topic,
+            message,
+            severity,
+        } => write!(
+            out,
+            "{} alert `{topic}` to {}: {message} ({r})",
+            severity.name(),
+            department.unwrap_or("nobody (no route)")
+        ),
+    };
 }
 
 /// Per-rule counts over a batch.
@@ -119,8 +144,7 @@ pub struct RuleStats {
 
 /// What the rules pass returns for the batch.
 pub(crate) struct RuleOutput {
-    pub effect_start: Vec<u32>,
-    pub effects: Vec<Effect>,
+    pub trace: Trace,
     pub stats: Vec<RuleStats>,
     pub issues: Vec<DataIssue>,
 }
@@ -154,6 +178,8 @@ pub(crate) struct Pass<'a> {
     pub class_map: Vec<Vec<usize>>,
     /// The models' ids, shared with scripts without copying.
     pub model_ids: Vec<ImmutableString>,
+    /// Whether rules with a plan run without the interpreter ([`crate::Options::compiled_rules`]).
+    pub compiled: bool,
 }
 
 /// Per model of `set`, the index in the rules' catalog of each of its classes.
@@ -204,6 +230,8 @@ struct Prepared<'a> {
     sites: Vec<Vec<SiteSrc<'a>>>,
     /// Per rule, its id, shared by its effects.
     ids: Vec<Arc<str>>,
+    /// Per rule, its plan when it runs compiled.
+    compiled: Vec<Option<Compiled<'a>>>,
     /// When the rules pass over the batch must stop running scripts.
     deadline: Instant,
     /// Under the `abort` policy, the first row known to have failed (rows
@@ -227,21 +255,22 @@ impl<'a> Pass<'a> {
         let n = score.len();
         let prep = self.prepare()?;
         let (base, classes) = (&*score, &*class);
-        let outs: Vec<RowOut> = (0..n)
+        let outs: Vec<ChunkOut> = (0..n.div_ceil(CHUNK))
             .into_par_iter()
-            .with_min_len(1024)
-            .filter(|&r| graded(r))
-            .map_init(Scratch::default, |scratch, r| {
-                self.row(&prep, r, base[r], classes[r], scratch)
+            .map_init(Scratch::default, |scratch, c| {
+                let mut out = ChunkOut::default();
+                for r in (c * CHUNK..n.min((c + 1) * CHUNK)).filter(|&r| graded(r)) {
+                    self.row(&prep, r, (base[r], classes[r]), scratch, &mut out);
+                }
+                out
             })
-            .flatten()
             .collect();
 
         if (self.cancelled)() {
             return Err(EvalError::Cancelled);
         }
         self.abort_on_error(&outs)?;
-        Ok(self.tally(outs, score, class))
+        Ok(self.tally(outs, score, class, prep.ids.clone()))
     }
 
     /// Binds every rule's condition, variables and helper calls to the batch.
@@ -274,21 +303,26 @@ impl<'a> Pass<'a> {
             );
         }
         let ids: Vec<Arc<str>> = rules.rules().iter().map(|r| Arc::from(r.id())).collect();
+        let compiled = (0..rules.len()).map(|ri| self.compiled(ri)).collect();
         Ok(Prepared {
             active,
             bound,
             accesses,
             sites,
             ids,
+            compiled,
             deadline: started + rules.limits().batch(),
             first_failed: AtomicUsize::new(usize::MAX),
         })
     }
 
     /// Under the `abort` policy, the first failing row, in row order, stops the batch.
-    fn abort_on_error(&self, outs: &[RowOut]) -> Result<(), EvalError> {
+    fn abort_on_error(&self, outs: &[ChunkOut]) -> Result<(), EvalError> {
         if self.policy == ErrorPolicy::Abort
-            && let Some(o) = outs.iter().find(|o| o.error.is_some())
+            && let Some(o) = outs
+                .iter()
+                .flat_map(|c| &c.rows)
+                .find(|o| o.error.is_some())
             && let Some((_, e, _)) = &o.error
         {
             return Err(EvalError::Rule {

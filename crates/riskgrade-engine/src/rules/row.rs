@@ -2,25 +2,36 @@
 //! condition holds, their actions folded into the row's state (adjustments,
 //! shifts, floors, caps, forced classes), and each class action's outcome.
 
-use std::sync::Arc;
-
 use std::sync::atomic::Ordering;
 use std::time::Instant;
 
 use riskgrade_rules::{Action, Dynamic, ErrorPolicy, RuleError, Spent};
 
-use super::{Effect, Outcome, Pass, Prepared, State};
+use super::trace::{Act, Fx, NONE, Out, Route, action_of};
+use super::{Pass, Prepared, State};
 
-/// What the rules did to one row.
+/// What the rules did to one row; its effects and matched rules are ranges of its chunk's.
 pub(super) struct RowOut {
     pub(super) row: usize,
-    pub(super) effects: Vec<Effect>,
+    pub(super) fx: (u32, u32),
+    pub(super) matched: (u32, u32),
     pub(super) score: f64,
     pub(super) class: usize,
     /// The failing rule, its error, and whether it was skipped (the row still graded).
     pub(super) error: Option<(usize, RuleError, bool)>,
-    /// The rules whose condition held.
-    pub(super) matched: Vec<usize>,
+}
+
+/// What the rules did to the rows of one chunk, in row order: rows where a
+/// rule's condition held, their effects as indices, the actions made per row
+/// and the alerts' routes.
+#[derive(Default)]
+pub(super) struct ChunkOut {
+    pub(super) rows: Vec<RowOut>,
+    pub(super) fx: Vec<Fx>,
+    pub(super) owned: Vec<Action>,
+    pub(super) routes: Vec<Route>,
+    /// The rules whose condition held, row after row.
+    pub(super) matched: Vec<u32>,
 }
 
 /// Per-task buffers for a script's variables and helper values, reused across rows.
@@ -28,22 +39,27 @@ pub(super) struct RowOut {
 pub(super) struct Scratch {
     vars: Vec<Dynamic>,
     vals: Vec<Dynamic>,
+    pub(super) acts: Vec<Act>,
+}
+
+fn len32(n: usize) -> u32 {
+    u32::try_from(n).unwrap_or(u32::MAX)
 }
 
 impl Pass<'_> {
-    /// Runs the active rules on row `r` (graded `score`, `class` so far);
-    /// `None` when no rule's condition held.
+    /// Runs the active rules on row `r` (graded `score`, `class` so far) and
+    /// records what they did in `out`; nothing when no rule's condition held.
     pub(super) fn row(
         &self,
         prep: &Prepared<'_>,
         r: usize,
-        score: f64,
-        class: u8,
+        (score, class): (f64, u8),
         scratch: &mut Scratch,
-    ) -> Option<RowOut> {
+        out: &mut ChunkOut,
+    ) {
         if self.policy == ErrorPolicy::Abort && r > prep.first_failed.load(Ordering::Relaxed) {
             // A row before this one failed: the batch stops with that row's error.
-            return None;
+            return;
         }
         let m = self.model_of[r] as usize;
         let mut st = State {
@@ -56,8 +72,8 @@ impl Pass<'_> {
             score,
             class: class as usize,
         };
-        let mut effects: Vec<Effect> = Vec::new();
-        let mut matched = Vec::new();
+        let (fx0, matched0) = (out.fx.len(), out.matched.len());
+        let (owned0, routes0) = (out.owned.len(), out.routes.len());
         let mut error = None;
         let mut spent = Spent::default();
         for &ri in &prep.active {
@@ -66,12 +82,23 @@ impl Pass<'_> {
             {
                 continue;
             }
-            matched.push(ri);
-            match self.run_rule(prep, ri, r, m, &st, spent, scratch) {
-                Ok(actions) => {
-                    spent = spent.with(&actions);
-                    self.apply(&prep.ids[ri], r, m, actions, &mut st, &mut effects);
-                }
+            out.matched.push(len32(ri));
+            let result = match self.run_plan(prep, ri, (r, m), &mut st, spent, scratch, out, fx0) {
+                Some(result) => result,
+                None => self
+                    .run_rule(prep, ri, r, m, &st, spent, scratch)
+                    .map(|actions| {
+                        let now = spent.with(&actions);
+                        for a in actions {
+                            out.owned.push(a);
+                            let k = len32(out.owned.len() - 1);
+                            self.apply(ri, Act::Owned(k), (r, m), &mut st, out, fx0);
+                        }
+                        now
+                    }),
+            };
+            match result {
+                Ok(now) => spent = now,
                 Err(e) if self.policy == ErrorPolicy::SkipRule => {
                     error.get_or_insert((ri, e, true));
                     continue;
@@ -83,32 +110,47 @@ impl Pass<'_> {
             }
             self.resolve(m, &mut st);
         }
-        if let Some((_, _, false)) = &error {
+        if out.matched.len() == matched0 {
+            return;
+        }
+        let failed = matches!(&error, Some((_, _, false)));
+        if failed {
             if self.policy == ErrorPolicy::Abort {
                 prep.first_failed.fetch_min(r, Ordering::Relaxed);
             }
             // No partial grade: the row is reported with the rule's error.
-            return Some(RowOut {
-                row: r,
-                effects: Vec::new(),
-                score: f64::NAN,
-                class: usize::MAX,
-                error,
-                matched,
-            });
+            out.fx.truncate(fx0);
+            out.owned.truncate(owned0);
+            out.routes.truncate(routes0);
+        } else {
+            self.outcomes(m, &st, out, fx0);
         }
-        if effects.is_empty() && error.is_none() && matched.is_empty() {
+        out.rows.push(RowOut {
+            row: r,
+            fx: (len32(fx0), len32(out.fx.len())),
+            matched: (len32(matched0), len32(out.matched.len())),
+            score: if failed { f64::NAN } else { st.score },
+            class: if failed { usize::MAX } else { st.class },
+            error,
+        });
+    }
+
+    /// The error of a rule that cannot run because the batch's time budget is used up.
+    pub(super) fn past_deadline(&self, prep: &Prepared<'_>, ri: usize) -> Option<RuleError> {
+        if Instant::now() < prep.deadline {
             return None;
         }
-        self.outcomes(m, &st, &mut effects);
-        Some(RowOut {
-            row: r,
-            score: st.score,
-            class: st.class,
-            effects,
-            error,
-            matched,
-        })
+        let rules = self.rules();
+        let rule = &rules.rules()[ri];
+        Some(RuleError::runtime_in_file(
+            rule.id(),
+            rule.spec().file.as_deref(),
+            format!(
+                "not run: the rules pass over this batch used up its time budget of {:?}",
+                rules.limits().batch()
+            ),
+            Some("make the rules cheaper, or raise `batch_budget_ms` under [rule_limits]"),
+        ))
     }
 
     /// Runs rule `ri`'s script on row `r` with its variables and helper values,
@@ -128,18 +170,10 @@ impl Pass<'_> {
     ) -> Result<Vec<Action>, RuleError> {
         let rules = self.rules();
         let rule = &rules.rules()[ri];
-        if Instant::now() >= prep.deadline {
-            return Err(RuleError::runtime_in_file(
-                rule.id(),
-                rule.spec().file.as_deref(),
-                format!(
-                    "not run: the rules pass over this batch used up its time budget of {:?}",
-                    rules.limits().batch()
-                ),
-                Some("make the rules cheaper, or raise `batch_budget_ms` under [rule_limits]"),
-            ));
+        if let Some(e) = self.past_deadline(prep, ri) {
+            return Err(e);
         }
-        let Scratch { vars, vals } = scratch;
+        let Scratch { vars, vals, .. } = scratch;
         vars.clear();
         vars.extend(prep.accesses[ri].iter().map(|a| self.value(a, r, st)));
         vals.clear();
@@ -170,70 +204,81 @@ impl Pass<'_> {
         })
     }
 
-    /// Folds a rule's actions into the row's state and records them as effects
-    /// (a label the row already has is not repeated; alerts are routed).
-    fn apply(
+    /// Folds one action of rule `ri` into the row's state and records it as
+    /// an effect (a label the row already has is not repeated; alerts are routed).
+    pub(super) fn apply(
         &self,
-        rule: &Arc<str>,
-        r: usize,
-        m: usize,
-        actions: Vec<Action>,
+        ri: usize,
+        act: Act,
+        (r, m): (usize, usize),
         st: &mut State,
-        effects: &mut Vec<Effect>,
+        out: &mut ChunkOut,
+        fx0: usize,
     ) {
+        let rules = self.rules();
+        let rule = len32(ri);
+        let a = action_of(
+            rules,
+            &out.owned,
+            &Fx {
+                rule,
+                act,
+                route: NONE,
+                outcome: Out::Applied,
+            },
+        );
+        let here = out.fx.len() - fx0;
         let nclass = self.set.models()[m].classes().names().len();
-        for a in actions {
-            match &a {
-                Action::Adjust { points, .. } => st.adjust += points,
-                Action::Shift { steps, .. } => st.shift += steps,
-                Action::ForceClass { class: c, .. } => {
-                    let c = self.class_index(m, c).unwrap_or(0);
-                    if st.forced.is_none_or(|(f, _)| c > f) {
-                        st.forced = Some((c, effects.len()));
-                    }
+        match a {
+            Action::Adjust { points, .. } => st.adjust += points,
+            Action::Shift { steps, .. } => st.shift += steps,
+            Action::ForceClass { class: c, .. } => {
+                let c = self.class_index(m, c).unwrap_or(0);
+                if st.forced.is_none_or(|(f, _)| c > f) {
+                    st.forced = Some((c, here));
                 }
-                Action::AtLeast { class: c, .. } => {
-                    let c = self.class_index(m, c).unwrap_or(0);
-                    if st.floor.is_none_or(|(f, _)| c > f) {
-                        st.floor = Some((c, effects.len()));
-                    }
-                }
-                Action::AtMost { class: c, .. } => {
-                    let c = self.class_index(m, c).unwrap_or(nclass - 1);
-                    if st.cap.is_none_or(|(f, _)| c < f) {
-                        st.cap = Some((c, effects.len()));
-                    }
-                }
-                Action::Label { label } => {
-                    if effects
-                        .iter()
-                        .any(|e| matches!(&e.action, Action::Label { label: l } if l == label))
-                    {
-                        continue;
-                    }
-                }
-                Action::Alert { .. } => {}
             }
-            let (department, basis) = match &a {
-                Action::Alert { topic, .. } => {
-                    let (d, b) =
-                        self.set
-                            .routing()
-                            .route(topic, &self.frame.industries()[r], |licence| {
-                                self.issuer(r, licence)
-                            });
-                    (d, Some(b))
+            Action::AtLeast { class: c, .. } => {
+                let c = self.class_index(m, c).unwrap_or(0);
+                if st.floor.is_none_or(|(f, _)| c > f) {
+                    st.floor = Some((c, here));
                 }
-                _ => (None, None),
-            };
-            effects.push(Effect {
-                rule: Arc::clone(rule),
-                action: a,
-                department,
-                basis,
-                outcome: Outcome::Applied,
-            });
+            }
+            Action::AtMost { class: c, .. } => {
+                let c = self.class_index(m, c).unwrap_or(nclass - 1);
+                if st.cap.is_none_or(|(f, _)| c < f) {
+                    st.cap = Some((c, here));
+                }
+            }
+            Action::Label { label } => {
+                let seen = out.fx[fx0..].iter().any(|f| {
+                    matches!(action_of(rules, &out.owned, f), Action::Label { label: l } if l == label)
+                });
+                if seen {
+                    return;
+                }
+            }
+            Action::Alert { .. } => {}
         }
+        let route = match a {
+            Action::Alert { topic, .. } => {
+                let (d, b) =
+                    self.set
+                        .routing()
+                        .route(topic, &self.frame.industries()[r], |licence| {
+                            self.issuer(r, licence)
+                        });
+                out.routes.push((d, b));
+                len32(out.routes.len() - 1)
+            }
+            _ => NONE,
+        };
+        out.fx.push(Fx {
+            rule,
+            act,
+            route,
+            outcome: Out::Applied,
+        });
     }
 
     /// The class index of `name` in row `r`'s model.
@@ -267,14 +312,18 @@ impl Pass<'_> {
         st.class = c;
     }
 
-    /// Marks which class actions decided the class, which made no change and which lost.
-    fn outcomes(&self, m: usize, st: &State, effects: &mut [Effect]) {
+    /// Marks which class actions of the row's effects (from `fx0` on) decided
+    /// the class, which made no change and which lost.
+    fn outcomes(&self, m: usize, st: &State, out: &mut ChunkOut, fx0: usize) {
+        let rules = self.rules();
         let classes = self.set.models()[m].classes();
         let idx = |c: &str| self.class_index(m, c).unwrap_or(0);
-        let rule_of = |k: usize, effects: &[Effect]| effects[k].rule.to_string();
-        let forced = st.forced.map(|(_, k)| (k, rule_of(k, effects)));
-        let floor = st.floor.map(|(_, k)| (k, rule_of(k, effects)));
-        let cap = st.cap.map(|(_, k)| (k, rule_of(k, effects)));
+        let ChunkOut { fx, owned, .. } = out;
+        let fx = &mut fx[fx0..];
+        let rule_of = |k: usize| fx[k].rule;
+        let forced = st.forced.map(|(_, k)| (k, rule_of(k)));
+        let floor = st.floor.map(|(_, k)| (k, rule_of(k)));
+        let cap = st.cap.map(|(_, k)| (k, rule_of(k)));
         // The class before floors and caps.
         let mut pre = classes.class_of(classes.risk_value(st.score), &self.thresholds[m]) as i64;
         pre = (pre + st.shift).clamp(0, classes.names().len() as i64 - 1);
@@ -282,41 +331,39 @@ impl Pass<'_> {
         let capped = cap
             .as_ref()
             .map_or(pre, |_| pre.min(st.cap.map_or(pre, |c| c.0)));
-        for (k, effect) in effects.iter_mut().enumerate() {
-            let outcome = match &effect.action {
+        for (k, f) in fx.iter_mut().enumerate() {
+            let outcome = match action_of(rules, owned, f) {
                 Action::ForceClass { .. } => match &forced {
-                    Some((fk, _)) if *fk == k => Outcome::Decided,
-                    Some((_, by)) => Outcome::Overridden(by.clone()),
-                    None => Outcome::Applied,
+                    Some((fk, _)) if *fk == k => Out::Decided,
+                    Some((_, by)) => Out::Overridden(*by),
+                    None => Out::Applied,
                 },
                 Action::AtLeast { class, .. } => {
                     if let Some((_, by)) = &forced {
-                        Outcome::Overridden(by.clone())
+                        Out::Overridden(*by)
                     } else if floor.as_ref().is_some_and(|(fk, _)| *fk == k) && idx(class) > capped
                     {
-                        Outcome::Decided
+                        Out::Decided
                     } else {
-                        Outcome::NoChange
+                        Out::NoChange
                     }
                 }
                 Action::AtMost { class, .. } => {
                     let c = idx(class);
                     if let Some((_, by)) = &forced {
-                        Outcome::Overridden(by.clone())
+                        Out::Overridden(*by)
                     } else if st.class > c {
                         // Only a floor can lift the class above a cap.
-                        Outcome::Overridden(
-                            floor.as_ref().map_or_else(String::new, |f| f.1.clone()),
-                        )
+                        Out::Overridden(floor.as_ref().map_or(NONE, |f| f.1))
                     } else if cap.as_ref().is_some_and(|(ck, _)| *ck == k) && c < pre {
-                        Outcome::Decided
+                        Out::Decided
                     } else {
-                        Outcome::NoChange
+                        Out::NoChange
                     }
                 }
-                _ => Outcome::Applied,
+                _ => Out::Applied,
             };
-            effect.outcome = outcome;
+            f.outcome = outcome;
         }
     }
 }
