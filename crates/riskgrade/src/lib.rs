@@ -64,8 +64,8 @@ pub use riskgrade_core::{
     Record, RecordKind, RecordType, Schema, Severity, format_number,
 };
 pub use riskgrade_engine::{
-    DimensionLine, Effect, EvalError, Explanation, Grader, Grades, IndicatorLine, ModelSummary,
-    Options, Outcome, Reason, RuleStats, Summary,
+    DimensionLine, Effect, EffectRef, EvalError, Explanation, Grader, Grades, IndicatorLine,
+    ModelSummary, Options, Outcome, Reason, RuleStats, Summary,
 };
 pub use riskgrade_model::{
     ClassSpec, Classes, Cutoffs, Direction, Emit, Leaf, MissingPolicy, Model, ModelError, ModelSet,
@@ -74,8 +74,8 @@ pub use riskgrade_model::{
     ScriptFileProblem, SetProblem, Source, TopicRoute, examples,
 };
 pub use riskgrade_rules::{
-    Action, Catalog, ErrorPolicy, Helper, Limits, Lint, Rule, RuleError, RuleSpec, Rules,
-    Severity as AlertSeverity, Stage,
+    Action, Catalog, ErrorPolicy, Helper, Limits, Lint, NotCompiled, Plan, Rule, RuleError,
+    RuleSpec, Rules, Severity as AlertSeverity, Stage,
 };
 
 pub use riskgrade_core::codes;

@@ -82,16 +82,25 @@ fn rules_check(ui: &Ui, model: Option<&Path>, as_of: Option<Date>) -> Result<u8,
             display::pad(r.id(), w, Align::Left),
             display::escape(spec.when.as_deref().unwrap_or("(always)")),
         ));
+        let indent = format!(
+            "  {:<6} {:>5}  {}",
+            "",
+            "",
+            display::pad("", w, Align::Left)
+        );
         if !reads.is_empty() {
             ui.say(format!(
-                "  {:<6} {:>5}  {}  reads {}",
-                "",
-                "",
-                display::pad("", w, Align::Left),
+                "{indent}  reads {}",
                 display::escape(&reads.join(", "))
             ));
         }
+        ui.say(format!("{indent}  {}", how_it_runs(r)));
     }
+    let compiled = rules.rules().iter().filter(|r| r.plan().is_ok()).count();
+    ui.say(format!(
+        "{compiled} of {} rules run compiled (no interpreter)",
+        rules.len()
+    ));
     let lints = rules.lints();
     if !lints.is_empty() {
         ui.say(format!("{} warning(s):", lints.len()));
@@ -108,6 +117,21 @@ fn rules_check(ui: &Ui, model: Option<&Path>, as_of: Option<Date>) -> Result<u8,
         ui.say("  routing: no `default` department under [routing]; alerts that no route matches go nowhere");
     }
     Ok(0)
+}
+
+/// Whether a rule runs compiled, and if not, why.
+fn how_it_runs(rule: &riskgrade::Rule) -> String {
+    match rule.plan() {
+        Ok(plan) => {
+            let n = plan.steps().len();
+            let s = if n == 1 { "" } else { "s" };
+            format!("runs compiled: {n} action{s}, no interpreter")
+        }
+        Err(why) => format!(
+            "runs with the interpreter: {}",
+            display::escape(&why.to_string())
+        ),
+    }
 }
 
 /// The test files of a set: `<stem>.tests.toml` beside each file that holds rules.
