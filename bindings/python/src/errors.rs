@@ -474,3 +474,112 @@ pub(crate) fn rule_tests_err(e: &RuleTestError) -> PyErr {
         ],
     )
 }
+
+/// A store error: a period, draw, decision or commitment that does not exist is a `KeyError`
+/// (as a missing key of a mapping is); a request the store refuses (a decision missing what it
+/// needs, a task closed already, ...) and a file that is not a store a `DataError` with `file`
+/// (the store's).
+pub(crate) fn store_err(e: &riskgrade::store::StoreError, file: &Path) -> PyErr {
+    use riskgrade::store::{InvalidRequest, StoreError};
+    let file_attr = ("file", Attr::Text(file.display().to_string()));
+    if let StoreError::Invalid(request) = e {
+        let missing = |what: &str, n: i64| {
+            with_attrs(
+                pyo3::exceptions::PyKeyError::new_err(e.to_string()),
+                &[(what, Attr::Text(n.to_string())), file_attr.clone()],
+            )
+        };
+        match request {
+            InvalidRequest::NoDraw { draw } => return missing("draw", *draw),
+            InvalidRequest::NoDecision { decision } => return missing("decision", *decision),
+            InvalidRequest::NoCommitment { commitment } => {
+                return missing("commitment", *commitment);
+            }
+            InvalidRequest::NoRun { period } => {
+                return with_attrs(
+                    pyo3::exceptions::PyKeyError::new_err(e.to_string()),
+                    &[("period", Attr::Text(period.to_string())), file_attr],
+                );
+            }
+            InvalidRequest::NoTask {
+                outcome,
+                draw,
+                enterprise,
+            } => {
+                // `outcome` counts from 1 in the batch: the frame's row from 0.
+                let row = outcome.saturating_sub(1);
+                let message = format!(
+                    "outcomes: row {row}, column `enterprise`: draw #{draw} has no task for enterprise {enterprise}"
+                );
+                return with_attrs(
+                    data_error(message, Some(row), Some("enterprise")),
+                    &[file_attr, ("value", Attr::Text(enterprise.clone()))],
+                );
+            }
+            InvalidRequest::TaskClosed {
+                outcome,
+                draw,
+                task,
+                enterprise,
+            } => {
+                let row = outcome.saturating_sub(1);
+                let message = format!(
+                    "outcomes: row {row}, column `enterprise`: task {task} of draw #{draw} for {enterprise} is closed already"
+                );
+                return with_attrs(
+                    data_error(message, Some(row), Some("enterprise")),
+                    &[file_attr, ("value", Attr::Text(enterprise.clone()))],
+                );
+            }
+            _ => {}
+        }
+    }
+    with_attrs(data_error(e.to_string(), None, None), &[file_attr])
+}
+
+/// A plan that does not load: a `DataError` with `file` and `line` when known.
+pub(crate) fn plan_err(e: &riskgrade::inspect::PlanError) -> PyErr {
+    use riskgrade::inspect::PlanError;
+    let (file, line) = match e {
+        PlanError::Io { file, .. } => (Attr::file(file), 0),
+        PlanError::Syntax { at, .. } => {
+            (at.file.as_deref().map_or(Attr::None, Attr::file), at.line)
+        }
+        PlanError::Invalid { file, .. } => (file.as_deref().map_or(Attr::None, Attr::file), 0),
+        _ => (Attr::None, 0),
+    };
+    with_attrs(
+        data_error(e.to_string(), None, None),
+        &[("file", file), ("line", Attr::position(line))],
+    )
+}
+
+/// An inspection step that failed: store errors as [`store_err`], a pool file's bad value a
+/// `DataError` with its `row` (from 0), `column` and `file`, a draw that cannot be made (an
+/// infeasible pool, inputs that differ from the commitment) a `DataError`.
+pub(crate) fn inspection_err(e: &riskgrade::InspectionError, store: &Path) -> PyErr {
+    use riskgrade::InspectionError;
+    match e {
+        InspectionError::Store(s) => store_err(s, store),
+        InspectionError::Io(io) => io_err(io),
+        InspectionError::Draw(riskgrade::inspect::DrawError::Plan(p)) => plan_err(p),
+        InspectionError::MissingColumn { file, column, .. } => with_attrs(
+            data_error(e.to_string(), None, Some(column)),
+            &[("file", Attr::file(file))],
+        ),
+        InspectionError::Value {
+            file, row, column, ..
+        } => {
+            // The library's `row` counts data rows from 1.
+            let row = row.saturating_sub(1);
+            with_attrs(
+                data_error(e.to_string(), Some(row), Some(column)),
+                &[("file", Attr::file(file))],
+            )
+        }
+        _ => with_attrs(
+            data_error(e.to_string(), None, None),
+            &[("file", Attr::Text(store.display().to_string()))],
+        ),
+    }
+}

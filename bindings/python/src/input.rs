@@ -146,6 +146,12 @@ impl Ask {
             .on_rule_error
             .parse()
             .map_err(pyo3::exceptions::PyValueError::new_err)?;
+        // Strict covers rule failures too: the first one stops the batch (an
+        // `EvaluationError` with its row and rule) unless the caller chose to skip them.
+        let policy = match policy {
+            ErrorPolicy::FailRow if s.strict => ErrorPolicy::Abort,
+            other => other,
+        };
         let mut options = Options::default()
             .reasons(s.reasons)
             .contributions(s.contributions)

@@ -20,8 +20,10 @@
 mod calibrate;
 mod check;
 mod compare;
+mod cycle;
 mod describe;
 mod errors;
+mod explain;
 mod grade;
 mod input;
 mod routed;
@@ -99,6 +101,7 @@ fn _riskgrade(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<store::PyStore>()?;
     m.add_function(wrap_pyfunction!(check::check, m)?)?;
     m.add_function(wrap_pyfunction!(compare::compare, m)?)?;
+    m.add_function(wrap_pyfunction!(explain::explain_many, m)?)?;
     m.add_function(wrap_pyfunction!(calibrate::calibrate, m)?)?;
     m.add_function(wrap_pyfunction!(synthesize, m)?)?;
     m.add("RiskgradeError", py.get_type::<RiskgradeError>())?;

@@ -11,9 +11,12 @@ use pyo3::exceptions::{PyKeyError, PyValueError};
 use pyo3::prelude::*;
 use riskgrade::Month;
 use riskgrade::io::{OutColumn, OutData};
-use riskgrade::store::{Store, StoreError};
+use riskgrade::store::{NewDecision, Resolution, Store, StoreError};
 
-use crate::errors::{Attr, data_error, eval_err, io_err, with_attrs};
+use crate::cycle;
+use crate::errors::{
+    Attr, data_error, eval_err, inspection_err, io_err, plan_err, store_err, with_attrs,
+};
 use crate::grade::PyModel;
 use crate::input::{Batch, detached, parse_date, to_pyarrow};
 
@@ -25,20 +28,29 @@ pub(crate) struct PyStore {
     writable: bool,
 }
 
-/// A store error as a `DataError` naming the store's file.
-fn store_err(e: &StoreError, file: &std::path::Path) -> PyErr {
-    with_attrs(
-        data_error(e.to_string(), None, None),
-        &[("file", Attr::Text(file.display().to_string()))],
-    )
-}
-
 /// A monthly run that could not be made: grading errors as `classify`'s, the rest `DataError`s.
 fn monthly_err(e: &riskgrade::MonthlyError, file: &std::path::Path) -> PyErr {
     match e {
         riskgrade::MonthlyError::Eval(e) => eval_err(e),
         riskgrade::MonthlyError::Store(e) => store_err(e, file),
         other => data_error(other.to_string(), None, None),
+    }
+}
+
+/// A pool: a file, CSV text converted from a frame, or the embedded reference pool.
+fn pool_of(file: Option<PathBuf>, csv: Option<String>) -> cycle::Pool {
+    match (file, csv) {
+        (Some(f), _) => cycle::Pool::File(f),
+        (None, Some(text)) => cycle::Pool::Csv(text),
+        (None, None) => cycle::Pool::Reference,
+    }
+}
+
+/// A plan by file or embedded name.
+fn load_plan(name: &str) -> PyResult<riskgrade::inspect::Plan> {
+    match cycle::plan(name) {
+        Ok(loaded) => loaded.map_err(|e| plan_err(&e)),
+        Err(message) => Err(PyValueError::new_err(message)),
     }
 }
 
@@ -59,15 +71,6 @@ fn int(v: impl IntoIterator<Item = Option<i64>>) -> OutData {
     OutData::Integer(v.into_iter().collect())
 }
 
-/// A list of texts split from a stored `sep`-separated text.
-fn split(s: &str, sep: &str) -> Vec<String> {
-    s.split(sep)
-        .map(str::trim)
-        .filter(|x| !x.is_empty())
-        .map(str::to_string)
-        .collect()
-}
-
 /// Columns as a `pyarrow.Table`.
 fn table(py: Python<'_>, cols: Vec<OutColumn>) -> PyResult<Py<PyAny>> {
     let batch = riskgrade::io::table_to_batch(&cols).map_err(|e| io_err(&e))?;
@@ -86,6 +89,32 @@ impl PyStore {
             f(&store)
         });
         out.map_err(|e| store_err(&e, &self.path))
+    }
+
+    /// Runs `f` on the store opened for writing (with the GIL released, Ctrl-C checked); a
+    /// read-only store refuses with a `ValueError` naming `what`.
+    fn writing<T: Send>(
+        &self,
+        py: Python<'_>,
+        what: &str,
+        f: impl FnOnce(&mut Store) -> PyResult<T> + Send,
+    ) -> PyResult<T> {
+        if !self.writable {
+            return Err(PyValueError::new_err(format!(
+                "the store is open read-only: open it with writable=True to {what}"
+            )));
+        }
+        detached(py, |_| {
+            let mut store = self.store.lock().unwrap_or_else(|p| p.into_inner());
+            f(&mut store)
+        })
+    }
+
+    /// Records a decision as `riskgrade decide` does; returns its number.
+    fn decide(&self, py: Python<'_>, d: NewDecision) -> PyResult<i64> {
+        self.writing(py, "record a decision", |s| {
+            s.decide(d).map_err(|e| store_err(&e, &self.path))
+        })
     }
 
     /// `period`, or a `KeyError` when the store has no run of it.
@@ -175,55 +204,11 @@ impl PyStore {
     /// The results of a stored period, in id order.
     fn results(&self, py: Python<'_>, period: &str) -> PyResult<Py<PyAny>> {
         let p = self.stored(py, period)?;
-        let rows = self.with(py, |s| {
-            let mut rows = Vec::new();
-            s.scan_results::<StoreError>(p, |r| {
-                rows.push(r);
-                Ok(())
-            })?;
-            Ok(rows)
+        let c = self.with(py, |s| s.result_columns(p))?;
+        let batch = py.detach(|| results_batch(c)).map_err(|e| {
+            pyo3::exceptions::PyRuntimeError::new_err(format!("results of {p}: {e}"))
         })?;
-        let cols = vec![
-            OutColumn::new("id", text(rows.iter().map(|r| Some(&r.id)))),
-            OutColumn::new("industry", text(rows.iter().map(|r| Some(&r.industry)))),
-            OutColumn::new("district", text(rows.iter().map(|r| Some(&r.district)))),
-            OutColumn::new("model", text(rows.iter().map(|r| r.model.as_ref()))),
-            OutColumn::new(
-                "score",
-                OutData::Number(rows.iter().map(|r| r.score).collect()),
-            ),
-            OutColumn::new(
-                "score_before_rules",
-                OutData::Number(rows.iter().map(|r| r.base_score).collect()),
-            ),
-            OutColumn::new("class", text(rows.iter().map(|r| r.class.as_ref()))),
-            OutColumn::new("reasons", text(rows.iter().map(|r| Some(&r.reasons)))),
-            OutColumn::new(
-                "labels",
-                OutData::List(rows.iter().map(|r| split(&r.labels, "; ")).collect()),
-            ),
-            OutColumn::new(
-                "alerts",
-                OutData::List(rows.iter().map(|r| split(&r.alerts, "; ")).collect()),
-            ),
-            OutColumn::new(
-                "rules",
-                OutData::List(rows.iter().map(|r| split(&r.rules, " ")).collect()),
-            ),
-            OutColumn::new("manual_decision", int(rows.iter().map(|r| r.manual))),
-            OutColumn::new(
-                "status",
-                text(rows.iter().map(|r| {
-                    Some(if r.class.is_none() || r.error.is_some() {
-                        "error"
-                    } else {
-                        "graded"
-                    })
-                })),
-            ),
-            OutColumn::new("error", text(rows.iter().map(|r| r.error.as_ref()))),
-        ];
-        table(py, cols)
+        to_pyarrow(py, batch)
     }
 
     /// Why classes changed in a stored period (against the period before it).
@@ -457,6 +442,294 @@ impl PyStore {
         })
     }
 
+    /// Every draw, oldest first: number, period, date, plan, seed, tasks, the commitment it was
+    /// drawn under and the digests of its inputs.
+    fn draws(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
+        let cols = self.with(py, cycle::draws_table)?;
+        table(py, cols)
+    }
+
+    /// A draw's tasks by number, with the enterprise's score and the outcome once recorded.
+    fn tasks(&self, py: Python<'_>, draw: i64) -> PyResult<Py<PyAny>> {
+        let cols = self.with(py, |s| cycle::tasks_table(s, draw))?;
+        table(py, cols)
+    }
+
+    /// Stores the commitment to a draw's inputs (before the seed exists), as `riskgrade draw
+    /// commit` does; returns (its number, its digest, the digests as JSON).
+    #[pyo3(signature = (period, *, plan, pool_file=None, pool_csv=None, date=None, by))]
+    #[allow(clippy::too_many_arguments)]
+    fn commit(
+        &self,
+        py: Python<'_>,
+        period: &str,
+        plan: &str,
+        pool_file: Option<PathBuf>,
+        pool_csv: Option<String>,
+        date: Option<&str>,
+        by: &str,
+    ) -> PyResult<(i64, String, String)> {
+        let p = month(period)?;
+        let plan = load_plan(plan)?;
+        let date = date
+            .map(parse_date)
+            .transpose()?
+            .unwrap_or_else(|| p.next().first_day());
+        let pool = pool_of(pool_file, pool_csv);
+        self.writing(py, "commit to a draw", |s| {
+            let inspectors = pool.read().map_err(|e| inspection_err(&e, &self.path))?;
+            let (id, c, _) = riskgrade::commit_period(s, p, &plan, &inspectors, date, by)
+                .map_err(|e| inspection_err(&e, &self.path))?;
+            let digests = serde_json::json!({
+                "plan": c.digests.plan, "candidates": c.digests.candidates,
+                "pool": c.digests.pool, "history": c.digests.history,
+            });
+            Ok((id, c.digest, digests.to_string()))
+        })
+    }
+
+    /// Draws enterprises and inspectors and records the draw, as `riskgrade draw` does: from
+    /// `period` by `plan` on `date`, or under stored `commitment`; returns its number.
+    #[pyo3(signature = (*, seed, by, period=None, plan=None, commitment=None, pool_file=None, pool_csv=None, date=None))]
+    #[allow(clippy::too_many_arguments)]
+    fn draw(
+        &self,
+        py: Python<'_>,
+        seed: &str,
+        by: &str,
+        period: Option<&str>,
+        plan: Option<&str>,
+        commitment: Option<i64>,
+        pool_file: Option<PathBuf>,
+        pool_csv: Option<String>,
+        date: Option<&str>,
+    ) -> PyResult<i64> {
+        let of = match (commitment, period) {
+            (Some(c), None) if plan.is_none() && date.is_none() => cycle::DrawOf::Commitment(c),
+            (None, Some(period)) => {
+                let p = month(period)?;
+                let plan = load_plan(plan.unwrap_or("henan-2021"))?;
+                let date = date
+                    .map(parse_date)
+                    .transpose()?
+                    .unwrap_or_else(|| p.next().first_day());
+                cycle::DrawOf::Period(p, plan, date)
+            }
+            _ => {
+                return Err(PyValueError::new_err(
+                    "draw: give a period (with a plan and a date), or a commitment, which fixes them",
+                ));
+            }
+        };
+        let pool = pool_of(pool_file, pool_csv);
+        self.writing(py, "draw", |s| {
+            let inspectors = pool.read().map_err(|e| inspection_err(&e, &self.path))?;
+            cycle::draw(s, of, &inspectors, seed, by).map_err(|e| inspection_err(&e, &self.path))
+        })
+    }
+
+    /// Re-draws a stored draw and checks its inputs and tasks, as `riskgrade verify` does:
+    /// (the summary as JSON, the differing tasks).
+    #[pyo3(signature = (draw, *, pool_file=None, pool_csv=None))]
+    fn verify(
+        &self,
+        py: Python<'_>,
+        draw: i64,
+        pool_file: Option<PathBuf>,
+        pool_csv: Option<String>,
+    ) -> PyResult<(String, Py<PyAny>)> {
+        let pool = pool_of(pool_file, pool_csv);
+        let (summary, cols) = detached(py, |_| {
+            let inspectors = pool.read().map_err(|e| inspection_err(&e, &self.path))?;
+            let store = self.store.lock().unwrap_or_else(|p| p.into_inner());
+            let v = riskgrade::verify_draw(&store, draw, &inspectors)
+                .map_err(|e| inspection_err(&e, &self.path))?;
+            Ok(cycle::verification(&v))
+        })?;
+        Ok((summary.to_string(), table(py, cols)?))
+    }
+
+    /// Closes tasks of `draw` with what the inspections found, all or nothing, as `riskgrade
+    /// outcomes` does; returns (tasks closed, tasks still open).
+    #[pyo3(signature = (draw, enterprise, date, result, severity, note, *, by))]
+    #[allow(clippy::too_many_arguments)]
+    fn record_outcomes(
+        &self,
+        py: Python<'_>,
+        draw: i64,
+        enterprise: Vec<Option<String>>,
+        date: Vec<Option<String>>,
+        result: Vec<Option<String>>,
+        severity: Vec<Option<String>>,
+        note: Vec<Option<String>>,
+        by: &str,
+    ) -> PyResult<(usize, usize)> {
+        let n = enterprise.len();
+        if [date.len(), result.len(), severity.len(), note.len()]
+            .iter()
+            .any(|&k| k != n)
+        {
+            return Err(PyValueError::new_err(
+                "outcomes: the columns differ in length",
+            ));
+        }
+        let mut cells = (
+            date.into_iter(),
+            result.into_iter(),
+            severity.into_iter(),
+            note.into_iter(),
+        );
+        let rows = enterprise
+            .into_iter()
+            .map(|enterprise| cycle::OutcomeRow {
+                enterprise,
+                date: cells.0.next().flatten(),
+                result: cells.1.next().flatten(),
+                severity: cells.2.next().flatten(),
+                note: cells.3.next().flatten(),
+            })
+            .collect();
+        let outcomes = cycle::outcomes(draw, rows).map_err(|(row, column, value, problem)| {
+            with_attrs(
+                data_error(
+                    format!("outcomes: row {}, column `{column}`: {problem}", row + 1),
+                    Some(row),
+                    Some(column),
+                ),
+                &[("value", Attr::Text(value))],
+            )
+        })?;
+        self.writing(py, "record outcomes", |s| {
+            cycle::record_outcomes(s, draw, &outcomes, by).map_err(|e| store_err(&e, &self.path))
+        })
+    }
+
+    /// Evaluates a draw's closed tasks against the classes and scores they were drawn with, as
+    /// `riskgrade evaluate` does: (the evaluation as JSON, its printed table).
+    #[pyo3(signature = (draw, *, random_only=false))]
+    fn evaluate(&self, py: Python<'_>, draw: i64, random_only: bool) -> PyResult<(String, String)> {
+        let e = self.with(py, |s| riskgrade::evaluate_draw(s, draw, random_only))?;
+        let json = serde_json::to_string(&e).map_err(|e| data_error(e.to_string(), None, None))?;
+        Ok((json, e.to_string()))
+    }
+
+    /// Records a class override (`riskgrade decide override`); returns its number.
+    #[pyo3(signature = (id, class_, *, effective, by, reason, until=None))]
+    #[allow(clippy::too_many_arguments)]
+    fn override_class(
+        &self,
+        py: Python<'_>,
+        id: &str,
+        class_: &str,
+        effective: &str,
+        by: &str,
+        reason: &str,
+        until: Option<&str>,
+    ) -> PyResult<i64> {
+        let mut d = NewDecision::overriding(id, class_, parse_date(effective)?, by, reason);
+        d.until = until.map(parse_date).transpose()?;
+        self.decide(py, d)
+    }
+
+    /// Records a credit repair (`riskgrade decide repair`); returns its number.
+    #[pyo3(signature = (id, *, record, record_date, repaired, by, reason))]
+    #[allow(clippy::too_many_arguments)]
+    fn repair(
+        &self,
+        py: Python<'_>,
+        id: &str,
+        record: &str,
+        record_date: &str,
+        repaired: &str,
+        by: &str,
+        reason: &str,
+    ) -> PyResult<i64> {
+        let kind = riskgrade::RecordType::ALL
+            .into_iter()
+            .find(|t| t.name() == record)
+            .ok_or_else(|| {
+                PyValueError::new_err(format!(
+                    "`{record}` is not a record kind; one of {}",
+                    riskgrade::RecordType::ALL
+                        .map(riskgrade::RecordType::name)
+                        .join(", ")
+                ))
+            })?;
+        let d = NewDecision::repair(
+            id,
+            kind,
+            parse_date(record_date)?,
+            parse_date(repaired)?,
+            by,
+            reason,
+        );
+        self.decide(py, d)
+    }
+
+    /// Files an objection (`riskgrade decide objection`); returns its number.
+    #[pyo3(signature = (id, period, *, filed, by, reason))]
+    fn objection(
+        &self,
+        py: Python<'_>,
+        id: &str,
+        period: &str,
+        filed: &str,
+        by: &str,
+        reason: &str,
+    ) -> PyResult<i64> {
+        let d = NewDecision::objection(id, month(period)?, parse_date(filed)?, by, reason);
+        self.decide(py, d)
+    }
+
+    /// Resolves an open objection (`riskgrade decide resolve`); returns the number of the
+    /// override that records an upheld objection's new class.
+    #[pyo3(signature = (decision, *, upheld, by, note, class_=None, effective=None))]
+    #[allow(clippy::too_many_arguments)]
+    fn resolve(
+        &self,
+        py: Python<'_>,
+        decision: i64,
+        upheld: bool,
+        by: &str,
+        note: &str,
+        class_: Option<String>,
+        effective: Option<&str>,
+    ) -> PyResult<Option<i64>> {
+        let resolution = match (upheld, &class_, effective) {
+            (false, None, None) => Resolution::Rejected,
+            (false, _, _) => {
+                return Err(PyValueError::new_err(
+                    "class_ and effective go with an upheld objection: a rejected one keeps the grade",
+                ));
+            }
+            (true, Some(_), None) => {
+                return Err(PyValueError::new_err(
+                    "an upheld objection with a new class needs `effective`, the day it counts from",
+                ));
+            }
+            (true, _, _) => Resolution::Upheld {
+                class: class_,
+                effective: effective
+                    .map(parse_date)
+                    .transpose()?
+                    .unwrap_or_else(|| riskgrade::Date::from_days(0)),
+            },
+        };
+        self.writing(py, "resolve an objection", |s| {
+            s.resolve(decision, resolution, by, note)
+                .map_err(|e| store_err(&e, &self.path))
+        })
+    }
+
+    /// Withdraws an active override or repair (`riskgrade decide revoke`).
+    #[pyo3(signature = (decision, *, by, why))]
+    fn revoke(&self, py: Python<'_>, decision: i64, by: &str, why: &str) -> PyResult<()> {
+        self.writing(py, "revoke a decision", |s| {
+            s.revoke(decision, by, why)
+                .map_err(|e| store_err(&e, &self.path))
+        })
+    }
+
     fn __repr__(&self) -> String {
         let mode = if self.writable {
             "writable"
@@ -465,4 +738,47 @@ impl PyStore {
         };
         format!("Store('{}', {mode})", self.path.display())
     }
+}
+
+/// A period's stored columns as the table `Store.results` returns: the
+/// store's Arrow arrays as they are, plus each row's status.
+fn results_batch(
+    c: riskgrade::store::ResultColumns,
+) -> Result<arrow_array::RecordBatch, arrow_schema::ArrowError> {
+    use std::sync::Arc;
+
+    use arrow_array::{Array, ArrayRef, StringArray};
+    let status: StringArray = (0..c.len())
+        .map(|i| {
+            Some(if c.class.is_null(i) || !c.error.is_null(i) {
+                "error"
+            } else {
+                "graded"
+            })
+        })
+        .collect();
+    let columns: Vec<(&str, ArrayRef)> = vec![
+        ("id", Arc::new(c.id)),
+        ("industry", Arc::new(c.industry)),
+        ("district", Arc::new(c.district)),
+        ("model", Arc::new(c.model)),
+        ("score", Arc::new(c.score)),
+        ("score_before_rules", Arc::new(c.base_score)),
+        ("class", Arc::new(c.class)),
+        ("reasons", Arc::new(c.reasons)),
+        ("labels", Arc::new(c.labels)),
+        ("alerts", Arc::new(c.alerts)),
+        ("rules", Arc::new(c.rules)),
+        ("manual_decision", Arc::new(c.manual)),
+        ("status", Arc::new(status)),
+        ("error", Arc::new(c.error)),
+    ];
+    let fields: Vec<arrow_schema::Field> = columns
+        .iter()
+        .map(|(name, a)| arrow_schema::Field::new(*name, a.data_type().clone(), true))
+        .collect();
+    arrow_array::RecordBatch::try_new(
+        Arc::new(arrow_schema::Schema::new(fields)),
+        columns.into_iter().map(|(_, a)| a).collect(),
+    )
 }

@@ -171,3 +171,18 @@ def test_a_badly_declared_rule_is_a_rule_compile_error_with_its_place(
     assert err.rule_id in str(err)
     assert err.file is not None and err.file.endswith("reference_rules.toml"), err.file
     assert err.line is not None and err.line >= 1
+
+
+def test_strict_covers_rule_failures(tmp_path: Path) -> None:
+    for f in EXAMPLES.glob("*.toml"):
+        shutil.copy(f, tmp_path / f.name)
+    rules = tmp_path / "reference_rules.toml"
+    rules.write_text(rules.read_text() + RUNTIME_RULE)
+    model = riskgrade.Model.from_path(tmp_path / "reference.toml")
+    with pytest.raises(riskgrade.EvaluationError) as e:
+        model.classify(PROFILES, as_of=AS_OF, strict=True)
+    assert (e.value.rule_id, e.value.row) == ("fails_at_run_time", 0)
+    assert "row 0" in str(e.value)
+    # Skipping failing rules is a choice strict mode keeps.
+    out = model.classify(PROFILES, as_of=AS_OF, strict=True, on_rule_error="skip-rule")
+    assert set(out.column("status").to_pylist()) == {"graded"}

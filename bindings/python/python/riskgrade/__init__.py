@@ -43,9 +43,11 @@ __all__ = [
     "Calibration",
     "ClassInfo",
     "ColumnCheck",
+    "Commitment",
     "Comparison",
     "DataError",
     "EvaluationError",
+    "Evaluation",
     "Explanation",
     "Indicator",
     "InputInfo",
@@ -53,12 +55,14 @@ __all__ = [
     "ModelError",
     "MonthRun",
     "OUTCOME_WORDS",
+    "OutcomesRecorded",
     "PeriodComparison",
     "RiskgradeError",
     "RuleCompileError",
     "RuleInfo",
     "RuleTestResult",
     "Store",
+    "Verification",
     "__version__",
     "calibrate",
     "compare",
@@ -194,11 +198,32 @@ class ColumnCheck:
     """Columns no model reads (ignored when grading)."""
     mistyped: list[dict[str, str]]
     """Columns whose type cannot feed their input: ``column``, ``type`` and ``problem``."""
+    values: list[dict[str, Any]] = dataclasses.field(default_factory=list)
+    """Every bad value of the usable columns, one per row and column, as :meth:`Model.classify`
+    would report it: ``row`` (from 0, as ``df.iloc``), ``id``, ``column``, ``problem`` (a
+    count that is negative or not whole, a date or number that does not parse, a duplicate or
+    missing id, a credit code, industry or district code that breaks its standard — GB
+    32100-2015, GB/T 4754-2017, GB/T 2260) and ``flagged`` (a code the set's ``[codes]``
+    policy grades anyway). A row with a problem that is not ``flagged`` comes back from
+    :meth:`Model.classify` as an error row."""
 
     @property
     def ok(self) -> bool:
-        """True when :meth:`Model.classify` can read the frame (extra columns do no harm)."""
+        """True when :meth:`Model.classify` can read the frame (extra columns do no harm;
+        bad values become error rows, see :attr:`values`)."""
         return not self.missing and not self.mistyped
+
+    @property
+    def clean(self) -> bool:
+        """True when the frame is :attr:`ok` and no value would make an error row."""
+        return self.ok and not any(not v["flagged"] for v in self.values)
+
+    def value_counts(self) -> dict[str, int]:
+        """How many bad values each column has, most first."""
+        counts: dict[str, int] = {}
+        for v in self.values:
+            counts[v["column"]] = counts.get(v["column"], 0) + 1
+        return dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
 
     def __str__(self) -> str:
         lines = [f"routed to: {', '.join(self.routed) or '(no model)'}"]
@@ -206,13 +231,17 @@ class ColumnCheck:
         lines += [f"mistyped: {m['column']}: {m['problem']}" for m in self.mistyped]
         if self.extra:
             lines.append(f"extra (ignored): {', '.join(self.extra)}")
-        lines.append("ok" if self.ok else "not ok")
+        for v in self.values[:20]:
+            lines.append(f"row {v['row']}, enterprise `{v['id']}`, column `{v['column']}`: {v['problem']}")
+        if len(self.values) > 20:
+            lines.append(f"... and {len(self.values) - 20} more bad values ({self.value_counts()})")
+        lines.append(("ok" if self.ok else "not ok") + ("" if self.clean or not self.ok else ", with bad values"))
         return "\n".join(lines)
 
     def __repr__(self) -> str:
         return (
             f"ColumnCheck(ok={self.ok}, routed={self.routed}, missing={[m['column'] for m in self.missing]}, "
-            f"mistyped={[m['column'] for m in self.mistyped]}, extra={len(self.extra)})"
+            f"mistyped={[m['column'] for m in self.mistyped]}, extra={len(self.extra)}, values={len(self.values)})"
         )
 
     def _repr_html_(self) -> str:
@@ -224,10 +253,15 @@ class ColumnCheck:
                 *(("missing", m["column"], m["type"]) for m in self.missing),
                 *(("mistyped", m["column"], m["problem"]) for m in self.mistyped),
                 *(("extra", c, "ignored") for c in self.extra),
+                *((f"row {v['row']}", v["column"], v["problem"]) for v in self.values[:50]),
             ]
         )
         head = f"<p><b>{'ok' if self.ok else 'not ok'}</b>; routed to {html.escape(', '.join(self.routed))}</p>"
         return head + (f"<table><tr><th></th><th>column</th><th></th></tr>{rows}</table>" if rows else "")
+
+
+_DESCRIBED: dict[str, type] = {"indicators": Indicator, "inputs": InputInfo, "classes": ClassInfo, "rules": RuleInfo}
+"""The dataclass of each kind of row of :meth:`Model.frame`."""
 
 
 def _rename(data: object, kind: str, columns: Mapping[str, str] | None) -> object:
@@ -564,6 +598,47 @@ class Model:
             raise KeyError(f"no model {model!r}; the set has {self.models}")
         return out
 
+    def frame(
+        self,
+        what: Literal["indicators", "inputs", "classes", "rules"],
+        *,
+        model: str | None = None,
+        output: Output = "auto",
+    ) -> Any:
+        """The model described as a frame, one row per indicator, input, class or rule (the
+        fields of :class:`Indicator`, :class:`InputInfo`, :class:`ClassInfo`,
+        :class:`RuleInfo`; ``class_`` of a class is its ``name``), in the ``output`` kind
+        (``"auto"`` and ``"arrow"``: a pyarrow Table; ``"pandas"``; ``"polars"``). ``model``
+        keeps one model's indicators or classes.
+
+        >>> import riskgrade
+        >>> model = riskgrade.Model.reference()
+        >>> weights = model.frame("indicators", model="general", output="pandas")
+        >>> round(float(weights["weight"].sum()), 6)
+        1.0
+        >>> model.frame("inputs").num_rows == len(model.inputs)
+        True
+        """
+        _check_output(output)
+        rows: list[Any]
+        if what == "indicators":
+            rows = self.indicators(model)
+        elif what == "classes":
+            rows = self.classes(model)
+        elif what in ("inputs", "rules"):
+            if model is not None:
+                raise ValueError(f"model= keeps one model's indicators or classes; {what} belong to the set")
+            rows = self.inputs if what == "inputs" else self.rules
+        else:
+            raise ValueError(f"what={what!r}: use 'indicators', 'inputs', 'classes' or 'rules'")
+        fields = [f.name for f in dataclasses.fields(_DESCRIBED[what])]
+        records = [{k: v for k, v in dataclasses.asdict(r).items()} for r in rows]
+        if what == "inputs":
+            for r in records:
+                r["derive"] = None if r["derive"] is None else json.dumps(r["derive"], ensure_ascii=False)
+        table = pa.Table.from_pylist(records) if records else pa.table({f: pa.array([], pa.null()) for f in fields})
+        return _convert(table.select(fields), "arrow", output)
+
     def classes(self, model: str | None = None) -> list[ClassInfo]:
         """The classes of every model (or of one), least risky first."""
         return [
@@ -688,12 +763,16 @@ class Model:
         index = data.index if kind == "pandas" and keep_index else None  # type: ignore[attr-defined]
         return _convert(table, kind, output, index=index, classes=self._class_order())
 
-    def check(self, data: object, *, columns: Mapping[str, str] | None = None) -> ColumnCheck:
+    def check(
+        self, data: object, *, columns: Mapping[str, str] | None = None, as_of: DateLike | None = None
+    ) -> ColumnCheck:
         """Checks a frame's columns without grading it: the models its rows are routed to, and
         every missing, extra and mistyped column at once (see :class:`ColumnCheck`).
 
         ``columns`` maps the frame's own names to the model's, as for :meth:`classify`; check
-        until ``ok``, then grade with the same mapping.
+        until ``ok``, then grade with the same mapping. The values are checked too, as a
+        grading as of ``as_of`` (default today) without rules would find them
+        (:attr:`ColumnCheck.values`).
 
         >>> import riskgrade
         >>> model = riskgrade.Model.reference()
@@ -707,8 +786,10 @@ class Model:
         if kind in ("json", "profiles"):
             raise ValueError("check reads a frame's columns; profiles are read as records")
         native = _arrow_input(_rename(data, kind, columns), kind)
-        d = json.loads(_riskgrade.check(self._native, native))
-        return ColumnCheck(routed=d["routed"], missing=d["missing"], extra=d["extra"], mistyped=d["mistyped"])
+        d = json.loads(_riskgrade.check(self._native, native, _as_of(_dt.date.today() if as_of is None else as_of)))
+        return ColumnCheck(
+            routed=d["routed"], missing=d["missing"], extra=d["extra"], mistyped=d["mistyped"], values=d["values"]
+        )
 
     def _class_order(self) -> list[str]:
         """Every model's class names, least risky first, each once."""
@@ -730,6 +811,39 @@ class Model:
         d = json.loads(text)
         d["class_"] = d.pop("class")
         return Explanation(**d)
+
+    def explain_many(
+        self,
+        data: object,
+        as_of: DateLike,
+        ids: Sequence[str],
+        *,
+        rules: bool = True,
+        on_rule_error: OnRuleError = "fail-row",
+    ) -> dict[str, Explanation]:
+        """Explains several enterprises of a batch from one grading (not one per id): a dict
+        from id to :class:`Explanation`, in the order of ``ids``. Ids the batch does not hold
+        raise one :class:`KeyError` naming them (its ``ids`` attribute lists them all).
+
+        >>> import riskgrade
+        >>> model = riskgrade.Model.reference()
+        >>> data = riskgrade.synthesize(50)
+        >>> ids = data.column("id").to_pylist()[:3]
+        >>> [e.class_ is not None for e in model.explain_many(data, "2026-11-01", ids).values()]
+        [True, True, True]
+        """
+        if isinstance(ids, str):
+            raise TypeError("ids: a list of enterprise ids (use explain() for one)")
+        wanted = [str(i) for i in ids]
+        texts = _riskgrade.explain_many(
+            self._native, _native_input(data, _kind(data)), _as_of(as_of), wanted, rules=rules, on_rule_error=on_rule_error
+        )
+        out: dict[str, Explanation] = {}
+        for id_, text in zip(wanted, texts):
+            d = json.loads(text)
+            d["class_"] = d.pop("class")
+            out[id_] = Explanation(**d)
+        return out
 
     def test_rules(self, tests: str | os.PathLike[str]) -> list[RuleTestResult]:
         """Runs rule tests: a ``.tests.toml`` path, or its text. See ``docs/rules.md``.
@@ -1059,186 +1173,16 @@ def synthesize(
     return table
 
 
-class Store:
-    """The history store of the monthly cycle (a SQLite file written by ``riskgrade run``).
-
-    Opened read-only by default: nothing is written to the file or its folder, so a store in
-    use by the monthly run can be read safely; ``writable=True`` opens it for writing (and
-    migrates an older file). Each query returns a frame of the kind ``output`` names (``"auto"``
-    and ``"arrow"``: a pyarrow Table; ``"pandas"``; ``"polars"``), built in Rust from the same
-    readers the command line prints. A period not in the store is a :class:`KeyError`; a file
-    that is not a store, or a newer one, is a :class:`DataError` with ``file``.
-
-    >>> import riskgrade, tempfile, os
-    >>> missing = os.path.join(tempfile.mkdtemp(), "none.db")
-    >>> try:
-    ...     riskgrade.Store(missing)
-    ... except riskgrade.DataError as e:
-    ...     print(type(e).__name__, e.file == missing)
-    DataError True
-    """
-
-    __slots__ = ("_native", "_output")
-
-    def __init__(self, path: str | os.PathLike[str], *, writable: bool = False, output: Output = "auto") -> None:
-        _check_output(output)
-        self._native = _riskgrade.Store(os.fspath(path), writable=writable)
-        self._output: Output = output
-
-    @property
-    def path(self) -> str:
-        """The store's file."""
-        return self._native.path
-
-    @property
-    def writable(self) -> bool:
-        """Whether the store was opened for writing."""
-        return self._native.writable
-
-    def _out(self, table: pa.Table, output: Output | None) -> Any:
-        return _convert(table, "arrow", self._output if output is None else output)
-
-    def periods(self, *, output: Output | None = None) -> Any:
-        """The stored periods, oldest first: as-of date, model version, source, counts, and a
-        ``class:X`` count per class (as ``riskgrade periods`` prints)."""
-        return self._out(self._native.periods(), output)
-
-    def results(self, period: str, *, output: Output | None = None) -> Any:
-        """A stored period's results in id order: id, industry, district, model, score,
-        score_before_rules, class, reasons, labels, alerts and rules (lists), the manual
-        decision that set the class, status (``graded`` or ``error``, as
-        :meth:`Model.classify` says), error. :mod:`riskgrade.plot` takes it as it takes results."""
-        return self._out(self._native.results(str(period)), output)
-
-    def changes(self, period: str, id: str | None = None, *, output: Output | None = None) -> Any:
-        """Why classes changed in ``period`` against the stored period before it: id,
-        from_class, to_class, kind (records, repair, indicators, rules, manual, ...), detail."""
-        return self._out(self._native.changes(str(period), id), output)
-
-    def history(self, id: str, *, output: Output | None = None) -> Any:
-        """One enterprise's class period by period, oldest first, with why it changed."""
-        return self._out(self._native.history(id), output)
-
-    def decisions(self, enterprise: str | None = None, *, output: Output | None = None) -> Any:
-        """The manual decisions (overrides, repairs, objections), oldest first, with status."""
-        return self._out(self._native.decisions(enterprise), output)
-
-    def audit(self, enterprise: str | None = None, *, output: Output | None = None) -> Any:
-        """The append-only audit trail (``at`` in seconds since 1970, UTC)."""
-        return self._out(self._native.audit(enterprise), output)
-
-    def queue(self, period: str, department: str | None = None, *, output: Output | None = None) -> Any:
-        """Each department's queue of the period's routed alerts: department, id, class,
-        topics, labels (only ``department``'s rows when given)."""
-        return self._out(self._native.queue(str(period), department), output)
-
-    def compare(self, before: str, after: str, *, output: Output | None = None) -> PeriodComparison:
-        """Compares two stored periods as ``riskgrade changes`` does: the class migration
-        matrix, the enterprises that entered and left, the movers with their reasons (riskiest
-        move first) and the PSI of scores and indicators."""
-        summary, movers, psi, text = self._native.compare(str(before), str(after))
-        d = json.loads(summary)
-        return PeriodComparison(
-            before=d["from"],
-            after=d["to"],
-            classes=d["classes"],
-            counts=d["matrix"],
-            entered=d["entered"],
-            left=d["left"],
-            movers=self._out(movers, output),
-            psi=self._out(psi, output),
-            text=text,
-        )
-
-    def run_month(self, model: Model, data: object, period: str, *, as_of: DateLike | None = None) -> MonthRun:
-        """Grades a month into the store, as ``riskgrade run`` does (the store must be opened
-        with ``writable=True``): decisions in effect apply, the period replaces an earlier run
-        of it atomically, and what changed since the previous period is stored (see
-        :meth:`changes`). ``data`` is what :meth:`Model.classify` takes; profiles let credit
-        repairs apply and record changes be explained. ``as_of`` defaults to the period's
-        last day."""
-        kind = _kind(data)
-        text, figures = self._native.run_month(
-            model._native, _native_input(data, kind), str(period), None if as_of is None else _as_of(as_of)
-        )
-        return MonthRun(text=text, **json.loads(figures))
-
-    def __repr__(self) -> str:
-        return f"riskgrade.{self._native!r}"
-
-
-@dataclasses.dataclass(frozen=True)
-class PeriodComparison:
-    """Two stored periods compared (see :meth:`Store.compare`); ``str()`` is the CLI's report."""
-
-    before: str
-    after: str
-    classes: list[str]
-    counts: list[list[int]]
-    """``counts[i][j]``: enterprises in class ``i`` in ``before`` and ``j`` in ``after``."""
-    entered: int
-    left: int
-    movers: Any
-    """Every enterprise that changed class, riskiest move first, with its reasons."""
-    psi: Any
-    """PSI of each model's score and of each indicator's risk points, with its band."""
-    text: str
-
-    def matrix(self) -> Any:
-        """The migration matrix as a pandas DataFrame: rows ``before``, columns ``after``."""
-        import pandas as pd
-
-        return pd.DataFrame(
-            self.counts,
-            index=pd.Index(self.classes, name=self.before),
-            columns=pd.Index(self.classes, name=self.after),
-        )
-
-    def __str__(self) -> str:
-        return self.text
-
-    def __repr__(self) -> str:
-        return f"PeriodComparison({self.before!r} -> {self.after!r}, movers={len(self.movers)}, entered={self.entered}, left={self.left})"
-
-    def _repr_html_(self) -> str:
-        import html
-
-        head = "".join(f"<th>{html.escape(c)}</th>" for c in self.classes)
-        rows = "".join(
-            f"<tr><th>{html.escape(c)}</th>{''.join(f'<td>{n:,}</td>' for n in row)}</tr>"
-            for c, row in zip(self.classes, self.counts)
-        )
-        return (
-            f"<p>{html.escape(self.before)} &rarr; {html.escape(self.after)}: {len(self.movers):,} moved, "
-            f"{self.entered:,} entered, {self.left:,} left</p><table><tr><th></th>{head}</tr>{rows}</table>"
-        )
-
-
-@dataclasses.dataclass(frozen=True)
-class MonthRun:
-    """A month graded into a store (see :meth:`Store.run_month`); ``str()`` is the CLI's report."""
-
-    period: str
-    as_of: str
-    enterprises: int
-    graded: int
-    errors: int
-    previous: str | None
-    """The stored period it was compared with."""
-    riskier: int
-    less_risky: int
-    new: int
-    gone: int
-    text: str
-
-    def __str__(self) -> str:
-        return self.text
-
-    def __repr__(self) -> str:
-        return (
-            f"MonthRun(period={self.period!r}, enterprises={self.enterprises}, graded={self.graded}, "
-            f"riskier={self.riskier}, less_risky={self.less_risky})"
-        )
+# The history store lives in its own module; it uses the helpers above.
+from ._store import (  # noqa: E402
+    Commitment,
+    Evaluation,
+    MonthRun,
+    OutcomesRecorded,
+    PeriodComparison,
+    Store,
+    Verification,
+)
 
 
 def validate(source: str | os.PathLike[str]) -> Model:

@@ -15,6 +15,7 @@ __all__ = [
     "calibrate",
     "check",
     "compare",
+    "explain_many",
     "synthesize",
 ]
 
@@ -104,9 +105,69 @@ class Store:
     def queue(self, period: str, department: str | None = None) -> Any: ...
     def compare(self, from_: str, to: str) -> tuple[str, Any, Any, str]: ...
     def run_month(self, model: Model, data: _Batch, period: str, as_of: str | None = None) -> tuple[str, str]: ...
+    def draws(self) -> Any: ...
+    def tasks(self, draw: int) -> Any: ...
+    def commit(
+        self,
+        period: str,
+        *,
+        plan: str,
+        pool_file: str | os.PathLike[str] | None = None,
+        pool_csv: str | None = None,
+        date: str | None = None,
+        by: str,
+    ) -> tuple[int, str, str]: ...
+    def draw(
+        self,
+        *,
+        seed: str,
+        by: str,
+        period: str | None = None,
+        plan: str | None = None,
+        commitment: int | None = None,
+        pool_file: str | os.PathLike[str] | None = None,
+        pool_csv: str | None = None,
+        date: str | None = None,
+    ) -> int: ...
+    def verify(
+        self, draw: int, *, pool_file: str | os.PathLike[str] | None = None, pool_csv: str | None = None
+    ) -> tuple[str, Any]: ...
+    def record_outcomes(
+        self,
+        draw: int,
+        enterprise: list[str | None],
+        date: list[str | None],
+        result: list[str | None],
+        severity: list[str | None],
+        note: list[str | None],
+        *,
+        by: str,
+    ) -> tuple[int, int]: ...
+    def evaluate(self, draw: int, *, random_only: bool = False) -> tuple[str, str]: ...
+    def override_class(
+        self, id: str, class_: str, *, effective: str, by: str, reason: str, until: str | None = None
+    ) -> int: ...
+    def repair(self, id: str, *, record: str, record_date: str, repaired: str, by: str, reason: str) -> int: ...
+    def objection(self, id: str, period: str, *, filed: str, by: str, reason: str) -> int: ...
+    def resolve(
+        self,
+        decision: int,
+        *,
+        upheld: bool,
+        by: str,
+        note: str,
+        class_: str | None = None,
+        effective: str | None = None,
+    ) -> int | None: ...
+    def revoke(self, decision: int, *, by: str, why: str) -> None: ...
 
-def check(model: Model, data: _Batch) -> str:
+def check(model: Model, data: _Batch, as_of: str) -> str:
     """The models the batch's rows are routed to and its missing, extra and mistyped columns, as JSON."""
+
+def explain_many(
+    model: Model, data: _Batch, as_of: str, ids: list[str], *, rules: bool = True, on_rule_error: str = "fail-row"
+) -> list[str]:
+    """One explanation as JSON per id, from one grading of the batch."""
 
 def compare(
     before: Model,

@@ -1,4 +1,6 @@
-"""Plots of grading results: class distribution, scores by class, class migration.
+"""Plots of grading results (class distribution, scores by class, class migration) and of the
+monthly loop (classes over periods, detection rates with confidence intervals, the targeting
+curve, ROC and KS of a draw's inspections, PSI per indicator).
 
 Needs matplotlib, the ``plot`` extra (``pip install 'riskgrade[plot]'``); the
 rest of riskgrade does not, so this module is imported on its own:
@@ -52,8 +54,15 @@ __all__ = [
     "NOT_GRADED",
     "class_colors",
     "class_distribution",
+    "class_over_periods",
+    "detection_rates",
+    "ks",
     "migration_heatmap",
+    "psi",
+    "roc",
     "score_histogram",
+    "targeting_curve",
+    "wilson_interval",
 ]
 
 NOT_GRADED = "not graded"
@@ -394,4 +403,288 @@ def migration_heatmap(
         if figure is not None:
             bar = figure.colorbar(image, ax=ax, shrink=0.8)
             bar.set_label("share of the row (log scale)" if normalize else "enterprises (log scale)")
+    return ax
+
+
+# -- the monthly loop: periods, inspections, outcomes ------------------------------------------
+
+
+def class_over_periods(
+    periods: object,
+    *,
+    share: bool = True,
+    classes: Model | Sequence[str] | None = None,
+    ax: Axes | None = None,
+) -> Axes:
+    """Stacked bars of each stored period's enterprises per class, oldest period first.
+
+    ``periods`` is :meth:`riskgrade.Store.periods` (or the :class:`riskgrade.Store` itself):
+    one ``class:X`` column per class. With ``share=True`` each bar is the period's graded
+    enterprises split into shares (so months of different sizes compare); otherwise counts.
+    """
+    if type(periods).__name__ == "Store" and hasattr(periods, "periods"):
+        periods = periods.periods(output="arrow")
+    table = _to_arrow(periods, ["period"])
+    full = periods if isinstance(periods, pa.Table) else _to_arrow(periods, _columns(periods))
+    names = [c.removeprefix("class:") for c in full.column_names if c.startswith("class:")]
+    order = _class_order(names, classes)
+    colors = class_colors(order)
+    labels = [str(p) for p in table.column("period").to_pylist()]
+    counts = {c: np.asarray(full.column(f"class:{c}").to_pylist(), dtype=np.float64) for c in order}
+    totals = sum(counts.values(), np.zeros(len(labels)))
+    if ax is None:
+        ax = _subplots((2.0 + 0.7 * len(labels), 4.5))
+    bottom = np.zeros(len(labels))
+    for c in order:
+        heights = np.divide(counts[c], totals, out=np.zeros(len(labels)), where=totals > 0) if share else counts[c]
+        ax.bar(labels, heights, bottom=bottom, label=c, color=colors[c], edgecolor="white", linewidth=0.5)
+        bottom = bottom + heights
+    ax.set_xlabel("period")
+    if share:
+        ax.set_ylabel("share of the graded enterprises")
+        ax.yaxis.set_major_formatter(StrMethodFormatter("{x:.0%}"))
+    else:
+        ax.set_ylabel("enterprises")
+        ax.yaxis.set_major_formatter(StrMethodFormatter("{x:,.0f}"))
+    ax.tick_params(axis="x", labelrotation=45 if len(labels) > 8 else 0)
+    ax.legend(title="class", frameon=False, bbox_to_anchor=(1.0, 1.0), loc="upper left")
+    ax.spines[["top", "right"]].set_visible(False)
+    ax.set_title(f"Classes over {len(labels)} period(s)")
+    return ax
+
+
+def _columns(frame: object) -> list[str]:
+    """A frame's column names (pandas, polars or pyarrow)."""
+    if isinstance(frame, pa.Table):
+        return list(frame.column_names)
+    columns = getattr(frame, "columns", None)
+    return [str(c) for c in columns] if columns is not None else []
+
+
+def wilson_interval(problems: int, inspected: int, confidence: float = 0.95) -> tuple[float, float]:
+    """The Wilson score interval of a detection rate ``problems / inspected``.
+
+    It stays inside [0, 1] and is sound for the small counts of a class's inspections (unlike
+    the normal approximation); ``(nan, nan)`` when nothing was inspected.
+    """
+    if inspected <= 0:
+        return (float("nan"), float("nan"))
+    from statistics import NormalDist
+
+    z = NormalDist().inv_cdf(0.5 + confidence / 2)
+    p = problems / inspected
+    denominator = 1 + z * z / inspected
+    centre = (p + z * z / (2 * inspected)) / denominator
+    half = z * float(np.sqrt(p * (1 - p) / inspected + z * z / (4 * inspected * inspected))) / denominator
+    return (max(0.0, centre - half), min(1.0, centre + half))
+
+
+def _rates(source: object) -> list[tuple[str, list[tuple[str, int, int]]]]:
+    """(side, [(class, inspected, problems)]) from an Evaluation or a Comparison with outcomes."""
+    if isinstance(source, Comparison):
+        if source.outcomes is None:
+            raise ValueError("the comparison has no outcomes: pass outcomes= to riskgrade.compare")
+        return [
+            (side, [(c["class"], int(c["inspected"]), int(c["problems"])) for c in source.outcomes[side]["classes"]])
+            for side in ("champion", "challenger")
+        ]
+    classes = getattr(source, "classes", None)
+    if classes is None or not hasattr(source, "inspected"):
+        raise TypeError("pass a riskgrade.Store.evaluate() result or a riskgrade.compare() with outcomes")
+    rows = _to_arrow(classes, ["class", "inspected", "problems"]).to_pylist()
+    return [("", [(r["class"], int(r["inspected"]), int(r["problems"])) for r in rows])]
+
+
+def detection_rates(
+    evaluation: object,
+    *,
+    confidence: float = 0.95,
+    ax: Axes | None = None,
+) -> Axes:
+    """Detection rate per class with its Wilson confidence interval, least risky class first.
+
+    ``evaluation`` is :meth:`riskgrade.Store.evaluate` (a draw's inspections), or a
+    :func:`riskgrade.compare` with ``outcomes=`` (champion and challenger side by side). The
+    rate should rise from the least to the most risky class; the intervals show how far the
+    class's few inspections let one say so. Bars are labelled ``problems/inspected``; a class
+    with no inspections has no bar.
+    """
+    sides = _rates(evaluation)
+    order = _class_order([c for _, rows in sides for c, _, _ in rows], [c for c, _, _ in sides[0][1]])
+    colors = class_colors(order)
+    if ax is None:
+        ax = _subplots((2.0 + 1.0 * len(order) * len(sides), 4.5))
+    width = 0.8 / len(sides)
+    for k, (side, rows) in enumerate(sides):
+        by = {c: (n, p) for c, n, p in rows}
+        xs, heights, low, high, labels, fill = [], [], [], [], [], []
+        for i, c in enumerate(order):
+            n, p = by.get(c, (0, 0))
+            if n == 0:
+                continue
+            lo, hi = wilson_interval(p, n, confidence)
+            xs.append(i - 0.4 + width * (k + 0.5))
+            heights.append(p / n)
+            low.append(p / n - lo)
+            high.append(hi - p / n)
+            labels.append(f"{p}/{n}")
+            fill.append(colors[c])
+        hatch = "//" if k == 1 else None
+        bars = ax.bar(
+            xs,
+            heights,
+            width,
+            yerr=[low, high],
+            capsize=4,
+            color=fill,
+            edgecolor="#333333" if hatch else "white",
+            hatch=hatch,
+            label=side or None,
+            error_kw={"elinewidth": 1, "ecolor": "#333333"},
+        )
+        ax.bar_label(bars, labels=labels, padding=3, fontsize=8, label_type="center")
+    ax.set_xticks(range(len(order)), order)
+    ax.set_xlabel("class")
+    ax.set_ylabel(f"detection rate ({confidence:.0%} Wilson interval)")
+    ax.yaxis.set_major_formatter(StrMethodFormatter("{x:.0%}"))
+    ax.set_ylim(0, 1.05)
+    if len(sides) > 1:
+        ax.legend(frameon=False)
+    ax.spines[["top", "right"]].set_visible(False)
+    ax.set_title("Problems found per class")
+    return ax
+
+
+_PROBLEM_RESULTS = frozenset({"problem", "not_reachable", "refused"})
+"""The results that count as a problem found, as ``riskgrade evaluate`` counts them."""
+
+
+def _scored(tasks: object) -> tuple[Any, Any]:
+    """(scores, problem found) of a draw's closed, scored tasks, riskiest first."""
+    rows = _to_arrow(tasks, ["score", "result"]).to_pylist()
+    pairs = [(float(r["score"]), r["result"] in _PROBLEM_RESULTS) for r in rows if r["score"] is not None and r["result"] is not None]
+    if not pairs or all(p for _, p in pairs) or not any(p for _, p in pairs):
+        raise ValueError("the tasks need closed, scored inspections with and without a problem found")
+    pairs.sort(key=lambda x: -x[0])
+    scores = np.asarray([s for s, _ in pairs], dtype=np.float64)
+    found = np.asarray([p for _, p in pairs], dtype=bool)
+    return scores, found
+
+
+def _curve(scores: Any, found: Any) -> tuple[Any, Any, Any]:
+    """Cumulative (inspections, problems, non-problems) shares at each distinct score, riskiest
+    first, starting at 0: ties are taken together, as the AUC and KS of ``evaluate`` are."""
+    last = np.r_[scores[1:] != scores[:-1], True]
+    tp = np.cumsum(found)[last]
+    fp = np.cumsum(~found)[last]
+    n = np.arange(1, len(scores) + 1)[last]
+    zero = np.zeros(1)
+    return (
+        np.r_[zero, n / len(scores)],
+        np.r_[zero, tp / found.sum()],
+        np.r_[zero, fp / (~found).sum()],
+    )
+
+
+def targeting_curve(tasks: object, *, ax: Axes | None = None) -> Axes:
+    """The share of the problems found against the share of the inspections, riskiest score first.
+
+    ``tasks`` is :meth:`riskgrade.Store.tasks` of a draw with outcomes (its ``score`` and
+    ``result``). The diagonal is uniform random inspection; the higher the curve above it, the
+    more problems targeting by score finds with the same inspections. Not reachable and
+    refused count as problems, as ``riskgrade evaluate`` counts them.
+    """
+    scores, found = _scored(tasks)
+    inspected, problems, _ = _curve(scores, found)
+    if ax is None:
+        ax = _subplots((5.5, 5.0))
+    ax.plot(inspected, problems, color=_RISK_COLORS[3], label="by score", drawstyle="default")
+    ax.plot([0, 1], [0, 1], color=_NOT_GRADED_COLOR, linestyle="--", label="uniform")
+    ax.set_xlabel("share of the inspections (riskiest score first)")
+    ax.set_ylabel("share of the problems found")
+    ax.xaxis.set_major_formatter(StrMethodFormatter("{x:.0%}"))
+    ax.yaxis.set_major_formatter(StrMethodFormatter("{x:.0%}"))
+    ax.set_xlim(0, 1)
+    ax.set_ylim(0, 1.02)
+    ax.legend(frameon=False, loc="lower right")
+    ax.spines[["top", "right"]].set_visible(False)
+    ax.set_title(f"Targeting: {int(found.sum()):,} problems in {len(found):,} inspections")
+    return ax
+
+
+def roc(tasks: object, *, ax: Axes | None = None) -> Axes:
+    """The ROC curve of the scores of a draw's inspections, with its AUC in the legend.
+
+    ``tasks`` is :meth:`riskgrade.Store.tasks` with outcomes. The AUC is the area under the
+    drawn curve (ties between equal scores count half), the one :meth:`riskgrade.Store.evaluate`
+    reports.
+    """
+    scores, found = _scored(tasks)
+    _, tpr, fpr = _curve(scores, found)
+    auc = float(np.sum((fpr[1:] - fpr[:-1]) * (tpr[1:] + tpr[:-1]) / 2))
+    if ax is None:
+        ax = _subplots((5.0, 5.0))
+    ax.plot(fpr, tpr, color=_RISK_COLORS[3], label=f"score (AUC {auc:.3f})")
+    ax.plot([0, 1], [0, 1], color=_NOT_GRADED_COLOR, linestyle="--", label="chance")
+    ax.set_xlabel("share of the inspections without a problem")
+    ax.set_ylabel("share of the problems")
+    ax.set_xlim(0, 1)
+    ax.set_ylim(0, 1.02)
+    ax.set_aspect("equal")
+    ax.legend(frameon=False, loc="lower right")
+    ax.spines[["top", "right"]].set_visible(False)
+    ax.set_title("ROC")
+    return ax
+
+
+def ks(tasks: object, *, ax: Axes | None = None) -> Axes:
+    """The KS plot: cumulative shares of the inspections with and without a problem by score,
+    riskiest first, and the widest gap between them (the KS statistic :meth:`riskgrade.Store.evaluate`
+    reports) marked."""
+    scores, found = _scored(tasks)
+    inspected, tpr, fpr = _curve(scores, found)
+    gap = np.abs(tpr - fpr)
+    at = int(np.argmax(gap))
+    if ax is None:
+        ax = _subplots((6.0, 4.5))
+    ax.plot(inspected, tpr, color=_RISK_COLORS[3], label="with a problem")
+    ax.plot(inspected, fpr, color=_RISK_COLORS[0], label="without")
+    ax.vlines(inspected[at], min(tpr[at], fpr[at]), max(tpr[at], fpr[at]), color="#333333", linestyle=":", label=f"KS {gap[at]:.3f}")
+    ax.set_xlabel("share of the inspections (riskiest score first)")
+    ax.set_ylabel("cumulative share")
+    ax.xaxis.set_major_formatter(StrMethodFormatter("{x:.0%}"))
+    ax.yaxis.set_major_formatter(StrMethodFormatter("{x:.0%}"))
+    ax.legend(frameon=False, loc="lower right")
+    ax.spines[["top", "right"]].set_visible(False)
+    ax.set_title(f"KS {gap[at]:.3f}")
+    return ax
+
+
+_PSI_BANDS = {"stable": _RISK_COLORS[0], "watch": _RISK_COLORS[2], "shifted": _RISK_COLORS[3]}
+
+
+def psi(comparison: object, *, top: int = 20, ax: Axes | None = None) -> Axes:
+    """Horizontal bars of the population stability index of each indicator (and score) between
+    two periods, largest first, coloured by band, with the usual 0.1 and 0.25 thresholds.
+
+    ``comparison`` is :meth:`riskgrade.Store.compare` (its ``psi`` frame: model, what, psi,
+    band), or that frame; ``top`` bars at most.
+    """
+    frame = getattr(comparison, "psi", comparison)
+    rows = _to_arrow(frame, ["model", "what", "psi", "band"]).to_pylist()
+    rows.sort(key=lambda r: -float(r["psi"]))
+    rows = rows[:top]
+    labels = [f"{r['model']}: {r['what']}" for r in rows]
+    values = [float(r["psi"]) for r in rows]
+    if ax is None:
+        ax = _subplots((7.5, 1.2 + 0.3 * max(len(rows), 1)))
+    ys = list(range(len(rows)))[::-1]
+    ax.barh(ys, values, color=[_PSI_BANDS.get(str(r["band"]), _NOT_GRADED_COLOR) for r in rows])
+    ax.set_yticks(ys, labels, fontsize=8)
+    for x in (0.1, 0.25):
+        ax.axvline(x, color="#333333", linestyle=":", linewidth=1)
+    ax.set_xlabel("PSI")
+    ax.spines[["top", "right"]].set_visible(False)
+    before, after = getattr(comparison, "before", None), getattr(comparison, "after", None)
+    ax.set_title("Stability" + (f": {before} to {after}" if before else ""))
     return ax
