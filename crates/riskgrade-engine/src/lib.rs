@@ -7,6 +7,7 @@
 //! | `rules` | the rules pass: `bind` (`when` conditions over columns), `sites` (helper values), `row` (scripts where conditions hold, [`Effect`]s resolved into the class), `stats` ([`RuleStats`]) |
 //! | `compare` | [`compare`]: two gradings of one batch: class migration, movers and the rules behind them; `models` ([`compare_models`]: one batch graded by two model sets); `comparison`, `display`, `psi` |
 //! | `results` | [`results_table`]: the results table layout written by the CLI and handed to Python |
+//! | `stream` | [`classify_file`], [`classify_batches`]: grading and writing batch by batch, memory bounded by a batch |
 //! | `rule_tests` | [`RuleTests`]: rule authors' example cases (`<rules>.tests.toml`) and their diffs |
 //! | `explain` | [`Explanation`]: one enterprise's breakdown for people |
 //! | `error` | [`EvalError`]: why a whole batch could not be graded |
@@ -26,6 +27,7 @@ mod grades;
 mod results;
 mod rule_tests;
 mod rules;
+mod stream;
 
 pub use compare::{
     CompareError, CompareInput, Comparison, ModelComparison, Move, Mover, RuleDelta, Side, compare,
@@ -39,3 +41,6 @@ pub use results::{RESULTS_SCHEMA_VERSION, ResultColumns, results_table};
 pub use riskgrade_rules::ErrorPolicy;
 pub use rule_tests::{Case, CaseResult, Expect, ExpectAlert, RuleTestError, RuleTests};
 pub use rules::{Effect, Outcome, RuleStats};
+pub use stream::{
+    DEFAULT_BATCH_ROWS, StreamError, StreamReport, classify_batches, classify_file, share_model,
+};
