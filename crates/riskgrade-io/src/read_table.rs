@@ -12,7 +12,7 @@ use arrow_array::types::{
 };
 use arrow_array::{Array, ArrowPrimitiveType};
 use arrow_schema::DataType;
-use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+use parquet::arrow::arrow_reader::{ArrowReaderOptions, ParquetRecordBatchReaderBuilder};
 use serde::de::{self, Deserialize, Deserializer, MapAccess, Visitor};
 
 use crate::arrow_read::{Strings, is_string};
@@ -161,10 +161,35 @@ fn is_string_list(dt: &DataType) -> bool {
     matches!(dt, DataType::List(f) | DataType::LargeList(f) if is_string(f.data_type()))
 }
 
+/// Reads a Parquet table, refusing a damaged file with an error.
+///
+/// The Parquet decoder panics on some damaged files (a cut page, a run length past the
+/// data, an unknown type in the embedded Arrow schema): such a panic is caught here, as in
+/// [`crate::read_frame`]. A damaged embedded Arrow schema is only a hint, so the file is read
+/// again without it; any other panic refuses the file.
 fn read_parquet(path: &Path) -> Result<TextTable, IoError> {
+    let guarded = |options: ArrowReaderOptions| {
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            read_parquet_with(path, options)
+        }))
+    };
+    match guarded(ArrowReaderOptions::new()) {
+        Ok(read) => read,
+        Err(_) => match guarded(ArrowReaderOptions::new().with_skip_arrow_metadata(true)) {
+            Ok(read) => read,
+            Err(_) => Err(IoError::Arrow {
+                file: path.to_path_buf(),
+                message: "the file is damaged: the Parquet decoder failed on it".into(),
+            }),
+        },
+    }
+}
+
+fn read_parquet_with(path: &Path, options: ArrowReaderOptions) -> Result<TextTable, IoError> {
     let pq = |e: parquet::errors::ParquetError| IoError::arrow(path, &e);
     let file = File::open(path).map_err(|e| IoError::io(path, &e))?;
-    let builder = ParquetRecordBatchReaderBuilder::try_new(file).map_err(pq)?;
+    let builder =
+        ParquetRecordBatchReaderBuilder::try_new_with_options(file, options).map_err(pq)?;
     let mut columns = Vec::new();
     for field in builder.schema().fields() {
         let dt = field.data_type();
