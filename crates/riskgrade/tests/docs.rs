@@ -84,13 +84,14 @@ fn results_table_columns_follow_the_documented_layout() {
     assert!(names.contains(&"contrib:food:general_credit"));
     let col = |name: &str| &table.iter().find(|c| c.name == name).unwrap().data;
     match (col("dim:general:social"), col("dim:food:static")) {
-        (riskgrade::io::OutData::Number(g), riskgrade::io::OutData::Number(f)) => {
+        (riskgrade::io::OutData::Float64(g), riskgrade::io::OutData::Float64(f)) => {
+            use riskgrade::io::arrow::Array;
             assert!(
-                g[0].is_some() && g[1].is_none(),
+                g.is_valid(0) && g.is_null(1),
                 "general dimensions only for the general row"
             );
             assert!(
-                f[0].is_none() && f[1].is_some(),
+                f.is_null(0) && f.is_valid(1),
                 "food dimensions only for the food row"
             );
         }
