@@ -122,14 +122,7 @@ pub(crate) fn tasks_table(
         .collect();
     let t = &tasks;
     let outcome =
-        |f: fn(
-            &(
-                Date,
-                riskgrade::InspectionResult,
-                Option<String>,
-                Option<String>,
-            ),
-        ) -> Option<String>| { text(t.iter().map(|x| x.outcome.as_ref().and_then(f))) };
+        |f: fn(&Outcome) -> Option<String>| text(t.iter().map(|x| x.outcome.as_ref().and_then(f)));
     Ok(vec![
         OutColumn::new(
             "task",
@@ -155,6 +148,14 @@ pub(crate) fn tasks_table(
         OutColumn::new("note", outcome(|o| o.3.clone())),
     ])
 }
+
+/// A stored task's outcome: date, result, severity, note.
+type Outcome = (
+    Date,
+    riskgrade::InspectionResult,
+    Option<String>,
+    Option<String>,
+);
 
 /// `open` or `closed`.
 fn status(t: &StoredTask) -> &'static str {
@@ -232,7 +233,7 @@ pub(crate) fn record_outcomes(
 /// What a draw asks for: its period, plan and date, or a commitment made before.
 pub(crate) enum DrawOf {
     /// A period, plan and date, without a commitment.
-    Period(Month, Plan, Date),
+    Period(Month, Box<Plan>, Date),
     /// A stored commitment.
     Commitment(i64),
 }

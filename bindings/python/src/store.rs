@@ -513,7 +513,7 @@ impl PyStore {
                     .map(parse_date)
                     .transpose()?
                     .unwrap_or_else(|| p.next().first_day());
-                cycle::DrawOf::Period(p, plan, date)
+                cycle::DrawOf::Period(p, Box::new(plan), date)
             }
             _ => {
                 return Err(PyValueError::new_err(
