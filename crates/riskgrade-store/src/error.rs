@@ -53,7 +53,8 @@ pub enum StoreError {
     },
     /// A store with an older schema opened for reading: reading never migrates.
     #[error(
-        "history store {} has schema version {found} and this riskgrade reads version {current}: open it once with a writing command (e.g. `riskgrade run`) to upgrade it",
+        "history store {} has schema version {found} and this riskgrade reads version {current}: upgrade it with `riskgrade store upgrade --store {}` (a copy of it as it was is kept)",
+        file.display(),
         file.display()
     )]
     OlderSchema {
@@ -255,6 +256,15 @@ pub enum InvalidRequest {
         commitment: i64,
         /// Its draw.
         draw: i64,
+    },
+    /// An upgrade's backup would replace a file that exists.
+    #[error(
+        "`{}` exists already; move it away or name another backup file",
+        backup.display()
+    )]
+    BackupExists {
+        /// The backup file asked for.
+        backup: PathBuf,
     },
 }
 

@@ -95,7 +95,7 @@ pub use error::{DecisionProblem, InvalidRequest, Result, StoreError};
 pub use frequencies::YearCount;
 pub use inspections::{DrawInfo, NewDraw, StoredTask, TaskOutcome, TaskRow};
 pub use keys::{NewKey, Role, StoredKey};
-pub use open::{APPLICATION_ID, Store};
+pub use open::{APPLICATION_ID, Store, Upgrade};
 pub use queue::{DepartmentQueue, QueueItem, Queues, queues};
 pub use results::{HistoryEntry, ResultRow};
 pub use runs::{NewRun, RunInfo};

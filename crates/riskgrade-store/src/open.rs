@@ -67,7 +67,7 @@ impl Store {
     /// Opens an existing store for reading only: nothing is written to the
     /// file or its folder (no migration, no change of journal mode), so a
     /// store on read-only media can be listed. A store with an older schema
-    /// must be opened once with [`Store::open`] to be upgraded.
+    /// is refused: [`Store::upgrade`] upgrades it, keeping a copy.
     ///
     /// ```
     /// let dir = tempfile::tempdir()?;
@@ -281,6 +281,87 @@ impl Store {
     /// The store's file (`:memory:` for an in-memory store).
     pub fn file(&self) -> &Path {
         &self.file
+    }
+}
+
+/// What [`Store::upgrade`] did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Upgrade {
+    /// The schema version the file had.
+    pub from: u32,
+    /// The schema version it has now.
+    pub to: u32,
+    /// The copy of the file as it was, made before the first change (`None`: the file had
+    /// this build's schema already, nothing was changed).
+    pub backup: Option<PathBuf>,
+}
+
+impl Store {
+    /// Upgrades the store at `path`, written by an earlier riskgrade, to this build's schema
+    /// ([`SCHEMA_VERSION`]). First a consistent copy of the file as it was is written to
+    /// `backup` (default: `<file>.schema-<version>.bak` beside it; an existing file is never
+    /// replaced), then each migration runs in its own transaction. If a migration fails, the
+    /// file stays at the last version reached and the copy keeps the original.
+    ///
+    /// ```
+    /// let dir = tempfile::tempdir()?;
+    /// let path = dir.path().join("history.db");
+    /// drop(riskgrade_store::Store::open(&path)?);
+    /// let done = riskgrade_store::Store::upgrade(&path, None)?;
+    /// assert_eq!((done.from, done.to, done.backup), (riskgrade_store::SCHEMA_VERSION, riskgrade_store::SCHEMA_VERSION, None));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ///
+    /// # Errors
+    /// [`StoreError::NotAStore`] for a database of another program (left untouched),
+    /// [`StoreError::NewerSchema`] for a file from a newer riskgrade,
+    /// [`InvalidRequest::BackupExists`](crate::InvalidRequest::BackupExists) when the backup
+    /// file exists, SQLite errors (no such file, not a database, a failed copy or migration).
+    pub fn upgrade(path: impl AsRef<Path>, backup: Option<&Path>) -> Result<Upgrade> {
+        let path = path.as_ref();
+        let (conn, identity) =
+            read_only_connection(path, false).and_then(|c| identified(c, path))?;
+        let from = match identity {
+            Identity::Riskgrade(v) | Identity::Unmarked(v) => v,
+            Identity::Empty | Identity::Foreign { .. } => return Err(not_a_store(path, identity)),
+        };
+        check_version(path, from)?;
+        if identity == Identity::Riskgrade(SCHEMA_VERSION) {
+            return Ok(Upgrade {
+                from,
+                to: from,
+                backup: None,
+            });
+        }
+        let backup = backup.map_or_else(
+            || {
+                let mut name = path.as_os_str().to_owned();
+                name.push(format!(".schema-{from}.bak"));
+                PathBuf::from(name)
+            },
+            Path::to_path_buf,
+        );
+        if backup.exists() {
+            return Err(crate::InvalidRequest::BackupExists { backup }.into());
+        }
+        // VACUUM INTO writes a consistent copy (the write-ahead log included) from a reader.
+        conn.execute("VACUUM INTO ?1", [backup.to_string_lossy()])
+            .map_err(|source| StoreError::Sqlite {
+                file: path.to_path_buf(),
+                context: format!(
+                    "copying the store to `{}` before upgrading it",
+                    backup.display()
+                ),
+                source,
+            })?;
+        drop(conn);
+        let store = Store::open(path)?;
+        Ok(Upgrade {
+            from,
+            to: store.schema_version()?,
+            backup: Some(backup),
+        })
     }
 }
 

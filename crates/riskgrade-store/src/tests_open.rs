@@ -247,3 +247,90 @@ fn two_processes_creating_one_store_both_succeed() {
         assert_eq!(version, SCHEMA_VERSION);
     }
 }
+
+/// A store as riskgrade wrote it at schema 6 (before lean results): one run of 2026-03 with
+/// a graded row carrying labels, alerts and rules, and a row not graded.
+fn store_at_schema_6(path: &Path) {
+    let conn = Connection::open(path).expect("sqlite");
+    for (i, sql) in schema::MIGRATIONS[..6].iter().enumerate() {
+        conn.execute_batch(sql).expect("schema");
+        conn.pragma_update(None, "user_version", i as i64 + 1)
+            .expect("version");
+    }
+    conn.pragma_update(None, "application_id", APPLICATION_ID)
+        .expect("mark");
+    conn.execute_batch(
+        "INSERT INTO runs VALUES ('2026-03', '2026-03-31', 'v1', 'sha', 'local', 1, 2, 2, 1, 1, \
+         '[\"A\",\"B\"]', '[0,1]', '{}', NULL);
+         INSERT INTO results VALUES ('2026-03', 'E1', 'general', 310.5, 300.5, 'B', \
+         'young enterprise (1.5 years)', '', '重点监管; 食品安全', 'food_safety -> Food Division', \
+         'veto_dishonest_list recent_major_penalty', NULL, NULL, '110108', 'C1411');
+         INSERT INTO results VALUES ('2026-03', 'E2', NULL, NULL, NULL, NULL, '', '', '', '', '', \
+         NULL, 'column `industry`: `ZZ99` is not an industry code', '', '');",
+    )
+    .expect("rows");
+}
+
+#[test]
+fn an_upgrade_keeps_a_copy_of_the_old_store_and_converts_its_rows() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("old.db");
+    store_at_schema_6(&path);
+    let err = Store::open_read_only(&path).expect_err("older");
+    assert!(
+        err.to_string()
+            .contains("`riskgrade store upgrade --store "),
+        "{err}"
+    );
+    let done = Store::upgrade(&path, None).expect("upgrade");
+    let backup = dir.path().join("old.db.schema-6.bak");
+    assert_eq!((done.from, done.to), (6, SCHEMA_VERSION));
+    assert_eq!(done.backup.as_deref(), Some(backup.as_path()));
+    // The copy is the store as it was; the store reads with its rows converted.
+    let copy = Connection::open(&backup).expect("copy");
+    let version: i64 = copy
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .expect("version");
+    let rows: i64 = copy
+        .query_row("SELECT count(*) FROM results", [], |r| r.get(0))
+        .expect("rows");
+    assert_eq!((version, rows), (6, 2));
+    let s = Store::open_read_only(&path).expect("upgraded store reads");
+    let p: riskgrade_core::Month = "2026-03".parse().expect("month");
+    let got = s.results_of(p, &["E1", "E2"]).expect("results");
+    let e1 = got[0].as_ref().expect("E1");
+    assert_eq!((e1.class.as_deref(), e1.score), (Some("B"), Some(310.5)));
+    assert_eq!(e1.labels, "重点监管; 食品安全");
+    assert_eq!(e1.rules, "veto_dishonest_list recent_major_penalty");
+    let e2 = got[1].as_ref().expect("E2");
+    assert!(e2.class.is_none() && e2.error.as_deref().is_some_and(|e| e.contains("ZZ99")));
+    drop(s);
+    // Again: nothing to do, no copy.
+    let again = Store::upgrade(&path, None).expect("again");
+    assert_eq!((again.from, again.backup), (SCHEMA_VERSION, None));
+}
+
+#[test]
+fn an_upgrade_never_replaces_a_file_and_leaves_foreign_databases_alone() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("old.db");
+    store_at_schema_6(&path);
+    let taken = dir.path().join("taken.bak");
+    std::fs::write(&taken, b"keep me").expect("write");
+    let err = Store::upgrade(&path, Some(&taken)).expect_err("taken");
+    assert!(
+        matches!(&err, StoreError::Invalid(InvalidRequest::BackupExists { backup }) if *backup == taken),
+        "{err}"
+    );
+    assert_eq!(std::fs::read(&taken).expect("read"), b"keep me");
+    assert!(matches!(
+        Store::open_read_only(&path),
+        Err(StoreError::OlderSchema { found: 6, .. })
+    ));
+    for foreign in foreign_databases(dir.path()) {
+        let before = std::fs::read(&foreign).expect("read");
+        let err = Store::upgrade(&foreign, None).expect_err("foreign");
+        assert!(matches!(err, StoreError::NotAStore { .. }), "{err}");
+        assert_eq!(std::fs::read(&foreign).expect("read"), before);
+    }
+}
