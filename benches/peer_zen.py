@@ -215,7 +215,8 @@ RULES_JDM = {
                 + has("licences_valid", "==", 0),
         "points": "5", "alert": '"food_safety"'},
     "inclusive_prudent_new_business": {
-        "when": has("years_in_operation", "<", 1) + " and " + has("major_penalties_3y", "==", 0),
+        "when": "new_business_form == true and " + has("years_in_operation", "<", 1) + " and "
+                + has("major_penalties_3y", "==", 0),
         "at_most": '"B"', "label": '"包容审慎"'},
     "food_campaign_2026": {
         "when": 'model == "food" and ' + has("complaints_1y", ">=", 1),
