@@ -4,8 +4,10 @@
 //! into segments; each segment is kept as a *template* (the segment with every
 //! number replaced by a placeholder, interned once per store in the `texts`
 //! table) and its numbers (as packed decimals). Lists (labels, alerts, rule
-//! ids) are lists of interned texts, and drivers are pairs of indicator index
-//! and points. Decoding renders exactly the text that was encoded, byte for
+//! ids) are lists of interned texts. Drivers are a bitmap of the indicators
+//! that drive and, for each, a small code: the position of its points among
+//! the points that indicator has had in the store (texts `\u{2}index:points`,
+//! numbered per indicator in key order). Decoding renders exactly the text that was encoded, byte for
 //! byte, whatever it holds: a segment that cannot be templated is kept raw.
 //!
 //! A row's `detail` blob starts with a flag byte saying which fields follow:
@@ -14,7 +16,7 @@
 //! |---|---|
 //! | 0 | the score before rules is missing while the score is not |
 //! | 1 | reasons (templated, `; `) |
-//! | 2 | drivers as `(index, points)` pairs |
+//! | 2 | drivers as a bitmap of indicators and a points code each |
 //! | 3 | drivers as raw text |
 //! | 4 | labels (list) |
 //! | 5 | alerts (list) |
@@ -41,12 +43,25 @@ pub(crate) const RULE_SEP: &str = " ";
 pub(crate) trait Intern {
     /// The key of `text`.
     fn key(&mut self, text: &str) -> rusqlite::Result<u64>;
+    /// The code of `points` among indicator `index`'s driver points, adding it when new.
+    fn driver_code(&mut self, index: usize, points: &str) -> rusqlite::Result<u64>;
 }
 
 /// Looks texts up by key.
 pub(crate) trait Lookup {
     /// The text of `key`, if known.
     fn text(&self, key: u64) -> Option<&str>;
+    /// The points of indicator `index`'s driver code `code`, if known.
+    fn driver(&self, index: u64, code: u64) -> Option<&str>;
+}
+
+/// The marker of a driver's text: `\u{2}index:points`.
+pub(crate) const DRIVER: char = '\u{2}';
+
+/// A driver text as `(index, points)`, when `text` is one.
+pub(crate) fn driver_of(text: &str) -> Option<(usize, &str)> {
+    let (i, p) = text.strip_prefix(DRIVER)?.split_once(':')?;
+    Some((i.parse().ok()?, p))
 }
 
 /// Why a stored blob could not be decoded.
@@ -272,39 +287,59 @@ fn join_keys(keys: &[u64], sep: &str, texts: &impl Lookup) -> Result<String, Dam
     Ok(out)
 }
 
-/// Drivers `i:p i:p …` as pairs, when they render back to the same text.
-fn put_drivers(out: &mut Vec<u8>, drivers: &str) -> bool {
-    let mut packed = Vec::new();
-    let items: Vec<&str> = drivers.split(' ').collect();
-    put_varint(&mut packed, items.len() as u64);
-    for item in items {
+/// Drivers `i:p i:p …` (indexes rising) as a bitmap and codes, when they are so.
+fn put_drivers(
+    out: &mut Vec<u8>,
+    drivers: &str,
+    intern: &mut impl Intern,
+) -> rusqlite::Result<bool> {
+    let mut pairs = Vec::new();
+    for item in drivers.split(' ') {
         let Some((i, p)) = item.split_once(':') else {
-            return false;
+            return Ok(false);
         };
-        let index_ok = !i.is_empty() && (i == "0" || !i.starts_with('0')) && i.len() <= 9;
-        let Some(index) = i.parse::<u64>().ok().filter(|_| index_ok) else {
-            return false;
+        let canonical = !i.is_empty() && (i == "0" || !i.starts_with('0')) && i.len() <= 4;
+        let Some(index) = i.parse::<usize>().ok().filter(|_| canonical) else {
+            return Ok(false);
         };
-        if numbers(p) != [(0, p.len())] {
-            return false;
+        if pairs.last().is_some_and(|&(last, _)| last >= index) || p.contains(' ') {
+            return Ok(false);
         }
-        put_varint(&mut packed, index);
-        put_number(&mut packed, p);
+        pairs.push((index, p));
     }
-    out.extend_from_slice(&packed);
-    true
+    let last = pairs.last().map_or(0, |&(i, _)| i);
+    let mut bitmap = vec![0u8; last / 8 + 1];
+    for &(i, _) in &pairs {
+        bitmap[i / 8] |= 1 << (i % 8);
+    }
+    put_varint(out, bitmap.len() as u64);
+    out.extend_from_slice(&bitmap);
+    for (i, p) in pairs {
+        put_varint(out, intern.driver_code(i, p)?);
+    }
+    Ok(true)
 }
 
-fn read_drivers(r: &mut Reader<'_>) -> Result<String, Damage> {
-    let n = r.varint()?;
+fn read_drivers(r: &mut Reader<'_>, texts: &impl Lookup) -> Result<String, Damage> {
+    let len = usize::try_from(r.varint()?).map_err(|_| Damage::Truncated)?;
+    let end = r.at.checked_add(len).ok_or(Damage::Truncated)?;
+    let bitmap = r.bytes.get(r.at..end).ok_or(Damage::Truncated)?;
+    r.at = end;
     let mut out = String::new();
-    for k in 0..n {
-        if k > 0 {
-            out.push(' ');
+    for (byte, bits) in bitmap.iter().enumerate() {
+        for bit in 0..8 {
+            if bits & (1 << bit) == 0 {
+                continue;
+            }
+            let index = (byte * 8 + bit) as u64;
+            let code = r.varint()?;
+            if !out.is_empty() {
+                out.push(' ');
+            }
+            out.push_str(&index.to_string());
+            out.push(':');
+            out.push_str(texts.driver(index, code).ok_or(Damage::UnknownText(code))?);
         }
-        out.push_str(&r.varint()?.to_string());
-        out.push(':');
-        read_number(r, &mut out)?;
     }
     Ok(out)
 }
@@ -324,7 +359,7 @@ pub(crate) fn encode_detail(
         put_text(&mut out, &row.reasons, TEXT_SEP, intern)?;
     }
     if !row.drivers.is_empty() {
-        if put_drivers(&mut out, &row.drivers) {
+        if put_drivers(&mut out, &row.drivers, intern)? {
             flags |= 1 << 2;
         } else {
             flags |= 1 << 3;
@@ -375,7 +410,7 @@ pub(crate) fn decode_detail(blob: &[u8], texts: &impl Lookup) -> Result<Detail, 
         read_text(&mut r, TEXT_SEP, texts, &mut d.reasons)?;
     }
     if flags & (1 << 2) != 0 {
-        d.drivers = read_drivers(&mut r)?;
+        d.drivers = read_drivers(&mut r, texts)?;
     } else if flags & (1 << 3) != 0 {
         let len = r.varint()?;
         d.drivers = r.str(len)?.to_string();
@@ -433,6 +468,7 @@ mod tests {
     struct Memory {
         keys: HashMap<String, u64>,
         texts: Vec<String>,
+        drivers: HashMap<usize, Vec<String>>,
     }
 
     impl Intern for Memory {
@@ -445,12 +481,26 @@ mod tests {
             self.keys.insert(text.to_string(), k);
             Ok(k)
         }
+
+        fn driver_code(&mut self, index: usize, points: &str) -> rusqlite::Result<u64> {
+            let list = self.drivers.entry(index).or_default();
+            let at = list.iter().position(|p| p == points).unwrap_or_else(|| {
+                list.push(points.to_string());
+                list.len() - 1
+            });
+            Ok(at as u64)
+        }
     }
 
     impl Lookup for Memory {
         fn text(&self, key: u64) -> Option<&str> {
             let i = usize::try_from(key).ok()?.checked_sub(1)?;
             self.texts.get(i).map(String::as_str)
+        }
+
+        fn driver(&self, index: u64, code: u64) -> Option<&str> {
+            let list = self.drivers.get(&usize::try_from(index).ok()?)?;
+            list.get(usize::try_from(code).ok()?).map(String::as_str)
         }
     }
 

@@ -12,13 +12,15 @@ use std::sync::Arc;
 
 use rusqlite::Connection;
 
-use crate::codec::{Damage, Intern, Lookup};
+use crate::codec::{DRIVER, Damage, Intern, Lookup, driver_of};
 use crate::{Result, Store};
 
 /// The texts of a store by key.
 #[derive(Debug, Default)]
 pub(crate) struct TextTable {
     texts: Vec<Option<String>>,
+    /// Per indicator, the keys of its driver texts in key order (the codes).
+    drivers: Vec<Vec<usize>>,
 }
 
 impl Lookup for TextTable {
@@ -27,14 +29,23 @@ impl Lookup for TextTable {
             .get(usize::try_from(key).ok()?)
             .and_then(|t| t.as_deref())
     }
+
+    fn driver(&self, index: u64, code: u64) -> Option<&str> {
+        let key = *self
+            .drivers
+            .get(usize::try_from(index).ok()?)?
+            .get(usize::try_from(code).ok()?)?;
+        driver_of(self.texts.get(key)?.as_deref()?).map(|(_, p)| p)
+    }
 }
 
 impl TextTable {
     /// Reads every text of the store.
     pub(crate) fn load(conn: &Connection) -> rusqlite::Result<TextTable> {
-        let mut stmt = conn.prepare("SELECT key, text FROM texts")?;
+        let mut stmt = conn.prepare("SELECT key, text FROM texts ORDER BY key")?;
         let mut rows = stmt.query([])?;
         let mut texts: Vec<Option<String>> = Vec::new();
+        let mut drivers: Vec<Vec<usize>> = Vec::new();
         while let Some(r) = rows.next()? {
             let key: i64 = r.get(0)?;
             let Ok(k) = usize::try_from(key) else {
@@ -43,9 +54,16 @@ impl TextTable {
             if texts.len() <= k {
                 texts.resize(k + 1, None);
             }
-            texts[k] = Some(r.get(1)?);
+            let text: String = r.get(1)?;
+            if let Some((i, _)) = driver_of(&text) {
+                if drivers.len() <= i {
+                    drivers.resize(i + 1, Vec::new());
+                }
+                drivers[i].push(k);
+            }
+            texts[k] = Some(text);
         }
-        Ok(TextTable { texts })
+        Ok(TextTable { texts, drivers })
     }
 
     /// The text of `key`, or the damage of a key the store lacks.
@@ -68,12 +86,19 @@ impl TextTable {
 /// Interns through the store's connection, inside the caller's transaction.
 pub(crate) struct Interner<'c> {
     pub(crate) conn: &'c Connection,
-    pub(crate) keys: &'c mut HashMap<String, u64>,
+    pub(crate) keys: &'c mut Keys,
+}
+
+/// Every text of the store by text, and each indicator's driver codes by points, for a writer.
+#[derive(Debug, Default)]
+pub(crate) struct Keys {
+    texts: HashMap<String, u64>,
+    drivers: HashMap<usize, HashMap<String, u64>>,
 }
 
 impl Intern for Interner<'_> {
     fn key(&mut self, text: &str) -> rusqlite::Result<u64> {
-        if let Some(&k) = self.keys.get(text) {
+        if let Some(&k) = self.keys.texts.get(text) {
             return Ok(k);
         }
         let mut stmt = self
@@ -81,18 +106,46 @@ impl Intern for Interner<'_> {
             .prepare_cached("INSERT INTO texts (text) VALUES (?1)")?;
         stmt.execute([text])?;
         let k = self.conn.last_insert_rowid() as u64;
-        self.keys.insert(text.to_string(), k);
+        self.keys.texts.insert(text.to_string(), k);
+        if let Some((i, p)) = driver_of(text) {
+            let codes = self.keys.drivers.entry(i).or_default();
+            let code = codes.len() as u64;
+            codes.insert(p.to_string(), code);
+        }
         Ok(k)
+    }
+
+    fn driver_code(&mut self, index: usize, points: &str) -> rusqlite::Result<u64> {
+        if let Some(&c) = self.keys.drivers.get(&index).and_then(|m| m.get(points)) {
+            return Ok(c);
+        }
+        self.key(&format!("{DRIVER}{index}:{points}"))?;
+        Ok(self
+            .keys
+            .drivers
+            .get(&index)
+            .and_then(|m| m.get(points))
+            .copied()
+            .unwrap_or(0))
     }
 }
 
-/// Every text of the store by text, for a writer.
-pub(crate) fn keys_of(conn: &Connection) -> rusqlite::Result<HashMap<String, u64>> {
-    let mut stmt = conn.prepare("SELECT key, text FROM texts")?;
-    let rows = stmt.query_map([], |r| {
-        Ok((r.get::<_, String>(1)?, r.get::<_, i64>(0)? as u64))
-    })?;
-    rows.collect()
+/// Every text of the store, for a writer (driver codes numbered in key order).
+pub(crate) fn keys_of(conn: &Connection) -> rusqlite::Result<Keys> {
+    let mut stmt = conn.prepare("SELECT key, text FROM texts ORDER BY key")?;
+    let mut rows = stmt.query([])?;
+    let mut keys = Keys::default();
+    while let Some(r) = rows.next()? {
+        let key = r.get::<_, i64>(0)? as u64;
+        let text: String = r.get(1)?;
+        if let Some((i, p)) = driver_of(&text) {
+            let codes = keys.drivers.entry(i).or_default();
+            let code = codes.len() as u64;
+            codes.insert(p.to_string(), code);
+        }
+        keys.texts.insert(text, key);
+    }
+    Ok(keys)
 }
 
 impl Store {

@@ -4,8 +4,6 @@
 //! inside the migration's transaction, so a store is converted whole or not
 //! at all.
 
-use std::collections::HashMap;
-
 use riskgrade_core::Month;
 use rusqlite::types::Type;
 use rusqlite::{Connection, params};
@@ -13,7 +11,7 @@ use rusqlite::{Connection, params};
 use crate::changes::encode_note;
 use crate::codec::period_key;
 use crate::results::RawRow;
-use crate::texts::Interner;
+use crate::texts::{Interner, Keys};
 use crate::{ChangeKind, ChangeNote, ResultRow};
 
 /// A stored period text as its key; a text that is not a month fails the migration.
@@ -25,7 +23,7 @@ fn period_of(text: &str, column: usize) -> rusqlite::Result<i64> {
 
 /// Moves the rows of `results` and `changes` into the lean tables, then drops the old ones.
 pub(crate) fn lean_results(conn: &Connection) -> rusqlite::Result<()> {
-    let mut keys = HashMap::new();
+    let mut keys = Keys::default();
     let mut intern = Interner {
         conn,
         keys: &mut keys,

@@ -1,6 +1,6 @@
 //! The run writer: one period written in one transaction.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 use riskgrade_core::Month;
 use rusqlite::params;
@@ -10,7 +10,7 @@ use crate::changes::encode_note;
 use crate::codec::period_key;
 use crate::results::RawRow;
 use crate::runs::RUN_COLUMNS;
-use crate::texts::{Interner, keys_of};
+use crate::texts::{Interner, Keys, keys_of};
 use crate::{
     ChangeNote, InvalidRequest, NewRun, Result, ResultRow, RunInfo, Store, StoreError, now,
 };
@@ -47,7 +47,7 @@ impl Store {
             note_seq: BTreeMap::new(),
             replaced: None,
             failed: false,
-            keys: HashMap::new(),
+            keys: Keys::default(),
         };
         writer.keys = keys_of(&writer.store.conn).map_err(|e| writer.sql("reading texts", e))?;
         writer.counts = vec![0; writer.run.classes.len()];
@@ -81,7 +81,7 @@ pub struct RunWriter<'a> {
     replaced: Option<ReplacedRun>,
     failed: bool,
     /// The store's texts by text, with those this run added.
-    keys: HashMap<String, u64>,
+    keys: Keys,
 }
 
 impl std::fmt::Debug for RunWriter<'_> {
