@@ -23,7 +23,7 @@ use clap::{Parser, Subcommand};
 use riskgrade::Month;
 
 use crate::commands::{
-    calibrate, compare, decide, grade, inspect, keys, monthly, rules, serve, synth, validate,
+    calibrate, compare, decide, grade, inspect, keys, monthly, rules, serve, store, synth, validate,
 };
 use crate::error::Failure;
 use crate::ui::Ui;
@@ -214,6 +214,11 @@ enum Command {
         #[command(subcommand)]
         command: keys::KeysCommand,
     },
+    /// Look after a history store file: upgrade one written by an earlier riskgrade.
+    Store {
+        #[command(subcommand)]
+        command: store::StoreCommand,
+    },
 }
 
 fn main() -> ExitCode {
@@ -281,5 +286,6 @@ fn run(command: Command, ui: &Ui) -> Result<u8, Failure> {
         Command::Rules { command } => rules::rules(ui, command),
         Command::Serve(args) => serve::serve(ui, args),
         Command::Keys { command } => keys::keys(ui, command),
+        Command::Store { command } => store::store(ui, command),
     }
 }

@@ -10,5 +10,6 @@ pub(crate) mod keys;
 pub(crate) mod monthly;
 pub(crate) mod rules;
 pub(crate) mod serve;
+pub(crate) mod store;
 pub(crate) mod synth;
 pub(crate) mod validate;
