@@ -29,7 +29,12 @@
 //! | `CalibrateError::Store` | `DataError` | — |
 //! | `RuleTestError` | `DataError` | `file`, `line`, `column` |
 //! | `DateError` | `DataError` | `column = "as_of"` |
-//! | `StoreError` (a `Store`'s) | `DataError` | `file` (the store) |
+//! | `StoreError` (a `Store`'s): no such period, draw, decision or commitment | `KeyError` | `period`, `draw`, `decision` or `commitment`; `file` |
+//! | `StoreError`: an outcome without an open task | `DataError` | `row`, `column = "enterprise"`, `value`, `file` |
+//! | `StoreError`: any other refusal, a file that is not a store | `DataError` | `file` (the store) |
+//! | `InspectionError::Value` (a pool's cell) | `DataError` | `row` (from 0), `column`, `file` |
+//! | `InspectionError::{Draw, CandidatesChanged, StoredPlan, …}` | `DataError` | `file` (the store) |
+//! | `PlanError` | `DataError` | `file`, `line` |
 //! | `MonthlyError::Eval`, `Store`; the others | as the grading or store error; `DataError` | |
 //! | a variant added later to a `#[non_exhaustive]` enum | `RiskgradeError` | — |
 //!

@@ -12,8 +12,9 @@
 //! Modules: `input` (batches, settings, outcomes, the worker thread), `grade`
 //! (the `Model` class: load, describe, classify, explain, rule tests), `check` (the columns a
 //! batch must carry, and a dry run of them),
-//! `describe` (the JSON the package reads), `compare`, `calibrate`, `store` (the history
-//! store as Arrow tables), `errors`.
+//! `describe` (the JSON the package reads), `explain` (several enterprises from one grading),
+//! `compare`, `calibrate`, `store` (the history store as Arrow tables, and the cycle's writing
+//! calls), `cycle` (draws, tasks, outcomes and verification for `store`), `errors`.
 // pyo3's macros expand to FFI glue that uses `unsafe`; this crate has no unsafe code of its own.
 #![allow(unsafe_code)]
 
@@ -28,6 +29,7 @@ mod grade;
 mod input;
 mod routed;
 mod store;
+mod stream;
 
 use std::sync::Arc;
 

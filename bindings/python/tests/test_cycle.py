@@ -304,3 +304,29 @@ def test_decisions_are_refused_as_the_command_line_refuses_them(twins: tuple[Pat
     with pytest.raises(riskgrade.DataError, match="only an active"):
         store.revoke(n, by="x", why="y")
     assert store.decisions().num_rows == before + 2
+
+
+def test_outcomes_may_come_as_polars_or_a_mapping_of_columns(twins: tuple[Path, Path]) -> None:
+    import polars as pl
+
+    ours, _ = twins
+    store = riskgrade.Store(ours, writable=True)
+    number = store.draw(last_period(store), seed="polars")
+    ids = store.tasks(number).column("enterprise").to_pylist()[:4]
+    import datetime as dt
+
+    frame = pl.DataFrame({"enterprise": ids[:2], "date": [dt.date(2026, 3, 10)] * 2, "result": ["问题", "无法联系"]})
+    with pytest.raises(riskgrade.DataError) as e:
+        store.record_outcomes(number, frame)  # 问题 alone is not a result
+    assert (e.value.row, e.value.column, e.value.value) == (0, "result", "问题")
+    done = store.record_outcomes(number, frame.with_columns(pl.lit("发现问题").alias("result")))
+    assert done.closed == 2
+    done = store.record_outcomes(number, {"enterprise": ids[2:], "date": ["2026-03-11"] * 2, "result": ["refused", "no_problem"]})
+    assert done.closed == 2
+    closed = [t for t in store.tasks(number).to_pylist() if t["status"] == "closed"]
+    assert [(t["enterprise"], t["result"], t["inspected_on"]) for t in closed] == [
+        (ids[0], "problem", "2026-03-10"),
+        (ids[1], "problem", "2026-03-10"),
+        (ids[2], "refused", "2026-03-11"),
+        (ids[3], "no_problem", "2026-03-11"),
+    ]
