@@ -132,6 +132,14 @@ class Store:
     readers the command line prints. A period not in the store is a :class:`KeyError`; a file
     that is not a store, or a newer one, is a :class:`DataError` with ``file``.
 
+    Opened writable, it runs the rest of the cycle as the command line does, through the same
+    library calls with the same checks and audit trail: :meth:`run_month`; :meth:`commit`,
+    :meth:`draw`, :meth:`verify`, :meth:`record_outcomes`, :meth:`evaluate` (with
+    :meth:`draws` and :meth:`tasks` to read them); :meth:`override`, :meth:`repair`,
+    :meth:`objection`, :meth:`resolve` and :meth:`revoke`. A draw, decision or commitment
+    that does not exist is a :class:`KeyError`; a request the store refuses is a
+    :class:`DataError`, and nothing is written. None of them prints.
+
     >>> import riskgrade, tempfile, os
     >>> missing = os.path.join(tempfile.mkdtemp(), "none.db")
     >>> try:
