@@ -16,7 +16,9 @@ use std::path::Path;
 use proptest::prelude::*;
 use proptest::sample::Index;
 use riskgrade_core::{Frame, InputSpec, InputType, Problem, Schema};
-use riskgrade_io::{OutColumn, OutData, parse_profiles_jsonl, read_frame, write_table};
+use riskgrade_io::{
+    OutColumn, OutData, parse_profiles_jsonl, read_frame, read_profiles, write_table,
+};
 
 fn schema() -> Schema {
     let spec = |ty| InputSpec {
@@ -279,6 +281,50 @@ proptest! {
             apply(&mut bytes, m);
         }
         check_jsonl(&bytes)?;
+    }
+
+    /// A `.json` array whose profiles get bytes that are not UTF-8 inside their strings: every
+    /// damaged profile is named on its line, every other one is read.
+    #[test]
+    fn json_array_profiles_that_are_not_utf8_are_named_and_the_others_read(
+        n in 1usize..30,
+        damage in prop::collection::vec((any::<Index>(), any::<Index>(), prop::sample::select(&[b"\xff" as &[u8], b"\xb1\xb1", b"\xe5", b"\xf0\x9f"][..])), 1..5),
+    ) {
+        // `valid_jsonl` lines joined into an array: profile i is on line i + 2.
+        let lines: Vec<Vec<u8>> = valid_jsonl(n).split(|&b| b == b'\n').filter(|l| !l.is_empty()).map(<[u8]>::to_vec).collect();
+        let mut damaged = BTreeSet::new();
+        let mut lines = lines;
+        for (which, at, bytes) in &damage {
+            let i = which.index(n);
+            // Inside the name's text, `Firm …`.
+            let start = lines[i].windows(9).position(|w| w == b"\"name\": \"").unwrap() + 9;
+            let at = start + at.index(4);
+            lines[i].splice(at..at, bytes.iter().copied());
+        }
+        // Insertions may also join into a valid character: a line is damaged if it is not UTF-8.
+        for (i, l) in lines.iter().enumerate() {
+            if std::str::from_utf8(l).is_err() {
+                damaged.insert(i);
+            }
+        }
+        let mut file = b"[\n".to_vec();
+        for (i, l) in lines.iter().enumerate() {
+            file.extend_from_slice(l);
+            file.extend_from_slice(if i + 1 < n { b",\n" } else { b"\n" });
+        }
+        file.extend_from_slice(b"]\n");
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("profiles.json");
+        std::fs::write(&path, &file).unwrap();
+        let p = read_profiles(&path, false).unwrap();
+        let named: BTreeSet<String> = p.issues.iter().map(|i| i.id.clone().unwrap()).collect();
+        let expected: BTreeSet<String> = damaged.iter().map(|i| format!("E{i:04}")).collect();
+        prop_assert_eq!(named, expected);
+        for issue in &p.issues {
+            let i: usize = issue.id.as_deref().unwrap()[1..].parse().unwrap();
+            prop_assert_eq!(issue.line, i + 2);
+        }
+        prop_assert_eq!(p.enterprises.len() + p.issues.len(), n);
     }
 
     #[test]
