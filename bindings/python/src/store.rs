@@ -33,6 +33,18 @@ fn monthly_err(e: &riskgrade::MonthlyError, file: &std::path::Path) -> PyErr {
     match e {
         riskgrade::MonthlyError::Eval(e) => eval_err(e),
         riskgrade::MonthlyError::Store(e) => store_err(e, file),
+        riskgrade::MonthlyError::DrawnPeriod { period, draws } => data_error(
+            format!(
+                "period {period} is stored and inspection draw(s) {} are based on it; replacing it means they no longer verify against the store: pass replace=True to go ahead",
+                draws
+                    .iter()
+                    .map(|d| format!("#{d}"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            None,
+            None,
+        ),
         other => data_error(other.to_string(), None, None),
     }
 }
@@ -394,7 +406,7 @@ impl PyStore {
     /// Grades a month into the store (writable only) as `riskgrade run` does: decisions in
     /// effect apply, the period replaces an earlier run of it atomically, and what changed since
     /// the previous period is stored. Returns the report's text and its figures as JSON.
-    #[pyo3(signature = (model, data, period, as_of=None))]
+    #[pyo3(signature = (model, data, period, as_of=None, replace=false))]
     fn run_month(
         &self,
         py: Python<'_>,
@@ -402,6 +414,7 @@ impl PyStore {
         data: Batch,
         period: &str,
         as_of: Option<&str>,
+        replace: bool,
     ) -> PyResult<(String, String)> {
         if !self.writable {
             return Err(PyValueError::new_err(
@@ -424,8 +437,10 @@ impl PyStore {
             };
             let mut store = self.store.lock().unwrap_or_else(|p| p.into_inner());
             let options = riskgrade::Options::default();
-            let report = riskgrade::run_month(&mut store, &set, input, p, as_of, &options)
-                .map_err(|e| monthly_err(&e, &self.path))?;
+            let month = riskgrade::MonthOptions::default().replace_drawn(replace);
+            let report =
+                riskgrade::run_month_with(&mut store, &set, input, p, as_of, &options, &month)
+                    .map_err(|e| monthly_err(&e, &self.path))?;
             let figures = serde_json::json!({
                 "period": report.run.period.to_string(),
                 "as_of": report.run.as_of.to_string(),

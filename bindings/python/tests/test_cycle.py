@@ -330,3 +330,25 @@ def test_outcomes_may_come_as_polars_or_a_mapping_of_columns(twins: tuple[Path, 
         (ids[2], "refused", "2026-03-11"),
         (ids[3], "no_problem", "2026-03-11"),
     ]
+
+
+def test_a_drawn_period_is_replaced_only_when_asked_as_on_the_command_line(twins: tuple[Path, Path], tmp_path: Path) -> None:
+    import json
+
+    ours, theirs = twins
+    store = riskgrade.Store(ours, writable=True)
+    period = store.draws().column("period")[0].as_py()
+    profiles = riskgrade.synthesize(50, seed=9, as_of=f"{period}-28", profiles=True)
+    data = tmp_path / "profiles.jsonl"
+    data.write_text("".join(json.dumps(p) + "\n" for p in profiles), encoding="utf-8")
+    refused = run("run", "-q", "-s", theirs, "-p", period, "-d", data)
+    assert refused.returncode != 0 and "--replace" in refused.stderr
+    before = store.results(period)
+    with pytest.raises(riskgrade.DataError, match="replace"):
+        store.run_month(riskgrade.Model.reference(), profiles, period)
+    assert store.results(period).equals(before), "a refused run keeps the stored period"
+    cli("run", "-q", "-s", theirs, "-p", period, "-d", data, "--replace")
+    run_ = store.run_month(riskgrade.Model.reference(), profiles, period, replace=True)
+    assert run_.enterprises == 50
+    mine = store.results(period).drop_columns(["manual_decision"])
+    assert mine.equals(riskgrade.Store(theirs).results(period).drop_columns(["manual_decision"]))

@@ -221,16 +221,20 @@ class Store:
             text=text,
         )
 
-    def run_month(self, model: Model, data: object, period: str, *, as_of: DateLike | None = None) -> MonthRun:
+    def run_month(
+        self, model: Model, data: object, period: str, *, as_of: DateLike | None = None, replace: bool = False
+    ) -> MonthRun:
         """Grades a month into the store, as ``riskgrade run`` does (the store must be opened
         with ``writable=True``): decisions in effect apply, the period replaces an earlier run
         of it atomically, and what changed since the previous period is stored (see
         :meth:`changes`). ``data`` is what :meth:`Model.classify` takes; profiles let credit
         repairs apply and record changes be explained. ``as_of`` defaults to the period's
-        last day."""
+        last day. A period that inspections were drawn from is replaced only with
+        ``replace=True`` (``riskgrade run --replace``); otherwise it is a :class:`DataError` and
+        the stored period stays."""
         kind = _kind(data)
         text, figures = self._native.run_month(
-            model._native, _native_input(data, kind), str(period), None if as_of is None else _as_of(as_of)
+            model._native, _native_input(data, kind), str(period), None if as_of is None else _as_of(as_of), replace
         )
         return MonthRun(text=text, **json.loads(figures))
 
