@@ -92,9 +92,7 @@ pub fn frame_from_batches(batches: &[RecordBatch], schema: &Schema) -> Result<Fr
 /// any other panic refuses the file.
 pub(crate) fn read_parquet(path: &Path, schema: &Schema) -> Result<Frame, IoError> {
     let guarded = |options: ArrowReaderOptions| {
-        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            read_parquet_with(path, schema, options)
-        }))
+        crate::guard::catch_quietly(|| read_parquet_with(path, schema, options))
     };
     match guarded(ArrowReaderOptions::new()) {
         Ok(read) => read,

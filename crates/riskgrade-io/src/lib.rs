@@ -35,6 +35,7 @@
 //! | `read_table` | [`read_table`], [`TextTable`], [`Cell`]: any table file back as cells |
 //! | `format` | formats by extension, number and JSON string text |
 //! | `sink` | parallel rendering, buffered writing |
+//! | `guard` | the decoders' panics on damaged files, caught quietly |
 //!
 //! # Usage
 //!
@@ -113,6 +114,7 @@ mod columns;
 mod csv_read;
 mod error;
 mod format;
+mod guard;
 mod profiles;
 mod read_table;
 mod sink;

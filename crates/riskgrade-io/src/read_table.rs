@@ -169,9 +169,7 @@ fn is_string_list(dt: &DataType) -> bool {
 /// again without it; any other panic refuses the file.
 fn read_parquet(path: &Path) -> Result<TextTable, IoError> {
     let guarded = |options: ArrowReaderOptions| {
-        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            read_parquet_with(path, options)
-        }))
+        crate::guard::catch_quietly(|| read_parquet_with(path, options))
     };
     match guarded(ArrowReaderOptions::new()) {
         Ok(read) => read,
