@@ -106,7 +106,12 @@ fn check(ext: &str, bytes: &[u8]) -> Result<(), TestCaseError> {
     match import_period(&mut store, &path, None, false) {
         Ok(info) => {
             let table = read_table(&path).unwrap();
-            prop_assert_eq!(info.enterprises as usize, table.rows.len(), "rows lost\n{}", shown());
+            prop_assert_eq!(
+                info.enterprises as usize,
+                table.rows.len(),
+                "rows lost\n{}",
+                shown()
+            );
             let stored = store.runs().unwrap();
             prop_assert_eq!(stored.len(), 1);
         }
