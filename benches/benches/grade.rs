@@ -69,6 +69,17 @@ fn grading(c: &mut Criterion) {
             )
         })
     });
+    // The same with every rule's script run by the interpreter, none compiled
+    // (as every rule ran before plans): the cost the compiled rules save.
+    g.bench_function("with_rules_interpreted", |b| {
+        b.iter(|| {
+            black_box(
+                with_set
+                    .grade(&frame, as_of, &Options::default().compiled_rules(false))
+                    .map(|r| r.len()),
+            )
+        })
+    });
     // The same without the rules, for comparison.
     g.bench_function("reference_no_rules", |b| {
         b.iter(|| {
