@@ -285,11 +285,11 @@ impl Grades {
             }
         }
         let reasons = self.reason_texts(frame, r);
+        // Borrowed, so one enterprise's explanation does not make the whole batch's effects.
         let rules = self
-            .effects(r)
-            .iter()
+            .effect_refs(r)
             .map(|e| {
-                let what = match &e.outcome {
+                let what = match &e.outcome() {
                     crate::Outcome::Applied => String::new(),
                     crate::Outcome::Decided => " [decides the class]".into(),
                     crate::Outcome::NoChange => " [no change: the class already meets it]".into(),
@@ -297,7 +297,6 @@ impl Grades {
                 };
                 let basis = e
                     .basis
-                    .as_ref()
                     .map(|b| format!(" (routed: {b})"))
                     .unwrap_or_default();
                 format!("{}{basis}{what}", e.text())
