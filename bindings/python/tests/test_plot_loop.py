@@ -118,3 +118,14 @@ def test_loop_plots_refuse_what_they_cannot_draw(store: riskgrade.Store, tmp_pat
         rplot.roc(pa.Table.from_pylist(only_open))
     with pytest.raises(TypeError):
         rplot.detection_rates(object())
+
+
+def test_the_migration_of_two_stored_periods_is_their_matrix(store: riskgrade.Store) -> None:
+    before, after = store.periods().column("period").to_pylist()[-2:]
+    c = store.compare(before, after)
+    ax = rplot.migration_heatmap(c)
+    texts = [t.get_text() for t in ax.texts]
+    assert texts == [f"{n:,}" for row in c.counts for n in row]
+    assert ax.get_xlabel() == f"class {after}" and ax.get_ylabel() == f"class {before}"
+    moved = sum(map(sum, c.counts)) - sum(c.counts[i][i] for i in range(len(c.classes)))
+    assert f"{moved:,} moved" in ax.get_title()

@@ -48,7 +48,7 @@ except ImportError as e:  # pragma: no cover - exercised by a test that hides ma
         name=e.name,
     ) from e
 
-from . import Comparison, Model
+from . import Comparison, Model, PeriodComparison
 
 __all__ = [
     "NOT_GRADED",
@@ -322,15 +322,16 @@ def score_histogram(
 
 
 def migration_heatmap(
-    comparison: Comparison,
+    comparison: Comparison | PeriodComparison,
     *,
     normalize: bool = False,
-    before: str = "before",
-    after: str = "after",
+    before: str | None = None,
+    after: str | None = None,
     colorbar: bool = True,
     ax: Axes | None = None,
 ) -> Axes:
-    """The class migration matrix of a :func:`riskgrade.compare` as an annotated heatmap.
+    """The class migration matrix of a :func:`riskgrade.compare`, or of two stored periods
+    (:meth:`riskgrade.Store.compare`, the enterprises graded in both), as an annotated heatmap.
 
     Rows are the classes before, columns after (``before`` and ``after`` name
     the two gradings in the axis labels, e.g. ``"without rules"``). Cells
@@ -340,7 +341,16 @@ def migration_heatmap(
     cells are white. The ``not graded`` row and column are drawn only when
     some enterprise was not graded.
     """
-    labels = list(comparison.labels)
+    if isinstance(comparison, PeriodComparison):
+        labels = list(comparison.classes)
+        total_of = sum(map(sum, comparison.counts))
+        before = comparison.before if before is None else before
+        after = comparison.after if after is None else after
+    else:
+        labels = list(comparison.labels)
+        total_of = int(comparison.total)
+    before = "before" if before is None else before
+    after = "after" if after is None else after
     counts = np.asarray(comparison.counts, dtype=np.int64)
     if counts.shape != (len(labels), len(labels)):
         raise ValueError(f"a {counts.shape} matrix for {len(labels)} classes (with not graded)")
@@ -394,7 +404,7 @@ def migration_heatmap(
     ax.set_xlabel(f"class {after}")
     ax.set_ylabel(f"class {before}")
 
-    total = int(comparison.total)
+    total = int(total_of)
     moved = total - int(np.trace(counts))
     share = f" ({moved / total:.1%})" if total else ""
     ax.set_title(f"Class migration of {total:,} enterprises: {moved:,} moved{share}")
