@@ -34,7 +34,8 @@ pub enum InsufficientAction {
     /// Graded as usual, and reported as having insufficient information.
     Flag,
     /// Given `class`, unless a rule raised its class above the one its score gave
-    /// (a veto or a floor is evidence of risk, and stands).
+    /// (a veto or a floor is evidence of risk, and stands). The score no longer decides, so
+    /// the class is not monotone in the inputs; `at_least` is.
     Class,
     /// Given at least `class` (a floor over the class after the rules).
     AtLeast,

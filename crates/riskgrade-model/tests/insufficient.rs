@@ -92,5 +92,5 @@ fn the_reference_general_model_needs_evidence() {
     let p = set.model("general").unwrap().insufficient().unwrap();
     assert_eq!(p.required, ["years_in_operation"]);
     assert!(p.min_known >= 3 && p.counted.len() >= 15, "{p:?}");
-    assert_eq!(p.action, InsufficientAction::Class);
+    assert_eq!((p.action, p.class), (InsufficientAction::AtLeast, Some(1)));
 }
