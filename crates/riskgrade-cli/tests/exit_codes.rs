@@ -255,5 +255,9 @@ fn every_row_of_the_readme_table_is_what_the_binary_returns() {
         .find(|(_, w, _)| *w == "a plan that is not UTF-8")
         .unwrap();
     let err = String::from_utf8_lossy(&o.stderr);
-    assert!(err.contains("line 1: text is not valid UTF-8"), "{err}");
+    // The plan loader names the first byte that is not UTF-8: `plan.toml:1:7: …`.
+    assert!(
+        err.contains("plan.toml:1:7: text is not valid UTF-8"),
+        "{err}"
+    );
 }
