@@ -127,10 +127,10 @@ use riskgrade_core::{Frame, Schema};
 
 /// The Arrow array types and builders [`OutData`] holds, for callers that build columns.
 pub use arrow_array as arrow;
-/// Arrow's schema types (fields, data types), for callers that build columns.
-pub use arrow_schema;
 pub use arrow_array::StringArray;
 pub use arrow_read::frame_from_batches;
+/// Arrow's schema types (fields, data types), for callers that build columns.
+pub use arrow_schema;
 pub use batches::{BatchReader, InputBatch, read_batches};
 pub use error::{ARROW_SOURCE, IoError, TEXT_SOURCE};
 pub use profiles::{
