@@ -45,7 +45,7 @@ pub struct StreamReport {
     pub rule_stats: Vec<RuleStats>,
     /// Every bad value and rule failure, rows counted from the input's first row.
     pub issues: Vec<DataIssue>,
-    /// Batches graded.
+    /// Batches read from the input.
     pub batches: usize,
 }
 
@@ -135,6 +135,8 @@ where
         grade(empty().with_unreadable(unreadable), None)?;
     }
     let mut report = acc.report();
+    // Batches read from the input; the unreadable profiles' rows are not one.
+    report.batches = seen;
     report
         .summary
         .per_model
