@@ -43,7 +43,7 @@ def classify_batches(
     def run(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
         model = riskgrade.Model.from_json(model_json)
         for batch in batches:
-            yield model.classify(batch, as_of, **options)
+            yield model.classify(batch, as_of, dictionaries=False, **options)
 
     return run
 
@@ -145,7 +145,7 @@ def main(argv: list[str] | None = None) -> None:
             enterprises = spark.createDataFrame(synthetic_table(model, args.rows))
         enterprises = enterprises.repartition(args.partitions)
 
-        schema = from_arrow_schema(model.result_schema(contributions=args.contributions))
+        schema = from_arrow_schema(model.result_schema(contributions=args.contributions, dictionaries=False))
         grades = enterprises.mapInArrow(
             classify_batches(model.to_json(), args.as_of, contributions=args.contributions),
             schema,

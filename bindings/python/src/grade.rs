@@ -6,6 +6,8 @@ use std::sync::atomic::AtomicBool;
 
 use arrow_array::RecordBatch;
 use pyo3::prelude::*;
+use pyo3_arrow::PyRecordBatchReader;
+use pyo3_arrow::input::AnyRecordBatch;
 use riskgrade::{Enterprise, EvalError, Frame, Grader, Grades, ModelSet, RuleTests};
 use serde_json::{Value, json};
 
@@ -162,6 +164,37 @@ impl PyModel {
             Self::table(&grades, &frame, &ask)
         })?;
         to_pyarrow(py, out)
+    }
+
+    /// Grades an Arrow stream batch by batch as the results are read; returns the results as
+    /// an Arrow stream (`__arrow_c_stream__`) of one results batch per input batch.
+    #[allow(clippy::too_many_arguments)]
+    #[pyo3(signature = (data, as_of, *, reasons=true, max_reasons=None, contributions=false, dimensions=true, strict=false, rules=true, on_rule_error="fail-row"))]
+    fn classify_stream(
+        &self,
+        data: AnyRecordBatch,
+        as_of: &str,
+        reasons: bool,
+        max_reasons: Option<usize>,
+        contributions: bool,
+        dimensions: bool,
+        strict: bool,
+        rules: bool,
+        on_rule_error: &str,
+    ) -> PyResult<PyRecordBatchReader> {
+        let settings = Settings {
+            reasons,
+            max_reasons,
+            contributions,
+            dimensions,
+            strict,
+            rules,
+            on_rule_error,
+        };
+        let ask = Ask::new(as_of, settings)?;
+        let input = data.into_reader()?;
+        // The first batch is graded now (so a missing column raises here, typed); the rest as read.
+        crate::stream::classify_stream(&self.set, input, ask)
     }
 
     /// Explains one enterprise of a batch; returns the explanation as JSON.

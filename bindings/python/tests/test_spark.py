@@ -58,7 +58,7 @@ def classify_batches(
     def run(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
         model = riskgrade.Model.from_json(model_json)
         for batch in batches:
-            yield model.classify(batch, as_of, **options)
+            yield model.classify(batch, as_of, dictionaries=False, **options)
 
     return run
 
@@ -108,7 +108,7 @@ def parquet_path(frame: pd.DataFrame, tmp_path_factory: pytest.TempPathFactory) 
 
 def test_result_schema_converts_to_spark(model: riskgrade.Model) -> None:
     for contributions in (False, True):
-        arrow_schema = model.result_schema(contributions=contributions)
+        arrow_schema = model.result_schema(contributions=contributions, dictionaries=False)
         spark_schema = from_arrow_schema(arrow_schema)
         # Names such as `dim:general:basic` and `contrib:general:basic.capital.registered_capital`
         # are fine in a StructType (select them with backticks).
@@ -122,11 +122,11 @@ def test_map_in_arrow_equals_in_process(
     # Shuffle into 4 partitions, so rows reach the workers out of order.
     sdf = spark.read.parquet(parquet_path).repartition(4)
     assert sdf.rdd.getNumPartitions() == 4
-    schema = from_arrow_schema(model.result_schema())
+    schema = from_arrow_schema(model.result_schema(dictionaries=False))
     graded = sdf.mapInArrow(classify_batches(model.to_json(), AS_OF), schema)
     got = graded.toArrow()
 
-    want = model.classify(pa.Table.from_pandas(frame, preserve_index=False), AS_OF)
+    want = model.classify(pa.Table.from_pandas(frame, preserve_index=False), AS_OF, dictionaries=False)
     assert_same_rows(got, want)
 
     # The data exercises what the comparison is about.
@@ -145,14 +145,14 @@ def test_map_in_arrow_pickled_model_with_contributions(
     # canonical JSON) and each task unpickles it once.
     part = frame.iloc[:600]
     options: dict[str, Any] = {"contributions": True, "max_reasons": 2}
-    schema = from_arrow_schema(model.result_schema(contributions=True))
+    schema = from_arrow_schema(model.result_schema(contributions=True, dictionaries=False))
 
     def run(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
         for batch in batches:
-            yield model.classify(batch, AS_OF, **options)
+            yield model.classify(batch, AS_OF, dictionaries=False, **options)
 
     table = pa.Table.from_pandas(part, preserve_index=False)
     got = spark.createDataFrame(table).repartition(3).mapInArrow(run, schema).toArrow()
-    want = model.classify(table, AS_OF, **options)
+    want = model.classify(table, AS_OF, dictionaries=False, **options)
     assert any(name.startswith("contrib:") for name in want.column_names)
     assert_same_rows(got, want)

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use indicatif::{ProgressBar, ProgressStyle};
 use riskgrade::display::{self, Align};
-use riskgrade::{Grades, RuleStats};
+use riskgrade::{DataIssue, Grades, RuleStats};
 
 use crate::error::Failure;
 
@@ -81,6 +81,11 @@ pub(crate) fn rule_report(grades: &Grades) -> String {
     rule_table(grades.rule_stats())
 }
 
+/// Per-rule counts (of a streamed classification), as [`rule_report`] shows them.
+pub(crate) fn rule_counts(stats: &[RuleStats]) -> String {
+    rule_table(stats)
+}
+
 /// Per-rule counts as an aligned table, rule ids escaped and cut to the column.
 fn rule_table(stats: &[RuleStats]) -> String {
     if stats.is_empty() {
@@ -120,16 +125,28 @@ fn rule_table(stats: &[RuleStats]) -> String {
 
 /// The batch's problems on stderr (the first ten), unless quiet.
 pub(crate) fn report_issues(ui: &Ui, grades: &Grades, out: Option<&Path>) {
-    if grades.is_empty() {
+    let ungraded = (0..grades.len()).filter(|&r| !grades.is_graded(r)).count();
+    report_problems(ui, grades.issues(), grades.len(), ungraded, out);
+}
+
+/// Problems found over `rows` rows, `ungraded` of them not graded, on stderr
+/// (the first ten), unless quiet; rows count from the input's first.
+pub(crate) fn report_problems(
+    ui: &Ui,
+    issues: &[DataIssue],
+    rows: usize,
+    ungraded: usize,
+    out: Option<&Path>,
+) {
+    if rows == 0 {
         // Exit 4: no enterprise at all could be graded. Said even when quiet, as errors are.
         eprintln!("error: the batch holds no enterprise: nothing was graded");
         return;
     }
-    let total = grades.issues().len();
+    let total = issues.len();
     if total == 0 || ui.quiet {
         return;
     }
-    let ungraded = (0..grades.len()).filter(|&r| !grades.is_graded(r)).count();
     if ungraded == 0 {
         eprintln!(
             "{total} problem(s); every enterprise was graded (rules that failed were skipped):"
@@ -137,7 +154,7 @@ pub(crate) fn report_issues(ui: &Ui, grades: &Grades, out: Option<&Path>) {
     } else {
         eprintln!("{total} problem(s); {ungraded} enterprise(s) were not graded:");
     }
-    for i in grades.issues().iter().take(10) {
+    for i in issues.iter().take(10) {
         // An issue quotes data and rule texts: escaped, one issue can only ever be one line.
         eprintln!("  {}", display::escape(&i.to_string()));
     }

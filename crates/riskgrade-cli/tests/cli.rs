@@ -1111,3 +1111,53 @@ fn calibrate_cutoffs_checks_the_rates_and_reaches_them() {
         assert!(got >= rate, "{line}");
     }
 }
+
+#[test]
+fn classify_in_small_batches_writes_what_one_batch_writes() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("features.parquet");
+    let o = riskgrade(&[
+        "synth",
+        "-n",
+        "500",
+        "--model",
+        &general(),
+        "--out",
+        data.to_str().unwrap(),
+        "-q",
+    ]);
+    assert!(o.status.success(), "{}", text(&o).1);
+    let run = |rows: &str, out: &Path| {
+        let o = riskgrade(&[
+            "classify",
+            "--model",
+            &general(),
+            "--data",
+            data.to_str().unwrap(),
+            "--as-of",
+            "2026-11-01",
+            "--batch-rows",
+            rows,
+            "--out",
+            out.to_str().unwrap(),
+        ]);
+        let (stdout, err) = text(&o);
+        assert!(o.status.success(), "{err}");
+        // The summary and rule counts, without the timing line.
+        stdout
+            .lines()
+            .filter(|l| !l.starts_with("took ") && !l.starts_with("results written"))
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    let (small, whole) = (dir.path().join("small.csv"), dir.path().join("whole.csv"));
+    let small_report = run("7", &small);
+    let whole_report = run("100000", &whole);
+    assert_eq!(small_report, whole_report);
+    assert!(small_report.contains("500"), "{small_report}");
+    let (a, b) = (std::fs::read(&small).unwrap(), std::fs::read(&whole).unwrap());
+    assert_eq!(a, b);
+    assert_eq!(String::from_utf8(a).unwrap().lines().count(), 501);
+    let zero = riskgrade(&["classify", "--data", data.to_str().unwrap(), "--batch-rows", "0"]);
+    assert_eq!(zero.status.code(), Some(2), "{}", text(&zero).1);
+}

@@ -121,6 +121,11 @@ pub use riskgrade_monthly::{
 };
 pub use riskgrade_monthly::{MonthOptions, run_month_with};
 
+pub use riskgrade_engine::{
+    DEFAULT_BATCH_ROWS, RESULTS_SCHEMA_VERSION, StreamError, StreamReport, classify_batches,
+    classify_file, share_model,
+};
+
 pub use riskgrade_monthly::{
     AgainstUniform, ClassYear, DRAW_SCHEMA, PUBLIC_SCHEMA, PublicRow, Publication, PublishOptions,
     TaskDifference, Verification, YearView, commit_period, draw_committed, pool_from_csv,

@@ -347,6 +347,24 @@ def _arrow_input(data: object, kind: str) -> object:
     return data
 
 
+def _stream_input(reader: pa.RecordBatchReader, columns: Mapping[str, str]) -> pa.RecordBatchReader:
+    """A stream read batch by batch, each with its columns renamed and NaN as missing."""
+    names = [columns.get(n, n) for n in reader.schema.names]
+    schema = pa.schema([f.with_name(n) for f, n in zip(reader.schema, names)])
+
+    def batches() -> Any:
+        for b in reader:
+            yield _nan_as_null(pa.RecordBatch.from_arrays(b.columns, schema=schema))
+
+    return pa.RecordBatchReader.from_batches(schema, batches())
+
+
+def _plain_schema(schema: pa.Schema) -> pa.Schema:
+    """`schema` with its dictionary columns as their value type (plain strings)."""
+    fields = [f.with_type(f.type.value_type) if pa.types.is_dictionary(f.type) else f for f in schema]
+    return pa.schema(fields, metadata=schema.metadata)
+
+
 def _nan_as_null(table: Any) -> Any:
     """NaN in a float column as a missing value, as pandas' conversion does: one meaning
     of NaN whether the frame came from pandas, polars or pyarrow."""
@@ -674,6 +692,7 @@ class Model:
         output: Literal["arrow"],
         keep_index: bool = ...,
         columns: Mapping[str, str] | None = ...,
+        dictionaries: bool = ...,
     ) -> pa.Table: ...
 
     @overload
@@ -692,6 +711,7 @@ class Model:
         output: Output = ...,
         keep_index: bool = ...,
         columns: Mapping[str, str] | None = ...,
+        dictionaries: bool = ...,
     ) -> Any: ...
 
     def classify(
@@ -709,6 +729,7 @@ class Model:
         output: Output = "auto",
         keep_index: bool = True,
         columns: Mapping[str, str] | None = None,
+        dictionaries: bool = True,
     ) -> Any:
         """Grades a batch as of a date and returns one result row per enterprise.
 
@@ -724,7 +745,7 @@ class Model:
         ``error``, ``model_version``, ``as_of``, ``dim:…`` per dimension, and
         ``contrib:…`` per indicator with ``contributions=True``.
         ``labels``, ``alerts`` and ``rules`` are lists of strings (Arrow
-        ``list<string>``; empty when there are none), results schema 3.
+        ``list<string>``; empty when there are none), results schema 4.
 
         A bad row never stops the batch: it comes back with ``status`` =
         ``"error"`` and the reason in ``error``; ``strict=True`` raises
@@ -746,6 +767,12 @@ class Model:
         (``{"企业代码": "id", ...}``); :meth:`check` shows every missing,
         extra and mistyped column at once. A frame needs the columns of the
         models its rows are routed to, not those of the other models.
+
+        Repeated texts (``model``, ``class``, ``class_label``, ``status``,
+        ``model_version``, ``as_of``) are Arrow dictionary columns, handed over
+        without a copy (results schema 4). ``dictionaries=False`` decodes them to
+        plain strings, for engines without dictionary columns such as PySpark's
+        ``mapInArrow`` (use ``result_schema(dictionaries=False)`` there).
         """
         _check_output(output)
         kind = _kind(data)
@@ -760,8 +787,62 @@ class Model:
             "on_rule_error": on_rule_error,
         }
         table = self._native.classify(_native_input(data, kind), _as_of(as_of), **options)
+        if not dictionaries:
+            table = table.cast(_plain_schema(table.schema))
         index = data.index if kind == "pandas" and keep_index else None  # type: ignore[attr-defined]
         return _convert(table, kind, output, index=index, classes=self._class_order())
+
+    def classify_stream(
+        self,
+        data: object,
+        as_of: DateLike,
+        *,
+        reasons: bool = True,
+        max_reasons: int | None = None,
+        contributions: bool = False,
+        dimensions: bool = True,
+        strict: bool = False,
+        rules: bool = True,
+        on_rule_error: OnRuleError = "fail-row",
+        columns: Mapping[str, str] | None = None,
+    ) -> pa.RecordBatchReader:
+        """Grades a stream of batches as it is read, for inputs larger than memory.
+
+        ``data`` is a ``pyarrow.RecordBatchReader``, any object with
+        ``__arrow_c_stream__`` (a pyarrow Table, a polars DataFrame, a dataset
+        scanner's reader), or a pandas or polars frame. The result is a
+        ``pyarrow.RecordBatchReader`` with one results batch per input batch, in
+        the schema of :meth:`classify`; each batch is graded when it is read, so
+        memory holds one batch at a time. The first batch is graded at the call,
+        so a missing column raises :class:`DataError` here; a later batch's
+        strict error names the row counted from the stream's first row.
+        Models that cut classes by shares of the batch need every score at once
+        and refuse to stream (:class:`DataError`): use :meth:`classify`.
+
+        >>> import pyarrow as pa, riskgrade
+        >>> model = riskgrade.Model.reference()
+        >>> frame = riskgrade.synthesize(1000)
+        >>> reader = pa.RecordBatchReader.from_batches(frame.schema, frame.to_batches(max_chunksize=300))
+        >>> [b.num_rows for b in model.classify_stream(reader, "2026-11-01")]
+        [300, 300, 300, 100]
+        """
+        kind = _kind(data)
+        if kind in ("json", "profiles"):
+            raise ValueError("classify_stream reads Arrow batches; grade profiles with classify")
+        if kind in ("pandas", "polars", "polars-lazy"):
+            data = _arrow_input(data, kind)
+        reader = data if isinstance(data, pa.RecordBatchReader) else pa.RecordBatchReader.from_stream(data)
+        options: dict[str, Any] = {
+            "reasons": reasons,
+            "max_reasons": max_reasons,
+            "contributions": contributions,
+            "dimensions": dimensions,
+            "strict": strict,
+            "rules": rules,
+            "on_rule_error": on_rule_error,
+        }
+        out = self._native.classify_stream(_stream_input(reader, columns or {}), _as_of(as_of), **options)
+        return pa.RecordBatchReader.from_stream(out)
 
     def check(
         self, data: object, *, columns: Mapping[str, str] | None = None, as_of: DateLike | None = None
@@ -870,8 +951,11 @@ class Model:
             out.append(RuleTestResult(**r))
         return out
 
-    def result_schema(self, *, contributions: bool = False, dimensions: bool = True) -> pa.Schema:
-        """The schema of :meth:`classify`'s results (for PySpark's ``mapInArrow``)."""
+    def result_schema(
+        self, *, contributions: bool = False, dimensions: bool = True, dictionaries: bool = True
+    ) -> pa.Schema:
+        """The schema of :meth:`classify`'s results; with ``dictionaries=False``, that of
+        ``classify(..., dictionaries=False)`` (for PySpark's ``mapInArrow``)."""
         empty = pa.table(
             {"id": pa.array([], pa.string()), "industry": pa.array([], pa.string())}
             | {
@@ -881,7 +965,7 @@ class Model:
         )
         table = self._native.classify(empty, "2000-01-01", contributions=contributions, dimensions=dimensions)
         schema: pa.Schema = table.schema
-        return schema
+        return schema if dictionaries else _plain_schema(schema)
 
 
 @dataclasses.dataclass(frozen=True)
