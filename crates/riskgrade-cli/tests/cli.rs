@@ -1155,9 +1155,18 @@ fn classify_in_small_batches_writes_what_one_batch_writes() {
     let whole_report = run("100000", &whole);
     assert_eq!(small_report, whole_report);
     assert!(small_report.contains("500"), "{small_report}");
-    let (a, b) = (std::fs::read(&small).unwrap(), std::fs::read(&whole).unwrap());
+    let (a, b) = (
+        std::fs::read(&small).unwrap(),
+        std::fs::read(&whole).unwrap(),
+    );
     assert_eq!(a, b);
     assert_eq!(String::from_utf8(a).unwrap().lines().count(), 501);
-    let zero = riskgrade(&["classify", "--data", data.to_str().unwrap(), "--batch-rows", "0"]);
+    let zero = riskgrade(&[
+        "classify",
+        "--data",
+        data.to_str().unwrap(),
+        "--batch-rows",
+        "0",
+    ]);
     assert_eq!(zero.status.code(), Some(2), "{}", text(&zero).1);
 }
