@@ -137,8 +137,8 @@ pub use profiles::{
     ProfileIssue, Profiles, parse_profiles_jsonl, read_profiles, write_profiles_jsonl,
 };
 pub use read_table::{Cell, TextTable, read_table};
-pub use table::{OutColumn, OutData, frame_to_columns, table_to_batch, write_table};
-pub use writer::TableWriter;
+pub use table::{OutColumn, OutData, frame_to_columns, table_to_batch};
+pub use writer::{TableWriter, write_table};
 
 /// Reads columnar data (`.csv` or `.parquet`, each row an enterprise) into a [`Frame`].
 ///

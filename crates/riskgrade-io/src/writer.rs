@@ -379,3 +379,49 @@ impl ParquetOut {
         Ok(())
     }
 }
+
+/// Writes a table to `path`; the extension picks the format.
+///
+/// | extension | output |
+/// |---|---|
+/// | `.csv` | a header, then one line per row; whole numbers without `.0`, other numbers in their shortest exact form, text quoted when needed, lists as JSON arrays of strings, missing values empty |
+/// | `.parquet` | one file, zstd-compressed, typed as [`table_to_batch`] types it |
+/// | `.jsonl`, `.ndjson` | one JSON object per row, lists as JSON arrays, missing values `null` |
+/// | `.json` | a JSON array of those objects |
+///
+/// Rows are rendered in parallel chunks and written through a buffer to a
+/// temporary file beside `path`, which is renamed to `path` once complete: a
+/// failed write leaves no partial file (and an earlier file at `path` as it was).
+/// Non-finite numbers are written empty (NaN), `inf`/`-inf` in CSV and `null` in JSON.
+///
+/// Text is made safe for the programs that open it. In CSV, a control
+/// character (U+0000–U+001F, U+007F–U+009F) other than a line feed or a tab
+/// is written as `\uXXXX` (line feeds and tabs stay, inside quotes), and a
+/// text cell that would start with `=`, `+`, `-`, `@` or a tab (a spreadsheet
+/// formula) gets a `'` in front, inside quotes (the OWASP CSV-injection rule;
+/// [`crate::read_table`] removes it again). JSON escapes every control
+/// character. Parquet keeps text exactly.
+///
+/// ```
+/// use riskgrade_io::{OutColumn, OutData, write_table};
+/// let dir = tempfile::tempdir()?;
+/// let path = dir.path().join("scores.csv");
+/// write_table(&path, &[
+///     OutColumn::new("id", OutData::Text(vec![Some("E1".into()), Some("E, 2".into())])),
+///     OutColumn::new("score", OutData::Number(vec![Some(87.0), Some(61.25)])),
+///     OutColumn::new("veto", OutData::Bool(vec![Some(false), None])),
+/// ])?;
+/// assert_eq!(std::fs::read_to_string(&path)?, "id,score,veto\nE1,87,false\n\"E, 2\",61.25,\n");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+///
+/// # Errors
+/// [`IoError::UnknownFormat`] for another extension, [`IoError::ColumnLength`]
+/// when the columns differ in length, [`IoError::Io`] when the file cannot be
+/// written, [`IoError::Arrow`] when Parquet encoding fails.
+pub fn write_table(path: &Path, columns: &[OutColumn]) -> Result<(), IoError> {
+    check_lengths(columns)?;
+    let mut out = TableWriter::create(path)?;
+    out.write(columns)?;
+    out.finish()
+}
