@@ -144,12 +144,13 @@ fn parquet_worker(
         let mut reader = reader;
         loop {
             // The decoders panic on some damaged files: such a batch refuses the file.
-            let next = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            // Caught quietly, as the whole-file readers do: no panic text on the terminal.
+            let next = crate::guard::catch_quietly(|| {
                 reader.next().map(|b| {
                     b.map_err(|e| IoError::arrow(&file_name, &e))
                         .and_then(&convert)
                 })
-            }));
+            });
             let item = match next {
                 Ok(None) => return,
                 Ok(Some(item)) => item.map(InputBatch::Columns),
