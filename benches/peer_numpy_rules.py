@@ -3,11 +3,14 @@
 
 The reference set (examples/models/reference.toml, the set embedded in
 crates/riskgrade-model: the general model, the food-production model for
-industries C13-C15 except C132, and the 14 reference rules of
+industries C13-C15 except C132, the special-equipment model for holders of a
+special-equipment use licence, and the 16 reference rules of
 reference_rules.toml) is written once more the way a data scientist would
 vectorise it:
 
-- routing: industry prefixes looked up once per distinct industry code;
+- routing: the set's routes (industry and licence, licence, industry, as the
+  engine ranks them) looked up once per distinct industry code and licences
+  held;
 - indicators: per leaf `np.searchsorted` + gather (bins), `np.interp`
   (linear), `np.where` (boolean), a lookup table over the category codes,
   missing points where the value is missing, a weighted sum per model; the
@@ -204,28 +207,82 @@ class Numpy:
         self.th = {mid: thresholds_of(m) for mid, m in self.models.items()}
         self.top = {mid: float(m["scale"]["max"]) for mid, m in self.models.items()}
         self.bottom = {mid: float(m["scale"]["min"]) for mid, m in self.models.items()}
-        routes = sorted(((p, r["model"]) for r in self.set.get("route", []) for p in r["industries"]),
-                        key=lambda x: -len(x[0]))
-        self.route = lambda code: next((m for p, m in routes if code.startswith(p)), self.set["default"])
-        assert set(self.models) == {"general", "food"}, "the peer writes the general and food models"
+        self.model_ids = list(self.models)
+        self.general_i = self.model_ids.index("general")
+        self.food_i = self.model_ids.index("food")
+        for mid, leaves in self.leaves.items():
+            refs = {ref for _c, ref, *_r in leaves if ref is not None}
+            assert refs <= {"general"} and (mid != "general" or not refs), f"{mid} takes scores of {refs}"
+        routes = self.set.get("route", [])
+        self.both = [(lic, p, r["model"]) for r in routes if r.get("licences") and r.get("industries")
+                     for lic in r["licences"] for p in r["industries"]]
+        self.by_licence = [(lic, r["model"]) for r in routes if r.get("licences") and not r.get("industries")
+                           for lic in r["licences"]]
+        self.by_industry = [(p, r["model"]) for r in routes if r.get("industries") and not r.get("licences")
+                            for p in r["industries"]]
+        self.licences = sorted({lic for r in routes for lic in r.get("licences", [])})
+
+    def route(self, code, held):
+        """The model for an industry code and the licence types held, as the engine picks it
+        (crates/riskgrade-model/src/route.rs `pick`): the longest industry prefix among routes
+        naming a licence held too, else the first licence route held, else the longest
+        industry prefix, else the default."""
+        best = None
+        for lic, p, m in self.both:
+            if (best is None or len(p) > best[0]) and code.startswith(p) and lic in held:
+                best = (len(p), m)
+        if best:
+            return best[1]
+        for lic, m in self.by_licence:
+            if lic in held:
+                return m
+        found = None
+        for p, m in self.by_industry:
+            if code.startswith(p) and (found is None or len(p) >= found[0]):
+                found = (len(p), m)
+        return found[1] if found else self.set["default"]
+
+    def model_of(self, cols):
+        """Per row, the index (in `model_ids`) of the model it is routed to."""
+        codes, cats = cols["industry"]
+        key = codes.astype(np.int64) + 1  # 0: missing industry
+        for bit, lic in enumerate(self.licences):
+            x = cols.get(f"licence_{lic}")
+            if x is not None:
+                key = key + (np.nan_to_num(x, nan=0.0) >= 1) * ((len(cats) + 1) << bit)
+        uniq, inverse = np.unique(key, return_inverse=True)
+        lut = []
+        for k in uniq:
+            code = cats[k % (len(cats) + 1) - 1].strip() if k % (len(cats) + 1) else ""
+            held = {lic for bit, lic in enumerate(self.licences) if (k // (len(cats) + 1)) >> bit & 1}
+            lut.append(self.model_ids.index(self.route(code, held)))
+        return np.asarray(lut, dtype=np.int64)[inverse.ravel()]
 
     def indicators(self, cols):
-        """Per row: the base score, its class and whether the food model grades it."""
-        codes, cats = cols["industry"]
-        food_lut = np.array([self.route(c.strip()) == "food" for c in cats] + [False])
-        food = food_lut[codes]
+        """Per row: the base score, its class and the model that grades it (index in `model_ids`).
+        The general score is computed for every row: the food model takes it as an indicator."""
+        model = self.model_of(cols)
         general = model_score(self.leaves["general"], cols, slice(None), {})
-        fi = np.flatnonzero(food)
         score = general.copy()
-        score[fi] = model_score(self.leaves["food"], cols, fi, {"general": general})
+        for i, mid in enumerate(self.model_ids):
+            if i != self.general_i:
+                rows = np.flatnonzero(model == i)
+                score[rows] = model_score(self.leaves[mid], cols, rows, {"general": general})
+        return score, self.classes(score, model), model
+
+    def classes(self, score, model):
+        """Per row, the band of its score in its model."""
         cls = np.searchsorted(self.th["general"], score, side="right")
-        cls[fi] = np.searchsorted(self.th["food"], score[fi], side="right")
-        return score, cls, food
+        for i, mid in enumerate(self.model_ids):
+            if i != self.general_i:
+                rows = np.flatnonzero(model == i)
+                cls[rows] = np.searchsorted(self.th[mid], score[rows], side="right")
+        return cls
 
     def grade(self, cols):
         """Indicators, then every rule in running order: score, class, labels (per label, its first rule)."""
-        base, cls, food = self.indicators(cols)
-        st = State(self, base, cls, food, cols)
+        base, cls, model = self.indicators(cols)
+        st = State(self, base, cls, model, cols)
         for k, form in enumerate(self.forms):
             form(st, k)
         return st.score, st.cls, st.labels
@@ -234,9 +291,10 @@ class Numpy:
 class State:
     """Columnar rule state: what the engine keeps per row while its rules run."""
 
-    def __init__(self, peer, base, cls, food, cols):
+    def __init__(self, peer, base, cls, model, cols):
         n = len(base)
-        self.peer, self.base, self.food, self.c = peer, base, food, cols
+        self.peer, self.base, self.model, self.c = peer, base, model, cols
+        self.food, self.general = model == peer.food_i, model == peer.general_i
         self.score, self.cls = base, cls
         self.adjust = np.zeros(n)
         self.shift = np.zeros(n, dtype=np.int64)
@@ -244,8 +302,8 @@ class State:
         self.cap = np.full(n, len(CLASSES) - 1, dtype=np.int64)
         self.forced = np.full(n, -1, dtype=np.int64)
         self.labels = {}
-        self.lo = np.where(food, peer.bottom["food"], peer.bottom["general"])
-        self.hi = np.where(food, peer.top["food"], peer.top["general"])
+        self.lo = np.array([peer.bottom[m] for m in peer.model_ids])[model]
+        self.hi = np.array([peer.top[m] for m in peer.model_ids])[model]
 
     def x(self, name):
         return self.c[name]
@@ -262,9 +320,7 @@ class State:
     def resolve(self):
         """The engine's recomputation after a rule (row.rs `resolve`)."""
         self.score = np.clip(self.base + self.adjust, self.lo, self.hi)
-        c = np.searchsorted(self.peer.th["general"], self.score, side="right")
-        fi = np.flatnonzero(self.food)
-        c[fi] = np.searchsorted(self.peer.th["food"], self.score[fi], side="right")
+        c = self.peer.classes(self.score, self.model)
         c = np.clip(c + self.shift, 0, len(CLASSES) - 1)
         c = np.maximum(np.minimum(c, self.cap), self.floor)
         self.cls = np.where(self.forced >= 0, self.forced, c)
@@ -278,8 +334,9 @@ class State:
     def at_most(self, m, c):
         self.cap = np.where(m, np.minimum(self.cap, c), self.cap)
 
-    def adjust_by(self, m, general, food):
-        self.adjust = self.adjust + np.where(m, np.where(self.food, food, general), 0.0)
+    def adjust_by(self, m, general, hundred):
+        """Points by scale: `general` on the general model's 0-1000, `hundred` on the 0-100 models."""
+        self.adjust = self.adjust + np.where(m, np.where(self.general, general, hundred), 0.0)
 
     def promote(self, m):
         self.shift = self.shift - m
@@ -383,6 +440,14 @@ def _key_supervision_label(s, k):
     s.label(s.cls >= C, k, "重点监管")
 
 
+def _special_equipment_crowded_venue(s, k):
+    s.label((s.x("licence_special_equipment_use") >= 1) & s.true("se_crowded_venue"), k, "公众聚集场所")
+
+
+def _special_equipment_recent_accident(s, k):
+    s.label((s.x("licence_special_equipment_use") >= 1) & (s.x("se_accidents_2y") >= 1), k, "近两年特种设备事故")
+
+
 # Each reference rule by id (reference_rules.toml): the `when` condition and the
 # SHA-256 (first 12 hex digits) of the script it was written from, and its numpy
 # form (a list: one of several versions of the rule). A rule whose condition or script changed stops the script until its numpy
@@ -398,10 +463,10 @@ RULES = {
     "repeated_abnormal_listing": ("abnormal_entries_3y >= 2", "971cd168a7b8", _repeated_abnormal_listing),
     "inspection_obstructed": ("inspection_refused_3y > 0 || not_reachable_3y >= 2", "8221b6cf7d68",
                               _inspection_obstructed),
-    "related_party_contagion": ("related_defaulter_share >= 0.5 || related_revoked_share >= 0.5", "e1eea794ab46",
+    "related_party_contagion": ("related_defaulter_share >= 0.5 || related_revoked_share >= 0.5", "762c7afe1371",
                                 _related_party_contagion),
-    "complaint_surge": ("complaints_1y >= 5 && complaint_growth_3m >= 1", "6616ed10040f", _complaint_surge),
-    "debt_distress": ("equity_frozen && debt_ratio > 0.9", "aa1a8208d084", _debt_distress),
+    "complaint_surge": ("complaints_1y >= 5 && complaint_growth_3m >= 1", "783fb815e6a2", _complaint_surge),
+    "debt_distress": ("equity_frozen && debt_ratio > 0.9", "0b21919fba33", _debt_distress),
     "food_licence_lapsed": ("model == 'food' && licences_expired_1y > 0 && licences_valid == 0", "415ec18e61b5",
                             _food_licence_lapsed),
     "inclusive_prudent_new_business": [
@@ -414,6 +479,10 @@ RULES = {
         "class in ['B', 'C'] && annual_report_on_time && penalties_3y == 0 && complaints_1y == 0 "
         "&& abnormal_entries_3y == 0 && insured_staff >= 50", "fb03c78bdc06", _positive_signal),
     "key_supervision_label": ("class >= 'C'", "276c41cd6d7c", _key_supervision_label),
+    "special_equipment_crowded_venue": ("licence_special_equipment_use >= 1 && se_crowded_venue", "177c9a8d9158",
+                                        _special_equipment_crowded_venue),
+    "special_equipment_recent_accident": ("licence_special_equipment_use >= 1 && se_accidents_2y >= 1",
+                                          "cf3307f1adae", _special_equipment_recent_accident),
 }
 RULE_INPUTS = [
     "dishonest_listed", "judgment_defaulter", "penalties_3y", "inspection_problems_3y", "abnormal_listed",
@@ -421,6 +490,7 @@ RULE_INPUTS = [
     "not_reachable_3y", "related_defaulter_share", "related_revoked_share", "complaints_1y",
     "complaint_growth_3m", "equity_frozen", "debt_ratio", "licences_expired_1y", "licences_valid",
     "years_in_operation", "annual_report_on_time", "insured_staff", "new_business_form",
+    "licence_special_equipment_use", "se_crowded_venue", "se_accidents_2y",
 ]
 
 
@@ -502,6 +572,7 @@ def cli(binary, data, out, repeats):
 
 
 def main():
+    global SET
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--n", type=int, default=1_000_000, help="synthetic enterprises (the reference set's mix)")
     ap.add_argument("--repeats", type=int, default=5)
@@ -510,7 +581,11 @@ def main():
     ap.add_argument("--riskgrade", default=str(ROOT / "target" / "release" / "riskgrade"),
                     help="the CLI binary (built with `cargo build --release -p riskgrade-cli` when missing; "
                          "rebuild it yourself after changes)")
+    ap.add_argument("--set", default=str(SET),
+                    help="the reference set's file (default: examples/models/reference.toml); e.g. a copy of "
+                         "the set as committed, while the working tree's set is being changed")
     args = ap.parse_args()
+    SET = Path(args.set).resolve()
 
     data = ROOT / "target" / "bench-data" / f"reference-rules-{args.n}.parquet"
     model = riskgrade.Model.from_path(SET)
@@ -532,7 +607,7 @@ def main():
 
     # Equal row by row before any timing.
     np_score, np_cls, np_labels = peer.grade(cols)
-    base, base_cls, food = peer.indicators(cols)
+    base, base_cls, routed = peer.indicators(cols)
     diffs = {
         "classify, defaults": check("classify, defaults", model.classify(table, as_of=AS_OF, output="arrow"),
                                     np_score, np_cls, np_labels),
@@ -558,10 +633,11 @@ def main():
     cli_s, cli_rss, cli_cmd = cli(binary, data, out, args.repeats)
     out.unlink()
 
-    n, nf = table.num_rows, int(food.sum())
+    n = table.num_rows
+    per_model = ", ".join(f"{int((routed == i).sum())} {m}" for i, m in enumerate(peer.model_ids))
     print(f"machine: {platform.machine()}, {os.cpu_count()} cpus (shared); Python {platform.python_version()}, "
           f"numpy {np.__version__}, pyarrow {pa.__version__}, riskgrade {riskgrade.__version__}")
-    print(f"data: {n} synthetic enterprises (seed 42, as of {AS_OF}), {nf} routed to the food model; "
+    print(f"data: {n} synthetic enterprises (seed 42, as of {AS_OF}), routed {per_model}; "
           f"reference set, {len(peer.order)} rules in effect; repeats: {args.repeats} (medians)")
     print("equal row by row (score within 1e-9, class, labels):")
     for what, d in diffs.items():

@@ -9,9 +9,16 @@ A shown block is a fenced block preceded by a marker line:
     targeting: 100000 synthetic enterprises ...
     ```
 
-The command after `output:` is run with the binary given by `--riskgrade` (default
-`target/release/riskgrade`) in the repository's folder (so a command may read
-`examples/`; it must not write files), and the block must match its output:
+The command after `output:` is a shell command run by bash, with the binary given by
+`--riskgrade` (default `target/release/riskgrade`) first on `PATH` as `riskgrade`, in a
+scratch folder of its own for each document (where `examples` is the repository's
+`examples/`), and the block must match its output (stdout, then stderr; a block that shows
+`$ echo $?` is checked against the exit status too). Files a block needs are made by hidden
+setup markers, run in the same folder in document order, whose output is not shown:
+
+    <!-- run: printf 'id,industry\\nE1,C14\\n' > bad.csv -->
+
+A setup command that fails stops the check. Matching a block line by line:
 
 - a line that is only `…` stands for any number of output lines (the block is shortened there);
 - `…` inside a line stands for any text (e.g. a timing: `12 months in … (2 threads)`);
@@ -28,13 +35,16 @@ Usage: scripts/docs_output.py [--write] [--riskgrade BIN] README.md docs/monthly
 from __future__ import annotations
 
 import argparse
+import os
 import re
-import shlex
+import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 MARKER = re.compile(r"^<!-- output: (?P<cmd>.+?) -->\s*$")
+SETUP = re.compile(r"^<!-- run: (?P<cmd>.+?) -->\s*$")
 DURATION = re.compile(r"\d+(?:\.\d+)?(?:ns|µs|us|ms|s|m)\b")
 NUMBER = re.compile(r"[0-9a-f]{16}|\d+(?:[.,]\d+)*")
 ELLIPSIS = "…"
@@ -59,32 +69,57 @@ def matches(shown: str, out: str) -> bool:
 
 
 def blocks(path: Path):
-    """(command, index of the fence's first content line, end index) of each marked block."""
+    """(setup commands before it, command, first content line, end line) of each marked block."""
     lines = path.read_text(encoding="utf-8").split("\n")
+    setups: list[str] = []
     i = 0
     while i < len(lines):
+        if m := SETUP.match(lines[i]):
+            setups.append(m.group("cmd"))
         m = MARKER.match(lines[i])
         if m and i + 1 < len(lines) and lines[i + 1].startswith("```"):
             start = i + 2
             end = start
             while end < len(lines) and not lines[end].startswith("```"):
                 end += 1
-            yield m.group("cmd"), start, end
+            yield setups, m.group("cmd"), start, end
+            setups = []
             i = end
         i += 1
 
 
-def run(binary: str, cmd: str, cache: dict[str, list[str]]) -> list[str]:
-    if cmd not in cache:
-        args = shlex.split(cmd)
-        if args and args[0] == "riskgrade":
-            args = args[1:]
+class Scratch:
+    """A scratch folder for one document's commands, with `riskgrade` first on PATH."""
+
+    def __init__(self, binary: str) -> None:
+        self.dir = Path(tempfile.mkdtemp(prefix="riskgrade-docs-"))
+        bin_dir = self.dir / ".bin"
+        bin_dir.mkdir()
+        (bin_dir / "riskgrade").symlink_to(binary)
+        (self.dir / "examples").symlink_to(ROOT / "examples")
+        self.env = {**os.environ, "PATH": f"{bin_dir}:{os.environ.get('PATH', '')}"}
+
+    def run(self, cmd: str) -> tuple[list[str], int]:
         done = subprocess.run(
-            [binary, *args], cwd=ROOT, capture_output=True, text=True, check=False
+            ["bash", "-c", cmd],
+            cwd=self.dir,
+            env=self.env,
+            capture_output=True,
+            text=True,
+            check=False,
         )
         out = (done.stdout + done.stderr).rstrip("\n").split("\n")
-        cache[cmd] = [l.rstrip() for l in out]
-    return cache[cmd]
+        return [line.rstrip() for line in out], done.returncode
+
+    def close(self) -> None:
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def with_status(shown: list[str], out: list[str], status: int) -> list[str]:
+    """The output, followed by the exit status where the block shows `$ echo $?`."""
+    if "$ echo $?" in shown:
+        return [*out, str(status)]
+    return out
 
 
 def compare(shown: list[str], out: list[str], write: bool) -> tuple[list[str], list[str]]:
@@ -122,21 +157,32 @@ def main() -> int:
     ap.add_argument("--write", action="store_true", help="rewrite lines whose figures changed")
     args = ap.parse_args()
     binary = str(Path(args.riskgrade).resolve())
-    cache: dict[str, list[str]] = {}
-    failed = 0
+    failed = checked = 0
     for path in args.files:
         lines = path.read_text(encoding="utf-8").split("\n")
-        for cmd, start, end in reversed(list(blocks(path))):
-            out = run(binary, cmd, cache)
-            new, problems = compare(lines[start:end], out, args.write)
-            if args.write:
-                lines[start:end] = new
-            for p in problems:
-                print(f"{path}:{start + 1}: `{cmd}`: {p}")
-            failed += bool(problems)
+        scratch = Scratch(binary)
+        edits = []
+        try:
+            for setups, cmd, start, end in blocks(path):
+                for setup in setups:
+                    out, status = scratch.run(setup)
+                    if status != 0:
+                        print(f"{path}: setup `{setup}` failed ({status}):", *out, sep="\n  ")
+                        return 1
+                shown = lines[start:end]
+                out, status = scratch.run(cmd)
+                new, problems = compare(shown, with_status(shown, out, status), args.write)
+                edits.append((start, end, new))
+                for p in problems:
+                    print(f"{path}:{start + 1}: `{cmd}`: {p}")
+                failed += bool(problems)
+                checked += 1
+        finally:
+            scratch.close()
         if args.write:
+            for start, end, new in reversed(edits):
+                lines[start:end] = new
             path.write_text("\n".join(lines), encoding="utf-8")
-    checked = sum(len(list(blocks(p))) for p in args.files)
     print(f"{checked} shown block(s) checked, {failed} differ")
     return 1 if failed else 0
 

@@ -186,6 +186,7 @@ pub(crate) fn explanation_json(grades: &Grades, frame: &Frame, row: usize) -> St
         "reasons": ex.reasons,
         "issues": ex.issues,
         "text": ex.to_string(),
+        "insufficient": ex.insufficient,
     });
     v.to_string()
 }

@@ -13,6 +13,7 @@
 //! | `EvalError::MissingColumn`, `RuleColumn` | `DataError` | `column` (the input) |
 //! | `EvalError::AsOfMismatch` | `DataError` | `column = "as_of"` |
 //! | `EvalError::Strict` | `DataError` | `row`, `column` |
+//! | `EvalError::Insufficient` (strict, a row below its model's minimum evidence) | `DataError` | `row`, `id`, `model` |
 //! | `EvalError::Rule` | `EvaluationError` | `row`, `rule_id`, `file`, `line`, `column` |
 //! | `EvalError::UnknownEnterprise` | `EvaluationError` | — |
 //! | `EvalError::Cancelled` | `KeyboardInterrupt` | |
@@ -357,6 +358,13 @@ fn eval_err_as(e: &EvalError, message: String) -> PyErr {
         EvalError::Rule { row, error, .. } => with_attrs(
             EvaluationError::new_err(zero_based(&message, *row)),
             &[rule_attrs(error).as_slice(), &[("row", Attr::Int(*row))]].concat(),
+        ),
+        EvalError::Insufficient { row, id, model, .. } => with_attrs(
+            data_error(message, Some(*row), None),
+            &[
+                ("id", Attr::Text(id.clone())),
+                ("model", Attr::Text(model.clone())),
+            ],
         ),
         EvalError::Cancelled => PyKeyboardInterrupt::new_err(message),
         EvalError::UnknownEnterprise(_) => with_attrs(

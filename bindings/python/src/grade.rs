@@ -14,6 +14,7 @@ use serde_json::{Value, json};
 use crate::describe::{describe, explanation_json};
 use crate::errors::{eval_err, io_err, model_err, rule_tests_err};
 use crate::input::{Ask, Batch, Parsed, Settings, detached, to_pyarrow};
+use crate::progress::Ticks;
 
 /// A compiled model set. Immutable and thread-safe; pickles through its canonical JSON.
 #[pyclass(module = "riskgrade._riskgrade", name = "Model", frozen)]
@@ -131,9 +132,10 @@ impl PyModel {
     }
 
     /// Grades a batch (Arrow data, or profiles as JSON text: an array, or one object per
-    /// line); returns the results as a `pyarrow.Table`.
+    /// line); returns the results as a `pyarrow.Table`. `progress(done, total)`, when given,
+    /// is called on this thread as enterprises are graded ([`crate::progress`]).
     #[allow(clippy::too_many_arguments)]
-    #[pyo3(signature = (data, as_of, *, reasons=true, max_reasons=None, contributions=false, dimensions=true, strict=false, rules=true, on_rule_error="fail-row"))]
+    #[pyo3(signature = (data, as_of, *, reasons=true, max_reasons=None, contributions=false, dimensions=true, strict=false, rules=true, on_rule_error="fail-row", progress=None))]
     fn classify(
         &self,
         py: Python<'_>,
@@ -146,6 +148,7 @@ impl PyModel {
         strict: bool,
         rules: bool,
         on_rule_error: &str,
+        progress: Option<Bound<'_, PyAny>>,
     ) -> PyResult<Py<PyAny>> {
         let settings = Settings {
             reasons,
@@ -156,9 +159,13 @@ impl PyModel {
             rules,
             on_rule_error,
         };
-        let ask = Ask::new(as_of, settings)?;
+        let mut ask = Ask::new(as_of, settings)?;
+        let ticks = Arc::new(Ticks::default());
+        if progress.is_some() {
+            ask.options = ticks.hook(ask.options);
+        }
         let loaded = data.load()?;
-        let out = detached(py, |cancel| {
+        let out = crate::progress::detached(py, progress.as_ref(), Some(&ticks), |cancel| {
             let (grades, frame) = self.grade(&loaded.parse()?, &ask, cancel)?;
             drop(loaded);
             Self::table(&grades, &frame, &ask)

@@ -1,11 +1,8 @@
 //! What Python hands the native module: a batch (Arrow data or profile JSON), grading settings,
 //! inspection outcomes; and the worker thread that grades with the GIL released.
 
-use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::mpsc::{RecvTimeoutError, channel};
-use std::time::Duration;
+use std::sync::atomic::AtomicBool;
 
 use arrow_array::RecordBatch;
 use pyo3::prelude::*;
@@ -15,7 +12,7 @@ use riskgrade::calibrate::{OutcomeColumn, outcomes_from_cells};
 use riskgrade::io::Cell;
 use riskgrade::{Date, Enterprise, ErrorPolicy, Frame, ModelSet, Options, ResultColumns, Schema};
 
-use crate::errors::{EvaluationError, calibrate_err, data_error, date_err, io_err};
+use crate::errors::{calibrate_err, data_error, date_err, io_err};
 
 /// A batch as Python hands it: profile JSON text (an array, or one object per line), or Arrow
 /// data (anything with the Arrow PyCapsule interface).
@@ -238,54 +235,7 @@ pub(crate) fn detached<T: Send>(
     py: Python<'_>,
     work: impl FnOnce(Arc<AtomicBool>) -> PyResult<T> + Send,
 ) -> PyResult<T> {
-    let flag = Arc::new(AtomicBool::new(false));
-    std::thread::scope(|s| {
-        let (tx, rx) = channel();
-        let f = Arc::clone(&flag);
-        s.spawn(move || {
-            let r = std::panic::catch_unwind(AssertUnwindSafe(|| work(f)));
-            let _ = tx.send(r);
-        });
-        let mut rx = Some(rx);
-        loop {
-            let (got, back) = match rx.take() {
-                Some(r) => py.detach(move || (r.recv_timeout(Duration::from_millis(50)), r)),
-                None => {
-                    return Err(EvaluationError::new_err(
-                        "internal error (please report it): no worker",
-                    ));
-                }
-            };
-            rx = Some(back);
-            match got {
-                Ok(Ok(r)) => return r,
-                Ok(Err(panic)) => {
-                    let msg = panic
-                        .downcast_ref::<String>()
-                        .cloned()
-                        .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
-                        .unwrap_or_default();
-                    return Err(EvaluationError::new_err(format!(
-                        "internal error (please report it): {msg}"
-                    )));
-                }
-                Err(RecvTimeoutError::Timeout) => {
-                    if let Err(e) = py.check_signals() {
-                        flag.store(true, Ordering::Relaxed);
-                        if let Some(r) = rx.take() {
-                            let _ = py.detach(move || r.recv());
-                        }
-                        return Err(e);
-                    }
-                }
-                Err(RecvTimeoutError::Disconnected) => {
-                    return Err(EvaluationError::new_err(
-                        "internal error (please report it): the worker stopped",
-                    ));
-                }
-            }
-        }
-    })
+    crate::progress::detached(py, None, None, work)
 }
 
 /// A record batch as a `pyarrow.Table`.

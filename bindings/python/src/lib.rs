@@ -13,7 +13,7 @@
 //! (the `Model` class: load, describe, classify, explain, rule tests), `check` (the columns a
 //! batch must carry, and a dry run of them),
 //! `describe` (the JSON the package reads), `explain` (several enterprises from one grading),
-//! `compare`, `calibrate`, `store` (the history store as Arrow tables, and the cycle's writing
+//! `progress` (the worker thread, Ctrl-C and progress callbacks), `compare`, `calibrate`, `store` (the history store as Arrow tables, and the cycle's writing
 //! calls), `cycle` (draws, tasks, outcomes and verification for `store`), `errors`.
 // pyo3's macros expand to FFI glue that uses `unsafe`; this crate has no unsafe code of its own.
 #![allow(unsafe_code)]
@@ -27,6 +27,7 @@ mod errors;
 mod explain;
 mod grade;
 mod input;
+mod progress;
 mod routed;
 mod store;
 mod stream;

@@ -13,8 +13,41 @@ use arrow_array::{Array, ArrayRef, NullArray, RecordBatch};
 use arrow_schema::{DataType, Field, Schema as ArrowSchema};
 use riskgrade::{ModelSet, Source};
 
-/// The models the rows of `batches` are routed to, by index; every model when the industries
-/// cannot all be read as text (the library then reports what is wrong with them).
+/// Which rows of a licence column hold the licence, as the library reads it (a count at
+/// least 1; null: not held); `None` when the column's type is not one the library reads as
+/// a number (booleans included: the column is a count, and check reports it as mistyped).
+fn holders(col: &dyn Array) -> Option<Vec<bool>> {
+    use arrow_array::types::{
+        Float32Type, Float64Type, Int8Type, Int16Type, Int32Type, Int64Type, UInt8Type, UInt16Type,
+        UInt32Type, UInt64Type,
+    };
+    macro_rules! at_least_one {
+        ($t:ty) => {
+            col.as_primitive::<$t>()
+                .iter()
+                .map(|v| v.is_some_and(|x| x as f64 >= 1.0))
+                .collect()
+        };
+    }
+    Some(match col.data_type() {
+        DataType::Null => vec![false; col.len()],
+        DataType::Int8 => at_least_one!(Int8Type),
+        DataType::Int16 => at_least_one!(Int16Type),
+        DataType::Int32 => at_least_one!(Int32Type),
+        DataType::Int64 => at_least_one!(Int64Type),
+        DataType::UInt8 => at_least_one!(UInt8Type),
+        DataType::UInt16 => at_least_one!(UInt16Type),
+        DataType::UInt32 => at_least_one!(UInt32Type),
+        DataType::UInt64 => at_least_one!(UInt64Type),
+        DataType::Float32 => at_least_one!(Float32Type),
+        DataType::Float64 => at_least_one!(Float64Type),
+        _ => return None,
+    })
+}
+
+/// The models the rows of `batches` are routed to, by index, by industry and the licence
+/// types held (as the library routes them); every model when the industries or a licence
+/// column cannot be read (the library then reports what is wrong with them).
 pub(crate) fn routed_models(set: &ModelSet, batches: &[RecordBatch]) -> BTreeSet<usize> {
     let all: BTreeSet<usize> = (0..set.models().len()).collect();
     let mut routed = BTreeSet::new();
@@ -28,8 +61,30 @@ pub(crate) fn routed_models(set: &ModelSet, batches: &[RecordBatch]) -> BTreeSet
             DataType::Utf8View => col.as_string_view().iter().collect(),
             _ => return all,
         };
-        for t in texts.into_iter().flatten() {
-            if let Ok(m) = set.route(t) {
+        // The licence types routes name, each with who holds it (no column: nobody).
+        let mut licences: Vec<(&str, Option<Vec<bool>>)> = Vec::new();
+        for (licence, input) in set.licence_inputs() {
+            let column = set
+                .schema()
+                .get(input)
+                .map_or(input, |spec| spec.column_name(input));
+            let held = match b.column_by_name(column) {
+                Some(c) => match holders(c.as_ref()) {
+                    Some(h) => Some(h),
+                    None => return all,
+                },
+                None => None,
+            };
+            licences.push((licence, held));
+        }
+        for (r, t) in texts.into_iter().enumerate() {
+            let Some(t) = t else { continue };
+            let holds = |l: &str| {
+                licences
+                    .iter()
+                    .any(|(k, h)| *k == l && h.as_ref().is_some_and(|h| h[r]))
+            };
+            if let Ok(m) = set.route_with(t, holds) {
                 routed.insert(m);
             }
         }

@@ -29,7 +29,9 @@ EXAMPLES = REPO / "examples" / "models"
 
 def test_the_reference_model_can_be_inspected(model: riskgrade.Model) -> None:
     assert len(model.version_id) == 16 and int(model.version_id, 16) >= 0
-    assert model.models == ["general", "food"]
+    assert model.models == ["general", "food", "special_equipment"]
+    special = model.indicators("special_equipment")
+    assert len(special) == 16 and sum(i.weight for i in special) == pytest.approx(1.0)
     general = model.indicators("general")
     assert len(general) == 40
     assert sum(i.weight for i in general) == pytest.approx(1.0)
@@ -119,9 +121,12 @@ def test_each_kind_of_frame_comes_back_as_its_kind(model: riskgrade.Model, table
     df = table.to_pandas()
     out = model.classify(df, as_of=AS_OF)
     assert isinstance(out, pd.DataFrame)
-    # pandas gets `class` as an ordered categorical; otherwise the same frame.
+    # pandas gets `class` as an ordered categorical and flags as nullable booleans;
+    # otherwise the same frame.
     assert out["class"].cat.ordered
-    pd.testing.assert_frame_equal(out.astype({"class": object}), expected.to_pandas().astype({"class": object}))
+    assert out["insufficient"].dtype == pd.BooleanDtype()
+    plain = expected.to_pandas(types_mapper={pa.bool_(): pd.BooleanDtype()}.get)
+    pd.testing.assert_frame_equal(out.astype({"class": object}), plain.astype({"class": object}))
 
     pdf = pl.from_arrow(table)
     assert isinstance(pdf, pl.DataFrame)
@@ -222,7 +227,9 @@ def test_rule_tests_run_from_python(model: riskgrade.Model, tmp_path: Path) -> N
     )
     (r,) = model.test_rules(failing)
     assert not r.passed
-    assert r.failures == ["class: expected A, got D"]
+    # Inputs a case does not give are missing: a note says the enterprise is below the minimum evidence.
+    assert r.failures[0] == "class: expected A, got D"
+    assert r.failures[1:] == [f for f in r.failures[1:] if f.startswith("note: insufficient information: ")]
     assert "FAIL  wrong on purpose" in str(r)
 
 

@@ -33,7 +33,7 @@ def test_every_missing_extra_and_mistyped_column_is_reported_at_once(model: risk
     assert [m["column"] for m in report.mistyped] == ["abnormal_entries_3y"]
     assert "List" in report.mistyped[0]["problem"]
     assert report.extra == ["unrelated"]
-    assert set(report.routed) == {"general", "food"}
+    assert set(report.routed) == {"general", "food", "special_equipment"}
     assert "missing: complaints_1y" in str(report) and "not ok" in str(report)
     assert "complaints_1y" in repr(report) and len(repr(report)) < 300
     assert "<table>" in report._repr_html_()
@@ -78,6 +78,43 @@ def test_a_frame_needs_only_the_columns_of_the_models_routed_to(model: riskgrade
         model.classify(mixed, AS_OF)
 
 
+def test_a_licence_holder_needs_the_columns_of_the_model_its_licence_routes_to(
+    model: riskgrade.Model, table: pa.Table
+) -> None:
+    """Rows are routed by industry and by the licence types they hold, as the library routes
+    them: one holder of a special-equipment use licence among general rows brings back the
+    special-equipment model's columns, and check says which."""
+    general = general_only(model, table)
+    special = {i.input for i in model.indicators("special_equipment") if i.input is not None}
+    others = {i.input for m in ("general", "food") for i in model.indicators(m) if i.input is not None}
+    # The reference rules read these two for every row (reference_rules.toml), so they stay.
+    read_by_rules = {"se_crowded_venue", "se_accidents_2y"}
+    only_special = special - others - read_by_rules
+    assert only_special, "the special-equipment model has inputs of its own"
+    licence = "licence_special_equipment_use"
+    general = general.drop_columns(sorted(only_special & set(general.schema.names)))
+    if licence in general.schema.names:
+        general = general.drop_columns([licence])
+    for nobody_holds in (pa.array([0] * general.num_rows, pa.int64()),
+                         pa.array([None] * general.num_rows, pa.float64())):
+        nobody = general.append_column(licence, nobody_holds)
+        report = model.check(nobody)
+        assert report.ok and report.routed == ["general"], report
+        assert model.classify(nobody, AS_OF, output="arrow").column("model").unique().to_pylist() == ["general"]
+    for held in (pa.array([1.0] + [None] * (general.num_rows - 1), pa.float64()),
+                 pa.array([2] + [0] * (general.num_rows - 1), pa.int8())):
+        holder = general.append_column(licence, held)
+        report = model.check(holder)
+        assert not report.ok and set(report.routed) == {"general", "special_equipment"}, report
+        assert {m["column"] for m in report.missing} == only_special, report
+        with pytest.raises(riskgrade.DataError):
+            model.classify(holder, AS_OF)
+    # The licence column is a count: a column of booleans is reported as mistyped, not read.
+    flags = general.append_column(licence, pa.array([True] * general.num_rows))
+    report = model.check(flags)
+    assert not report.ok and licence in {m["column"] for m in report.mistyped}, report
+
+
 def test_a_pandas_frame_with_its_id_in_the_index_checks_clean(model: riskgrade.Model, table: pa.Table) -> None:
     df = table.to_pandas().set_index("id")
     assert isinstance(df, pd.DataFrame)
@@ -85,7 +122,19 @@ def test_a_pandas_frame_with_its_id_in_the_index_checks_clean(model: riskgrade.M
 
 
 def test_the_docstring_examples_run() -> None:
+    """Every example in the package's docstrings: the module's and those of each public class
+    (with its methods) and function, wherever in the package it is defined."""
     import doctest
+    import inspect
 
-    result = doctest.testmod(riskgrade, verbose=False)
-    assert result.attempted >= 5 and result.failed == 0
+    finder = doctest.DocTestFinder()
+    runner = doctest.DocTestRunner(optionflags=doctest.ELLIPSIS)
+    tests = finder.find(riskgrade)
+    for name in riskgrade.__all__:
+        obj = getattr(riskgrade, name)
+        if (inspect.isclass(obj) or inspect.isfunction(obj)) and obj.__module__.startswith("riskgrade"):
+            tests += finder.find(obj, name, module=False, globs={})
+    for test in tests:
+        runner.run(test)
+    result = runner.summarize(verbose=False)
+    assert result.attempted >= 10 and result.failed == 0

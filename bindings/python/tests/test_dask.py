@@ -89,7 +89,7 @@ def test_map_partitions_equals_in_process(
     rules = {r for ids in want["rules"] for r in ids}
     assert {"veto_dishonest_list", "complaint_surge"} <= rules
     assert want["alerts"].map(len).any() and want["labels"].map(len).any()
-    assert want["model"].nunique() == 2
+    assert want["model"].nunique() == 3
 
 
 def test_map_partitions_with_contributions_and_schema_meta(

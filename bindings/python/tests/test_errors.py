@@ -183,6 +183,9 @@ def test_strict_covers_rule_failures(tmp_path: Path) -> None:
         model.classify(PROFILES, as_of=AS_OF, strict=True)
     assert (e.value.rule_id, e.value.row) == ("fails_at_run_time", 0)
     assert "row 0" in str(e.value)
-    # Skipping failing rules is a choice strict mode keeps.
-    out = model.classify(PROFILES, as_of=AS_OF, strict=True, on_rule_error="skip-rule")
+    # Skipping failing rules is a choice strict mode keeps (with enough on file for the general
+    # model's minimum evidence, which strict mode also holds rows to).
+    known = {"registered_capital": 500, "shareholders": 3, "paid_in_ratio": 1, "debt_ratio": 0.3, "insured_staff": 40}
+    profiles = [p if p["industry"] == "C1431" else {**p, "attributes": known} for p in PROFILES]
+    out = model.classify(profiles, as_of=AS_OF, strict=True, on_rule_error="skip-rule")
     assert set(out.column("status").to_pylist()) == {"graded"}

@@ -142,9 +142,9 @@ def test_class_distribution_groups_by_model_in_the_model_order(
     classes = ["A", "B", "C", "D", "not graded"]
     # one bar container per class, one bar per model in the set's order
     assert [c.get_label() for c in ax.containers] == classes
-    assert [t.split("\n")[0] for t in tick_labels(ax)] == ["general", "food"]
+    assert [t.split("\n")[0] for t in tick_labels(ax)] == ["general", "food", "special_equipment"]
     for k, cls in enumerate(classes):
-        assert bars(ax, k) == [expected[(m, cls)] for m in ["general", "food"]]
+        assert bars(ax, k) == [expected[(m, cls)] for m in ["general", "food", "special_equipment"]]
     legend = ax.get_legend()
     assert legend is not None and [t.get_text() for t in legend.get_texts()] == classes
     # each class keeps its colour: the same in the grouped and the plain plot
@@ -184,14 +184,14 @@ def test_class_colours_run_from_green_to_red() -> None:
 
 
 def test_score_histogram_needs_a_model_when_the_results_hold_several(results: pa.Table) -> None:
-    assert set(results.column("model").to_pylist()) == {"general", "food"}
-    with pytest.raises(ValueError, match=r"2 models \(food, general\).*pass model="):
+    assert set(results.column("model").to_pylist()) == {"general", "food", "special_equipment"}
+    with pytest.raises(ValueError, match=r"3 models \(food, general, special_equipment\).*pass model="):
         rplot.score_histogram(results)
     with pytest.raises(ValueError, match="no graded enterprise of model 'nope'"):
         rplot.score_histogram(results, model="nope")
 
 
-@pytest.mark.parametrize("model_id", ["general", "food"])
+@pytest.mark.parametrize("model_id", ["general", "food", "special_equipment"])
 def test_score_histogram_counts_every_graded_row_of_the_model(
     results_with_errors: pa.Table, model_id: str, tmp_path: Path
 ) -> None:

@@ -135,7 +135,7 @@ def test_map_in_arrow_equals_in_process(
     rules = {r for ids in want.column("rules").to_pylist() for r in ids}
     assert {"veto_dishonest_list", "complaint_surge"} <= rules
     assert any(want.column("alerts").to_pylist()) and any(want.column("labels").to_pylist())
-    assert len(set(want.column("model").to_pylist()) - {None}) == 2
+    assert len(set(want.column("model").to_pylist()) - {None}) == 3
 
 
 def test_map_in_arrow_pickled_model_with_contributions(

@@ -180,3 +180,29 @@ def test_two_periods_compare_as_the_command_line_compares_them(db: Path) -> None
     assert len(repr(c)) < 200 and "<table>" in c._repr_html_()
     with pytest.raises(KeyError):
         store.compare("1999-01", after)
+
+
+HOSTILE_TEXTS = ["; ", "a; b", "a;b", "", " padded ", "line\nbreak", '"quoted", \'single\'', "重点监管; 食品安全", "[\"x\"]"]
+
+
+def test_list_texts_come_back_exactly_whatever_they_hold(db: Path, tmp_path: Path) -> None:
+    """Labels, alerts and rule ids are lists kept item by item: a text holding `; `, `;`,
+    newlines, quotes or nothing at all comes back as the same one item (exported, imported
+    into another store by the command line, read by `Store.results`)."""
+    store = riskgrade.Store(db)
+    period = store.periods().column("period")[-1].as_py()
+    shared = tmp_path / "shared.jsonl"
+    cli("export", "-s", db, "-p", period, "-o", shared)
+    rows = [json.loads(line) for line in shared.read_text(encoding="utf-8").splitlines()]
+    want = {}
+    for k, row in enumerate(rows):
+        texts = HOSTILE_TEXTS[k % len(HOSTILE_TEXTS) :] + HOSTILE_TEXTS[: k % len(HOSTILE_TEXTS)]
+        row["labels"], row["alerts"], row["rules"] = texts[:3], texts[3:5], texts[5:6]
+        want[row["id"]] = (texts[:3], texts[3:5], texts[5:6])
+    shared.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+    other = tmp_path / "other.db"
+    cli("import", "-s", other, shared, "-q")
+    got = riskgrade.Store(other).results(period).to_pylist()
+    assert len(got) == len(want)
+    for row in got:
+        assert (row["labels"], row["alerts"], row["rules"]) == want[row["id"]], row["id"]

@@ -83,7 +83,8 @@ def test_any_arrow_c_stream_object_streams_and_options_apply(model: riskgrade.Mo
     options: dict[str, Any] = {"reasons": False, "rules": False, "dimensions": False}
     got = _rows(model.classify_stream(Stream(), AS_OF, **options))
     assert got == model.classify(data, AS_OF, output="arrow", **options).to_pylist()
-    assert all(r["reasons"] is None or r["reasons"] == "" for r in got)
+    # No indicator or rule reasons; only a row below the minimum evidence says why.
+    assert all(not r["reasons"] or (r["insufficient"] and " | " not in r["reasons"]) for r in got)
     polars = _rows(model.classify_stream(pl.from_arrow(data), AS_OF))
     assert polars == model.classify(data, AS_OF, output="arrow").to_pylist()
 
@@ -94,6 +95,9 @@ def test_a_later_batchs_strict_error_names_the_streams_row(model: riskgrade.Mode
     bad = data.column(counts[0]).to_pylist()
     bad[250] = -5
     data = data.set_column(data.schema.get_field_index(counts[0]), counts[0], pa.array(bad, pa.int64()))
+    # Every row known long enough for the minimum evidence: the bad value is the first problem.
+    years = data.schema.get_field_index("years_in_operation")
+    data = data.set_column(years, "years_in_operation", pa.array([5.0] * data.num_rows, pa.float64()))
     reader = pa.RecordBatchReader.from_batches(data.schema, data.to_batches(max_chunksize=100))
     results = model.classify_stream(reader, AS_OF, strict=True)
     with pytest.raises(Exception, match="row 251"):

@@ -4,7 +4,7 @@
 //! |---|---|
 //! | 0 | success |
 //! | 1 | input/output error: a file that cannot be opened, read or written |
-//! | 2 | bad command line, including an output extension no writer knows and a request the store refuses |
+//! | 2 | bad command line, including an output extension no writer knows, a request the store refuses and a store of another schema version (`riskgrade store upgrade` upgrades an older one) |
 //! | 3 | bad model or definition file: a model set, rules, plan, rule-tests or AHP judgement file that does not parse (text that is not UTF-8 included) or does not validate |
 //! | 4 | bad data: a data file (batch, outcomes, pool, shared results) that does not parse or lacks a column, any bad row with `--strict`, or no enterprise at all graded (an empty batch included) |
 //! | 5 | partial success: some enterprises could not be graded, all the others were |
@@ -158,10 +158,14 @@ pub(crate) fn eval_failure(e: EvalError) -> Failure {
     }
 }
 
-/// A store error: a refused request (2) or an input/output error (1).
+/// A store error: a refused request or a store of another schema version, which the command
+/// cannot use as it is (2), or an input/output error (1).
 pub(crate) fn store_failure(e: StoreError) -> Failure {
     match e {
         StoreError::Invalid(request) => Failure::usage(request.to_string()),
+        e @ (StoreError::OlderSchema { .. } | StoreError::NewerSchema { .. }) => {
+            Failure::usage(e.to_string())
+        }
         other => Failure::io(other),
     }
 }

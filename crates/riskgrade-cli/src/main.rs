@@ -125,7 +125,7 @@ enum Command {
         #[command(subcommand)]
         command: calibrate::CalibrateCommand,
     },
-    /// Check an inspection plan (a file, or an embedded one: henan-2021, yuexiu-2021, bayannur-2022, food-production).
+    /// Check an inspection plan (a file, or an embedded one: henan-2021, yuexiu-2021, bayannur-2022, food-production, special-equipment).
     Plan {
         #[command(subcommand)]
         command: inspect::PlanCommand,

@@ -74,12 +74,12 @@ const TESTS: &str = r#"as_of = "2026-11-01"
 [[case]]
 name = "no complaints: the hostile rule does not run"
 industry = "F5211"
-inputs = { complaints_1y = 0, years_in_operation = 10 }
+inputs = { complaints_1y = 0, years_in_operation = 10, registered_capital = 500, shareholders = 3, paid_in_ratio = 1, debt_ratio = 0.3, insured_staff = 40 }
 expect = { class = "A" }
 [[case]]
 name = "three complaints: the hostile rule runs"
 industry = "F5211"
-inputs = { complaints_1y = 3, years_in_operation = 10 }
+inputs = { complaints_1y = 3, years_in_operation = 10, registered_capital = 500, shareholders = 3, paid_in_ratio = 1, debt_ratio = 0.3, insured_staff = 40 }
 expect = { class = "A" }
 "#;
 

@@ -30,6 +30,7 @@ fn reference_set(dir: &Path, edit: impl Fn(&str, String) -> String) -> PathBuf {
         "reference.toml",
         "general.toml",
         "food_production.toml",
+        "special_equipment.toml",
         "reference_rules.toml",
     ] {
         let text = std::fs::read_to_string(examples(&format!("models/{name}"))).unwrap();

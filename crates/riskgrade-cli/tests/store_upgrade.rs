@@ -52,7 +52,8 @@ fn an_old_store_is_refused_for_reading_then_upgraded_with_a_copy() {
     ] {
         let o = riskgrade(&args);
         let (_, err) = text(&o);
-        assert_eq!(o.status.code(), Some(1), "{args:?}: {err}");
+        // Not an input/output error: the file reads, the command needs `store upgrade` first.
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {err}");
         assert!(
             err.contains("schema version 6")
                 && err.contains(&format!("`riskgrade store upgrade --store {s}`")),

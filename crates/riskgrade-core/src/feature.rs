@@ -39,6 +39,42 @@ pub enum FeatureFn {
     YearsRegistered,
 }
 
+/// Which records a feature reads with respect to credit repair (信用修复).
+///
+/// By default a repaired record stops counting on its repair date, as the
+/// effect-period rules require; a model may still read the history of
+/// listings and their repairs (e.g. "repaired serious-list entries in 5 years").
+///
+/// ```
+/// use riskgrade_core::RepairFilter;
+/// let f: RepairFilter = serde_json::from_str("\"only\"").unwrap();
+/// assert_eq!(f, RepairFilter::Only);
+/// assert_eq!(RepairFilter::default(), RepairFilter::Excluded);
+/// ```
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RepairFilter {
+    /// Records repaired by the as-of date do not count (the default).
+    #[default]
+    Excluded,
+    /// Records count whether or not they were repaired.
+    Included,
+    /// Only records repaired by the as-of date count.
+    Only,
+}
+
+impl RepairFilter {
+    /// Whether a record repaired on `repaired` counts as of `as_of` under this filter.
+    fn admits(self, repaired: Option<Date>, as_of: Date) -> bool {
+        let done = repaired.is_some_and(|rep| rep <= as_of);
+        match self {
+            RepairFilter::Excluded => !done,
+            RepairFilter::Included => true,
+            RepairFilter::Only => done,
+        }
+    }
+}
+
 impl FeatureFn {
     fn name(self) -> &'static str {
         match self {
@@ -101,6 +137,9 @@ pub struct FeatureDef {
     /// Only licences of this type, for the licence functions.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub licence: Option<String>,
+    /// Repaired records: excluded (the default), included, or only those.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub repaired: Option<RepairFilter>,
 }
 
 impl FeatureDef {
@@ -116,6 +155,7 @@ impl FeatureDef {
             action: None,
             half_life: None,
             licence: None,
+            repaired: None,
         }
     }
 
@@ -174,6 +214,13 @@ impl FeatureDef {
                     FeatureFn::LicencesValid | FeatureFn::LicencesExpired
                 ),
                 "`licences_valid` and `licences_expired`",
+            )?;
+        }
+        if self.repaired.is_some() {
+            only(
+                "repaired",
+                self.func.needs_record() && self.func != FeatureFn::Listed,
+                "functions over records other than `listed`",
             )?;
         }
         match (self.func, self.half_life) {
@@ -246,8 +293,9 @@ impl FeatureDef {
     /// by [`EffectPeriods::effect_ends`] (so that many features share the work).
     pub fn eval_prepared(&self, e: &Enterprise, as_of: Date, ends: &[Date]) -> f64 {
         let window_start = self.window.map(|w| as_of.minus(w));
+        let repair = self.repaired.unwrap_or_default();
         let in_effect = |i: usize, r: &Record| {
-            r.date <= as_of && r.repaired.is_none_or(|rep| as_of < rep) && as_of < ends[i]
+            r.date <= as_of && repair.admits(r.repaired, as_of) && as_of < ends[i]
         };
         let counted_at = |i: usize, r: &Record| {
             self.matches(r) && in_effect(i, r) && window_start.is_none_or(|s| r.date > s)
@@ -508,6 +556,50 @@ mod tests {
         let p = EffectPeriods::default();
         assert_eq!(f.eval(&e, d("2025-07-31"), &p), 1.0);
         assert_eq!(f.eval(&e, d("2025-08-01"), &p), 0.0);
+    }
+
+    #[test]
+    fn repaired_filter_reads_the_history_of_repairs() {
+        let e = ent(
+            r#"[{"kind":"dishonest_list","date":"2023-03-01","action":"entry","repaired":"2024-06-01"},
+                        {"kind":"dishonest_list","date":"2024-06-01","action":"removal"},
+                        {"kind":"dishonest_list","date":"2025-02-01","action":"entry"},
+                        {"kind":"change","date":"2025-03-01","field":"registered_capital"}]"#,
+        );
+        let mut p = EffectPeriods::default();
+        p.set("dishonest_list", Period::years(5));
+        let entries = |repaired: &str| {
+            feat(&format!(
+                r#"{{"fn":"count","record":"dishonest_list","action":"entry","window":"5y"{repaired}}}"#
+            ))
+        };
+        let as_of = d("2025-06-01");
+        assert_eq!(
+            entries("").eval(&e, as_of, &p),
+            1.0,
+            "default: repaired entries drop out"
+        );
+        let all = entries(r#","repaired":"included""#);
+        assert_eq!(all.eval(&e, as_of, &p), 2.0, "history: both entries");
+        let only = entries(r#","repaired":"only""#);
+        assert_eq!(only.eval(&e, as_of, &p), 1.0, "the repaired one");
+        assert_eq!(
+            only.eval(&e, d("2024-05-31"), &p),
+            0.0,
+            "not yet repaired the day before its repair date"
+        );
+        let capital = feat(r#"{"fn":"count","record":"change","field":"registered_capital"}"#);
+        assert_eq!(capital.eval(&e, as_of, &p), 1.0);
+        let bad = serde_json::from_str::<FeatureDef>(
+            r#"{"fn":"listed","record":"dishonest_list","repaired":"only"}"#,
+        )
+        .unwrap()
+        .check()
+        .unwrap_err();
+        assert_eq!(
+            bad,
+            "`repaired` only applies to functions over records other than `listed`; remove it"
+        );
     }
 
     #[test]

@@ -33,7 +33,7 @@ mod schema;
 mod suggest;
 
 pub use date::{Date, DateError, Period};
-pub use feature::{EffectPeriods, FeatureDef, FeatureFn};
+pub use feature::{EffectPeriods, FeatureDef, FeatureFn, RepairFilter};
 pub use frame::{
     Column, ColumnBuilder, DataIssue, Frame, Identity, InputColumn, MISSING_CODE, Problem,
     RawValue, format_number,

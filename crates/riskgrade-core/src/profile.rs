@@ -377,6 +377,8 @@ pub enum ChangeField {
     BusinessScope,
     /// Enterprise name.
     Name,
+    /// Registered capital (增资 or 减资).
+    RegisteredCapital,
 }
 
 /// The kinds of records, each with its details.

@@ -52,10 +52,44 @@ pub enum EvalError {
         /// The rule's error.
         error: Box<riskgrade_rules::RuleError>,
     },
+    /// Strict mode and at least one enterprise with insufficient information
+    /// (below its model's `[insufficient]` minimum).
+    #[error("row {} (enterprise `{id}`): insufficient information for model `{model}`: {}{known} of the counted inputs known, {needed} needed ({count} enterprise(s) below the minimum)", row + 1, Missing(missing))]
+    Insufficient {
+        /// The first such row (0-based; messages count from 1, as issues do).
+        row: usize,
+        /// The enterprise id.
+        id: String,
+        /// The model that graded it.
+        model: String,
+        /// Its required inputs that are missing.
+        missing: Vec<String>,
+        /// How many counted inputs it has.
+        known: usize,
+        /// How many the model needs.
+        needed: usize,
+        /// How many enterprises of the batch are below the minimum.
+        count: usize,
+    },
     /// The batch was stopped through [`crate::Options::cancel_on`].
     #[error("the batch was cancelled")]
     Cancelled,
     /// No enterprise with this id in the batch.
     #[error("no enterprise `{0}` in the batch")]
     UnknownEnterprise(String),
+}
+
+/// `` `a`, `b` missing; `` (nothing when none is missing).
+struct Missing<'a>(&'a [String]);
+
+impl std::fmt::Display for Missing<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        for (k, name) in self.0.iter().enumerate() {
+            write!(f, "{}`{name}`", if k == 0 { "" } else { ", " })?;
+        }
+        if !self.0.is_empty() {
+            f.write_str(" missing; ")?;
+        }
+        Ok(())
+    }
 }

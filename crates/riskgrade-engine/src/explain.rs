@@ -70,8 +70,12 @@ pub struct Explanation {
     pub rules: Vec<String>,
     /// Labels given by rules.
     pub labels: Vec<String>,
-    /// Top reasons, most important first: rules first, then indicators.
+    /// Top reasons, most important first: insufficient information first (when
+    /// the model's minimum evidence is not met), then rules, then indicators.
     pub reasons: Vec<String>,
+    /// Why the enterprise's information is insufficient, when it is below its
+    /// model's `[insufficient]` minimum (also the first reason).
+    pub insufficient: Option<String>,
     /// Bad data that kept the enterprise from being graded.
     pub issues: Vec<String>,
 }
@@ -326,6 +330,7 @@ impl Grades {
             rules,
             labels,
             reasons,
+            insufficient: self.insufficient(r).map(|s| s.to_string()),
             issues,
         }
     }

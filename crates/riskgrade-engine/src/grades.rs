@@ -7,6 +7,7 @@ use riskgrade_core::{DataIssue, Date, Frame, InputType, format_number};
 use riskgrade_model::{Leaf, Model, ModelSet, Source};
 use riskgrade_rules::Action;
 
+use crate::grade::insufficient::{Shortage, Shortages};
 use crate::rules::trace::{Act, Fx, Out, Trace};
 use crate::rules::{Effect, Outcome, RuleStats, push_text};
 
@@ -67,6 +68,8 @@ pub struct Grades {
     /// The rules' effects, as indices (empty when no rule ran).
     pub(crate) trace: Trace,
     pub(crate) rule_stats: Vec<RuleStats>,
+    /// Rows with insufficient information (`[insufficient]`), ascending.
+    pub(crate) shortages: Shortages,
 }
 
 impl Grades {
@@ -171,17 +174,24 @@ impl Grades {
         let start = r * self.max_leaves;
         Some(&self.contributions[start..start + m.leaves().len()])
     }
-    /// Reason texts of row `r`: first what the rules did to the score and
-    /// class, then the top indicators, with input values taken from `frame`.
+    /// Reason texts of row `r`: first its insufficient information (when its
+    /// model's `[insufficient]` minimum is not met), then what the rules did to
+    /// the score and class, then the top indicators, with input values taken
+    /// from `frame`.
     pub fn reason_texts(&self, frame: &Frame, r: usize) -> Vec<String> {
         let Some(m) = self.model(r) else {
             return Vec::new();
         };
         let mut out: Vec<String> = self
-            .effect_refs(r)
-            .filter(EffectRef::is_reason)
-            .map(|e| e.text())
+            .insufficient(r)
+            .map(|s| s.to_string())
+            .into_iter()
             .collect();
+        out.extend(
+            self.effect_refs(r)
+                .filter(EffectRef::is_reason)
+                .map(|e| e.text()),
+        );
         out.extend(self.reasons(r).iter().map(|reason| {
             let leaf = &m.leaves()[reason.leaf as usize];
             leaf.reason_text(self.value_text(frame, leaf, r).as_deref(), reason.points)
@@ -196,6 +206,11 @@ impl Grades {
             return;
         };
         let mut first = true;
+        if let Some(s) = self.insufficient(r) {
+            use std::fmt::Write as _;
+            let _ = write!(out, "{s}");
+            first = false;
+        }
         for e in self.effect_refs(r).filter(EffectRef::is_reason) {
             if !first {
                 out.push_str(sep);
@@ -444,6 +459,45 @@ impl Grades {
         self.issues[start..].iter().take_while(move |i| i.row == r)
     }
 
+    /// Why row `r`'s information is insufficient, when its model sets
+    /// `[insufficient]` and the row is graded below that minimum (its class
+    /// flagged, set or raised to the floor by the model's action).
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use riskgrade_engine::{Grader, Options};
+    /// let set = Arc::new(riskgrade_model::examples::reference().unwrap());
+    /// // Nothing known but an industry: not graded as the safest class.
+    /// let e = serde_json::from_str(r#"{"id":"E1","industry":"F5211"}"#).unwrap();
+    /// let g = Grader::new(set).grade_profiles(&[e], "2026-11-01".parse().unwrap(), &Options::default()).unwrap();
+    /// assert_eq!(g.class(0), Some("B"));
+    /// let short = g.insufficient(0).unwrap();
+    /// assert_eq!(short.missing_required().collect::<Vec<_>>(), ["years_in_operation"]);
+    /// assert_eq!((short.known(), short.min_known(), short.changed_to()), (0, 5, Some("B")));
+    /// assert_eq!(g.insufficient_count(), 1);
+    /// ```
+    pub fn insufficient(&self, r: usize) -> Option<Shortage<'_>> {
+        let s = self.shortages.get(r)?;
+        let m = self.model(r)?;
+        Some(
+            self.shortages
+                .view(s, m.insufficient()?, m.classes().names()),
+        )
+    }
+
+    /// The rows with insufficient information, ascending, with why.
+    pub fn insufficient_rows(&self) -> impl Iterator<Item = (usize, Shortage<'_>)> {
+        self.shortages.rows().iter().filter_map(|s| {
+            let r = s.row as usize;
+            Some((r, self.insufficient(r)?))
+        })
+    }
+
+    /// How many rows have insufficient information.
+    pub fn insufficient_count(&self) -> usize {
+        self.shortages.rows().len()
+    }
+
     /// Counts per class, overall and per model.
     pub fn summary(&self) -> Summary {
         let mut per_model: Vec<ModelSummary> = self
@@ -459,6 +513,7 @@ impl Grades {
                     .zip(m.classes().labels())
                     .map(|(n, l)| (n.clone(), l.clone(), 0))
                     .collect(),
+                insufficient: 0,
             })
             .collect();
         let mut failed = 0;
@@ -467,6 +522,9 @@ impl Grades {
                 Some(c) => per_model[self.model_of[r] as usize].classes[c].2 += 1,
                 None => failed += 1,
             }
+        }
+        for s in self.shortages.rows() {
+            per_model[self.model_of[s.row as usize] as usize].insufficient += 1;
         }
         let mut overall: Vec<(String, usize)> = Vec::new();
         for m in &per_model {
@@ -487,6 +545,7 @@ impl Grades {
             total: self.len(),
             graded: self.len() - failed,
             failed,
+            insufficient: self.insufficient_count(),
             overall,
             per_model: used,
         }
@@ -544,6 +603,8 @@ pub struct ModelSummary {
     pub model: String,
     /// (name, label, count) per class.
     pub classes: Vec<(String, String, usize)>,
+    /// Enterprises it graded with insufficient information (counted in their classes too).
+    pub insufficient: usize,
 }
 
 /// Counts per class for a batch.
@@ -559,6 +620,9 @@ pub struct Summary {
     pub graded: usize,
     /// Rows not graded because of bad data.
     pub failed: usize,
+    /// Rows graded with insufficient information (below their model's
+    /// `[insufficient]` minimum; counted in their classes too).
+    pub insufficient: usize,
     /// (class name, count) over all models.
     pub overall: Vec<(String, usize)>,
     /// Per model that graded at least one row.
@@ -598,6 +662,13 @@ impl fmt::Display for Summary {
                     parts.join(", ")
                 )?;
             }
+        }
+        if self.insufficient > 0 {
+            writeln!(
+                f,
+                "insufficient information: {} enterprise(s) below their model's minimum evidence (see the reasons)",
+                self.insufficient
+            )?;
         }
         if self.failed > 0 {
             writeln!(

@@ -106,6 +106,10 @@ pub struct Expect {
     /// The enterprise is not graded and its error contains this text.
     #[serde(default)]
     pub error: Option<String>,
+    /// Whether the enterprise is below its model's `[insufficient]` minimum
+    /// evidence (`true`: its shortage must be its first reason).
+    #[serde(default)]
+    pub insufficient: Option<bool>,
 }
 
 /// An alert a case expects.
@@ -317,7 +321,7 @@ impl RuleTests {
     }
 }
 
-fn check(case: &Case, g: &Grades, _frame: &Frame) -> CaseResult {
+fn check(case: &Case, g: &Grades, frame: &Frame) -> CaseResult {
     let x = &case.expect;
     let mut failures = Vec::new();
     let effects: Vec<String> = g
@@ -441,6 +445,7 @@ fn check(case: &Case, g: &Grades, _frame: &Frame) -> CaseResult {
             ));
         }
     }
+    check_insufficient(x, g, frame, &mut failures);
     let fired: Vec<&str> = g.effects(0).iter().map(|e| &*e.rule).collect();
     for want in &x.fired {
         if !fired.contains(&want.as_str()) {
@@ -465,10 +470,37 @@ fn check(case: &Case, g: &Grades, _frame: &Frame) -> CaseResult {
             ));
         }
     }
+    if !failures.is_empty()
+        && x.insufficient.is_none()
+        && let Some(short) = g.insufficient(0)
+    {
+        // Often why a case about something else fails: give it more inputs.
+        failures.push(format!("note: {short}"));
+    }
     CaseResult {
         name: case.name.clone(),
         failures,
         effects,
         graded: class.zip(g.score(0)),
+    }
+}
+
+/// `insufficient`: whether row 0 is below its model's minimum evidence, with
+/// its shortage as its first reason.
+fn check_insufficient(x: &Expect, g: &Grades, frame: &Frame, failures: &mut Vec<String>) {
+    let Some(want) = x.insufficient else { return };
+    let got = g.insufficient(0).map(|s| s.to_string());
+    match (want, &got) {
+        (true, Some(text)) => {
+            if g.reason_texts(frame, 0).first() != Some(text) {
+                failures.push(format!("insufficient: `{text}` is not the first reason"));
+            }
+        }
+        (false, None) => {}
+        (true, None) => failures.push(
+            "insufficient: expected the enterprise below its model's minimum evidence; it meets it"
+                .into(),
+        ),
+        (false, Some(text)) => failures.push(format!("insufficient: expected none, got `{text}`")),
     }
 }

@@ -200,6 +200,23 @@ fn shift_eval(e: EvalError, offset: usize) -> EvalError {
             first.row += offset;
             EvalError::Strict { count, first }
         }
+        EvalError::Insufficient {
+            row,
+            id,
+            model,
+            missing,
+            known,
+            needed,
+            count,
+        } => EvalError::Insufficient {
+            row: row + offset,
+            id,
+            model,
+            missing,
+            known,
+            needed,
+            count,
+        },
         other => other,
     }
 }
@@ -255,6 +272,7 @@ fn merge_summary(total: &mut Summary, s: Summary) {
     total.total += s.total;
     total.graded += s.graded;
     total.failed += s.failed;
+    total.insufficient += s.insufficient;
     for (name, count) in s.overall {
         match total.overall.iter_mut().find(|(n, _)| *n == name) {
             Some(e) => e.1 += count,
@@ -267,6 +285,7 @@ fn merge_summary(total: &mut Summary, s: Summary) {
                 for (c, more) in t.classes.iter_mut().zip(&m.classes) {
                     c.2 += more.2;
                 }
+                t.insufficient += m.insufficient;
             }
             None => total.per_model.push(m),
         }

@@ -329,6 +329,7 @@ fn unknown_industry_and_required_values() {
         default: None,
         routes: vec![riskgrade_model::RouteSpec {
             industries: vec!["C14".into()],
+            licences: Vec::new(),
             model: "food".into(),
         }],
         models: single.spec().models.clone(),
@@ -438,7 +439,8 @@ fn explanation_names_the_reasons() {
     let set = reference();
     let e: riskgrade_core::Enterprise = serde_json::from_str(
         r#"{"id":"E9","name":"Example Trading Co.","industry":"F5211","registered":"2025-06-01",
-            "attributes":{"annual_report_on_time":false},
+            "attributes":{"annual_report_on_time":false,"registered_capital":500,"shareholders":3,
+                          "paid_in_ratio":1,"debt_ratio":0.3,"insured_staff":40},
             "records":[{"kind":"abnormal_list","date":"2026-03-01","action":"entry"},
                        {"kind":"penalty","date":"2026-05-01","severity":"major","amount":120000}]}"#,
     )
@@ -452,6 +454,8 @@ fn explanation_names_the_reasons() {
     let g = Grader::new(set)
         .grade(&frame, as_of(), &Options::default())
         .unwrap();
+    // Enough attributes on file for the general model's minimum evidence.
+    assert!(g.insufficient(0).is_none());
     let texts = g.reason_texts(&frame, 0);
     // By hand: 0.45·0.35·0.30·1000 = 47.25 (listed), ·700 = 33.08 (one major penalty),
     // 0.45·0.35·0.20·800 = 25.2 (fines of 120000), ahead of recency (22.05) and count (18.9).

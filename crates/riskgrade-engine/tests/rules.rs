@@ -83,6 +83,15 @@ fn grade(set: &Arc<ModelSet>, frame: &Frame, options: &Options) -> Grades {
 
 const LISTED: (&str, RawValue<'static>) = ("dishonest_listed", RawValue::Bool(true));
 const OLD: (&str, RawValue<'static>) = ("years_in_operation", RawValue::Number(10.0));
+/// Enough attributes on file for the general model's minimum evidence (`[insufficient]`),
+/// for rows whose case is about something else.
+const KNOWN: [(&str, RawValue<'static>); 5] = [
+    ("registered_capital", RawValue::Number(500.0)),
+    ("shareholders", RawValue::Integer(3)),
+    ("paid_in_ratio", RawValue::Number(1.0)),
+    ("debt_ratio", RawValue::Number(0.3)),
+    ("insured_staff", RawValue::Integer(40)),
+];
 
 #[test]
 fn every_action_reaches_the_grade_and_the_trace() {
@@ -108,12 +117,16 @@ script = '''promote("good signal")'''
     let f = frame(
         &s,
         &[
-            ("F5211", &[LISTED, OLD]),
-            ("F5211", &[OLD, ("complaints_1y", RawValue::Integer(5))]),
-            ("F5211", &[OLD]),
+            ("F5211", &[&[LISTED, OLD], &KNOWN[..]].concat()),
+            (
+                "F5211",
+                &[&[OLD, ("complaints_1y", RawValue::Integer(5))], &KNOWN[..]].concat(),
+            ),
+            ("F5211", &[&[OLD], &KNOWN[..]].concat()),
         ],
     );
     let g = grade(&s, &f, &Options::default());
+    assert_eq!(g.insufficient_count(), 0);
     // Row 0: forced D, labelled, alert routed by the licence table.
     assert_eq!(g.class(0), Some("D"));
     assert_eq!(g.labels(0).collect::<Vec<_>>(), ["重点监管"]);

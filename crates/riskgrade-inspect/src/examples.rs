@@ -11,15 +11,18 @@ pub const YUEXIU_2021: &str = include_str!("../../../examples/plans/yuexiu-2021.
 pub const BAYANNUR_2022: &str = include_str!("../../../examples/plans/bayannur-2022.toml");
 /// Food production: A once per 2 years, B once a year, C twice, D three times, drawn monthly.
 pub const FOOD_PRODUCTION: &str = include_str!("../../../examples/plans/food-production.toml");
+/// Special equipment users (Shandong 2022): D in full, crowded venues and recent accidents forced.
+pub const SPECIAL_EQUIPMENT: &str = include_str!("../../../examples/plans/special-equipment.toml");
 /// A pool of 256 inspectors in Beijing's 16 districts (CSV).
 pub const BEIJING_POOL_CSV: &str = include_str!("../../../examples/inspectors/beijing-pool.csv");
 
 /// Every embedded plan, by file name under `examples/plans/`.
-pub const PLANS: [(&str, &str); 4] = [
+pub const PLANS: [(&str, &str); 5] = [
     ("henan-2021.toml", HENAN_2021),
     ("yuexiu-2021.toml", YUEXIU_2021),
     ("bayannur-2022.toml", BAYANNUR_2022),
     ("food-production.toml", FOOD_PRODUCTION),
+    ("special-equipment.toml", SPECIAL_EQUIPMENT),
 ];
 
 /// The embedded plan `name` (file name with or without `.toml`, or the plan's id).

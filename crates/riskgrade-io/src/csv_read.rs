@@ -255,6 +255,8 @@ impl Source<'_> {
             let mut done = false;
             while chunk.rows < CHUNK_ROWS && bytes.len() < CHUNK_BYTES {
                 match reader.read_byte_record(&mut record) {
+                    // A line of nothing but spaces or tabs is blank, as an empty line is.
+                    Ok(true) if record.len() == 1 && record[0].trim_ascii().is_empty() => continue,
                     Ok(true) => {}
                     Ok(false) => {
                         done = true;

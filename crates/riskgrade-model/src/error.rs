@@ -78,27 +78,17 @@ pub enum SetProblem {
         /// The closest id in the set.
         suggestion: Option<String>,
     },
-    /// A route with no industry code.
-    #[error("the route to `{model}` lists no industries")]
-    EmptyRoute {
-        /// The model routed to.
+    /// A `[[route]]` entry that cannot be used: which one, where, and why.
+    #[error("{}route {route} to `{model}` {problem}", route_at(at))]
+    Route {
+        /// Its place among the set's `[[route]]` entries, from 1.
+        route: usize,
+        /// The model it names.
         model: String,
-    },
-    /// A route with an empty industry code.
-    #[error("the route to `{model}` has an empty industry code")]
-    EmptyIndustryCode {
-        /// The model routed to.
-        model: String,
-    },
-    /// One industry routed to two models.
-    #[error("industry `{industry}` is routed to both `{first}` and `{second}`")]
-    IndustryRoutedTwice {
-        /// The industry code.
-        industry: String,
-        /// The model of the first route.
-        first: String,
-        /// The model of the second route.
-        second: String,
+        /// Its `[[route]]` header in the set file, when loaded from text.
+        at: Option<Box<Position>>,
+        /// What is wrong.
+        problem: Box<RouteProblem>,
     },
     /// A route or `[routing.industry]` entry whose code is not a GB/T 4754 code.
     #[error("{} routes `{code}`: {error}", match model { Some(m) => format!("the route to `{m}`"), None => "[routing.industry]".to_string() })]
@@ -256,6 +246,73 @@ fn topic_fix(needs_licence: bool) -> &'static str {
     } else {
         "write either `by = \"licence\"` with `licence = \"...\"`, `by = \"industry\"`, or `department = \"...\"`"
     }
+}
+
+/// `file:line:column: ` before a route's message, or nothing when unknown.
+fn route_at(at: &Option<Box<Position>>) -> String {
+    at.as_ref()
+        .map(|a| format!("{}: ", position(a)))
+        .unwrap_or_default()
+}
+
+/// What is wrong with a `[[route]]` entry (see [`SetProblem::Route`]).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum RouteProblem {
+    /// The model it names is not in the set.
+    #[error("names a model that is not in the set{}", hint(suggestion))]
+    UnknownModel {
+        /// The closest id in the set.
+        suggestion: Option<String>,
+    },
+    /// Neither `industries` nor `licences` (or both empty).
+    #[error(
+        "names no industry and no licence type; write `industries = [\"C14\"]`, `licences = [\"special_equipment_use\"]` or both"
+    )]
+    Empty,
+    /// An empty string in `industries` or `licences`.
+    #[error("has an empty entry in `{key}`")]
+    EmptyEntry {
+        /// `industries` or `licences`.
+        key: &'static str,
+    },
+    /// A licence type that is not a plain name.
+    #[error("names licence type `{licence}`; a licence type is ASCII letters, digits and `_`")]
+    BadLicence {
+        /// The licence type as written.
+        licence: String,
+    },
+    /// A licence type (in an industry) that an earlier route already sends elsewhere.
+    #[error(
+        "routes licence type `{licence}`{} already routed to `{first}`",
+        industry.as_ref().map(|i| format!(" in industry `{i}`")).unwrap_or_default()
+    )]
+    RoutedTwice {
+        /// The licence type.
+        licence: String,
+        /// The industry prefix, for routes naming both.
+        industry: Option<String>,
+        /// The model of the earlier route.
+        first: String,
+    },
+    /// An industry prefix that an earlier industry route already sends elsewhere.
+    #[error("routes industry `{industry}`, already routed to `{first}`")]
+    IndustryTwice {
+        /// The industry code in normal form.
+        industry: String,
+        /// The model of the earlier route.
+        first: String,
+    },
+    /// A model declares the input routing adds for a licence type, differently.
+    #[error(
+        "needs input `{input}` (valid licences of that type), which model `{declared_by}` declares differently"
+    )]
+    InputTaken {
+        /// The input's name, `licence_<type>`.
+        input: String,
+        /// The model declaring it.
+        declared_by: String,
+    },
 }
 
 /// What names a model in a set.

@@ -9,7 +9,8 @@
 //! | `insufficient` | [`InsufficientSpec`], [`Insufficient`]: the least evidence a model needs, and what happens below it |
 //! | `codes` | [`CodesSpec`]: what a set does with bad credit, industry and district codes |
 //! | `rule_files` | rules as declared: ids checked, script files confined to their folder, duplicates with both places |
-//! | `set` | [`ModelSet`]: general + specialised models, routing by industry, version id, load/save |
+//! | `route` | routing enterprises to models by industry, licence type or both, with the precedence of [`RouteSpec`] |
+//! | `set` | [`ModelSet`]: general + specialised models, routing, version id, load/save |
 //! | `error` | [`ModelError`] and [`Problem`]: what is wrong, where, and how to fix it |
 //! | `examples` | the reference models, embedded so that they work with no files around |
 //!
@@ -43,6 +44,7 @@ mod error;
 pub mod examples;
 mod insufficient;
 mod model;
+mod route;
 mod routing;
 mod rule_files;
 mod score;
@@ -51,7 +53,7 @@ mod spec;
 
 pub use classes::{Classes, Cutoffs, default_classes};
 pub use codes::{CodePolicy, CodesSpec};
-pub use error::{ModelError, ModelReference, Problem, ScriptFileProblem, SetProblem};
+pub use error::{ModelError, ModelReference, Problem, RouteProblem, ScriptFileProblem, SetProblem};
 pub use insufficient::{Insufficient, InsufficientAction, InsufficientSpec};
 pub use model::{Leaf, Model, Node, Source};
 pub use routing::{DepartmentSpec, RouteBy, RoutingSpec, RuleLimitsSpec, TopicRoute};

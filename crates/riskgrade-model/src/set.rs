@@ -5,6 +5,9 @@ use std::sync::Arc;
 
 use riskgrade_core::codes::IndustryCode;
 use riskgrade_core::{EffectPeriods, InputSpec, Position, Schema};
+
+use crate::error::RouteProblem;
+use crate::route::{Routes, licence_input, route_lines};
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
@@ -35,7 +38,9 @@ pub struct ModelSet {
     models: Vec<Model>,
     order: Vec<usize>,
     default: Option<usize>,
-    routes: Vec<(String, usize)>,
+    routes: Routes,
+    /// (licence type, input name) for each licence type the routes name.
+    licence_inputs: Vec<(String, String)>,
     schema: Schema,
     effect_periods: EffectPeriods,
 }
@@ -192,6 +197,13 @@ fn load_spec_with(
         models.push(m);
     }
     models.extend(raw.model);
+    // Route problems are found here too, where the `[[route]]` headers' positions are known.
+    if matches!(format, Format::Toml) && !raw.route.is_empty() {
+        let ids: Vec<String> = models.iter().map(|m| m.id.clone()).collect();
+        let lines = route_lines(text);
+        let at = |i: usize| lines.get(i).map(|&l| at_in(file, l, 1));
+        Routes::compile(&raw.route, &ids, &at)?;
+    }
     Ok(ModelSetSpec {
         name: raw.name,
         default: raw.default,
@@ -286,9 +298,17 @@ impl ModelSet {
             .as_deref()
             .map(|d| find_model(&ids, d, ModelReference::Default))
             .transpose()?;
-        let routes = compile_routes(&spec, &ids)?;
+        let routes = Routes::compile(&spec.routes, &ids, &|_| None)?;
+        let licence_inputs: Vec<(String, String)> = routes
+            .licence_types()
+            .into_iter()
+            .map(|l| {
+                let input = licence_input(&l).0;
+                (l, input)
+            })
+            .collect();
         let order = link_components(&mut models, &ids)?;
-        let schema = shared_schema(&models)?;
+        let schema = shared_schema(&models, &spec.routes)?;
         let effect_periods = shared_effect_periods(&models, default.unwrap_or(0))?;
         spec.routing.check().map_err(ModelError::Set)?;
         let rules = compile_rules(&spec, &models, &schema)?;
@@ -301,6 +321,7 @@ impl ModelSet {
             order,
             default,
             routes,
+            licence_inputs,
             schema,
             effect_periods,
         })
@@ -367,9 +388,10 @@ impl ModelSet {
         &self.order
     }
 
-    /// The model that grades an industry: the longest matching route prefix of
+    /// The model that grades an enterprise of an industry that holds no
+    /// licence the routes name: the longest matching industry route prefix of
     /// its normal form (GB/T 4754: `1411`, `c1411` and `C 1411` are `C1411`),
-    /// else the default.
+    /// else the default. See [`ModelSet::route_with`] for licence routes.
     ///
     /// ```
     /// let set = riskgrade_model::examples::reference().unwrap();
@@ -382,10 +404,35 @@ impl ModelSet {
     /// ```
     ///
     /// # Errors
+    /// As [`ModelSet::route_with`].
+    pub fn route(&self, industry: &str) -> Result<usize, String> {
+        self.route_with(industry, |_| false)
+    }
+
+    /// The model that grades an enterprise of `industry` that holds the
+    /// licence types for which `holds` is true, by the precedence of
+    /// [`RouteSpec`]: routes naming both industries and licences, then
+    /// licences only, then industries only, then the default.
+    ///
+    /// ```
+    /// let set = riskgrade_model::examples::reference().unwrap();
+    /// let (food, special) = (set.index_of("food").unwrap(), set.index_of("special_equipment").unwrap());
+    /// let user = |l: &str| l == "special_equipment_use";
+    /// assert_eq!(set.route_with("F5211", user), Ok(special));
+    /// // The route naming both C14 and the licence keeps food producers with the food model.
+    /// assert_eq!(set.route_with("C1411", user), Ok(food));
+    /// assert_eq!(set.route_with("C1411", |_| false), Ok(food));
+    /// ```
+    ///
+    /// # Errors
     /// Returns the industry code back when it is empty, when it is not a valid
     /// code and the `[codes]` policy for industries is `error`, or when no
     /// route matches and there is no default.
-    pub fn route(&self, industry: &str) -> Result<usize, String> {
+    pub fn route_with(
+        &self,
+        industry: &str,
+        holds: impl Fn(&str) -> bool,
+    ) -> Result<usize, String> {
         if industry.trim().is_empty() {
             return Err(industry.to_string());
         }
@@ -397,12 +444,26 @@ impl ModelSet {
             Err(_) => industry_key(industry),
         };
         self.routes
-            .iter()
-            .filter(|(p, _)| code.starts_with(p.as_str()))
-            .max_by_key(|(p, _)| p.len())
-            .map(|(_, m)| *m)
+            .pick(&code, &holds)
             .or(self.default)
             .ok_or_else(|| industry.to_string())
+    }
+
+    /// Each licence type the routes name, with the input the set reads it
+    /// from: `licence_<type>`, the number of licences of that type valid on
+    /// the as-of date (derived from profiles' licences; a column of that name
+    /// in columnar data). An enterprise holds the type when it is 1 or more.
+    ///
+    /// ```
+    /// let set = riskgrade_model::examples::reference().unwrap();
+    /// let inputs: Vec<_> = set.licence_inputs().collect();
+    /// assert_eq!(inputs, [("special_equipment_use", "licence_special_equipment_use")]);
+    /// assert!(set.schema().get("licence_special_equipment_use").is_some());
+    /// ```
+    pub fn licence_inputs(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.licence_inputs
+            .iter()
+            .map(|(l, i)| (l.as_str(), i.as_str()))
     }
 
     /// What the set does with bad credit, industry and district codes.
@@ -562,45 +623,6 @@ fn find_model(ids: &[String], id: &str, by: ModelReference) -> Result<usize, Mod
     })
 }
 
-/// The industry routes as (industry code, model index), each code routed once.
-fn compile_routes(spec: &ModelSetSpec, ids: &[String]) -> Result<Vec<(String, usize)>, ModelError> {
-    let mut routes: Vec<(String, usize)> = Vec::new();
-    for r in &spec.routes {
-        let idx = find_model(ids, &r.model, ModelReference::Route)?;
-        if r.industries.is_empty() {
-            return Err(ModelError::Set(SetProblem::EmptyRoute {
-                model: r.model.clone(),
-            }));
-        }
-        for code in &r.industries {
-            if code.trim().is_empty() {
-                return Err(ModelError::Set(SetProblem::EmptyIndustryCode {
-                    model: r.model.clone(),
-                }));
-            }
-            let code = IndustryCode::parse(code)
-                .map_err(|error| {
-                    ModelError::Set(SetProblem::BadIndustryCode {
-                        model: Some(r.model.clone()),
-                        code: code.clone(),
-                        error,
-                    })
-                })?
-                .as_str()
-                .to_string();
-            if let Some((_, other)) = routes.iter().find(|(c, _)| *c == code) {
-                return Err(ModelError::Set(SetProblem::IndustryRoutedTwice {
-                    industry: code,
-                    first: ids[*other].clone(),
-                    second: r.model.clone(),
-                }));
-            }
-            routes.push((code, idx));
-        }
-    }
-    Ok(routes)
-}
-
 /// Links each component leaf to its source model's scale and returns the
 /// grading order, components first.
 fn link_components(models: &mut [Model], ids: &[String]) -> Result<Vec<usize>, ModelError> {
@@ -633,8 +655,9 @@ fn link_components(models: &mut [Model], ids: &[String]) -> Result<Vec<usize>, M
     topo_order(&deps).ok_or(ModelError::Set(SetProblem::ComponentCycle))
 }
 
-/// One input schema for the set; an input shared by models must be declared the same way.
-fn shared_schema(models: &[Model]) -> Result<Schema, ModelError> {
+/// One input schema for the set; an input shared by models must be declared
+/// the same way. The inputs routing reads for licence types come last.
+fn shared_schema(models: &[Model], routes: &[RouteSpec]) -> Result<Schema, ModelError> {
     let mut inputs: Vec<(String, InputSpec, String)> = Vec::new();
     for m in models {
         for (name, s) in &m.spec().inputs {
@@ -648,6 +671,26 @@ fn shared_schema(models: &[Model]) -> Result<Schema, ModelError> {
                 }
                 Some(_) => {}
                 None => inputs.push((name.clone(), s.clone(), m.id().to_string())),
+            }
+        }
+    }
+    for (i, r) in routes.iter().enumerate() {
+        for licence in &r.licences {
+            let (name, spec) = licence_input(licence);
+            match inputs.iter().find(|(n, _, _)| *n == name) {
+                Some((_, declared, by)) if *declared != spec => {
+                    return Err(ModelError::Set(SetProblem::Route {
+                        route: i + 1,
+                        model: r.model.clone(),
+                        at: None,
+                        problem: Box::new(RouteProblem::InputTaken {
+                            input: name,
+                            declared_by: by.clone(),
+                        }),
+                    }));
+                }
+                Some(_) => {}
+                None => inputs.push((name, spec, String::new())),
             }
         }
     }

@@ -308,12 +308,35 @@ fn is_default_defaults(d: &DefaultsSpec) -> bool {
     *d == DefaultsSpec::default()
 }
 
-/// Routes industries to a model.
+/// Routes enterprises to a model by industry, by licence type, or by both.
+///
+/// A route names `industries`, `licences`, or both (then an enterprise must
+/// match both). Precedence, whatever the order of the routes: routes naming
+/// both (longest industry prefix, then file order), then routes naming only
+/// licences (file order), then routes naming only industries (longest
+/// prefix), then the set's `default`. An enterprise holds a licence type when
+/// at least one licence of that type is valid on the as-of date; in columnar
+/// data, when its column `licence_<type>` is 1 or more (see
+/// [`ModelSet::licence_inputs`](crate::ModelSet::licence_inputs)).
+///
+/// ```toml
+/// [[route]]
+/// industries = ["C13", "C14", "C15"]
+/// model = "food"
+///
+/// [[route]]
+/// licences = ["special_equipment_use"]
+/// model = "special_equipment"
+/// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RouteSpec {
     /// Industry code prefixes (GB/T 4754), e.g. `["C13", "C14", "C15"]`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub industries: Vec<String>,
+    /// Licence types (as profiles' licences name them), e.g. `["special_equipment_use"]`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub licences: Vec<String>,
     /// The model that grades them.
     pub model: String,
 }
@@ -328,7 +351,7 @@ pub struct ModelSetSpec {
     /// The model for industries no route matches; without it such industries are bad data.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub default: Option<String>,
-    /// Routes, tried in order; the longest matching prefix wins.
+    /// Routes by industry and licence type; see [`RouteSpec`] for their precedence.
     #[serde(rename = "route", default, skip_serializing_if = "Vec::is_empty")]
     pub routes: Vec<RouteSpec>,
     /// The models, inline.

@@ -109,7 +109,7 @@ fn set_errors() {
     .unwrap_err();
     assert_eq!(
         e.to_string(),
-        "model set: a route names model `fod`, which is not in the set (did you mean `food`?)"
+        "model set: line 24, column 1: route 1 to `fod` names a model that is not in the set (did you mean `food`?)"
     );
     let missing = ModelSet::from_file("/nonexistent/model.toml").unwrap_err();
     assert!(matches!(missing, ModelError::Io { .. }));

@@ -118,21 +118,16 @@ pub fn candidates(store: &Store, period: Month) -> Result<Vec<Candidate>, StoreE
     let mut out = Vec::new();
     store.scan_results::<StoreError>(period, |r| {
         if let Some(class) = r.class {
-            let split = |s: &str| -> Vec<String> {
-                s.split("; ")
-                    .filter(|x| !x.is_empty())
-                    .map(str::to_string)
-                    .collect()
-            };
             out.push(Candidate {
-                alerts: split(&r.alerts)
-                    .into_iter()
+                alerts: r
+                    .alerts
+                    .iter()
                     .map(|a| {
                         a.split_once(" -> ")
                             .map_or(a.clone(), |(t, _)| t.to_string())
                     })
                     .collect(),
-                labels: split(&r.labels),
+                labels: r.labels,
                 licences: licences.remove(&r.id).unwrap_or_default(),
                 id: r.id,
                 class,

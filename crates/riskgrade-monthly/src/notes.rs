@@ -144,13 +144,7 @@ pub(crate) fn row_changes(
             out.push((ChangeKind::Manual, why));
         }
     }
-    let ids = |s: &str| -> Vec<String> {
-        s.split(' ')
-            .filter(|x| !x.is_empty())
-            .map(str::to_string)
-            .collect()
-    };
-    let (b, a) = (ids(&before.rules), ids(&after.rules));
+    let (b, a) = (&before.rules, &after.rules);
     for id in a
         .iter()
         .filter(|x| !b.contains(x) && !x.starts_with("manual#"))
@@ -278,7 +272,7 @@ pub(crate) fn result_row(
             }
         }
     }
-    let labels: Vec<&str> = grades.labels(r).collect();
+    let labels: Vec<String> = grades.labels(r).map(str::to_string).collect();
     let alerts: Vec<String> = grades
         .alerts(r)
         .filter_map(|e| match &e.action {
@@ -289,10 +283,10 @@ pub(crate) fn result_row(
             _ => None,
         })
         .collect();
-    let mut rules: Vec<&str> = Vec::new();
+    let mut rules: Vec<String> = Vec::new();
     for e in grades.effects(r) {
-        if !rules.contains(&&*e.rule) {
-            rules.push(&e.rule);
+        if !rules.iter().any(|k| *k == *e.rule) {
+            rules.push(e.rule.to_string());
         }
     }
     ResultRow {
@@ -303,9 +297,9 @@ pub(crate) fn result_row(
         class: grades.class(r).map(str::to_string),
         reasons,
         drivers,
-        labels: labels.join("; "),
-        alerts: alerts.join("; "),
-        rules: rules.join(" "),
+        labels,
+        alerts,
+        rules,
         manual,
         error: None,
         district,

@@ -221,8 +221,8 @@ pub fn export_period(store: &Store, period: Month, path: &Path) -> Result<usize,
         let (z, e) = CLASS_NAMES[k];
         Some(if zh { z } else { e }.to_string())
     };
-    let list = |f: &dyn Fn(&ResultRow) -> &str, sep: &str| {
-        OutData::List(rows.iter().map(|r| split_list(f(r), sep)).collect())
+    let list = |f: &dyn Fn(&ResultRow) -> &Vec<String>| {
+        OutData::List(rows.iter().map(|r| f(r).clone()).collect())
     };
     let constant = |v: &str| OutData::Text(vec![Some(v.to_string()); n]);
     let text =
@@ -256,9 +256,9 @@ pub fn export_period(store: &Store, period: Month, path: &Path) -> Result<usize,
         col("class_name_zh", text(&|r| class_name(r, true))),
         col("class_name_en", text(&|r| class_name(r, false))),
         col("reasons", text(&|r| non_empty(&r.reasons))),
-        col("labels", list(&|r| &r.labels, "; ")),
-        col("alerts", list(&|r| &r.alerts, "; ")),
-        col("rules", list(&|r| &r.rules, " ")),
+        col("labels", list(&|r| &r.labels)),
+        col("alerts", list(&|r| &r.alerts)),
+        col("rules", list(&|r| &r.rules)),
         col(
             "manual_decision",
             OutData::Integer(rows.iter().map(|r| r.manual).collect()),
@@ -270,14 +270,6 @@ pub fn export_period(store: &Store, period: Month, path: &Path) -> Result<usize,
 }
 
 /// A stored list (`; `- or space-separated) as its items.
-fn split_list(text: &str, sep: &str) -> Vec<String> {
-    text.split(sep)
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .map(str::to_string)
-        .collect()
-}
-
 fn col(name: &str, data: OutData) -> OutColumn {
     OutColumn {
         name: name.to_string(),
@@ -478,7 +470,7 @@ impl<'a> Reader<'a> {
         let get = |name: &str| self.table.column(name).and_then(|c| text(row, c));
         let list = |name: &str, sep: &str| match self.table.column(name) {
             Some(c) => self.list(row, c, i, sep),
-            None => Ok(String::new()),
+            None => Ok(Vec::new()),
         };
         Ok(ResultRow {
             id,
@@ -584,15 +576,20 @@ impl<'a> Reader<'a> {
 
     /// A list cell as stored text (items joined by `sep`): a JSON array of
     /// strings (schema `/2`), or text already joined (schema `/1`).
-    fn list(&self, row: &[Cell], c: usize, i: usize, sep: &str) -> Result<String, ShareError> {
+    /// A list cell: a JSON array of texts, each kept exactly; in schema 1 files, text joined by `sep`.
+    fn list(&self, row: &[Cell], c: usize, i: usize, sep: &str) -> Result<Vec<String>, ShareError> {
         let Some(t) = text(row, c) else {
-            return Ok(String::new());
+            return Ok(Vec::new());
         };
         if !self.lists {
-            return Ok(t);
+            return Ok(t
+                .split(sep)
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(str::to_string)
+                .collect());
         }
         serde_json::from_str::<Vec<String>>(&t)
-            .map(|items| items.join(sep))
             .map_err(|_| self.bad(Some(i), Some(c), SchemaProblem::NotAList(t.clone())))
     }
 

@@ -47,9 +47,9 @@ fn exported() -> &'static [Vec<u8>; 3] {
             r.district = "110108".into();
             r.industry = "C1411".into();
             if i % 3 == 0 {
-                r.labels = "重点监管; 食品安全".into();
-                r.alerts = "food_safety -> Food Production Safety Division".into();
-                r.rules = "veto_dishonest_list recent_major_penalty".into();
+                r.labels = vec!["重点监管".into(), "食品安全".into()];
+                r.alerts = vec!["food_safety -> Food Production Safety Division".into()];
+                r.rules = vec!["veto_dishonest_list".into(), "recent_major_penalty".into()];
             }
             w.insert(&r).unwrap();
         }

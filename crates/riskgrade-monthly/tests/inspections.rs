@@ -51,7 +51,7 @@ fn store_with_period(period: Month) -> Store {
             "C14".into()
         };
         if i % 17 == 0 {
-            row.alerts = "complaints -> market regulation".into();
+            row.alerts = vec!["complaints -> market regulation".into()];
         }
         run.insert(&row).unwrap();
     }

@@ -26,9 +26,10 @@ fn store(dir: &Path) -> Store {
     e1.industry = "F5211".into();
     let mut e2 = ResultRow::graded("E2", "food", 71.0, "D");
     e2.industry = "C1411".into();
-    e2.labels = "重点监管; 食品安全".into();
-    e2.alerts = "food_safety -> Food Production Safety Division (食品生产安全监督管理处)".into();
-    e2.rules = "veto_dishonest_list recent_major_penalty".into();
+    e2.labels = vec!["重点监管".into(), "食品安全".into()];
+    e2.alerts =
+        vec!["food_safety -> Food Production Safety Division (食品生产安全监督管理处)".into()];
+    e2.rules = vec!["veto_dishonest_list".into(), "recent_major_penalty".into()];
     let e3 = ResultRow::failed(
         "E3",
         "column `industry`: industry `ZZ99` is not in GB/T 4754-2017",

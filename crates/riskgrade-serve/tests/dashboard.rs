@@ -109,9 +109,9 @@ fn fixture(dir: &Path) -> Result<(std::path::PathBuf, [String; 4]), Fail> {
             ["A", "B", "C", "D"],
         ))?;
         let mut r = ResultRow::graded("E1", "general", 80.0, class);
-        r.labels = HOSTILE.into();
+        r.labels = vec![HOSTILE.into()];
         r.reasons = HOSTILE.into();
-        r.alerts = format!("{HOSTILE} -> market; food -> health");
+        r.alerts = vec![format!("{HOSTILE} -> market"), "food -> health".into()];
         run.insert(&r)?;
         run.commit()?;
     }

@@ -64,9 +64,13 @@ async fn a_finding_of_a_closed_alert_is_graded_the_next_month_with_its_reason() 
         grade(path, &set, &people, oct)?;
     }
     // An enterprise of the least risky class with an alert routed to a department, never
-    // inspected before: the finding is then among its top reasons.
+    // inspected before and graded by the general model (whose indicators read inspection
+    // findings): the finding is then among its top reasons.
     let store = Store::open_read_only(&with)?;
     let queues = riskgrade::queues(&store, oct)?;
+    let general = |id: &str| -> bool {
+        matches!(store.result(oct, id), Ok(Some(r)) if r.model.as_deref() == Some("general"))
+    };
     let never_inspected = |id: &str| {
         people.iter().any(|e| {
             e.id.0 == id
@@ -81,7 +85,7 @@ async fn a_finding_of_a_closed_alert_is_graded_the_next_month_with_its_reason() 
         .iter()
         .filter(|d| d.department != "(no route)")
         .flat_map(|d| d.items.iter().map(move |i| (d.department.clone(), i)))
-        .filter(|(_, i)| never_inspected(&i.id))
+        .filter(|(_, i)| never_inspected(&i.id) && general(&i.id))
         .min_by(|(_, a), (_, b)| a.class.cmp(&b.class).then_with(|| a.id.cmp(&b.id)))
         .map(|(d, i)| (d, i.id.clone()))
         .ok_or("no routed alert of an enterprise never inspected")?;

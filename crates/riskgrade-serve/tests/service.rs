@@ -118,8 +118,14 @@ struct Keys {
 
 fn row(id: &str, class: &str, score: f64, alerts: &str, labels: &str) -> ResultRow {
     let mut r = ResultRow::graded(id, "general", score, class);
-    r.alerts = alerts.into();
-    r.labels = labels.into();
+    let items = |s: &str| -> Vec<String> {
+        s.split("; ")
+            .filter(|x| !x.is_empty())
+            .map(str::to_string)
+            .collect()
+    };
+    r.alerts = items(alerts);
+    r.labels = items(labels);
     r.reasons = format!("reason of {id}");
     r
 }

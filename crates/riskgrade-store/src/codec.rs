@@ -18,9 +18,9 @@
 //! | 1 | reasons (templated, `; `) |
 //! | 2 | drivers as a bitmap of indicators and a points code each |
 //! | 3 | drivers as raw text |
-//! | 4 | labels (list) |
-//! | 5 | alerts (list) |
-//! | 6 | rules (list) |
+//! | 4 | labels (list of text keys) |
+//! | 5 | alerts (list of text keys) |
+//! | 6 | rules (list of text keys) |
 //! | 7 | error (templated, `; `) |
 
 use crate::ResultRow;
@@ -34,10 +34,8 @@ const RAW_NUMBER: u64 = 31;
 /// At most this many digits in a packed number (10^17 << 5 fits in a u64).
 const MAX_DIGITS: usize = 17;
 
-/// Separators of the joined text fields of a [`ResultRow`].
+/// Separator of the segments of reasons, errors and change notes.
 pub(crate) const TEXT_SEP: &str = "; ";
-/// Separator of the rule ids.
-pub(crate) const RULE_SEP: &str = " ";
 
 /// Interns texts: the store key of a text, adding it when new.
 pub(crate) trait Intern {
@@ -255,14 +253,9 @@ pub(crate) fn read_text(
     Ok(())
 }
 
-/// Encodes a `sep`-joined list as interned elements.
-fn put_list(
-    out: &mut Vec<u8>,
-    text: &str,
-    sep: &str,
-    intern: &mut impl Intern,
-) -> rusqlite::Result<()> {
-    let items: Vec<&str> = text.split(sep).collect();
+/// Encodes a list as its items' keys: each item is one interned text, kept
+/// exactly (separators, newlines, empty texts and all).
+fn put_list(out: &mut Vec<u8>, items: &[String], intern: &mut impl Intern) -> rusqlite::Result<()> {
     put_varint(out, items.len() as u64);
     for item in items {
         put_varint(out, intern.key(item)?);
@@ -276,15 +269,15 @@ pub(crate) fn read_list_keys(r: &mut Reader<'_>) -> Result<Vec<u64>, Damage> {
     (0..n).map(|_| r.varint()).collect()
 }
 
-fn join_keys(keys: &[u64], sep: &str, texts: &impl Lookup) -> Result<String, Damage> {
-    let mut out = String::new();
-    for (i, &k) in keys.iter().enumerate() {
-        if i > 0 {
-            out.push_str(sep);
-        }
-        out.push_str(texts.text(k).ok_or(Damage::UnknownText(k))?);
-    }
-    Ok(out)
+fn texts_of(keys: &[u64], texts: &impl Lookup) -> Result<Vec<String>, Damage> {
+    keys.iter()
+        .map(|&k| {
+            texts
+                .text(k)
+                .map(str::to_string)
+                .ok_or(Damage::UnknownText(k))
+        })
+        .collect()
 }
 
 /// Drivers `i:p i:p …` (indexes rising) as a bitmap and codes, when they are so.
@@ -367,14 +360,10 @@ pub(crate) fn encode_detail(
             out.extend_from_slice(row.drivers.as_bytes());
         }
     }
-    for (bit, text, sep) in [
-        (4, &row.labels, TEXT_SEP),
-        (5, &row.alerts, TEXT_SEP),
-        (6, &row.rules, RULE_SEP),
-    ] {
-        if !text.is_empty() {
+    for (bit, items) in [(4, &row.labels), (5, &row.alerts), (6, &row.rules)] {
+        if !items.is_empty() {
             flags |= 1 << bit;
-            put_list(&mut out, text, sep, intern)?;
+            put_list(&mut out, items, intern)?;
         }
     }
     if let Some(error) = &row.error {
@@ -437,9 +426,9 @@ impl Detail {
     pub(crate) fn fill(self, row: &mut ResultRow, texts: &impl Lookup) -> Result<(), Damage> {
         row.reasons = self.reasons;
         row.drivers = self.drivers;
-        row.labels = join_keys(&self.labels, TEXT_SEP, texts)?;
-        row.alerts = join_keys(&self.alerts, TEXT_SEP, texts)?;
-        row.rules = join_keys(&self.rules, RULE_SEP, texts)?;
+        row.labels = texts_of(&self.labels, texts)?;
+        row.alerts = texts_of(&self.alerts, texts)?;
+        row.rules = texts_of(&self.rules, texts)?;
         row.error = self.error;
         if self.base_missing {
             row.base_score = None;
@@ -533,9 +522,9 @@ mod tests {
             base_score: None,
             reasons: "rule veto: 失信名单 (class D); 资产负债率: 0.8500 (+40 points); 行政处罚: 007 次 (12.25 points)".into(),
             drivers: "0:40 3:12.5 17:0.0001".into(),
-            labels: "重点监管; 食品安全".into(),
-            alerts: "food_safety -> 食品生产安全监督管理处".into(),
-            rules: "veto_dishonest_list recent_major_penalty".into(),
+            labels: vec!["重点监管".into(), "食品安全".into()],
+            alerts: vec!["food_safety -> 食品生产安全监督管理处".into()],
+            rules: vec!["veto_dishonest_list".into(), "recent_major_penalty".into()],
             error: None,
             ..ResultRow::default()
         };
@@ -558,7 +547,8 @@ mod tests {
             let row = ResultRow {
                 reasons: text.into(),
                 drivers: text.into(),
-                labels: text.into(),
+                labels: vec![text.into(), String::new(), text.into()],
+                alerts: vec![text.into()],
                 error: Some(text.into()),
                 ..ResultRow::default()
             };
@@ -596,9 +586,9 @@ mod tests {
             pairs in proptest::collection::vec((0u32..400, "[0-9]{1,4}(\\.[0-9]{1,5})?"), 0..6),
             odd_drivers in ".{0,20}",
             pick in any::<bool>(),
-            labels in ".{0,30}",
-            alerts in ".{0,30}",
-            rules in "[a-z_ ]{0,30}",
+            labels in proptest::collection::vec(".{0,30}", 0..4),
+            alerts in proptest::collection::vec(".{0,30}", 0..4),
+            rules in proptest::collection::vec("[a-z_ ]{0,30}", 0..4),
             error in proptest::option::of(".{0,40}"),
             score in proptest::option::of(0.0f64..1000.0),
             base in proptest::option::of(0.0f64..1000.0),

@@ -15,8 +15,7 @@ use crate::{Result, Store};
 
 /// The results of one period, one Arrow array per field of
 /// [`crate::ResultRow`], in id order. Lists (`labels`, `alerts`, `rules`) are
-/// `List<Utf8>` arrays of their items (trimmed, empty items left out, as in
-/// the results files).
+/// `List<Utf8>` arrays of their items, each exactly as stored.
 #[derive(Debug, Clone)]
 pub struct ResultColumns {
     /// Enterprise ids.
@@ -127,10 +126,7 @@ impl Builders {
             (&mut self.rules, &detail.rules),
         ] {
             for &k in keys {
-                let item = texts.get(k)?.trim();
-                if !item.is_empty() {
-                    list.values().append_value(item);
-                }
+                list.values().append_value(texts.get(k)?);
             }
             list.append(true);
         }

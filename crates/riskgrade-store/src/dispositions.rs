@@ -143,7 +143,7 @@ impl Store {
         let routed = self
             .result(alert.period, &alert.enterprise)?
             .is_some_and(|r| {
-                r.alerts.split("; ").any(|a| {
+                r.alerts.iter().any(|a| {
                     a.split_once(" -> ")
                         .is_some_and(|(_, d)| d == alert.department)
                 })
@@ -417,7 +417,7 @@ mod tests {
             ["A", "B", "C", "D"],
         ))?;
         let mut row = ResultRow::graded("E1", "general", 80.0, "D");
-        row.alerts = "dishonest -> market; food -> health".into();
+        row.alerts = vec!["dishonest -> market".into(), "food -> health".into()];
         run.insert(&row)?;
         run.insert(&ResultRow::graded("E2", "general", 10.0, "A"))?;
         run.commit()?;

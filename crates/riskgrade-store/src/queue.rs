@@ -57,12 +57,12 @@ pub fn queues(store: &Store, period: Month) -> Result<Queues, StoreError> {
     let mut by_dept: BTreeMap<String, DepartmentQueue> = BTreeMap::new();
     let mut labels: BTreeMap<String, usize> = BTreeMap::new();
     store.scan_results::<StoreError>(period, |r| {
-        let own_labels: Vec<String> = split(&r.labels);
+        let own_labels: Vec<String> = r.labels.clone();
         for l in &own_labels {
             *labels.entry(l.clone()).or_default() += 1;
         }
         let mut per: BTreeMap<String, Vec<String>> = BTreeMap::new();
-        for a in split(&r.alerts) {
+        for a in &r.alerts {
             let (topic, dept) = a
                 .split_once(" -> ")
                 .map_or((a.as_str(), "(no route)"), |(t, d)| (t, d));
@@ -103,13 +103,6 @@ pub fn queues(store: &Store, period: Month) -> Result<Queues, StoreError> {
         departments,
         labels,
     })
-}
-
-fn split(s: &str) -> Vec<String> {
-    s.split("; ")
-        .filter(|x| !x.is_empty())
-        .map(str::to_string)
-        .collect()
 }
 
 impl fmt::Display for Queues {

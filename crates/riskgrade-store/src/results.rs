@@ -26,12 +26,12 @@ pub struct ResultRow {
     /// Indicators above their least risky points, as `index:points` separated by spaces
     /// (indexes into the run's indicator list for the model).
     pub drivers: String,
-    /// Labels, `; `-separated.
-    pub labels: String,
-    /// Alerts (`topic -> department`), `; `-separated.
-    pub alerts: String,
-    /// Ids of the rules that acted, space-separated.
-    pub rules: String,
+    /// Labels, each exactly as the rule gave it.
+    pub labels: Vec<String>,
+    /// Alerts (`topic -> department`), each exactly as written.
+    pub alerts: Vec<String>,
+    /// Ids of the rules that acted, in the order they first acted.
+    pub rules: Vec<String>,
     /// The manual decision that set the class, if any.
     pub manual: Option<i64>,
     /// Why the enterprise was not graded.

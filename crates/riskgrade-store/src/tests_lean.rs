@@ -65,19 +65,19 @@ fn sample_rows(n: usize, seed: u64) -> Vec<ResultRow> {
                     k % 9 + 1
                 ),
                 labels: if k.is_multiple_of(4) {
-                    "重点监管; 食品安全".into()
+                    vec!["重点监管".into(), "食品安全".into()]
                 } else {
-                    String::new()
+                    Vec::new()
                 },
                 alerts: if k.is_multiple_of(6) {
-                    "food_safety -> 食品生产安全监督管理处".into()
+                    vec!["food_safety -> 食品生产安全监督管理处".into()]
                 } else {
-                    String::new()
+                    Vec::new()
                 },
                 rules: if k.is_multiple_of(4) {
-                    "veto_dishonest_list positive_signal".into()
+                    vec!["veto_dishonest_list".into(), "positive_signal".into()]
                 } else {
-                    String::new()
+                    Vec::new()
                 },
                 manual: k.is_multiple_of(50).then_some((k % 9) as i64),
                 error: None,
@@ -164,7 +164,7 @@ fn a_store_of_the_schema_before_upgrades_and_keeps_its_rows_and_notes() {
             conn.execute(
                 "INSERT INTO results (period, id, model, score, base_score, class, reasons, drivers, labels, alerts, rules, manual, error, district, industry) \
                  VALUES ('2026-01', ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
-                params![r.id, r.model, r.score, r.base_score, r.class, r.reasons, r.drivers, r.labels, r.alerts, r.rules, r.manual, r.error, r.district, r.industry],
+                params![r.id, r.model, r.score, r.base_score, r.class, r.reasons, r.drivers, r.labels.join("; "), r.alerts.join("; "), r.rules.join(" "), r.manual, r.error, r.district, r.industry],
             )
             .expect("row");
         }
@@ -228,13 +228,13 @@ fn a_rolled_back_run_leaves_no_text_behind_in_the_cache() {
             .begin_run(NewRun::new(p, p.last_day(), "v1", ["A", "B", "C", "D"]))
             .expect("begin");
         let mut row = ResultRow::graded("X1", "a model never committed", 1.0, "A");
-        row.labels = "never committed".into();
+        row.labels = vec!["never committed".into()];
         w.insert(&row).expect("insert");
         // Read inside the run: the cache sees the uncommitted texts.
         assert!(w.store().result(p, "X1").expect("read").is_some());
     }
     let mut row = ResultRow::graded("X2", "general", 1.0, "B");
-    row.labels = "committed".into();
+    row.labels = vec!["committed".into()];
     store_rows(&mut s, "2026-03", &[row.clone()], &[]);
     assert_eq!(s.result(month("2026-03"), "X2").expect("read"), Some(row));
 }
@@ -242,13 +242,10 @@ fn a_rolled_back_run_leaves_no_text_behind_in_the_cache() {
 fn columns_as_rows(c: &ResultColumns) -> Vec<ResultRow> {
     use arrow_array::{Array, ListArray, StringArray};
     let s = |a: &StringArray, i: usize| (!a.is_null(i)).then(|| a.value(i).to_string());
-    let list = |a: &ListArray, i: usize, sep: &str| {
+    let list = |a: &ListArray, i: usize| {
         let v = a.value(i);
         let v = v.as_any().downcast_ref::<StringArray>().expect("utf8");
-        (0..v.len())
-            .map(|k| v.value(k))
-            .collect::<Vec<_>>()
-            .join(sep)
+        (0..v.len()).map(|k| v.value(k).to_string()).collect()
     };
     (0..c.len())
         .map(|i| ResultRow {
@@ -259,9 +256,9 @@ fn columns_as_rows(c: &ResultColumns) -> Vec<ResultRow> {
             class: s(&c.class, i),
             reasons: c.reasons.value(i).to_string(),
             drivers: c.drivers.value(i).to_string(),
-            labels: list(&c.labels, i, "; "),
-            alerts: list(&c.alerts, i, "; "),
-            rules: list(&c.rules, i, " "),
+            labels: list(&c.labels, i),
+            alerts: list(&c.alerts, i),
+            rules: list(&c.rules, i),
             manual: (!c.manual.is_null(i)).then(|| c.manual.value(i)),
             error: s(&c.error, i),
             district: c.district.value(i).to_string(),

@@ -300,8 +300,8 @@ fn an_upgrade_keeps_a_copy_of_the_old_store_and_converts_its_rows() {
     let got = s.results_of(p, &["E1", "E2"]).expect("results");
     let e1 = got[0].as_ref().expect("E1");
     assert_eq!((e1.class.as_deref(), e1.score), (Some("B"), Some(310.5)));
-    assert_eq!(e1.labels, "重点监管; 食品安全");
-    assert_eq!(e1.rules, "veto_dishonest_list recent_major_penalty");
+    assert_eq!(e1.labels, ["重点监管", "食品安全"]);
+    assert_eq!(e1.rules, ["veto_dishonest_list", "recent_major_penalty"]);
     let e2 = got[1].as_ref().expect("E2");
     assert!(e2.class.is_none() && e2.error.as_deref().is_some_and(|e| e.contains("ZZ99")));
     drop(s);

@@ -21,6 +21,14 @@ fn period_of(text: &str, column: usize) -> rusqlite::Result<i64> {
         .map_err(|e| rusqlite::Error::FromSqlConversionFailure(column, Type::Text, Box::new(e)))
 }
 
+/// The items of a list that schemas before 7 stored joined by `sep` (empty: none).
+fn joined(text: &str, sep: &str) -> Vec<String> {
+    if text.is_empty() {
+        return Vec::new();
+    }
+    text.split(sep).map(str::to_string).collect()
+}
+
 /// Moves the rows of `results` and `changes` into the lean tables, then drops the old ones.
 pub(crate) fn lean_results(conn: &Connection) -> rusqlite::Result<()> {
     let mut keys = Keys::default();
@@ -47,9 +55,9 @@ pub(crate) fn lean_results(conn: &Connection) -> rusqlite::Result<()> {
             class: r.get(5)?,
             reasons: r.get(6)?,
             drivers: r.get(7)?,
-            labels: r.get(8)?,
-            alerts: r.get(9)?,
-            rules: r.get(10)?,
+            labels: joined(&r.get::<_, String>(8)?, "; "),
+            alerts: joined(&r.get::<_, String>(9)?, "; "),
+            rules: joined(&r.get::<_, String>(10)?, " "),
             manual: r.get(11)?,
             error: r.get(12)?,
             district: r.get(13)?,

@@ -79,6 +79,23 @@
 //! | `production_scale` | text | food only: `workshop`, `small`, `medium`, `large` |
 //! | `product_category` | text | food only: `infant_formula`, `health_food`, `dairy`, `meat`, `beverage`, `bakery`, `general` |
 //! | `sampling_failures_3y` | integer | food only |
+//! | `staff_growth` | number | insured-staff change over the year; missing without insured staff |
+//! | `licences_revoked_3y`, `ip_infringements_3y`, `equity_freezes_3y`, `enforcement_cases_3y` | integer | rare, rising with risk; `equity_freezes_3y` ≥ 1 when `equity_frozen` |
+//! | `trademarks`, `patents` | integer | more for larger and sounder enterprises |
+//! | `capital_reduction_ratio_1y` | number | 0–0.9: the largest cut of registered capital in the year (0 when none); each cut is a `change` record of `registered_capital` |
+//! | `annual_reports_missed_3y` | integer | 0–3 |
+//! | `in_bankruptcy`, `deregistration_pending`, `business_suspended` | bool | rare |
+//! | `penalties_suspension_3y`, `penalties_confiscation_3y` | integer | penalty types (责令停产停业/吊销, 没收) among the general and major penalties in effect |
+//! | `inspection_problems_open` | integer | problems found in 3 years still awaiting correction (≤ the problem inspections) |
+//! | `abnormal_reason` | text | only while on the abnormal list: `annual_report`, `unreachable`, `instant_disclosure`, `false_information` |
+//! | `tax_credit_grade` | text | `A`, `B`, `M` (mostly new enterprises), `C`, `D` |
+//! | `tax_arrears`, `social_insurance_arrears`, `legal_rep_dishonest`, `credit_commitment` | bool | |
+//! | `legal_rep_other_firms`, `commendations_3y` | integer | |
+//! | `negative_news_share` | number | 0–1: negative among the year's news; missing without news |
+//!
+//! The attributes from `staff_growth` on serve the provincial-scale general
+//! model and are drawn after everything else, so a seeded population keeps
+//! every earlier value.
 //!
 //! Records over the last [`SynthConfig::years`] years (never before
 //! registration, never after `as_of`), sorted by date: penalties (minor, general,
@@ -87,7 +104,7 @@
 //! removal date, some still listed), dishonest-list and judgment-defaulter
 //! entries and removals (rare, mostly the `rogue` segment), inspections, complaints
 //! (with a burst in the last three months for a few), lawsuits, registration
-//! changes and equity pledges.
+//! changes (including changes of registered capital) and equity pledges.
 //!
 //! # Time
 //!
@@ -101,7 +118,9 @@
 mod demo;
 mod evolve;
 mod make;
+mod provincial;
 mod sample;
+mod special;
 mod tables;
 
 use rand::SeedableRng;

@@ -639,6 +639,30 @@ pub(crate) fn enterprise<R: Rng>(rng: &mut R, ctx: &Ctx, index: usize) -> (Enter
         "new_business_form".to_string(),
         AttrValue::Bool(chance(rng, new_business_form_rate(industry.code))),
     );
+    // The provincial-scale inputs come after, for the same reason.
+    let drawn = crate::provincial::Drawn {
+        reg,
+        p,
+        capital,
+        records: &records,
+    };
+    let extra = crate::provincial::extras(rng, ctx, &drawn, &mut attributes);
+    let mut records = records;
+    if !extra.is_empty() {
+        records.extend(extra);
+        records.sort_by_key(|r| r.date);
+    }
+    // Special-equipment users, drawn last (special.rs).
+    let mut licences = licences;
+    crate::special::user(
+        rng,
+        ctx,
+        industry.code,
+        reg,
+        p,
+        &mut licences,
+        &mut attributes,
+    );
     let enterprise = Enterprise {
         id: EnterpriseId(id.clone()),
         name,

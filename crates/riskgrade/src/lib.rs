@@ -26,8 +26,9 @@
 //! use std::sync::Arc;
 //! use riskgrade::prelude::*;
 //!
-//! // The embedded reference set: a general model with 40 indicators, and a
-//! // food-production model for industries C13–C15 that includes the general score.
+//! // The embedded reference set: a general model with 40 indicators, a
+//! // food-production model for industries C13–C15 that includes the general score,
+//! // and a special-equipment model for holders of a special-equipment use licence.
 //! let set = Arc::new(riskgrade::examples::reference()?);
 //!
 //! let profiles: Vec<Enterprise> = vec![serde_json::from_str(r#"{
@@ -65,13 +66,13 @@ pub use riskgrade_core::{
 };
 pub use riskgrade_engine::{
     DimensionLine, Effect, EffectRef, EvalError, Explanation, Grader, Grades, IndicatorLine,
-    ModelSummary, Options, Outcome, Reason, RuleStats, Summary,
+    ModelSummary, Options, Outcome, Reason, RuleStats, Shortage, Summary,
 };
 pub use riskgrade_model::{
-    ClassSpec, Classes, Cutoffs, Direction, Emit, Leaf, MissingPolicy, Model, ModelError, ModelSet,
-    ModelSetSpec, ModelSpec, Node, NodeSpec, Problem as ModelProblem, ProvenanceSpec,
-    ProvenanceValue, RouteBy, RouteSpec, RoutingSpec, ScaleSpec, ScoreFn, ScoreSpec,
-    ScriptFileProblem, SetProblem, Source, TopicRoute, examples,
+    ClassSpec, Classes, Cutoffs, Direction, Emit, InsufficientAction, Leaf, MissingPolicy, Model,
+    ModelError, ModelSet, ModelSetSpec, ModelSpec, Node, NodeSpec, Problem as ModelProblem,
+    ProvenanceSpec, ProvenanceValue, RouteBy, RouteSpec, RoutingSpec, ScaleSpec, ScoreFn,
+    ScoreSpec, ScriptFileProblem, SetProblem, Source, TopicRoute, examples,
 };
 pub use riskgrade_rules::{
     Action, Catalog, ErrorPolicy, Helper, Limits, Lint, NotCompiled, Plan, Rule, RuleError,

@@ -6,7 +6,9 @@
 //!
 //! let set = Arc::new(riskgrade::examples::reference()?);
 //! let profiles: Vec<Enterprise> = serde_json::from_str(
-//!     r#"[{"id": "E1", "industry": "F5211", "registered": "2012-04-01"}]"#,
+//!     r#"[{"id": "E1", "industry": "F5211", "registered": "2012-04-01",
+//!          "attributes": {"registered_capital": 500, "shareholders": 3, "paid_in_ratio": 1,
+//!                         "debt_ratio": 0.3, "insured_staff": 40}}]"#,
 //! )?;
 //! let as_of: Date = "2026-11-01".parse()?;
 //! let frame = Frame::from_profiles(&profiles, set.schema(), as_of, set.effect_periods());

@@ -1,6 +1,7 @@
 """The native module behind :mod:`riskgrade` (private; use the package's API)."""
 
 import os
+from collections.abc import Callable
 from typing import Any, TypeAlias, final
 
 __all__ = [
@@ -81,6 +82,7 @@ class Model:
         strict: bool = False,
         rules: bool = True,
         on_rule_error: str = "fail-row",
+        progress: Callable[[int, int], object] | None = None,
     ) -> Any: ...
     def classify_stream(
         self,

@@ -91,7 +91,7 @@ pub(crate) struct DrawArgs {
     /// The graded period to draw from (YYYY-MM), without a commitment.
     #[arg(long, short = 'p', required_unless_present = "commitment")]
     period: Option<Month>,
-    /// Plan file, or an embedded plan: henan-2021, yuexiu-2021, bayannur-2022, food-production.
+    /// Plan file, or an embedded plan: henan-2021, yuexiu-2021, bayannur-2022, food-production, special-equipment.
     #[arg(long)]
     plan: Option<String>,
     /// Inspector pool (.csv/.parquet/.jsonl): id, name, department, district, capacity[, conflicts].

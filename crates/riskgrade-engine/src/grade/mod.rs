@@ -1,14 +1,17 @@
 //! Batch grading, stage by stage: route ([`route`]) → resolve the inputs and
 //! check required values ([`inputs`]) → score ([`score`]) → classes
-//! ([`classes`]) → rules ([`crate::rules`]) → dimension points and reasons
-//! ([`reasons`]). This module holds [`Options`], [`Grader`] and the order of the stages.
+//! ([`classes`]) → rules ([`crate::rules`]) → insufficient information
+//! ([`insufficient`]) → dimension points and reasons ([`reasons`]). This
+//! module holds [`Options`], [`Grader`] and the order of the stages.
 
 mod classes;
 pub(crate) mod inputs;
+pub(crate) mod insufficient;
 mod reasons;
 mod route;
 mod score;
 
+use std::ops::ControlFlow;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
@@ -18,6 +21,7 @@ use riskgrade_rules::ErrorPolicy;
 
 use crate::error::EvalError;
 use crate::grades::Grades;
+use crate::progress::{Progress, Reporter};
 use crate::rules::RuleOutput;
 use inputs::{LeafData, missing_column};
 use route::Routed;
@@ -39,6 +43,7 @@ pub struct Options {
     compiled_rules: bool,
     on_rule_error: ErrorPolicy,
     cancel: Option<CancelFlag>,
+    progress: Option<Progress>,
 }
 
 /// A flag another thread sets to stop a batch (e.g. on Ctrl-C); see [`Options::cancel_on`].
@@ -63,6 +68,7 @@ impl Default for Options {
             compiled_rules: true,
             on_rule_error: ErrorPolicy::FailRow,
             cancel: None,
+            progress: None,
         }
     }
 }
@@ -125,6 +131,40 @@ impl Options {
     /// ```
     pub fn cancel_on(mut self, flag: Arc<AtomicBool>) -> Self {
         self.cancel = Some(CancelFlag(flag));
+        self
+    }
+    /// Calls `f(done, total)` as the batch goes: `(0, total)` first, then after
+    /// each chunk of enterprises through its stages (scoring the indicators, the
+    /// rules pass, the reasons; each counted as a third of the way), and
+    /// `(total, total)` once the batch is graded. Counts never decrease; calls come from the grading
+    /// threads one at a time. [`ControlFlow::Break`] stops the batch with
+    /// [`EvalError::Cancelled`] within a chunk's time. The grades do not depend
+    /// on the callback; without one, nothing is counted.
+    ///
+    /// ```
+    /// use std::ops::ControlFlow;
+    /// use std::sync::{Arc, Mutex};
+    /// use riskgrade_engine::{EvalError, Grader, Options};
+    /// let set = Arc::new(riskgrade_model::examples::reference().unwrap());
+    /// let as_of = "2026-11-01".parse().unwrap();
+    /// let seen = Arc::new(Mutex::new(Vec::new()));
+    /// let s = Arc::clone(&seen);
+    /// let o = Options::default().progress(move |done, total| {
+    ///     s.lock().unwrap().push((done, total));
+    ///     ControlFlow::Continue(())
+    /// });
+    /// Grader::new(Arc::clone(&set)).grade_profiles(&[], as_of, &o).unwrap();
+    /// assert_eq!(*seen.lock().unwrap(), [(0, 0)]);
+    /// // Breaking stops the batch.
+    /// let o = Options::default().progress(|_, _| ControlFlow::Break(()));
+    /// let e = Grader::new(set).grade_profiles(&[], as_of, &o);
+    /// assert!(matches!(e, Err(EvalError::Cancelled)));
+    /// ```
+    pub fn progress(
+        mut self,
+        f: impl Fn(usize, usize) -> ControlFlow<()> + Send + Sync + 'static,
+    ) -> Self {
+        self.progress = Some(Progress::new(f));
         self
     }
     /// Whether strict mode is on.
@@ -236,8 +276,9 @@ impl Grader {
         as_of: Date,
         options: &Options,
     ) -> Result<Grades, EvalError> {
+        let progress = Reporter::start(options.progress.as_ref(), frame.len());
         let stop = || -> Result<(), EvalError> {
-            if options.cancelled() {
+            if options.cancelled() || progress.stopped() {
                 Err(EvalError::Cancelled)
             } else {
                 Ok(())
@@ -256,13 +297,18 @@ impl Grader {
             set: &self.set,
             as_of,
             options,
+            progress: &progress,
         };
         let set = batch.set;
         let mut issues: Vec<DataIssue> = frame.issues().to_vec();
         let routed = route::route(set, frame, &mut issues);
         let resolved = inputs::resolve_inputs(set, frame, &routed, &mut issues)?;
         let bad = settle_issues(&mut issues, frame.len(), options.strict)?;
-        let (scores, mut dims) = score::score_models(set, &resolved, &routed, as_of, frame.len());
+        let (scores, mut dims) =
+            score::score_models(set, &resolved, &routed, as_of, frame.len(), &|rows| {
+                progress.advance(rows)
+            });
+        progress.next_stage();
         stop()?;
         let model_of = &routed.model_of;
         let graded = |r: usize| model_of[r] != u16::MAX && !bad[r];
@@ -280,8 +326,21 @@ impl Grader {
             scores: &scores,
             thresholds: &thresholds,
         };
+        let before_rules = needs_classes_before(set).then(|| row.class.clone());
         let (base_score, rule_out) = batch.apply_rules(frame, profiles, &scored, &mut row)?;
+        progress.next_stage();
         stop()?;
+        let shortages = {
+            let bad = &row.bad;
+            let graded = |r: usize| model_of[r] != u16::MAX && !bad[r];
+            let before = before_rules.as_deref();
+            insufficient::apply(set, frame, model_of, &graded, before, &mut row.class)
+        };
+        if options.strict
+            && let Some(first) = shortages.rows().first()
+        {
+            return Err(strict_insufficient(set, frame, model_of, &shortages, first));
+        }
         let bad = &row.bad;
         let graded = |r: usize| model_of[r] != u16::MAX && !bad[r];
         let (max_dims, dim_points) = classes::dimension_points(set, &routed, &mut dims, &graded);
@@ -293,6 +352,8 @@ impl Grader {
             &graded,
             row.issues.is_empty(),
         );
+        stop()?;
+        progress.finish();
         stop()?;
         let (trace, rule_stats) = match rule_out {
             Some(o) => (o.trace, o.stats),
@@ -318,7 +379,42 @@ impl Grader {
             base_score,
             trace,
             rule_stats,
+            shortages,
         })
+    }
+}
+
+/// Whether a model's insufficient-information action needs the classes the
+/// scores gave before the rules (`class`: a rule that raised the class keeps it).
+fn needs_classes_before(set: &ModelSet) -> bool {
+    set.models().iter().any(|m| {
+        m.insufficient()
+            .is_some_and(|p| p.action == riskgrade_model::InsufficientAction::Class)
+    })
+}
+
+/// Strict mode's error for the first row with insufficient information.
+fn strict_insufficient(
+    set: &ModelSet,
+    frame: &Frame,
+    model_of: &[u16],
+    shortages: &insufficient::Shortages,
+    first: &insufficient::Short,
+) -> EvalError {
+    let r = first.row as usize;
+    let model = &set.models()[usize::from(model_of[r])];
+    let policy = model.insufficient();
+    let view = policy.map(|p| shortages.view(first, p, model.classes().names()));
+    EvalError::Insufficient {
+        row: r,
+        id: frame.ids().get(r).cloned().unwrap_or_default(),
+        model: model.id().to_string(),
+        missing: view
+            .map(|v| v.missing_required().map(str::to_string).collect())
+            .unwrap_or_default(),
+        known: view.map_or(0, |v| v.known()),
+        needed: policy.map_or(0, |p| p.min_known),
+        count: shortages.rows().len(),
     }
 }
 
@@ -327,6 +423,7 @@ struct Batch<'a> {
     set: &'a ModelSet,
     as_of: Date,
     options: &'a Options,
+    progress: &'a Reporter<'a>,
 }
 
 /// The scoring stages' results that the rules pass reads.
@@ -396,7 +493,8 @@ impl Batch<'_> {
             model_scores: scored.scores,
             thresholds: scored.thresholds,
             policy: self.options.on_rule_error,
-            cancelled: &|| self.options.cancelled(),
+            cancelled: &|| self.options.cancelled() || self.progress.stopped(),
+            chunk_done: &|rows| self.progress.advance(rows),
             class_map: crate::rules::class_map(set),
             model_ids: set.models().iter().map(|m| m.id().into()).collect(),
             compiled: self.options.compiled_rules,

@@ -1,4 +1,5 @@
-//! Stage 1 of grading: every row routed to its model by industry, and the
+//! Stage 1 of grading: every row routed to its model by industry and the
+//! licence types it holds (the precedence of `RouteSpec`), and the
 //! rows each model must score (its own, and those of models that take its score).
 
 use rayon::prelude::*;
@@ -37,11 +38,22 @@ pub(super) fn route(set: &ModelSet, frame: &Frame, issues: &mut Vec<DataIssue>) 
     let n = frame.len();
     let nm = set.models().len();
     let mut model_of = vec![u16::MAX; n];
+    // The licence types routes name, each with its column (missing: not held).
+    let licences: Vec<(&str, Option<&[f64]>)> = set
+        .licence_inputs()
+        .map(|(l, input)| (l, frame.number(input)))
+        .collect();
     model_of
         .par_iter_mut()
         .zip(frame.industries().par_iter())
-        .for_each(|(m, ind)| {
-            if let Ok(k) = set.route(ind) {
+        .enumerate()
+        .for_each(|(r, (m, ind))| {
+            let holds = |l: &str| {
+                licences
+                    .iter()
+                    .any(|(k, col)| *k == l && col.is_some_and(|c| c[r] >= 1.0))
+            };
+            if let Ok(k) = set.route_with(ind, holds) {
                 *m = k as u16;
             }
         });

@@ -19,6 +19,7 @@ pub(super) fn score_models(
     routed: &Routed,
     as_of: Date,
     n: usize,
+    chunk_done: &(dyn Fn(usize) + Sync),
 ) -> (Vec<Vec<f64>>, Vec<Vec<f64>>) {
     let nm = set.models().len();
     let mut scores: Vec<Vec<f64>> = vec![Vec::new(); nm];
@@ -35,8 +36,8 @@ pub(super) fn score_models(
         };
         let (s, d) = match &routed.rows_of[m] {
             RowSet::Some(rows) if rows.is_empty() => continue,
-            RowSet::All(_) => ctx.score_all(n, nd),
-            RowSet::Some(rows) => ctx.score_some(rows, n, nd),
+            RowSet::All(_) => ctx.score_all(n, nd, chunk_done),
+            RowSet::Some(rows) => ctx.score_some(rows, n, nd, chunk_done),
         };
         scores[m] = s;
         dims[m] = d;
@@ -46,7 +47,13 @@ pub(super) fn score_models(
 
 impl Ctx<'_> {
     /// Scores every row in place, chunk by chunk.
-    fn score_all(&self, n: usize, nd: usize) -> (Vec<f64>, Vec<f64>) {
+    /// `chunk_done` is told each chunk's rows.
+    fn score_all(
+        &self,
+        n: usize,
+        nd: usize,
+        chunk_done: &(dyn Fn(usize) + Sync),
+    ) -> (Vec<f64>, Vec<f64>) {
         // Every row is written, so the buffers need no NaN fill.
         let mut s = vec![0.0; n];
         let mut d = vec![0.0; n * nd];
@@ -56,12 +63,19 @@ impl Ctx<'_> {
             .for_each_init(Scratch::default, |scratch, (c, (sc, dc))| {
                 let start = c * CHUNK;
                 self.score_rows(Rows::Range(start, start + sc.len()), sc, dc, scratch);
+                chunk_done(sc.len());
             });
         (s, d)
     }
 
     /// Scores the listed rows in chunks, then scatters them; the other rows stay NaN.
-    fn score_some(&self, rows: &[u32], n: usize, nd: usize) -> (Vec<f64>, Vec<f64>) {
+    fn score_some(
+        &self,
+        rows: &[u32],
+        n: usize,
+        nd: usize,
+        chunk_done: &(dyn Fn(usize) + Sync),
+    ) -> (Vec<f64>, Vec<f64>) {
         let mut s = vec![f64::NAN; n];
         let mut d = vec![f64::NAN; n * nd];
         let parts: Vec<(Vec<f64>, Vec<f64>)> = rows
@@ -70,6 +84,7 @@ impl Ctx<'_> {
                 let mut sc = vec![0.0; idx.len()];
                 let mut dc = vec![0.0; idx.len() * nd];
                 self.score_rows(Rows::Index(idx), &mut sc, &mut dc, scratch);
+                chunk_done(idx.len());
                 (sc, dc)
             })
             .collect();

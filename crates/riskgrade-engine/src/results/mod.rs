@@ -16,8 +16,10 @@ use crate::Grades;
 /// made `labels`, `alerts` and `rules` list columns (they were joined text);
 /// version 4 made the repeated texts `model`, `class`, `class_label`, `status`,
 /// `model_version` and `as_of` Arrow dictionaries (`Dictionary<Int32, Utf8>`;
-/// the same text in CSV and JSON, categoricals in pandas and polars).
-pub const RESULTS_SCHEMA_VERSION: u32 = 4;
+/// the same text in CSV and JSON, categoricals in pandas and polars); version
+/// 5 added `insufficient` after `as_of` (a boolean: the row is below its
+/// model's `[insufficient]` minimum evidence).
+pub const RESULTS_SCHEMA_VERSION: u32 = 5;
 
 /// Which optional columns a results table has.
 ///
@@ -69,7 +71,11 @@ impl ResultColumns {
 /// when there are none): `labels`, `alerts` (each `<severity> <topic> ->
 /// <department>: <message>`) and `rules` (ids of the rules that acted, in
 /// running order); then `status` (`graded` or `error`), `error` (the row's
-/// issues joined with `; `, including a rule's error), `model_version`, `as_of`, then `dim:<path>` per
+/// issues joined with `; `, including a rule's error), `model_version`, `as_of`,
+/// `insufficient` (Boolean: true when the row is graded below its model's
+/// `[insufficient]` minimum evidence, whose reason then comes first in
+/// `reasons`; false when it meets it or its model sets none; empty for rows
+/// not graded), then `dim:<path>` per
 /// dimension and, when asked, `contrib:<path>` per indicator (both named
 /// `dim:<model>:<path>` and `contrib:<model>:<path>` when the set has several
 /// models, whose scales differ). Rows not graded have empty score, class and
@@ -153,9 +159,23 @@ pub fn results_table(grades: &Grades, frame: &Frame, columns: ResultColumns) -> 
                 (0..n).map(|_| Some(0)),
             ),
         ),
+        OutColumn::new("insufficient", insufficient(grades)),
     ];
     out.extend(model_columns(grades, columns));
     out
+}
+
+/// `insufficient`: whether each graded row is below its model's minimum evidence.
+fn insufficient(grades: &Grades) -> OutData {
+    let mut flags: Vec<Option<bool>> = (0..grades.len())
+        .map(|r| grades.is_graded(r).then_some(false))
+        .collect();
+    for s in grades.shortages.rows() {
+        if let Some(f) = flags.get_mut(s.row as usize).and_then(Option::as_mut) {
+            *f = true;
+        }
+    }
+    OutData::Bool(flags)
 }
 
 /// A column of numbers (`None` missing), straight into an Arrow array.

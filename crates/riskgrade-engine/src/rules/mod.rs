@@ -174,6 +174,8 @@ pub(crate) struct Pass<'a> {
     pub policy: ErrorPolicy,
     /// Set when the batch is to stop.
     pub cancelled: &'a (dyn Fn() -> bool + Sync),
+    /// Called after each chunk with its number of rows, for progress.
+    pub chunk_done: &'a (dyn Fn(usize) + Sync),
     /// Per model, the catalog's index of each of its classes ([`class_map`]).
     pub class_map: Vec<Vec<usize>>,
     /// The models' ids, shared with scripts without copying.
@@ -259,9 +261,15 @@ impl<'a> Pass<'a> {
             .into_par_iter()
             .map_init(Scratch::default, |scratch, c| {
                 let mut out = ChunkOut::default();
-                for r in (c * CHUNK..n.min((c + 1) * CHUNK)).filter(|&r| graded(r)) {
+                if (self.cancelled)() {
+                    return out;
+                }
+                let rows = c * CHUNK..n.min((c + 1) * CHUNK);
+                let len = rows.len();
+                for r in rows.filter(|&r| graded(r)) {
                     self.row(&prep, r, (base[r], classes[r]), scratch, &mut out);
                 }
+                (self.chunk_done)(len);
                 out
             })
             .collect();

@@ -181,6 +181,13 @@ impl fmt::Display for MonthReport {
             write!(f, " {c} {n}")?;
         }
         writeln!(f)?;
+        let insufficient = self.grades.insufficient_count();
+        if insufficient > 0 {
+            writeln!(
+                f,
+                "  insufficient information: {insufficient} enterprise(s) below their model's minimum evidence (graded by its [insufficient] action)"
+            )?;
+        }
         match &self.previous {
             Some(p) => {
                 write!(

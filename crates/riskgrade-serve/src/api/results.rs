@@ -189,7 +189,7 @@ pub(crate) struct EnterpriseView {
 
 fn view(state: &AppState, caller: &Caller, run: &RunInfo, row: ResultRow) -> EnterpriseView {
     let inside = caller.role != Role::Public;
-    let alerts = split(&row.alerts).into_iter().filter(|a| {
+    let alerts = row.alerts.into_iter().filter(|a| {
         caller.reads_all()
             || a.split_once(" -> ")
                 .is_some_and(|(_, d)| Some(d) == caller.department.as_deref())
@@ -197,13 +197,11 @@ fn view(state: &AppState, caller: &Caller, run: &RunInfo, row: ResultRow) -> Ent
     EnterpriseView {
         class_name: row.class.as_deref().and_then(|c| state.class_name(c)),
         period: run.period.to_string(),
-        labels: split(&row.labels),
+        labels: row.labels,
         score: row.score.filter(|_| inside),
         reasons: inside.then(|| split(&row.reasons)),
         alerts: inside.then(|| alerts.collect()),
-        rules: caller
-            .reads_all()
-            .then(|| row.rules.split_whitespace().map(str::to_string).collect()),
+        rules: caller.reads_all().then_some(row.rules),
         error: row.error.filter(|_| inside),
         history: None,
         class: row.class,

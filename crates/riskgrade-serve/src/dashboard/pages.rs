@@ -180,9 +180,9 @@ fn enterprise_body(
         h2 { "原因 Reasons" }
         ul { @for r in split(&row.reasons) { li { (r) } } }
         h2 { "标识 Labels" }
-        ul { @for l in split(&row.labels) { li { (l) } } }
+        ul { @for l in &row.labels { li { (l) } } }
         h2 { "预警 Alerts" }
-        ul { @for a in split(&row.alerts) { li { (a) } } }
+        ul { @for a in &row.alerts { li { (a) } } }
         h2 { "历史 History" }
         table {
             tr { th { "period" } th { "class" } th { "why it changed" } }
