@@ -244,6 +244,46 @@ impl Year {
             let v =
                 riskgrade::year_view(&self.store, year, plan.id()).map_err(inspection_failure)?;
             ui.say(format!("\nthe year {year} by {}:\n{v}", plan.name()));
+            if let Some(last) = draws.iter().rev().find(|d| d.plan_id == plan.id()) {
+                self.print_public(ui, last.id)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// "One public" for a plan's last draw: re-drawn from its committed inputs and seed, and
+    /// its closed results in the public schema (`riskgrade verify`, `riskgrade publish`).
+    fn print_public(&self, ui: &Ui, draw: i64) -> Result<(), Failure> {
+        let v =
+            riskgrade::verify_draw(&self.store, draw, &self.pool).map_err(inspection_failure)?;
+        let check = if v.is_identical() {
+            format!(
+                "re-drawn from its commitment and seed: identical ({} tasks)",
+                v.stored_tasks
+            )
+        } else {
+            format!(
+                "re-drawn from its commitment and seed: {} enterprises and {} inspectors differ",
+                v.enterprises_differ, v.inspectors_differ
+            )
+        };
+        let p = riskgrade::publish_draw(
+            &self.store,
+            draw,
+            &HashMap::new(),
+            riskgrade::PublishOptions::default(),
+        )
+        .map_err(inspection_failure)?;
+        ui.say(format!(
+            "draw #{draw} {check}; {} closed results published (schema {}), e.g.",
+            p.rows.len(),
+            riskgrade::PUBLIC_SCHEMA
+        ));
+        for r in p.rows.iter().take(2) {
+            ui.say(format!(
+                "  {} {} ({}) {} {} {}: {}",
+                r.date, r.enterprise, r.name, r.credit_code, r.task, r.result, r.disposal
+            ));
         }
         Ok(())
     }

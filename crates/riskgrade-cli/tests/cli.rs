@@ -43,8 +43,28 @@ fn demo_runs_the_monthly_cycle_and_explains() {
         "in the last month:",
         "the history of",
         "top reasons:",
+        "against uniform random sampling (forced tasks included",
+        "re-drawn from its commitment and seed: identical",
+        "closed results published (schema riskgrade.public-inspections/1)",
     ] {
         assert!(out.contains(part), "{part}: {out}");
+    }
+    // The year's view of the Henan plan: random picks in every class, forced tasks apart.
+    let henan: Vec<Vec<&str>> = out
+        .lines()
+        .skip_while(|l| !l.starts_with("plan `henan-2021` in 2026"))
+        .skip(2)
+        .take(4)
+        .map(|l| l.split_whitespace().collect())
+        .collect();
+    assert_eq!(
+        henan.iter().map(|r| r[0]).collect::<Vec<_>>(),
+        ["A", "B", "C", "D"],
+        "{out}"
+    );
+    for row in &henan {
+        let random: u64 = row[4].parse().unwrap();
+        assert!(random > 0, "no random picks in class {}: {out}", row[0]);
     }
 }
 

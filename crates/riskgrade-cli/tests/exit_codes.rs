@@ -121,6 +121,15 @@ fn cases(dir: &Path) -> Vec<(u8, &'static str, Output)> {
     let shared_not_json = p(&write(dir, "shared.jsonl", b"{\"id\": \n"));
     let shared_no_columns = p(&write(dir, "shared.csv", b"x,y\n1,2\n"));
     let db = p(&dir.join("import.db"));
+    // A cycle: basic over dynamic over supervision over basic, each 9 to 1.
+    let inconsistent_ahp = p(&write(
+        dir,
+        "cyclic-ahp.toml",
+        b"model = \"general\"\n[[matrix]]\n\
+          order = [\"basic\", \"dynamic\", \"supervision\", \"relationships\", \"social\"]\n\
+          rows = [[1, 9, \"1/9\", 1, 1], [\"1/9\", 1, 9, 1, 1], [9, \"1/9\", 1, 1, 1], \
+          [1, 1, 1, 1, 1], [1, 1, 1, 1, 1]]\n",
+    ));
     let empty = p(&write(dir, "empty.jsonl", b"\n"));
     vec![
         (0, "every enterprise graded", classify(&good, &[])),
@@ -178,6 +187,11 @@ fn cases(dir: &Path) -> Vec<(u8, &'static str, Output)> {
             3,
             "AHP judgements that do not parse",
             riskgrade(&["calibrate", "ahp", &broken_toml("ahp2.toml")]),
+        ),
+        (
+            3,
+            "AHP judgements that are inconsistent (CR at or above max_cr)",
+            riskgrade(&["calibrate", "ahp", &inconsistent_ahp]),
         ),
         (
             4,
@@ -255,6 +269,15 @@ fn every_row_of_the_readme_table_is_what_the_binary_returns() {
         .find(|(_, w, _)| *w == "a plan that is not UTF-8")
         .unwrap();
     let err = String::from_utf8_lossy(&o.stderr);
+    let (_, _, ahp) = cases
+        .iter()
+        .find(|(_, w, _)| w.starts_with("AHP judgements that are inconsistent"))
+        .unwrap();
+    let ahp = String::from_utf8_lossy(&ahp.stderr);
+    assert!(
+        ahp.contains("are inconsistent: CR = ") && ahp.contains("--accept-inconsistent"),
+        "{ahp}"
+    );
     // The plan loader names the first byte that is not UTF-8: `plan.toml:1:7: …`.
     assert!(
         err.contains("plan.toml:1:7: text is not valid UTF-8"),

@@ -503,6 +503,29 @@ impl Plan {
         self.class.get(class).and_then(|r| r.per_year)
     }
 
+    /// For a class whose yearly minimum is below one (`per_year = 0.5`: once every two
+    /// years), the first day whose inspections count towards the minimum as it stands in
+    /// `year`: 1 January of the year ⌈1/per_year⌉ − 1 years back. `None` for a class without
+    /// a minimum or with a minimum of one or more a year (those count the calendar year).
+    ///
+    /// ```
+    /// let plan = riskgrade_inspect::Plan::from_toml_str(
+    ///     "id = \"p\"\nfloor = 0.01\n[class.A]\nper_year = 0.5\n[class.B]\nper_year = 1\n",
+    ///     None,
+    /// )?;
+    /// assert_eq!(plan.minimum_window_start("A", 2026), Some("2025-01-01".parse()?));
+    /// assert_eq!(plan.minimum_window_start("B", 2026), None);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn minimum_window_start(&self, class: &str, year: i32) -> Option<riskgrade_core::Date> {
+        let m = self.min_per_year(class).filter(|m| *m < 1.0 && *m > 0.0)?;
+        let years = (1.0 / m).ceil().clamp(1.0, 100.0) as i32;
+        Some(
+            riskgrade_core::Date::from_ymd(year - years + 1, 1, 1)
+                .unwrap_or(riskgrade_core::Date::from_days(i32::MIN / 2)),
+        )
+    }
+
     /// The class's yearly maximum of inspections per enterprise, if it has one.
     pub fn max_per_year(&self, class: &str) -> Option<u32> {
         self.class.get(class).and_then(|r| r.max_per_year)

@@ -413,12 +413,23 @@ impl fmt::Display for PlanComparison {
             self.expected_problems
         )?;
         let lift = self.lift.map_or_else(|| "-".into(), |l| format!("{l:.2}"));
+        let (change, word) = if self.saving >= 0.0 {
+            (self.saving, "fewer")
+        } else {
+            (-self.saving, "more")
+        };
         writeln!(
             f,
-            "the plan needs {:.1}: {:.1}% fewer ({:.1} inspections saved), lift {lift}",
+            "the plan needs {:.1}: {:.1}% {word} ({:.1} inspections saved), lift {lift}",
             self.inspections,
-            100.0 * self.saving,
+            100.0 * change,
             self.inspections_saved_at_same_problems
+        )?;
+        writeln!(
+            f,
+            "(in expectation, from the plan's nominal ratios: forced tasks from alerts and labels, \
+             minimums due and exclusions are left out; `riskgrade inspections year` gives the \
+             like-for-like figure on the year's real draws)"
         )
     }
 }
@@ -537,6 +548,21 @@ mod tests {
     }
 
     #[test]
+    fn a_plan_that_inspects_the_safest_most_says_more_not_a_negative_fewer() {
+        let mut pop = Vec::new();
+        for (class, n, p) in [("A", 5_000, 0.02), ("D", 1_000, 0.4)] {
+            pop.extend((0..n).map(|i| firm(class, f64::from(i), p)));
+        }
+        let c = plan_vs_uniform(&pop, &ratios(&[("A", 0.3), ("D", 0.01)]));
+        assert!(c.saving < 0.0, "{c}");
+        let text = c.to_string();
+        assert!(
+            text.contains("% more (") && !text.contains("fewer"),
+            "{text}"
+        );
+    }
+
+    #[test]
     fn henan_ratios_on_an_ordered_population_save_inspections() {
         // Dandong's class sizes, Henan 2021 ratios, detection rates rising from A to D.
         let mut pop = Vec::new();
@@ -553,7 +579,7 @@ mod tests {
         assert!(c.saving > 0.5, "{c}");
         let text = c.to_string();
         assert!(
-            text.contains("fewer") && text.lines().count() == 8,
+            text.contains("fewer") && text.contains("nominal ratios") && text.lines().count() == 9,
             "{text}"
         );
 

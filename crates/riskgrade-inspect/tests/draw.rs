@@ -481,16 +481,34 @@ proptest! {
         }
     }
 
-    /// Nothing outside a plan's scope is drawn or forced, and the draw counts what it left out.
+    /// Nothing outside a plan's scope is drawn or forced, and the draw counts what it left out,
+    /// whichever of the scope's lists (industries, licence types, districts, labels) are given.
     #[test]
-    fn scope_is_respected(rows in rows(90), seed in "[a-z]{1,8}") {
-        let scoped = format!("{PLAN}[scope]\nindustries = [\"C\"]\ndistricts = [\"Haidian\", \"Xicheng\"]\n");
-        let plan = Plan::from_toml_str(&scoped, None).unwrap();
-        let (candidates, history) = population(&rows);
-        let d = run(&plan, &candidates, &pool(&[1000; 8], &[]), &history, &seed).unwrap();
+    fn scope_is_respected(
+        rows in rows(90),
+        held in prop::collection::vec(prop::collection::vec(0usize..3, 0..3), 90),
+        lists in (any::<bool>(), any::<bool>(), any::<bool>(), any::<bool>()),
+        seed in "[a-z]{1,8}",
+    ) {
+        const LICENCES: [&str; 3] = ["food_production", "special_equipment_use", "hazardous_chemicals"];
+        let (industries, licences, districts, labels) = lists;
+        let mut scope = String::from("[scope]\n");
+        if industries { scope.push_str("industries = [\"C\"]\n"); }
+        if licences { scope.push_str("licence_types = [\"special_equipment_use\", \"hazardous_chemicals\"]\n"); }
+        if districts { scope.push_str("districts = [\"Haidian\", \"Xicheng\"]\n"); }
+        if labels { scope.push_str("labels = [\"重点监管\"]\n"); }
+        let plan = Plan::from_toml_str(&format!("{PLAN}{scope}"), None).unwrap();
+        let (mut candidates, history) = population(&rows);
+        for (c, h) in candidates.iter_mut().zip(&held) {
+            c.licences = h.iter().map(|&l| LICENCES[l].to_string()).collect();
+        }
         let inside = |c: &Candidate| {
-            (c.industry.starts_with('C') || c.industry.starts_with("14")) && c.district != "Chaoyang"
+            (!industries || c.industry.starts_with('C') || c.industry.starts_with("14"))
+                && (!licences || c.licences.iter().any(|l| l != "food_production"))
+                && (!districts || c.district != "Chaoyang")
+                && (!labels || c.labels.iter().any(|l| l == "重点监管"))
         };
+        let d = run(&plan, &candidates, &pool(&[1000; 8], &[]), &history, &seed).unwrap();
         let by_id: BTreeMap<&str, &Candidate> = candidates.iter().map(|c| (c.id.as_str(), c)).collect();
         for t in &d.tasks {
             prop_assert!(inside(by_id[t.enterprise.as_str()]), "{} is out of scope", t.enterprise);
@@ -498,5 +516,16 @@ proptest! {
         let out = candidates.iter().filter(|c| !inside(c)).count() as u32;
         prop_assert_eq!(d.candidates.out_of_scope.values().sum::<u32>(), out);
         prop_assert_eq!(d.candidates.entries.len() as u32 + out, candidates.len() as u32);
+        // Each enterprise left out is counted under the first list it fails, in the scope's order.
+        for (list, n) in &d.candidates.out_of_scope {
+            let on = match list.as_str() {
+                "industries" => industries,
+                "licence_types" => licences,
+                "districts" => districts,
+                "labels" => labels,
+                other => { prop_assert!(false, "unknown list {}", other); false }
+            };
+            prop_assert!(on && *n > 0, "{} counted {} while {}", list, n, on);
+        }
     }
 }

@@ -79,7 +79,8 @@ impl Publication {
 }
 
 /// The publication of draw `draw`: its closed results with public fields (names and credit
-/// codes from `names`, by enterprise id), and the files to re-draw it. The candidate list is
+/// codes from `names`, by enterprise id, else from the store's directory, which `run_month`
+/// records from the profiles), and the files to re-draw it. The candidate list is
 /// rebuilt from the store and must still have the digest stored with the draw.
 ///
 /// # Errors
@@ -106,6 +107,12 @@ pub fn publish_draw(
     }
     let commitment = store.commitment_of_draw(draw)?;
     let tasks = store.tasks(draw)?;
+    let unnamed: Vec<&str> = tasks
+        .iter()
+        .filter(|t| t.outcome.is_some() && !names.contains_key(&t.task.enterprise))
+        .map(|t| t.task.enterprise.as_str())
+        .collect();
+    let directory = store.directory(&unnamed)?;
     let mut rows = Vec::new();
     let mut listed = Vec::with_capacity(tasks.len());
     for t in &tasks {
@@ -113,7 +120,11 @@ pub fn publish_draw(
         let Some((date, result, _, note)) = &t.outcome else {
             continue;
         };
-        let (name, code) = names.get(&t.task.enterprise).cloned().unwrap_or_default();
+        let (name, code) = names
+            .get(&t.task.enterprise)
+            .or_else(|| directory.get(&t.task.enterprise))
+            .cloned()
+            .unwrap_or_default();
         rows.push(PublicRow {
             enterprise: t.task.enterprise.clone(),
             name,

@@ -5,6 +5,7 @@
 use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 
+use riskgrade_core::Date;
 use riskgrade_inspect::Plan;
 use riskgrade_store::{DrawInfo, Store};
 use serde::Serialize;
@@ -104,8 +105,9 @@ const KINDS: [&str; 4] = ["random", "full_coverage", "due", "forced"];
 /// No draw of the plan in the year, a stored plan
 /// that no longer loads, or store errors.
 pub fn year_view(store: &Store, year: i32, plan_id: &str) -> Result<YearView, InspectionError> {
-    let in_year: Vec<DrawInfo> = store
-        .draws()?
+    let all_draws = store.draws()?;
+    let first_draw = all_draws.iter().map(|d| d.drawn_on).min();
+    let in_year: Vec<DrawInfo> = all_draws
         .into_iter()
         .filter(|d| d.drawn_on.ymd().0 == year)
         .collect();
@@ -183,22 +185,40 @@ pub fn year_view(store: &Store, year: i32, plan_id: &str) -> Result<YearView, In
             }
         }
     }
+    // A minimum below one a year (once every ⌈1/m⌉ years) counts the inspections since the
+    // start of its window, as the draw does: the latest one before this year, if any.
+    let before = match Date::from_ymd(year - 1, 12, 31) {
+        Ok(d) => store.last_inspections(d)?,
+        Err(_) => BTreeMap::new(),
+    };
     for (id, class) in &class_of {
         let n = per_enterprise.get(id).copied().unwrap_or(0);
         let Some(row) = rows.get_mut(class) else {
             continue;
         };
         row.inspected += usize::from(by_plan.get(id).is_some_and(|k| *k > 0));
-        if let Some(m) = row.min_per_year.filter(|m| *m >= 1.0)
-            && f64::from(n) < m.ceil()
-        {
-            let reason = match start.get(id) {
-                None => "new this year",
-                Some(c) if c != class => "moved into the class during the year",
-                Some(_) => "not drawn often enough (quota, exclusions or maximum)",
-            };
-            *row.missed.entry(reason.to_string()).or_default() += 1;
+        let Some(m) = row.min_per_year else {
+            continue;
+        };
+        let window = plan.minimum_window_start(class, year);
+        let behind = match window {
+            None => f64::from(n) < m.ceil(),
+            Some(w) => n == 0 && before.get(id).is_none_or(|(d, _)| *d < w),
+        };
+        if !behind {
+            continue;
         }
+        let reason = match (start.get(id), window) {
+            (None, _) => "new this year".to_string(),
+            (Some(c), _) if c != class => "moved into the class during the year".to_string(),
+            (Some(_), Some(w)) if first_draw.is_some_and(|f| f > w) => format!(
+                "not inspected since {w}; the store's draws start {}, so earlier inspections are unknown",
+                first_draw.map(|f| f.to_string()).unwrap_or_default()
+            ),
+            (Some(_), Some(w)) => format!("not inspected since {w} (quota, exclusions or maximum)"),
+            (Some(_), None) => "not drawn often enough (quota, exclusions or maximum)".to_string(),
+        };
+        *row.missed.entry(reason).or_default() += 1;
     }
     view.classes = plan.classes().filter_map(|c| rows.remove(c)).collect();
     view.uniform = against_uniform(&view.classes);

@@ -33,6 +33,11 @@ alert_topics = ["complaints"]
 
 fn store_with_period(period: Month) -> Store {
     let mut store = Store::in_memory().unwrap();
+    add_period(&mut store, period);
+    store
+}
+
+fn add_period(store: &mut Store, period: Month) {
     let mut run = store
         .begin_run(NewRun::new(
             period,
@@ -56,7 +61,6 @@ fn store_with_period(period: Month) -> Store {
         run.insert(&row).unwrap();
     }
     run.commit().unwrap();
-    store
 }
 
 fn pool(capacity: u32) -> Vec<Inspector> {
@@ -132,6 +136,14 @@ fn commit_then_draw_then_verify_and_publish() {
         })
         .collect();
     store.record_outcomes(&outcomes, "inspectors").unwrap();
+    // Names come from the table given, else from the store's directory (recorded from profiles).
+    let via_directory = outcomes[1].enterprise.clone();
+    let mut profile: riskgrade_core::Enterprise = serde_json::from_str(&format!(
+        r#"{{"id": "{via_directory}", "name": "Beta Foods", "industry": "C1411"}}"#
+    ))
+    .unwrap();
+    profile.credit_code = Some("91110108MA01ABCD1X".into());
+    store.record_directory(&[profile]).unwrap();
     let names = HashMap::from([(
         "E001".to_string(),
         ("Acme".to_string(), "91110000X".to_string()),
@@ -145,6 +157,21 @@ fn commit_then_draw_then_verify_and_publish() {
     );
     assert!(p.rows.iter().all(|r| r.department == "market regulation"));
     assert_eq!(p.rows[0].disposal, "ordered to rectify");
+    let named = p
+        .rows
+        .iter()
+        .find(|r| r.enterprise == via_directory)
+        .unwrap();
+    assert_eq!(
+        (named.name.as_str(), named.credit_code.as_str()),
+        ("Beta Foods", "91110108MA01ABCD1X")
+    );
+    assert!(
+        p.rows
+            .iter()
+            .filter(|r| r.enterprise != via_directory && r.enterprise != "E001")
+            .all(|r| r.name.is_empty())
+    );
     assert_eq!(p.candidates, list.to_jsonl());
     assert_eq!(p.draw["commitment"]["digest"], commitment.digest.as_str());
     assert_eq!(p.draw["tasks"].as_array().unwrap().len(), tasks.len());
@@ -189,5 +216,104 @@ fn the_embedded_pool_reads_like_the_file() {
     assert_eq!(
         bad.to_string(),
         "p.csv: row 1, column `capacity`: `many` is not a whole number of tasks"
+    );
+}
+
+/// A minimum below one a year (food producers in class A: once every two years) counts the
+/// inspections since the start of its window, not only this year's: the year's view reports
+/// as behind exactly the enterprises with no inspection in the window, and says when the
+/// store's history is too short to know.
+#[test]
+fn a_minimum_below_once_a_year_counts_the_whole_window() {
+    let plan = Plan::from_toml_str(
+        r#"
+id = "biennial"
+floor = 0.01
+draws_per_year = 12
+[scope]
+industries = ["C14"]
+[class.A]
+per_year = 0.5
+[class.B]
+ratio = 0.1
+[class.C]
+ratio = 0.1
+[class.D]
+ratio = 0.1
+"#,
+        None,
+    )
+    .unwrap();
+    let mut store = Store::in_memory().unwrap();
+    let mut drawn_in = HashMap::new();
+    for (period, date, close) in [
+        ("2024-11", "2024-12-01", false),
+        ("2025-11", "2025-12-01", true),
+        ("2026-11", "2026-12-01", false),
+    ] {
+        let period: Month = period.parse().unwrap();
+        let date: Date = date.parse().unwrap();
+        add_period(&mut store, period);
+        let (c, ..) = commit_period(&mut store, period, &plan, &pool(100), date, "clerk").unwrap();
+        let (id, _) = draw_committed(
+            &mut store,
+            c,
+            &pool(100),
+            period.to_string().as_str(),
+            "clerk",
+        )
+        .unwrap();
+        let tasks = store.tasks(id).unwrap();
+        drawn_in.insert(
+            date.ymd().0,
+            tasks
+                .iter()
+                .map(|t| t.task.enterprise.clone())
+                .collect::<Vec<_>>(),
+        );
+        if close {
+            let outcomes: Vec<TaskOutcome> = tasks
+                .iter()
+                .map(|t| TaskOutcome {
+                    draw: id,
+                    enterprise: t.task.enterprise.clone(),
+                    date,
+                    result: InspectionResult::NoProblem,
+                    severity: None,
+                    note: None,
+                })
+                .collect();
+            store.record_outcomes(&outcomes, "inspectors").unwrap();
+        }
+    }
+    // Class A in scope: i % 6 in {0, 1}, industry C14 (i % 5 != 0).
+    let a: Vec<String> = (0..240)
+        .filter(|i| i % 6 < 2 && i % 5 != 0)
+        .map(|i| format!("E{i:03}"))
+        .collect();
+    let counted = |id: &String| drawn_in[&2025].contains(id) || drawn_in[&2026].contains(id);
+    let behind = a.iter().filter(|id| !counted(id)).count();
+    assert!(behind > 0 && behind < a.len(), "{behind} of {}", a.len());
+
+    let y = year_view(&store, 2026, "biennial").unwrap();
+    let row = y.classes.iter().find(|c| c.class == "A").unwrap();
+    assert_eq!(row.min_per_year, Some(0.5));
+    assert_eq!(row.enterprises, a.len());
+    assert_eq!(row.missed_total(), behind, "{:?}", row.missed);
+    assert_eq!(
+        row.missed.keys().collect::<Vec<_>>(),
+        ["not inspected since 2025-01-01 (quota, exclusions or maximum)"]
+    );
+
+    // In 2025 the window opens on 2024-01-01, before the store's first draw: the view says the
+    // earlier inspections are unknown rather than blaming the draw.
+    let y = year_view(&store, 2025, "biennial").unwrap();
+    let row = y.classes.iter().find(|c| c.class == "A").unwrap();
+    assert!(row.missed_total() > 0);
+    assert!(
+        row.missed.keys().all(|k| k
+            .ends_with("the store's draws start 2024-12-01, so earlier inspections are unknown")),
+        "{:?}",
+        row.missed
     );
 }

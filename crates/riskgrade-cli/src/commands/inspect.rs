@@ -607,7 +607,8 @@ pub(crate) struct PublishArgs {
     /// Directory to write results.csv, results.json, draw.json, plan.json and candidates.jsonl to.
     #[arg(long, short)]
     out_dir: PathBuf,
-    /// Names and credit codes: a table with columns id, name and credit_code.
+    /// Names and credit codes: a table with columns id, name and credit_code (for ids it
+    /// lists; the others are read from the store's directory, recorded from profiles).
     #[arg(long)]
     names: Option<PathBuf>,
     /// Also publish each enterprise's class when drawn.
@@ -671,7 +672,7 @@ pub(crate) fn publish(ui: &Ui, args: PublishArgs) -> Result<u8, Failure> {
     ));
     if missing > 0 {
         ui.say(format!(
-            "note: {missing} row(s) have no name or credit code; give them with --names (id, name, credit_code)"
+            "note: {missing} row(s) have no name or credit code in the store's directory (recorded from profiles by `riskgrade run`); give them with --names (id, name, credit_code)"
         ));
     }
     Ok(0)

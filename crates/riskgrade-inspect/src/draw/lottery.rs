@@ -78,13 +78,6 @@ fn draw_index(plan: &Plan, date: Date) -> (u32, u32) {
     (k, d - k + 1)
 }
 
-/// The first year whose inspections count for a class with a minimum below one a year:
-/// once every ⌈1/m⌉ years.
-fn window_start(year: i32, m: f64) -> Date {
-    let years = (1.0 / m).ceil().clamp(1.0, 100.0) as i32;
-    Date::from_ymd(year - years + 1, 1, 1).unwrap_or(Date::from_days(i32::MIN / 2))
-}
-
 /// Stage 1: the candidate list of a draw from the plan, the period's candidates (sorted by id,
 /// unique), the history and the date.
 pub(crate) fn candidate_list(
@@ -118,8 +111,9 @@ pub(crate) fn candidate_list(
         let last = history.last.get(&c.id).map(|l| l.date);
         let owed = match plan.min_per_year(&c.class) {
             Some(m) if m >= 1.0 => (m.ceil() as u32).saturating_sub(tally.drawn),
-            Some(m) => {
-                u32::from(tally.drawn == 0 && last.is_none_or(|d| d < window_start(year, m)))
+            Some(_) => {
+                let start = plan.minimum_window_start(&c.class, year);
+                u32::from(tally.drawn == 0 && last.is_none_or(|d| start.is_none_or(|s| d < s)))
             }
             None => 0,
         };
