@@ -72,6 +72,11 @@ def test_results_are_the_exported_period(db: Path, tmp_path: Path) -> None:
     period = store.periods(output="arrow").column("period")[-1].as_py()
     results = store.results(period)
     assert isinstance(results, pd.DataFrame)
+    # `class` as classify gives it in pandas: ordered, least risky first.
+    assert results["class"].cat.ordered
+    assert list(results["class"].cat.categories) == ["A", "B", "C", "D"]
+    stored = store.results(period, output="arrow").column("class").to_pylist()
+    assert (results["class"] >= "C").sum() == sum(c in ("C", "D") for c in stored) > 0
     out = tmp_path / "shared.csv"
     cli("export", "-s", db, "-p", period, "-o", out)
     with out.open(encoding="utf-8") as f:

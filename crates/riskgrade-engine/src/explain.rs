@@ -2,6 +2,7 @@
 
 use std::fmt;
 
+use riskgrade_core::display::escape as esc;
 use riskgrade_core::{Column, Date, Frame, InputType, MISSING_CODE, format_number};
 use riskgrade_model::{Direction, ScoreFn, Source};
 
@@ -342,12 +343,14 @@ fn num(x: f64) -> String {
 
 impl fmt::Display for Explanation {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "enterprise `{}`", self.id)?;
+        // Texts from data and from rules are escaped: a control character or a line break in
+        // an id, a name, a label or an alert prints as `\n`, `\e`, ..., never forges a line.
+        write!(f, "enterprise `{}`", esc(&self.id))?;
         if !self.name.is_empty() {
-            write!(f, " {}", self.name)?;
+            write!(f, " {}", esc(&self.name))?;
         }
         if !self.industry.is_empty() {
-            write!(f, " (industry {})", self.industry)?;
+            write!(f, " (industry {})", esc(&self.industry))?;
         }
         writeln!(f)?;
         if self.model.0.is_empty() {
@@ -362,7 +365,7 @@ impl fmt::Display for Explanation {
         let (Some(score), Some((class, label))) = (self.score, &self.class) else {
             writeln!(f, "not graded:")?;
             for i in &self.issues {
-                writeln!(f, "  {i}")?;
+                writeln!(f, "  {}", esc(&i.to_string()))?;
             }
             return Ok(());
         };
@@ -387,13 +390,14 @@ impl fmt::Display for Explanation {
             num(self.scale.1)
         )?;
         if !self.labels.is_empty() {
-            writeln!(f, "labels: {}", self.labels.join(", "))?;
+            let labels: Vec<_> = self.labels.iter().map(|l| esc(l)).collect();
+            writeln!(f, "labels: {}", labels.join(", "))?;
         }
         if !self.issues.is_empty() {
             // Graded all the same: a rule skipped under `skip-rule`, or a bad value.
             writeln!(f, "issues:")?;
             for i in &self.issues {
-                writeln!(f, "  {i}")?;
+                writeln!(f, "  {}", esc(&i.to_string()))?;
             }
         }
         writeln!(f)?;
@@ -414,7 +418,10 @@ impl fmt::Display for Explanation {
             "indicator", "value", "points", "weight", "contrib", "share"
         )?;
         for i in &self.indicators {
-            let value = i.value.clone().unwrap_or_else(|| "missing".into());
+            let value = i
+                .value
+                .as_deref()
+                .map_or_else(|| "missing".into(), |v| esc(v).into_owned());
             writeln!(
                 f,
                 "{:<44} {:>14} {:>7} {:>7.4} {:>9} {:>6.1}%",
@@ -430,7 +437,7 @@ impl fmt::Display for Explanation {
         if !self.rules.is_empty() {
             writeln!(f, "rules:")?;
             for line in &self.rules {
-                writeln!(f, "  {line}")?;
+                writeln!(f, "  {}", esc(line))?;
             }
             writeln!(f)?;
         }
@@ -439,7 +446,7 @@ impl fmt::Display for Explanation {
         } else {
             writeln!(f, "top reasons:")?;
             for (k, r) in self.reasons.iter().enumerate() {
-                writeln!(f, "  {}. {r}", k + 1)?;
+                writeln!(f, "  {}. {}", k + 1, esc(&r.to_string()))?;
             }
         }
         Ok(())

@@ -331,3 +331,45 @@ fn hostile_rule_files_are_refused_or_contained() {
     }
     assert!(seen >= 23, "{seen} files");
 }
+
+/// Labels, alerts and reasons that rules write with control characters (an ESC sequence, a
+/// line break forging an issue line, a bidirectional override) are kept as written in the
+/// results but print escaped in an explanation, so they can neither recolour the terminal nor
+/// forge a line.
+#[test]
+fn hostile_texts_from_rules_print_escaped_in_explanations() {
+    let s = set(r#"
+[[rule]]
+id = "hostile_text"
+stage = "after"
+when = "complaints_1y == 3"
+script = '''
+label("\x1b[31mred\x1b[0m");
+label("a\nrow 99, enterprise E9: forged");
+adjust(1, "reason \u202e with an override");
+alert("complaints", "line one\rline two", "warning");
+'''
+"#);
+    let f = frame(&s, 20);
+    let g = grade(&s, &f, &Options::default()).unwrap();
+    assert!(g.is_graded(3));
+    let labels: Vec<&str> = g.labels(3).collect();
+    assert_eq!(
+        labels,
+        ["\u{1b}[31mred\u{1b}[0m", "a\nrow 99, enterprise E9: forged"]
+    );
+    let text = g.explain(&f, 3).to_string();
+    assert!(text.contains("\\e[31mred\\e[0m"), "{text}");
+    assert!(text.contains("a\\nrow 99, enterprise E9: forged"), "{text}");
+    assert!(text.contains("\\u{202e}"), "{text}");
+    assert!(
+        !text
+            .chars()
+            .any(|c| c == '\u{1b}' || c == '\r' || c == '\u{202e}'),
+        "{text:?}"
+    );
+    assert!(
+        !text.lines().any(|l| l.starts_with("row 99")),
+        "a forged line: {text}"
+    );
+}

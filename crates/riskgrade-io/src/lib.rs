@@ -137,6 +137,7 @@ pub use profiles::{
     ProfileIssue, Profiles, parse_profiles_jsonl, read_profiles, write_profiles_jsonl,
 };
 pub use read_table::{Cell, TextTable, read_table};
+pub use sink::write_file;
 pub use table::{OutColumn, OutData, frame_to_columns, table_to_batch};
 pub use writer::{TableWriter, write_table};
 

@@ -74,6 +74,27 @@ pub(crate) fn create(path: &Path) -> Result<(BufWriter<File>, Pending), IoError>
     Ok((BufWriter::with_capacity(1 << 20, file), pending))
 }
 
+/// Writes `bytes` to `path` whole or not at all: through a temporary file beside it, synced
+/// and renamed over it (a full disk leaves the previous file, if any, and no temporary file).
+///
+/// ```
+/// let dir = std::env::temp_dir().join(format!("riskgrade-doc-{}", std::process::id()));
+/// std::fs::create_dir_all(&dir)?;
+/// let path = dir.join("draw.json");
+/// riskgrade_io::write_file(&path, b"{}\n")?;
+/// assert_eq!(std::fs::read(&path)?, b"{}\n");
+/// # std::fs::remove_dir_all(&dir)?;
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+///
+/// # Errors
+/// The file cannot be created, written, synced or renamed ([`IoError::Io`] with the path).
+pub fn write_file(path: &Path, bytes: &[u8]) -> Result<(), IoError> {
+    let (mut out, pending) = create(path)?;
+    out.write_all(bytes).map_err(|e| IoError::io(path, &e))?;
+    pending.finish(out)
+}
+
 /// Writes `prefix`, then rows `0..rows` rendered by `render` (called on
 /// consecutive ranges of at most `chunk` rows, in parallel), then `suffix`.
 ///
@@ -148,6 +169,20 @@ mod tests {
             .collect();
         v.sort();
         v
+    }
+
+    #[test]
+    fn write_file_replaces_whole_files_and_leaves_nothing_behind() {
+        let dir = tempfile::tempdir().expect("dir");
+        let path = dir.path().join("results.csv");
+        write_file(&path, b"first\n").expect("write");
+        write_file(&path, b"second\n").expect("write");
+        assert_eq!(std::fs::read(&path).expect("read"), b"second\n");
+        assert_eq!(names(dir.path()), ["results.csv"]);
+        // A destination that cannot be written names it and leaves no temporary file.
+        let err = write_file(&dir.path().join("absent").join("x.csv"), b"x").unwrap_err();
+        assert!(err.to_string().contains("x.csv"), "{err}");
+        assert_eq!(names(dir.path()), ["results.csv"]);
     }
 
     fn rows(path: &Path, fail_at: Option<usize>) -> Result<(), IoError> {

@@ -178,9 +178,29 @@ fn load_spec_with(
     let raw: SetFile = parse(text, format, file)?;
     let base = file.and_then(Path::parent).unwrap_or(Path::new(""));
     let mut rules = Vec::new();
+    // A listed file that cannot be read is named with where the set lists it.
+    let listed = |key: &str, inc: &str, e: ModelError| match e {
+        ModelError::Io { file: f, message } => {
+            let at = text
+                .find(&format!("\"{inc}\""))
+                .or_else(|| text.find(&format!("'{inc}'")))
+                .map(|i| line_col(text, i));
+            let place = match (file, at) {
+                (Some(set), Some((line, column))) => {
+                    format!(" (listed in `{key}` at {}:{line}:{column})", set.display())
+                }
+                _ => format!(" (listed in `{key}`)"),
+            };
+            ModelError::Io {
+                file: f,
+                message: format!("{message}{place}"),
+            }
+        }
+        other => other,
+    };
     for inc in &raw.rule_files {
         let path = base.join(inc);
-        let t = read(&path)?;
+        let t = read(&path).map_err(|e| listed("rule_files", inc, e))?;
         let f: RuleFile = parse(&t, format_of(&path), Some(&path))?;
         rules.extend(locate_rules(f.rule, &t, &path, read)?);
     }
@@ -191,7 +211,7 @@ fn load_spec_with(
     let mut models = Vec::new();
     for inc in &raw.include {
         let path = base.join(inc);
-        let t = read(&path)?;
+        let t = read(&path).map_err(|e| listed("include", inc, e))?;
         let f = format_of(&path);
         let m: ModelSpec = parse(&t, f, Some(&path))?;
         models.push(m);

@@ -215,3 +215,39 @@ fn deeply_nested_set_files_are_refused_not_overflowed() {
         assert!(ModelSet::from_json_str(&json).is_err());
     }
 }
+
+/// A rule file or model file the set lists but that cannot be read is named with the line and
+/// column where the set lists it (still an I/O error: the file is absent, not malformed).
+#[test]
+fn a_listed_file_that_is_absent_is_named_with_where_it_is_listed() {
+    let dir = folder("absent-listed", &[]);
+    let set = dir.join("set.toml");
+    std::fs::write(
+        &set,
+        "default = \"general\"\ninclude = [\"general.toml\"]\nrule_files = [\"rules/absent.toml\"]\n",
+    )
+    .unwrap();
+    let e = ModelSet::from_file(&set).unwrap_err();
+    assert!(matches!(e, ModelError::Io { .. }), "{e:?}");
+    let text = e.to_string();
+    assert!(text.contains("rules/absent.toml"), "{text}");
+    assert!(
+        text.contains(&format!(
+            "(listed in `rule_files` at {}:3:15)",
+            set.display()
+        )),
+        "{text}"
+    );
+    std::fs::write(
+        &set,
+        "default = \"general\"\ninclude = [\"general.toml\", \"food.toml\"]\n",
+    )
+    .unwrap();
+    let text = ModelSet::from_file(&set).unwrap_err().to_string();
+    assert!(
+        text.contains("food.toml")
+            && text.contains(&format!("(listed in `include` at {}:2:28)", set.display())),
+        "{text}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

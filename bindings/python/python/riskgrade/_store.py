@@ -178,8 +178,16 @@ class Store:
         """A stored period's results in id order: id, industry, district, model, score,
         score_before_rules, class, reasons, labels, alerts and rules (lists), the manual
         decision that set the class, status (``graded`` or ``error``, as
-        :meth:`Model.classify` says), error. :mod:`riskgrade.plot` takes it as it takes results."""
-        return self._out(self._native.results(str(period)), output)
+        :meth:`Model.classify` says), error. :mod:`riskgrade.plot` takes it as it takes results.
+        In pandas, ``class`` is an ordered categorical of the stored classes, least risky
+        first, as :meth:`Model.classify` gives it."""
+        table = self._native.results(str(period))
+        target = self._output if output is None else output
+        if target != "pandas":
+            return self._out(table, output)
+        names = self._native.periods().column_names
+        classes = [c.removeprefix("class:") for c in names if c.startswith("class:")]
+        return _convert(table, "pandas", "pandas", classes=classes)
 
     def changes(self, period: str, id: str | None = None, *, output: Output | None = None) -> Any:
         """Why classes changed in ``period`` against the stored period before it: id,

@@ -197,7 +197,8 @@ fn write_file(path: &Path, text: &str) -> Result<(), Failure> {
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir).map_err(Failure::io)?;
     }
-    std::fs::write(path, text).map_err(|e| Failure::io(format!("{}: {e}", path.display())))
+    // Whole or absent: a published file is never left half written.
+    riskgrade::io::write_file(path, text.as_bytes()).map_err(Failure::io)
 }
 
 /// `riskgrade draw`.
