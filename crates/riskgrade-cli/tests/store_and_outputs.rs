@@ -145,7 +145,18 @@ fn run_keeps_a_stored_period_when_nothing_is_graded() {
     std::fs::write(&bad, "not json\n{\"id\": 5}\n").unwrap();
     let empty = dir.path().join("empty.jsonl");
     std::fs::write(&empty, "").unwrap();
-    for input in [&bad, &empty] {
+    // Every column the set reads, and no row.
+    let columns = dir.path().join("columns.csv");
+    let o = riskgrade(&["synth", "-n", "3", "--out", columns.to_str().unwrap(), "-q"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let header = std::fs::read_to_string(&columns).unwrap();
+    let header_only = dir.path().join("header.csv");
+    std::fs::write(
+        &header_only,
+        format!("{}\n", header.lines().next().unwrap()),
+    )
+    .unwrap();
+    for input in [&bad, &empty, &header_only] {
         let o = riskgrade(&[
             "run",
             "-s",
