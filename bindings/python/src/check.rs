@@ -7,7 +7,9 @@ use std::sync::Arc;
 use arrow_array::{ArrayRef, NullArray, RecordBatch};
 use arrow_schema::{DataType, Field, Schema as ArrowSchema};
 use pyo3::prelude::*;
-use riskgrade::{Column, Date, Frame, Grader, InputType, ModelSet, Options, Problem, Schema};
+use riskgrade::{
+    Column, Date, Frame, Grader, InputType, ModelSet, Options, Problem, Schema, ScoreFn, Source,
+};
 use serde_json::{Value, json};
 
 use crate::errors::data_error;
@@ -161,6 +163,7 @@ fn values(
         })
         .collect();
     out.extend(fractional_counts(set, &frame, &names));
+    out.extend(unknown_categories(set, &frame, &names));
     out.sort_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.cmp(&b.1)));
     out.dedup_by(|a, b| a.0 == b.0 && a.1 == b.1);
     out.into_iter().map(|(_, _, v)| v).collect()
@@ -183,6 +186,75 @@ fn fractional_counts(set: &ModelSet, frame: &Frame, names: &[&str]) -> Vec<(usiz
                     "row": row, "id": frame.ids()[row], "column": column,
                     "problem": format!("count {x} is not a whole number (graded as it is)"),
                     "flagged": true,
+                });
+                out.push((row, column.to_string(), v));
+            }
+        }
+    }
+    out
+}
+
+/// Category labels that no indicator reading the input names (`LLC` where the map has `llc`):
+/// graded with the indicator's `other` points, so reported as flagged, with the label meant
+/// when one is close. Labels without `other` points are errors the grading reports already.
+fn unknown_categories(
+    set: &ModelSet,
+    frame: &Frame,
+    names: &[&str],
+) -> Vec<(usize, String, Value)> {
+    let mut out = Vec::new();
+    for (name, spec) in set.schema().inputs() {
+        let column = spec.column_name(name);
+        if spec.ty != InputType::Category || !names.contains(&column) {
+            continue;
+        }
+        let Some((_, Column::Category { codes, dict })) = frame.column(name) else {
+            continue;
+        };
+        // Every category indicator reading the input, with its labels and `other` points.
+        let leaves: Vec<(&str, Vec<&str>, f64)> = set
+            .models()
+            .iter()
+            .flat_map(|m| m.leaves())
+            .filter_map(|l| match (&l.source, &l.func) {
+                (
+                    Source::Input { name: n, .. },
+                    ScoreFn::Category {
+                        map,
+                        other: Some(o),
+                    },
+                ) if n == name => Some((
+                    l.path.as_str(),
+                    map.keys().map(String::as_str).collect(),
+                    *o,
+                )),
+                _ => None,
+            })
+            .collect();
+        let Some((path, labels, other)) = leaves.first() else {
+            continue;
+        };
+        let unknown: Vec<Option<String>> = dict
+            .iter()
+            .map(|label| {
+                let known = leaves.iter().any(|(_, ls, _)| ls.contains(&label.as_str()));
+                (!known).then(|| {
+                    let close = labels
+                        .iter()
+                        .find(|l| l.eq_ignore_ascii_case(label.trim()));
+                    let hint = close.map(|c| format!("; did you mean `{c}`?")).unwrap_or_default();
+                    format!(
+                        "category `{label}` is not one indicator `{path}` names (graded with its other points, {}){hint}",
+                        riskgrade::format_number(*other)
+                    )
+                })
+            })
+            .collect();
+        for (row, &c) in codes.iter().enumerate() {
+            if let Some(Some(problem)) = unknown.get(c as usize) {
+                let v = json!({
+                    "row": row, "id": frame.ids()[row], "column": column,
+                    "problem": problem, "flagged": true,
                 });
                 out.push((row, column.to_string(), v));
             }

@@ -67,3 +67,26 @@ def test_a_clean_frame_has_no_bad_values(model: riskgrade.Model, table: pa.Table
     report = model.check(table)
     assert report.values == [] and report.clean
     assert riskgrade.ColumnCheck(routed=[], missing=[], extra=[], mistyped=[]).clean
+
+
+def test_a_category_no_indicator_names_is_flagged_with_the_label_meant(
+    model: riskgrade.Model, table: pa.Table
+) -> None:
+    """`LLC` and `有限责任公司` are not labels of the legal-form indicator (its map has `llc`):
+    classify grades them with its `other` points, so check flags them, and says which label
+    was meant when only the case differs."""
+    data = table.slice(0, 6)
+    forms = data.column("enterprise_type").to_pylist()
+    forms[0], forms[1], forms[2] = "LLC", "有限责任公司", "llc"
+    data = data.set_column(data.schema.get_field_index("enterprise_type"), "enterprise_type", pa.array(forms))
+    report = model.check(data)
+    found = {v["row"]: v for v in report.values if v["column"] == "enterprise_type"}
+    assert sorted(found) == [0, 1], report.values
+    assert all(v["flagged"] for v in found.values())
+    assert "category `LLC` is not one indicator" in found[0]["problem"]
+    assert "other points, 400" in found[0]["problem"]
+    assert found[0]["problem"].endswith("did you mean `llc`?")
+    assert "did you mean" not in found[1]["problem"]
+    # Graded all the same, as check says: the flagged rows are graded.
+    graded = model.classify(data, AS_OF, output="arrow").column("status").to_pylist()
+    assert graded[0] == graded[1] == "graded"

@@ -84,8 +84,10 @@ class ColumnCheck:
     would report it: ``row`` (from 0, as ``df.iloc``), ``id``, ``column``, ``problem`` (a
     count that is negative or not whole, a date or number that does not parse, a duplicate or
     missing id, a credit code, industry or district code that breaks its standard — GB
-    32100-2015, GB/T 4754-2017, GB/T 2260) and ``flagged`` (a code the set's ``[codes]``
-    policy grades anyway). A row with a problem that is not ``flagged`` comes back from
+    32100-2015, GB/T 4754-2017, GB/T 2260, a category label no indicator names) and
+    ``flagged`` (graded anyway: a code the set's ``[codes]`` policy flags, a count with a
+    fraction, a category label given the indicator's ``other`` points, with the label meant
+    when only the case differs). A row with a problem that is not ``flagged`` comes back from
     :meth:`Model.classify` as an error row."""
 
     @property
