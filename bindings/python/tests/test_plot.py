@@ -324,3 +324,20 @@ def test_the_package_does_not_import_matplotlib() -> None:
     code = "import sys, riskgrade; print('matplotlib' in sys.modules, hasattr(riskgrade, 'plot'))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.split() == ["False", "False"]
+
+
+def test_the_plot_modules_docstring_examples_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The examples in riskgrade.plot's docstrings run as written (in a scratch folder: one
+    saves a figure) and draw what they say."""
+    import doctest
+
+    monkeypatch.chdir(tmp_path)
+    finder = doctest.DocTestFinder()
+    runner = doctest.DocTestRunner(optionflags=doctest.ELLIPSIS)
+    for test in finder.find(rplot, "riskgrade.plot"):
+        runner.run(test)
+    result = runner.summarize(verbose=False)
+    plt.close("all")
+    assert result.attempted >= 9 and result.failed == 0, result
+    saved = matplotlib.image.imread(tmp_path / "migration.png")
+    assert saved.shape[0] > 100 and saved.shape[1] > 100
