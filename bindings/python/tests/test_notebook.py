@@ -24,7 +24,7 @@ def test_the_notebook_runs_a_year_end_to_end(tmp_path: Path, monkeypatch: pytest
     nb = nbformat.read(NOTEBOOK, as_version=4)
     nbclient.NotebookClient(nb, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}).execute()
     last = nb.cells[-1].outputs[-1]["data"]["text/plain"]
-    assert "'months': 5" in last and "'graded': 600" in last
+    assert "'months': 12" in last and "'graded': 600" in last
     assert "'inspected': 0" not in last and "'decisions': 2" in last
     shown = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs if o.get("output_type") == "execute_result"]
     assert any("text/html" in o["data"] for o in shown), "a comparison shows as HTML"

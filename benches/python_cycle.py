@@ -1,6 +1,6 @@
 """Times the Python calls of the monthly cycle added on `riskgrade.Store` and `Model`.
 
-    python bindings/python/bench/cycle.py [N]
+    python benches/python_cycle.py [N]
 
 - `Model.check` of N enterprises (columns and every value, one grading without rules);
 - `Model.explain_many` of 100 ids against 100 calls of `Model.explain` (one grading each);
