@@ -156,6 +156,13 @@ def test_a_month_run_from_python_stores_what_the_command_line_stores(tmp_path: P
     run = store.run_month(model, profiles, "2026-10")
     assert (run.period, run.as_of, run.enterprises) == ("2026-10", "2026-10-31", 200)
     assert run.previous is None and "2026-10" in str(run) and len(repr(run)) < 200
+    shown = run._repr_html_()
+    assert shown.startswith("<p><b>2026-10</b> (as of 2026-10-31): 200 of 200 enterprises graded")
+    assert "the first stored period" in shown and len(shown) < 400
+    after = riskgrade.Store(tmp_path / "py2.db", writable=True)
+    after.run_month(model, profiles, "2026-09")
+    shown = after.run_month(model, profiles, "2026-10")._repr_html_()
+    assert "against 2026-09: " in shown and " riskier, " in shown, shown
     ours = store.results("2026-10").drop_columns(["manual_decision"])
     theirs = riskgrade.Store(by_cli).results("2026-10").drop_columns(["manual_decision"])
     assert ours.equals(theirs)

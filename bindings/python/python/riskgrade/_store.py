@@ -518,6 +518,20 @@ class MonthRun:
             f"riskier={self.riskier}, less_risky={self.less_risky})"
         )
 
+    def _repr_html_(self) -> str:
+        import html
+
+        against = (
+            f"against {html.escape(self.previous)}: {self.riskier:,} riskier, {self.less_risky:,} less risky, "
+            f"{self.new:,} new, {self.gone:,} gone"
+            if self.previous is not None
+            else "the first stored period"
+        )
+        return (
+            f"<p><b>{html.escape(self.period)}</b> (as of {html.escape(self.as_of)}): "
+            f"{self.graded:,} of {self.enterprises:,} enterprises graded, {self.errors:,} errors; {against}</p>"
+        )
+
 
 @dataclasses.dataclass(frozen=True)
 class Commitment:
