@@ -98,6 +98,20 @@ def test_roc_and_ks_agree_with_the_evaluation(store: riskgrade.Store) -> None:
     xs, ys = ax.lines[0].get_data()
     assert (xs[0], ys[0], xs[-1], ys[-1]) == (0, 0, 1, 1)
     assert f"{e.problems:,} problems in {e.scored:,} inspections" in ax.get_title()
+    # Every point, counted afresh: at each distinct score, riskiest first, the share of the
+    # closed scored tasks at or above it and the share of the problems they found.
+    closed = tasks.dropna(subset=["score", "result"]).to_dict("records")
+    problem = {"problem", "not_reachable", "refused"}
+    total = sum(t["result"] in problem for t in closed)
+    want = [(0.0, 0.0)] + [
+        (
+            sum(t["score"] >= cut for t in closed) / len(closed),
+            sum(t["score"] >= cut and t["result"] in problem for t in closed) / total,
+        )
+        for cut in sorted({t["score"] for t in closed}, reverse=True)
+    ]
+    assert list(xs) == pytest.approx([x for x, _ in want])
+    assert list(ys) == pytest.approx([y for _, y in want])
 
 
 def test_psi_bars_are_the_comparison_largest_first(store: riskgrade.Store) -> None:
