@@ -96,14 +96,16 @@ impl Parsed<'_> {
     }
 }
 
-/// Profiles from JSON text: an array, or one object per line.
+/// Profiles from JSON text: an array, or one object per line. A profile that cannot be read
+/// (a record's date that does not parse, an unknown field) is its own error row, named by the
+/// line it starts on; the others are graded.
 fn parse_profiles(text: &str) -> PyResult<(Vec<Enterprise>, Unreadable)> {
-    if text.trim_start().starts_with('[') {
-        let v: Vec<Enterprise> = serde_json::from_str(text)
-            .map_err(|e| data_error(format!("profiles: {e}"), None, None))?;
-        return Ok((v, Vec::new()));
+    let p = if text.trim_start().starts_with('[') {
+        riskgrade::io::parse_profiles_json(text, false)
+    } else {
+        riskgrade::io::parse_profiles_jsonl(text, false)
     }
-    let p = riskgrade::io::parse_profiles_jsonl(text, false).map_err(|e| io_err(&e))?;
+    .map_err(|e| io_err(&e))?;
     let unreadable = p.unreadable();
     Ok((p.enterprises, unreadable))
 }

@@ -189,3 +189,27 @@ def test_strict_covers_rule_failures(tmp_path: Path) -> None:
     profiles = [p if p["industry"] == "C1431" else {**p, "attributes": known} for p in PROFILES]
     out = model.classify(profiles, as_of=AS_OF, strict=True, on_rule_error="skip-rule")
     assert set(out.column("status").to_pylist()) == {"graded"}
+
+
+def test_one_profile_that_cannot_be_read_is_its_own_error_row() -> None:
+    """A record dated "not a date" in one profile of a list (or a JSON array) does not refuse
+    the batch: that profile is an error row naming its line, the others are graded."""
+    import json
+
+    model = riskgrade.Model.reference()
+    profiles = [
+        {"id": "A1", "industry": "F5211", "registered": "2012-01-01"},
+        {"id": "B2", "industry": "F5211", "registered": "2012-01-01", "records": [{"kind": "penalty", "date": "not a date"}]},
+        {"id": "C3", "industry": "F5211", "registered": "2014-01-01"},
+    ]
+    for data in (profiles, json.dumps(profiles, indent=1)):
+        rows = {r["id"]: r for r in model.classify(data, "2026-11-01").to_pylist()}
+        assert sorted(rows) == ["A1", "B2", "C3"]
+        assert rows["A1"]["status"] == rows["C3"]["status"] == "graded"
+        assert rows["B2"]["status"] == "error"
+        assert "`not a date` is not a date" in rows["B2"]["error"]
+    # Dicts go one per line, so the line is the profile's place in the list.
+    rows = {r["id"]: r for r in model.classify(profiles, "2026-11-01").to_pylist()}
+    assert "line 2:" in rows["B2"]["error"]
+    with pytest.raises(riskgrade.DataError, match="B2"):
+        model.classify(profiles, "2026-11-01", strict=True)

@@ -134,7 +134,8 @@ pub use arrow_schema;
 pub use batches::{BatchReader, InputBatch, read_batches};
 pub use error::{ARROW_SOURCE, IoError, TEXT_SOURCE};
 pub use profiles::{
-    ProfileIssue, Profiles, parse_profiles_jsonl, read_profiles, write_profiles_jsonl,
+    ProfileIssue, Profiles, parse_profiles_json, parse_profiles_jsonl, read_profiles,
+    write_profiles_jsonl,
 };
 pub use read_table::{Cell, TextTable, read_table};
 pub use sink::write_file;

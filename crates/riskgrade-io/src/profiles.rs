@@ -160,6 +160,30 @@ pub fn parse_profiles_jsonl(text: &str, strict: bool) -> Result<Profiles, IoErro
     parse_jsonl(Path::new(TEXT_SOURCE), text.as_bytes(), strict)
 }
 
+/// Parses profiles in JSON from memory: an array of profiles, or one profile.
+///
+/// Works like [`read_profiles`] on a `.json` file: a profile that cannot be read is a
+/// [`ProfileIssue`] on the line it starts on, the others are kept; errors name the file
+/// `<text>`.
+///
+/// ```
+/// let text = "[{\"id\": \"E1\", \"industry\": \"C14\"},\n {\"id\": \"E2\", \"registered\": \"soon\"}]";
+/// let p = riskgrade_io::parse_profiles_json(text, false)?;
+/// assert_eq!(p.enterprises.len(), 1);
+/// assert_eq!(p.issues[0].line, 2);
+/// assert_eq!(p.issues[0].id.as_deref(), Some("E2"));
+/// assert!(riskgrade_io::parse_profiles_json(text, true).is_err());
+/// # Ok::<(), riskgrade_io::IoError>(())
+/// ```
+///
+/// # Errors
+/// [`IoError::Json`] when the text is not JSON at all; when `strict`,
+/// [`IoError::BadProfiles`] if any profile could not be read.
+pub fn parse_profiles_json(text: &str, strict: bool) -> Result<Profiles, IoError> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    parse_json(Path::new(TEXT_SOURCE), text, strict)
+}
+
 /// Writes profiles to `path` as JSON Lines (one profile per line), whatever the extension.
 ///
 /// Profiles are serialised in parallel chunks and written through a buffer.

@@ -215,7 +215,9 @@ def _profiles_json(data: object, kind: str) -> str:
         return data.decode() if isinstance(data, bytes) else str(data)
     if isinstance(data, Mapping):
         data = [data]
-    return json.dumps(list(data), default=str)  # type: ignore[call-overload]
+    # One profile per line: a profile that cannot be read is named by its line, the profile's
+    # place in the list counting from 1.
+    return "\n".join(json.dumps(p, default=str) for p in data)  # type: ignore[attr-defined]
 
 
 _OUTPUTS = ("auto", "arrow", "pandas", "polars")
