@@ -51,7 +51,7 @@ fn report(set: &Arc<ModelSet>, batches: &[RecordBatch], as_of: Date) -> Value {
             continue;
         }
         let one = Schema::new([(name.clone(), spec.clone())]);
-        if let Some(e) = mistype(batches, column, &one) {
+        if let Some(e) = mistype(batches, column, &one, as_of) {
             mistyped.push(json!({"column": column, "type": spec.ty.name(), "problem": e}));
         }
     }
@@ -66,13 +66,44 @@ fn report(set: &Arc<ModelSet>, batches: &[RecordBatch], as_of: Date) -> Value {
         .iter()
         .filter(|p| !known.contains(p.as_str()))
         .collect();
+    let cautions = cautions(set, &routed, batches);
     let routed: Vec<&str> = routed.iter().map(|&m| set.models()[m].id()).collect();
     let unusable: BTreeSet<String> = mistyped
         .iter()
         .filter_map(|m| m["column"].as_str().map(str::to_string))
         .collect();
     let values = values(set, batches, &unusable, as_of);
-    json!({"routed": routed, "missing": missing, "extra": extra, "mistyped": mistyped, "values": values})
+    json!({"routed": routed, "missing": missing, "extra": extra, "mistyped": mistyped, "values": values, "cautions": cautions})
+}
+
+/// The flags of the routed models that the batch leaves missing somewhere while their model
+/// grades a missing value, silently, as `true` or `false` (or beyond both): the model, the
+/// column, how many values are missing, and what the model should say instead.
+fn cautions(set: &ModelSet, routed: &BTreeSet<usize>, batches: &[RecordBatch]) -> Vec<Value> {
+    let mut out = Vec::new();
+    for &m in routed {
+        let model = &set.models()[m];
+        for s in model.silent_missing_flags() {
+            let column = set
+                .schema()
+                .inputs()
+                .iter()
+                .find(|(n, _)| *n == s.input)
+                .map_or(s.input.as_str(), |(n, spec)| spec.column_name(n));
+            let nulls: usize = batches
+                .iter()
+                .filter_map(|b| b.column_by_name(column))
+                .map(|c| c.logical_null_count())
+                .sum();
+            if nulls > 0 {
+                out.push(json!({
+                    "model": model.id(), "column": column, "missing": nulls,
+                    "caution": format!("model `{}`: {s}", model.id()),
+                }));
+            }
+        }
+    }
+    out
 }
 
 /// Every bad value of the batch's usable columns, one per row and column, as `classify` would
@@ -123,7 +154,8 @@ fn values(
             RecordBatch::try_new(Arc::new(ArrowSchema::new(fields)), cols).ok()
         })
         .collect();
-    let Ok(mut frame) = riskgrade::io::frame_from_batches(&narrowed, set.schema()) else {
+    let Ok(mut frame) = riskgrade::io::frame_from_batches_as_of(&narrowed, set.schema(), as_of)
+    else {
         return Vec::new();
     };
     if let Some(codes) = texts(batches, "credit_code") {
@@ -282,7 +314,7 @@ fn texts(batches: &[RecordBatch], column: &str) -> Option<Vec<String>> {
 
 /// Why `column` cannot feed its input, read alone with the identity columns (all-null
 /// stand-ins for those the batch lacks, which are reported as missing).
-fn mistype(batches: &[RecordBatch], column: &str, one: &Schema) -> Option<String> {
+fn mistype(batches: &[RecordBatch], column: &str, one: &Schema, as_of: Date) -> Option<String> {
     let alone: Vec<RecordBatch> = batches
         .iter()
         .filter_map(|b| {
@@ -300,7 +332,7 @@ fn mistype(batches: &[RecordBatch], column: &str, one: &Schema) -> Option<String
             RecordBatch::try_new(Arc::new(ArrowSchema::new(fields)), cols).ok()
         })
         .collect();
-    match riskgrade::io::frame_from_batches(&alone, one) {
+    match riskgrade::io::frame_from_batches_as_of(&alone, one, as_of) {
         Err(riskgrade::io::IoError::MissingColumn { .. }) | Ok(_) => None,
         Err(e) => Some(e.to_string()),
     }

@@ -85,6 +85,40 @@ create_exception!(
     "A batch that could not be evaluated; `row`, `rule_id`, `file`, `line`, `column` when a rule stopped it."
 );
 
+/// The structured attributes of each exception class. Each is `None` on the class, so that
+/// an attribute a particular error does not know reads as `None`, never raises
+/// `AttributeError`; subclasses inherit their base's.
+const ATTRIBUTES: [(&str, &[&str]); 4] = [
+    ("ModelError", &["file", "line", "column", "model", "path"]),
+    ("RuleCompileError", &["rule_id"]),
+    (
+        "DataError",
+        &[
+            "row", "column", "file", "line", "value", "id", "model", "method", "side",
+        ],
+    ),
+    (
+        "EvaluationError",
+        &["row", "rule_id", "file", "line", "column", "side"],
+    ),
+];
+
+/// Sets every structured attribute of every exception class to `None` on the class.
+pub(crate) fn declare_attributes(py: Python<'_>) -> PyResult<()> {
+    for (class, names) in ATTRIBUTES {
+        let ty = match class {
+            "ModelError" => py.get_type::<ModelError>(),
+            "RuleCompileError" => py.get_type::<RuleCompileError>(),
+            "DataError" => py.get_type::<DataError>(),
+            _ => py.get_type::<EvaluationError>(),
+        };
+        for name in names {
+            ty.setattr(*name, py.None())?;
+        }
+    }
+    Ok(())
+}
+
 /// An attribute's value on an exception.
 #[derive(Clone)]
 pub(crate) enum Attr {
@@ -217,11 +251,11 @@ pub(crate) fn model_err(e: &SetError) -> PyErr {
             Attr::None,
             Attr::None,
         ),
-        SetError::Invalid { model, problem } => located(
-            Attr::None,
-            Attr::None,
-            Attr::None,
-            Attr::Text(model.clone()),
+        SetError::Invalid { model, problem, at } => located(
+            at.file.as_deref().map_or(Attr::None, Attr::file),
+            Attr::position(at.line),
+            Attr::position(at.column),
+            Attr::Text(model.to_string()),
             Attr::text(problem_path(problem)),
         ),
         SetError::Set(problem) => match rule_declaration(problem) {
@@ -288,9 +322,13 @@ fn rule_attrs(e: &RuleError) -> [(&'static str, Attr); 4] {
             at.line,
             at.column,
         ),
-        RuleError::When { file, column, .. } => {
-            (file.as_ref().map(|f| f.display().to_string()), 0, *column)
-        }
+        RuleError::When {
+            file, line, column, ..
+        } => (
+            file.as_ref().map(|f| f.display().to_string()),
+            *line,
+            *column,
+        ),
         RuleError::DuplicateId(_) => (None, 0, 0),
         _ => (None, 0, 0),
     };
@@ -499,7 +537,13 @@ pub(crate) fn store_err(e: &riskgrade::store::StoreError, file: &Path) -> PyErr 
         let missing = |what: &str, n: i64| {
             with_attrs(
                 pyo3::exceptions::PyKeyError::new_err(e.to_string()),
-                &[(what, Attr::Text(n.to_string())), file_attr.clone()],
+                &[
+                    (
+                        what,
+                        usize::try_from(n).map_or_else(|_| Attr::Text(n.to_string()), Attr::Int),
+                    ),
+                    file_attr.clone(),
+                ],
             )
         };
         match request {

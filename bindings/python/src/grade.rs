@@ -6,7 +6,6 @@ use std::sync::atomic::AtomicBool;
 
 use arrow_array::RecordBatch;
 use pyo3::prelude::*;
-use pyo3_arrow::PyRecordBatchReader;
 use pyo3_arrow::input::AnyRecordBatch;
 use riskgrade::{Enterprise, EvalError, Frame, Grader, Grades, ModelSet, RuleTests};
 use serde_json::{Value, json};
@@ -36,7 +35,7 @@ impl PyModel {
         cancel: Arc<AtomicBool>,
     ) -> PyResult<(Grades, Frame)> {
         let (frame, profiles) = batch.frame(&self.set, self.set.schema(), ask.as_of)?;
-        let grades = self.grade_frame(&frame, profiles, ask, cancel)?;
+        let grades = self.grade_frame(&frame, profiles, ask, cancel, batch.positions())?;
         Ok((grades, frame))
     }
 
@@ -46,6 +45,7 @@ impl PyModel {
         profiles: Option<&[Enterprise]>,
         ask: &Ask,
         cancel: Arc<AtomicBool>,
+        positions: &[usize],
     ) -> PyResult<Grades> {
         Grader::new(Arc::clone(&self.set))
             .grade_with(
@@ -54,12 +54,32 @@ impl PyModel {
                 ask.as_of,
                 &ask.options.clone().cancel_on(cancel),
             )
-            .map_err(|e| eval_err(&e))
+            .map_err(|e| eval_err(&in_input_order(e, positions)))
     }
 
-    fn table(grades: &Grades, frame: &Frame, ask: &Ask) -> PyResult<RecordBatch> {
+    /// The results table, its rows in the input's order (`positions`: see [`Parsed::positions`]).
+    fn table(
+        grades: &Grades,
+        frame: &Frame,
+        ask: &Ask,
+        positions: &[usize],
+    ) -> PyResult<RecordBatch> {
         let cols = riskgrade::results_table(grades, frame, ask.columns);
-        riskgrade::io::table_to_batch(&cols).map_err(|e| io_err(&e))
+        let batch = riskgrade::io::table_to_batch(&cols).map_err(|e| io_err(&e))?;
+        if positions.is_empty() {
+            return Ok(batch);
+        }
+        // Row `positions[r]` of the input is the frame's row `r`: take the frame's rows in input order.
+        let mut rows = vec![0u32; positions.len()];
+        for (r, &p) in positions.iter().enumerate() {
+            rows[p] = u32::try_from(r).unwrap_or(u32::MAX);
+        }
+        arrow_select::take::take_record_batch(&batch, &arrow_array::UInt32Array::from(rows))
+            .map_err(|e| {
+                crate::errors::EvaluationError::new_err(format!(
+                    "internal error (please report it): {e}"
+                ))
+            })
     }
 }
 
@@ -166,9 +186,9 @@ impl PyModel {
         }
         let loaded = data.load()?;
         let out = crate::progress::detached(py, progress.as_ref(), Some(&ticks), |cancel| {
-            let (grades, frame) = self.grade(&loaded.parse()?, &ask, cancel)?;
-            drop(loaded);
-            Self::table(&grades, &frame, &ask)
+            let parsed = loaded.parse()?;
+            let (grades, frame) = self.grade(&parsed, &ask, cancel)?;
+            Self::table(&grades, &frame, &ask, parsed.positions())
         })?;
         to_pyarrow(py, out)
     }
@@ -188,7 +208,7 @@ impl PyModel {
         strict: bool,
         rules: bool,
         on_rule_error: &str,
-    ) -> PyResult<PyRecordBatchReader> {
+    ) -> PyResult<crate::stream::GradedStream> {
         let settings = Settings {
             reasons,
             max_reasons,
@@ -258,5 +278,40 @@ impl PyModel {
                 .collect();
             Ok(Value::Array(results).to_string())
         })
+    }
+}
+
+/// `e` with its row counted in the input's order (`positions`: see [`Parsed::positions`]), so
+/// that a row that could not be read, graded after the others, is named where it stands.
+fn in_input_order(e: EvalError, positions: &[usize]) -> EvalError {
+    let at = |row: usize| positions.get(row).copied().unwrap_or(row);
+    match e {
+        EvalError::Strict { count, mut first } => {
+            first.row = at(first.row);
+            EvalError::Strict { count, first }
+        }
+        EvalError::Rule { row, id, error } => EvalError::Rule {
+            row: at(row),
+            id,
+            error,
+        },
+        EvalError::Insufficient {
+            row,
+            id,
+            model,
+            missing,
+            known,
+            needed,
+            count,
+        } => EvalError::Insufficient {
+            row: at(row),
+            id,
+            model,
+            missing,
+            known,
+            needed,
+            count,
+        },
+        other => other,
     }
 }

@@ -40,7 +40,9 @@ pub(crate) enum Parsed<'a> {
     /// Arrow record batches.
     Arrow(&'a [RecordBatch]),
     /// Profiles.
-    Profiles(Vec<Enterprise>, Unreadable),
+    /// The profiles read, those that could not be read, and the place in the input of each
+    /// row of the frame (empty when every profile was read: the rows are in input order).
+    Profiles(Vec<Enterprise>, Unreadable, Vec<usize>),
 }
 
 impl Batch {
@@ -65,14 +67,22 @@ impl Loaded {
         match self {
             Loaded::Arrow(b) => Ok(Parsed::Arrow(b)),
             Loaded::Profiles(text) => {
-                let (ps, unreadable) = parse_profiles(text)?;
-                Ok(Parsed::Profiles(ps, unreadable))
+                let (ps, unreadable, positions) = parse_profiles(text)?;
+                Ok(Parsed::Profiles(ps, unreadable, positions))
             }
         }
     }
 }
 
 impl Parsed<'_> {
+    /// The place in the input of each row of the frame, when it is not the row's own.
+    pub(crate) fn positions(&self) -> &[usize] {
+        match self {
+            Parsed::Profiles(_, _, positions) => positions,
+            Parsed::Arrow(_) => &[],
+        }
+    }
+
     /// The frame of `schema`'s inputs as of `as_of`, and the profiles when there are some.
     pub(crate) fn frame(
         &self,
@@ -83,11 +93,15 @@ impl Parsed<'_> {
         match self {
             Parsed::Arrow(b) => Ok((
                 // A model no row is routed to demands no columns.
-                riskgrade::io::frame_from_batches(&crate::routed::fill_unrouted(set, b), schema)
-                    .map_err(|e| io_err(&e))?,
+                riskgrade::io::frame_from_batches_as_of(
+                    &crate::routed::fill_unrouted(set, b),
+                    schema,
+                    as_of,
+                )
+                .map_err(|e| io_err(&e))?,
                 None,
             )),
-            Parsed::Profiles(ps, unreadable) => Ok((
+            Parsed::Profiles(ps, unreadable, _) => Ok((
                 Frame::from_profiles(ps, schema, as_of, set.effect_periods())
                     .with_unreadable(unreadable.clone()),
                 Some(ps),
@@ -99,7 +113,7 @@ impl Parsed<'_> {
 /// Profiles from JSON text: an array, or one object per line. A profile that cannot be read
 /// (a record's date that does not parse, an unknown field) is its own error row, named by the
 /// line it starts on; the others are graded.
-fn parse_profiles(text: &str) -> PyResult<(Vec<Enterprise>, Unreadable)> {
+fn parse_profiles(text: &str) -> PyResult<(Vec<Enterprise>, Unreadable, Vec<usize>)> {
     let p = if text.trim_start().starts_with('[') {
         riskgrade::io::parse_profiles_json(text, false)
     } else {
@@ -107,7 +121,12 @@ fn parse_profiles(text: &str) -> PyResult<(Vec<Enterprise>, Unreadable)> {
     }
     .map_err(|e| io_err(&e))?;
     let unreadable = p.unreadable();
-    Ok((p.enterprises, unreadable))
+    let positions = if unreadable.is_empty() {
+        Vec::new()
+    } else {
+        p.positions()
+    };
+    Ok((p.enterprises, unreadable, positions))
 }
 
 /// The grading date.

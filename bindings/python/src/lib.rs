@@ -102,6 +102,7 @@ fn _riskgrade(m: &Bound<'_, PyModule>) -> PyResult<()> {
     let py = m.py();
     m.add_class::<PyModel>()?;
     m.add_class::<store::PyStore>()?;
+    m.add_class::<stream::GradedStream>()?;
     m.add_function(wrap_pyfunction!(check::check, m)?)?;
     m.add_function(wrap_pyfunction!(compare::compare, m)?)?;
     m.add_function(wrap_pyfunction!(explain::explain_many, m)?)?;
@@ -112,6 +113,7 @@ fn _riskgrade(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("RuleCompileError", py.get_type::<RuleCompileError>())?;
     m.add("DataError", py.get_type::<DataError>())?;
     m.add("EvaluationError", py.get_type::<EvaluationError>())?;
+    errors::declare_attributes(py)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())
 }

@@ -134,10 +134,16 @@ impl PyStore {
         let p = month(period)?;
         match self.with(py, |s| s.run(p))? {
             Some(_) => Ok(p),
-            None => Err(PyKeyError::new_err(format!(
-                "no run of {p} in {}",
-                self.path.display()
-            ))),
+            None => Err(crate::errors::with_attrs(
+                PyKeyError::new_err(format!("no run of {p} in {}", self.path.display())),
+                &[
+                    ("period", crate::errors::Attr::Text(p.to_string())),
+                    (
+                        "file",
+                        crate::errors::Attr::Text(self.path.display().to_string()),
+                    ),
+                ],
+            )),
         }
     }
 }
@@ -348,10 +354,10 @@ impl PyStore {
     fn compare(
         &self,
         py: Python<'_>,
-        from: &str,
+        from_: &str,
         to: &str,
     ) -> PyResult<(String, Py<PyAny>, Py<PyAny>, String)> {
-        let (a, b) = (self.stored(py, from)?, self.stored(py, to)?);
+        let (a, b) = (self.stored(py, from_)?, self.stored(py, to)?);
         let c = self.with(py, |s| riskgrade::compare_periods(s, a, b))?;
         let summary = serde_json::json!({
             "from": a.to_string(), "to": b.to_string(), "classes": c.classes,
@@ -406,7 +412,8 @@ impl PyStore {
     /// Grades a month into the store (writable only) as `riskgrade run` does: decisions in
     /// effect apply, the period replaces an earlier run of it atomically, and what changed since
     /// the previous period is stored. Returns the report's text and its figures as JSON.
-    #[pyo3(signature = (model, data, period, as_of=None, replace=false))]
+    #[allow(clippy::too_many_arguments)]
+    #[pyo3(signature = (model, data, period, as_of=None, replace=false, progress=None))]
     fn run_month(
         &self,
         py: Python<'_>,
@@ -415,6 +422,7 @@ impl PyStore {
         period: &str,
         as_of: Option<&str>,
         replace: bool,
+        progress: Option<Bound<'_, PyAny>>,
     ) -> PyResult<(String, String)> {
         if !self.writable {
             return Err(PyValueError::new_err(
@@ -428,7 +436,13 @@ impl PyStore {
         };
         let set = std::sync::Arc::clone(&model.set);
         let loaded = data.load()?;
-        detached(py, |_| {
+        let ticks = std::sync::Arc::new(crate::progress::Ticks::default());
+        let mut options = riskgrade::Options::default();
+        if progress.is_some() {
+            options = ticks.hook(options);
+        }
+        crate::progress::detached(py, progress.as_ref(), Some(&ticks), |cancel| {
+            let options = options.cancel_on(cancel);
             let parsed = loaded.parse()?;
             let (frame, profiles) = parsed.frame(&set, set.schema(), as_of)?;
             let input = match profiles {
@@ -436,7 +450,6 @@ impl PyStore {
                 None => riskgrade::MonthInput::Frame(&frame),
             };
             let mut store = self.store.lock().unwrap_or_else(|p| p.into_inner());
-            let options = riskgrade::Options::default();
             let month = riskgrade::MonthOptions::default().replace_drawn(replace);
             let report =
                 riskgrade::run_month_with(&mut store, &set, input, p, as_of, &options, &month)
@@ -762,8 +775,9 @@ fn results_batch(
 ) -> Result<arrow_array::RecordBatch, arrow_schema::ArrowError> {
     use std::sync::Arc;
 
-    use arrow_array::{Array, ArrayRef, StringArray};
-    let status: StringArray = (0..c.len())
+    use arrow_array::types::Int32Type;
+    use arrow_array::{Array, ArrayRef, DictionaryArray};
+    let status: DictionaryArray<Int32Type> = (0..c.len())
         .map(|i| {
             Some(if c.class.is_null(i) || !c.error.is_null(i) {
                 "error"

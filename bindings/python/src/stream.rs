@@ -1,11 +1,12 @@
 //! `Model.classify_stream`: Arrow batches graded as they are pulled, for inputs larger than memory.
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use arrow_array::{RecordBatch, RecordBatchReader};
-use arrow_schema::{ArrowError, SchemaRef};
+use arrow_schema::SchemaRef;
+use pyo3::exceptions::PyStopIteration;
 use pyo3::prelude::*;
-use pyo3_arrow::PyRecordBatchReader;
+use pyo3_arrow::{PyRecordBatch, PySchema};
 use riskgrade::{EvalError, Frame, Grader, ModelSet};
 
 use crate::errors::{data_error, eval_err, io_err};
@@ -31,12 +32,6 @@ enum Failed {
 }
 
 impl Failed {
-    fn arrow(self) -> ArrowError {
-        ArrowError::ExternalError(match self {
-            Failed::Io(e) => e.to_string().into(),
-            Failed::Eval(e) => e.to_string().into(),
-        })
-    }
     fn py(self) -> PyErr {
         match self {
             Failed::Io(e) => io_err(&e),
@@ -50,7 +45,8 @@ impl Graded {
     fn grade(&mut self, batch: &RecordBatch) -> Result<RecordBatch, Failed> {
         let filled = crate::routed::fill_unrouted(&self.set, std::slice::from_ref(batch));
         let frame =
-            riskgrade::io::frame_from_batches(&filled, self.set.schema()).map_err(Failed::Io)?;
+            riskgrade::io::frame_from_batches_as_of(&filled, self.set.schema(), self.ask.as_of)
+                .map_err(Failed::Io)?;
         let offset = self.offset;
         self.offset += batch.num_rows();
         let grades = self
@@ -68,24 +64,58 @@ impl Graded {
     }
 }
 
-impl Iterator for Graded {
-    type Item = Result<RecordBatch, ArrowError>;
-
-    fn next(&mut self) -> Option<Self::Item> {
+impl Graded {
+    /// The next results batch: `None` at the end of the input.
+    fn next_batch(&mut self) -> Result<Option<RecordBatch>, PyErr> {
         if let Some(first) = self.first.take() {
-            return Some(Ok(first));
+            return Ok(Some(first));
         }
-        let batch = match self.input.next()? {
-            Ok(b) => b,
-            Err(e) => return Some(Err(e)),
-        };
-        Some(self.grade(&batch).map_err(Failed::arrow))
+        match self.input.next() {
+            None => Ok(None),
+            Some(Err(e)) => Err(data_error(
+                format!("reading the Arrow stream: {e}"),
+                None,
+                None,
+            )),
+            Some(Ok(batch)) => self.grade(&batch).map(Some).map_err(Failed::py),
+        }
     }
 }
 
-impl RecordBatchReader for Graded {
-    fn schema(&self) -> SchemaRef {
-        Arc::clone(&self.schema)
+/// `Model.classify_stream`'s results: an iterator of `pyarrow.RecordBatch`, each graded when
+/// it is pulled (without the GIL). A batch that cannot be graded raises the same typed error
+/// as `classify` (a `DataError` whose `row` counts from the stream's first row, 0-based, as
+/// its message does), not an Arrow error.
+#[pyclass(module = "riskgrade._riskgrade", name = "GradedStream")]
+pub(crate) struct GradedStream {
+    graded: Mutex<Graded>,
+    schema: SchemaRef,
+}
+
+#[pymethods]
+impl GradedStream {
+    /// The results' schema, that of `classify`'s results.
+    #[getter]
+    fn schema<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        PySchema::new(Arc::clone(&self.schema)).into_pyarrow(py)
+    }
+
+    fn __iter__(slf: PyRef<'_, Self>) -> PyRef<'_, Self> {
+        slf
+    }
+
+    fn __next__<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        // Graded on a worker without the GIL: a panic is an `EvaluationError`, Ctrl-C stops it.
+        let next = crate::input::detached(py, |_| match self.graded.lock() {
+            Ok(mut g) => g.next_batch(),
+            Err(_) => Err(crate::errors::EvaluationError::new_err(
+                "internal error (please report it): an earlier batch of this stream failed",
+            )),
+        })?;
+        match next {
+            Some(batch) => PyRecordBatch::new(batch).into_pyarrow(py),
+            None => Err(PyStopIteration::new_err(())),
+        }
     }
 }
 
@@ -94,7 +124,7 @@ pub(crate) fn classify_stream(
     set: &Arc<ModelSet>,
     input: Box<dyn RecordBatchReader + Send>,
     ask: Ask,
-) -> PyResult<PyRecordBatchReader> {
+) -> PyResult<GradedStream> {
     if let Some(model) = riskgrade::share_model(set) {
         let e = riskgrade::StreamError::ShareClasses {
             model: model.to_string(),
@@ -126,5 +156,9 @@ pub(crate) fn classify_stream(
             batch.map_err(|e| data_error(format!("reading the Arrow stream: {e}"), None, None))?;
         graded.first = Some(graded.grade(&batch).map_err(Failed::py)?);
     }
-    Ok(PyRecordBatchReader::new(Box::new(graded)))
+    let schema = Arc::clone(&graded.schema);
+    Ok(GradedStream {
+        graded: Mutex::new(graded),
+        schema,
+    })
 }

@@ -182,8 +182,10 @@ def test_a_bad_row_is_reported_and_the_others_graded(model: riskgrade.Model, tab
 
     bad_profiles = "\n".join([json.dumps(PROFILES[0]), '{"id": "X", "industry": "F5211", "recrods": []}', json.dumps(PROFILES[2])])
     out = model.classify(bad_profiles, as_of=AS_OF)
-    assert out.column("status").to_pylist() == ["graded", "graded", "error"]
-    assert "recrods" in out.column("error")[2].as_py()
+    # In the input's order: the profile that could not be read stands where it was given.
+    assert out.column("status").to_pylist() == ["graded", "error", "graded"]
+    assert out.column("id").to_pylist() == [PROFILES[0]["id"], "X", PROFILES[2]["id"]]
+    assert "recrods" in out.column("error")[1].as_py()
 
 
 def test_data_errors_name_the_column(model: riskgrade.Model, table: pa.Table) -> None:

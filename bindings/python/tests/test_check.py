@@ -3,6 +3,8 @@ maps names, and a frame needs only the columns of the models its rows are routed
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pandas as pd
 import polars as pl
 import pyarrow as pa
@@ -10,6 +12,8 @@ import pytest
 
 import riskgrade
 from conftest import AS_OF
+
+EXAMPLES = Path(__file__).resolve().parents[3] / "examples"
 
 
 def general_only(model: riskgrade.Model, table: pa.Table) -> pa.Table:
@@ -138,3 +142,31 @@ def test_the_docstring_examples_run() -> None:
         runner.run(test)
     result = runner.summarize(verbose=False)
     assert result.attempted >= 10 and result.failed == 0
+
+
+def test_a_missing_flag_is_graded_as_its_model_declares_and_silence_is_cautioned(
+    model: riskgrade.Model, table: pa.Table
+) -> None:
+    data = table.slice(0, 200)
+    i = data.schema.get_field_index("annual_report_on_time")
+    gaps = data.set_column(
+        i, "annual_report_on_time", pa.array([None if r % 5 == 0 else True for r in range(200)], pa.bool_())
+    )
+    on_time = data.set_column(i, "annual_report_on_time", pa.array([True] * 200, pa.bool_()))
+    late = data.set_column(i, "annual_report_on_time", pa.array([False] * 200, pa.bool_()))
+    # The reference model declares its flags' policies: no caution, and a missing report is
+    # graded halfway between filed on time and late, never as either.
+    assert model.check(gaps).cautions == []
+    graded = [model.classify(t, AS_OF, output="arrow", rules=False).column("score").to_pylist() for t in (gaps, on_time, late)]
+    general = model.classify(gaps, AS_OF, output="arrow").column("model").to_pylist()
+    rows = [r for r in range(0, 200, 5) if general[r] == "general"]
+    assert rows
+    for r in rows:
+        assert graded[1][r] < graded[0][r] < graded[2][r], (r, graded[0][r], graded[1][r], graded[2][r])
+    # A model leaving the flag to [defaults] grades a missing report as filed on time: cautioned.
+    text = (EXAMPLES / "models" / "general.toml").read_text(encoding="utf-8")
+    silent = riskgrade.Model.from_toml(text.replace("missing = 450\n", "", 1))
+    check = silent.check(gaps)
+    assert [(c["model"], c["column"], c["missing"]) for c in check.cautions] == [("general", "annual_report_on_time", 40)]
+    assert "as `true` does" in check.cautions[0]["caution"] and check.ok
+    assert silent.check(on_time).cautions == []

@@ -132,7 +132,7 @@ def test_a_verification_agrees_with_the_command_line(twins: tuple[Path, Path], t
     assert f"{w.stored_tasks} stored" in r.stderr
     with pytest.raises(KeyError) as e:
         store.verify(999)
-    assert e.value.draw == "999"  # type: ignore[attr-defined]
+    assert e.value.draw == 999  # type: ignore[attr-defined]
 
 
 def test_outcomes_from_python_close_the_tasks_the_command_line_closes(twins: tuple[Path, Path], tmp_path: Path) -> None:
@@ -288,7 +288,7 @@ def test_decisions_are_refused_as_the_command_line_refuses_them(twins: tuple[Pat
         store.override("E1", "C", effective="March", by="x", reason="y")
     with pytest.raises(KeyError) as e:
         store.revoke(999, by="x", why="y")
-    assert e.value.decision == "999"  # type: ignore[attr-defined]
+    assert e.value.decision == 999  # type: ignore[attr-defined]
     n = store.override("E1", "C", effective="2026-03-01", by="x", reason="y")
     with pytest.raises(riskgrade.DataError, match="only an open objection"):
         store.resolve(n, "rejected", by="x", note="y")

@@ -38,7 +38,62 @@ def test_an_invalid_model_keeps_its_model_and_path() -> None:
     assert e.value.model == "general"
     assert e.value.path is not None
     assert e.value.path in str(e.value) or "(top level)" in str(e.value)
-    assert e.value.line is None and e.value.file is None
+    # From text: no file, and the line of the top level's first weight, the one that was changed.
+    changed = broken[: broken.index('path = "basic"\nweight = 0.3')].count("\n") + 2
+    assert (e.value.file, e.value.line, e.value.column) == (None, changed, 1)
+    assert str(e.value).startswith(f"bad model: line {changed}, column 1: model `general`")
+
+
+def test_a_model_that_makes_no_sense_is_placed_in_its_file(tmp_path: Path) -> None:
+    for f in EXAMPLES.glob("*.toml"):
+        shutil.copy(f, tmp_path / f.name)
+    food = tmp_path / "food_production.toml"
+    text = food.read_text(encoding="utf-8")
+    assert text.count("edges = [") > 1
+    at = text.index("edges = [")
+    end = text.index("]", at)
+    broken = text[:at] + "edges = [3, 2, 1" + text[end:]
+    food.write_text(broken, encoding="utf-8")
+    with pytest.raises(riskgrade.ModelError) as e:
+        riskgrade.Model.from_path(tmp_path / "reference.toml")
+    err = e.value
+    line_start = broken.rindex("\n", 0, broken.rindex("score = ", 0, at)) + 1
+    assert err.file == str(food) and err.model == "food", (err.file, err.model)
+    assert err.line == broken[:line_start].count("\n") + 1 and err.column == 1, (err.line, err.column)
+    assert f"{food}:{err.line}:1: model `food`" in str(err)
+    assert err.path is not None and err.path in str(err)
+
+
+def test_a_bad_when_names_its_rule_file_and_line(tmp_path: Path) -> None:
+    for f in EXAMPLES.glob("*.toml"):
+        shutil.copy(f, tmp_path / f.name)
+    rules = tmp_path / "reference_rules.toml"
+    text = rules.read_text(encoding="utf-8")
+    good = 'when = "abnormal_entries_3y >= 2"'
+    assert good in text
+    rules.write_text(text.replace(good, 'when = "abnormal_entries_3y = 2"'), encoding="utf-8")
+    with pytest.raises(riskgrade.RuleCompileError) as e:
+        riskgrade.Model.from_path(tmp_path / "reference.toml")
+    err = e.value
+    assert err.rule_id == "repeated_abnormal_listing"
+    assert err.file == str(rules)
+    assert err.line == text[: text.index(good)].count("\n") + 1
+    assert err.column == 21, err.column  # the `=` in the condition, as the caret shows
+    assert f"({rules}:{err.line}): in `when`, column 21" in str(err)
+    # A rule error has no model path: it reads as None rather than raising AttributeError.
+    assert err.model is None and err.path is None
+
+
+def test_every_declared_attribute_reads_as_none_when_not_set() -> None:
+    declared = {
+        riskgrade.ModelError: ["file", "line", "column", "model", "path"],
+        riskgrade.RuleCompileError: ["rule_id", "file", "line", "column", "model", "path"],
+        riskgrade.DataError: ["row", "column", "file", "line", "value", "id", "model", "method", "side"],
+        riskgrade.EvaluationError: ["row", "rule_id", "file", "line", "column", "side"],
+    }
+    for cls, names in declared.items():
+        err = cls("message")
+        assert {n: getattr(err, n) for n in names} == dict.fromkeys(names), cls
 
 
 def test_a_rule_that_fails_at_run_time_is_an_evaluation_error(tmp_path: Path) -> None:
@@ -203,13 +258,24 @@ def test_one_profile_that_cannot_be_read_is_its_own_error_row() -> None:
         {"id": "C3", "industry": "F5211", "registered": "2014-01-01"},
     ]
     for data in (profiles, json.dumps(profiles, indent=1)):
-        rows = {r["id"]: r for r in model.classify(data, "2026-11-01").to_pylist()}
-        assert sorted(rows) == ["A1", "B2", "C3"]
+        graded = model.classify(data, "2026-11-01").to_pylist()
+        # In the input's order: the profile that could not be read stands where it was given.
+        assert [r["id"] for r in graded] == ["A1", "B2", "C3"]
+        rows = {r["id"]: r for r in graded}
         assert rows["A1"]["status"] == rows["C3"]["status"] == "graded"
         assert rows["B2"]["status"] == "error"
         assert "`not a date` is not a date" in rows["B2"]["error"]
     # Dicts go one per line, so the line is the profile's place in the list.
     rows = {r["id"]: r for r in model.classify(profiles, "2026-11-01").to_pylist()}
     assert "line 2:" in rows["B2"]["error"]
-    with pytest.raises(riskgrade.DataError, match="B2"):
+    with pytest.raises(riskgrade.DataError, match="B2") as e:
         model.classify(profiles, "2026-11-01", strict=True)
+    # Rows count in the input's order, from 0, in the message and the attribute alike.
+    assert e.value.row == 1 and "row 1" in str(e.value), (e.value.row, str(e.value))
+    # Later rows keep their place too.
+    many = [{"id": f"E{i}", "industry": "F5211", "registered": "2012-01-01"} for i in range(6)]
+    many[4]["registered"] = "soon"
+    assert [r["id"] for r in model.classify(many, "2026-11-01").to_pylist()] == [f"E{i}" for i in range(6)]
+    with pytest.raises(riskgrade.DataError) as e:
+        model.classify(many, "2026-11-01", strict=True)
+    assert e.value.row == 4 and "row 4" in str(e.value), (e.value.row, str(e.value))

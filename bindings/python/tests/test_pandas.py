@@ -236,3 +236,47 @@ def test_an_outcome_outside_the_vocabulary_is_an_error_naming_the_row(
         riskgrade.compare(table, AS_OF, before=model, outcomes=frame)
     assert e.value.row == 1 and e.value.column == column
     assert "row 1," in str(e.value)
+
+
+def test_a_date_column_stands_in_for_an_input_derived_from_one_date(model: riskgrade.Model, table: pa.Table) -> None:
+    import datetime as dt
+
+    as_of = dt.date.fromisoformat(AS_OF)
+    n = table.num_rows
+    # Registration dates up to 30 years back, one in the future (missing, as a profile's would be).
+    back = [(i * 7919) % (30 * 366) for i in range(n)]
+    back[3] = -10
+    registered = [as_of - dt.timedelta(days=k) for k in back]
+    last_penalty = [None if i % 4 else as_of - dt.timedelta(days=(i * 37) % 900) for i in range(n)]
+    as_numbers = table.set_column(
+        table.schema.get_field_index("years_in_operation"),
+        "years_in_operation",
+        pa.array([k / 365.25 if k >= 0 else None for k in back], pa.float64()),
+    ).set_column(
+        table.schema.get_field_index("days_since_penalty"),
+        "days_since_penalty",
+        pa.array([None if d is None else float((as_of - d).days) for d in last_penalty], pa.float64()),
+    )
+    as_dates = table.drop_columns(["years_in_operation", "days_since_penalty"]).append_column(
+        "registered_on", pa.array(registered, pa.date32())
+    ).append_column("last_penalty", pa.array(last_penalty, pa.date32()))
+    mapping = {"registered_on": "years_in_operation", "last_penalty": "days_since_penalty"}
+    assert model.check(as_dates, columns=mapping, as_of=AS_OF).ok
+    expected = model.classify(as_numbers, AS_OF, output="arrow")
+    assert expected.column("class").null_count == 0
+    for data in (as_dates, as_dates.to_pandas(), pl.from_arrow(as_dates)):
+        got = model.classify(data, AS_OF, columns=mapping, output="arrow")
+        assert got.equals(expected), type(data)
+    # A timestamp in China time is read on its local date.
+    stamps = pa.array(
+        [dt.datetime(d.year, d.month, d.day, 0, 30) for d in registered], pa.timestamp("s", tz="Asia/Shanghai")
+    )
+    got = model.classify(as_dates.set_column(as_dates.schema.get_field_index("registered_on"), "registered_on", stamps),
+                         AS_OF, columns=mapping, output="arrow")
+    assert got.equals(expected)
+    # Only inputs derived from one date take a date: a date where a count belongs is mistyped.
+    wrong = as_dates.set_column(
+        as_dates.schema.get_field_index("complaints_1y"), "complaints_1y", pa.array(registered, pa.date32())
+    )
+    check = model.check(wrong, columns=mapping, as_of=AS_OF)
+    assert [m["column"] for m in check.mistyped] == ["complaints_1y"]

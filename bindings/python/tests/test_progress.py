@@ -6,6 +6,7 @@ from __future__ import annotations
 import _thread
 import threading
 import time
+from pathlib import Path
 
 import pyarrow as pa
 import pytest
@@ -140,3 +141,25 @@ def test_a_public_name_is_shown_and_pickled_as_riskgrade() -> None:
     e = model.explain(riskgrade.synthesize(5), AS_OF, riskgrade.synthesize(5).column("id")[0].as_py())
     assert type(e).__module__ == "riskgrade"
     assert pickle.loads(pickle.dumps(e)) == e
+
+
+def test_a_month_run_tells_its_progress_and_stops_before_storing(
+    model: riskgrade.Model, big: pa.Table, tmp_path: Path
+) -> None:
+    store = riskgrade.Store(tmp_path / "history.db", writable=True)
+    n = big.num_rows
+
+    def stop(done: int, total: int) -> None:
+        # Stops while grading; the last call, (total, total), comes once the month is stored.
+        if done < total:
+            raise RuntimeError("stop")
+
+    with pytest.raises(RuntimeError, match="stop"):
+        store.run_month(model, big, "2026-10", progress=stop)
+    assert store.periods().num_rows == 0  # nothing stored
+    seen: list[tuple[int, int]] = []
+    run = store.run_month(model, big, "2026-10", progress=lambda d, t: seen.append((d, t)))
+    assert run.enterprises == n and len(seen) >= 2, seen
+    assert all(t == n and 0 <= d <= t for d, t in seen)
+    assert all(a[0] < b[0] for a, b in zip(seen, seen[1:])), seen
+    assert seen[-1] == (n, n)

@@ -10,7 +10,10 @@ from __future__ import annotations
 import csv
 import json
 import os
+import re
 import subprocess
+from collections import Counter
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 import pandas as pd
@@ -86,13 +89,14 @@ def test_results_are_the_exported_period(db: Path, tmp_path: Path) -> None:
         assert exported[id_]["class"] == (cls or "")
         assert float(exported[id_]["score"]) == pytest.approx(score, abs=1e-3)
     assert results["labels"].map(lambda x: isinstance(x, (list, tuple)) or hasattr(x, "tolist")).all()
-    with pytest.raises(KeyError, match="1999-01"):
+    with pytest.raises(KeyError, match="1999-01") as missing:
         store.results("1999-01")
+    assert missing.value.period == "1999-01" and missing.value.file == str(db)  # type: ignore[attr-defined]
     with pytest.raises(ValueError):
         store.results("not a month")
 
 
-def test_history_decisions_and_audit_match_the_command_line(db: Path) -> None:
+def test_decisions_and_audit_match_the_command_line(db: Path) -> None:
     store = riskgrade.Store(db)
     decisions = store.decisions()
     listed = cli("decide", "list", "-s", db)
@@ -101,28 +105,143 @@ def test_history_decisions_and_audit_match_the_command_line(db: Path) -> None:
         assert f"#{d['id']} " in listed and d["reason"] in listed
     audit = store.audit()
     assert audit.num_rows == sum(1 for ln in listed.splitlines() if ln.strip()[:1].isdigit())
-    enterprise = decisions.column("enterprise")[0].as_py()
-    history = store.history(enterprise)
-    printed = cli("history", "-s", db, "--id", enterprise)
-    assert history.num_rows == len(store.periods().column("period"))
-    for period, cls in zip(history.column("period").to_pylist(), history.column("class").to_pylist()):
-        assert period in printed and (cls is None or cls in printed)
 
 
-def test_changes_and_queues_are_the_stored_ones(db: Path) -> None:
+def _score_text(score: float | None) -> str:
+    """A score as the command line prints it (`score_text`, crates/riskgrade-cli/src/ui.rs): rounded
+    to 2 decimals, halves away from zero, then `format_number` (crates/riskgrade-core/src/frame):
+    a whole number without decimals, else at most 2 decimals without trailing zeros."""
+    if score is None:
+        return "-"
+    x = float(Decimal(score * 100.0).to_integral_value(ROUND_HALF_UP)) / 100.0
+    if x.is_integer() and abs(x) < 1e15:
+        return str(int(x))
+    text = f"{x:.2f}".rstrip("0").rstrip(".")
+    return "0" if text == "-0" else text
+
+
+def test_history_is_what_the_command_line_prints(db: Path) -> None:
+    """`Store.history` of every enterprise, line by line as `riskgrade history` prints it: per
+    period the class, the score as printed, the class it was before, the manual decision that set
+    it (from `Store.results`), or why it is absent or not graded; then each change as `kind:
+    detail` (kinds from `Store.changes`); then the enterprise's decisions."""
+    store = riskgrade.Store(db)
+    periods = store.periods().to_pylist()
+    results = {p["period"]: {r["id"]: r for r in store.results(p["period"]).to_pylist()} for p in periods}
+    notes: dict[tuple[str, str], list[tuple[str, str]]] = {}
+    for p in periods:
+        for n in store.changes(p["period"]).to_pylist():
+            notes.setdefault((p["period"], n["id"]), []).append((n["kind"], n["detail"]))
+    ids = sorted(set().union(*results.values()))
+    assert len(ids) >= 300
+    shown: Counter[str] = Counter()
+    for id_ in ids:
+        history = store.history(id_).to_pylist()
+        assert [(h["period"], h["as_of"], h["model_version"]) for h in history] == [
+            (p["period"], p["as_of"], p["model_version"]) for p in periods
+        ]
+        want = [f"{id_}: class month by month"]
+        last: str | None = None
+        for h in history:
+            row = results[h["period"]].get(id_)
+            if row is None:
+                assert (h["class"], h["score"], h["error"], h["changes"]) == (None, None, None, []), (id_, h)
+                want.append(f"{h['period']}  (not in this period)")
+            elif h["class"] is not None:
+                was = f"  (was {last})" if last is not None and last != h["class"] else ""
+                decision = row["manual_decision"]
+                manual = "" if decision is None else f"  [manual decision #{decision}]"
+                want.append(f"{h['period']}  {h['class']}  score {_score_text(h['score'])}{was}{manual}")
+                shown["moved"] += bool(was)
+                shown["manual"] += bool(manual)
+            else:
+                want.append(f"{h['period']}  not graded: {h['error'] or ''}")
+            changes = notes.get((h["period"], id_), [])
+            assert [detail for _, detail in changes] == h["changes"], (id_, h["period"])
+            want += [f"      {kind}: {detail}" for kind, detail in changes]
+            shown["changes"] += len(changes)
+            if row is not None and h["class"] is not None:
+                last = h["class"]
+        decisions = store.decisions(id_).to_pylist()
+        if decisions:
+            want.append("decisions:")
+            for d in decisions:
+                outcome = "" if d["outcome"] is None else f" -> {d['outcome']}"
+                want.append(f"  {d['description']}{outcome}")
+            shown["decisions"] += len(decisions)
+        printed = cli("history", "-s", db, "--id", id_)
+        assert printed.splitlines() == "\n".join(want).splitlines(), id_
+    # What is compared holds every kind of line the command prints for a graded enterprise.
+    assert min(shown["moved"], shown["manual"], shown["changes"], shown["decisions"]) > 0, shown
+
+
+def test_changes_are_the_moves_the_command_line_lists(db: Path, tmp_path: Path) -> None:
+    """`Store.changes` of each period against `riskgrade changes --moved` (every enterprise that
+    changed class since the period before, with its reasons as `kind: detail | ...`), both ways;
+    the rows of the others are the enterprises `riskgrade changes` counts as entered."""
     store = riskgrade.Store(db)
     periods = store.periods().column("period").to_pylist()
-    changes = store.changes(periods[-1])
-    assert set(changes.column_names) == {"id", "from_class", "to_class", "kind", "detail"}
-    moved = [r for r in changes.to_pylist() if r["from_class"] != r["to_class"]]
-    results = {r["id"]: r["class"] for r in store.results(periods[-1]).to_pylist()}
-    assert all(results[r["id"]] == r["to_class"] for r in moved)
-    queue = store.queue(periods[-1])
-    printed = cli("queue", "-s", db, "-p", periods[-1])
-    for department in set(queue.column("department").to_pylist()):
-        assert department in printed
-        only = store.queue(periods[-1], department)
-        assert set(only.column("department").to_pylist()) == {department}
+    assert store.changes(periods[0]).num_rows == 0
+    compared = 0
+    for before, period in zip(periods, periods[1:]):
+        changes = store.changes(period)
+        assert set(changes.column_names) == {"id", "from_class", "to_class", "kind", "detail"}
+        was = {r["id"]: r["class"] for r in store.results(before).to_pylist()}
+        now = {r["id"]: r["class"] for r in store.results(period).to_pylist()}
+        by_id: dict[str, tuple[str | None, str | None, list[str]]] = {}
+        for r in changes.to_pylist():
+            from_class, to_class, reasons = by_id.setdefault(r["id"], (r["from_class"], r["to_class"], []))
+            assert (r["from_class"], r["to_class"]) == (from_class, to_class), r
+            assert (was.get(r["id"]), now.get(r["id"])) == (from_class, to_class), r
+            reasons.append(f"{r['kind']}: {r['detail']}")
+        moved_file = tmp_path / f"moved-{period}.jsonl"
+        printed = cli("changes", "-s", db, "--from", before, "--to", period, "--top", "0", "--moved", moved_file)
+        written = [json.loads(line) for line in moved_file.read_text(encoding="utf-8").splitlines()]
+        moved = {m["id"]: (m["from_class"], m["to_class"], m["reasons"]) for m in written}
+        assert len(moved) == len(written)
+        ours = {id_: (f, t, " | ".join(rs)) for id_, (f, t, rs) in by_id.items() if f is not None}
+        assert ours == moved, period
+        entered = {id_ for id_, (f, t, _) in by_id.items() if f is None}
+        assert all(by_id[id_][1] is not None for id_ in entered)
+        counts = re.search(r"^(\d+) riskier, (\d+) less risky, (\d+) entered, (\d+) left$", printed, re.MULTILINE)
+        assert counts is not None, printed
+        assert int(counts[1]) + int(counts[2]) == len(ours) and int(counts[3]) == len(entered)
+        compared += len(moved)
+    assert compared > 0
+
+
+def test_queues_are_what_the_command_line_prints(db: Path) -> None:
+    """`Store.queue` of each period against `riskgrade queue` line by line: per department its
+    enterprises and alerts per topic (and the labels given in the period), then each
+    department's queue enterprise by enterprise: id, class, topics and labels, in order."""
+    store = riskgrade.Store(db)
+    items = 0
+    for period in store.periods().column("period").to_pylist():
+        queue = store.queue(period).to_pylist()
+        departments = list(dict.fromkeys(r["department"] for r in queue))
+        summary = [f"alerts of {period} by department:"]
+        for department in departments:
+            rows = [r for r in queue if r["department"] == department]
+            topics = Counter(t for r in rows for t in r["topics"])
+            alerts = ", ".join(f"{t} {n}" for t, n in sorted(topics.items()))
+            summary.append(f"  {department}: {len(rows)} enterprise(s); {alerts}")
+        labels = Counter(label for r in store.results(period).to_pylist() for label in r["labels"])
+        if labels:
+            summary.append("labels: " + ", ".join(f"{label} {n}" for label, n in sorted(labels.items())))
+        # The listing ends with an empty line.
+        assert cli("queue", "-s", db, "-p", period).rstrip("\n").splitlines() == summary
+        for department in departments:
+            only = store.queue(period, department).to_pylist()
+            assert only == [r for r in queue if r["department"] == department]
+            listed = [f"{department}: {len(only)} enterprise(s) in {period}"]
+            for r in only:
+                tags = f"  [{', '.join(r['labels'])}]" if r["labels"] else ""
+                listed.append(f"  {r['id']} (class {r['class'] or '-'}): {', '.join(r['topics'])}{tags}")
+            printed = cli("queue", "-s", db, "-p", period, "--department", department, "--top", "1000000")
+            assert printed.splitlines() == listed
+        assert len(departments) > 1
+        items += len(queue)
+    assert items > 0
 
 
 def test_a_store_opens_read_only_by_default(db: Path, tmp_path: Path) -> None:

@@ -100,8 +100,12 @@ def test_a_later_batchs_strict_error_names_the_streams_row(model: riskgrade.Mode
     data = data.set_column(years, "years_in_operation", pa.array([5.0] * data.num_rows, pa.float64()))
     reader = pa.RecordBatchReader.from_batches(data.schema, data.to_batches(max_chunksize=100))
     results = model.classify_stream(reader, AS_OF, strict=True)
-    with pytest.raises(Exception, match="row 251"):
-        list(results)
+    first, second = results.read_next_batch(), results.read_next_batch()
+    assert first.num_rows == second.num_rows == 100
+    # The third batch holds the stream's row 250: the typed error, the message and `row` agree.
+    with pytest.raises(riskgrade.DataError, match=r"\brow 250\b") as e:
+        results.read_next_batch()
+    assert e.value.row == 250 and e.value.column == counts[0], (e.value.row, e.value.column)
 
 
 def test_a_missing_column_raises_at_once(model: riskgrade.Model) -> None:

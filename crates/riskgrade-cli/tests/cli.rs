@@ -80,6 +80,32 @@ fn validate_reports_a_typo_with_its_position_and_exit_code_3() {
     let ok = riskgrade(&["validate"]);
     assert!(ok.status.success());
     assert!(text(&ok).0.contains("model `general`"));
+    assert!(!text(&ok).0.contains("caution"), "{}", text(&ok).0);
+}
+
+#[test]
+fn validate_names_a_flag_whose_missing_value_is_graded_as_one_of_its_values() {
+    let dir = tempfile::tempdir().unwrap();
+    let model = dir.path().join("m.toml");
+    let body = "id = \"m\"\nscale = { min = 0, max = 100, higher = \"risk\" }\ndefaults = { missing = 0 }\n\
+        [inputs.annual_report_on_time]\ntype = \"bool\"\n\
+        [[node]]\npath = \"report\"\nweight = 1\ninput = \"annual_report_on_time\"\n\
+        score = { type = \"boolean\", true = 0, false = 90 }\n";
+    std::fs::write(&model, body).unwrap();
+    let o = riskgrade(&["validate", model.to_str().unwrap()]);
+    assert!(o.status.success());
+    let (out, _) = text(&o);
+    assert!(
+        out.contains("    caution: `report` (input `annual_report_on_time`): a missing value scores 0 points from [defaults], as `true` does"),
+        "{out}"
+    );
+    // Its own policy says what a missing value means: no caution.
+    std::fs::write(&model, format!("{body}missing = 45\n")).unwrap();
+    let (out, _) = text(&riskgrade(&["validate", model.to_str().unwrap()]));
+    assert!(
+        out.contains("ok, version") && !out.contains("caution"),
+        "{out}"
+    );
 }
 
 /// Writes `n` synthetic enterprises as columns for the general model and returns the path.

@@ -84,6 +84,43 @@ pub fn frame_from_batches(batches: &[RecordBatch], schema: &Schema) -> Result<Fr
     }
 }
 
+/// [`frame_from_batches`] for a grading as of `as_of`: a date column may stand in for an
+/// input derived from one date (a registration date for `years_registered`, the latest
+/// record's date for `days_since_last`), and becomes that input's value as of `as_of`.
+///
+/// ```
+/// use std::sync::Arc;
+/// use arrow_array::{ArrayRef, Date32Array, RecordBatch, StringArray};
+/// use riskgrade_core::{Date, FeatureDef, FeatureFn, InputSpec, InputType, Schema};
+/// let registered = Date::parse("2020-11-01")?;
+/// let batch = RecordBatch::try_from_iter([
+///     ("id", Arc::new(StringArray::from(vec!["E1"])) as ArrayRef),
+///     ("industry", Arc::new(StringArray::from(vec!["C14"])) as ArrayRef),
+///     ("years_in_operation", Arc::new(Date32Array::from(vec![registered.days()])) as ArrayRef),
+/// ])?;
+/// let derive: FeatureDef = serde_json::from_str(r#"{"fn": "years_registered"}"#)?;
+/// let spec = InputSpec { ty: InputType::Number, derive: Some(derive), attribute: None, column: None, description: None };
+/// let schema = Schema::new([("years_in_operation".to_string(), spec)]);
+/// let frame = riskgrade_io::frame_from_batches_as_of(&[batch], &schema, Date::parse("2026-11-01")?)?;
+/// let riskgrade_core::Column::Number(years) = frame.column("years_in_operation").unwrap().1 else { panic!() };
+/// assert!((years[0] - 2191.0 / 365.25).abs() < 1e-12);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+///
+/// # Errors
+/// As [`frame_from_batches`].
+pub fn frame_from_batches_as_of(
+    batches: &[RecordBatch],
+    schema: &Schema,
+    as_of: Date,
+) -> Result<Frame, IoError> {
+    let batches: Vec<RecordBatch> = batches
+        .iter()
+        .map(|b| crate::stand_in::dates_as_elapsed(b, schema, as_of))
+        .collect();
+    frame_from_batches(&batches, schema)
+}
+
 /// Reads a Parquet file, refusing a damaged one with an error.
 ///
 /// The Parquet and Arrow decoders panic on some damaged files (an unknown type in the
@@ -341,7 +378,7 @@ fn expected(ty: Option<InputType>) -> &'static str {
 
 /// The UTC offset in seconds of an Arrow timestamp's time zone, for zones
 /// that have one fixed offset (`UTC`, `+08:00`, `Asia/Shanghai`, …).
-fn tz_offset(tz: Option<&str>) -> Option<i64> {
+pub(crate) fn tz_offset(tz: Option<&str>) -> Option<i64> {
     let Some(tz) = tz.map(str::trim) else {
         return Some(0);
     };

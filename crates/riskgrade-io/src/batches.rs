@@ -177,7 +177,7 @@ fn jsonl_worker(
     let path = path.to_path_buf();
     Ok(Some(std::thread::spawn(move || {
         let mut input = BufReader::with_capacity(1 << 20, file);
-        let mut lines_before = 0usize;
+        let (mut lines_before, mut profiles_before) = (0usize, 0usize);
         loop {
             let mut chunk = Vec::new();
             let (mut lines, mut profiles) = (0usize, 0usize);
@@ -204,10 +204,12 @@ fn jsonl_worker(
             let item = parse_jsonl(&path, bytes, false).map(|mut p| {
                 for issue in &mut p.issues {
                     issue.line += lines_before;
+                    issue.position += profiles_before;
                 }
                 InputBatch::Profiles(p)
             });
             lines_before += lines;
+            profiles_before += profiles;
             if tx.send(item).is_err() {
                 return;
             }

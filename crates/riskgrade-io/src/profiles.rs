@@ -34,6 +34,32 @@ pub struct Profiles {
 }
 
 impl Profiles {
+    /// The place in the input (from 0) of each row of a frame built from these profiles with
+    /// [`Profiles::unreadable`] appended: the profiles read, then those that could not be read.
+    /// Results put back in input order take their rows in the order of the inverse.
+    ///
+    /// ```
+    /// let text = "{\"id\": \"E1\", \"industry\": \"C14\"}\n\n{\"id\": \"E2\", \"recrods\": []}\n{\"id\": \"E3\", \"industry\": \"C14\"}";
+    /// let p = riskgrade_io::parse_profiles_jsonl(text, false)?;
+    /// assert_eq!(p.issues[0].line, 3); // a blank line is no profile
+    /// assert_eq!(p.positions(), [0, 2, 1]);
+    /// # Ok::<(), riskgrade_io::IoError>(())
+    /// ```
+    pub fn positions(&self) -> Vec<usize> {
+        let n = self.enterprises.len() + self.issues.len();
+        let mut bad = self.issues.iter().map(|i| i.position).peekable();
+        let mut out = Vec::with_capacity(n);
+        for p in 0..n {
+            if bad.peek() == Some(&p) {
+                bad.next();
+            } else {
+                out.push(p);
+            }
+        }
+        out.extend(self.issues.iter().map(|i| i.position));
+        out
+    }
+
     /// The profiles that could not be read, as (enterprise id, or `(line N)` when the id is
     /// unknown; `line N: problem`): the form [`riskgrade_core::Frame::with_unreadable`]
     /// takes, so that they are reported as rows not graded.
@@ -72,6 +98,8 @@ impl Profiles {
 pub struct ProfileIssue {
     /// One-based line in the file where the problem was found.
     pub line: usize,
+    /// Its place among the input's profiles, from 0 (the array element, or the non-blank line).
+    pub position: usize,
     /// The enterprise's id, when it could be salvaged from the bad profile.
     pub id: Option<String>,
     /// What is wrong.
@@ -238,6 +266,7 @@ pub(crate) fn parse_jsonl(file: &Path, bytes: &[u8], strict: bool) -> Result<Pro
 fn not_utf8(line_bytes: &[u8], line: usize, e: &std::str::Utf8Error) -> ProfileIssue {
     ProfileIssue {
         line,
+        position: 0,
         id: salvage_id(&String::from_utf8_lossy(line_bytes)),
         message: format!(
             "text is not valid UTF-8 at column {}, save the file as UTF-8",
@@ -342,6 +371,7 @@ fn parse_json_marked(
             None => parse_one(raw.get(), line),
             Some(d) => Err(ProfileIssue {
                 line: d.line,
+                position: 0,
                 id: salvage_id(raw.get()),
                 message: format!(
                     "text is not valid UTF-8 at column {}, save the file as UTF-8",
@@ -357,6 +387,7 @@ fn parse_json_marked(
 fn parse_one(text: &str, line: usize) -> Result<Enterprise, ProfileIssue> {
     serde_json::from_str::<Enterprise>(text).map_err(|e| ProfileIssue {
         line: line + e.line().max(1) - 1,
+        position: 0,
         id: salvage_id(text),
         message: json_message(&e),
     })
@@ -371,10 +402,10 @@ fn finish(
         enterprises: Vec::with_capacity(results.len()),
         issues: Vec::new(),
     };
-    for r in results {
+    for (position, r) in results.into_iter().enumerate() {
         match r {
             Ok(e) => out.enterprises.push(e),
-            Err(issue) => out.issues.push(issue),
+            Err(issue) => out.issues.push(ProfileIssue { position, ..issue }),
         }
     }
     if strict && let Some(first) = out.issues.first() {

@@ -25,12 +25,15 @@ pub enum ModelError {
         message: String,
     },
     /// A semantic problem at a path of the model.
-    #[error("model `{model}`: {problem}")]
+    #[error("{}model `{model}`: {problem}", located(at))]
     Invalid {
         /// The model's id.
-        model: String,
+        model: Box<str>,
         /// What is wrong, naming the path.
         problem: Problem,
+        /// Where the key at fault stands in the model's file (line 0 when unknown: a model
+        /// built in code, or from JSON).
+        at: Box<Position>,
     },
     /// A problem with the set: routing, components, duplicate ids.
     #[error("model set: {0}")]
@@ -38,6 +41,15 @@ pub enum ModelError {
     /// A rule that does not compile: its id, file, line, column and a hint.
     #[error("{0}")]
     Rule(Box<riskgrade_rules::RuleError>),
+}
+
+/// `position: ` when the line is known, else nothing.
+fn located(at: &Position) -> String {
+    if at.line == 0 {
+        String::new()
+    } else {
+        format!("{}: ", position(at))
+    }
 }
 
 /// `file:line:column`, the file alone, `line L, column C` or `(unknown position)`.

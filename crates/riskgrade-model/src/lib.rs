@@ -31,7 +31,11 @@
 //! input = "complaints"
 //! score = { type = "bins", edges = [1, 3], points = [0, 50, 100] }
 //! "#).unwrap_err();
-//! assert_eq!(err.to_string(), "model `m`: weights of `(top level)` sum to 0.9, expected 1");
+//! // The weight of the top level's first node, on line 9:
+//! assert_eq!(
+//!     err.to_string(),
+//!     "line 9, column 1: model `m`: weights of `(top level)` sum to 0.9, expected 1"
+//! );
 //! ```
 //! The only `unsafe` is the call into the AVX2 build of the scoring kernels,
 //! made after checking that the CPU has AVX2 (`score.rs`).
@@ -43,6 +47,7 @@ mod codes;
 mod error;
 pub mod examples;
 mod insufficient;
+mod locate;
 mod model;
 mod route;
 mod routing;
@@ -55,7 +60,7 @@ pub use classes::{Classes, Cutoffs, default_classes};
 pub use codes::{CodePolicy, CodesSpec};
 pub use error::{ModelError, ModelReference, Problem, RouteProblem, ScriptFileProblem, SetProblem};
 pub use insufficient::{Insufficient, InsufficientAction, InsufficientSpec};
-pub use model::{Leaf, Model, Node, Source};
+pub use model::{Leaf, Model, Node, SilentMissing, Source};
 pub use routing::{DepartmentSpec, RouteBy, RoutingSpec, RuleLimitsSpec, TopicRoute};
 pub use score::{Emit, ScoreFn};
 pub use set::ModelSet;

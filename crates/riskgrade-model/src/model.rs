@@ -40,6 +40,43 @@ pub struct Node {
     pub leaf: Option<usize>,
 }
 
+/// A flag whose missing value is graded, silently, as one of its values: see
+/// [`Model::silent_missing_flags`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct SilentMissing {
+    /// The leaf's path.
+    pub path: String,
+    /// The flag it reads.
+    pub input: String,
+    /// The missing points, from `[defaults]`.
+    pub points: f64,
+    /// The value a missing flag is graded as; `None` when its points lie beyond both values'.
+    pub like: Option<bool>,
+    /// The leaf's points for its two values, lower first.
+    pub range: (f64, f64),
+}
+
+impl std::fmt::Display for SilentMissing {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let (lo, hi) = (
+            riskgrade_core::format_number(self.range.0),
+            riskgrade_core::format_number(self.range.1),
+        );
+        let like = match self.like {
+            Some(v) => format!("as `{v}` does"),
+            None => format!("beyond both values' points ({lo} and {hi})"),
+        };
+        write!(
+            f,
+            "`{}` (input `{}`): a missing value scores {} points from [defaults], {like}; \
+             give the leaf its own `missing` (points between {lo} and {hi} for \"not known\", or \"error\")",
+            self.path,
+            self.input,
+            riskgrade_core::format_number(self.points),
+        )
+    }
+}
+
 /// A leaf indicator, ready to score.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Leaf {
@@ -275,6 +312,72 @@ impl Model {
     pub fn leaves(&self) -> &[Leaf] {
         &self.leaves
     }
+    /// The flags a missing value silently grades as `true` or `false`, or beyond both: `boolean`
+    /// leaves on an input read from the enterprise (not derived from records, which are never
+    /// missing) that take their missing points from `[defaults]`, when those equal the points
+    /// of one of the two values or lie outside them. `riskgrade validate` and Python's `Model.check` name them.
+    ///
+    /// ```
+    /// let set = riskgrade_model::ModelSet::from_toml_str(r#"
+    /// id = "m"
+    /// scale = { min = 0, max = 100, higher = "risk" }
+    /// defaults = { missing = 0 }
+    /// [inputs.annual_report_on_time]
+    /// type = "bool"
+    /// [[node]]
+    /// path = "report"
+    /// weight = 1
+    /// input = "annual_report_on_time"
+    /// score = { type = "boolean", true = 0, false = 90 }
+    /// "#).unwrap();
+    /// let silent = set.models()[0].silent_missing_flags();
+    /// assert_eq!(silent[0].to_string(), "`report` (input `annual_report_on_time`): a missing value \
+    ///     scores 0 points from [defaults], as `true` does; give the leaf its own `missing` \
+    ///     (points between 0 and 90 for \"not known\", or \"error\")");
+    /// ```
+    pub fn silent_missing_flags(&self) -> Vec<SilentMissing> {
+        self.leaves
+            .iter()
+            .filter_map(|leaf| {
+                let ScoreFn::Boolean { if_true, if_false } = leaf.func else {
+                    return None;
+                };
+                let Source::Input { name, .. } = &leaf.source else {
+                    return None;
+                };
+                let own = self
+                    .spec
+                    .nodes
+                    .iter()
+                    .find(|n| n.path == leaf.path)?
+                    .missing;
+                let derived = self
+                    .spec
+                    .inputs
+                    .get(name)
+                    .is_some_and(|i| i.derive.is_some());
+                let points = leaf.missing_points();
+                let (lo, hi) = (if_true.min(if_false), if_true.max(if_false));
+                let like = if points == if_true {
+                    Some(true)
+                } else if points == if_false {
+                    Some(false)
+                } else if points < lo || points > hi {
+                    None
+                } else {
+                    return None;
+                };
+                (own.is_none() && !derived).then(|| SilentMissing {
+                    path: leaf.path.clone(),
+                    input: name.clone(),
+                    points,
+                    like,
+                    range: (lo, hi),
+                })
+            })
+            .collect()
+    }
+
     /// The top-level nodes (dimensions), as indices into [`Model::nodes`].
     pub fn dimensions(&self) -> &[usize] {
         &self.dimensions

@@ -11,7 +11,7 @@ use crate::route::{Routes, licence_input, route_lines};
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
-use riskgrade_rules::{Catalog, RuleSpec, Rules};
+use riskgrade_rules::{Catalog, RuleError, RuleSpec, Rules};
 
 use crate::codes::{CodePolicy, CodesSpec, industry_key};
 use crate::error::{ModelError, ModelReference, SetProblem};
@@ -83,7 +83,7 @@ enum Format {
     Json,
 }
 
-fn line_col(text: &str, offset: usize) -> (usize, usize) {
+pub(crate) fn line_col(text: &str, offset: usize) -> (usize, usize) {
     let before = &text[..offset.min(text.len())];
     let line = before.matches('\n').count() + 1;
     let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
@@ -91,7 +91,7 @@ fn line_col(text: &str, offset: usize) -> (usize, usize) {
 }
 
 /// `line`, `column` in `file` (or in text from no file).
-fn at_in(file: Option<&Path>, line: usize, column: usize) -> Position {
+pub(crate) fn at_in(file: Option<&Path>, line: usize, column: usize) -> Position {
     let at = Position::line_col(line, column);
     match file {
         Some(f) => at.in_file(f),
@@ -134,8 +134,52 @@ fn is_single_model(text: &str, format: Format) -> bool {
     }
 }
 
-fn load_spec(text: &str, format: Format, file: Option<&Path>) -> Result<ModelSetSpec, ModelError> {
+fn load_spec(text: &str, format: Format, file: Option<&Path>) -> Result<Loaded, ModelError> {
     load_spec_with(text, format, file, &read_text)
+}
+
+/// A set as read from its files: the spec, and the text each model was read from, so that a
+/// problem found when compiling can be given its place in that text.
+struct Loaded {
+    spec: ModelSetSpec,
+    /// Model id, the file it came from, and that file's text.
+    sources: Vec<(String, Option<PathBuf>, String)>,
+    /// The files rules were declared in, and their text.
+    rule_texts: Vec<(PathBuf, String)>,
+}
+
+impl Loaded {
+    /// Compiles the set; a model that does not make sense is named with its file position.
+    fn compile(self) -> Result<ModelSet, ModelError> {
+        let sources = self.sources;
+        let rule_texts = self.rule_texts;
+        ModelSet::from_spec(self.spec).map_err(|e| match e {
+            ModelError::Invalid { model, problem, at } if at.line == 0 => {
+                let at = sources
+                    .iter()
+                    .find(|(id, _, _)| **id == *model)
+                    .and_then(|(_, file, text)| {
+                        crate::locate::locate(text, file.as_deref(), &model, &problem)
+                    })
+                    .map_or(at, Box::new);
+                ModelError::Invalid { model, problem, at }
+            }
+            ModelError::Rule(mut r) => {
+                if let RuleError::When {
+                    rule,
+                    file: Some(file),
+                    line: line @ 0,
+                    ..
+                } = r.as_mut()
+                    && let Some((_, text)) = rule_texts.iter().find(|(f, _)| f == file)
+                {
+                    *line = crate::locate::when_line(text, rule);
+                }
+                ModelError::Rule(r)
+            }
+            other => other,
+        })
+    }
 }
 
 /// The text of a set, model or rule file. A file that cannot be read is an
@@ -161,10 +205,18 @@ fn load_spec_with(
     format: Format,
     file: Option<&Path>,
     read: &dyn Fn(&Path) -> Result<String, ModelError>,
-) -> Result<ModelSetSpec, ModelError> {
+) -> Result<Loaded, ModelError> {
+    let source = |id: &str, file: Option<&Path>, text: &str| {
+        (
+            id.to_string(),
+            file.map(Path::to_path_buf),
+            text.to_string(),
+        )
+    };
     if is_single_model(text, format) {
         let m: ModelSpec = parse(text, format, file)?;
-        return Ok(ModelSetSpec {
+        let sources = vec![source(&m.id, file, text)];
+        let spec = ModelSetSpec {
             name: None,
             default: Some(m.id.clone()),
             routes: Vec::new(),
@@ -173,11 +225,17 @@ fn load_spec_with(
             routing: RoutingSpec::default(),
             rule_limits: RuleLimitsSpec::default(),
             codes: CodesSpec::default(),
+        };
+        return Ok(Loaded {
+            spec,
+            sources,
+            rule_texts: Vec::new(),
         });
     }
     let raw: SetFile = parse(text, format, file)?;
     let base = file.and_then(Path::parent).unwrap_or(Path::new(""));
     let mut rules = Vec::new();
+    let mut rule_texts = Vec::new();
     // A listed file that cannot be read is named with where the set lists it.
     let listed = |key: &str, inc: &str, e: ModelError| match e {
         ModelError::Io { file: f, message } => {
@@ -203,18 +261,25 @@ fn load_spec_with(
         let t = read(&path).map_err(|e| listed("rule_files", inc, e))?;
         let f: RuleFile = parse(&t, format_of(&path), Some(&path))?;
         rules.extend(locate_rules(f.rule, &t, &path, read)?);
+        rule_texts.push((path, t));
     }
     let own = file.map_or_else(|| PathBuf::from("(model set)"), Path::to_path_buf);
     rules.extend(locate_rules(raw.rule, text, &own, read)?);
+    rule_texts.push((own, text.to_string()));
     check_duplicates(&rules)?;
     let rules: Vec<RuleSpec> = rules.into_iter().map(|(r, _)| r).collect();
     let mut models = Vec::new();
+    let mut sources = Vec::new();
     for inc in &raw.include {
         let path = base.join(inc);
         let t = read(&path).map_err(|e| listed("include", inc, e))?;
         let f = format_of(&path);
         let m: ModelSpec = parse(&t, f, Some(&path))?;
+        sources.push(source(&m.id, Some(&path), &t));
         models.push(m);
+    }
+    for m in &raw.model {
+        sources.push(source(&m.id, file, text));
     }
     models.extend(raw.model);
     // Route problems are found here too, where the `[[route]]` headers' positions are known.
@@ -224,7 +289,7 @@ fn load_spec_with(
         let at = |i: usize| lines.get(i).map(|&l| at_in(file, l, 1));
         Routes::compile(&raw.route, &ids, &at)?;
     }
-    Ok(ModelSetSpec {
+    let spec = ModelSetSpec {
         name: raw.name,
         default: raw.default,
         routes: raw.route,
@@ -233,6 +298,11 @@ fn load_spec_with(
         routing: raw.routing,
         rule_limits: raw.rule_limits,
         codes: raw.codes,
+    };
+    Ok(Loaded {
+        spec,
+        sources,
+        rule_texts,
     })
 }
 
@@ -260,7 +330,7 @@ impl ModelSet {
     /// unknown key; [`ModelError::Invalid`] or [`ModelError::Set`] for a model
     /// that parses but does not make sense.
     pub fn from_toml_str(text: &str) -> Result<ModelSet, ModelError> {
-        ModelSet::from_spec(load_spec(text, Format::Toml, None)?)
+        load_spec(text, Format::Toml, None)?.compile()
     }
 
     /// Loads TOML text whose `include = [...]` files are looked up by name in `files`
@@ -284,7 +354,7 @@ impl ModelSet {
                     message: "not among the embedded files".into(),
                 })
         };
-        ModelSet::from_spec(load_spec_with(text, Format::Toml, None, &read)?)
+        load_spec_with(text, Format::Toml, None, &read)?.compile()
     }
 
     /// Loads a model or model set from JSON text (same structure as TOML).
@@ -292,7 +362,7 @@ impl ModelSet {
     /// # Errors
     /// As [`ModelSet::from_toml_str`].
     pub fn from_json_str(text: &str) -> Result<ModelSet, ModelError> {
-        ModelSet::from_spec(load_spec(text, Format::Json, None)?)
+        load_spec(text, Format::Json, None)?.compile()
     }
 
     /// Loads a file (`.json` is JSON, anything else TOML); `include = [...]`
@@ -303,7 +373,7 @@ impl ModelSet {
     pub fn from_file(path: impl AsRef<Path>) -> Result<ModelSet, ModelError> {
         let path = path.as_ref();
         let text = read_text(path)?;
-        ModelSet::from_spec(load_spec(&text, format_of(path), Some(path))?)
+        load_spec(&text, format_of(path), Some(path))?.compile()
     }
 
     /// Validates a spec and compiles it.
@@ -623,8 +693,9 @@ fn compile_models(spec: &ModelSetSpec) -> Result<Vec<Model>, ModelError> {
         }
         models.push(
             Model::compile(m.clone()).map_err(|problem| ModelError::Invalid {
-                model: m.id.clone(),
+                model: m.id.as_str().into(),
                 problem,
+                at: Box::default(),
             })?,
         );
     }

@@ -45,16 +45,16 @@ fn the_base_model_loads() {
 
 #[test]
 fn validation_errors_name_the_path_and_the_fix() {
-    insta::assert_snapshot!(err(&BASE.replace("weight = 0.4", "weight = 0.33")), @"model `m`: weights of `supervision` sum to 0.93, expected 1");
-    insta::assert_snapshot!(err(&BASE.replace("edges = [1, 2, 4]", "edges = [1, 2, 2]")), @"model `m`: bin edges of `supervision.penalties` are not increasing at index 2");
-    insta::assert_snapshot!(err(&BASE.replace("points = [0, 40, 70, 100]", "points = [0, 40, 70]")), @"model `m`: `supervision.penalties` has 3 bin edges and 3 points; bins need at least one edge and one more point than edges");
-    insta::assert_snapshot!(err(&BASE.replace("input = \"penalties\"", "input = \"penalty\"")), @"model `m`: `supervision.penalties` reads input `penalty`, which is not declared under [inputs] (did you mean `penalties`?)");
-    insta::assert_snapshot!(err(&BASE.replace("points = [0, 40, 70, 100]", "points = [0, 40, 70, 120]")), @"model `m`: points 120 of `supervision.penalties` lie outside the scale [0, 100]");
-    insta::assert_snapshot!(err(&BASE.replace("input = \"kind\"", "input = \"penalties\"")), @"model `m`: `supervision.kind` scores `category` on input `penalties` of type `count`; use `bins` or `linear` for numbers, `boolean` for flags");
-    insta::assert_snapshot!(err(&BASE.replace("path = \"supervision.kind\"", "path = \"supervison.kind\"")), @"model `m`: `supervison.kind` has no parent node `supervison`; declare it with its weight");
-    insta::assert_snapshot!(err(&BASE.replace("defaults = { missing = 0 }\n", "")), @r#"model `m`: `supervision.penalties` has no missing-value policy; add `missing = "error"` or `missing = <points>` to it or to [defaults]"#);
+    insta::assert_snapshot!(err(&BASE.replace("weight = 0.4", "weight = 0.33")), @"line 18, column 1: model `m`: weights of `supervision` sum to 0.93, expected 1");
+    insta::assert_snapshot!(err(&BASE.replace("edges = [1, 2, 4]", "edges = [1, 2, 2]")), @"line 20, column 1: model `m`: bin edges of `supervision.penalties` are not increasing at index 2");
+    insta::assert_snapshot!(err(&BASE.replace("points = [0, 40, 70, 100]", "points = [0, 40, 70]")), @"line 20, column 1: model `m`: `supervision.penalties` has 3 bin edges and 3 points; bins need at least one edge and one more point than edges");
+    insta::assert_snapshot!(err(&BASE.replace("input = \"penalties\"", "input = \"penalty\"")), @"line 19, column 1: model `m`: `supervision.penalties` reads input `penalty`, which is not declared under [inputs] (did you mean `penalties`?)");
+    insta::assert_snapshot!(err(&BASE.replace("points = [0, 40, 70, 100]", "points = [0, 40, 70, 120]")), @"line 20, column 1: model `m`: points 120 of `supervision.penalties` lie outside the scale [0, 100]");
+    insta::assert_snapshot!(err(&BASE.replace("input = \"kind\"", "input = \"penalties\"")), @"line 25, column 1: model `m`: `supervision.kind` scores `category` on input `penalties` of type `count`; use `bins` or `linear` for numbers, `boolean` for flags");
+    insta::assert_snapshot!(err(&BASE.replace("path = \"supervision.kind\"", "path = \"supervison.kind\"")), @"line 23, column 1: model `m`: `supervison.kind` has no parent node `supervison`; declare it with its weight");
+    insta::assert_snapshot!(err(&BASE.replace("defaults = { missing = 0 }\n", "")), @r#"line 19, column 1: model `m`: `supervision.penalties` has no missing-value policy; add `missing = "error"` or `missing = <points>` to it or to [defaults]"#);
     insta::assert_snapshot!(err(&BASE.replace("type = \"count\"", "type = \"count\"\nderive = { fn = \"count\", record = \"penalty\", severity = \"big\" }")), @"line 8, column 57: unknown variant `big`, expected one of `minor`, `general`, `major`");
-    insta::assert_snapshot!(err(&BASE.replace("type = \"count\"", "type = \"count\"\nderive = { fn = \"count\" }")), @r#"model `m`: input `penalties`: `count` needs `record`, e.g. `record = "penalty"`"#);
+    insta::assert_snapshot!(err(&BASE.replace("type = \"count\"", "type = \"count\"\nderive = { fn = \"count\" }")), @r#"line 6, column 9: model `m`: input `penalties`: `count` needs `record`, e.g. `record = "penalty"`"#);
 }
 
 #[test]
@@ -78,10 +78,10 @@ fn class_bands_must_cover_the_scale() {
             "[[classes]]\nname = \"A\"\nband = {a}\n[[classes]]\nname = \"B\"\nband = {b}\n[[classes]]\nname = \"C\"\nband = {c}\n[[classes]]\nname = \"D\"\nband = {d}\n"
         )
     };
-    insta::assert_snapshot!(with(&four("[0, 20]", "[25, 50]", "[50, 75]", "[75, 100]")), @"model `m`: classes: gap between class `A` [0, 20) and class `B` [25, 50); bands must meet with no gap or overlap");
-    insta::assert_snapshot!(with(&four("[0, 30]", "[25, 50]", "[50, 75]", "[75, 100]")), @"model `m`: classes: overlap between class `A` [0, 30) and class `B` [25, 50); bands must meet with no gap or overlap");
-    insta::assert_snapshot!(with(&four("[0, 25]", "[25, 50]", "[50, 75]", "[75, 90]")), @"model `m`: classes: the highest-risk class `D` must end at 100, but its band is [75, 90)");
-    insta::assert_snapshot!(with(&four("[75, 100]", "[50, 75]", "[25, 50]", "[0, 25]")), @"model `m`: classes: the lowest-risk class `A` must start at 0 on a higher-is-riskier scale, but its band is [75, 100)");
+    insta::assert_snapshot!(with(&four("[0, 20]", "[25, 50]", "[50, 75]", "[75, 100]")), @"line 5, column 3: model `m`: classes: gap between class `A` [0, 20) and class `B` [25, 50); bands must meet with no gap or overlap");
+    insta::assert_snapshot!(with(&four("[0, 30]", "[25, 50]", "[50, 75]", "[75, 100]")), @"line 5, column 3: model `m`: classes: overlap between class `A` [0, 30) and class `B` [25, 50); bands must meet with no gap or overlap");
+    insta::assert_snapshot!(with(&four("[0, 25]", "[25, 50]", "[50, 75]", "[75, 90]")), @"line 5, column 3: model `m`: classes: the highest-risk class `D` must end at 100, but its band is [75, 90)");
+    insta::assert_snapshot!(with(&four("[75, 100]", "[50, 75]", "[25, 50]", "[0, 25]")), @"line 5, column 3: model `m`: classes: the lowest-risk class `A` must start at 0 on a higher-is-riskier scale, but its band is [75, 100)");
     // On a higher-is-safer scale the same bands are right.
     let safer = BASE
         .replace("higher = \"risk\"", "higher = \"safety\"")
@@ -202,4 +202,35 @@ proptest! {
         let json = ModelSet::from_json_str(&again.to_json()).unwrap();
         prop_assert_eq!(json.version_id(), set.version_id());
     }
+}
+
+/// Every flag of the reference models read from the enterprise says what a missing value is
+/// graded as: none takes, silently, the points of `true` or `false` from `[defaults]`.
+#[test]
+fn no_reference_flag_grades_a_missing_value_as_true_or_false_silently() {
+    let henan = ModelSet::from_toml_str(examples::HENAN).unwrap();
+    let reference = examples::reference().unwrap();
+    let silent: Vec<String> = reference
+        .models()
+        .iter()
+        .chain(henan.models())
+        .flat_map(|m| m.silent_missing_flags())
+        .map(|s| s.to_string())
+        .collect();
+    assert!(silent.is_empty(), "{silent:#?}");
+    // And the check can find one: the general model with its flags' own policies removed.
+    let text = examples::GENERAL.replace("missing = 350\n", "");
+    assert_ne!(text, examples::GENERAL);
+    let files = |n: &str| {
+        if n == "general.toml" {
+            Some(text.as_str())
+        } else {
+            examples::FILES
+                .iter()
+                .find(|(f, _)| *f == n)
+                .map(|(_, t)| *t)
+        }
+    };
+    let set = ModelSet::from_toml_str_with(examples::REFERENCE, files).unwrap();
+    assert!(!set.models()[0].silent_missing_flags().is_empty());
 }

@@ -128,6 +128,24 @@ pub(crate) fn row_changes(
     effects: &[riskgrade_engine::Effect],
 ) -> Vec<(ChangeKind, String)> {
     let mut out = Vec::new();
+    // Its industry or licences changed and another model grades it: the indicators of two
+    // models do not compare, so that is the change.
+    if let (Some(b), Some(a)) = (&before.model, &after.model)
+        && b != a
+    {
+        out.push((
+            ChangeKind::Model,
+            if before.industry == after.industry {
+                format!("graded by the `{a}` model, was `{b}`")
+            } else {
+                format!(
+                    "graded by the `{a}` model, was `{b}` (industry {} -> {})",
+                    or_none(&before.industry),
+                    or_none(&after.industry)
+                )
+            },
+        ));
+    }
     if before.manual != after.manual {
         if let Some(d) = before.manual {
             out.push((
@@ -175,6 +193,11 @@ pub(crate) fn row_changes(
         ));
     }
     out
+}
+
+/// A code as shown in a note: `(none)` when empty.
+fn or_none(code: &str) -> &str {
+    if code.is_empty() { "(none)" } else { code }
 }
 
 /// A number rounded to two decimals, for people.

@@ -54,6 +54,7 @@ proptest! {
         n in 150usize..400,
         seed in any::<u64>(),
         drop_every in 5usize..40,
+        switch_every in 3usize..9,
     ) {
         let set = Arc::new(riskgrade_model::examples::reference().expect("set"));
         let mut store = Store::in_memory().expect("store");
@@ -63,13 +64,20 @@ proptest! {
         run_month(&mut store, &set, MonthInput::Profiles(&synth.enterprises), p1, p1.last_day(), &Options::default())
             .expect("first month");
         evolve(&mut synth, p1.last_day(), p2.last_day(), seed);
-        // Some enterprises leave.
+        // Some enterprises leave; some change industry into or out of food production, so
+        // that another model grades them and their indicators do not compare.
         let now: Vec<_> = synth
             .enterprises
             .iter()
             .enumerate()
             .filter(|(i, _)| i % drop_every != 1)
-            .map(|(_, e)| e.clone())
+            .map(|(i, e)| {
+                let mut e = e.clone();
+                if i % switch_every == 0 {
+                    e.industry = if e.industry.starts_with("C14") { "I6513" } else { "C1431" }.into();
+                }
+                e
+            })
             .collect();
         let report = run_month(&mut store, &set, MonthInput::Profiles(&now), p2, p2.last_day(), &Options::default())
             .expect("second month");
@@ -84,5 +92,6 @@ proptest! {
         explained.dedup();
         prop_assert_eq!(explained, movers);
         prop_assert_eq!(notes.len() as u64, report.notes.values().sum::<u64>());
+        prop_assert!(notes.iter().any(|c| c.detail.starts_with("graded by the `")), "no model change among {} notes", notes.len());
     }
 }

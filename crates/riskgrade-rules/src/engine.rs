@@ -274,9 +274,10 @@ impl Rules {
                         Guard::parse(text, &catalog, after).map_err(|g| RuleError::When {
                             rule: spec.id.clone(),
                             file: spec.file.as_deref().map(std::path::PathBuf::from),
+                            line: 0,
                             column: g.column + 1,
                             message: g.message,
-                            text: text.to_string(),
+                            text: text.into(),
                             hint: g.hint.map(String::into_boxed_str),
                         })?,
                     )

@@ -41,18 +41,20 @@ pub enum RuleError {
         hint: Option<Box<str>>,
     },
     /// The rule's `when` condition does not parse or names something unknown.
-    #[error("{}", When { rule, file, column: *column, message, text, hint })]
+    #[error("{}", When { rule, file, line: *line, column: *column, message, text, hint })]
     When {
         /// The rule's id.
         rule: String,
         /// The rule's file, when it came from one.
         file: Option<PathBuf>,
+        /// 1-based line of the file on which `when` is written (0 when unknown).
+        line: usize,
         /// 1-based character column in the condition.
         column: usize,
         /// What is wrong.
         message: String,
         /// The condition.
-        text: String,
+        text: Box<str>,
         /// What to change.
         hint: Option<Box<str>>,
     },
@@ -170,6 +172,7 @@ impl fmt::Display for Located<'_> {
 struct When<'a> {
     rule: &'a str,
     file: &'a Option<PathBuf>,
+    line: usize,
     column: usize,
     message: &'a str,
     text: &'a str,
@@ -179,8 +182,11 @@ struct When<'a> {
 impl fmt::Display for When<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "rule `{}`", self.rule)?;
-        if let Some(file) = self.file {
-            write!(f, " ({})", file.display())?;
+        match (self.file, self.line) {
+            (Some(file), 0) => write!(f, " ({})", file.display())?,
+            (Some(file), line) => write!(f, " ({}:{line})", file.display())?,
+            (None, 0) => {}
+            (None, line) => write!(f, " (line {line})")?,
         }
         write!(f, ": in `when`, column {}: {}", self.column, self.message)?;
         let (text, caret) = excerpt(self.text, self.column.saturating_sub(1));

@@ -313,6 +313,24 @@ fn put_drivers(
     Ok(true)
 }
 
+/// Moves `r` past drivers written by `put_drivers`, reading only what tells their length.
+fn skip_drivers(r: &mut Reader<'_>) -> Result<(), Damage> {
+    let len = usize::try_from(r.varint()?).map_err(|_| Damage::Truncated)?;
+    let end = r.at.checked_add(len).ok_or(Damage::Truncated)?;
+    let set: u32 = r
+        .bytes
+        .get(r.at..end)
+        .ok_or(Damage::Truncated)?
+        .iter()
+        .map(|b| b.count_ones())
+        .sum();
+    r.at = end;
+    for _ in 0..set {
+        r.varint()?;
+    }
+    Ok(())
+}
+
 fn read_drivers(r: &mut Reader<'_>, texts: &impl Lookup) -> Result<String, Damage> {
     let len = usize::try_from(r.varint()?).map_err(|_| Damage::Truncated)?;
     let end = r.at.checked_add(len).ok_or(Damage::Truncated)?;
@@ -389,6 +407,18 @@ pub(crate) struct Detail {
 
 /// Decodes a `detail` blob; lists stay as text keys.
 pub(crate) fn decode_detail(blob: &[u8], texts: &impl Lookup) -> Result<Detail, Damage> {
+    decode_detail_with(blob, texts, true)
+}
+
+/// [`decode_detail`] leaving `drivers` empty: they are skipped, not rendered.
+pub(crate) fn decode_detail_without_drivers(
+    blob: &[u8],
+    texts: &impl Lookup,
+) -> Result<Detail, Damage> {
+    decode_detail_with(blob, texts, false)
+}
+
+fn decode_detail_with(blob: &[u8], texts: &impl Lookup, drivers: bool) -> Result<Detail, Damage> {
     let mut r = Reader::new(blob);
     let flags = r.byte()?;
     let mut d = Detail {
@@ -399,10 +429,17 @@ pub(crate) fn decode_detail(blob: &[u8], texts: &impl Lookup) -> Result<Detail, 
         read_text(&mut r, TEXT_SEP, texts, &mut d.reasons)?;
     }
     if flags & (1 << 2) != 0 {
-        d.drivers = read_drivers(&mut r, texts)?;
+        if drivers {
+            d.drivers = read_drivers(&mut r, texts)?;
+        } else {
+            skip_drivers(&mut r)?;
+        }
     } else if flags & (1 << 3) != 0 {
         let len = r.varint()?;
-        d.drivers = r.str(len)?.to_string();
+        let text = r.str(len)?;
+        if drivers {
+            d.drivers = text.to_string();
+        }
     }
     if flags & (1 << 4) != 0 {
         d.labels = read_list_keys(&mut r)?;

@@ -240,8 +240,12 @@ fn a_rolled_back_run_leaves_no_text_behind_in_the_cache() {
 }
 
 fn columns_as_rows(c: &ResultColumns) -> Vec<ResultRow> {
-    use arrow_array::{Array, ListArray, StringArray};
+    use arrow_array::{Array, ArrayAccessor, ListArray, StringArray};
     let s = |a: &StringArray, i: usize| (!a.is_null(i)).then(|| a.value(i).to_string());
+    let d = |a: &arrow_array::DictionaryArray<arrow_array::types::Int32Type>, i: usize| {
+        let v = a.downcast_dict::<StringArray>().expect("utf8 values");
+        (!a.is_null(i)).then(|| v.value(i).to_string())
+    };
     let list = |a: &ListArray, i: usize| {
         let v = a.value(i);
         let v = v.as_any().downcast_ref::<StringArray>().expect("utf8");
@@ -250,19 +254,24 @@ fn columns_as_rows(c: &ResultColumns) -> Vec<ResultRow> {
     (0..c.len())
         .map(|i| ResultRow {
             id: c.id.value(i).to_string(),
-            model: s(&c.model, i),
+            model: d(&c.model, i),
             score: (!c.score.is_null(i)).then(|| c.score.value(i)),
             base_score: (!c.base_score.is_null(i)).then(|| c.base_score.value(i)),
-            class: s(&c.class, i),
+            class: d(&c.class, i),
             reasons: c.reasons.value(i).to_string(),
-            drivers: c.drivers.value(i).to_string(),
+            drivers: c
+                .drivers
+                .as_ref()
+                .expect("drivers read")
+                .value(i)
+                .to_string(),
             labels: list(&c.labels, i),
             alerts: list(&c.alerts, i),
             rules: list(&c.rules, i),
             manual: (!c.manual.is_null(i)).then(|| c.manual.value(i)),
             error: s(&c.error, i),
-            district: c.district.value(i).to_string(),
-            industry: c.industry.value(i).to_string(),
+            district: d(&c.district, i).unwrap_or_default(),
+            industry: d(&c.industry, i).unwrap_or_default(),
         })
         .collect()
 }
@@ -277,8 +286,14 @@ proptest! {
         let rows = sample_rows(n, seed);
         store_rows(&mut s, "2026-04", &rows, &[]);
         let by_rows = all_rows(&s, "2026-04");
-        let cols = s.result_columns(month("2026-04")).expect("columns");
+        let cols = s.result_columns_with_drivers(month("2026-04")).expect("columns");
         prop_assert_eq!(columns_as_rows(&cols), by_rows.clone());
+        // Without drivers, every other column is the same.
+        let lean = s.result_columns(month("2026-04")).expect("columns");
+        prop_assert!(lean.drivers.is_none());
+        // The other columns are those read with drivers, row for row.
+        let lean = ResultColumns { drivers: cols.drivers.clone(), ..lean };
+        prop_assert_eq!(columns_as_rows(&lean), by_rows.clone());
         let mut scanned = Vec::new();
         s.scan_classes::<StoreError>(month("2026-04"), |id, model, score, class| {
             scanned.push((id.to_string(), model.map(str::to_string), score, class.map(str::to_string)));

@@ -248,7 +248,11 @@ def _convert(table: pa.Table, kind: str, output: Output, index: Any = None, clas
         # whether this batch happens to hold an error row (null) in it.
         df = table.to_pandas(types_mapper={pa.bool_(): pd.BooleanDtype()}.get)
         if classes and "class" in df.columns:
-            df["class"] = pd.Categorical(df["class"], categories=list(classes), ordered=True)
+            if isinstance(df["class"].dtype, pd.CategoricalDtype):
+                # A dictionary column arrives categorical: only its categories are re-ordered.
+                df["class"] = df["class"].cat.set_categories(list(classes), ordered=True)
+            else:
+                df["class"] = pd.Categorical(df["class"], categories=list(classes), ordered=True)
         if index is not None and len(index) == len(df):
             df.index = index
         return df

@@ -381,7 +381,8 @@ class Model:
         }
         total = data.num_rows if isinstance(data, (pa.Table, pa.RecordBatch)) else None
         out = self._native.classify_stream(_stream_input(reader, columns or {}), _as_of(as_of), **options)
-        results = pa.RecordBatchReader.from_stream(out)
+        # A batch that cannot be graded raises its typed error (DataError…) through the reader.
+        results = pa.RecordBatchReader.from_batches(out.schema, out)
         if progress is None or progress is False:
             return results
         return stream_with_progress(results, progress, total, "classify_stream")
@@ -411,7 +412,12 @@ class Model:
         native = _arrow_input(_rename(data, kind, columns), kind)
         d = json.loads(_riskgrade.check(self._native, native, _as_of(_dt.date.today() if as_of is None else as_of)))
         return ColumnCheck(
-            routed=d["routed"], missing=d["missing"], extra=d["extra"], mistyped=d["mistyped"], values=d["values"]
+            routed=d["routed"],
+            missing=d["missing"],
+            extra=d["extra"],
+            mistyped=d["mistyped"],
+            values=d["values"],
+            cautions=d["cautions"],
         )
 
     def _class_order(self) -> list[str]:

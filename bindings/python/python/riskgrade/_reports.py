@@ -89,6 +89,11 @@ class ColumnCheck:
     fraction, a category label given the indicator's ``other`` points, with the label meant
     when only the case differs). A row with a problem that is not ``flagged`` comes back from
     :meth:`Model.classify` as an error row."""
+    cautions: list[dict[str, Any]] = dataclasses.field(default_factory=list)
+    """Flags the frame leaves missing where their model grades a missing value, silently, as
+    ``true`` or ``false`` (or beyond both): ``model``, ``column``, ``missing`` (how many
+    values) and ``caution`` (what the model should declare instead: the leaf's own
+    ``missing``). Grading goes on; the reference models declare every flag's policy."""
 
     @property
     def ok(self) -> bool:

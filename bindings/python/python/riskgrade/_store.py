@@ -32,6 +32,7 @@ from . import (
     _riskgrade,
     _set,
 )
+from ._progress import Progress, progress_callback
 
 __all__ = ["Commitment", "Evaluation", "MonthRun", "OutcomesRecorded", "PeriodComparison", "Store", "Verification"]
 
@@ -179,8 +180,10 @@ class Store:
         score_before_rules, class, reasons, labels, alerts and rules (lists), the manual
         decision that set the class, status (``graded`` or ``error``, as
         :meth:`Model.classify` says), error. :mod:`riskgrade.plot` takes it as it takes results.
-        In pandas, ``class`` is an ordered categorical of the stored classes, least risky
-        first, as :meth:`Model.classify` gives it."""
+        Repeated texts (``industry``, ``district``, ``model``, ``class``, ``status``) are
+        Arrow dictionary columns, categoricals in pandas and polars. In pandas, ``class`` is
+        an ordered categorical of the stored classes, least risky first, as
+        :meth:`Model.classify` gives it."""
         table = self._native.results(str(period))
         target = self._output if output is None else output
         if target != "pandas":
@@ -230,7 +233,14 @@ class Store:
         )
 
     def run_month(
-        self, model: Model, data: object, period: str, *, as_of: DateLike | None = None, replace: bool = False
+        self,
+        model: Model,
+        data: object,
+        period: str,
+        *,
+        as_of: DateLike | None = None,
+        replace: bool = False,
+        progress: Progress = None,
     ) -> MonthRun:
         """Grades a month into the store, as ``riskgrade run`` does (the store must be opened
         with ``writable=True``): decisions in effect apply, the period replaces an earlier run
@@ -239,11 +249,20 @@ class Store:
         repairs apply and record changes be explained. ``as_of`` defaults to the period's
         last day. A period that inspections were drawn from is replaced only with
         ``replace=True`` (``riskgrade run --replace``); otherwise it is a :class:`DataError` and
-        the stored period stays."""
+        the stored period stays. ``progress`` shows the grading as :meth:`Model.classify`'s
+        does (``True`` for a tqdm bar, or a callable told ``(done, total)``); an exception it
+        raises while the month is graded, Ctrl-C included, stops the run and nothing is stored.
+        The last call, ``(total, total)``, comes once the month is stored."""
         kind = _kind(data)
-        text, figures = self._native.run_month(
-            model._native, _native_input(data, kind), str(period), None if as_of is None else _as_of(as_of), replace
-        )
+        with progress_callback(progress, "run_month") as tell:
+            text, figures = self._native.run_month(
+                model._native,
+                _native_input(data, kind),
+                str(period),
+                None if as_of is None else _as_of(as_of),
+                replace,
+                progress=tell,
+            )
         return MonthRun(text=text, **json.loads(figures))
 
     # -- inspections: commit, draw, verify, outcomes, evaluate ------------------------------

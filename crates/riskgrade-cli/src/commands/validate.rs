@@ -23,6 +23,10 @@ pub(crate) fn validate(
             ui.say(format!("{source}: ok, version {}", set.version_id()));
             for m in set.models() {
                 ui.say(model_line(m));
+                // Flags whose missing value is graded, silently, as one of their values.
+                for s in m.silent_missing_flags() {
+                    ui.say(format!("    caution: {s}"));
+                }
                 // How its weights and cut-offs were set, step by step.
                 for p in &m.spec().provenance {
                     ui.say(provenance_line(p));
