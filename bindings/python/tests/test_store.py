@@ -88,7 +88,11 @@ def test_results_are_the_exported_period(db: Path, tmp_path: Path) -> None:
     for id_, cls, score in zip(results["id"], results["class"], results["score"]):
         assert exported[id_]["class"] == (cls or "")
         assert float(exported[id_]["score"]) == pytest.approx(score, abs=1e-3)
-    assert results["labels"].map(lambda x: isinstance(x, (list, tuple)) or hasattr(x, "tolist")).all()
+    # Lists are Arrow-backed (no array per row), each cell a Python list; repeated texts categorical.
+    assert all(isinstance(results[c].dtype, pd.ArrowDtype) for c in ("labels", "alerts", "rules"))
+    assert results["labels"].map(lambda x: isinstance(x, list)).all()
+    assert (results["labels"].list.len() >= 0).all()
+    assert all(isinstance(results[c].dtype, pd.CategoricalDtype) for c in ("industry", "district", "model", "status"))
     with pytest.raises(KeyError, match="1999-01") as missing:
         store.results("1999-01")
     assert missing.value.period == "1999-01" and missing.value.file == str(db)  # type: ignore[attr-defined]

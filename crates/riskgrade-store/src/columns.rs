@@ -10,8 +10,8 @@ use arrow_array::builder::{
     Float64Builder, Int32Builder, Int64Builder, ListBuilder, StringBuilder,
 };
 use arrow_array::types::Int32Type;
-use arrow_array::{DictionaryArray, Float64Array, Int64Array, ListArray, StringArray};
-use arrow_schema::Field;
+use arrow_array::{Array, DictionaryArray, Float64Array, Int64Array, ListArray, StringArray};
+use arrow_schema::{ArrowError, Field};
 use riskgrade_core::Month;
 
 use crate::codec::{Damage, decode_detail, decode_detail_without_drivers, period_key};
@@ -282,34 +282,197 @@ impl Store {
     }
 
     fn read_columns(&self, period: Month, drivers: bool) -> Result<ResultColumns> {
+        self.read_columns_in_parts(period, drivers, 250_000)
+    }
+
+    /// Reads a period of more than `part_rows` rows in parts of at least that many, in
+    /// parallel (a store in a file, on more than one core).
+    pub(crate) fn read_columns_in_parts(
+        &self,
+        period: Month,
+        drivers: bool,
+        part_rows: i64,
+    ) -> Result<ResultColumns> {
         let texts = self.texts()?;
-        let ctx = format!("reading the results of {period}");
-        let mut stmt = self
+        let bounds = self.split_ids(period, part_rows)?;
+        if bounds.is_empty() {
+            return read_part(
+                &self.conn,
+                &self.file,
+                period,
+                drivers,
+                (None, None),
+                &texts,
+            );
+        }
+        // Parts of the id range, each read on its own read-only connection, in parallel.
+        let ranges: Vec<(Option<&str>, Option<&str>)> = std::iter::once(None)
+            .chain(bounds.iter().map(|b| Some(b.as_str())))
+            .zip(
+                bounds
+                    .iter()
+                    .map(|b| Some(b.as_str()))
+                    .chain(std::iter::once(None)),
+            )
+            .collect();
+        let file = self.file.as_path();
+        let parts: Vec<Result<ResultColumns>> = std::thread::scope(|scope| {
+            let handles: Vec<_> = ranges
+                .iter()
+                .map(|&range| {
+                    let texts = &texts;
+                    scope.spawn(move || {
+                        let conn = crate::open::read_only_connection(file, false)?;
+                        read_part(&conn, file, period, drivers, range, texts)
+                    })
+                })
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| {
+                    h.join().unwrap_or_else(|_| {
+                        Err(self.corrupt("result_rows", period, "detail", "a reader stopped"))
+                    })
+                })
+                .collect()
+        });
+        let parts = parts.into_iter().collect::<Result<Vec<_>>>()?;
+        concat_parts(&parts).map_err(|e| {
+            self.corrupt(
+                "result_rows",
+                period,
+                "detail",
+                &format!("joining the parts: {e}"),
+            )
+        })
+    }
+
+    /// The ids that split a large period into parts read in parallel (none for a small
+    /// period, a store in memory, or one core).
+    fn split_ids(&self, period: Month, part_rows: i64) -> Result<Vec<String>> {
+        let cores = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
+        if self.file.as_os_str() == ":memory:" || cores < 2 {
+            return Ok(Vec::new());
+        }
+        let ctx = format!("counting the results of {period}");
+        let key = period_key(period);
+        let n: i64 = self
             .conn
-            .prepare(&format!(
-                "SELECT {} FROM result_rows WHERE period = ?1 ORDER BY id",
-                crate::results::ROW_COLUMNS
-            ))
+            .query_row(
+                "SELECT count(*) FROM result_rows WHERE period = ?1",
+                [key],
+                |r| r.get(0),
+            )
             .map_err(|e| self.sql(&ctx, e))?;
-        let mut rows = stmt
-            .query([period_key(period)])
-            .map_err(|e| self.sql(&ctx, e))?;
-        let mut b = Builders::new(drivers);
-        while let Some(r) = rows.next().map_err(|e| self.sql(&ctx, e))? {
-            match b.push(r, &texts) {
-                Ok(()) => {}
-                Err(RowFail::Sql(e)) => return Err(self.sql(&ctx, e)),
-                Err(RowFail::Damage(d)) => {
-                    let id: String = r.get(0).unwrap_or_default();
-                    return Err(self.corrupt(
-                        "result_rows",
-                        format_args!("{id} in {period}"),
-                        "detail",
-                        &format!("{d:?}"),
-                    ));
-                }
+        let parts = (n / part_rows.max(1)).min(i64::try_from(cores.min(4)).unwrap_or(1));
+        let mut bounds = Vec::new();
+        for k in 1..parts {
+            let id: String = self
+                .conn
+                .query_row(
+                    "SELECT id FROM result_rows WHERE period = ?1 ORDER BY id LIMIT 1 OFFSET ?2",
+                    rusqlite::params![key, n * k / parts],
+                    |r| r.get(0),
+                )
+                .map_err(|e| self.sql(&ctx, e))?;
+            bounds.push(id);
+        }
+        Ok(bounds)
+    }
+}
+
+/// The rows of `period` with `from <= id < to` (either end open), read on `conn`.
+fn read_part(
+    conn: &rusqlite::Connection,
+    file: &std::path::Path,
+    period: Month,
+    drivers: bool,
+    (from, to): (Option<&str>, Option<&str>),
+    texts: &TextTable,
+) -> Result<ResultColumns> {
+    let ctx = format!("reading the results of {period}");
+    let mut query = format!(
+        "SELECT {} FROM result_rows WHERE period = ?1",
+        crate::results::ROW_COLUMNS
+    );
+    let mut args: Vec<rusqlite::types::Value> = vec![period_key(period).into()];
+    for (bound, op) in [(from, ">="), (to, "<")] {
+        if let Some(b) = bound {
+            args.push(b.to_string().into());
+            query.push_str(&format!(" AND id {op} ?{}", args.len()));
+        }
+    }
+    query.push_str(" ORDER BY id");
+    let mut stmt = conn.prepare(&query).map_err(|e| sql(file, &ctx, e))?;
+    let mut rows = stmt
+        .query(rusqlite::params_from_iter(args))
+        .map_err(|e| sql(file, &ctx, e))?;
+    let mut b = Builders::new(drivers);
+    while let Some(r) = rows.next().map_err(|e| sql(file, &ctx, e))? {
+        match b.push(r, texts) {
+            Ok(()) => {}
+            Err(RowFail::Sql(e)) => return Err(sql(file, &ctx, e)),
+            Err(RowFail::Damage(d)) => {
+                let id: String = r.get(0).unwrap_or_default();
+                return Err(crate::StoreError::Corrupt {
+                    file: file.to_path_buf(),
+                    table: "result_rows",
+                    row: format!("{id} in {period}"),
+                    column: "detail",
+                    value: format!("{d:?}"),
+                });
             }
         }
-        Ok(b.finish())
     }
+    Ok(b.finish())
+}
+
+/// An SQLite error while reading `file`.
+fn sql(file: &std::path::Path, context: &str, source: rusqlite::Error) -> crate::StoreError {
+    crate::StoreError::Sqlite {
+        file: file.to_path_buf(),
+        context: context.to_string(),
+        source,
+    }
+}
+
+/// The parts of a period, one after the other.
+fn concat_parts(parts: &[ResultColumns]) -> std::result::Result<ResultColumns, ArrowError> {
+    fn cat<T: Clone + 'static>(
+        parts: &[ResultColumns],
+        f: impl Fn(&ResultColumns) -> &dyn Array,
+    ) -> std::result::Result<T, ArrowError> {
+        let arrays: Vec<&dyn Array> = parts.iter().map(f).collect();
+        let joined = arrow_select::concat::concat(&arrays)?;
+        joined
+            .as_any()
+            .downcast_ref::<T>()
+            .cloned()
+            .ok_or_else(|| ArrowError::CastError("unexpected array type".into()))
+    }
+    let drivers = if parts.iter().all(|p| p.drivers.is_some()) {
+        Some(cat(parts, |p| {
+            p.drivers
+                .as_ref()
+                .map_or(&p.id as &dyn Array, |d| d as &dyn Array)
+        })?)
+    } else {
+        None
+    };
+    Ok(ResultColumns {
+        id: cat(parts, |p| &p.id)?,
+        model: cat(parts, |p| &p.model)?,
+        score: cat(parts, |p| &p.score)?,
+        base_score: cat(parts, |p| &p.base_score)?,
+        class: cat(parts, |p| &p.class)?,
+        reasons: cat(parts, |p| &p.reasons)?,
+        drivers,
+        labels: cat(parts, |p| &p.labels)?,
+        alerts: cat(parts, |p| &p.alerts)?,
+        rules: cat(parts, |p| &p.rules)?,
+        manual: cat(parts, |p| &p.manual)?,
+        error: cat(parts, |p| &p.error)?,
+        district: cat(parts, |p| &p.district)?,
+        industry: cat(parts, |p| &p.industry)?,
+    })
 }

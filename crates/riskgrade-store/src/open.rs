@@ -412,7 +412,7 @@ pub(crate) fn identify(conn: &Connection) -> rusqlite::Result<Identity> {
 }
 
 /// A read-only connection to `path`; `immutable` tells SQLite that nobody can change the file.
-fn read_only_connection(path: &Path, immutable: bool) -> Result<Connection> {
+pub(crate) fn read_only_connection(path: &Path, immutable: bool) -> Result<Connection> {
     let flags = OpenFlags::SQLITE_OPEN_READ_ONLY
         | OpenFlags::SQLITE_OPEN_URI
         | OpenFlags::SQLITE_OPEN_NO_MUTEX;

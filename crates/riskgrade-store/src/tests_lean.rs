@@ -303,3 +303,24 @@ proptest! {
         prop_assert_eq!(scanned, want);
     }
 }
+
+/// A large period is read in parts on parallel connections: the same columns as one read.
+#[test]
+fn a_period_read_in_parts_equals_one_read() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("parts.db");
+    let mut s = Store::open(&path).expect("store");
+    let rows = sample_rows(301, 7);
+    store_rows(&mut s, "2026-04", &rows, &[]);
+    let p = month("2026-04");
+    let whole = s.result_columns_with_drivers(p).expect("whole");
+    assert_eq!(whole.len(), 301);
+    for part_rows in [1, 40, 100, 150, 1000] {
+        let parts = s.read_columns_in_parts(p, true, part_rows).expect("parts");
+        assert_eq!(
+            columns_as_rows(&parts),
+            columns_as_rows(&whole),
+            "parts of {part_rows}"
+        );
+    }
+}

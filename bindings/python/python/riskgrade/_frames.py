@@ -228,7 +228,14 @@ def _check_output(output: object) -> None:
         raise ValueError(f"output={output!r}: use one of {', '.join(repr(o) for o in _OUTPUTS)}")
 
 
-def _convert(table: pa.Table, kind: str, output: Output, index: Any = None, classes: Sequence[str] = ()) -> Any:
+def _convert(
+    table: pa.Table,
+    kind: str,
+    output: Output,
+    index: Any = None,
+    classes: Sequence[str] = (),
+    arrow_lists: bool = False,
+) -> Any:
     """`table` as the kind of frame asked for. For pandas, ``index`` (the input's index) is
     put on the result, ``class`` becomes an ordered categorical of ``classes`` and boolean
     columns pandas' nullable ``boolean``."""
@@ -246,7 +253,13 @@ def _convert(table: pa.Table, kind: str, output: Output, index: Any = None, clas
 
         # Booleans are pandas' nullable boolean, so a column's dtype does not depend on
         # whether this batch happens to hold an error row (null) in it.
-        df = table.to_pandas(types_mapper={pa.bool_(): pd.BooleanDtype()}.get)
+        def types(t: pa.DataType) -> Any:
+            if t == pa.bool_():
+                return pd.BooleanDtype()
+            # Arrow-backed lists are handed over without building one array per row.
+            return pd.ArrowDtype(t) if arrow_lists and pa.types.is_list(t) else None
+
+        df = table.to_pandas(types_mapper=types)
         if classes and "class" in df.columns:
             if isinstance(df["class"].dtype, pd.CategoricalDtype):
                 # A dictionary column arrives categorical: only its categories are re-ordered.

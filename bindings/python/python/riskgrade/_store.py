@@ -183,14 +183,16 @@ class Store:
         Repeated texts (``industry``, ``district``, ``model``, ``class``, ``status``) are
         Arrow dictionary columns, categoricals in pandas and polars. In pandas, ``class`` is
         an ordered categorical of the stored classes, least risky first, as
-        :meth:`Model.classify` gives it."""
+        :meth:`Model.classify` gives it; ``labels``, ``alerts`` and ``rules`` are Arrow-backed
+        list columns (``pd.ArrowDtype``: ``res["labels"].list.len()``, and each cell a Python
+        list), handed over without a copy."""
         table = self._native.results(str(period))
         target = self._output if output is None else output
         if target != "pandas":
             return self._out(table, output)
         names = self._native.periods().column_names
         classes = [c.removeprefix("class:") for c in names if c.startswith("class:")]
-        return _convert(table, "pandas", "pandas", classes=classes)
+        return _convert(table, "pandas", "pandas", classes=classes, arrow_lists=True)
 
     def changes(self, period: str, id: str | None = None, *, output: Output | None = None) -> Any:
         """Why classes changed in ``period`` against the stored period before it: id,
