@@ -436,6 +436,40 @@ fn sql(file: &std::path::Path, context: &str, source: rusqlite::Error) -> crate:
     }
 }
 
+/// Dictionary arrays one after the other, with one dictionary: each distinct value once (as
+/// pandas and polars require of a categorical), the keys renumbered.
+fn concat_dicts<'a>(
+    parts: impl Iterator<Item = &'a DictionaryArray<Int32Type>>,
+) -> std::result::Result<DictionaryArray<Int32Type>, ArrowError> {
+    let mut index: std::collections::HashMap<String, i32> = std::collections::HashMap::new();
+    let mut values = StringBuilder::new();
+    let mut keys = Int32Builder::new();
+    for part in parts {
+        let dict = part
+            .values()
+            .as_any()
+            .downcast_ref::<StringArray>()
+            .ok_or_else(|| ArrowError::CastError("dictionary values are not text".into()))?;
+        let local: Vec<i32> = (0..dict.len())
+            .map(|i| {
+                let v = dict.value(i);
+                let next = i32::try_from(index.len()).unwrap_or(i32::MAX);
+                *index.entry(v.to_string()).or_insert_with(|| {
+                    values.append_value(v);
+                    next
+                })
+            })
+            .collect();
+        for k in part.keys() {
+            match k {
+                Some(k) => keys.append_value(local[usize::try_from(k).unwrap_or(0)]),
+                None => keys.append_null(),
+            }
+        }
+    }
+    DictionaryArray::try_new(keys.finish(), Arc::new(values.finish()))
+}
+
 /// The parts of a period, one after the other.
 fn concat_parts(parts: &[ResultColumns]) -> std::result::Result<ResultColumns, ArrowError> {
     fn cat<T: Clone + 'static>(
@@ -461,10 +495,10 @@ fn concat_parts(parts: &[ResultColumns]) -> std::result::Result<ResultColumns, A
     };
     Ok(ResultColumns {
         id: cat(parts, |p| &p.id)?,
-        model: cat(parts, |p| &p.model)?,
+        model: concat_dicts(parts.iter().map(|p| &p.model))?,
         score: cat(parts, |p| &p.score)?,
         base_score: cat(parts, |p| &p.base_score)?,
-        class: cat(parts, |p| &p.class)?,
+        class: concat_dicts(parts.iter().map(|p| &p.class))?,
         reasons: cat(parts, |p| &p.reasons)?,
         drivers,
         labels: cat(parts, |p| &p.labels)?,
@@ -472,7 +506,7 @@ fn concat_parts(parts: &[ResultColumns]) -> std::result::Result<ResultColumns, A
         rules: cat(parts, |p| &p.rules)?,
         manual: cat(parts, |p| &p.manual)?,
         error: cat(parts, |p| &p.error)?,
-        district: cat(parts, |p| &p.district)?,
-        industry: cat(parts, |p| &p.industry)?,
+        district: concat_dicts(parts.iter().map(|p| &p.district))?,
+        industry: concat_dicts(parts.iter().map(|p| &p.industry))?,
     })
 }
