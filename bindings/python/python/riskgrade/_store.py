@@ -184,8 +184,8 @@ class Store:
         Arrow dictionary columns, categoricals in pandas and polars. In pandas, ``class`` is
         an ordered categorical of the stored classes, least risky first, as
         :meth:`Model.classify` gives it; ``labels``, ``alerts`` and ``rules`` are Arrow-backed
-        list columns (``pd.ArrowDtype``: ``res["labels"].list.len()``, and each cell a Python
-        list), handed over without a copy."""
+        list columns (``pd.ArrowDtype``: ``res["labels"].list.len()``; a cell read by
+        ``.iloc`` or iteration is a Python list), handed over without a copy."""
         table = self._native.results(str(period))
         target = self._output if output is None else output
         if target != "pandas":
