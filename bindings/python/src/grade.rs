@@ -54,7 +54,10 @@ impl PyModel {
                 ask.as_of,
                 &ask.options.clone().cancel_on(cancel),
             )
-            .map_err(|e| eval_err(&in_input_order(e, positions)))
+            .map_err(|e| {
+                // Counted in the input's order: a row that could not be read is named where it stands.
+                eval_err(&e.map_row(|r| positions.get(r).copied().unwrap_or(r)))
+            })
     }
 
     /// The results table, its rows in the input's order (`positions`: see [`Parsed::positions`]).
@@ -278,40 +281,5 @@ impl PyModel {
                 .collect();
             Ok(Value::Array(results).to_string())
         })
-    }
-}
-
-/// `e` with its row counted in the input's order (`positions`: see [`Parsed::positions`]), so
-/// that a row that could not be read, graded after the others, is named where it stands.
-fn in_input_order(e: EvalError, positions: &[usize]) -> EvalError {
-    let at = |row: usize| positions.get(row).copied().unwrap_or(row);
-    match e {
-        EvalError::Strict { count, mut first } => {
-            first.row = at(first.row);
-            EvalError::Strict { count, first }
-        }
-        EvalError::Rule { row, id, error } => EvalError::Rule {
-            row: at(row),
-            id,
-            error,
-        },
-        EvalError::Insufficient {
-            row,
-            id,
-            model,
-            missing,
-            known,
-            needed,
-            count,
-        } => EvalError::Insufficient {
-            row: at(row),
-            id,
-            model,
-            missing,
-            known,
-            needed,
-            count,
-        },
-        other => other,
     }
 }

@@ -52,13 +52,7 @@ impl Graded {
         let grades = self
             .grader
             .grade(&frame, self.ask.as_of, &self.ask.options)
-            .map_err(|e| match e {
-                EvalError::Strict { count, mut first } => {
-                    first.row += offset;
-                    Failed::Eval(EvalError::Strict { count, first })
-                }
-                other => Failed::Eval(other),
-            })?;
+            .map_err(|e| Failed::Eval(e.map_row(|r| r + offset)))?;
         let table = riskgrade::results_table(&grades, &frame, self.ask.columns);
         riskgrade::io::table_to_batch(&table).map_err(Failed::Io)
     }

@@ -136,3 +136,41 @@ def test_dictionaries_false_gives_plain_strings_in_the_plain_schema(model: riskg
     assert plain.to_pylist() == coded.to_pylist()
     batch = model.classify(data.to_batches()[0], AS_OF, dictionaries=False)
     assert batch.schema == plain.schema
+
+
+def test_a_later_batchs_rule_failure_names_the_streams_row(tmp_path: Path) -> None:
+    import shutil
+
+    examples = Path(__file__).resolve().parents[3] / "examples" / "models"
+    for f in examples.glob("*.toml"):
+        shutil.copy(f, tmp_path / f.name)
+    rules = tmp_path / "reference_rules.toml"
+    rules.write_text(
+        rules.read_text(encoding="utf-8")
+        + '''
+[[rule]]
+id = "fails_on_77"
+stage = "after"
+when = "complaints_1y == 77"
+script = """
+let a = [1, 2];
+let b = a[5] + 1;
+"""
+''',
+        encoding="utf-8",
+    )
+    model = riskgrade.Model.from_path(tmp_path / "reference.toml")
+    data = make_table(model, 300)
+    i = data.schema.get_field_index("complaints_1y")
+    values = [0] * data.num_rows
+    values[250] = 77
+    data = data.set_column(i, "complaints_1y", pa.array(values, pa.int64()))
+    reader = pa.RecordBatchReader.from_batches(data.schema, data.to_batches(max_chunksize=100))
+    results = model.classify_stream(reader, AS_OF, on_rule_error="abort")
+    results.read_next_batch()
+    results.read_next_batch()
+    # The third batch holds the stream's row 250: counted from the stream, not the batch.
+    with pytest.raises(riskgrade.EvaluationError) as e:
+        results.read_next_batch()
+    assert e.value.row == 250 and e.value.rule_id == "fails_on_77", (e.value.row, str(e.value))
+    assert "row 250 " in str(e.value)

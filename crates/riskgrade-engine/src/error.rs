@@ -79,6 +79,52 @@ pub enum EvalError {
     UnknownEnterprise(String),
 }
 
+impl EvalError {
+    /// The error with the row it names (a strict error's first bad row, the row a rule failed
+    /// on, the first row below the minimum evidence) counted by `f`: from a stream's first row
+    /// rather than its batch's, or in the input's order when the rows were graded in another.
+    ///
+    /// ```
+    /// use riskgrade_engine::EvalError;
+    /// let e = EvalError::Insufficient {
+    ///     row: 2, id: "E3".into(), model: "general".into(), missing: vec![], known: 1, needed: 5, count: 1,
+    /// };
+    /// assert!(e.map_row(|r| r + 100).to_string().starts_with("row 103 (enterprise `E3`)"));
+    /// ```
+    #[must_use]
+    pub fn map_row(self, f: impl Fn(usize) -> usize) -> EvalError {
+        match self {
+            EvalError::Strict { count, mut first } => {
+                first.row = f(first.row);
+                EvalError::Strict { count, first }
+            }
+            EvalError::Rule { row, id, error } => EvalError::Rule {
+                row: f(row),
+                id,
+                error,
+            },
+            EvalError::Insufficient {
+                row,
+                id,
+                model,
+                missing,
+                known,
+                needed,
+                count,
+            } => EvalError::Insufficient {
+                row: f(row),
+                id,
+                model,
+                missing,
+                known,
+                needed,
+                count,
+            },
+            other => other,
+        }
+    }
+}
+
 /// `` `a`, `b` missing; `` (nothing when none is missing).
 struct Missing<'a>(&'a [String]);
 

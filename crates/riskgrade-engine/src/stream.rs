@@ -112,7 +112,10 @@ where
     let mut grade = |frame: Frame, profiles: Option<&[Enterprise]>| -> Result<(), StreamError> {
         let grades = grader
             .grade_with(&frame, profiles, as_of, options)
-            .map_err(|e| shift_eval(e, acc.rows))?;
+            .map_err(|e| {
+                let offset = acc.rows;
+                e.map_row(|r| r + offset)
+            })?;
         write(results_table(&grades, &frame, columns))?;
         acc.add(&grades);
         Ok(())
@@ -191,34 +194,6 @@ pub fn classify_file(
     let report = classify_batches(set, batches, as_of, options, columns, |t| out.write(&t))?;
     out.finish()?;
     Ok(report)
-}
-
-/// A strict error's row counted from the input's first row.
-fn shift_eval(e: EvalError, offset: usize) -> EvalError {
-    match e {
-        EvalError::Strict { count, mut first } => {
-            first.row += offset;
-            EvalError::Strict { count, first }
-        }
-        EvalError::Insufficient {
-            row,
-            id,
-            model,
-            missing,
-            known,
-            needed,
-            count,
-        } => EvalError::Insufficient {
-            row: row + offset,
-            id,
-            model,
-            missing,
-            known,
-            needed,
-            count,
-        },
-        other => other,
-    }
 }
 
 /// Running totals over the batches graded so far.
