@@ -92,36 +92,13 @@ impl EvalError {
     /// assert!(e.map_row(|r| r + 100).to_string().starts_with("row 103 (enterprise `E3`)"));
     /// ```
     #[must_use]
-    pub fn map_row(self, f: impl Fn(usize) -> usize) -> EvalError {
-        match self {
-            EvalError::Strict { count, mut first } => {
-                first.row = f(first.row);
-                EvalError::Strict { count, first }
-            }
-            EvalError::Rule { row, id, error } => EvalError::Rule {
-                row: f(row),
-                id,
-                error,
-            },
-            EvalError::Insufficient {
-                row,
-                id,
-                model,
-                missing,
-                known,
-                needed,
-                count,
-            } => EvalError::Insufficient {
-                row: f(row),
-                id,
-                model,
-                missing,
-                known,
-                needed,
-                count,
-            },
-            other => other,
+    pub fn map_row(mut self, f: impl Fn(usize) -> usize) -> EvalError {
+        match &mut self {
+            EvalError::Strict { first, .. } => first.row = f(first.row),
+            EvalError::Rule { row, .. } | EvalError::Insufficient { row, .. } => *row = f(*row),
+            _ => {}
         }
+        self
     }
 }
 

@@ -476,23 +476,23 @@ fn concat_parts(parts: &[ResultColumns]) -> std::result::Result<ResultColumns, A
         parts: &[ResultColumns],
         f: impl Fn(&ResultColumns) -> &dyn Array,
     ) -> std::result::Result<T, ArrowError> {
-        let arrays: Vec<&dyn Array> = parts.iter().map(f).collect();
-        let joined = arrow_select::concat::concat(&arrays)?;
+        cat_arrays(&parts.iter().map(f).collect::<Vec<_>>())
+    }
+    fn cat_arrays<T: Clone + 'static>(arrays: &[&dyn Array]) -> std::result::Result<T, ArrowError> {
+        let joined = arrow_select::concat::concat(arrays)?;
         joined
             .as_any()
             .downcast_ref::<T>()
             .cloned()
             .ok_or_else(|| ArrowError::CastError("unexpected array type".into()))
     }
-    let drivers = if parts.iter().all(|p| p.drivers.is_some()) {
-        Some(cat(parts, |p| {
-            p.drivers
-                .as_ref()
-                .map_or(&p.id as &dyn Array, |d| d as &dyn Array)
-        })?)
-    } else {
-        None
-    };
+    // Every part was read with drivers, or none was.
+    let drivers = parts
+        .iter()
+        .map(|p| p.drivers.as_ref().map(|d| d as &dyn Array))
+        .collect::<Option<Vec<_>>>()
+        .map(|d| cat_arrays(&d))
+        .transpose()?;
     Ok(ResultColumns {
         id: cat(parts, |p| &p.id)?,
         model: concat_dicts(parts.iter().map(|p| &p.model))?,

@@ -410,15 +410,9 @@ class Model:
         if kind in ("json", "profiles"):
             raise ValueError("check reads a frame's columns; profiles are read as records")
         native = _arrow_input(_rename(data, kind, columns), kind)
-        d = json.loads(_riskgrade.check(self._native, native, _as_of(_dt.date.today() if as_of is None else as_of)))
-        return ColumnCheck(
-            routed=d["routed"],
-            missing=d["missing"],
-            extra=d["extra"],
-            mistyped=d["mistyped"],
-            values=d["values"],
-            cautions=d["cautions"],
-        )
+        date = _as_of(_dt.date.today() if as_of is None else as_of)
+        # The report's keys are ColumnCheck's fields.
+        return ColumnCheck(**json.loads(_riskgrade.check(self._native, native, date)))
 
     def _class_order(self) -> list[str]:
         """Every model's class names, least risky first, each once."""
