@@ -316,7 +316,7 @@ fn unknown_industry_and_required_values() {
     // The food model alone, without a default: other industries are unknown.
     let text = examples::FOOD
         .replace(
-            "model = \"general\"\nscore = { type = \"bins\", edges = [75, 150, 220], points = [5, 40, 75, 100] }",
+            "model = \"general\"\nscore = { type = \"bins\", edges = [75, 130, 190], points = [5, 40, 75, 100] }",
             "input = \"penalties_3y\"\nscore = { type = \"bins\", edges = [1], points = [0, 100] }",
         )
         .replace(
@@ -457,8 +457,9 @@ fn explanation_names_the_reasons() {
     // Enough attributes on file for the general model's minimum evidence.
     assert!(g.insufficient(0).is_none());
     let texts = g.reason_texts(&frame, 0);
-    // By hand: 0.45·0.35·0.30·1000 = 47.25 (listed), ·700 = 33.08 (one major penalty),
-    // 0.45·0.35·0.20·800 = 25.2 (fines of 120000), ahead of recency (22.05) and count (18.9).
+    // By hand: 0.45·0.22·0.30·1000 = 29.7 (listed), 0.45·0.22·0.20·700 = 13.86 (one major
+    // penalty), 0.45·0.22·0.15·800 = 11.88 (fines of 120000), ahead of recency (10.395) and
+    // count (9.9).
     assert_eq!(
         texts,
         [
@@ -468,7 +469,7 @@ fn explanation_names_the_reasons() {
         ]
     );
     let ex = g.explain(&frame, 0);
-    assert_eq!(ex.indicators.len(), 40);
+    assert_eq!(ex.indicators.len(), 72);
     assert_eq!(ex.dimensions.len(), 5);
     let shares: f64 = ex.dimensions.iter().map(|d| d.share).sum();
     assert!((shares - 1.0).abs() < 1e-9);

@@ -449,9 +449,9 @@ script = '''label("now")'''
 fn record_helpers_read_profiles_or_a_matching_column() {
     let s = set(r#"
 [[rule]]
-id = "complaints_3m"
+id = "complaints_6m"
 stage = "after"
-script = '''let n = count("complaint", "3m"); if n > 0 { label(`${n} complaints in 3 months`) }'''
+script = '''let n = count("complaint", "6m"); if n > 0 { label(`${n} complaints in 6 months`) }'''
 
 [[rule]]
 id = "majors"
@@ -470,10 +470,10 @@ script = '''label(`${count("penalty.major", "3y")} major, ${days_since("penalty"
         .unwrap();
     assert_eq!(
         g.labels(0).collect::<Vec<_>>(),
-        ["1 complaints in 3 months", "1 major, 10 days"]
+        ["1 complaints in 6 months", "1 major, 10 days"]
     );
     // Columns: `count("penalty.major", "3y")` and `days_since("penalty")` match declared
-    // inputs, so they work; `count("complaint", "3m")` matches none, so that rule fails
+    // inputs, so they work; `count("complaint", "6m")` matches none, so that rule fails
     // on the row with a message that says what to do.
     let f = frame(
         &s,
@@ -495,7 +495,7 @@ script = '''label(`${count("penalty.major", "3y")} major, ${days_since("penalty"
     let issue = g.issues_of(0).next().unwrap().to_string();
     assert!(issue.contains("columnar batch"), "{issue}");
     assert!(
-        issue.contains(r#"derive = { fn = "count", record = "complaint", window = "3m" }"#),
+        issue.contains(r#"derive = { fn = "count", record = "complaint", window = "6m" }"#),
         "{issue}"
     );
 }

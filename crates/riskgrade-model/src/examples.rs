@@ -42,7 +42,7 @@ pub const FILES: [(&str, &str); 7] = [
 /// ```
 /// let set = riskgrade_model::examples::reference().unwrap();
 /// assert_eq!(set.models().len(), 3);
-/// assert_eq!(set.model("general").unwrap().leaves().len(), 40);
+/// assert_eq!(set.model("general").unwrap().leaves().len(), 72);
 /// assert!(set.rules().len() >= 12);
 /// ```
 pub fn reference() -> Result<ModelSet, ModelError> {

@@ -209,6 +209,28 @@ fn the_food_models_general_credit_part_carries_its_20_points_by_class() {
         let points = leaf.weight * leaf.func.points(score);
         assert!((points - worth).abs() < 1e-9, "{score}: {points}");
     }
+    // The leaf's edges are the general bands: on either side of every class
+    // boundary, the points follow the class (re-cut the edges with the bands).
+    let worth = |class: &str| match class {
+        "A" => 1.0,
+        "B" => 8.0,
+        "C" => 15.0,
+        _ => 20.0,
+    };
+    let thresholds = classes.thresholds(&[]);
+    assert_eq!(thresholds.len(), 3);
+    for &t in &thresholds {
+        for score in [t - 1e-6, t] {
+            let k = classes.class_of(classes.risk_value(score), &thresholds);
+            let points = leaf.weight * leaf.func.points(score);
+            let expected = worth(&classes.names()[k]);
+            assert!(
+                (points - expected).abs() < 1e-9,
+                "{score}: {points} for class {}",
+                classes.names()[k]
+            );
+        }
+    }
 }
 
 #[test]
@@ -216,7 +238,7 @@ fn a_component_without_score_is_still_converted_linearly() {
     let text = riskgrade_model::examples::REFERENCE
         .replace("\"food_production.toml\"", "\"food_linear.toml\"");
     let food = riskgrade_model::examples::FOOD.replace(
-        "score = { type = \"bins\", edges = [75, 150, 220], points = [5, 40, 75, 100] }\n",
+        "score = { type = \"bins\", edges = [75, 130, 190], points = [5, 40, 75, 100] }\n",
         "",
     );
     let set = ModelSet::from_toml_str_with(&text, |name| {

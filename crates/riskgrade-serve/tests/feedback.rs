@@ -63,13 +63,21 @@ async fn a_finding_of_a_closed_alert_is_graded_the_next_month_with_its_reason() 
     for path in [&with, &without] {
         grade(path, &set, &people, oct)?;
     }
-    // An enterprise of the least risky class with an alert routed to a department, never
+    // The least risky enterprise (by score) with an alert routed to a department, never
     // inspected before and graded by the general model (whose indicators read inspection
-    // findings): the finding is then among its top reasons.
+    // findings): the finding is then among the indicators that drive its score.
     let store = Store::open_read_only(&with)?;
     let queues = riskgrade::queues(&store, oct)?;
     let general = |id: &str| -> bool {
         matches!(store.result(oct, id), Ok(Some(r)) if r.model.as_deref() == Some("general"))
+    };
+    let score = |id: &str| -> f64 {
+        store
+            .result(oct, id)
+            .ok()
+            .flatten()
+            .and_then(|r| r.score)
+            .unwrap_or(f64::INFINITY)
     };
     let never_inspected = |id: &str| {
         people.iter().any(|e| {
@@ -86,7 +94,11 @@ async fn a_finding_of_a_closed_alert_is_graded_the_next_month_with_its_reason() 
         .filter(|d| d.department != "(no route)")
         .flat_map(|d| d.items.iter().map(move |i| (d.department.clone(), i)))
         .filter(|(_, i)| never_inspected(&i.id) && general(&i.id))
-        .min_by(|(_, a), (_, b)| a.class.cmp(&b.class).then_with(|| a.id.cmp(&b.id)))
+        .min_by(|(_, a), (_, b)| {
+            score(&a.id)
+                .total_cmp(&score(&b.id))
+                .then_with(|| a.id.cmp(&b.id))
+        })
         .map(|(d, i)| (d, i.id.clone()))
         .ok_or("no routed alert of an enterprise never inspected")?;
     drop(store);
@@ -119,12 +131,26 @@ async fn a_finding_of_a_closed_alert_is_graded_the_next_month_with_its_reason() 
         Ok(store.result(nov, &enterprise)?.ok_or("not graded")?)
     };
     let (found, control) = (graded(&with)?, graded(&without)?);
-    assert!(
-        found.reasons.contains("inspection")
-            && !control.reasons.contains("inspections found problems"),
+    // The finding feeds the general model's "problems found" indicator: it is among the
+    // stored drivers of the enterprise graded with it (one problem: 500 points, weighted
+    // 0.45·0.16·0.35 = 12.6 of the score), and not of the control.
+    let run = Store::open_read_only(&with)?.run(nov)?.ok_or("no run")?;
+    let problems = run.indicators["general"]
+        .iter()
+        .position(|p| p == "supervision.inspections.problems")
+        .ok_or("no problems indicator")?;
+    let points = |row: &riskgrade::store::ResultRow| {
+        row.driver_points()
+            .into_iter()
+            .find(|(i, _)| *i == problems)
+            .map(|(_, p)| p)
+    };
+    assert_eq!(
+        (points(&found), points(&control)),
+        (Some(12.6), None),
         "with the finding: {}\nwithout: {}",
-        found.reasons,
-        control.reasons
+        found.drivers,
+        control.drivers
     );
     assert_ne!(found.score, control.score, "the finding changes the score");
     Ok(())

@@ -26,7 +26,7 @@
 //! use std::sync::Arc;
 //! use riskgrade::prelude::*;
 //!
-//! // The embedded reference set: a general model with 40 indicators, a
+//! // The embedded reference set: a general model with 72 indicators, a
 //! // food-production model for industries C13–C15 that includes the general score,
 //! // and a special-equipment model for holders of a special-equipment use licence.
 //! let set = Arc::new(riskgrade::examples::reference()?);

@@ -100,9 +100,9 @@ fn ahp_writes_a_new_version_with_its_provenance_and_keeps_comments() {
     assert!(prov[1].metrics.contains_key("cr"));
     // Comments of the original file are kept.
     let text = std::fs::read_to_string(out.join("general.toml")).unwrap();
-    assert!(
-        text.contains("# Five first-level dimensions from the public provincial indicator systems")
-    );
+    assert!(text.contains(
+        "# At provincial scale, following the public Guangdong structure (5 first-level"
+    ));
     // A folder that already holds the files is refused.
     let again = cal::write_version(
         &set,
@@ -118,11 +118,12 @@ fn ahp_writes_a_new_version_with_its_provenance_and_keeps_comments() {
 const INCONSISTENT: &str = r#"
 [[matrix]]
 node = "supervision.inspections"
-order = ["problems", "refused", "not_reachable"]
+order = ["problems", "refused", "not_reachable", "awaiting_correction"]
 rows = [
-  [1,     9,     "1/9"],
-  ["1/9", 1,     9    ],
-  [9,     "1/9", 1    ],
+  [1,     9,     "1/9", 1],
+  ["1/9", 1,     9,     1],
+  [9,     "1/9", 1,     1],
+  [1,     1,     1,     1],
 ]
 "#;
 
@@ -173,15 +174,18 @@ fn ahp_errors_name_the_matrix_and_cell() {
     let typo = INCONSISTENT.replace("\"problems\"", "\"problem\"");
     let e = run(&typo);
     assert!(e.contains("j.toml:2: `problem` is not a child of `supervision.inspections` (did you mean `problems`?)"), "{e}");
-    let off = INCONSISTENT.replace("[1,     9,     \"1/9\"]", "[1,     12,    \"1/9\"]");
+    let off = INCONSISTENT.replace("[1,     9,     \"1/9\", 1]", "[1,     12,    \"1/9\", 1]");
     let e = run(&off);
     assert!(
         e.contains("row 1, column 2: 12 is off Saaty's scale"),
         "{e}"
     );
-    let short = INCONSISTENT.replace(", \"not_reachable\"]", "]");
+    let short = INCONSISTENT.replace(", \"awaiting_correction\"]", "]");
     let e = run(&short);
-    assert!(e.contains("`order` leaves out `not_reachable`"), "{e}");
+    assert!(
+        e.contains("`order` leaves out `awaiting_correction`"),
+        "{e}"
+    );
     let syntax = AhpFile::from_str_named("[[matrix]]\norder = [\"a\"\n", "j.toml").unwrap_err();
     assert!(syntax.to_string().starts_with("j.toml:2:"), "{syntax}");
 }

@@ -375,3 +375,42 @@ mod rules_reference {
         assert!(checked >= 3, "only {checked} error examples");
     }
 }
+
+#[test]
+fn general_model_doc_lists_every_indicator() {
+    let doc = include_str!("../../../docs/general-model.md");
+    let set = riskgrade::examples::reference().unwrap();
+    let general = set.model("general").unwrap();
+    let leaves = general.leaves();
+    assert_eq!(leaves.len(), 72, "the provincial scale: 5 + 22 + 72");
+    let rows: Vec<&str> = doc.lines().filter(|l| l.starts_with("| `")).collect();
+    assert_eq!(rows.len(), leaves.len(), "one table row per indicator");
+    for leaf in leaves {
+        let riskgrade::Source::Input { name, .. } = &leaf.source else {
+            panic!("{} reads another model", leaf.path);
+        };
+        let row = rows
+            .iter()
+            .find(|r| r.starts_with(&format!("| `{}` |", leaf.path)))
+            .unwrap_or_else(|| panic!("docs/general-model.md has no row for {}", leaf.path));
+        assert!(
+            row.contains(&format!("| `{name}`: ")),
+            "{}: input `{name}` not shown: {row}",
+            leaf.path
+        );
+        let share = format!("| {:.2}% |", leaf.weight * 100.0);
+        assert!(
+            row.contains(&share),
+            "{}: share {share} not shown: {row}",
+            leaf.path
+        );
+        let cells: Vec<&str> = row.split(" | ").collect();
+        assert!(
+            cells.len() >= 5 && !cells[4].trim().is_empty(),
+            "{}: no source family",
+            leaf.path
+        );
+    }
+    let groups = doc.lines().filter(|l| l.starts_with("### `")).count();
+    assert_eq!(groups, 22, "one section per second-level group");
+}
