@@ -7,7 +7,7 @@ the **general model**: the data are restricted to the enterprises the set
 routes to the general model (every industry except the [[route]] prefixes,
 C13-C15 food production), and each row carries `model = "general"`.
 
-    request ──> 40 indicator decision tables (one per indicator: bins, linear
+    request ──> one decision table per indicator (72 in the general model: bins, linear
             │   segments, boolean, category; missing points first) ──> "weighted
             │   sum" expression (base score)
             ├──> "rules" decision table (hit policy collect, one row per rule in
@@ -502,7 +502,8 @@ def main():
           f"{platform.system()} {platform.release()}; python {platform.python_version()}, "
           f"zen-engine {zen_version()}")
     print(f"data: {args.n} synthetic enterprises, {rows} routed to the `{MODEL}` model "
-          f"(40 indicators, {len(running_order(rules, AS_OF))} rules active on {AS_OF})")
+          f"({sum('score' in n for n in model['node'])} indicators, "
+          f"{len(running_order(rules, AS_OF))} rules active on {AS_OF})")
     print(f"agreement on {check} rows (zen vs riskgrade): score {agree['score'] / check:.2%} "
           f"(max |diff| {max_diff:.2e}), class {agree['class'] / check:.2%}, labels {agree['labels'] / check:.2%}, "
           f"alerts {agree['alerts'] / check:.2%}, all {agree['all'] / check:.2%}")

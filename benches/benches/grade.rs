@@ -36,7 +36,7 @@ fn grading(c: &mut Criterion) {
     let mut g = c.benchmark_group("grade");
     g.throughput(Throughput::Elements(n as u64));
     g.sample_size(20);
-    // The indicator stage: 40 indicators scored, weighted, summed and classed; no reasons.
+    // The indicator stage: the general model's 72 indicators scored, weighted, summed and classed; no reasons.
     g.bench_function("indicator_stage", |b| {
         b.iter(|| {
             black_box(

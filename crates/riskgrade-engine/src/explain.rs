@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use riskgrade_core::display::escape as esc;
+use riskgrade_core::display::{Align, column_width, escape as esc, pad};
 use riskgrade_core::{Column, Date, Frame, InputType, MISSING_CODE, format_number};
 use riskgrade_model::{Direction, ScoreFn, Source};
 
@@ -401,21 +401,39 @@ impl fmt::Display for Explanation {
             }
         }
         writeln!(f)?;
-        writeln!(f, "{:<44} {:>9} {:>7}", "dimension", "points", "share")?;
-        for d in &self.dimensions {
+        let names: Vec<String> = self
+            .dimensions
+            .iter()
+            .map(|d| format!("{} {}", d.path, d.name))
+            .collect();
+        let w = column_width(names.iter().map(String::as_str), 44);
+        writeln!(
+            f,
+            "{} {:>9} {:>7}",
+            pad("dimension", w, Align::Left),
+            "points",
+            "share"
+        )?;
+        for (d, name) in self.dimensions.iter().zip(&names) {
             writeln!(
                 f,
-                "{:<44} {:>9} {:>6.1}%",
-                format!("{} {}", d.path, d.name),
+                "{} {:>9} {:>6.1}%",
+                pad(name, w, Align::Left),
                 num(d.points),
                 100.0 * d.share
             )?;
         }
         writeln!(f)?;
+        let w = column_width(self.indicators.iter().map(|i| i.path.as_str()), 44);
         writeln!(
             f,
-            "{:<44} {:>14} {:>7} {:>7} {:>9} {:>7}",
-            "indicator", "value", "points", "weight", "contrib", "share"
+            "{} {:>14} {:>7} {:>7} {:>9} {:>7}",
+            pad("indicator", w, Align::Left),
+            "value",
+            "points",
+            "weight",
+            "contrib",
+            "share"
         )?;
         for i in &self.indicators {
             let value = i
@@ -424,8 +442,8 @@ impl fmt::Display for Explanation {
                 .map_or_else(|| "missing".into(), |v| esc(v).into_owned());
             writeln!(
                 f,
-                "{:<44} {:>14} {:>7} {:>7.4} {:>9} {:>6.1}%",
-                i.path,
+                "{} {:>14} {:>7} {:>7.4} {:>9} {:>6.1}%",
+                pad(&i.path, w, Align::Left),
                 value,
                 num(i.points),
                 i.weight,

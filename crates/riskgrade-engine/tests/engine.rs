@@ -479,6 +479,22 @@ fn explanation_names_the_reasons() {
         "{text}"
     );
     assert_eq!(ex.scale.2, Direction::Risk);
+    // The dimension and indicator tables line up whatever the longest path
+    // (`supervision.other_departments.social_insurance_arrears`) or the width of a
+    // dimension's Chinese name: every row of a table is as wide as its header.
+    for header in ["dimension ", "indicator "] {
+        let rows: Vec<usize> = text
+            .lines()
+            .skip_while(|l| !l.starts_with(header))
+            .take_while(|l| !l.is_empty())
+            .map(riskgrade_core::display::width)
+            .collect();
+        assert!(rows.len() > 5, "{header}: {rows:?}");
+        assert!(
+            rows.iter().all(|&w| w == rows[0]),
+            "{header}: {rows:?}\n{text}"
+        );
+    }
 }
 
 proptest! {
