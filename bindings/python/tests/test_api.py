@@ -33,7 +33,7 @@ def test_the_reference_model_can_be_inspected(model: riskgrade.Model) -> None:
     special = model.indicators("special_equipment")
     assert len(special) == 16 and sum(i.weight for i in special) == pytest.approx(1.0)
     general = model.indicators("general")
-    assert len(general) == 40
+    assert len(general) == 72
     assert sum(i.weight for i in general) == pytest.approx(1.0)
     assert {i.dimension for i in general} == {"basic", "dynamic", "supervision", "relationships", "social"}
     food = model.indicators("food")
@@ -210,7 +210,7 @@ def test_explain_one_enterprise(model: riskgrade.Model) -> None:
     assert ex.class_ == "D" and ex.model == "general"
     assert any("veto_dishonest_list" in r and "decides the class" in r for r in ex.rules)
     assert ex.labels == ["重点监管"]
-    assert len(ex.indicators) == 40
+    assert len(ex.indicators) == 72
     assert sum(i["contribution"] for i in ex.indicators) == pytest.approx(ex.base_score)
     assert "rules:" in str(ex) and "enterprise `P1`" in str(ex)
 
@@ -355,8 +355,8 @@ def test_calibrate_sets_weights_and_the_challenger_is_compared(model: riskgrade.
     inspected = {r["id"]: r["true_propensity"] > 0.25 for r in truth[::3]}
     cal = riskgrade.calibrate(table, AS_OF, model=model, method="logistic", outcomes=inspected, holdout=0.3)
     assert cal.model.version_id != model.version_id
-    w = cal.weights  # the general model's 40 leaves
-    assert len(w) == 40 and w.index[0].startswith("basic.")
+    w = cal.weights  # the general model's 72 leaves
+    assert len(w) == 72 and w.index[0].startswith("basic.")
     assert abs(w["before"].sum() - 1.0) < 1e-9 and abs(w["after"].sum() - 1.0) < 1e-9
     assert (w["after"] >= 0).all()
     methods = [p["method"] for p in cal.provenance]
