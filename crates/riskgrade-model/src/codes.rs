@@ -118,23 +118,52 @@ impl CodesSpec {
             if self.policy(field) == CodePolicy::Ignore {
                 continue;
             }
-            for (row, text) in values.iter().enumerate() {
-                if text.trim().is_empty() {
-                    continue;
-                }
-                let checked = match field {
-                    CodeField::CreditCode => CreditCode::parse(text).map(drop),
-                    CodeField::Industry => IndustryCode::parse(text).map(drop),
-                    _ => DistrictCode::parse(text).map(drop),
-                };
-                if let Err(e) = checked {
-                    push(row, field, e);
-                }
+            for (row, e) in bad_codes(field, values) {
+                push(row, field, e);
             }
         }
         out.sort_by(|a, b| a.row.cmp(&b.row).then_with(|| a.column.cmp(&b.column)));
         out
     }
+}
+
+/// The rows of `values` whose code is bad, with the error, in row order. Checked in
+/// parallel chunks; industry and district codes repeat, so each chunk checks a distinct
+/// value once.
+fn bad_codes(field: CodeField, values: &[String]) -> Vec<(usize, CodeError)> {
+    use rayon::prelude::*;
+    const CHUNK: usize = 16 * 1024;
+    let check = |text: &str| match field {
+        CodeField::CreditCode => CreditCode::parse(text).map(drop),
+        CodeField::Industry => IndustryCode::parse(text).map(drop),
+        _ => DistrictCode::parse(text).map(drop),
+    };
+    let repeats = field != CodeField::CreditCode;
+    values
+        .par_chunks(CHUNK)
+        .enumerate()
+        .flat_map_iter(|(k, chunk)| {
+            let mut seen: std::collections::HashMap<&str, Option<CodeError>> =
+                std::collections::HashMap::new();
+            let mut bad = Vec::new();
+            for (i, text) in chunk.iter().enumerate() {
+                if text.trim().is_empty() {
+                    continue;
+                }
+                let error = if repeats {
+                    seen.entry(text.as_str())
+                        .or_insert_with(|| check(text).err())
+                        .clone()
+                } else {
+                    check(text).err()
+                };
+                if let Some(e) = error {
+                    bad.push((k * CHUNK + i, e));
+                }
+            }
+            bad
+        })
+        .collect()
 }
 
 /// The normal form of an industry code for matching route prefixes: the
@@ -147,5 +176,44 @@ pub(crate) fn industry_key(text: &str) -> String {
             .filter(|c| !c.is_whitespace())
             .collect::<String>()
             .to_ascii_uppercase(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bad_codes_are_found_in_every_chunk_with_their_rows() {
+        // Rows across several parallel chunks, bad values repeated (checked once per chunk)
+        // and in several spellings: the rows come back in order, each with its own error.
+        let mut values = vec!["C1411".to_string(); 40_000];
+        for (row, text) in [
+            (5, "ZZ99"),
+            (16_383, "ZZ99"),
+            (16_384, "A1411"),
+            (39_999, "ZZ99"),
+        ] {
+            values[row] = text.to_string();
+        }
+        values[7] = " c 1411 ".into();
+        values[8] = String::new();
+        let bad = bad_codes(CodeField::Industry, &values);
+        let rows: Vec<usize> = bad.iter().map(|(r, _)| *r).collect();
+        assert_eq!(rows, [5, 16_383, 16_384, 39_999]);
+        assert!(
+            matches!(bad[2].1, CodeError::IndustrySection { .. }),
+            "{:?}",
+            bad[2].1
+        );
+        let districts = vec![
+            "Haidian".to_string(),
+            "海淀区".into(),
+            "110108".into(),
+            "Nowhere".into(),
+        ];
+        let bad = bad_codes(CodeField::District, &districts);
+        assert_eq!(bad.len(), 1);
+        assert_eq!(bad[0].0, 3);
     }
 }

@@ -526,12 +526,12 @@ impl ModelSet {
         if industry.trim().is_empty() {
             return Err(industry.to_string());
         }
-        let code = match IndustryCode::parse(industry) {
-            Ok(c) => c.as_str().to_string(),
+        let code: std::borrow::Cow<'_, str> = match IndustryCode::parse(industry) {
+            Ok(c) => c.as_str().into(),
             Err(_) if self.spec.codes.industry == CodePolicy::Error => {
                 return Err(industry.to_string());
             }
-            Err(_) => industry_key(industry),
+            Err(_) => industry_key(industry).into(),
         };
         self.routes
             .pick(&code, &holds)

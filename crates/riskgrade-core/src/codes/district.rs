@@ -97,13 +97,20 @@ impl DistrictCode {
     /// [`CodeError::Empty`], [`CodeError::UnknownDistrict`] and
     /// [`CodeError::AmbiguousDistrict`] (with the codes the name could mean).
     pub fn parse(text: &str) -> Result<DistrictCode, CodeError> {
+        // A code or a name as the table has it: one or two lookups, nothing allocated.
+        let t = table();
+        if let Some((&code, _)) = t.names.get_key_value(text) {
+            return Ok(DistrictCode(code));
+        }
+        if let Some([code]) = t.aliases.get(text).map(Vec::as_slice) {
+            return Ok(DistrictCode(code));
+        }
         let s: String = text.chars().filter(|c| !c.is_whitespace()).collect();
         if s.is_empty() {
             return Err(CodeError::Empty {
                 field: CodeField::District,
             });
         }
-        let t = table();
         if let Some((&code, _)) = t.names.get_key_value(s.as_str()) {
             return Ok(DistrictCode(code));
         }

@@ -82,6 +82,10 @@ impl IndustryCode {
     /// letter is not the division's section (`A1411`);
     /// [`CodeError::UnknownIndustry`] for a well-formed code the standard lacks.
     pub fn parse(text: &str) -> Result<IndustryCode, CodeError> {
+        // Most codes arrive in normal form: one lookup, nothing allocated.
+        if let Some((&k, _)) = table().names.get_key_value(text) {
+            return Ok(IndustryCode(k));
+        }
         let s = fold(text);
         let (letter, digits) = match s.chars().next() {
             None => {
