@@ -4,8 +4,9 @@
 The JDM decision graph is generated from the reference set file
 (examples/models/reference.toml with its included models and rule file), for
 the **general model**: the data are restricted to the enterprises the set
-routes to the general model (every industry except the [[route]] prefixes,
-C13-C15 food production), and each row carries `model = "general"`.
+routes to the general model (as riskgrade routes them: not food production,
+C13-C15 except C132, and not users of special equipment), and each row carries
+`model = "general"`.
 
     request ──> one decision table per indicator (72 in the general model: bins, linear
             │   segments, boolean, category; missing points first) ──> "weighted
@@ -45,7 +46,6 @@ rows timed; the generated graph is written to
 target/bench-data/reference-general.jdm.json for inspection.
 """
 import argparse
-import functools
 import json
 import math
 import os
@@ -229,6 +229,13 @@ RULES_JDM = {
                 + " and " + has("insured_staff", ">=", 50),
         "shift": "-1"},
     "key_supervision_label": {"class_at_least": "C", "label": '"重点监管"'},
+    # Special-equipment users: never routed to the general model, so these never fire here.
+    "special_equipment_crowded_venue": {
+        "when": has("licence_special_equipment_use", ">=", 1) + " and se_crowded_venue == true",
+        "label": '"公众聚集场所"'},
+    "special_equipment_recent_accident": {
+        "when": has("licence_special_equipment_use", ">=", 1) + " and " + has("se_accidents_2y", ">=", 1),
+        "label": '"近两年特种设备事故"', "alert": '"special_equipment"'},
 }
 ACTIONS = ["force", "at_least", "at_most", "points", "label", "alert"]
 
@@ -324,8 +331,14 @@ def build_jdm(set_toml, model, rules):
 
     # Alert routing: the department in charge of the industry (longest prefix), and per topic.
     routing = set_toml.get("routing", {})
-    default = routing.get("default")
-    ind_rows = [{"i": f"startsWith($, {lit(p)})", "d": lit(d)}
+    registry = routing.get("departments", {})
+
+    def name(d):
+        """A department as alerts carry it: its name in the set's registry (ids stay as written otherwise)."""
+        return registry.get(d, {}).get("name", d)
+
+    default = name(routing.get("default"))
+    ind_rows = [{"i": f"startsWith($, {lit(p)})", "d": lit(name(d))}
                 for p, d in sorted(routing.get("industry", {}).items(), key=lambda x: -len(x[0]))]
     ind_rows.append({"i": "", "d": lit(default)})
     nodes.append(table("routing", "department in charge of the industry", [("i", "industry")],
@@ -334,10 +347,10 @@ def build_jdm(set_toml, model, rules):
     dept = lit(default)  # a topic without a route
     for topic, t in sorted(routing.get("topic", {}).items()):
         if "department" in t:
-            d = lit(t["department"])
+            d = lit(name(t["department"]))
         elif t.get("by") == "licence" and t["licence"] in routing.get("licence", {}):
             # a columnar batch has no profile naming the issuer: the licence table
-            d = lit(routing["licence"][t["licence"]])
+            d = lit(name(routing["licence"][t["licence"]]))
         elif t.get("by") in ("licence", "industry"):
             d = "industry_department"
         dept = f"(#.alert == {lit(topic)} ? {d} : {dept})"
@@ -414,11 +427,15 @@ def main():
     general = data.with_name(f"reference-{args.n}-general.parquet")
     if not general.exists():
         t = pq.read_table(data)
-        # A route sends industries with these code prefixes to another model.
-        routed = [p for r in set_toml.get("route", []) if r["model"] != MODEL for p in r["industries"]]
-        code = pc.utf8_trim_whitespace(t.column("industry"))
-        elsewhere = functools.reduce(pc.or_, [pc.starts_with(code, p) for p in routed])
-        pq.write_table(t.filter(pc.invert(elsewhere)), general)
+        # The set's own routing (industries, licences held, their precedence) says which rows
+        # the general model grades: riskgrade's `model` column, graded once without rules.
+        routing = data.with_suffix(".routing.parquet")
+        cargo("run", "--release", "-q", "-p", "riskgrade-cli", "--", "classify", "-q", "--no-rules",
+              "--model", str(SET), "--data", str(data), "--as-of", AS_OF, "--out", str(routing))
+        by = pq.read_table(routing, columns=["id", "model"])
+        assert by.column("id").equals(t.column("id")), "the routing run changed the row order"
+        pq.write_table(t.filter(pc.equal(by.column("model"), MODEL)), general)
+        routing.unlink()
 
     # riskgrade: every general row, with rules and reasons (and without rules).
     scores_file = general.with_suffix(".scores.txt")
@@ -522,6 +539,9 @@ def main():
           f"(target >= 50x)")
     if rg.get("rule_issues"):
         print(f"note: riskgrade reported {rg['rule_issues']} rule issue(s)")
+    if agree["all"] != check:
+        # The peer must stay a faithful copy: a difference is a failure, not a footnote.
+        raise SystemExit(f"zen and riskgrade differ on {check - agree['all']} of {check} rows (shown above)")
 
 
 def cpu_model():
