@@ -341,6 +341,63 @@ fn num(x: f64) -> String {
     format_number((x * 100.0).round() / 100.0)
 }
 
+impl Explanation {
+    /// The dimension and indicator tables, each sized to its widest name (in display columns).
+    fn write_tables(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let names: Vec<String> = self
+            .dimensions
+            .iter()
+            .map(|d| format!("{} {}", d.path, d.name))
+            .collect();
+        let w = column_width(names.iter().map(String::as_str), 44);
+        writeln!(
+            f,
+            "{} {:>9} {:>7}",
+            pad("dimension", w, Align::Left),
+            "points",
+            "share"
+        )?;
+        for (d, name) in self.dimensions.iter().zip(&names) {
+            writeln!(
+                f,
+                "{} {:>9} {:>6.1}%",
+                pad(name, w, Align::Left),
+                num(d.points),
+                100.0 * d.share
+            )?;
+        }
+        writeln!(f)?;
+        let w = column_width(self.indicators.iter().map(|i| i.path.as_str()), 44);
+        writeln!(
+            f,
+            "{} {:>14} {:>7} {:>7} {:>9} {:>7}",
+            pad("indicator", w, Align::Left),
+            "value",
+            "points",
+            "weight",
+            "contrib",
+            "share"
+        )?;
+        for i in &self.indicators {
+            let value = i
+                .value
+                .as_deref()
+                .map_or_else(|| "missing".into(), |v| esc(v).into_owned());
+            writeln!(
+                f,
+                "{} {:>14} {:>7} {:>7.4} {:>9} {:>6.1}%",
+                pad(&i.path, w, Align::Left),
+                value,
+                num(i.points),
+                i.weight,
+                num(i.contribution),
+                100.0 * i.share
+            )?;
+        }
+        Ok(())
+    }
+}
+
 impl fmt::Display for Explanation {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         // Texts from data and from rules are escaped: a control character or a line break in
@@ -401,56 +458,7 @@ impl fmt::Display for Explanation {
             }
         }
         writeln!(f)?;
-        let names: Vec<String> = self
-            .dimensions
-            .iter()
-            .map(|d| format!("{} {}", d.path, d.name))
-            .collect();
-        let w = column_width(names.iter().map(String::as_str), 44);
-        writeln!(
-            f,
-            "{} {:>9} {:>7}",
-            pad("dimension", w, Align::Left),
-            "points",
-            "share"
-        )?;
-        for (d, name) in self.dimensions.iter().zip(&names) {
-            writeln!(
-                f,
-                "{} {:>9} {:>6.1}%",
-                pad(name, w, Align::Left),
-                num(d.points),
-                100.0 * d.share
-            )?;
-        }
-        writeln!(f)?;
-        let w = column_width(self.indicators.iter().map(|i| i.path.as_str()), 44);
-        writeln!(
-            f,
-            "{} {:>14} {:>7} {:>7} {:>9} {:>7}",
-            pad("indicator", w, Align::Left),
-            "value",
-            "points",
-            "weight",
-            "contrib",
-            "share"
-        )?;
-        for i in &self.indicators {
-            let value = i
-                .value
-                .as_deref()
-                .map_or_else(|| "missing".into(), |v| esc(v).into_owned());
-            writeln!(
-                f,
-                "{} {:>14} {:>7} {:>7.4} {:>9} {:>6.1}%",
-                pad(&i.path, w, Align::Left),
-                value,
-                num(i.points),
-                i.weight,
-                num(i.contribution),
-                100.0 * i.share
-            )?;
-        }
+        self.write_tables(f)?;
         writeln!(f)?;
         if !self.rules.is_empty() {
             writeln!(f, "rules:")?;
