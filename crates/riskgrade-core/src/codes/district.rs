@@ -97,34 +97,38 @@ impl DistrictCode {
     /// [`CodeError::Empty`], [`CodeError::UnknownDistrict`] and
     /// [`CodeError::AmbiguousDistrict`] (with the codes the name could mean).
     pub fn parse(text: &str) -> Result<DistrictCode, CodeError> {
-        // A code or a name as the table has it: one or two lookups, nothing allocated.
-        let t = table();
-        if let Some((&code, _)) = t.names.get_key_value(text) {
-            return Ok(DistrictCode(code));
-        }
-        if let Some([code]) = t.aliases.get(text).map(Vec::as_slice) {
-            return Ok(DistrictCode(code));
-        }
-        let s: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+        // Spaces are dropped; text without any (the usual case) is looked up as it is,
+        // nothing allocated.
+        let s: std::borrow::Cow<'_, str> = if text.contains(char::is_whitespace) {
+            text.chars()
+                .filter(|c| !c.is_whitespace())
+                .collect::<String>()
+                .into()
+        } else {
+            text.into()
+        };
         if s.is_empty() {
             return Err(CodeError::Empty {
                 field: CodeField::District,
             });
         }
-        if let Some((&code, _)) = t.names.get_key_value(s.as_str()) {
+        let t = table();
+        if let Some((&code, _)) = t.names.get_key_value(&*s) {
             return Ok(DistrictCode(code));
         }
         let found = t
             .aliases
-            .get(&s)
+            .get(&*s)
             .or_else(|| t.aliases.get(&s.to_lowercase()));
         match found.map(Vec::as_slice) {
             Some([code]) => Ok(DistrictCode(code)),
             Some(codes) if !codes.is_empty() => Err(CodeError::AmbiguousDistrict {
-                name: s,
+                name: s.into_owned(),
                 codes: codes.iter().map(|c| c.to_string()).collect(),
             }),
-            _ => Err(CodeError::UnknownDistrict { text: s }),
+            _ => Err(CodeError::UnknownDistrict {
+                text: s.into_owned(),
+            }),
         }
     }
 
