@@ -1,11 +1,11 @@
 //! The Rust side of `benches/python_overhead.py`: the work `Model.classify`
 //! does for a pyarrow Table, done from Rust on the same Arrow batches.
 //!
-//! `rust_batch MODEL DATA AS_OF [REPEATS]` reads the Parquet file into Arrow
+//! `rust_batch MODEL DATA AS_OF [REPEATS] [--no-rules] [--no-reasons]` reads the Parquet file into Arrow
 //! record batches once (not timed), then times, per repeat: Arrow batches →
 //! frame, grading with the default options (rules, top reasons), the results
 //! table, and the results as one Arrow record batch. Prints one JSON object
-//! with the medians.
+//! with the medians, in all and per stage.
 #![forbid(unsafe_code)]
 
 use std::fs::File;
@@ -38,16 +38,33 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             .build()?
             .collect::<Result<_, _>>()?;
     let grader = Grader::new(Arc::clone(&set));
-    let (mut total, mut grade, mut rows) = (Vec::new(), Vec::new(), 0);
+    let flag = |name: &str| args.iter().skip(5).any(|a| a == name);
+    let options = Options::default()
+        .rules(!flag("--no-rules"))
+        .reasons(!flag("--no-reasons"));
+    let ms = |t: Instant| t.elapsed().as_secs_f64() * 1e3;
+    let (mut total, mut frame_ms, mut grade, mut table_ms, mut batch_ms, mut rows) = (
+        Vec::new(),
+        Vec::new(),
+        Vec::new(),
+        Vec::new(),
+        Vec::new(),
+        0,
+    );
     for _ in 0..repeats {
         let t = Instant::now();
         let frame = riskgrade::io::frame_from_batches(&batches, set.schema())?;
+        frame_ms.push(ms(t));
         let g0 = Instant::now();
-        let grades = grader.grade(&frame, as_of, &Options::default())?;
-        grade.push(g0.elapsed().as_secs_f64() * 1e3);
+        let grades = grader.grade(&frame, as_of, &options)?;
+        grade.push(ms(g0));
+        let t0 = Instant::now();
         let cols = riskgrade::results_table(&grades, &frame, ResultColumns::default());
+        table_ms.push(ms(t0));
+        let b0 = Instant::now();
         let out = riskgrade::io::table_to_batch(&cols)?;
-        total.push(t.elapsed().as_secs_f64() * 1e3);
+        batch_ms.push(ms(b0));
+        total.push(ms(t));
         rows = out.num_rows();
     }
     println!(
@@ -56,7 +73,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             "rows": rows,
             "threads": std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1),
             "end_to_end_ms": median(total),
+            "frame_ms": median(frame_ms),
             "grade_ms": median(grade),
+            "table_ms": median(table_ms),
+            "batch_ms": median(batch_ms),
         })
     );
     Ok(())

@@ -539,7 +539,6 @@ fn each<T: ArrowPrimitiveType>(arr: &dyn Array, mut f: impl FnMut(Option<T::Nati
 
 fn push_input(b: &mut ColumnBuilder, arr: &dyn Array, buf: &mut String) {
     use DataType as D;
-    let int = |v: Option<i64>| v.map_or(RawValue::Missing, RawValue::Integer);
     let num = |v: Option<f64>| v.map_or(RawValue::Missing, RawValue::Number);
     match arr.data_type() {
         D::Float64 => match arr.as_primitive_opt::<Float64Type>() {
@@ -547,18 +546,21 @@ fn push_input(b: &mut ColumnBuilder, arr: &dyn Array, buf: &mut String) {
             Some(a) => b.extend_numbers(a.iter()),
             None => {}
         },
-        D::Float32 => each::<Float32Type>(arr, |v| b.push(num(v.map(f64::from)))),
+        D::Float32 => match arr.as_primitive_opt::<Float32Type>() {
+            Some(a) => b.extend_numbers(a.iter().map(|v| v.map(f64::from))),
+            None => {}
+        },
         D::Decimal128(_, scale) => {
             let div = 10f64.powi(i32::from(*scale));
             each::<Decimal128Type>(arr, |v| b.push(num(v.map(|x| x as f64 / div))));
         }
-        D::Int8 => each::<Int8Type>(arr, |v| b.push(int(v.map(i64::from)))),
-        D::Int16 => each::<Int16Type>(arr, |v| b.push(int(v.map(i64::from)))),
-        D::Int32 => each::<Int32Type>(arr, |v| b.push(int(v.map(i64::from)))),
-        D::Int64 => each::<Int64Type>(arr, |v| b.push(int(v))),
-        D::UInt8 => each::<UInt8Type>(arr, |v| b.push(int(v.map(i64::from)))),
-        D::UInt16 => each::<UInt16Type>(arr, |v| b.push(int(v.map(i64::from)))),
-        D::UInt32 => each::<UInt32Type>(arr, |v| b.push(int(v.map(i64::from)))),
+        D::Int8 => ints::<Int8Type>(b, arr),
+        D::Int16 => ints::<Int16Type>(b, arr),
+        D::Int32 => ints::<Int32Type>(b, arr),
+        D::Int64 => ints::<Int64Type>(b, arr),
+        D::UInt8 => ints::<UInt8Type>(b, arr),
+        D::UInt16 => ints::<UInt16Type>(b, arr),
+        D::UInt32 => ints::<UInt32Type>(b, arr),
         D::UInt64 => each::<UInt64Type>(arr, |v| {
             b.push(match v {
                 None => RawValue::Missing,
@@ -567,8 +569,7 @@ fn push_input(b: &mut ColumnBuilder, arr: &dyn Array, buf: &mut String) {
         }),
         D::Boolean => {
             if let Some(a) = arr.as_boolean_opt() {
-                a.iter()
-                    .for_each(|v| b.push(v.map_or(RawValue::Missing, RawValue::Bool)));
+                b.extend_bools(a.iter());
             }
         }
         D::Date32 => each::<Date32Type>(arr, |v| push_days(b, v.map(i64::from), buf)),
@@ -602,12 +603,37 @@ fn push_input(b: &mut ColumnBuilder, arr: &dyn Array, buf: &mut String) {
                 }
             }
         }
-        _ => {
-            // Strings, string dictionaries and `Null`.
-            let strings = Strings::new(arr);
-            for i in 0..arr.len() {
-                b.push(strings.get(i).map_or(RawValue::Missing, RawValue::Text));
+        _ => match Strings::new(arr) {
+            // A string dictionary (a pandas categorical): each distinct value read once.
+            Strings::Dict { dict, keys, values } => {
+                let texts: Vec<Option<&str>> =
+                    (0..dict.values().len()).map(|k| values.get(k)).collect();
+                b.extend_dictionary(
+                    &texts,
+                    (0..arr.len()).map(|i| (!dict.is_null(i)).then(|| keys.get(i).copied())?),
+                );
             }
+            // Strings and `Null`.
+            strings => {
+                for i in 0..arr.len() {
+                    b.push(strings.get(i).map_or(RawValue::Missing, RawValue::Text));
+                }
+            }
+        },
+    }
+}
+
+/// Pushes an integer array's values.
+fn ints<T>(b: &mut ColumnBuilder, arr: &dyn Array)
+where
+    T: ArrowPrimitiveType,
+    T::Native: Into<i64>,
+{
+    if let Some(a) = arr.as_primitive_opt::<T>() {
+        if a.null_count() == 0 {
+            b.extend_integers(a.values().iter().map(|v| Some((*v).into())));
+        } else {
+            b.extend_integers(a.iter().map(|v| v.map(Into::into)));
         }
     }
 }

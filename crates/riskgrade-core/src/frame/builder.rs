@@ -1,6 +1,6 @@
 //! Building one typed column from raw loader values, turning bad values into issues.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 
 use super::{Column, MISSING_CODE, Problem};
 use crate::date::Date;
@@ -53,8 +53,21 @@ pub struct ColumnBuilder {
     numbers: Vec<f64>,
     codes: Vec<u32>,
     dict: Vec<String>,
-    lookup: HashMap<String, u32>,
+    lookup: FxHashMap<String, u32>,
     issues: Vec<(usize, Problem)>,
+}
+
+/// Whether `x` given as a number is a valid value of type `ty` as it is
+/// ([`ColumnBuilder::push`] would store it unchanged, with no issue).
+fn number_ok(ty: InputType, x: f64) -> bool {
+    x.is_finite()
+        && match ty {
+            InputType::Count => x >= 0.0,
+            InputType::Integer => x.fract() == 0.0,
+            InputType::Bool => x == 0.0 || x == 1.0,
+            InputType::Number => true,
+            InputType::Date | InputType::Category => false,
+        }
 }
 
 fn parse_bool(s: &str) -> Option<bool> {
@@ -74,7 +87,7 @@ impl ColumnBuilder {
             numbers: Vec::new(),
             codes: Vec::new(),
             dict: Vec::new(),
-            lookup: HashMap::new(),
+            lookup: FxHashMap::default(),
             issues: Vec::new(),
         }
     }
@@ -121,18 +134,7 @@ impl ColumnBuilder {
                     None
                 }
             };
-            let code = match text {
-                None => MISSING_CODE,
-                Some(t) => match self.lookup.get(t.as_ref()) {
-                    Some(c) => *c,
-                    None => {
-                        let c = self.dict.len() as u32;
-                        self.dict.push(t.to_string());
-                        self.lookup.insert(t.into_owned(), c);
-                        c
-                    }
-                },
-            };
+            let code = self.code_of(text.as_deref());
             self.codes.push(code);
             return;
         }
@@ -247,9 +249,124 @@ impl ColumnBuilder {
     }
 
     /// Appends a whole slice of numbers (the Arrow fast path); `None` is missing.
+    ///
+    /// The same values and issues as [`ColumnBuilder::push`] of each as
+    /// [`RawValue::Number`], without its per-value dispatch.
     pub fn extend_numbers(&mut self, values: impl IntoIterator<Item = Option<f64>>) {
-        for v in values {
-            self.push(v.map_or(RawValue::Missing, RawValue::Number));
+        let ty = self.ty;
+        if matches!(ty, InputType::Category | InputType::Date) {
+            for v in values {
+                self.push(v.map_or(RawValue::Missing, RawValue::Number));
+            }
+            return;
+        }
+        let base = self.numbers.len();
+        let mut bad: Vec<(usize, f64)> = Vec::new();
+        self.numbers
+            .extend(values.into_iter().enumerate().map(|(i, v)| match v {
+                None => f64::NAN,
+                Some(x) if number_ok(ty, x) => x,
+                Some(x) => {
+                    bad.push((base + i, x));
+                    f64::NAN
+                }
+            }));
+        for (row, x) in bad {
+            if let Err(p) = self.convert(RawValue::Number(x)) {
+                self.issues.push((row, p));
+            }
+        }
+    }
+
+    /// Appends a whole slice of integers (the Arrow fast path); `None` is missing.
+    ///
+    /// The same values and issues as [`ColumnBuilder::push`] of each as [`RawValue::Integer`].
+    pub fn extend_integers(&mut self, values: impl IntoIterator<Item = Option<i64>>) {
+        if matches!(self.ty, InputType::Category | InputType::Date) {
+            for v in values {
+                self.push(v.map_or(RawValue::Missing, RawValue::Integer));
+            }
+            return;
+        }
+        // Every integer is finite, and its checks as a number are those of `convert`.
+        self.extend_numbers(values.into_iter().map(|v| v.map(|i| i as f64)));
+    }
+
+    /// Appends a whole slice of booleans (the Arrow fast path); `None` is missing.
+    ///
+    /// The same values and issues as [`ColumnBuilder::push`] of each as [`RawValue::Bool`].
+    pub fn extend_bools(&mut self, values: impl IntoIterator<Item = Option<bool>>) {
+        if self.ty != InputType::Bool {
+            for v in values {
+                self.push(v.map_or(RawValue::Missing, RawValue::Bool));
+            }
+            return;
+        }
+        self.numbers.extend(
+            values
+                .into_iter()
+                .map(|v| v.map_or(f64::NAN, |b| f64::from(u8::from(b)))),
+        );
+    }
+
+    /// Appends rows given as `keys` into a few distinct `values` (an Arrow
+    /// dictionary): each distinct value is read once. `None` (a null key or
+    /// value) is missing. The same values and issues as [`ColumnBuilder::push`]
+    /// of each row's text.
+    pub fn extend_dictionary(
+        &mut self,
+        values: &[Option<&str>],
+        keys: impl IntoIterator<Item = Option<usize>>,
+    ) {
+        if self.ty == InputType::Category {
+            // Each value coded when first used, so that the dictionary holds only labels seen.
+            let mut codes: Vec<Option<u32>> = vec![None; values.len()];
+            for k in keys {
+                let code = match k.filter(|&k| k < values.len()) {
+                    None => MISSING_CODE,
+                    Some(k) => match codes[k] {
+                        Some(c) => c,
+                        None => {
+                            let c = self.code_of(values[k].map(str::trim));
+                            codes[k] = Some(c);
+                            c
+                        }
+                    },
+                };
+                self.codes.push(code);
+            }
+            return;
+        }
+        let read: Vec<Result<f64, Problem>> = values
+            .iter()
+            .map(|v| self.convert(v.map_or(RawValue::Missing, RawValue::Text)))
+            .collect();
+        for k in keys {
+            let row = self.len();
+            let value = k
+                .and_then(|k| read.get(k))
+                .map_or(Ok(f64::NAN), Clone::clone);
+            let value = value.unwrap_or_else(|p| {
+                self.issues.push((row, p));
+                f64::NAN
+            });
+            self.numbers.push(value);
+        }
+    }
+
+    /// The code of a category's trimmed text (`None` or empty: missing), added when new.
+    fn code_of(&mut self, text: Option<&str>) -> u32 {
+        match text {
+            None | Some("") => MISSING_CODE,
+            Some(t) => match self.lookup.get(t) {
+                Some(c) => *c,
+                None => {
+                    let c = self.dict.len() as u32;
+                    self.dict.push(t.to_string());
+                    self.lookup.insert(t.to_string(), c);
+                    c
+                }
+            },
         }
     }
 
@@ -264,5 +381,81 @@ impl ColumnBuilder {
             Column::Number(self.numbers)
         };
         (col, self.issues)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    const TYPES: [InputType; 6] = [
+        InputType::Number,
+        InputType::Integer,
+        InputType::Count,
+        InputType::Bool,
+        InputType::Category,
+        InputType::Date,
+    ];
+
+    /// The column and issues of pushing each value one by one.
+    fn pushed<'a>(ty: InputType, values: impl IntoIterator<Item = RawValue<'a>>) -> String {
+        let mut b = ColumnBuilder::new("x", ty);
+        b.push(RawValue::Text("2")); // a row before, so that issues' rows are offset
+        values.into_iter().for_each(|v| b.push(v));
+        format!("{:?}", b.finish())
+    }
+
+    fn number() -> impl Strategy<Value = Option<f64>> {
+        prop_oneof![
+            Just(None),
+            Just(Some(f64::NAN)),
+            Just(Some(f64::INFINITY)),
+            Just(Some(-0.0)),
+            (-3i32..4).prop_map(|i| Some(f64::from(i))),
+            (-3.0f64..3.0).prop_map(Some),
+        ]
+    }
+
+    proptest! {
+        /// Each bulk path gives the same column and issues as pushing each value.
+        #[test]
+        fn bulk_paths_are_pushes(
+            ty in proptest::sample::select(TYPES.to_vec()),
+            numbers in proptest::collection::vec(number(), 0..40),
+            ints in proptest::collection::vec(proptest::option::of(-3i64..4), 0..40),
+            bools in proptest::collection::vec(proptest::option::of(any::<bool>()), 0..40),
+            keys in proptest::collection::vec(proptest::option::of(0usize..6), 0..40),
+        ) {
+            let fresh = || {
+                let mut b = ColumnBuilder::new("x", ty);
+                b.push(RawValue::Text("2"));
+                b
+            };
+            let raw = |v: Option<f64>| v.map_or(RawValue::Missing, RawValue::Number);
+            let mut b = fresh();
+            b.extend_numbers(numbers.iter().copied());
+            prop_assert_eq!(format!("{:?}", b.finish()), pushed(ty, numbers.iter().map(|v| raw(*v))));
+
+            let mut b = fresh();
+            b.extend_integers(ints.iter().copied());
+            let raw = |v: Option<i64>| v.map_or(RawValue::Missing, RawValue::Integer);
+            prop_assert_eq!(format!("{:?}", b.finish()), pushed(ty, ints.iter().map(|v| raw(*v))));
+
+            let mut b = fresh();
+            b.extend_bools(bools.iter().copied());
+            let raw = |v: Option<bool>| v.map_or(RawValue::Missing, RawValue::Bool);
+            prop_assert_eq!(format!("{:?}", b.finish()), pushed(ty, bools.iter().map(|v| raw(*v))));
+
+            // A dictionary with a null value, an empty text, padding and a bad value for each type.
+            let values = [Some(" 1 "), None, Some(""), Some("是"), Some("x"), Some("2026-01-31")];
+            let mut b = fresh();
+            b.extend_dictionary(&values, keys.iter().copied());
+            let text = |k: Option<usize>| {
+                k.and_then(|k| values[k]).map_or(RawValue::Missing, RawValue::Text)
+            };
+            prop_assert_eq!(format!("{:?}", b.finish()), pushed(ty, keys.iter().map(|k| text(*k))));
+        }
     }
 }

@@ -267,7 +267,8 @@ impl Frame {
                 *code = c.as_str().to_string();
             }
         }
-        let mut seen: HashMap<&str, usize> = HashMap::with_capacity(n);
+        let mut seen: rustc_hash::FxHashMap<&str, usize> =
+            rustc_hash::FxHashMap::with_capacity_and_hasher(n, Default::default());
         for (row, id) in ids.iter().enumerate() {
             if id.is_empty() {
                 extra_issues.push((row, "id".into(), Problem::Missing));
