@@ -546,10 +546,11 @@ fn push_input(b: &mut ColumnBuilder, arr: &dyn Array, buf: &mut String) {
             Some(a) => b.extend_numbers(a.iter()),
             None => {}
         },
-        D::Float32 => match arr.as_primitive_opt::<Float32Type>() {
-            Some(a) => b.extend_numbers(a.iter().map(|v| v.map(f64::from))),
-            None => {}
-        },
+        D::Float32 => {
+            if let Some(a) = arr.as_primitive_opt::<Float32Type>() {
+                b.extend_numbers(a.iter().map(|v| v.map(f64::from)));
+            }
+        }
         D::Decimal128(_, scale) => {
             let div = 10f64.powi(i32::from(*scale));
             each::<Decimal128Type>(arr, |v| b.push(num(v.map(|x| x as f64 / div))));
