@@ -172,15 +172,27 @@ fn read_number(r: &mut Reader<'_>, out: &mut String) -> Result<(), Damage> {
         return Ok(());
     }
     let frac = code as usize;
-    let digits = (v >> 5).to_string();
-    let width = frac + 1;
-    let pad = width.saturating_sub(digits.len());
-    let padded = format!("{}{digits}", "0".repeat(pad));
-    let (int, fr) = padded.split_at(padded.len() - frac);
-    out.push_str(int);
+    // The digits of `v >> 5`, written backwards into a buffer (at most 20), then
+    // zero-padded to more than `frac` digits: no allocation per number.
+    let mut digits = [b'0'; 40];
+    let mut len = 0;
+    let mut n = v >> 5;
+    loop {
+        digits[digits.len() - 1 - len] = b'0' + (n % 10) as u8;
+        len += 1;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    let len = len.max(frac + 1).min(digits.len());
+    let all = &digits[digits.len() - len..];
+    let (int, fr) = all.split_at(len - frac.min(len));
+    // Every byte is an ASCII digit.
+    out.push_str(std::str::from_utf8(int).map_err(|_| Damage::Truncated)?);
     if frac > 0 {
         out.push('.');
-        out.push_str(fr);
+        out.push_str(std::str::from_utf8(fr).map_err(|_| Damage::Truncated)?);
     }
     Ok(())
 }
@@ -263,10 +275,13 @@ fn put_list(out: &mut Vec<u8>, items: &[String], intern: &mut impl Intern) -> ru
     Ok(())
 }
 
-/// The keys of a list written by [`put_list`].
-pub(crate) fn read_list_keys(r: &mut Reader<'_>) -> Result<Vec<u64>, Damage> {
+/// The keys of a list written by [`put_list`], appended to `keys`.
+fn read_list_keys_into(r: &mut Reader<'_>, keys: &mut Vec<u64>) -> Result<(), Damage> {
     let n = r.varint()?;
-    (0..n).map(|_| r.varint()).collect()
+    for _ in 0..n {
+        keys.push(r.varint()?);
+    }
+    Ok(())
 }
 
 fn texts_of(keys: &[u64], texts: &impl Lookup) -> Result<Vec<String>, Damage> {
@@ -407,24 +422,28 @@ pub(crate) struct Detail {
 
 /// Decodes a `detail` blob; lists stay as text keys.
 pub(crate) fn decode_detail(blob: &[u8], texts: &impl Lookup) -> Result<Detail, Damage> {
-    decode_detail_with(blob, texts, true)
+    let mut d = Detail::default();
+    decode_detail_into(blob, texts, true, &mut d)?;
+    Ok(d)
 }
 
-/// [`decode_detail`] leaving `drivers` empty: they are skipped, not rendered.
-pub(crate) fn decode_detail_without_drivers(
+/// Decodes a `detail` blob into `d`, whose buffers are cleared and reused (no allocation per
+/// row once they have grown); `drivers` are rendered only when asked for.
+pub(crate) fn decode_detail_into(
     blob: &[u8],
     texts: &impl Lookup,
-) -> Result<Detail, Damage> {
-    decode_detail_with(blob, texts, false)
-}
-
-fn decode_detail_with(blob: &[u8], texts: &impl Lookup, drivers: bool) -> Result<Detail, Damage> {
+    drivers: bool,
+    d: &mut Detail,
+) -> Result<(), Damage> {
     let mut r = Reader::new(blob);
     let flags = r.byte()?;
-    let mut d = Detail {
-        base_missing: flags & 1 != 0,
-        ..Detail::default()
-    };
+    d.base_missing = flags & 1 != 0;
+    d.reasons.clear();
+    d.drivers.clear();
+    d.labels.clear();
+    d.alerts.clear();
+    d.rules.clear();
+    d.error = None;
     if flags & (1 << 1) != 0 {
         read_text(&mut r, TEXT_SEP, texts, &mut d.reasons)?;
     }
@@ -441,21 +460,17 @@ fn decode_detail_with(blob: &[u8], texts: &impl Lookup, drivers: bool) -> Result
             d.drivers = text.to_string();
         }
     }
-    if flags & (1 << 4) != 0 {
-        d.labels = read_list_keys(&mut r)?;
-    }
-    if flags & (1 << 5) != 0 {
-        d.alerts = read_list_keys(&mut r)?;
-    }
-    if flags & (1 << 6) != 0 {
-        d.rules = read_list_keys(&mut r)?;
+    for (bit, keys) in [(4, &mut d.labels), (5, &mut d.alerts), (6, &mut d.rules)] {
+        if flags & (1 << bit) != 0 {
+            read_list_keys_into(&mut r, keys)?;
+        }
     }
     if flags & (1 << 7) != 0 {
         let mut e = String::new();
         read_text(&mut r, TEXT_SEP, texts, &mut e)?;
         d.error = Some(e);
     }
-    Ok(d)
+    Ok(())
 }
 
 impl Detail {
@@ -580,6 +595,7 @@ mod tests {
             "123456789012345678901234567890",
             "0.000000000000000000001",
             "-3.5e7",
+            "debt ratio: 0.0085 (+0.5 points); 失信: 10.000 次; 0; 0.0",
         ] {
             let row = ResultRow {
                 reasons: text.into(),
@@ -648,6 +664,50 @@ mod tests {
             };
             decode_detail(&blob, &m).expect("decode").fill(&mut back, &m).expect("fill");
             prop_assert_eq!(back, row);
+        }
+
+        /// Decoding into a `Detail` reused from row to row gives each row as a fresh one does.
+        #[test]
+        fn a_reused_detail_decodes_each_row_afresh(
+            rows in proptest::collection::vec((
+                "([a-z]{0,3}[0-9]{1,6}(\\.[0-9]{1,6})?(; )?){0,4}",
+                proptest::collection::vec("[a-z]{0,5}", 0..3),
+                proptest::option::of("[a-z0-9.]{0,10}"),
+                proptest::option::of(0.0f64..10.0),
+            ), 1..6),
+            drivers in any::<bool>(),
+        ) {
+            let mut m = Memory::default();
+            let blobs: Vec<Vec<u8>> = rows
+                .iter()
+                .map(|(reasons, labels, error, base)| {
+                    let row = ResultRow {
+                        reasons: reasons.clone(),
+                        drivers: "1:2.5 7:0.0085".into(),
+                        labels: labels.clone(),
+                        rules: labels.clone(),
+                        error: error.clone(),
+                        score: Some(1.0),
+                        base_score: *base,
+                        ..ResultRow::default()
+                    };
+                    encode_detail(&row, &mut m).expect("encode")
+                })
+                .collect();
+            let mut reused = Detail::default();
+            for (blob, (reasons, labels, error, _)) in blobs.iter().zip(&rows) {
+                decode_detail_into(blob, &m, drivers, &mut reused).expect("decode");
+                let fresh = decode_detail(blob, &m).expect("decode");
+                prop_assert_eq!(&reused.reasons, reasons);
+                prop_assert_eq!(&reused.reasons, &fresh.reasons);
+                prop_assert_eq!(&reused.labels, &fresh.labels);
+                prop_assert_eq!(&reused.rules, &fresh.rules);
+                prop_assert_eq!(&reused.alerts, &fresh.alerts);
+                prop_assert_eq!(&reused.error, error);
+                prop_assert_eq!(reused.base_missing, fresh.base_missing);
+                let want = if drivers { fresh.drivers.as_str() } else { "" };
+                prop_assert_eq!(reused.drivers.as_str(), want);
+            }
         }
     }
 }

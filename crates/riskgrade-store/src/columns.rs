@@ -14,7 +14,7 @@ use arrow_array::{Array, DictionaryArray, Float64Array, Int64Array, ListArray, S
 use arrow_schema::{ArrowError, Field};
 use riskgrade_core::Month;
 
-use crate::codec::{Damage, decode_detail, decode_detail_without_drivers, period_key};
+use crate::codec::{Damage, Detail, decode_detail_into, period_key};
 use crate::texts::TextTable;
 use crate::{Result, Store};
 
@@ -118,6 +118,8 @@ struct Builders {
     error: StringBuilder,
     district: Dict,
     industry: Dict,
+    /// The row being appended, decoded into buffers reused from row to row.
+    detail: Detail,
 }
 
 fn list_builder() -> ListBuilder<StringBuilder> {
@@ -144,6 +146,7 @@ impl Builders {
             error: StringBuilder::new(),
             district: Dict::new(),
             industry: Dict::new(),
+            detail: Detail::default(),
         }
     }
 
@@ -165,11 +168,8 @@ impl Builders {
         self.industry.append(key(Some(r.get(6)?)), texts)?;
         self.manual.append_option(r.get::<_, Option<i64>>(7)?);
         let blob = r.get_ref(8)?.as_blob()?;
-        let detail = if self.drivers.is_some() {
-            decode_detail(blob, texts)?
-        } else {
-            decode_detail_without_drivers(blob, texts)?
-        };
+        decode_detail_into(blob, texts, self.drivers.is_some(), &mut self.detail)?;
+        let detail = &self.detail;
         self.base_score.append_option(if detail.base_missing {
             None
         } else {
