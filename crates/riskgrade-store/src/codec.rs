@@ -700,6 +700,7 @@ mod tests {
                 let fresh = decode_detail(blob, &m).expect("decode");
                 prop_assert_eq!(&reused.reasons, reasons);
                 prop_assert_eq!(&reused.reasons, &fresh.reasons);
+                prop_assert_eq!(reused.labels.len(), labels.len());
                 prop_assert_eq!(&reused.labels, &fresh.labels);
                 prop_assert_eq!(&reused.rules, &fresh.rules);
                 prop_assert_eq!(&reused.alerts, &fresh.alerts);
