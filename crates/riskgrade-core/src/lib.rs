@@ -36,7 +36,7 @@ pub use date::{Date, DateError, Period};
 pub use feature::{EffectPeriods, FeatureDef, FeatureFn, RepairFilter};
 pub use frame::{
     Column, ColumnBuilder, DataIssue, Frame, Identity, InputColumn, MISSING_CODE, Problem,
-    RawValue, format_number,
+    RawValue, format_number, write_number,
 };
 pub use month::{Month, MonthError};
 pub use position::Position;

@@ -3,7 +3,7 @@
 use std::fmt;
 use std::sync::Arc;
 
-use riskgrade_core::{DataIssue, Date, Frame, InputType, format_number};
+use riskgrade_core::{Column, DataIssue, Date, Frame, InputType, write_number};
 use riskgrade_model::{Leaf, Model, ModelSet, Source};
 use riskgrade_rules::Action;
 
@@ -200,35 +200,51 @@ impl Grades {
     }
 
     /// The reason texts of row `r` (as [`Grades::reason_texts`]) appended to
-    /// `out`, separated by `sep`; one buffer for the whole row.
+    /// `out`, separated by `sep`; one buffer for the whole row. To write many
+    /// rows, [`Grades::reason_writer`] finds each indicator's column once.
     pub fn push_reason_texts(&self, frame: &Frame, r: usize, sep: &str, out: &mut String) {
-        let Some(m) = self.model(r) else {
-            return;
-        };
-        let mut first = true;
-        if let Some(s) = self.insufficient(r) {
-            use std::fmt::Write as _;
-            let _ = write!(out, "{s}");
-            first = false;
-        }
-        for e in self.effect_refs(r).filter(EffectRef::is_reason) {
-            if !first {
-                out.push_str(sep);
-            }
-            first = false;
-            push_text(out, e.rule, e.action, e.department);
-        }
-        for reason in self.reasons(r) {
-            if !first {
-                out.push_str(sep);
-            }
-            first = false;
-            let leaf = &m.leaves()[reason.leaf as usize];
-            leaf.push_reason_text(
-                out,
-                self.value_text(frame, leaf, r).as_deref(),
-                reason.points,
-            );
+        self.reason_writer(frame).push(r, sep, out);
+    }
+
+    /// A writer of rows' reason texts (as [`Grades::push_reason_texts`]) that
+    /// finds each indicator's column in `frame` once, and writes values with
+    /// no allocation per row.
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use riskgrade_engine::{Grader, Options};
+    /// let set = Arc::new(riskgrade_model::examples::reference()?);
+    /// let profiles: Vec<riskgrade_core::Enterprise> = serde_json::from_str(
+    ///     r#"[{"id": "E1", "industry": "F5211", "registered": "2015-03-01"}]"#)?;
+    /// let as_of = "2026-11-01".parse()?;
+    /// let frame = riskgrade_core::Frame::from_profiles(&profiles, set.schema(), as_of, set.effect_periods());
+    /// let grades = Grader::new(set).grade(&frame, as_of, &Options::default())?;
+    /// let (mut one, mut many) = (String::new(), String::new());
+    /// grades.push_reason_texts(&frame, 0, " | ", &mut one);
+    /// grades.reason_writer(&frame).push(0, " | ", &mut many);
+    /// assert_eq!(one, many);
+    /// assert_eq!(one, grades.reason_texts(&frame, 0).join(" | "));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn reason_writer<'a>(&'a self, frame: &'a Frame) -> ReasonWriter<'a> {
+        let columns = self
+            .set
+            .models()
+            .iter()
+            .map(|m| {
+                m.leaves()
+                    .iter()
+                    .map(|leaf| match &leaf.source {
+                        Source::Input { name, .. } => frame.column(name).map(|(_, c)| c),
+                        Source::Model(_) => None,
+                    })
+                    .collect()
+            })
+            .collect();
+        ReasonWriter {
+            grades: self,
+            columns,
+            value: String::new(),
         }
     }
 
@@ -419,22 +435,54 @@ impl Grades {
 
     /// The value an indicator read for row `r`, as text (`None` when missing).
     pub fn value_text(&self, frame: &Frame, leaf: &Leaf, r: usize) -> Option<String> {
+        let column = match &leaf.source {
+            Source::Input { name, .. } => frame.column(name).map(|(_, c)| c),
+            Source::Model(_) => None,
+        };
+        let mut out = String::new();
+        self.write_value(column, leaf, r, &mut out).then_some(out)
+    }
+
+    /// Writes [`Grades::value_text`] onto `out` (`column`: the leaf's input
+    /// column); `false`, with nothing written, when the value is missing.
+    fn write_value(
+        &self,
+        column: Option<&Column>,
+        leaf: &Leaf,
+        r: usize,
+        out: &mut String,
+    ) -> bool {
         match &leaf.source {
-            Source::Input { name, ty } => {
-                let (_, col) = frame.column(name)?;
-                let text = col.display(r, *ty)?;
-                if *ty == InputType::Date {
-                    let days = frame.number(name).map_or(0.0, |v| v[r]);
-                    let elapsed = f64::from(self.as_of.days()) - days;
-                    Some(format!("{text} ({} days ago)", format_number(elapsed)))
-                } else {
-                    Some(text)
+            Source::Input { ty, .. } => {
+                let Some(col) = column else {
+                    return false;
+                };
+                if !col.write_display(r, *ty, out) {
+                    return false;
                 }
+                if *ty == InputType::Date {
+                    let days = match col {
+                        Column::Number(v) => v[r],
+                        Column::Category { .. } => 0.0,
+                    };
+                    out.push_str(" (");
+                    write_number(out, f64::from(self.as_of.days()) - days);
+                    out.push_str(" days ago)");
+                }
+                true
             }
             Source::Model(id) => {
-                let m = self.set.index_of(id)?;
-                let s = *self.model_scores.get(m)?.get(r)?;
-                Some(format_number((s * 100.0).round() / 100.0)).filter(|_| !s.is_nan())
+                let score = self
+                    .set
+                    .index_of(id)
+                    .and_then(|m| self.model_scores.get(m)?.get(r).copied());
+                match score {
+                    Some(s) if !s.is_nan() => {
+                        write_number(out, (s * 100.0).round() / 100.0);
+                        true
+                    }
+                    _ => false,
+                }
             }
         }
     }
@@ -678,5 +726,53 @@ impl fmt::Display for Summary {
             )?;
         }
         Ok(())
+    }
+}
+
+/// Writes rows' reason texts with each indicator's column found once: see
+/// [`Grades::reason_writer`].
+pub struct ReasonWriter<'a> {
+    grades: &'a Grades,
+    /// Per model, per leaf: the frame's column the leaf reads (`None`: none).
+    columns: Vec<Vec<Option<&'a Column>>>,
+    /// The value being written, reused from reason to reason.
+    value: String,
+}
+
+impl ReasonWriter<'_> {
+    /// Appends row `r`'s reason texts to `out`, separated by `sep`.
+    pub fn push(&mut self, r: usize, sep: &str, out: &mut String) {
+        let g = self.grades;
+        let (Some(mi), Some(m)) = (g.model_index(r), g.model(r)) else {
+            return;
+        };
+        let mut first = true;
+        if let Some(s) = g.insufficient(r) {
+            use std::fmt::Write as _;
+            let _ = write!(out, "{s}");
+            first = false;
+        }
+        for e in g.effect_refs(r).filter(EffectRef::is_reason) {
+            if !first {
+                out.push_str(sep);
+            }
+            first = false;
+            push_text(out, e.rule, e.action, e.department);
+        }
+        for reason in g.reasons(r) {
+            if !first {
+                out.push_str(sep);
+            }
+            first = false;
+            let li = reason.leaf as usize;
+            let leaf = &m.leaves()[li];
+            let column = self
+                .columns
+                .get(mi)
+                .and_then(|c| c.get(li).copied().flatten());
+            self.value.clear();
+            let has = g.write_value(column, leaf, r, &mut self.value);
+            leaf.push_reason_text(out, has.then_some(self.value.as_str()), reason.points);
+        }
     }
 }

@@ -39,7 +39,7 @@ pub use error::EvalError;
 pub use explain::{DimensionLine, Explanation, IndicatorLine};
 pub use grade::insufficient::Shortage;
 pub use grade::{Grader, Options};
-pub use grades::{EffectRef, Grades, ManualClass, ModelSummary, Reason, Summary};
+pub use grades::{EffectRef, Grades, ManualClass, ModelSummary, Reason, ReasonWriter, Summary};
 pub use results::{RESULTS_SCHEMA_VERSION, ResultColumns, results_table};
 pub use riskgrade_rules::ErrorPolicy;
 pub use rule_tests::{Case, CaseResult, Expect, ExpectAlert, RuleTestError, RuleTests};

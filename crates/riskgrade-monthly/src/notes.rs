@@ -9,7 +9,7 @@ use std::fmt::Write as _;
 use riskgrade_core::{
     Date, EffectPeriods, Enterprise, Frame, ListAction, Record, RecordKind, format_number,
 };
-use riskgrade_engine::Grades;
+use riskgrade_engine::{Grades, ReasonWriter};
 use riskgrade_rules::Action;
 use riskgrade_store::{ChangeKind, ResultRow};
 
@@ -247,10 +247,11 @@ pub(crate) fn indicator_moves(
     moves
 }
 
-/// The stored form of row `r`'s result.
+/// The stored form of row `r`'s result (`reasons`: a writer of `grades`' reasons over `frame`).
 pub(crate) fn result_row(
     grades: &Grades,
     frame: &Frame,
+    reasons: &mut ReasonWriter<'_>,
     r: usize,
     manual: Option<i64>,
 ) -> ResultRow {
@@ -275,8 +276,11 @@ pub(crate) fn result_row(
             ..ResultRow::default()
         };
     }
-    let mut reasons = String::with_capacity(160);
-    grades.push_reason_texts(frame, r, "; ", &mut reasons);
+    let reasons = {
+        let mut text = String::with_capacity(160);
+        reasons.push(r, "; ", &mut text);
+        text
+    };
     let mut drivers = String::new();
     if let Some(m) = grades.model(r) {
         for (i, (leaf, p)) in m

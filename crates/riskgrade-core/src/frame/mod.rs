@@ -56,14 +56,33 @@ impl Column {
     }
     /// Row `i` as text, for explanations (`None` when missing).
     pub fn display(&self, i: usize, ty: InputType) -> Option<String> {
+        let mut out = String::new();
+        self.write_display(i, ty, &mut out).then_some(out)
+    }
+
+    /// Writes row `i` as text, as [`Column::display`] gives it, onto `out`;
+    /// `false` (nothing written) when missing.
+    pub fn write_display(&self, i: usize, ty: InputType, out: &mut String) -> bool {
+        use std::fmt::Write as _;
         match self {
-            Column::Number(v) if v[i].is_nan() => None,
-            Column::Number(v) => Some(match ty {
-                InputType::Bool => (v[i] != 0.0).to_string(),
-                InputType::Date => Date::from_days(v[i] as i32).to_string(),
-                _ => format_number(v[i]),
-            }),
-            Column::Category { codes, dict } => dict.get(codes[i] as usize).cloned(),
+            Column::Number(v) if v[i].is_nan() => false,
+            Column::Number(v) => {
+                match ty {
+                    InputType::Bool => out.push_str(if v[i] != 0.0 { "true" } else { "false" }),
+                    InputType::Date => {
+                        let _ = write!(out, "{}", Date::from_days(v[i] as i32));
+                    }
+                    _ => write_number(out, v[i]),
+                }
+                true
+            }
+            Column::Category { codes, dict } => match dict.get(codes[i] as usize) {
+                Some(label) => {
+                    out.push_str(label);
+                    true
+                }
+                None => false,
+            },
         }
     }
 }
@@ -77,16 +96,34 @@ impl Column {
 /// assert_eq!(format_number(0.5), "0.5");
 /// ```
 pub fn format_number(x: f64) -> String {
+    let mut out = String::new();
+    write_number(&mut out, x);
+    out
+}
+
+/// Writes `x` as [`format_number`] gives it onto `out`, without allocating.
+///
+/// ```
+/// let mut out = String::from("ratio ");
+/// riskgrade_core::write_number(&mut out, -0.001);
+/// assert_eq!(out, "ratio 0");
+/// ```
+pub fn write_number(out: &mut String, x: f64) {
+    use std::fmt::Write as _;
     if x.fract() == 0.0 && x.abs() < 1e15 {
-        format!("{}", x as i64)
-    } else {
-        let s = format!("{x:.2}");
-        let s = s.trim_end_matches('0').trim_end_matches('.');
-        if s == "-0" {
-            "0".to_string()
-        } else {
-            s.to_string()
-        }
+        let _ = write!(out, "{}", x as i64);
+        return;
+    }
+    let start = out.len();
+    let _ = write!(out, "{x:.2}");
+    let kept = out[start..]
+        .trim_end_matches('0')
+        .trim_end_matches('.')
+        .len();
+    out.truncate(start + kept);
+    if &out[start..] == "-0" {
+        out.truncate(start);
+        out.push('0');
     }
 }
 
@@ -621,8 +658,61 @@ impl Frame {
 
 #[cfg(test)]
 mod tests {
+    use proptest::prelude::*;
+
     use super::*;
     use crate::{EffectPeriods, InputSpec};
+
+    /// How numbers were formatted with one `String` per step, kept as the reference.
+    fn formatted(x: f64) -> String {
+        if x.fract() == 0.0 && x.abs() < 1e15 {
+            format!("{}", x as i64)
+        } else {
+            let s = format!("{x:.2}");
+            let s = s.trim_end_matches('0').trim_end_matches('.');
+            if s == "-0" {
+                "0".to_string()
+            } else {
+                s.to_string()
+            }
+        }
+    }
+
+    proptest! {
+        /// Numbers written in place read as they always did, appended after any text.
+        #[test]
+        fn numbers_written_in_place_read_as_before(
+            x in prop_oneof![
+                any::<f64>(),
+                (-1e6f64..1e6),
+                (-5i64..5000).prop_map(|i| i as f64 / 100.0),
+                Just(-0.001), Just(-0.0), Just(1e15), Just(f64::NAN),
+            ],
+            before in "[a-z ]{0,4}",
+        ) {
+            let mut out = before.clone();
+            write_number(&mut out, x);
+            prop_assert_eq!(out, format!("{before}{}", formatted(x)));
+        }
+
+        /// A value written in place is its display, for every column kind and type.
+        #[test]
+        fn values_written_in_place_are_their_display(
+            v in prop_oneof![Just(f64::NAN), (-2000.0f64..40000.0), (0i32..3).prop_map(f64::from)],
+            code in prop_oneof![Just(MISSING_CODE), 0u32..3],
+            ty in proptest::sample::select(vec![InputType::Number, InputType::Bool, InputType::Date, InputType::Count]),
+        ) {
+            let numbers = Column::Number(vec![v]);
+            let labels = Column::Category { codes: vec![code], dict: vec!["a".into(), "b".into()] };
+            for col in [numbers, labels] {
+                let mut out = String::from("x");
+                let wrote = col.write_display(0, ty, &mut out);
+                let shown = col.display(0, ty);
+                prop_assert_eq!(wrote, shown.is_some());
+                prop_assert_eq!(out, format!("x{}", shown.unwrap_or_default()));
+            }
+        }
+    }
 
     #[test]
     fn profiles_across_chunks_match_one_by_one_derivation() {

@@ -69,13 +69,15 @@ where
 
 /// The `reasons` column: what the rules did to the class and score, then the
 /// top indicators, joined with ` | ` (empty for rows not graded), as
-/// [`Grades::push_reason_texts`] writes them, into one buffer per chunk.
+/// [`Grades::push_reason_texts`] writes them, into one buffer per chunk
+/// (each indicator's column found once per chunk).
 pub(super) fn reasons(grades: &Grades, frame: &Frame) -> StringArray {
     text_column(grades.len(), |rows, out| {
+        let mut writer = grades.reason_writer(frame);
         for r in rows {
             let graded = grades.is_graded(r);
             if graded {
-                grades.push_reason_texts(frame, r, " | ", &mut out.bytes);
+                writer.push(r, " | ", &mut out.bytes);
             }
             out.end_row(graded);
         }

@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use rayon::prelude::*;
 use riskgrade_core::{Date, EffectPeriods, Enterprise, Frame};
-use riskgrade_engine::Grades;
+use riskgrade_engine::{Grades, ReasonWriter};
 use riskgrade_model::ModelSet;
 use riskgrade_store::{ChangeKind, ChangeNote, ResultRow, RunInfo, Store, StoreError};
 
@@ -140,13 +140,28 @@ pub(super) struct NoteInputs<'a> {
 pub(super) fn change_notes(at: &NoteInputs<'_>, movers: &[(usize, ResultRow)]) -> Vec<ChangeNote> {
     movers
         .par_iter()
-        .flat_map_iter(|(r, prev_row)| notes_of(at, *r, prev_row))
+        .map_init(
+            || at.grades.reason_writer(at.frame),
+            |w, (r, prev_row)| notes_of(at, w, *r, prev_row),
+        )
+        .flat_map_iter(|notes| notes)
         .collect()
 }
 
 /// The notes of row `r` against its previous row (default when the enterprise is new).
-fn notes_of(at: &NoteInputs<'_>, r: usize, prev_row: &ResultRow) -> Vec<ChangeNote> {
-    let now = result_row(at.grades, at.frame, r, at.manual_of.get(&r).copied());
+fn notes_of(
+    at: &NoteInputs<'_>,
+    reasons: &mut ReasonWriter<'_>,
+    r: usize,
+    prev_row: &ResultRow,
+) -> Vec<ChangeNote> {
+    let now = result_row(
+        at.grades,
+        at.frame,
+        reasons,
+        r,
+        at.manual_of.get(&r).copied(),
+    );
     let mut out = Vec::new();
     let prev_ok = !prev_row.id.is_empty();
     let mut push = |kind: ChangeKind, detail: String| {

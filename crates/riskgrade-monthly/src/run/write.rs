@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use rayon::prelude::*;
 use riskgrade_core::Frame;
-use riskgrade_engine::Grades;
+use riskgrade_engine::{Grades, ReasonWriter};
 use riskgrade_store::{ChangeNote, ResultRow, RunInfo, RunWriter, StoreError};
 
 use crate::notes::result_row;
@@ -23,7 +23,9 @@ pub(super) fn write_period(
     manual_of: &HashMap<usize, i64>,
     notes: &[ChangeNote],
 ) -> Result<(RunInfo, BTreeMap<&'static str, u64>), StoreError> {
-    let build = |r: usize| result_row(grades, frame, r, manual_of.get(&r).copied());
+    let build = |w: &mut ReasonWriter<'_>, r: usize| {
+        result_row(grades, frame, w, r, manual_of.get(&r).copied())
+    };
     let chunks: Vec<&[usize]> = order.chunks(CHUNK).collect();
     std::thread::scope(|scope| -> Result<(), StoreError> {
         let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<ResultRow>>(2);
@@ -31,7 +33,10 @@ pub(super) fn write_period(
         let chunks = &chunks;
         scope.spawn(move || {
             for chunk in chunks {
-                let rows: Vec<ResultRow> = chunk.par_iter().map(|&r| build(r)).collect();
+                let rows: Vec<ResultRow> = chunk
+                    .par_iter()
+                    .map_init(|| grades.reason_writer(frame), |w, &r| build(w, r))
+                    .collect();
                 if tx.send(rows).is_err() {
                     return;
                 }
