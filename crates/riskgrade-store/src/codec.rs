@@ -51,6 +51,20 @@ pub(crate) trait Lookup {
     fn text(&self, key: u64) -> Option<&str>;
     /// The points of indicator `index`'s driver code `code`, if known.
     fn driver(&self, index: u64, code: u64) -> Option<&str>;
+    /// Text `key` with the byte offsets of its number placeholders, when the
+    /// lookup found them in advance (`None`: found on each read).
+    fn template(&self, _key: u64) -> Option<(&str, &[u32])> {
+        None
+    }
+}
+
+/// The byte offsets of the number placeholders of a template.
+pub(crate) fn holes(text: &str) -> Vec<u32> {
+    text.bytes()
+        .enumerate()
+        .filter(|&(_, b)| b == HOLE as u8)
+        .filter_map(|(i, _)| u32::try_from(i).ok())
+        .collect()
 }
 
 /// The marker of a driver's text: `\u{2}index:points`.
@@ -250,6 +264,18 @@ pub(crate) fn read_text(
         if key == RAW {
             let len = r.varint()?;
             out.push_str(r.str(len)?);
+            continue;
+        }
+        if let Some((template, holes)) = texts.template(key) {
+            let mut at = 0;
+            for &h in holes {
+                let h = h as usize;
+                out.push_str(template.get(at..h).ok_or(Damage::Truncated)?);
+                read_number(r, out)?;
+                // The placeholder is one byte.
+                at = h + 1;
+            }
+            out.push_str(template.get(at..).ok_or(Damage::Truncated)?);
             continue;
         }
         let template = texts.text(key).ok_or(Damage::UnknownText(key))?;
@@ -545,6 +571,26 @@ mod tests {
         }
     }
 
+    /// [`Memory`] with each template's placeholders found in advance, as the store's table has them.
+    struct Found<'m>(&'m Memory, Vec<Vec<u32>>);
+
+    impl Lookup for Found<'_> {
+        fn text(&self, key: u64) -> Option<&str> {
+            self.0.text(key)
+        }
+        fn driver(&self, index: u64, code: u64) -> Option<&str> {
+            self.0.driver(index, code)
+        }
+        fn template(&self, key: u64) -> Option<(&str, &[u32])> {
+            let i = usize::try_from(key).ok()?.checked_sub(1)?;
+            Some((self.0.text(key)?, self.1.get(i)?))
+        }
+    }
+
+    fn found(m: &Memory) -> Found<'_> {
+        Found(m, m.texts.iter().map(|t| holes(t)).collect())
+    }
+
     fn round_trip(row: &ResultRow) -> ResultRow {
         let mut m = Memory::default();
         let blob = encode_detail(row, &mut m).expect("encode");
@@ -698,6 +744,9 @@ mod tests {
             for (blob, (reasons, labels, error, _)) in blobs.iter().zip(&rows) {
                 decode_detail_into(blob, &m, drivers, &mut reused).expect("decode");
                 let fresh = decode_detail(blob, &m).expect("decode");
+                let ahead = decode_detail(blob, &found(&m)).expect("decode");
+                prop_assert_eq!(&ahead.reasons, &fresh.reasons);
+                prop_assert_eq!(&ahead.error, &fresh.error);
                 prop_assert_eq!(&reused.reasons, reasons);
                 prop_assert_eq!(&reused.reasons, &fresh.reasons);
                 prop_assert_eq!(reused.labels.len(), labels.len());

@@ -21,6 +21,8 @@ pub(crate) struct TextTable {
     texts: Vec<Option<String>>,
     /// Per indicator, the keys of its driver texts in key order (the codes).
     drivers: Vec<Vec<usize>>,
+    /// Per text, the byte offsets of its number placeholders (found once, not on each read).
+    holes: Vec<Vec<u32>>,
 }
 
 impl Lookup for TextTable {
@@ -36,6 +38,11 @@ impl Lookup for TextTable {
             .get(usize::try_from(index).ok()?)?
             .get(usize::try_from(code).ok()?)?;
         driver_of(self.texts.get(key)?.as_deref()?).map(|(_, p)| p)
+    }
+
+    fn template(&self, key: u64) -> Option<(&str, &[u32])> {
+        let k = usize::try_from(key).ok()?;
+        Some((self.texts.get(k)?.as_deref()?, self.holes.get(k)?))
     }
 }
 
@@ -63,7 +70,15 @@ impl TextTable {
             }
             texts[k] = Some(text);
         }
-        Ok(TextTable { texts, drivers })
+        let holes = texts
+            .iter()
+            .map(|t| t.as_deref().map(crate::codec::holes).unwrap_or_default())
+            .collect();
+        Ok(TextTable {
+            texts,
+            drivers,
+            holes,
+        })
     }
 
     /// The text of `key`, or the damage of a key the store lacks.
