@@ -69,7 +69,10 @@ fn span_in(table: &Table, problem: &Problem) -> Option<Range<usize>> {
         Problem::Scale { .. } => section("scale"),
         Problem::Classes(_) => section("classes"),
         Problem::Provenance { .. } => section("provenance"),
-        Problem::Empty => None,
+        // No `[[node]]` to point at: the model's `id`, its entry, or the file's start.
+        Problem::Empty => key_span(table, "id")
+            .or_else(|| table.span())
+            .or(Some(0..0)),
     }
 }
 

@@ -173,3 +173,23 @@ fn a_json_model_names_model_and_path_without_a_line() {
         "{e}"
     );
 }
+
+/// A model with no `[[node]]` left (a file cut short) is refused at its `id`, not with an
+/// empty position.
+#[test]
+fn a_model_without_indicators_is_placed_at_its_id() {
+    let cut = examples::HENAN
+        .find("[[node]]")
+        .map(|at| &examples::HENAN[..at])
+        .unwrap();
+    let e = ModelSet::from_toml_str(cut).unwrap_err();
+    let ModelError::Invalid {
+        problem, at: pos, ..
+    } = &e
+    else {
+        panic!("{e}");
+    };
+    assert!(matches!(problem, Problem::Empty), "{e}");
+    let id_line = line_of(cut, cut.find("\nid = ").unwrap() + 1);
+    assert_eq!((pos.line, pos.column), (id_line, 1), "{e}");
+}
