@@ -3,9 +3,10 @@
 use std::fmt;
 
 use riskgrade_core::display::{Align, column_width, escape as esc, pad};
-use riskgrade_core::{Column, Date, Frame, InputType, MISSING_CODE, format_number};
-use riskgrade_model::{Direction, ScoreFn, Source};
+use riskgrade_core::{Date, Frame, format_number};
+use riskgrade_model::{Direction, Leaf};
 
+use crate::grade::inputs::{LeafData, bind};
 use crate::grades::Grades;
 
 /// A dimension's part of the score.
@@ -100,18 +101,27 @@ impl Grades {
     /// assert!((sum - grades.base_score(0).unwrap()).abs() < 1e-9);
     /// ```
     pub fn leaf_points(&self, frame: &Frame, r: usize) -> Vec<f64> {
-        let Some(m) = self.model(r).filter(|_| self.base_score(r).is_some()) else {
-            return Vec::new();
-        };
-        m.leaves()
-            .iter()
-            .zip(self.leaf_values(frame, r))
-            .map(|(leaf, x)| match (&leaf.func, x.is_nan()) {
-                (_, true) => leaf.missing_points(),
-                (ScoreFn::Category { .. }, false) => x,
-                (f, false) => f.points(x),
+        self.leaves_of(frame, r)
+            .map(|(leaf, d)| {
+                d.as_ref().map_or(leaf.missing_points(), |d| {
+                    d.points(leaf, r, self.as_of(), self.model_scores())
+                })
             })
             .collect()
+    }
+
+    /// Row `r`'s model's leaves, each with its input bound in `frame`; nothing when the
+    /// row was not graded.
+    fn leaves_of<'a>(
+        &'a self,
+        frame: &'a Frame,
+        r: usize,
+    ) -> impl Iterator<Item = (&'a Leaf, Option<LeafData<'a>>)> + 'a {
+        let set = self.model_set();
+        let m = self.model(r).filter(|_| self.base_score(r).is_some());
+        m.into_iter()
+            .flat_map(|m| m.leaves())
+            .map(move |leaf| (leaf, bind(frame, leaf, set)))
     }
 
     /// The value each leaf of row `r`'s model scored, in the order of [`Model::leaves`]: the
@@ -123,32 +133,10 @@ impl Grades {
     ///
     /// [`Model::leaves`]: riskgrade_model::Model::leaves
     pub fn leaf_values(&self, frame: &Frame, r: usize) -> Vec<f64> {
-        let set = self.model_set();
-        let Some(m) = self.model(r).filter(|_| self.base_score(r).is_some()) else {
-            return Vec::new();
-        };
-        m.leaves()
-            .iter()
-            .map(|leaf| match &leaf.source {
-                Source::Input { name, ty } => match frame.column(name) {
-                    Some((_, Column::Number(v))) if *ty == InputType::Date => {
-                        f64::from(self.as_of().days()) - v[r]
-                    }
-                    Some((_, Column::Number(v))) => v[r],
-                    Some((_, Column::Category { codes, dict })) => {
-                        let c = codes[r];
-                        let table = leaf.func.category_table(dict);
-                        if c == MISSING_CODE {
-                            f64::NAN
-                        } else {
-                            table.get(c as usize).copied().unwrap_or(f64::NAN)
-                        }
-                    }
-                    None => f64::NAN,
-                },
-                Source::Model(id) => set
-                    .index_of(id)
-                    .map_or(f64::NAN, |m| self.model_score(m, r)),
+        self.leaves_of(frame, r)
+            .map(|(_, d)| {
+                d.as_ref()
+                    .map_or(f64::NAN, |d| d.value(r, self.as_of(), self.model_scores()))
             })
             .collect()
     }
@@ -193,41 +181,19 @@ impl Grades {
         let Some(model) = set.models().get(m) else {
             return (rows, Vec::new(), Vec::new());
         };
-        let as_of = f64::from(self.as_of().days());
         let mut values = Vec::with_capacity(model.leaves().len());
         let mut points = Vec::with_capacity(model.leaves().len());
         for leaf in model.leaves() {
-            let v: Vec<f64> = match &leaf.source {
-                Source::Input { name, ty } => match frame.column(name) {
-                    Some((_, Column::Number(col))) if *ty == InputType::Date => {
-                        rows.iter().map(|&r| as_of - col[r]).collect()
-                    }
-                    Some((_, Column::Number(col))) => rows.iter().map(|&r| col[r]).collect(),
-                    Some((_, Column::Category { codes, dict })) => {
-                        let table = leaf.func.category_table(dict);
-                        rows.iter()
-                            .map(|&r| match codes[r] {
-                                MISSING_CODE => f64::NAN,
-                                c => table.get(c as usize).copied().unwrap_or(f64::NAN),
-                            })
-                            .collect()
-                    }
-                    None => vec![f64::NAN; rows.len()],
-                },
-                Source::Model(id) => match set.index_of(id) {
-                    Some(c) => rows.iter().map(|&r| self.model_score(c, r)).collect(),
-                    None => vec![f64::NAN; rows.len()],
-                },
+            let Some(d) = bind(frame, leaf, set) else {
+                values.push(vec![f64::NAN; rows.len()]);
+                points.push(vec![leaf.missing_points(); rows.len()]);
+                continue;
             };
-            let missing = leaf.missing_points();
-            let p: Vec<f64> = v
+            let v: Vec<f64> = rows
                 .iter()
-                .map(|&x| match (&leaf.func, x.is_nan()) {
-                    (_, true) => missing,
-                    (ScoreFn::Category { .. }, false) => x,
-                    (f, false) => f.points(x),
-                })
+                .map(|&r| d.value(r, self.as_of(), self.model_scores()))
                 .collect();
+            let p: Vec<f64> = v.iter().map(|&x| d.points_of(leaf, x)).collect();
             values.push(v);
             points.push(p);
         }

@@ -7,6 +7,7 @@ use riskgrade_core::{Column, DataIssue, Date, Frame, InputType, write_number};
 use riskgrade_model::{Leaf, Model, ModelSet, Source};
 use riskgrade_rules::Action;
 
+use crate::grade::inputs::{LeafData, bind};
 use crate::grade::insufficient::{Shortage, Shortages};
 use crate::rules::trace::{Act, Fx, Out, Trace};
 use crate::rules::{Effect, Outcome, RuleStats, push_text};
@@ -241,10 +242,23 @@ impl Grades {
                     .collect()
             })
             .collect();
+        let leaves = self
+            .set
+            .models()
+            .iter()
+            .map(|m| {
+                m.leaves()
+                    .iter()
+                    .map(|leaf| bind(frame, leaf, &self.set))
+                    .collect()
+            })
+            .collect();
         ReasonWriter {
             grades: self,
             columns,
+            leaves,
             value: String::new(),
+            points: Vec::new(),
         }
     }
 
@@ -497,6 +511,11 @@ impl Grades {
             .unwrap_or(f64::NAN)
     }
 
+    /// Every model's scores, by model then row (`NaN` where it did not grade).
+    pub(crate) fn model_scores(&self) -> &[Vec<f64>] {
+        &self.model_scores
+    }
+
     /// Bad rows: the row, the enterprise, the column and the problem.
     pub fn issues(&self) -> &[DataIssue] {
         &self.issues
@@ -735,11 +754,47 @@ pub struct ReasonWriter<'a> {
     grades: &'a Grades,
     /// Per model, per leaf: the frame's column the leaf reads (`None`: none).
     columns: Vec<Vec<Option<&'a Column>>>,
+    /// Per model, per leaf: the leaf's input bound in the frame (`None`: no column).
+    leaves: Vec<Vec<Option<LeafData<'a>>>>,
     /// The value being written, reused from reason to reason.
     value: String,
+    /// The points of the last row asked for, reused from row to row.
+    points: Vec<f64>,
 }
 
 impl ReasonWriter<'_> {
+    /// The points each leaf of row `r`'s model gave it, as [`Grades::leaf_points`]
+    /// gives them, with no column looked up by name and nothing allocated per row.
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use riskgrade_engine::{Grader, Options};
+    /// let set = Arc::new(riskgrade_model::examples::reference().unwrap());
+    /// let as_of = "2026-11-01".parse().unwrap();
+    /// let synth = riskgrade_synth::generate(&riskgrade_synth::SynthConfig::new(50, 7, as_of));
+    /// let frame = riskgrade_core::Frame::from_profiles(&synth.enterprises, set.schema(), as_of, set.effect_periods());
+    /// let grades = Grader::new(set).grade(&frame, as_of, &Options::default()).unwrap();
+    /// let mut w = grades.reason_writer(&frame);
+    /// for r in 0..grades.len() {
+    ///     assert_eq!(w.leaf_points(r), grades.leaf_points(&frame, r).as_slice());
+    /// }
+    /// ```
+    pub fn leaf_points(&mut self, r: usize) -> &[f64] {
+        let g = self.grades;
+        self.points.clear();
+        if let (Some(mi), Some(m), Some(_)) = (g.model_index(r), g.model(r), g.base_score(r)) {
+            let bound = self.leaves.get(mi).map_or(&[][..], Vec::as_slice);
+            for (l, leaf) in m.leaves().iter().enumerate() {
+                self.points
+                    .push(match bound.get(l).and_then(Option::as_ref) {
+                        Some(d) => d.points(leaf, r, g.as_of, &g.model_scores),
+                        None => leaf.missing_points(),
+                    });
+            }
+        }
+        &self.points
+    }
+
     /// Appends row `r`'s reason texts to `out`, separated by `sep`.
     pub fn push(&mut self, r: usize, sep: &str, out: &mut String) {
         let g = self.grades;

@@ -276,26 +276,22 @@ pub(crate) fn result_row(
             ..ResultRow::default()
         };
     }
-    let reasons = {
+    let reason_text = {
         let mut text = String::with_capacity(160);
         reasons.push(r, "; ", &mut text);
         text
     };
     let mut drivers = String::new();
     if let Some(m) = grades.model(r) {
-        for (i, (leaf, p)) in m
-            .leaves()
-            .iter()
-            .zip(grades.leaf_points(frame, r))
-            .enumerate()
-        {
+        for (i, (leaf, p)) in m.leaves().iter().zip(reasons.leaf_points(r)).enumerate() {
             let risk = leaf.weight * (p - leaf.best).abs();
             if risk > 1e-9 {
                 if !drivers.is_empty() {
                     drivers.push(' ');
                 }
-                // Shortest round-trip text of the value rounded to 4 decimals.
-                let _ = write!(drivers, "{i}:{}", (risk * 1e4).round() / 1e4);
+                push_index(&mut drivers, i);
+                drivers.push(':');
+                push_rounded4(&mut drivers, risk);
             }
         }
     }
@@ -322,7 +318,7 @@ pub(crate) fn result_row(
         score: grades.score(r),
         base_score: grades.base_score(r),
         class: grades.class(r).map(str::to_string),
-        reasons,
+        reasons: reason_text,
         drivers,
         labels,
         alerts,
@@ -331,5 +327,105 @@ pub(crate) fn result_row(
         error: None,
         district,
         industry,
+    }
+}
+
+/// Appends a small index in decimal.
+fn push_index(out: &mut String, i: usize) {
+    let mut digits = [0u8; 20];
+    let (mut n, mut at) = (i, digits.len());
+    loop {
+        at -= 1;
+        digits[at] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    out.extend(digits[at..].iter().map(|&d| char::from(d)));
+}
+
+/// Appends `x` rounded to 4 decimals, as `format!("{}", (x * 1e4).round() / 1e4)`
+/// writes it (the shortest text that reads back as the same number), without
+/// formatting a float: the rounded value is a whole number of ten-thousandths.
+fn push_rounded4(out: &mut String, x: f64) {
+    let k = (x * 1e4).round();
+    if k.is_nan() || k.abs() >= 1e15 {
+        let _ = write!(out, "{}", k / 1e4);
+        return;
+    }
+    if k.is_sign_negative() {
+        out.push('-');
+    }
+    let k = k.abs() as u64;
+    push_index(out, (k / 10_000) as usize);
+    let mut frac = k % 10_000;
+    if frac != 0 {
+        out.push('.');
+        let mut width = 4;
+        while frac.is_multiple_of(10) {
+            frac /= 10;
+            width -= 1;
+        }
+        let start = out.len();
+        push_index(out, frac as usize);
+        let written = out.len() - start;
+        for _ in written..width {
+            out.insert(start, '0');
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::{push_index, push_rounded4};
+
+    fn rounded4(x: f64) -> String {
+        let mut out = String::new();
+        push_rounded4(&mut out, x);
+        out
+    }
+
+    #[test]
+    fn rounded_values_read_as_the_float_formatter_writes_them() {
+        for (x, want) in [
+            (0.0, "0"),
+            (-0.0, "-0"),
+            (1e-9, "0"),
+            (0.00005, "0.0001"),
+            (0.0085, "0.0085"),
+            (12.5, "12.5"),
+            (40.0, "40"),
+            (7.35219, "7.3522"),
+            (1000.0001, "1000.0001"),
+            (0.01, "0.01"),
+            (-2.05, "-2.05"),
+            (1e20, "100000000000000000000"),
+        ] {
+            assert_eq!(rounded4(x), want, "{x}");
+            assert_eq!(rounded4(x), format!("{}", (x * 1e4).round() / 1e4), "{x}");
+        }
+        let mut out = String::from("a");
+        push_index(&mut out, 1207);
+        push_index(&mut out, 0);
+        assert_eq!(out, "a12070");
+    }
+
+    proptest! {
+        #[test]
+        fn rounded_values_are_the_float_formatters(
+            x in prop_oneof![
+                -1e3f64..1e3,
+                0.0f64..1.0,
+                0.0f64..1e-3,
+                -1e11f64..1e11,
+                (0u64..10_000_000).prop_map(|k| k as f64 / 1e4),
+                any::<f64>(),
+            ],
+        ) {
+            prop_assert_eq!(rounded4(x), format!("{}", (x * 1e4).round() / 1e4));
+        }
     }
 }

@@ -132,10 +132,10 @@ impl Store {
 pub(crate) type EncodedNote = (Option<i64>, Option<i64>, i64, Vec<u8>);
 
 /// Encodes `note` for `change_notes`.
-pub(crate) fn encode_note(
+pub(crate) fn encode_note<I: Intern>(
     note: &ChangeNote,
-    intern: &mut impl Intern,
-) -> rusqlite::Result<EncodedNote> {
+    intern: &mut I,
+) -> Result<EncodedNote, I::Error> {
     let mut key = |t: &str| intern.key(t).map(|k| k as i64);
     let from = note.from_class.as_deref().map(&mut key).transpose()?;
     let to = note.to_class.as_deref().map(&mut key).transpose()?;

@@ -39,10 +39,12 @@ pub(crate) const TEXT_SEP: &str = "; ";
 
 /// Interns texts: the store key of a text, adding it when new.
 pub(crate) trait Intern {
+    /// Why a text has no key.
+    type Error;
     /// The key of `text`.
-    fn key(&mut self, text: &str) -> rusqlite::Result<u64>;
+    fn key(&mut self, text: &str) -> Result<u64, Self::Error>;
     /// The code of `points` among indicator `index`'s driver points, adding it when new.
-    fn driver_code(&mut self, index: usize, points: &str) -> rusqlite::Result<u64>;
+    fn driver_code(&mut self, index: usize, points: &str) -> Result<u64, Self::Error>;
 }
 
 /// Looks texts up by key.
@@ -210,12 +212,12 @@ fn read_number(r: &mut Reader<'_>, out: &mut String) -> Result<(), Damage> {
 }
 
 /// Encodes `text`, split at `sep`, as templated segments.
-pub(crate) fn put_text(
+pub(crate) fn put_text<I: Intern>(
     out: &mut Vec<u8>,
     text: &str,
     sep: &str,
-    intern: &mut impl Intern,
-) -> rusqlite::Result<()> {
+    intern: &mut I,
+) -> Result<(), I::Error> {
     if text.is_empty() {
         put_varint(out, 0);
         return Ok(());
@@ -280,7 +282,11 @@ pub(crate) fn read_text(
 
 /// Encodes a list as its items' keys: each item is one interned text, kept
 /// exactly (separators, newlines, empty texts and all).
-fn put_list(out: &mut Vec<u8>, items: &[String], intern: &mut impl Intern) -> rusqlite::Result<()> {
+fn put_list<I: Intern>(
+    out: &mut Vec<u8>,
+    items: &[String],
+    intern: &mut I,
+) -> Result<(), I::Error> {
     put_varint(out, items.len() as u64);
     for item in items {
         put_varint(out, intern.key(item)?);
@@ -309,11 +315,11 @@ fn texts_of(keys: &[u64], texts: &impl Lookup) -> Result<Vec<String>, Damage> {
 }
 
 /// Drivers `i:p i:p …` (indexes rising) as a bitmap and codes, when they are so.
-fn put_drivers(
+fn put_drivers<I: Intern>(
     out: &mut Vec<u8>,
     drivers: &str,
-    intern: &mut impl Intern,
-) -> rusqlite::Result<bool> {
+    intern: &mut I,
+) -> Result<bool, I::Error> {
     let mut pairs = Vec::new();
     for item in drivers.split(' ') {
         let Some((i, p)) = item.split_once(':') else {
@@ -384,10 +390,10 @@ fn read_drivers(r: &mut Reader<'_>, texts: &impl Lookup) -> Result<String, Damag
 }
 
 /// The `detail` blob of `row` (see the module docs).
-pub(crate) fn encode_detail(
+pub(crate) fn encode_detail<I: Intern>(
     row: &ResultRow,
-    intern: &mut impl Intern,
-) -> rusqlite::Result<Vec<u8>> {
+    intern: &mut I,
+) -> Result<Vec<u8>, I::Error> {
     let mut out = vec![0u8];
     let mut flags = 0u8;
     if row.base_score.is_none() && row.score.is_some() {
@@ -527,7 +533,9 @@ mod tests {
     }
 
     impl Intern for Memory {
-        fn key(&mut self, text: &str) -> rusqlite::Result<u64> {
+        type Error = std::convert::Infallible;
+
+        fn key(&mut self, text: &str) -> Result<u64, Self::Error> {
             if let Some(&k) = self.keys.get(text) {
                 return Ok(k);
             }
@@ -538,7 +546,7 @@ mod tests {
             Ok(k)
         }
 
-        fn driver_code(&mut self, index: usize, points: &str) -> rusqlite::Result<u64> {
+        fn driver_code(&mut self, index: usize, points: &str) -> Result<u64, Self::Error> {
             let list = self.drivers.entry(index).or_default();
             let at = list.iter().position(|p| p == points).unwrap_or_else(|| {
                 list.push(points.to_string());

@@ -334,7 +334,7 @@ impl RawRow {
     }
 
     /// `row` as stored: its texts interned.
-    pub(crate) fn encode(row: &ResultRow, intern: &mut impl Intern) -> rusqlite::Result<RawRow> {
+    pub(crate) fn encode<I: Intern>(row: &ResultRow, intern: &mut I) -> Result<RawRow, I::Error> {
         let mut key = |t: &str| intern.key(t).map(|k| k as i64);
         let class = row.class.as_deref().map(&mut key).transpose()?;
         let model = row.model.as_deref().map(&mut key).transpose()?;

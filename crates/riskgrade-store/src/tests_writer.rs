@@ -114,3 +114,99 @@ fn the_writer_names_the_run_it_replaces_and_its_draws() {
         .expect("begin");
     assert!(w.replaced().is_none());
 }
+
+/// Every text of `s` by key, and every stored row of `period` as SQLite holds it.
+type Stored = (Vec<(i64, String)>, Vec<Vec<rusqlite::types::Value>>);
+
+fn stored(s: &Store) -> Stored {
+    let texts = s
+        .conn
+        .prepare("SELECT key, text FROM texts ORDER BY key")
+        .expect("texts")
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .expect("texts")
+        .collect::<rusqlite::Result<_>>()
+        .expect("texts");
+    let rows = s
+        .conn
+        .prepare(&format!(
+            "SELECT {} FROM result_rows ORDER BY id",
+            crate::results::ROW_COLUMNS
+        ))
+        .expect("rows")
+        .query_map([], |r| {
+            (0..9)
+                .map(|i| r.get::<_, rusqlite::types::Value>(i))
+                .collect()
+        })
+        .expect("rows")
+        .collect::<rusqlite::Result<_>>()
+        .expect("rows");
+    (texts, rows)
+}
+
+fn row_of(k: usize, pick: &[u8; 6]) -> ResultRow {
+    let pool = |i: u8, items: &[&str]| items[i as usize % items.len()].to_string();
+    let mut row = ResultRow::graded(
+        &format!("E{k:04}"),
+        &pool(pick[0], &["general", "food", "special-equipment"]),
+        f64::from(pick[1]),
+        &pool(pick[1], &["A", "B", "C", "D"]),
+    );
+    row.district = pool(pick[2], &["110101", "110102", "410100"]);
+    row.reasons = format!(
+        "abnormal entries {} in 3 years (-{} points); {}",
+        pick[3] % 4,
+        pick[4] % 7,
+        pool(
+            pick[5],
+            &["on the serious dishonest list", "complaints surged"]
+        )
+    );
+    row.drivers = format!(
+        "{}:{} 9:{}",
+        pick[3] % 3,
+        f64::from(pick[4]) / 8.0,
+        pick[5] % 5
+    );
+    row.labels = vec![pool(pick[2], &["key", "watch", "food safety"])];
+    row.rules = vec![pool(pick[5], &["veto", "repair", "floor"])];
+    row
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(24))]
+
+    /// Rows encoded together (on many threads, new texts in row order) are stored
+    /// exactly as the same rows inserted one at a time: the same keys, the same bytes.
+    #[test]
+    fn rows_encoded_together_are_stored_as_one_by_one(
+        picks in proptest::collection::vec(proptest::array::uniform6(0u8..40), 1..120),
+        split in 0usize..120,
+    ) {
+        let rows: Vec<ResultRow> = picks.iter().enumerate().map(|(k, p)| row_of(k, p)).collect();
+        let p = month("2026-11");
+        let run = || NewRun::new(p, p.last_day(), "v1", ["A", "B", "C", "D"]);
+        let mut together = Store::in_memory().expect("store");
+        let mut w = together.begin_run(run()).expect("begin");
+        let (a, b) = rows.split_at(split.min(rows.len()));
+        w.insert_all(a).expect("insert");
+        w.insert_all(b).expect("insert");
+        w.commit().expect("commit");
+        let mut one_by_one = Store::in_memory().expect("store");
+        let mut w = one_by_one.begin_run(run()).expect("begin");
+        for row in &rows {
+            w.insert(row).expect("insert");
+        }
+        w.commit().expect("commit");
+        proptest::prop_assert_eq!(stored(&together), stored(&one_by_one));
+        let ids: Vec<&str> = rows.iter().map(|r| r.id.as_str()).collect();
+        let back: Vec<ResultRow> = together
+            .results_of(p, &ids)
+            .expect("read")
+            .into_iter()
+            .map(|r| r.expect("stored"))
+            .collect();
+        proptest::prop_assert_eq!(back, rows);
+    }
+}

@@ -7,10 +7,10 @@
 //! key the cache lacks. A writer's uncommitted texts never reach the cache:
 //! the cache is dropped when a run ends, committed or not.
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
 use rusqlite::Connection;
+use rustc_hash::FxHashMap;
 
 use crate::codec::{DRIVER, Damage, Intern, Lookup, driver_of};
 use crate::{Result, Store};
@@ -107,11 +107,13 @@ pub(crate) struct Interner<'c> {
 /// Every text of the store by text, and each indicator's driver codes by points, for a writer.
 #[derive(Debug, Default)]
 pub(crate) struct Keys {
-    texts: HashMap<String, u64>,
-    drivers: HashMap<usize, HashMap<String, u64>>,
+    texts: FxHashMap<String, u64>,
+    drivers: FxHashMap<usize, FxHashMap<String, u64>>,
 }
 
 impl Intern for Interner<'_> {
+    type Error = rusqlite::Error;
+
     fn key(&mut self, text: &str) -> rusqlite::Result<u64> {
         if let Some(&k) = self.keys.texts.get(text) {
             return Ok(k);
@@ -142,6 +144,33 @@ impl Intern for Interner<'_> {
             .and_then(|m| m.get(points))
             .copied()
             .unwrap_or(0))
+    }
+}
+
+/// A text the store does not hold yet (see [`Known`]).
+#[derive(Debug)]
+pub(crate) struct Unknown;
+
+/// Interns only the texts a writer already knows, without adding any: rows can
+/// be encoded against it on many threads at once, and a row that names a new
+/// text is encoded again through the [`Interner`], in row order, so keys are
+/// given exactly as encoding every row through the [`Interner`] would.
+pub(crate) struct Known<'k>(pub(crate) &'k Keys);
+
+impl Intern for Known<'_> {
+    type Error = Unknown;
+
+    fn key(&mut self, text: &str) -> Result<u64, Unknown> {
+        self.0.texts.get(text).copied().ok_or(Unknown)
+    }
+
+    fn driver_code(&mut self, index: usize, points: &str) -> Result<u64, Unknown> {
+        self.0
+            .drivers
+            .get(&index)
+            .and_then(|m| m.get(points))
+            .copied()
+            .ok_or(Unknown)
     }
 }
 

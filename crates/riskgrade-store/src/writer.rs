@@ -2,6 +2,7 @@
 
 use std::collections::BTreeMap;
 
+use rayon::prelude::*;
 use riskgrade_core::Month;
 use rusqlite::params;
 
@@ -10,7 +11,7 @@ use crate::changes::encode_note;
 use crate::codec::period_key;
 use crate::results::RawRow;
 use crate::runs::RUN_COLUMNS;
-use crate::texts::{Interner, Keys, keys_of};
+use crate::texts::{Interner, Keys, Known, keys_of};
 use crate::{
     ChangeNote, InvalidRequest, NewRun, Result, ResultRow, RunInfo, Store, StoreError, now,
 };
@@ -215,7 +216,12 @@ impl RunWriter<'_> {
             Ok(s) => s,
             Err(e) => return Err(self.sql("preparing the result rows", e)),
         };
-        for row in rows {
+        // Rows whose texts are all known are encoded on every core; the rest, in order, here.
+        let known: Vec<Option<RawRow>> = rows
+            .par_iter()
+            .map(|row| RawRow::encode(row, &mut Known(&self.keys)).ok())
+            .collect();
+        for (row, known) in rows.iter().zip(known) {
             let class_pos = match &row.class {
                 Some(c) => Some(self.class_position(&row.id, c)?),
                 None => None,
@@ -224,7 +230,11 @@ impl RunWriter<'_> {
                 conn,
                 keys: &mut self.keys,
             };
-            let result = RawRow::encode(row, &mut intern).and_then(|raw| {
+            let raw = match known {
+                Some(raw) => Ok(raw),
+                None => RawRow::encode(row, &mut intern),
+            };
+            let result = raw.and_then(|raw| {
                 stmt.execute(params![
                     period,
                     raw.id,

@@ -2,8 +2,10 @@
 //! values the models require checked (missing where the policy is `error`,
 //! unknown categories), as row issues.
 
-use riskgrade_core::{Column, DataIssue, Frame, InputType, MISSING_CODE, Problem, did_you_mean};
-use riskgrade_model::{Leaf, MissingPolicy, ModelSet, Source};
+use riskgrade_core::{
+    Column, DataIssue, Date, Frame, InputType, MISSING_CODE, Problem, did_you_mean,
+};
+use riskgrade_model::{Leaf, MissingPolicy, ModelSet, ScoreFn, Source};
 
 use super::route::{Routed, RowSet};
 use crate::error::EvalError;
@@ -13,6 +15,47 @@ pub(crate) enum LeafData<'a> {
     Numbers(&'a [f64], bool),
     Codes(&'a [u32], Vec<f64>),
     Score(usize),
+}
+
+impl LeafData<'_> {
+    /// The value the leaf reads for row `r`: the input (a date as days before
+    /// `as_of`), a component model's score (from `scores`), or for a category
+    /// the points of its label; `NaN` when missing.
+    pub(crate) fn value(&self, r: usize, as_of: Date, scores: &[Vec<f64>]) -> f64 {
+        match self {
+            LeafData::Numbers(v, true) => f64::from(as_of.days()) - v[r],
+            LeafData::Numbers(v, false) => v[r],
+            LeafData::Score(m) => scores
+                .get(*m)
+                .and_then(|s| s.get(r))
+                .copied()
+                .unwrap_or(f64::NAN),
+            LeafData::Codes(codes, table) => match codes[r] {
+                MISSING_CODE => f64::NAN,
+                c => table.get(c as usize).copied().unwrap_or(f64::NAN),
+            },
+        }
+    }
+
+    /// The points `leaf` gives the value `x` this data read ([`LeafData::value`]),
+    /// before weighting: the missing-value points when `x` is `NaN`.
+    pub(crate) fn points_of(&self, leaf: &Leaf, x: f64) -> f64 {
+        match (self, &leaf.func, x.is_nan()) {
+            (_, _, true) => leaf.missing_points(),
+            (LeafData::Codes(..), _, false) | (_, ScoreFn::Category { .. }, false) => x,
+            (_, f, false) => f.points(x),
+        }
+    }
+
+    /// The points `leaf` gives row `r`, before weighting.
+    pub(crate) fn points(&self, leaf: &Leaf, r: usize, as_of: Date, scores: &[Vec<f64>]) -> f64 {
+        self.points_of(leaf, self.value(r, as_of, scores))
+    }
+}
+
+/// `leaf`'s input in `frame`, or `None` when `frame` has no column for it.
+pub(crate) fn bind<'a>(frame: &'a Frame, leaf: &Leaf, set: &ModelSet) -> Option<LeafData<'a>> {
+    resolve(frame, leaf, set).ok()
 }
 
 /// Resolves every model's leaves against `frame` and reports the rows whose

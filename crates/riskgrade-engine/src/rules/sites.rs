@@ -2,12 +2,10 @@
 //! enterprise's profile (or the matching column of a columnar batch), indicator
 //! points, and the licence issuer an alert is routed to.
 
-use riskgrade_core::{Date, FeatureDef};
-use riskgrade_model::{Emit, Leaf, ScoreFn};
+use riskgrade_core::FeatureDef;
 use riskgrade_rules::{Dynamic, Helper};
 
 use super::Pass;
-use crate::grade::inputs::LeafData;
 
 /// Where a helper call's value comes from.
 pub(super) enum SiteSrc<'a> {
@@ -93,7 +91,7 @@ impl<'a> Pass<'a> {
                     return Ok(Dynamic::UNIT);
                 };
                 let leaf = &self.set.models()[m].leaves()[l];
-                let p = leaf_points(leaf, &self.resolved[m][l], r, self.as_of, self.model_scores);
+                let p = self.resolved[m][l].points(leaf, r, self.as_of, self.model_scores);
                 Ok(Dynamic::from(if *weighted { p * leaf.weight } else { p }))
             }
         }
@@ -119,40 +117,4 @@ fn derive_text(def: &FeatureDef) -> String {
         _ => Vec::new(),
     };
     format!("{{ {} }}", parts.join(", "))
-}
-
-/// One leaf's points for one row (before weighting).
-fn leaf_points(
-    leaf: &Leaf,
-    data: &LeafData<'_>,
-    r: usize,
-    as_of: Date,
-    scores: &[Vec<f64>],
-) -> f64 {
-    let mut out = [0.0];
-    match data {
-        LeafData::Numbers(v, date) => {
-            let x = if *date {
-                f64::from(as_of.days()) - v[r]
-            } else {
-                v[r]
-            };
-            leaf.score_numbers(&[x], 1.0, &mut out, Emit::Set);
-        }
-        LeafData::Score(m) => {
-            let x = scores[*m].get(r).copied().unwrap_or(f64::NAN);
-            leaf.score_numbers(&[x], 1.0, &mut out, Emit::Set);
-        }
-        LeafData::Codes(codes, table) => {
-            ScoreFn::score_codes(
-                table,
-                &[codes[r]],
-                1.0,
-                leaf.missing_points(),
-                &mut out,
-                Emit::Set,
-            );
-        }
-    }
-    out[0]
 }
