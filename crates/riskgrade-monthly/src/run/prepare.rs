@@ -228,18 +228,14 @@ fn frame_digest(frame: &Frame) -> String {
                 h.update(name.as_bytes());
                 match col {
                     riskgrade_core::Column::Number(v) => {
-                        for x in v.iter() {
-                            h.update(x.to_le_bytes());
-                        }
+                        update_le(&mut h, v, |x: &f64| x.to_le_bytes());
                     }
                     riskgrade_core::Column::Category { codes, dict } => {
                         for d in dict.iter() {
                             h.update(d.as_bytes());
                             h.update([0]);
                         }
-                        for c in codes.iter() {
-                            h.update(c.to_le_bytes());
-                        }
+                        update_le(&mut h, codes, |c: &u32| c.to_le_bytes());
                     }
                 }
                 h.finalize().into()
@@ -249,10 +245,48 @@ fn frame_digest(frame: &Frame) -> String {
     combine(&parts)
 }
 
+/// Hashes each value's little-endian bytes in order, as one `update` per value
+/// would, a block of values at a time.
+fn update_le<T, const N: usize>(h: &mut Sha256, values: &[T], bytes: impl Fn(&T) -> [u8; N]) {
+    let mut block = Vec::with_capacity(N * 1024);
+    for chunk in values.chunks(1024) {
+        block.clear();
+        for x in chunk {
+            block.extend_from_slice(&bytes(x));
+        }
+        h.update(&block);
+    }
+}
+
 fn combine(parts: &[[u8; 32]]) -> String {
     let mut h = Sha256::new();
     for p in parts {
         h.update(p);
     }
     h.finalize().iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use sha2::{Digest, Sha256};
+
+    #[test]
+    fn values_hashed_in_blocks_hash_as_one_by_one() {
+        let values: Vec<f64> = (0..2500).map(|i| f64::from(i) * 0.37 - 11.0).collect();
+        let mut one = Sha256::new();
+        for x in &values {
+            one.update(x.to_le_bytes());
+        }
+        let mut blocks = Sha256::new();
+        super::update_le(&mut blocks, &values, |x: &f64| x.to_le_bytes());
+        assert_eq!(one.finalize(), blocks.finalize());
+        let codes: Vec<u32> = (0..1030).collect();
+        let mut one = Sha256::new();
+        for c in &codes {
+            one.update(c.to_le_bytes());
+        }
+        let mut blocks = Sha256::new();
+        super::update_le(&mut blocks, &codes, |c: &u32| c.to_le_bytes());
+        assert_eq!(one.finalize(), blocks.finalize());
+    }
 }
