@@ -281,7 +281,7 @@ pub(crate) fn result_row(
         reasons.push(r, "; ", &mut text);
         text
     };
-    let mut drivers = String::new();
+    let mut drivers = String::with_capacity(256);
     if let Some(m) = grades.model(r) {
         for (i, (leaf, p)) in m.leaves().iter().zip(reasons.leaf_points(r)).enumerate() {
             let risk = leaf.weight * (p - leaf.best).abs();
@@ -342,7 +342,7 @@ fn push_index(out: &mut String, i: usize) {
             break;
         }
     }
-    out.extend(digits[at..].iter().map(|&d| char::from(d)));
+    out.push_str(std::str::from_utf8(&digits[at..]).unwrap_or_default());
 }
 
 /// Appends `x` rounded to 4 decimals, as `format!("{}", (x * 1e4).round() / 1e4)`
