@@ -228,20 +228,6 @@ impl Grades {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn reason_writer<'a>(&'a self, frame: &'a Frame) -> ReasonWriter<'a> {
-        let columns = self
-            .set
-            .models()
-            .iter()
-            .map(|m| {
-                m.leaves()
-                    .iter()
-                    .map(|leaf| match &leaf.source {
-                        Source::Input { name, .. } => frame.column(name).map(|(_, c)| c),
-                        Source::Model(_) => None,
-                    })
-                    .collect()
-            })
-            .collect();
         let leaves = self
             .set
             .models()
@@ -249,13 +235,15 @@ impl Grades {
             .map(|m| {
                 m.leaves()
                     .iter()
-                    .map(|leaf| bind(frame, leaf, &self.set))
+                    .map(|leaf| BoundLeaf {
+                        column: input_column(frame, leaf),
+                        data: bind(frame, leaf, &self.set),
+                    })
                     .collect()
             })
             .collect();
         ReasonWriter {
             grades: self,
-            columns,
             leaves,
             value: String::new(),
             points: Vec::new(),
@@ -449,12 +437,9 @@ impl Grades {
 
     /// The value an indicator read for row `r`, as text (`None` when missing).
     pub fn value_text(&self, frame: &Frame, leaf: &Leaf, r: usize) -> Option<String> {
-        let column = match &leaf.source {
-            Source::Input { name, .. } => frame.column(name).map(|(_, c)| c),
-            Source::Model(_) => None,
-        };
         let mut out = String::new();
-        self.write_value(column, leaf, r, &mut out).then_some(out)
+        self.write_value(input_column(frame, leaf), leaf, r, &mut out)
+            .then_some(out)
     }
 
     /// Writes [`Grades::value_text`] onto `out` (`column`: the leaf's input
@@ -752,14 +737,28 @@ impl fmt::Display for Summary {
 /// [`Grades::reason_writer`].
 pub struct ReasonWriter<'a> {
     grades: &'a Grades,
-    /// Per model, per leaf: the frame's column the leaf reads (`None`: none).
-    columns: Vec<Vec<Option<&'a Column>>>,
-    /// Per model, per leaf: the leaf's input bound in the frame (`None`: no column).
-    leaves: Vec<Vec<Option<LeafData<'a>>>>,
+    /// Per model, per leaf: what the leaf reads in the frame.
+    leaves: Vec<Vec<BoundLeaf<'a>>>,
     /// The value being written, reused from reason to reason.
     value: String,
     /// The points of the last row asked for, reused from row to row.
     points: Vec<f64>,
+}
+
+/// What one leaf reads in a frame, found once for many rows.
+struct BoundLeaf<'a> {
+    /// The input column the leaf reads (`None`: a component model's score, or no column).
+    column: Option<&'a Column>,
+    /// The leaf's input bound for scoring (`None`: no column).
+    data: Option<LeafData<'a>>,
+}
+
+/// The frame's column `leaf` reads as its input (`None` for a component model's score).
+fn input_column<'a>(frame: &'a Frame, leaf: &Leaf) -> Option<&'a Column> {
+    match &leaf.source {
+        Source::Input { name, .. } => frame.column(name).map(|(_, c)| c),
+        Source::Model(_) => None,
+    }
 }
 
 impl ReasonWriter<'_> {
@@ -786,7 +785,7 @@ impl ReasonWriter<'_> {
             let bound = self.leaves.get(mi).map_or(&[][..], Vec::as_slice);
             for (l, leaf) in m.leaves().iter().enumerate() {
                 self.points
-                    .push(match bound.get(l).and_then(Option::as_ref) {
+                    .push(match bound.get(l).and_then(|b| b.data.as_ref()) {
                         Some(d) => d.points(leaf, r, g.as_of, &g.model_scores),
                         None => leaf.missing_points(),
                     });
@@ -822,9 +821,10 @@ impl ReasonWriter<'_> {
             let li = reason.leaf as usize;
             let leaf = &m.leaves()[li];
             let column = self
-                .columns
+                .leaves
                 .get(mi)
-                .and_then(|c| c.get(li).copied().flatten());
+                .and_then(|c| c.get(li))
+                .and_then(|b| b.column);
             self.value.clear();
             let has = g.write_value(column, leaf, r, &mut self.value);
             leaf.push_reason_text(out, has.then_some(self.value.as_str()), reason.points);

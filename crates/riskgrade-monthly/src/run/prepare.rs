@@ -270,23 +270,24 @@ fn combine(parts: &[[u8; 32]]) -> String {
 mod tests {
     use sha2::{Digest, Sha256};
 
+    /// The digest of `values` hashed one update per value, and a block at a time.
+    fn both<T, const N: usize>(values: &[T], bytes: impl Fn(&T) -> [u8; N]) -> [Vec<u8>; 2] {
+        let mut one = Sha256::new();
+        for x in values {
+            one.update(bytes(x));
+        }
+        let mut blocks = Sha256::new();
+        super::update_le(&mut blocks, values, bytes);
+        [one.finalize().to_vec(), blocks.finalize().to_vec()]
+    }
+
     #[test]
     fn values_hashed_in_blocks_hash_as_one_by_one() {
         let values: Vec<f64> = (0..2500).map(|i| f64::from(i) * 0.37 - 11.0).collect();
-        let mut one = Sha256::new();
-        for x in &values {
-            one.update(x.to_le_bytes());
-        }
-        let mut blocks = Sha256::new();
-        super::update_le(&mut blocks, &values, |x: &f64| x.to_le_bytes());
-        assert_eq!(one.finalize(), blocks.finalize());
+        let [one, blocks] = both(&values, |x: &f64| x.to_le_bytes());
+        assert_eq!(one, blocks);
         let codes: Vec<u32> = (0..1030).collect();
-        let mut one = Sha256::new();
-        for c in &codes {
-            one.update(c.to_le_bytes());
-        }
-        let mut blocks = Sha256::new();
-        super::update_le(&mut blocks, &codes, |c: &u32| c.to_le_bytes());
-        assert_eq!(one.finalize(), blocks.finalize());
+        let [one, blocks] = both(&codes, |c: &u32| c.to_le_bytes());
+        assert_eq!(one, blocks);
     }
 }
