@@ -133,7 +133,7 @@ class Model:
     """
 
     @staticmethod
-    def from_path(path: str) -> Model:
+    def from_path(path: str | os.PathLike[str]) -> Model:
         """Loads a model or model set file: `.json` is read as JSON, anything else as TOML.
 
         Paths in its `include` and `rule_files` are relative to the file.
