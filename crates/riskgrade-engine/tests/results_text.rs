@@ -109,3 +109,66 @@ fn every_text_cell_is_the_rows_own_text_in_csv_and_json_lines() {
     }
     std::fs::remove_dir_all(&dir).expect("clean");
 }
+
+/// Every number column (score, score before rules, each model's dimensions and,
+/// when asked, indicator contributions) holds each row's own value, missing
+/// where the row belongs to another model.
+#[test]
+fn every_number_column_is_the_rows_own_value() {
+    use riskgrade_io::OutData;
+    let set = Arc::new(riskgrade_model::examples::reference().expect("reference"));
+    let people = riskgrade_synth::generate(&riskgrade_synth::SynthConfig::new(3_000, 9, as_of()))
+        .enterprises;
+    let frame = Frame::from_profiles(&people, set.schema(), as_of(), set.effect_periods());
+    let grades = Grader::new(Arc::clone(&set))
+        .grade_with(
+            &frame,
+            None,
+            as_of(),
+            &Options::default().contributions(true),
+        )
+        .expect("grade");
+    let table = results_table(
+        &grades,
+        &frame,
+        ResultColumns::default().contributions(true),
+    );
+    let number = |name: &str, r: usize| -> Option<f64> {
+        let col = table.iter().find(|c| c.name == name).expect(name);
+        let OutData::Float64(a) = &col.data else {
+            panic!("{name} is not Float64")
+        };
+        use riskgrade_io::arrow::Array;
+        a.is_valid(r).then(|| a.value(r))
+    };
+    let mut columns = 0;
+    for r in 0..grades.len() {
+        assert_eq!(number("score", r), grades.score(r), "row {r}");
+        assert_eq!(
+            number("score_before_rules", r),
+            grades.base_score(r),
+            "row {r}"
+        );
+        for (mi, m) in set.models().iter().enumerate() {
+            let ours = grades.model_index(r) == Some(mi);
+            for (k, &d) in m.dimensions().iter().enumerate() {
+                let name = format!("dim:{}:{}", m.id(), m.nodes()[d].path);
+                let want = grades.dimension_point(r, k).filter(|_| ours);
+                assert_eq!(number(&name, r), want, "{name} row {r}");
+                columns += usize::from(r == 0);
+            }
+            for (li, leaf) in m.leaves().iter().enumerate() {
+                let name = format!("contrib:{}:{}", m.id(), leaf.path);
+                let want = grades.contributions(r).filter(|_| ours).map(|c| c[li]);
+                assert_eq!(number(&name, r), want, "{name} row {r}");
+                columns += usize::from(r == 0);
+            }
+        }
+    }
+    assert_eq!(
+        table.len(),
+        16 + columns,
+        "every dimension and contribution has its column"
+    );
+    assert!(set.models().len() > 1 && columns > 100);
+}
