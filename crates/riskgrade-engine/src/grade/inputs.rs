@@ -53,9 +53,13 @@ impl LeafData<'_> {
     }
 }
 
-/// `leaf`'s input in `frame`, or `None` when `frame` has no column for it.
+/// `leaf`'s input in `frame`, or `None` when `frame` has no column for it (or the
+/// set no component model of that id).
 pub(crate) fn bind<'a>(frame: &'a Frame, leaf: &Leaf, set: &ModelSet) -> Option<LeafData<'a>> {
-    resolve(frame, leaf, set).ok()
+    match &leaf.source {
+        Source::Model(id) => set.index_of(id).map(LeafData::Score),
+        Source::Input { .. } => resolve(frame, leaf, set).ok(),
+    }
 }
 
 /// Resolves every model's leaves against `frame` and reports the rows whose
