@@ -359,20 +359,16 @@ fn push_rounded4(out: &mut String, x: f64) {
     }
     let k = k.abs() as u64;
     push_index(out, (k / 10_000) as usize);
-    let mut frac = k % 10_000;
+    let frac = k % 10_000;
     if frac != 0 {
+        // Four digits, then the trailing zeros dropped.
+        let digits = [1000, 100, 10, 1].map(|d| b'0' + (frac / d % 10) as u8);
         out.push('.');
-        let mut width = 4;
-        while frac.is_multiple_of(10) {
-            frac /= 10;
-            width -= 1;
-        }
-        let start = out.len();
-        push_index(out, frac as usize);
-        let written = out.len() - start;
-        for _ in written..width {
-            out.insert(start, '0');
-        }
+        out.push_str(
+            std::str::from_utf8(&digits)
+                .unwrap_or_default()
+                .trim_end_matches('0'),
+        );
     }
 }
 

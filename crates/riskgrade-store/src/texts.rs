@@ -111,11 +111,23 @@ pub(crate) struct Keys {
     drivers: FxHashMap<usize, FxHashMap<String, u64>>,
 }
 
+impl Keys {
+    /// The key of `text`, if the store holds it.
+    fn key(&self, text: &str) -> Option<u64> {
+        self.texts.get(text).copied()
+    }
+
+    /// The code of `points` among indicator `index`'s driver points, if the store holds it.
+    fn driver_code(&self, index: usize, points: &str) -> Option<u64> {
+        self.drivers.get(&index)?.get(points).copied()
+    }
+}
+
 impl Intern for Interner<'_> {
     type Error = rusqlite::Error;
 
     fn key(&mut self, text: &str) -> rusqlite::Result<u64> {
-        if let Some(&k) = self.keys.texts.get(text) {
+        if let Some(k) = self.keys.key(text) {
             return Ok(k);
         }
         let mut stmt = self
@@ -133,17 +145,11 @@ impl Intern for Interner<'_> {
     }
 
     fn driver_code(&mut self, index: usize, points: &str) -> rusqlite::Result<u64> {
-        if let Some(&c) = self.keys.drivers.get(&index).and_then(|m| m.get(points)) {
+        if let Some(c) = self.keys.driver_code(index, points) {
             return Ok(c);
         }
         self.key(&format!("{DRIVER}{index}:{points}"))?;
-        Ok(self
-            .keys
-            .drivers
-            .get(&index)
-            .and_then(|m| m.get(points))
-            .copied()
-            .unwrap_or(0))
+        Ok(self.keys.driver_code(index, points).unwrap_or(0))
     }
 }
 
@@ -161,16 +167,11 @@ impl Intern for Known<'_> {
     type Error = Unknown;
 
     fn key(&mut self, text: &str) -> Result<u64, Unknown> {
-        self.0.texts.get(text).copied().ok_or(Unknown)
+        self.0.key(text).ok_or(Unknown)
     }
 
     fn driver_code(&mut self, index: usize, points: &str) -> Result<u64, Unknown> {
-        self.0
-            .drivers
-            .get(&index)
-            .and_then(|m| m.get(points))
-            .copied()
-            .ok_or(Unknown)
+        self.0.driver_code(index, points).ok_or(Unknown)
     }
 }
 
