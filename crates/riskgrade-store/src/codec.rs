@@ -117,18 +117,28 @@ impl<'a> Reader<'a> {
         Err(Damage::Truncated)
     }
 
-    fn byte(&mut self) -> Result<u8, Damage> {
+    pub(crate) fn byte(&mut self) -> Result<u8, Damage> {
         let b = *self.bytes.get(self.at).ok_or(Damage::Truncated)?;
         self.at += 1;
         Ok(b)
     }
 
     fn str(&mut self, len: u64) -> Result<&'a str, Damage> {
+        std::str::from_utf8(self.bytes(len)?).map_err(|_| Damage::Truncated)
+    }
+
+    /// The next `len` bytes.
+    pub(crate) fn bytes(&mut self, len: u64) -> Result<&'a [u8], Damage> {
         let len = usize::try_from(len).map_err(|_| Damage::Truncated)?;
         let end = self.at.checked_add(len).ok_or(Damage::Truncated)?;
         let s = self.bytes.get(self.at..end).ok_or(Damage::Truncated)?;
         self.at = end;
-        std::str::from_utf8(s).map_err(|_| Damage::Truncated)
+        Ok(s)
+    }
+
+    /// Whether every byte has been read.
+    pub(crate) fn is_done(&self) -> bool {
+        self.at == self.bytes.len()
     }
 }
 

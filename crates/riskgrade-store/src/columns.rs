@@ -14,6 +14,9 @@ use arrow_array::{Array, DictionaryArray, Float64Array, Int64Array, ListArray, S
 use arrow_schema::{ArrowError, Field};
 use riskgrade_core::Month;
 
+use rayon::prelude::*;
+
+use crate::blocks::{BlockReader, RowView};
 use crate::codec::{Damage, Detail, decode_detail_into, period_key};
 use crate::texts::TextTable;
 use crate::{Result, Store};
@@ -151,29 +154,20 @@ impl Builders {
     }
 
     /// Appends one stored row.
-    fn push(
-        &mut self,
-        r: &rusqlite::Row<'_>,
-        texts: &TextTable,
-    ) -> std::result::Result<(), RowFail> {
-        let id = r.get_ref(0)?.as_str()?;
-        self.id.append_value(id);
-        let key = |k: Option<i64>| k.map(|k| k as u64);
-        self.class.append(key(r.get(1)?), texts)?;
-        let score: Option<f64> = r.get(2)?;
-        let base: Option<f64> = r.get(3)?;
-        self.score.append_option(score);
-        self.model.append(key(r.get(4)?), texts)?;
-        self.district.append(key(Some(r.get(5)?)), texts)?;
-        self.industry.append(key(Some(r.get(6)?)), texts)?;
-        self.manual.append_option(r.get::<_, Option<i64>>(7)?);
-        let blob = r.get_ref(8)?.as_blob()?;
-        decode_detail_into(blob, texts, self.drivers.is_some(), &mut self.detail)?;
+    fn push(&mut self, r: RowView<'_>, texts: &TextTable) -> std::result::Result<(), Damage> {
+        self.id.append_value(r.id);
+        self.class.append(r.class, texts)?;
+        self.score.append_option(r.score);
+        self.model.append(r.model, texts)?;
+        self.district.append(Some(r.district), texts)?;
+        self.industry.append(Some(r.industry), texts)?;
+        self.manual.append_option(r.manual);
+        decode_detail_into(r.detail, texts, self.drivers.is_some(), &mut self.detail)?;
         let detail = &self.detail;
         self.base_score.append_option(if detail.base_missing {
             None
         } else {
-            base.or(score)
+            r.base_score.or(r.score)
         });
         self.reasons.append_value(&detail.reasons);
         if let Some(d) = &mut self.drivers {
@@ -210,30 +204,6 @@ impl Builders {
             district: self.district.finish(),
             industry: self.industry.finish(),
         }
-    }
-}
-
-/// Why a row could not be appended.
-enum RowFail {
-    Sql(rusqlite::Error),
-    Damage(Damage),
-}
-
-impl From<rusqlite::Error> for RowFail {
-    fn from(e: rusqlite::Error) -> Self {
-        RowFail::Sql(e)
-    }
-}
-
-impl From<rusqlite::types::FromSqlError> for RowFail {
-    fn from(e: rusqlite::types::FromSqlError) -> Self {
-        RowFail::Sql(e.into())
-    }
-}
-
-impl From<Damage> for RowFail {
-    fn from(d: Damage) -> Self {
-        RowFail::Damage(d)
     }
 }
 
@@ -285,155 +255,94 @@ impl Store {
         self.read_columns_in_parts(period, drivers, 250_000)
     }
 
-    /// Reads a period of more than `part_rows` rows in parts of at least that many, in
-    /// parallel (a store in a file, on more than one core).
+    /// Reads a period's blocks, then decodes them in parts of at least `part_rows` rows
+    /// (one per core, at most four), in parallel.
     pub(crate) fn read_columns_in_parts(
         &self,
         period: Month,
         drivers: bool,
-        part_rows: i64,
+        part_rows: u64,
     ) -> Result<ResultColumns> {
         let texts = self.texts()?;
-        let bounds = self.split_ids(period, part_rows)?;
-        if bounds.is_empty() {
-            return read_part(
-                &self.conn,
-                &self.file,
-                period,
-                drivers,
-                (None, None),
-                &texts,
-            );
+        let mut blocks: Vec<(u64, Vec<u8>)> = Vec::new();
+        let ctx = format!("reading the results of {period}");
+        {
+            let mut stmt = self
+                .conn
+                .prepare_cached(
+                    "SELECT rows, data FROM result_blocks WHERE period = ?1 ORDER BY seq",
+                )
+                .map_err(|e| self.sql(&ctx, e))?;
+            let rows = stmt
+                .query_map([period_key(period)], |r| {
+                    Ok((u64::try_from(r.get::<_, i64>(0)?).unwrap_or(0), r.get(1)?))
+                })
+                .map_err(|e| self.sql(&ctx, e))?;
+            for b in rows {
+                blocks.push(b.map_err(|e| self.sql(&ctx, e))?);
+            }
         }
-        // Parts of the id range, each read on its own read-only connection, in parallel.
-        let ranges: Vec<(Option<&str>, Option<&str>)> = std::iter::once(None)
-            .chain(bounds.iter().map(|b| Some(b.as_str())))
-            .zip(
-                bounds
-                    .iter()
-                    .map(|b| Some(b.as_str()))
-                    .chain(std::iter::once(None)),
-            )
-            .collect();
+        let total: u64 = blocks.iter().map(|b| b.0).sum();
+        let cores = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
+        let parts = (total / part_rows.max(1)).clamp(1, cores.clamp(1, 4) as u64);
+        // Consecutive blocks, cut where the rows read so far pass each part's share.
+        let mut groups: Vec<&[(u64, Vec<u8>)]> = Vec::new();
+        let (mut start, mut seen, mut k) = (0, 0u64, 1u64);
+        for (i, b) in blocks.iter().enumerate() {
+            seen += b.0;
+            if k < parts && seen >= total * k / parts {
+                groups.push(&blocks[start..=i]);
+                start = i + 1;
+                k += 1;
+            }
+        }
+        groups.push(&blocks[start..]);
         let file = self.file.as_path();
-        let parts: Vec<Result<ResultColumns>> = std::thread::scope(|scope| {
-            let handles: Vec<_> = ranges
-                .iter()
-                .map(|&range| {
-                    let texts = &texts;
-                    scope.spawn(move || {
-                        let conn = crate::open::read_only_connection(file, false)?;
-                        read_part(&conn, file, period, drivers, range, texts)
-                    })
-                })
-                .collect();
-            handles
-                .into_iter()
-                .map(|h| {
-                    h.join().unwrap_or_else(|_| {
-                        Err(self.corrupt("result_rows", period, "detail", "a reader stopped"))
-                    })
-                })
-                .collect()
-        });
-        let parts = parts.into_iter().collect::<Result<Vec<_>>>()?;
-        concat_parts(&parts).map_err(|e| {
+        let read: Vec<Result<ResultColumns>> = groups
+            .par_iter()
+            .map(|group| read_part(file, period, drivers, group, &texts))
+            .collect();
+        let mut read = read.into_iter().collect::<Result<Vec<_>>>()?;
+        if read.len() == 1 {
+            return Ok(read.remove(0));
+        }
+        concat_parts(&read).map_err(|e| {
             self.corrupt(
-                "result_rows",
+                "result_blocks",
                 period,
-                "detail",
+                "data",
                 &format!("joining the parts: {e}"),
             )
         })
     }
-
-    /// The ids that split a large period into parts read in parallel (none for a small
-    /// period, a store in memory, or one core).
-    fn split_ids(&self, period: Month, part_rows: i64) -> Result<Vec<String>> {
-        let cores = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
-        if self.file.as_os_str() == ":memory:" || cores < 2 {
-            return Ok(Vec::new());
-        }
-        let ctx = format!("counting the results of {period}");
-        let key = period_key(period);
-        let n: i64 = self
-            .conn
-            .query_row(
-                "SELECT count(*) FROM result_rows WHERE period = ?1",
-                [key],
-                |r| r.get(0),
-            )
-            .map_err(|e| self.sql(&ctx, e))?;
-        let parts = (n / part_rows.max(1)).min(i64::try_from(cores.min(4)).unwrap_or(1));
-        let mut bounds = Vec::new();
-        for k in 1..parts {
-            let id: String = self
-                .conn
-                .query_row(
-                    "SELECT id FROM result_rows WHERE period = ?1 ORDER BY id LIMIT 1 OFFSET ?2",
-                    rusqlite::params![key, n * k / parts],
-                    |r| r.get(0),
-                )
-                .map_err(|e| self.sql(&ctx, e))?;
-            bounds.push(id);
-        }
-        Ok(bounds)
-    }
 }
 
-/// The rows of `period` with `from <= id < to` (either end open), read on `conn`.
+/// The rows of consecutive blocks of `period` (read from `file`), as columns.
 fn read_part(
-    conn: &rusqlite::Connection,
     file: &std::path::Path,
     period: Month,
     drivers: bool,
-    (from, to): (Option<&str>, Option<&str>),
+    blocks: &[(u64, Vec<u8>)],
     texts: &TextTable,
 ) -> Result<ResultColumns> {
-    let ctx = format!("reading the results of {period}");
-    let mut query = format!(
-        "SELECT {} FROM result_rows WHERE period = ?1",
-        crate::results::ROW_COLUMNS
-    );
-    let mut args: Vec<rusqlite::types::Value> = vec![period_key(period).into()];
-    for (bound, op) in [(from, ">="), (to, "<")] {
-        if let Some(b) = bound {
-            args.push(b.to_string().into());
-            query.push_str(&format!(" AND id {op} ?{}", args.len()));
-        }
-    }
-    query.push_str(" ORDER BY id");
-    let mut stmt = conn.prepare(&query).map_err(|e| sql(file, &ctx, e))?;
-    let mut rows = stmt
-        .query(rusqlite::params_from_iter(args))
-        .map_err(|e| sql(file, &ctx, e))?;
+    let damaged = |row: String, d: Damage| crate::StoreError::Corrupt {
+        file: file.to_path_buf(),
+        table: "result_blocks",
+        row,
+        column: "data",
+        value: format!("{d:?}"),
+    };
     let mut b = Builders::new(drivers);
-    while let Some(r) = rows.next().map_err(|e| sql(file, &ctx, e))? {
-        match b.push(r, texts) {
-            Ok(()) => {}
-            Err(RowFail::Sql(e)) => return Err(sql(file, &ctx, e)),
-            Err(RowFail::Damage(d)) => {
-                let id: String = r.get(0).unwrap_or_default();
-                return Err(crate::StoreError::Corrupt {
-                    file: file.to_path_buf(),
-                    table: "result_rows",
-                    row: format!("{id} in {period}"),
-                    column: "detail",
-                    value: format!("{d:?}"),
-                });
-            }
+    for (_, blob) in blocks {
+        let block_damaged = |d| damaged(format!("a block of {period}"), d);
+        let mut rows = BlockReader::new(blob).map_err(block_damaged)?;
+        while let Some(r) = rows.next_row().map_err(block_damaged)? {
+            let id = r.id;
+            b.push(r, texts)
+                .map_err(|d| damaged(format!("{id} in {period}"), d))?;
         }
     }
     Ok(b.finish())
-}
-
-/// An SQLite error while reading `file`.
-fn sql(file: &std::path::Path, context: &str, source: rusqlite::Error) -> crate::StoreError {
-    crate::StoreError::Sqlite {
-        file: file.to_path_buf(),
-        context: context.to_string(),
-        source,
-    }
 }
 
 /// Dictionary arrays one after the other, with one dictionary: each distinct value once (as

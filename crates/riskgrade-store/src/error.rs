@@ -128,6 +128,16 @@ pub enum InvalidRequest {
         /// The period.
         period: Month,
     },
+    /// The same enterprise twice in one run.
+    #[error(
+        "period {period}: enterprise {enterprise} is given twice; a run holds one result per enterprise"
+    )]
+    DuplicateResult {
+        /// The period being written.
+        period: Month,
+        /// The enterprise.
+        enterprise: String,
+    },
     /// No decision has that number.
     #[error("there is no decision #{decision}")]
     NoDecision {

@@ -5,7 +5,7 @@
 //! | table | holds |
 //! |---|---|
 //! | `runs` | one row per period: as-of date, model version id, input digest, timestamps, counts per class |
-//! | `result_rows` | per period and enterprise: score, class, reasons, indicator drivers, labels, alerts, rules, manual decision, error (texts as keys and codes) |
+//! | `result_blocks` | per period, blocks of up to 2,048 enterprises in id order: each one's score, class, reasons, indicator drivers, labels, alerts, rules, manual decision, error (texts as keys and codes) |
 //! | `change_notes` | per period, for each enterprise whose class changed: why (records, repairs, indicators, rules, manual decisions) |
 //! | `texts` | each text that rows refer to by key, stored once |
 //! | `decisions` | manual class overrides, credit repairs of records, objections and their outcome |
@@ -31,7 +31,8 @@
 //! | `columns` | [`ResultColumns`]: a period's results as Arrow columns, read in one pass |
 //! | `codec` | how a row's reasons, drivers, lists, error and change notes are stored: structured codes rendered on read |
 //! | `texts` | the texts stored once (classes, models, places, labels, alerts, rule ids, templates) and their cache |
-//! | `upgrade` | the conversion of rows stored before schema 7 |
+//! | `blocks` | how a period's result rows are kept: blocks of rows in id order, one blob each |
+//! | `upgrade` | the conversion of rows stored before schemas 7 and 8 |
 //! | `changes` | [`ChangeKind`], [`ChangeNote`]: why a class changed from the previous period |
 //! | `decisions` | [`NewDecision`], [`Decision`], [`Resolution`]: overrides, repairs, objections |
 //! | `audit` | [`AuditEntry`]: the append-only audit trail |
@@ -63,6 +64,7 @@
 
 mod access_log;
 mod audit;
+mod blocks;
 mod changes;
 mod codec;
 mod columns;

@@ -241,6 +241,9 @@ impl Store {
                 if version == schema::LEAN_RESULTS {
                     crate::upgrade::lean_results(&tx).map_err(wrap(context.clone()))?;
                 }
+                if version == schema::RESULT_BLOCKS {
+                    crate::upgrade::result_blocks(&tx).map_err(wrap(context.clone()))?;
+                }
                 tx.pragma_update(None, "user_version", i64::from(version))
                     .map_err(wrap(context.clone()))?;
             }

@@ -2,8 +2,9 @@
 //! two periods, and one enterprise's history.
 
 use riskgrade_core::{Date, Month};
-use rusqlite::params;
+use rusqlite::{OptionalExtension, params};
 
+use crate::blocks::{BlockReader, RowView};
 use crate::codec::{Damage, Intern, decode_detail, encode_detail, period_key};
 use crate::texts::TextTable;
 use crate::{ChangeNote, Result, Store, StoreError};
@@ -116,40 +117,102 @@ impl Store {
         let ctx = format!("reading results of {period}");
         let mut stmt = self
             .conn
-            .prepare_cached(&format!(
-                "SELECT {ROW_COLUMNS} FROM result_rows WHERE period = ?1 AND id = ?2"
-            ))
+            .prepare_cached(
+                "SELECT first_id, last_id, data FROM result_blocks \
+                 WHERE period = ?1 AND first_id <= ?2 ORDER BY first_id DESC LIMIT 1",
+            )
             .map_err(|e| self.sql(&ctx, e))?;
         let p = period_key(period);
+        // The block read last: ids asked in order mostly fall in it.
+        let mut held: Option<Held> = None;
         let mut out = Vec::with_capacity(ids.len());
-        for id in ids {
-            let mut rows = stmt.query(params![p, id]).map_err(|e| self.sql(&ctx, e))?;
-            let row = match rows.next().map_err(|e| self.sql(&ctx, e))? {
-                Some(r) => Some(self.decode_row(r, &texts, period, &ctx)?),
-                None => None,
+        for &id in ids {
+            if !held.as_ref().is_some_and(|h| h.holds(id)) {
+                held = stmt
+                    .query_row(params![p, id], |r| {
+                        Ok(Held {
+                            first: r.get(0)?,
+                            last: r.get(1)?,
+                            blob: r.get(2)?,
+                            scanned: false,
+                            rows: None,
+                        })
+                    })
+                    .optional()
+                    .map_err(|e| self.sql(&ctx, e))?;
+            }
+            let found = match &mut held {
+                Some(h) if h.holds(id) => h.find(id).map_err(|d| self.damaged(period, id, d))?,
+                _ => None,
             };
-            out.push(row);
+            out.push(match found {
+                Some(raw) => Some(self.decode_raw(raw, &texts, period)?),
+                None => None,
+            });
         }
         Ok(out)
     }
 
+    /// A stored row that could not be read.
+    fn damaged(&self, period: Month, id: &str, d: Damage) -> StoreError {
+        self.corrupt(
+            "result_blocks",
+            format_args!("{id} in {period}"),
+            "data",
+            &format!("{d:?}"),
+        )
+    }
+
     /// Decodes one stored row.
-    fn decode_row(
-        &self,
-        r: &rusqlite::Row<'_>,
-        texts: &TextTable,
-        period: Month,
-        ctx: &str,
-    ) -> Result<ResultRow> {
-        let raw = RawRow::read(r).map_err(|e| self.sql(ctx, e))?;
+    fn decode_raw(&self, raw: RawRow, texts: &TextTable, period: Month) -> Result<ResultRow> {
         let id = raw.id.clone();
-        raw.decode(texts).map_err(|d| {
-            self.corrupt(
-                "result_rows",
-                format_args!("{id} in {period}"),
-                "detail",
-                &format!("{d:?}"),
-            )
+        raw.decode(texts).map_err(|d| self.damaged(period, &id, d))
+    }
+
+    /// Calls `f` with each block of `period` (its blob), in id order.
+    pub(crate) fn scan_blocks<E: From<StoreError>>(
+        &self,
+        period: Month,
+        mut f: impl FnMut(&[u8]) -> Result<(), E>,
+    ) -> Result<(), E> {
+        let ctx = format!("reading the results of {period}");
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT data FROM result_blocks WHERE period = ?1 ORDER BY seq")
+            .map_err(|e| self.sql(&ctx, e))?;
+        let mut rows = stmt
+            .query([period_key(period)])
+            .map_err(|e| self.sql(&ctx, e))?;
+        while let Some(r) = rows.next().map_err(|e| self.sql(&ctx, e))? {
+            let blob = r
+                .get_ref(0)
+                .and_then(|v| Ok(v.as_blob()?))
+                .map_err(|e| self.sql(&ctx, e))?;
+            f(blob)?;
+        }
+        Ok(())
+    }
+
+    /// Calls `f` with every row of `period`, borrowed from its block, in id order.
+    fn scan_views<E: From<StoreError>>(
+        &self,
+        period: Month,
+        mut f: impl FnMut(RowView<'_>) -> Result<(), E>,
+    ) -> Result<(), E> {
+        self.scan_blocks(period, |blob| {
+            let block_damaged = |d| {
+                self.corrupt(
+                    "result_blocks",
+                    format_args!("a block of {period}"),
+                    "data",
+                    &format!("{d:?}"),
+                )
+            };
+            let mut rows = BlockReader::new(blob).map_err(block_damaged)?;
+            while let Some(v) = rows.next_row().map_err(block_damaged)? {
+                f(v)?;
+            }
+            Ok(())
         })
     }
 
@@ -163,20 +226,9 @@ impl Store {
         mut f: impl FnMut(ResultRow) -> Result<(), E>,
     ) -> Result<(), E> {
         let texts = self.texts()?;
-        let ctx = format!("reading the results of {period}");
-        let mut stmt = self
-            .conn
-            .prepare(&format!(
-                "SELECT {ROW_COLUMNS} FROM result_rows WHERE period = ?1 ORDER BY id"
-            ))
-            .map_err(|e| self.sql(&ctx, e))?;
-        let mut rows = stmt
-            .query([period_key(period)])
-            .map_err(|e| self.sql(&ctx, e))?;
-        while let Some(row) = rows.next().map_err(|e| self.sql(&ctx, e))? {
-            f(self.decode_row(row, &texts, period, &ctx)?)?;
-        }
-        Ok(())
+        self.scan_views(period, |v| {
+            f(self.decode_raw(v.to_raw(), &texts, period)?)
+        })
     }
 
     /// Calls `f(id, model, score, class)` with every result of `period`, in
@@ -190,41 +242,14 @@ impl Store {
         mut f: impl FnMut(&str, Option<&str>, Option<f64>, Option<&str>) -> Result<(), E>,
     ) -> Result<(), E> {
         let texts = self.texts()?;
-        let ctx = format!("reading the classes of {period}");
-        let mut stmt = self
-            .conn
-            .prepare(
-                "SELECT id, model, score, class FROM result_rows WHERE period = ?1 ORDER BY id",
-            )
-            .map_err(|e| self.sql(&ctx, e))?;
-        let mut rows = stmt
-            .query([period_key(period)])
-            .map_err(|e| self.sql(&ctx, e))?;
-        let text = |r: &rusqlite::Row<'_>, i: usize, id: &str| -> Result<Option<&str>> {
-            let key: Option<i64> = r.get(i).map_err(|e| self.sql(&ctx, e))?;
-            key.map(|k| {
-                texts.get(k as u64).map_err(|d| {
-                    self.corrupt(
-                        "result_rows",
-                        format_args!("{id} in {period}"),
-                        "class",
-                        &format!("{d:?}"),
-                    )
-                })
-            })
-            .transpose()
-        };
-        while let Some(r) = rows.next().map_err(|e| self.sql(&ctx, e))? {
-            let id = r
-                .get_ref(0)
-                .and_then(|v| Ok(v.as_str()?))
-                .map_err(|e| self.sql(&ctx, e))?;
-            let score: Option<f64> = r.get(2).map_err(|e| self.sql(&ctx, e))?;
-            let model = text(r, 1, id)?;
-            let class = text(r, 3, id)?;
-            f(id, model, score, class)?;
-        }
-        Ok(())
+        self.scan_views(period, |v| {
+            let text = |key: Option<u64>| {
+                key.map(|k| texts.get(k))
+                    .transpose()
+                    .map_err(|d| self.damaged(period, v.id, d))
+            };
+            f(v.id, text(v.model)?, v.score, text(v.class)?)
+        })
     }
 
     /// Walks the results of two periods side by side, joined on the enterprise id
@@ -240,38 +265,64 @@ impl Store {
     ) -> Result<(), E> {
         let texts = self.texts()?;
         let ctx = format!("reading the results of {a} and {b}");
-        let sql = format!("SELECT {ROW_COLUMNS} FROM result_rows WHERE period = ?1 ORDER BY id");
-        let mut sa = self.conn.prepare(&sql).map_err(|e| self.sql(&ctx, e))?;
-        let mut sb = self.conn.prepare(&sql).map_err(|e| self.sql(&ctx, e))?;
+        let sql = "SELECT data FROM result_blocks WHERE period = ?1 ORDER BY seq";
+        let mut sa = self.conn.prepare(sql).map_err(|e| self.sql(&ctx, e))?;
+        let mut sb = self.conn.prepare(sql).map_err(|e| self.sql(&ctx, e))?;
         let mut ra = sa.query([period_key(a)]).map_err(|e| self.sql(&ctx, e))?;
         let mut rb = sb.query([period_key(b)]).map_err(|e| self.sql(&ctx, e))?;
-        let next = |rows: &mut rusqlite::Rows<'_>, p: Month| -> Result<Option<ResultRow>> {
-            match rows.next().map_err(|e| self.sql(&ctx, e))? {
-                Some(r) => Ok(Some(self.decode_row(r, &texts, p, &ctx)?)),
+        // Each side: the rest of its current block, next row last.
+        let mut held_a: Vec<RawRow> = Vec::new();
+        let mut held_b: Vec<RawRow> = Vec::new();
+        let next = |rows: &mut rusqlite::Rows<'_>,
+                    held: &mut Vec<RawRow>,
+                    p: Month|
+         -> Result<Option<ResultRow>> {
+            while held.is_empty() {
+                let Some(r) = rows.next().map_err(|e| self.sql(&ctx, e))? else {
+                    return Ok(None);
+                };
+                let blob = r
+                    .get_ref(0)
+                    .and_then(|v| Ok(v.as_blob()?))
+                    .map_err(|e| self.sql(&ctx, e))?;
+                *held = BlockReader::new(blob)
+                    .and_then(BlockReader::all)
+                    .map_err(|d| {
+                        self.corrupt(
+                            "result_blocks",
+                            format_args!("a block of {p}"),
+                            "data",
+                            &format!("{d:?}"),
+                        )
+                    })?;
+                held.reverse();
+            }
+            match held.pop() {
+                Some(raw) => Ok(Some(self.decode_raw(raw, &texts, p)?)),
                 None => Ok(None),
             }
         };
-        let mut x = next(&mut ra, a)?;
-        let mut y = next(&mut rb, b)?;
+        let mut x = next(&mut ra, &mut held_a, a)?;
+        let mut y = next(&mut rb, &mut held_b, b)?;
         loop {
             match (&x, &y) {
                 (None, None) => return Ok(()),
                 (Some(p), Some(q)) if p.id == q.id => {
                     f(Some(p), Some(q))?;
-                    x = next(&mut ra, a)?;
-                    y = next(&mut rb, b)?;
+                    x = next(&mut ra, &mut held_a, a)?;
+                    y = next(&mut rb, &mut held_b, b)?;
                 }
                 (Some(p), Some(q)) if p.id < q.id => {
                     f(Some(p), None)?;
-                    x = next(&mut ra, a)?;
+                    x = next(&mut ra, &mut held_a, a)?;
                 }
                 (Some(p), None) => {
                     f(Some(p), None)?;
-                    x = next(&mut ra, a)?;
+                    x = next(&mut ra, &mut held_a, a)?;
                 }
                 (_, Some(q)) => {
                     f(None, Some(q))?;
-                    y = next(&mut rb, b)?;
+                    y = next(&mut rb, &mut held_b, b)?;
                 }
             }
         }
@@ -299,11 +350,55 @@ impl Store {
     }
 }
 
-/// The columns of `result_rows` that [`RawRow::read`] reads, in its order.
+/// A block read to find enterprises in it.
+struct Held {
+    first: String,
+    last: String,
+    blob: Vec<u8>,
+    /// Whether an enterprise was looked for in it already.
+    scanned: bool,
+    /// Its rows, once a second enterprise is looked for in it.
+    rows: Option<Vec<RawRow>>,
+}
+
+impl Held {
+    /// Whether `id` falls in the block's range.
+    fn holds(&self, id: &str) -> bool {
+        self.first.as_str() <= id && id <= self.last.as_str()
+    }
+
+    /// The row of `id`: the first lookup reads the block up to it, a second one
+    /// decodes the block once and searches it.
+    fn find(&mut self, id: &str) -> Result<Option<RawRow>, Damage> {
+        if self.rows.is_none() {
+            if !self.scanned {
+                self.scanned = true;
+                let mut reader = BlockReader::new(&self.blob)?;
+                while let Some(v) = reader.next_row()? {
+                    match v.id.cmp(id) {
+                        std::cmp::Ordering::Less => {}
+                        std::cmp::Ordering::Equal => return Ok(Some(v.to_raw())),
+                        std::cmp::Ordering::Greater => break,
+                    }
+                }
+                return Ok(None);
+            }
+            self.rows = Some(BlockReader::new(&self.blob)?.all()?);
+        }
+        let rows = self.rows.as_deref().unwrap_or_default();
+        Ok(rows
+            .binary_search_by(|r| r.id.as_str().cmp(id))
+            .ok()
+            .map(|i| rows[i].clone()))
+    }
+}
+
+/// The columns of schema 7's `result_rows` that [`RawRow::read`] reads, in its order
+/// (for the upgrade to blocks).
 pub(crate) const ROW_COLUMNS: &str =
     "id, class, score, base_score, model, district, industry, manual, detail";
 
-/// A stored row as SQLite gives it: text keys and the `detail` blob.
+/// A stored row: text keys, numbers and the `detail` blob.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub(crate) struct RawRow {
     pub id: String,

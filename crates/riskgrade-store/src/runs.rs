@@ -186,7 +186,7 @@ impl Store {
             return Err(InvalidRequest::NoRun { period }.into());
         }
         let key = crate::codec::period_key(period);
-        tx.execute("DELETE FROM result_rows WHERE period = ?1", [key])
+        tx.execute("DELETE FROM result_blocks WHERE period = ?1", [key])
             .map_err(wrap)?;
         tx.execute("DELETE FROM change_notes WHERE period = ?1", [key])
             .map_err(wrap)?;

@@ -241,11 +241,30 @@ CREATE TABLE change_notes (
     PRIMARY KEY (period, id, seq)
 ) WITHOUT ROWID;
 ",
+    // 8: results as blocks. A period's result rows are kept in blocks of up to 2,048 rows
+    // in id order, one blob each (blocks.rs), found by their first id; the rows of
+    // `result_rows` are moved into blocks (upgrade.rs), then that table is dropped.
+    r"
+CREATE TABLE result_blocks (
+    period    INTEGER NOT NULL,              -- year * 12 + month - 1
+    seq       INTEGER NOT NULL,              -- the block's place in the period, from 0
+    first_id  TEXT NOT NULL,                 -- its first enterprise id
+    last_id   TEXT NOT NULL,                 -- its last enterprise id
+    rows      INTEGER NOT NULL,
+    data      BLOB NOT NULL,                 -- the rows, in id order (blocks.rs)
+    PRIMARY KEY (period, seq)
+);
+CREATE INDEX result_blocks_first_id ON result_blocks (period, first_id);
+",
 ];
 
 /// The migration that converts `results` and `changes` into `result_rows`
 /// and `change_notes`: after its SQL, [`crate::upgrade`] moves the rows.
 pub(crate) const LEAN_RESULTS: u32 = 7;
+
+/// The migration that moves `result_rows` into `result_blocks`: after its SQL,
+/// [`crate::upgrade`] moves the rows.
+pub(crate) const RESULT_BLOCKS: u32 = 8;
 
 /// The schema version this build writes.
 pub const SCHEMA_VERSION: u32 = MIGRATIONS.len() as u32;

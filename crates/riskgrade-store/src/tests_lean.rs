@@ -1,4 +1,4 @@
-//! Lean results (schema 7): a store written by the schema before upgrades and
+//! Lean results (schemas 7 and 8): a store written by an earlier schema upgrades and
 //! keeps every row and note as it was; coded texts read back as written; the
 //! columnar read and the class scan agree with the row read.
 
@@ -93,6 +93,8 @@ fn store_rows(s: &mut Store, period: &str, rows: &[ResultRow], notes: &[ChangeNo
     let mut w = s
         .begin_run(NewRun::new(p, p.last_day(), "v1", ["A", "B", "C", "D"]))
         .expect("begin");
+    // Small blocks: a few hundred rows make many blocks, and parts of blocks to read.
+    w.set_block_rows(7);
     w.insert_all(rows).expect("insert");
     for n in notes {
         w.note(n).expect("note");
@@ -231,7 +233,8 @@ fn a_rolled_back_run_leaves_no_text_behind_in_the_cache() {
         row.labels = vec!["never committed".into()];
         w.insert(&row).expect("insert");
         // Read inside the run: the cache sees the uncommitted texts.
-        assert!(w.store().result(p, "X1").expect("read").is_some());
+        let texts = w.store().texts().expect("texts");
+        assert!((0..texts.span() as u64).any(|k| texts.get(k).ok() == Some("never committed")));
     }
     let mut row = ResultRow::graded("X2", "general", 1.0, "B");
     row.labels = vec!["committed".into()];
@@ -315,7 +318,7 @@ fn a_period_read_in_parts_equals_one_read() {
     let p = month("2026-04");
     let whole = s.result_columns_with_drivers(p).expect("whole");
     assert_eq!(whole.len(), 301);
-    for part_rows in [1, 40, 100, 150, 1000] {
+    for part_rows in [1u64, 40, 100, 150, 1000] {
         let parts = s.read_columns_in_parts(p, true, part_rows).expect("parts");
         assert_eq!(
             columns_as_rows(&parts),
@@ -323,4 +326,89 @@ fn a_period_read_in_parts_equals_one_read() {
             "parts of {part_rows}"
         );
     }
+}
+
+#[test]
+fn a_store_of_schema_7_upgrades_its_rows_into_blocks() {
+    use crate::schema::RESULT_BLOCKS;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("seven.db");
+    let periods = [
+        ("2026-01", sample_rows(2_500, 5)),
+        ("2026-02", sample_rows(300, 9)),
+    ];
+    {
+        // A store as schema 7 wrote it: one row of `result_rows` per enterprise.
+        let conn = Connection::open(&path).expect("sqlite");
+        for m in &MIGRATIONS[..RESULT_BLOCKS as usize - 1] {
+            conn.execute_batch(m).expect("old schema");
+        }
+        conn.pragma_update(None, "user_version", RESULT_BLOCKS - 1)
+            .expect("version");
+        conn.pragma_update(None, "application_id", APPLICATION_ID)
+            .expect("mark");
+        conn.execute_batch("BEGIN").expect("begin");
+        let mut keys = crate::texts::Keys::default();
+        let mut intern = crate::texts::Interner {
+            conn: &conn,
+            keys: &mut keys,
+        };
+        for (period, rows) in &periods {
+            for r in rows {
+                let raw = crate::results::RawRow::encode(r, &mut intern).expect("encode");
+                conn.execute(
+                    "INSERT INTO result_rows (period, id, class, score, base_score, model, district, industry, manual, detail) \
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                    params![
+                        crate::codec::period_key(month(period)),
+                        raw.id,
+                        raw.class,
+                        raw.score,
+                        raw.base_score,
+                        raw.model,
+                        raw.district,
+                        raw.industry,
+                        raw.manual,
+                        raw.detail
+                    ],
+                )
+                .expect("row");
+            }
+        }
+        conn.execute_batch("COMMIT").expect("commit");
+    }
+    let s = Store::open(&path).expect("upgrades");
+    assert_eq!(s.schema_version().expect("version"), SCHEMA_VERSION);
+    for (period, rows) in &periods {
+        assert_eq!(all_rows(&s, period), sorted(rows.clone()), "{period}");
+        for r in rows.iter().step_by(89) {
+            assert_eq!(
+                s.result(month(period), &r.id).expect("read").as_ref(),
+                Some(r)
+            );
+        }
+    }
+    let blocks: Vec<(i64, i64)> = s
+        .conn
+        .prepare("SELECT period, rows FROM result_blocks ORDER BY period, seq")
+        .expect("blocks")
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .expect("blocks")
+        .collect::<rusqlite::Result<_>>()
+        .expect("blocks");
+    let (jan, feb) = (
+        crate::codec::period_key(month("2026-01")),
+        crate::codec::period_key(month("2026-02")),
+    );
+    assert_eq!(blocks, vec![(jan, 2_048), (jan, 452), (feb, 300)]);
+    let gone: i64 = s
+        .conn
+        .query_row(
+            "SELECT count(*) FROM sqlite_master WHERE name = 'result_rows'",
+            [],
+            |r| r.get(0),
+        )
+        .expect("catalogue");
+    assert_eq!(gone, 0, "the old table is dropped");
+    assert_eq!(s.integrity_check().expect("check"), "ok");
 }

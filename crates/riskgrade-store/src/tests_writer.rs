@@ -115,7 +115,7 @@ fn the_writer_names_the_run_it_replaces_and_its_draws() {
     assert!(w.replaced().is_none());
 }
 
-/// Every text of `s` by key, and every stored row of `period` as SQLite holds it.
+/// Every text of `s` by key, and every stored block as SQLite holds it.
 type Stored = (Vec<(i64, String)>, Vec<Vec<rusqlite::types::Value>>);
 
 fn stored(s: &Store) -> Stored {
@@ -127,22 +127,21 @@ fn stored(s: &Store) -> Stored {
         .expect("texts")
         .collect::<rusqlite::Result<_>>()
         .expect("texts");
-    let rows = s
+    let blocks = s
         .conn
-        .prepare(&format!(
-            "SELECT {} FROM result_rows ORDER BY id",
-            crate::results::ROW_COLUMNS
-        ))
-        .expect("rows")
+        .prepare(
+            "SELECT period, seq, first_id, last_id, rows, data FROM result_blocks ORDER BY period, seq",
+        )
+        .expect("blocks")
         .query_map([], |r| {
-            (0..9)
+            (0..6)
                 .map(|i| r.get::<_, rusqlite::types::Value>(i))
                 .collect()
         })
-        .expect("rows")
+        .expect("blocks")
         .collect::<rusqlite::Result<_>>()
-        .expect("rows");
-    (texts, rows)
+        .expect("blocks");
+    (texts, blocks)
 }
 
 fn row_of(k: usize, pick: &[u8; 6]) -> ResultRow {
@@ -209,4 +208,120 @@ proptest::proptest! {
             .collect();
         proptest::prop_assert_eq!(back, rows);
     }
+}
+
+/// The blocks of a period as stored: (first id, last id, rows), in order.
+fn blocks_of(s: &Store, p: Month) -> Vec<(String, String, i64)> {
+    s.conn
+        .prepare("SELECT first_id, last_id, rows FROM result_blocks WHERE period = ?1 ORDER BY seq")
+        .expect("blocks")
+        .query_map([crate::codec::period_key(p)], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+        })
+        .expect("blocks")
+        .collect::<rusqlite::Result<_>>()
+        .expect("blocks")
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(32))]
+
+    /// Rows given in any order, in any batches, are stored in id order, cut into
+    /// blocks of the writer's size, and each is found by its id; an id between or
+    /// beyond the stored ones is not found.
+    #[test]
+    fn rows_in_any_order_are_kept_in_id_order_and_found_by_id(
+        picks in proptest::collection::vec(proptest::array::uniform6(0u8..40), 1..90),
+        order in proptest::collection::vec(proptest::num::usize::ANY, 90),
+        cuts in proptest::collection::vec(0usize..90, 0..4),
+        block_rows in 1usize..12,
+    ) {
+        let mut rows: Vec<ResultRow> = picks.iter().enumerate().map(|(k, p)| row_of(k * 2, p)).collect();
+        // A random order: sort by the random keys.
+        let mut given: Vec<&ResultRow> = rows.iter().collect();
+        let mut keyed: Vec<(usize, &ResultRow)> = given.drain(..).zip(&order).map(|(r, &o)| (o, r)).collect();
+        keyed.sort_by_key(|(o, _)| *o);
+        let given: Vec<ResultRow> = keyed.into_iter().map(|(_, r)| r.clone()).collect();
+        let p = month("2026-11");
+        let mut s = Store::in_memory().expect("store");
+        let mut w = s.begin_run(NewRun::new(p, p.last_day(), "v1", ["A", "B", "C", "D"])).expect("begin");
+        w.set_block_rows(block_rows);
+        let mut cuts = cuts;
+        cuts.push(0);
+        cuts.push(given.len());
+        cuts.sort_unstable();
+        for pair in cuts.windows(2) {
+            let (a, b) = (pair[0].min(given.len()), pair[1].min(given.len()));
+            w.insert_all(&given[a..b]).expect("insert");
+        }
+        let info = w.commit().expect("commit");
+        proptest::prop_assert_eq!(info.enterprises, rows.len() as u64);
+        rows.sort_by(|a, b| a.id.cmp(&b.id));
+        let mut scanned = Vec::new();
+        s.scan_results::<StoreError>(p, |r| { scanned.push(r); Ok(()) }).expect("scan");
+        proptest::prop_assert_eq!(&scanned, &rows);
+        let blocks = blocks_of(&s, p);
+        let sizes: Vec<i64> = blocks.iter().map(|b| b.2).collect();
+        let want: Vec<i64> = rows.chunks(block_rows).map(|c| c.len() as i64).collect();
+        proptest::prop_assert_eq!(sizes, want);
+        for (b, chunk) in blocks.iter().zip(rows.chunks(block_rows)) {
+            proptest::prop_assert_eq!(&b.0, &chunk[0].id);
+            proptest::prop_assert_eq!(&b.1, &chunk[chunk.len() - 1].id);
+        }
+        // Every id, asked in the given order and in id order, and ids that are not stored
+        // (odd numbers fall between the even ones; `E` alone before all, `F` after all).
+        let ids: Vec<&str> = given.iter().map(|r| r.id.as_str()).collect();
+        let back = s.results_of(p, &ids).expect("read");
+        proptest::prop_assert_eq!(back, given.iter().cloned().map(Some).collect::<Vec<_>>());
+        let absent: Vec<String> = (0..rows.len()).map(|k| format!("E{:04}", k * 2 + 1)).chain(["E".into(), "F".into(), String::new()]).collect();
+        let absent: Vec<&str> = absent.iter().map(String::as_str).collect();
+        let back = s.results_of(p, &absent).expect("read");
+        proptest::prop_assert!(back.iter().all(Option::is_none));
+        let cols = s.result_columns(p).expect("columns");
+        let col_ids: Vec<&str> = cols.id.iter().map(|v| v.unwrap_or("")).collect();
+        let want_ids: Vec<&str> = rows.iter().map(|r| r.id.as_str()).collect();
+        proptest::prop_assert_eq!(col_ids, want_ids);
+    }
+}
+
+#[test]
+fn an_enterprise_given_twice_is_refused_and_the_period_kept_as_it_was() {
+    let p = month("2026-11");
+    let mut s = Store::in_memory().expect("store");
+    let kept = store_run(&mut s, "2026-11");
+    // Twice in a row: refused at the insert.
+    let mut w = s
+        .begin_run(NewRun::new(p, p.last_day(), "v2", ["A", "B"]))
+        .expect("begin");
+    w.insert(&ResultRow::graded("E2", "general", 1.0, "A"))
+        .expect("insert");
+    let err = w
+        .insert(&ResultRow::graded("E2", "general", 2.0, "B"))
+        .expect_err("twice");
+    assert!(
+        matches!(&err, StoreError::Invalid(InvalidRequest::DuplicateResult { enterprise, .. }) if enterprise == "E2"),
+        "{err:?}"
+    );
+    assert!(err.to_string().contains("E2 is given twice"), "{err}");
+    assert!(w.commit().is_err(), "a writer that failed does not commit");
+    // Twice, apart and out of order: refused at the commit.
+    let mut w = s
+        .begin_run(NewRun::new(p, p.last_day(), "v2", ["A", "B"]))
+        .expect("begin");
+    w.set_block_rows(2);
+    for id in ["E3", "E5", "E7", "E9", "E3"] {
+        w.insert(&ResultRow::graded(id, "general", 1.0, "A"))
+            .expect("insert");
+    }
+    let err = w.commit().expect_err("twice");
+    assert!(
+        matches!(&err, StoreError::Invalid(InvalidRequest::DuplicateResult { enterprise, .. }) if enterprise == "E3"),
+        "{err:?}"
+    );
+    assert_eq!(s.run(p).expect("run"), Some(kept));
+    assert_eq!(
+        s.result(p, "E1").expect("read"),
+        Some(ResultRow::graded("E1", "general", 1.0, "A"))
+    );
+    assert_eq!(s.result(p, "E3").expect("read"), None);
 }

@@ -1,16 +1,18 @@
-//! The conversion of rows stored before schema 7: every row of `results` and
-//! `changes` is written again, its texts interned and coded, into
-//! `result_rows` and `change_notes`; then the old tables are dropped. It runs
-//! inside the migration's transaction, so a store is converted whole or not
-//! at all.
+//! The conversions of rows stored by earlier schemas. Before schema 7, every row
+//! of `results` and `changes` is written again, its texts interned and coded,
+//! into `result_rows` and `change_notes`; before schema 8, the rows of
+//! `result_rows` are moved into blocks of `result_blocks`. The old tables are
+//! then dropped. Each runs inside its migration's transaction, so a store is
+//! converted whole or not at all.
 
 use riskgrade_core::Month;
 use rusqlite::types::Type;
 use rusqlite::{Connection, params};
 
+use crate::blocks::{BLOCK_ROWS, BlockBuilder, write_block};
 use crate::changes::encode_note;
 use crate::codec::period_key;
-use crate::results::RawRow;
+use crate::results::{ROW_COLUMNS, RawRow};
 use crate::texts::{Interner, Keys};
 use crate::{ChangeKind, ChangeNote, ResultRow};
 
@@ -104,4 +106,39 @@ pub(crate) fn lean_results(conn: &Connection) -> rusqlite::Result<()> {
     }
     drop(rows);
     conn.execute_batch("DROP TABLE results; DROP TABLE changes;")
+}
+
+/// Moves the rows of `result_rows` into blocks of `result_blocks`, period by period in id
+/// order, then drops the old table.
+pub(crate) fn result_blocks(conn: &Connection) -> rusqlite::Result<()> {
+    let mut read = conn.prepare(&format!(
+        "SELECT {ROW_COLUMNS}, period FROM result_rows ORDER BY period, id"
+    ))?;
+    let mut rows = read.query([])?;
+    let mut block = BlockBuilder::default();
+    // The period being moved and the blocks written of it.
+    let mut at: Option<(i64, i64)> = None;
+    let flush = |block: &mut BlockBuilder, at: &mut Option<(i64, i64)>| -> rusqlite::Result<()> {
+        if let (Some(b), Some((period, seq))) = (block.finish(), at.as_mut()) {
+            write_block(conn, *period, *seq, &b)?;
+            *seq += 1;
+        }
+        Ok(())
+    };
+    while let Some(r) = rows.next()? {
+        let raw = RawRow::read(r)?;
+        let period: i64 = r.get(9)?;
+        if at.is_none_or(|(p, _)| p != period) {
+            flush(&mut block, &mut at)?;
+            block = BlockBuilder::default();
+            at = Some((period, 0));
+        }
+        block.push(&raw);
+        if block.len() >= BLOCK_ROWS {
+            flush(&mut block, &mut at)?;
+        }
+    }
+    flush(&mut block, &mut at)?;
+    drop(rows);
+    conn.execute_batch("DROP TABLE result_rows;")
 }

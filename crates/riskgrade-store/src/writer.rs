@@ -7,6 +7,7 @@ use riskgrade_core::Month;
 use rusqlite::params;
 
 use crate::audit::audit;
+use crate::blocks::{BLOCK_ROWS, BlockBuilder, BlockReader, write_block};
 use crate::changes::encode_note;
 use crate::codec::period_key;
 use crate::results::RawRow;
@@ -49,6 +50,10 @@ impl Store {
             replaced: None,
             failed: false,
             keys: Keys::default(),
+            block: BlockBuilder::default(),
+            block_rows: BLOCK_ROWS,
+            blocks: 0,
+            late: Vec::new(),
         };
         writer.keys = keys_of(&writer.store.conn).map_err(|e| writer.sql("reading texts", e))?;
         writer.counts = vec![0; writer.run.classes.len()];
@@ -83,6 +88,14 @@ pub struct RunWriter<'a> {
     failed: bool,
     /// The store's texts by text, with those this run added.
     keys: Keys,
+    /// The block being filled: rows arrive in id order, as a rule.
+    block: BlockBuilder,
+    /// Rows per block.
+    block_rows: usize,
+    /// Blocks written so far.
+    blocks: i64,
+    /// Rows that came after a greater id: sorted in at the commit.
+    late: Vec<RawRow>,
 }
 
 impl std::fmt::Debug for RunWriter<'_> {
@@ -118,7 +131,7 @@ impl RunWriter<'_> {
             None => None,
         };
         let key = period_key(self.run.period);
-        for table in ["result_rows", "change_notes"] {
+        for table in ["result_blocks", "change_notes"] {
             self.store
                 .conn
                 .execute(&format!("DELETE FROM {table} WHERE period = ?1"), [key])
@@ -188,13 +201,19 @@ impl RunWriter<'_> {
 
     /// Adds one enterprise's result.
     ///
+    /// Results are kept in blocks of rows in id order: rows given in id order go
+    /// straight into blocks; a row given after a greater id is sorted in at the
+    /// [commit](RunWriter::commit).
+    ///
     /// # Errors
-    /// SQLite errors, e.g. the same id twice in a run, or a class the run does not name.
+    /// [`InvalidRequest::DuplicateResult`] for the same id right after itself (the
+    /// same id given apart is refused by the commit), a class the run does not name,
+    /// SQLite errors.
     pub fn insert(&mut self, row: &ResultRow) -> Result<()> {
         self.insert_all(std::slice::from_ref(row))
     }
 
-    /// Adds many results at once (one prepared statement for the batch).
+    /// Adds many results at once (texts already stored are encoded on every core).
     ///
     /// # Errors
     /// As [`RunWriter::insert`]; after a failure the writer refuses to commit.
@@ -207,15 +226,6 @@ impl RunWriter<'_> {
     }
 
     fn insert_rows(&mut self, rows: &[ResultRow]) -> Result<()> {
-        let period = period_key(self.run.period);
-        let conn = &self.store.conn;
-        let mut stmt = match conn.prepare_cached(
-            "INSERT INTO result_rows (period, id, class, score, base_score, model, district, industry, manual, detail) \
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-        ) {
-            Ok(s) => s,
-            Err(e) => return Err(self.sql("preparing the result rows", e)),
-        };
         // Rows whose texts are all known are encoded on every core; the rest, in order, here.
         let known: Vec<Option<RawRow>> = rows
             .par_iter()
@@ -226,35 +236,21 @@ impl RunWriter<'_> {
                 Some(c) => Some(self.class_position(&row.id, c)?),
                 None => None,
             };
-            let mut intern = Interner {
-                conn,
-                keys: &mut self.keys,
-            };
             let raw = match known {
-                Some(raw) => Ok(raw),
-                None => RawRow::encode(row, &mut intern),
+                Some(raw) => raw,
+                None => {
+                    let mut intern = Interner {
+                        conn: &self.store.conn,
+                        keys: &mut self.keys,
+                    };
+                    RawRow::encode(row, &mut intern).map_err(|source| StoreError::Sqlite {
+                        file: self.store.file.clone(),
+                        context: format!("writing period {}: enterprise {}", self.period, row.id),
+                        source,
+                    })?
+                }
             };
-            let result = raw.and_then(|raw| {
-                stmt.execute(params![
-                    period,
-                    raw.id,
-                    raw.class,
-                    raw.score,
-                    raw.base_score,
-                    raw.model,
-                    raw.district,
-                    raw.industry,
-                    raw.manual,
-                    raw.detail
-                ])
-            });
-            if let Err(source) = result {
-                return Err(StoreError::Sqlite {
-                    file: self.store.file.clone(),
-                    context: format!("writing period {}: enterprise {}", self.period, row.id),
-                    source,
-                });
-            }
+            self.place(raw)?;
             self.enterprises += 1;
             match class_pos {
                 Some(k) => {
@@ -265,6 +261,100 @@ impl RunWriter<'_> {
             }
         }
         Ok(())
+    }
+
+    /// Puts `raw` in the block being filled (a full block is written), or keeps it for the
+    /// commit when it comes after a greater id.
+    fn place(&mut self, raw: RawRow) -> Result<()> {
+        match self.block.last() {
+            Some(last) if raw.id.as_str() == last => return Err(self.twice(&raw.id)),
+            Some(last) if raw.id.as_str() < last => {
+                self.late.push(raw);
+                return Ok(());
+            }
+            _ => {}
+        }
+        self.block.push(&raw);
+        if self.block.len() >= self.block_rows {
+            self.write_block()?;
+        }
+        Ok(())
+    }
+
+    fn twice(&self, id: &str) -> StoreError {
+        InvalidRequest::DuplicateResult {
+            period: self.run.period,
+            enterprise: id.to_string(),
+        }
+        .into()
+    }
+
+    /// Writes the block being filled, if it holds any row.
+    fn write_block(&mut self) -> Result<()> {
+        if let Some(block) = self.block.finish() {
+            let period = period_key(self.run.period);
+            write_block(&self.store.conn, period, self.blocks, &block)
+                .map_err(|e| self.sql(&format!("block {} of its results", self.blocks), e))?;
+            self.blocks += 1;
+        }
+        Ok(())
+    }
+
+    /// Sorts the rows that came out of order in with those written: the period's blocks
+    /// are read back and written again in id order.
+    fn sort_in_late(&mut self) -> Result<()> {
+        let period = period_key(self.run.period);
+        let mut rows = std::mem::take(&mut self.late);
+        {
+            let conn = &self.store.conn;
+            let mut stmt = conn
+                .prepare("SELECT data FROM result_blocks WHERE period = ?1 ORDER BY seq")
+                .map_err(|e| self.sql("reading back its blocks", e))?;
+            let mut blobs = stmt
+                .query([period])
+                .map_err(|e| self.sql("reading back its blocks", e))?;
+            while let Some(b) = blobs
+                .next()
+                .map_err(|e| self.sql("reading back its blocks", e))?
+            {
+                let blob = b
+                    .get_ref(0)
+                    .and_then(|v| Ok(v.as_blob()?))
+                    .map_err(|e| self.sql("reading back its blocks", e))?;
+                let written = BlockReader::new(blob).and_then(BlockReader::all);
+                rows.extend(written.map_err(|d| {
+                    self.store.corrupt(
+                        "result_blocks",
+                        format_args!("a block of {}", self.period),
+                        "data",
+                        &format!("{d:?}"),
+                    )
+                })?);
+            }
+        }
+        rows.sort_by(|a, b| a.id.cmp(&b.id));
+        if let Some(w) = rows.windows(2).find(|w| w[0].id == w[1].id) {
+            return Err(self.twice(&w[0].id));
+        }
+        self.store
+            .conn
+            .execute("DELETE FROM result_blocks WHERE period = ?1", [period])
+            .map_err(|e| self.sql("rewriting its blocks", e))?;
+        self.blocks = 0;
+        self.block = BlockBuilder::default();
+        for raw in &rows {
+            self.block.push(raw);
+            if self.block.len() >= self.block_rows {
+                self.write_block()?;
+            }
+        }
+        self.write_block()
+    }
+
+    /// Cuts blocks of `rows` rows (a test sees many blocks in a small period).
+    #[cfg(test)]
+    pub(crate) fn set_block_rows(&mut self, rows: usize) {
+        self.block_rows = rows.max(1);
     }
 
     /// Adds one reason an enterprise's class changed from the previous period.
@@ -300,14 +390,19 @@ impl RunWriter<'_> {
     /// Records the run and commits everything at once.
     ///
     /// # Errors
-    /// SQLite errors, or an insert of this writer that failed (a period is
-    /// never stored in part); the store is then unchanged.
+    /// SQLite errors, an insert of this writer that failed (a period is
+    /// never stored in part), or [`InvalidRequest::DuplicateResult`]; the store
+    /// is then unchanged.
     pub fn commit(mut self) -> Result<RunInfo> {
         if self.failed {
             return Err(InvalidRequest::IncompleteRun {
                 period: self.run.period,
             }
             .into());
+        }
+        self.write_block()?;
+        if !self.late.is_empty() {
+            self.sort_in_late()?;
         }
         let finished_at = now();
         let json = |v: &dyn erased::Json| v.json();
