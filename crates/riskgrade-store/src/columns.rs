@@ -125,30 +125,41 @@ struct Builders {
     detail: Detail,
 }
 
-fn list_builder() -> ListBuilder<StringBuilder> {
-    ListBuilder::new(StringBuilder::new()).with_field(Arc::new(Field::new_list_field(
-        arrow_schema::DataType::Utf8,
-        false,
-    )))
+fn list_builder(rows: usize) -> ListBuilder<StringBuilder> {
+    ListBuilder::with_capacity(StringBuilder::with_capacity(rows, rows * 8), rows).with_field(
+        Arc::new(Field::new_list_field(arrow_schema::DataType::Utf8, false)),
+    )
+}
+
+impl Dict {
+    fn with_capacity(rows: usize) -> Dict {
+        Dict {
+            keys: Int32Builder::with_capacity(rows),
+            ..Dict::new()
+        }
+    }
 }
 
 impl Builders {
-    fn new(drivers: bool) -> Self {
+    /// Builders for about `rows` rows: reserved once rather than grown and copied (memory
+    /// reserved but never written is never touched).
+    fn new(drivers: bool, rows: usize) -> Self {
+        let text = |bytes_per_row: usize| StringBuilder::with_capacity(rows, rows * bytes_per_row);
         Builders {
-            id: StringBuilder::new(),
-            model: Dict::new(),
-            score: Float64Builder::new(),
-            base_score: Float64Builder::new(),
-            class: Dict::new(),
-            reasons: StringBuilder::new(),
-            drivers: drivers.then(StringBuilder::new),
-            labels: list_builder(),
-            alerts: list_builder(),
-            rules: list_builder(),
-            manual: Int64Builder::new(),
-            error: StringBuilder::new(),
-            district: Dict::new(),
-            industry: Dict::new(),
+            id: text(24),
+            model: Dict::with_capacity(rows),
+            score: Float64Builder::with_capacity(rows),
+            base_score: Float64Builder::with_capacity(rows),
+            class: Dict::with_capacity(rows),
+            reasons: text(160),
+            drivers: drivers.then(|| text(160)),
+            labels: list_builder(rows),
+            alerts: list_builder(rows),
+            rules: list_builder(rows),
+            manual: Int64Builder::with_capacity(rows),
+            error: text(0),
+            district: Dict::with_capacity(rows),
+            industry: Dict::with_capacity(rows),
             detail: Detail::default(),
         }
     }
@@ -332,7 +343,9 @@ fn read_part(
         column: "data",
         value: format!("{d:?}"),
     };
-    let mut b = Builders::new(drivers);
+    // A row takes at least a few bytes: a damaged count cannot reserve more than the blobs hold.
+    let rows: u64 = blocks.iter().map(|(n, blob)| (*n).min(blob.len() as u64)).sum();
+    let mut b = Builders::new(drivers, usize::try_from(rows).unwrap_or(0));
     for (_, blob) in blocks {
         let block_damaged = |d| damaged(format!("a block of {period}"), d);
         let mut rows = BlockReader::new(blob).map_err(block_damaged)?;
