@@ -265,3 +265,12 @@ pub(crate) fn to_pyarrow(py: Python<'_>, batch: RecordBatch) -> PyResult<Py<PyAn
     let table = PyTable::try_new(vec![batch], schema)?;
     Ok(table.into_pyarrow(py)?.unbind())
 }
+
+/// Record batches of one schema as one `pyarrow.Table`, a chunk per batch (no copy).
+pub(crate) fn batches_to_pyarrow(py: Python<'_>, batches: Vec<RecordBatch>) -> PyResult<Py<PyAny>> {
+    let schema = batches.first().map(RecordBatch::schema).ok_or_else(|| {
+        pyo3::exceptions::PyRuntimeError::new_err("a table needs at least one record batch")
+    })?;
+    let table = PyTable::try_new(batches, schema)?;
+    Ok(table.into_pyarrow(py)?.unbind())
+}

@@ -18,7 +18,7 @@ use crate::errors::{
     Attr, data_error, eval_err, inspection_err, io_err, plan_err, store_err, with_attrs,
 };
 use crate::grade::PyModel;
-use crate::input::{Batch, detached, parse_date, to_pyarrow};
+use crate::input::{Batch, batches_to_pyarrow, detached, parse_date, to_pyarrow};
 
 /// A history store. Thread-safe: one connection behind a lock.
 #[pyclass(module = "riskgrade._riskgrade", name = "Store", frozen)]
@@ -222,11 +222,19 @@ impl PyStore {
     /// The results of a stored period, in id order.
     fn results(&self, py: Python<'_>, period: &str) -> PyResult<Py<PyAny>> {
         let p = self.stored(py, period)?;
-        let c = self.with(py, |s| s.result_columns(p))?;
-        let batch = py.detach(|| results_batch(c)).map_err(|e| {
-            pyo3::exceptions::PyRuntimeError::new_err(format!("results of {p}: {e}"))
-        })?;
-        to_pyarrow(py, batch)
+        // The parts decoded in parallel become the table's record batches, not joined.
+        let parts = self.with(py, |s| s.result_column_parts(p))?;
+        let batches = py
+            .detach(|| {
+                parts
+                    .into_iter()
+                    .map(results_batch)
+                    .collect::<Result<Vec<_>, _>>()
+            })
+            .map_err(|e| {
+                pyo3::exceptions::PyRuntimeError::new_err(format!("results of {p}: {e}"))
+            })?;
+        batches_to_pyarrow(py, batches)
     }
 
     /// Why classes changed in a stored period (against the period before it).
@@ -777,15 +785,14 @@ fn results_batch(
 
     use arrow_array::types::Int32Type;
     use arrow_array::{Array, ArrayRef, DictionaryArray};
-    let status: DictionaryArray<Int32Type> = (0..c.len())
-        .map(|i| {
-            Some(if c.class.is_null(i) || !c.error.is_null(i) {
-                "error"
-            } else {
-                "graded"
-            })
-        })
+    // One dictionary for every batch of a table: `graded`, then `error`.
+    let keys: arrow_array::Int32Array = (0..c.len())
+        .map(|i| Some(i32::from(c.class.is_null(i) || !c.error.is_null(i))))
         .collect();
+    let status = DictionaryArray::<Int32Type>::try_new(
+        keys,
+        Arc::new(arrow_array::StringArray::from(vec!["graded", "error"])),
+    )?;
     let columns: Vec<(&str, ArrayRef)> = vec![
         ("id", Arc::new(c.id)),
         ("industry", Arc::new(c.industry)),

@@ -21,6 +21,9 @@ use crate::codec::{Damage, Detail, decode_detail_into, period_key};
 use crate::texts::TextTable;
 use crate::{Result, Store};
 
+/// A period is decoded in parallel parts of at least this many rows.
+const PART_ROWS: u64 = 250_000;
+
 /// The results of one period, one Arrow array per field of
 /// [`crate::ResultRow`], in id order. Lists (`labels`, `alerts`, `rules`) are
 /// `List<Utf8>` arrays of their items, each exactly as stored; repeated texts
@@ -263,17 +266,75 @@ impl Store {
     }
 
     fn read_columns(&self, period: Month, drivers: bool) -> Result<ResultColumns> {
-        self.read_columns_in_parts(period, drivers, 250_000)
+        self.read_columns_in_parts(period, drivers, PART_ROWS)
+    }
+
+    /// The results of `period` as consecutive parts of Arrow columns (in id order
+    /// within and across them), decoded in parallel and not joined: a caller that
+    /// takes chunks (an Arrow table of several record batches) saves joining them. The
+    /// dictionary columns of every part share one dictionary, each distinct value once.
+    ///
+    /// ```
+    /// use riskgrade_store::{NewRun, ResultRow, Store};
+    /// let mut store = Store::in_memory()?;
+    /// let p = "2026-10".parse()?;
+    /// let mut run = store.begin_run(NewRun::new(p, "2026-10-31".parse()?, "v1", ["A", "B"]))?;
+    /// run.insert(&ResultRow::graded("E1", "general", 120.0, "A"))?;
+    /// run.insert(&ResultRow::graded("E2", "general", 480.0, "B"))?;
+    /// run.commit()?;
+    /// let parts = store.result_column_parts(p)?;
+    /// assert_eq!(parts.iter().map(|c| c.len()).sum::<usize>(), 2);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ///
+    /// # Errors
+    /// SQLite errors or an unreadable row.
+    pub fn result_column_parts(&self, period: Month) -> Result<Vec<ResultColumns>> {
+        self.shared_parts(period, PART_ROWS)
+    }
+
+    /// [`Store::result_column_parts`] in parts of at least `part_rows` rows.
+    pub(crate) fn shared_parts(&self, period: Month, part_rows: u64) -> Result<Vec<ResultColumns>> {
+        let parts = self.read_parts(period, false, part_rows)?;
+        share_dicts(parts).map_err(|e| {
+            self.corrupt(
+                "result_blocks",
+                period,
+                "data",
+                &format!("sharing the parts' dictionaries: {e}"),
+            )
+        })
     }
 
     /// Reads a period's blocks, then decodes them in parts of at least `part_rows` rows
-    /// (one per core, at most four), in parallel.
+    /// (one per core, at most four), in parallel, and joins the parts.
     pub(crate) fn read_columns_in_parts(
         &self,
         period: Month,
         drivers: bool,
         part_rows: u64,
     ) -> Result<ResultColumns> {
+        let mut read = self.read_parts(period, drivers, part_rows)?;
+        if read.len() == 1 {
+            return Ok(read.remove(0));
+        }
+        concat_parts(&read).map_err(|e| {
+            self.corrupt(
+                "result_blocks",
+                period,
+                "data",
+                &format!("joining the parts: {e}"),
+            )
+        })
+    }
+
+    /// A period's parts, each with its own dictionaries (see [`Store::read_columns_in_parts`]).
+    fn read_parts(
+        &self,
+        period: Month,
+        drivers: bool,
+        part_rows: u64,
+    ) -> Result<Vec<ResultColumns>> {
         let texts = self.texts()?;
         let mut blocks: Vec<(u64, Vec<u8>)> = Vec::new();
         let ctx = format!("reading the results of {period}");
@@ -313,18 +374,7 @@ impl Store {
             .par_iter()
             .map(|group| read_part(file, period, drivers, group, &texts))
             .collect();
-        let mut read = read.into_iter().collect::<Result<Vec<_>>>()?;
-        if read.len() == 1 {
-            return Ok(read.remove(0));
-        }
-        concat_parts(&read).map_err(|e| {
-            self.corrupt(
-                "result_blocks",
-                period,
-                "data",
-                &format!("joining the parts: {e}"),
-            )
-        })
+        read.into_iter().collect()
     }
 }
 
@@ -344,7 +394,10 @@ fn read_part(
         value: format!("{d:?}"),
     };
     // A row takes at least a few bytes: a damaged count cannot reserve more than the blobs hold.
-    let rows: u64 = blocks.iter().map(|(n, blob)| (*n).min(blob.len() as u64)).sum();
+    let rows: u64 = blocks
+        .iter()
+        .map(|(n, blob)| (*n).min(blob.len() as u64))
+        .sum();
     let mut b = Builders::new(drivers, usize::try_from(rows).unwrap_or(0));
     for (_, blob) in blocks {
         let block_damaged = |d| damaged(format!("a block of {period}"), d);
@@ -390,6 +443,35 @@ fn concat_dicts<'a>(
         }
     }
     DictionaryArray::try_new(keys.finish(), Arc::new(values.finish()))
+}
+
+/// The parts with the values of each dictionary column unified: every part's keys
+/// renumbered into one dictionary shared by all parts.
+fn share_dicts(
+    mut parts: Vec<ResultColumns>,
+) -> std::result::Result<Vec<ResultColumns>, ArrowError> {
+    if parts.len() < 2 {
+        return Ok(parts);
+    }
+    type Field = fn(&mut ResultColumns) -> &mut DictionaryArray<Int32Type>;
+    let fields: [Field; 4] = [
+        |c| &mut c.model,
+        |c| &mut c.class,
+        |c| &mut c.district,
+        |c| &mut c.industry,
+    ];
+    for field in fields {
+        let joined = concat_dicts(parts.iter_mut().map(|p| &*field(p)))?;
+        let values = Arc::clone(joined.values());
+        let mut at = 0;
+        for p in &mut parts {
+            let dict = field(p);
+            let keys = joined.keys().slice(at, dict.len());
+            at += dict.len();
+            *dict = DictionaryArray::try_new(keys, Arc::clone(&values))?;
+        }
+    }
+    Ok(parts)
 }
 
 /// The parts of a period, one after the other.

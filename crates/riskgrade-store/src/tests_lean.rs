@@ -412,3 +412,57 @@ fn a_store_of_schema_7_upgrades_its_rows_into_blocks() {
     assert_eq!(gone, 0, "the old table is dropped");
     assert_eq!(s.integrity_check().expect("check"), "ok");
 }
+
+/// Parts handed over unjoined hold the rows of one read, in order, and every part's
+/// dictionary columns share one dictionary of distinct values.
+#[test]
+fn parts_share_their_dictionaries_and_hold_the_rows_in_order() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("parts.db");
+    let mut s = Store::open(&path).expect("store");
+    let rows = sample_rows(301, 7);
+    store_rows(&mut s, "2026-04", &rows, &[]);
+    let p = month("2026-04");
+    // Read without drivers: rows compared with the drivers left empty.
+    let rows_of = |c: &ResultColumns| {
+        let drivers = Some(arrow_array::StringArray::from(vec![""; c.len()]));
+        columns_as_rows(&ResultColumns {
+            drivers,
+            ..c.clone()
+        })
+    };
+    let whole = rows_of(&s.result_columns(p).expect("whole"));
+    let parts = s.shared_parts(p, 40).expect("parts");
+    let cores = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
+    assert_eq!(
+        parts.len(),
+        cores.clamp(1, 4),
+        "301 rows in parts of at least 40"
+    );
+    let joined: Vec<ResultRow> = parts.iter().flat_map(rows_of).collect();
+    assert_eq!(joined, whole);
+    type Dict = arrow_array::DictionaryArray<arrow_array::types::Int32Type>;
+    let dicts: [fn(&ResultColumns) -> &Dict; 4] =
+        [|c| &c.model, |c| &c.class, |c| &c.district, |c| &c.industry];
+    for dict in dicts {
+        let first = dict(&parts[0]).values();
+        let values = first
+            .as_any()
+            .downcast_ref::<arrow_array::StringArray>()
+            .expect("text values");
+        let distinct: std::collections::BTreeSet<&str> = values.iter().flatten().collect();
+        assert_eq!(
+            distinct.len(),
+            arrow_array::Array::len(values),
+            "each value once"
+        );
+        for part in &parts {
+            assert_eq!(dict(part).values(), first, "one dictionary for every part");
+        }
+    }
+    assert_eq!(
+        s.result_column_parts(p).expect("parts").len(),
+        1,
+        "a small period is one part"
+    );
+}
