@@ -188,7 +188,7 @@ fn put_number(out: &mut Vec<u8>, token: &str) {
     }
 }
 
-fn read_number(r: &mut Reader<'_>, out: &mut String) -> Result<(), Damage> {
+fn read_number(r: &mut Reader<'_>, out: &mut impl TextOut) -> Result<(), Damage> {
     let v = r.varint()?;
     let code = v & 31;
     if code == RAW_NUMBER {
@@ -196,29 +196,40 @@ fn read_number(r: &mut Reader<'_>, out: &mut String) -> Result<(), Damage> {
         return Ok(());
     }
     let frac = code as usize;
-    // The digits of `v >> 5`, written backwards into a buffer (at most 20), then
-    // zero-padded to more than `frac` digits: no allocation per number.
-    let mut digits = [b'0'; 40];
-    let mut len = 0;
+    // The digits of `v >> 5` (at most 20) and the point, written backwards into a
+    // buffer, zero-padded to more than `frac` digits: no allocation per number.
+    let mut buf = [b'0'; 56];
+    let mut at = buf.len();
     let mut n = v >> 5;
+    let mut written = 0;
     loop {
-        digits[digits.len() - 1 - len] = b'0' + (n % 10) as u8;
-        len += 1;
+        if frac > 0 && written == frac {
+            at -= 1;
+            buf[at] = b'.';
+        }
+        at -= 1;
+        buf[at] = b'0' + (n % 10) as u8;
         n /= 10;
-        if n == 0 {
+        written += 1;
+        if n == 0 && written > frac {
             break;
         }
     }
-    let len = len.max(frac + 1).min(digits.len());
-    let all = &digits[digits.len() - len..];
-    let (int, fr) = all.split_at(len - frac.min(len));
-    // Every byte is an ASCII digit.
-    out.push_str(std::str::from_utf8(int).map_err(|_| Damage::Truncated)?);
-    if frac > 0 {
-        out.push('.');
-        out.push_str(std::str::from_utf8(fr).map_err(|_| Damage::Truncated)?);
-    }
+    // Every byte is an ASCII digit or the point.
+    out.push_str(std::str::from_utf8(&buf[at..]).map_err(|_| Damage::Truncated)?);
     Ok(())
+}
+
+/// Where decoded text goes: a `String`, or straight into a column being built.
+pub(crate) trait TextOut {
+    /// Appends `s`.
+    fn push_str(&mut self, s: &str);
+}
+
+impl TextOut for String {
+    fn push_str(&mut self, s: &str) {
+        String::push_str(self, s);
+    }
 }
 
 /// Encodes `text`, split at `sep`, as templated segments.
@@ -263,7 +274,7 @@ pub(crate) fn read_text(
     r: &mut Reader<'_>,
     sep: &str,
     texts: &impl Lookup,
-    out: &mut String,
+    out: &mut impl TextOut,
 ) -> Result<(), Damage> {
     let n = r.varint()?;
     for i in 0..n {
@@ -464,6 +475,22 @@ pub(crate) fn decode_detail_into(
     drivers: bool,
     d: &mut Detail,
 ) -> Result<(), Damage> {
+    let mut reasons = std::mem::take(&mut d.reasons);
+    reasons.clear();
+    let decoded = decode_detail_with(blob, texts, drivers, d, &mut reasons);
+    d.reasons = reasons;
+    decoded
+}
+
+/// [`decode_detail_into`] with the reasons appended to `reasons` rather than kept in `d`
+/// (which then holds none).
+pub(crate) fn decode_detail_with(
+    blob: &[u8],
+    texts: &impl Lookup,
+    drivers: bool,
+    d: &mut Detail,
+    reasons: &mut impl TextOut,
+) -> Result<(), Damage> {
     let mut r = Reader::new(blob);
     let flags = r.byte()?;
     d.base_missing = flags & 1 != 0;
@@ -474,7 +501,7 @@ pub(crate) fn decode_detail_into(
     d.rules.clear();
     d.error = None;
     if flags & (1 << 1) != 0 {
-        read_text(&mut r, TEXT_SEP, texts, &mut d.reasons)?;
+        read_text(&mut r, TEXT_SEP, texts, reasons)?;
     }
     if flags & (1 << 2) != 0 {
         if drivers {

@@ -4,6 +4,7 @@
 //! items are copied from the store's text table into the arrays; drivers are
 //! rendered only when asked for.
 
+use std::fmt::Write as _;
 use std::sync::Arc;
 
 use arrow_array::builder::{
@@ -17,7 +18,7 @@ use riskgrade_core::Month;
 use rayon::prelude::*;
 
 use crate::blocks::{BlockReader, RowView};
-use crate::codec::{Damage, Detail, decode_detail_into, period_key};
+use crate::codec::{Damage, Detail, TextOut, decode_detail_with, period_key};
 use crate::texts::TextTable;
 use crate::{Result, Store};
 
@@ -108,6 +109,13 @@ impl Dict {
     }
 }
 
+impl TextOut for StringBuilder {
+    fn push_str(&mut self, s: &str) {
+        // Appends to the value being built; `append_value` closes it.
+        self.write_str(s).unwrap_or_default();
+    }
+}
+
 /// The builders of [`ResultColumns`].
 struct Builders {
     id: StringBuilder,
@@ -176,14 +184,22 @@ impl Builders {
         self.district.append(Some(r.district), texts)?;
         self.industry.append(Some(r.industry), texts)?;
         self.manual.append_option(r.manual);
-        decode_detail_into(r.detail, texts, self.drivers.is_some(), &mut self.detail)?;
+        // The reasons are rendered straight into their column, then the value closed.
+        let drivers = self.drivers.is_some();
+        decode_detail_with(
+            r.detail,
+            texts,
+            drivers,
+            &mut self.detail,
+            &mut self.reasons,
+        )?;
+        self.reasons.append_value("");
         let detail = &self.detail;
         self.base_score.append_option(if detail.base_missing {
             None
         } else {
             r.base_score.or(r.score)
         });
-        self.reasons.append_value(&detail.reasons);
         if let Some(d) = &mut self.drivers {
             d.append_value(&detail.drivers);
         }
