@@ -261,9 +261,7 @@ pub(crate) fn detached<T: Send>(
 
 /// A record batch as a `pyarrow.Table`.
 pub(crate) fn to_pyarrow(py: Python<'_>, batch: RecordBatch) -> PyResult<Py<PyAny>> {
-    let schema = batch.schema();
-    let table = PyTable::try_new(vec![batch], schema)?;
-    Ok(table.into_pyarrow(py)?.unbind())
+    batches_to_pyarrow(py, vec![batch])
 }
 
 /// Record batches of one schema as one `pyarrow.Table`, a chunk per batch (no copy).

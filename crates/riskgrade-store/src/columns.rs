@@ -17,7 +17,7 @@ use riskgrade_core::Month;
 
 use rayon::prelude::*;
 
-use crate::blocks::{BlockReader, RowView};
+use crate::blocks::{BLOCK_ROWS, BlockReader, RowView};
 use crate::codec::{Damage, Detail, TextOut, decode_detail_with, period_key};
 use crate::texts::TextTable;
 use crate::{Result, Store};
@@ -88,7 +88,11 @@ impl Dict {
             self.keys.append_null();
             return Ok(());
         };
-        let k = usize::try_from(key).map_err(|_| Damage::UnknownText(key))?;
+        // A key the table does not span is damage, found before anything grows to hold it.
+        let k = usize::try_from(key)
+            .ok()
+            .filter(|&k| k < texts.span())
+            .ok_or(Damage::UnknownText(key))?;
         if k >= self.local.len() {
             self.local.resize(k + 1, -1);
         }
@@ -363,7 +367,10 @@ impl Store {
                 .map_err(|e| self.sql(&ctx, e))?;
             let rows = stmt
                 .query_map([period_key(period)], |r| {
-                    Ok((u64::try_from(r.get::<_, i64>(0)?).unwrap_or(0), r.get(1)?))
+                    // The count only sizes the parts and builders (the blob holds its own):
+                    // a damaged one cannot ask for more than a block holds.
+                    let n = u64::try_from(r.get::<_, i64>(0)?).unwrap_or(0);
+                    Ok((n.min(BLOCK_ROWS as u64), r.get(1)?))
                 })
                 .map_err(|e| self.sql(&ctx, e))?;
             for b in rows {
@@ -529,4 +536,23 @@ fn concat_parts(parts: &[ResultColumns]) -> std::result::Result<ResultColumns, A
         district: concat_dicts(parts.iter().map(|p| &p.district))?,
         industry: concat_dicts(parts.iter().map(|p| &p.industry))?,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_text_key_the_store_lacks_is_damage_however_large() {
+        let s = Store::in_memory().expect("store");
+        let texts = TextTable::load(&s.conn).expect("texts");
+        let mut dict = Dict::new();
+        for key in [u64::MAX, 1 << 35, texts.span() as u64] {
+            assert_eq!(
+                dict.append(Some(key), &texts),
+                Err(Damage::UnknownText(key))
+            );
+        }
+        assert!(dict.local.len() <= texts.span());
+    }
 }

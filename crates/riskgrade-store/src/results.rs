@@ -153,6 +153,16 @@ impl Store {
         Ok(out)
     }
 
+    /// A block of `period` that could not be read.
+    pub(crate) fn block_damaged(&self, period: Month, d: Damage) -> StoreError {
+        self.corrupt(
+            "result_blocks",
+            format_args!("a block of {period}"),
+            "data",
+            &format!("{d:?}"),
+        )
+    }
+
     /// A stored row that could not be read.
     fn damaged(&self, period: Month, id: &str, d: Damage) -> StoreError {
         self.corrupt(
@@ -200,14 +210,7 @@ impl Store {
         mut f: impl FnMut(RowView<'_>) -> Result<(), E>,
     ) -> Result<(), E> {
         self.scan_blocks(period, |blob| {
-            let block_damaged = |d| {
-                self.corrupt(
-                    "result_blocks",
-                    format_args!("a block of {period}"),
-                    "data",
-                    &format!("{d:?}"),
-                )
-            };
+            let block_damaged = |d| self.block_damaged(period, d);
             let mut rows = BlockReader::new(blob).map_err(block_damaged)?;
             while let Some(v) = rows.next_row().map_err(block_damaged)? {
                 f(v)?;
@@ -287,14 +290,7 @@ impl Store {
                     .map_err(|e| self.sql(&ctx, e))?;
                 *held = BlockReader::new(blob)
                     .and_then(BlockReader::all)
-                    .map_err(|d| {
-                        self.corrupt(
-                            "result_blocks",
-                            format_args!("a block of {p}"),
-                            "data",
-                            &format!("{d:?}"),
-                        )
-                    })?;
+                    .map_err(|d| self.block_damaged(p, d))?;
                 held.reverse();
             }
             match held.pop() {

@@ -475,3 +475,39 @@ fn tables_named(s: &Store, names: &[&str]) -> usize {
         .filter(|&n| n > 0)
         .count()
 }
+
+/// A damaged text key far past the others is reported when the texts load, not grown into.
+#[test]
+fn a_text_key_far_past_the_others_is_an_error_not_an_abort() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("damaged.db");
+    let mut s = Store::open(&path).expect("store");
+    store_rows(&mut s, "2026-04", &sample_rows(20, 3), &[]);
+    let copy = dir.path().join("copy.db");
+    s.conn
+        .execute("VACUUM INTO ?1", [copy.to_str().expect("path")])
+        .expect("copy");
+    drop(s);
+    // A key far past the others, and a driver text naming an indicator far past them.
+    for (path, key, text) in [
+        (&path, Some(1i64 << 40), "far".to_string()),
+        (
+            &copy,
+            None,
+            format!("{}{}:1.5", crate::codec::DRIVER, 1u64 << 40),
+        ),
+    ] {
+        let conn = Connection::open(path).expect("open");
+        conn.execute(
+            "INSERT INTO texts (key, text) VALUES (coalesce(?1, (SELECT max(key) + 1 FROM texts)), ?2)",
+            params![key, text],
+        )
+        .expect("damage");
+        drop(conn);
+        let s = Store::open_read_only(path).expect("opens");
+        let err = s
+            .result_columns(month("2026-04"))
+            .expect_err("a damaged store is an error");
+        assert!(err.to_string().contains("texts"), "{err}");
+    }
+}

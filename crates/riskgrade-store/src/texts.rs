@@ -53,16 +53,28 @@ impl TextTable {
         let mut rows = stmt.query([])?;
         let mut texts: Vec<Option<String>> = Vec::new();
         let mut drivers: Vec<Vec<usize>> = Vec::new();
+        let mut read = 0usize;
         while let Some(r) = rows.next()? {
             let key: i64 = r.get(0)?;
             let Ok(k) = usize::try_from(key) else {
                 continue;
             };
+            read += 1;
+            // Keys are given out one after another, and each driver text names one of a
+            // model's indicators: a number far past the texts read is damage, reported
+            // rather than a table grown to hold it.
+            let far = read.saturating_mul(4).saturating_add(1 << 16);
+            if k > far {
+                return Err(rusqlite::Error::IntegralValueOutOfRange(0, key));
+            }
             if texts.len() <= k {
                 texts.resize(k + 1, None);
             }
             let text: String = r.get(1)?;
             if let Some((i, _)) = driver_of(&text) {
+                if i > far {
+                    return Err(rusqlite::Error::IntegralValueOutOfRange(1, key));
+                }
                 if drivers.len() <= i {
                     drivers.resize(i + 1, Vec::new());
                 }

@@ -305,33 +305,12 @@ impl RunWriter<'_> {
     fn sort_in_late(&mut self) -> Result<()> {
         let period = period_key(self.run.period);
         let mut rows = std::mem::take(&mut self.late);
-        {
-            let conn = &self.store.conn;
-            let mut stmt = conn
-                .prepare("SELECT data FROM result_blocks WHERE period = ?1 ORDER BY seq")
-                .map_err(|e| self.sql("reading back its blocks", e))?;
-            let mut blobs = stmt
-                .query([period])
-                .map_err(|e| self.sql("reading back its blocks", e))?;
-            while let Some(b) = blobs
-                .next()
-                .map_err(|e| self.sql("reading back its blocks", e))?
-            {
-                let blob = b
-                    .get_ref(0)
-                    .and_then(|v| Ok(v.as_blob()?))
-                    .map_err(|e| self.sql("reading back its blocks", e))?;
-                let written = BlockReader::new(blob).and_then(BlockReader::all);
-                rows.extend(written.map_err(|d| {
-                    self.store.corrupt(
-                        "result_blocks",
-                        format_args!("a block of {}", self.period),
-                        "data",
-                        &format!("{d:?}"),
-                    )
-                })?);
-            }
-        }
+        let (store, month) = (&*self.store, self.run.period);
+        store.scan_blocks(month, |blob| {
+            let written = BlockReader::new(blob).and_then(BlockReader::all);
+            rows.extend(written.map_err(|d| store.block_damaged(month, d))?);
+            Ok::<(), StoreError>(())
+        })?;
         rows.sort_by(|a, b| a.id.cmp(&b.id));
         if let Some(w) = rows.windows(2).find(|w| w[0].id == w[1].id) {
             return Err(self.twice(&w[0].id));
