@@ -1,7 +1,7 @@
 //! A period's results kept as blocks: up to [`BLOCK_ROWS`] rows in id order
 //! in one blob of `result_blocks`, rather than one SQLite row per enterprise.
-//! A month of millions of enterprises is then a few hundred blobs written and
-//! read whole; one enterprise is found through the blocks' first ids.
+//! A month of millions of enterprises is then some ten thousand blobs written
+//! and read whole; one enterprise is found through the blocks' first ids.
 //!
 //! A block's blob is the number of its rows (varint), then each row:
 //!
@@ -22,8 +22,10 @@ use rusqlite::{Connection, params};
 use crate::codec::{Damage, Reader, put_varint};
 use crate::results::RawRow;
 
-/// Rows per block. One enterprise's lookup reads one block.
-pub(crate) const BLOCK_ROWS: usize = 2048;
+/// Rows per block. One enterprise's lookup reads one block, so a block stays a few
+/// kilobytes (two or three pages of SQLite at about 60 bytes a row) while a month of
+/// millions of enterprises is still read whole as some ten thousand blobs.
+pub(crate) const BLOCK_ROWS: usize = 128;
 
 const CLASS: u8 = 1;
 const SCORE: u8 = 1 << 1;

@@ -5,7 +5,7 @@
 //! | table | holds |
 //! |---|---|
 //! | `runs` | one row per period: as-of date, model version id, input digest, timestamps, counts per class |
-//! | `result_blocks` | per period, blocks of up to 2,048 enterprises in id order: each one's score, class, reasons, indicator drivers, labels, alerts, rules, manual decision, error (texts as keys and codes) |
+//! | `result_blocks` | per period, blocks of up to 128 enterprises in id order: each one's score, class, reasons, indicator drivers, labels, alerts, rules, manual decision, error (texts as keys and codes) |
 //! | `change_notes` | per period, for each enterprise whose class changed: why (records, repairs, indicators, rules, manual decisions) |
 //! | `texts` | each text that rows refer to by key, stored once |
 //! | `decisions` | manual class overrides, credit repairs of records, objections and their outcome |

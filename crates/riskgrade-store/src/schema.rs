@@ -241,7 +241,7 @@ CREATE TABLE change_notes (
     PRIMARY KEY (period, id, seq)
 ) WITHOUT ROWID;
 ",
-    // 8: results as blocks. A period's result rows are kept in blocks of up to 2,048 rows
+    // 8: results as blocks. A period's result rows are kept in blocks of up to 128 rows
     // in id order, one blob each (blocks.rs), found by their first id; the rows of
     // `result_rows` are moved into blocks (upgrade.rs), then that table is dropped.
     r"
