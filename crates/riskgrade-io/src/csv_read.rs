@@ -9,6 +9,7 @@
 //! strings the frame keeps.
 
 use std::fs::File;
+use std::io::{Read, Seek, SeekFrom};
 use std::path::Path;
 use std::sync::mpsc;
 
@@ -129,6 +130,7 @@ pub(crate) fn read_csv(path: &Path, schema: &Schema) -> Result<Frame, IoError> {
         .byte_headers()
         .map_err(|e| IoError::csv(path, e))?
         .clone();
+    let endings = Endings::of(path, reader.position().byte()).map_err(|e| IoError::io(path, &e))?;
     let mut names = Vec::with_capacity(header.len());
     for (i, h) in header.iter().enumerate() {
         let name = std::str::from_utf8(h).map_err(|_| IoError::NotUtf8 {
@@ -171,6 +173,7 @@ pub(crate) fn read_csv(path: &Path, schema: &Schema) -> Result<Frame, IoError> {
             names: &names,
             single_line: &single_line,
             id_index,
+            endings,
         };
         scope.spawn(move || from.parse(reader, full_tx, empty_rx));
         feed_all(path, &columns, &mut sinks, full_rx, empty_tx)
@@ -231,6 +234,64 @@ struct Source<'a> {
     single_line: &'a [bool],
     /// File column of the ids.
     id_index: usize,
+    /// How the file's lines end.
+    endings: Endings,
+}
+
+/// How a file's lines end, for the line a record starts on.
+///
+/// The CSV reader takes a record's position before it skips the empty lines in
+/// front of it, and with `\r\n` endings before the `\n` that ends the record
+/// before (it returns a record at its `\r`), so that position can name a line
+/// above the record. The line count after the record is exact: the record's
+/// first line is that count less the line breaks inside its quoted fields and
+/// the one that ended it, when the reader has taken it already.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Endings {
+    /// The header ends with `\r\n` (Excel's way): a record's `\n` is taken by the next read.
+    crlf: bool,
+    /// The file's length in bytes.
+    len: u64,
+    /// The file's last byte is a line break.
+    ends_with_break: bool,
+}
+
+impl Endings {
+    /// Reads the byte that ended the header (`header_end` is the offset just past it)
+    /// and the file's last byte.
+    pub(crate) fn of(path: &Path, header_end: u64) -> std::io::Result<Endings> {
+        let mut file = File::open(path)?;
+        let len = file.metadata()?.len();
+        let mut byte_at = |at: u64| -> std::io::Result<Option<u8>> {
+            if at >= len {
+                return Ok(None);
+            }
+            let mut b = [0u8];
+            file.seek(SeekFrom::Start(at))?;
+            file.read_exact(&mut b)?;
+            Ok(Some(b[0]))
+        };
+        let crlf = header_end > 0 && byte_at(header_end - 1)? == Some(b'\r');
+        let last = if len > 0 { byte_at(len - 1)? } else { None };
+        Ok(Endings {
+            crlf,
+            len,
+            ends_with_break: matches!(last, Some(b'\n' | b'\r')),
+        })
+    }
+
+    /// The line `record` starts on, given the reader's position just after it.
+    pub(crate) fn first_line(&self, record: &ByteRecord, after: &csv::Position) -> usize {
+        let text = record.as_slice();
+        let inside = text.iter().filter(|&&b| b == b'\n').count() as u64;
+        // At the end of the file the last line break ended the record, unless there is none
+        // or a quote left open took it into the record's text.
+        let at_end = after.byte() >= self.len;
+        let ended_by_break = !at_end || (self.ends_with_break && text.last() != Some(&b'\n'));
+        let break_taken = u64::from(!self.crlf && ended_by_break);
+        usize::try_from(after.line().saturating_sub(inside + break_taken).max(1))
+            .unwrap_or(usize::MAX)
+    }
 }
 
 impl Source<'_> {
@@ -267,7 +328,8 @@ impl Source<'_> {
                         return;
                     }
                 }
-                if let Err(e) = self.add(&mut chunk, &mut bytes, &record) {
+                let line = self.endings.first_line(&record, reader.position());
+                if let Err(e) = self.add(&mut chunk, &mut bytes, &record, line) {
                     let _ = full.send(Err(e));
                     return;
                 }
@@ -292,8 +354,8 @@ impl Source<'_> {
         chunk: &mut Chunk,
         bytes: &mut Vec<u8>,
         record: &ByteRecord,
+        line: usize,
     ) -> Result<(), IoError> {
-        let line = record.position().map_or(0, |p| p.line() as usize);
         // Kept as a row (cells past the end are missing) and reported, not fatal.
         let spanning = self.spanning(record, line, &mut chunk.swallowed);
         if let Some((column, message, _)) = &spanning {

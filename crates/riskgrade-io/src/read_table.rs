@@ -16,6 +16,7 @@ use parquet::arrow::arrow_reader::{ArrowReaderOptions, ParquetRecordBatchReaderB
 use serde::de::{self, Deserialize, Deserializer, MapAccess, Visitor};
 
 use crate::arrow_read::{Strings, is_string};
+use crate::csv_read::Endings;
 use crate::error::IoError;
 use crate::format::{Format, TABLE_FORMATS, needs_formula_guard};
 
@@ -110,6 +111,7 @@ fn read_csv(path: &Path) -> Result<TextTable, IoError> {
     let file = File::open(path).map_err(|e| IoError::io(path, &e))?;
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(true)
+        .flexible(true)
         .from_reader(file);
     let not_utf8 = |line, column| IoError::NotUtf8 {
         file: path.to_path_buf(),
@@ -126,14 +128,26 @@ fn read_csv(path: &Path) -> Result<TextTable, IoError> {
         let name = std::str::from_utf8(h).map_err(|_| not_utf8(1, format!("#{}", i + 1)))?;
         columns.push(name.trim_start_matches('\u{feff}').trim().to_string());
     }
+    let endings = Endings::of(path, reader.position().byte()).map_err(|e| IoError::io(path, &e))?;
     let mut rows = Vec::new();
     let mut record = csv::ByteRecord::new();
-    // Not flexible: a line with the wrong number of fields is an `IoError::Csv` naming it.
     while reader
         .read_byte_record(&mut record)
         .map_err(|e| IoError::csv(path, e))?
     {
-        let line = record.position().map_or(0, |p| p.line() as usize);
+        let line = endings.first_line(&record, reader.position());
+        // A line with the wrong number of fields is an `IoError::Csv` naming it.
+        if record.len() != columns.len() {
+            return Err(IoError::Csv {
+                file: path.to_path_buf(),
+                line,
+                message: format!(
+                    "found {} fields, expected {} as in the header",
+                    record.len(),
+                    columns.len()
+                ),
+            });
+        }
         let row = record
             .iter()
             .zip(&columns)

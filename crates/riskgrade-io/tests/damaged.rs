@@ -238,10 +238,17 @@ fn unterminated(column: usize, close_after: Option<usize>) -> Vec<u8> {
 #[test]
 fn an_unterminated_quote_loses_no_enterprise_and_names_every_line() {
     let dir = tempfile::tempdir().unwrap();
-    for column in 0..7 {
+    for (column, crlf) in (0..7).flat_map(|c| [(c, false), (c, true)]) {
         for close in [None, Some(2), Some(5)] {
-            let frame = read(dir.path(), &unterminated(column, close));
-            let what = format!("quote in column {column}, closed after {close:?}");
+            let mut bytes = unterminated(column, close);
+            if crlf {
+                bytes = String::from_utf8(bytes)
+                    .unwrap()
+                    .replace('\n', "\r\n")
+                    .into_bytes();
+            }
+            let frame = read(dir.path(), &bytes);
+            let what = format!("quote in column {column}, closed after {close:?}, crlf {crlf}");
             // Every enterprise is in the frame, read or unreadable.
             assert_eq!(ids(&frame), all_ids(), "{what}");
             let bad = unreadable(&frame);

@@ -372,6 +372,44 @@ fn missing_column_suggests_closest_header() {
     );
 }
 
+/// The line a problem names is the record's own line, whatever the line endings (Excel
+/// writes `\r\n`), blank lines before it, line breaks inside quoted names above it, or a
+/// last line without its line break.
+#[test]
+fn csv_problems_name_the_line_the_record_is_on() {
+    let dir = tempfile::tempdir().unwrap();
+    let schema = schema(&[("x", InputType::Number)]);
+    let lines = [
+        "id,industry,name,x",
+        "E1,C14,\"two\nlines\",1",
+        "",
+        "",
+        "E2,C14",
+        "E3,C14,b,3",
+        "E4,C14,c,x",
+        "E5,C14",
+    ];
+    for (ending, last_break) in [("\n", true), ("\r\n", true), ("\n", false), ("\r\n", false)] {
+        let mut text = lines.join(ending);
+        if last_break {
+            text.push_str(ending);
+        }
+        let path = dir.path().join("lines.csv");
+        std::fs::write(&path, &text).unwrap();
+        let frame = read_frame(&path, &schema).unwrap();
+        let issues: Vec<String> = frame.issues().iter().map(ToString::to_string).collect();
+        assert_eq!(
+            issues,
+            [
+                "row 2, enterprise `E2`, column `(row)`: unreadable: line 6 has 2 fields but the header has 4",
+                "row 4, enterprise `E4`, column `x`: `x` is not a valid number",
+                "row 5, enterprise `E5`, column `(row)`: unreadable: line 9 has 2 fields but the header has 4",
+            ],
+            "line endings {ending:?}, last line break {last_break}"
+        );
+    }
+}
+
 #[test]
 fn csv_file_errors() {
     let dir = tempfile::tempdir().unwrap();

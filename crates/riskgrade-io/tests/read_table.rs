@@ -155,10 +155,32 @@ fn errors_name_file_and_position() {
     let (err, msg) = at("bad.csv", b"id,score\nE1,1\nE2,2,extra\n");
     assert!(matches!(err, IoError::Csv { line: 3, .. }), "{err:?}");
     assert_eq!(msg, " line 3: found 3 fields, expected 2 as in the header");
+    // The line is the record's own, with Excel's `\r\n` endings and blank lines before it.
+    for text in [
+        "id,score\r\nE1,1\r\nE2,2,extra\r\n",
+        "id,score\n\n\nE1,1\n\nE2,2,extra",
+        "id,score\r\n\r\nE1,\"1\r\n\"\r\n\r\nE2,2,extra\r\n",
+    ] {
+        let (err, msg) = at("lines.csv", text.as_bytes());
+        let line = text.matches('\n').count() + usize::from(!text.ends_with('\n'));
+        assert!(
+            matches!(err, IoError::Csv { line: l, .. } if l == line),
+            "{text:?}: {err:?}"
+        );
+        assert!(
+            msg.starts_with(&format!(" line {line}: found 3")),
+            "{text:?}: {msg}"
+        );
+    }
     let (_, msg) = at("gbk.csv", b"id,name\nE1,ok\nE2,\xd6\xd0\n");
     assert_eq!(
         msg,
         " line 3, column `name`: text is not valid UTF-8, save the file as UTF-8"
+    );
+    let (_, msg) = at("gbk.csv", b"id,name\r\nE1,ok\r\n\r\nE2,\xd6\xd0\r\n");
+    assert_eq!(
+        msg,
+        " line 4, column `name`: text is not valid UTF-8, save the file as UTF-8"
     );
 
     let (err, msg) = at("bad.jsonl", b"{\"id\": \"E1\"}\n[1, 2]\n");
