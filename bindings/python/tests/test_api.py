@@ -168,6 +168,25 @@ def test_profiles_as_dicts_json_or_lines(model: riskgrade.Model) -> None:
     assert model.classify(PROFILES[0], as_of=AS_OF).column("class").to_pylist() == ["D"]
 
 
+def test_text_that_cannot_be_profile_json_is_refused_not_one_error_row(model: riskgrade.Model, tmp_path: Path) -> None:
+    # A file's path, as pandas users pass one, is not read as one unreadable profile.
+    path = tmp_path / "batch.csv"
+    path.write_text("id,industry\nE1,C14\n", encoding="utf-8")
+    for text in (str(path), "id,industry\nE1,C14\n", str(path).encode()):
+        with pytest.raises(riskgrade.DataError, match="read it first") as e:
+            model.classify(text, as_of=AS_OF)
+        assert repr(text[:10] if isinstance(text, str) else text[:10].decode())[1:-1] in str(e.value)
+        with pytest.raises(riskgrade.DataError, match="read it first"):
+            model.explain(text, as_of=AS_OF, id="E1")
+    # Profile JSON with a byte-order mark or leading space, and empty text, are still read.
+    lines = "\n".join(json.dumps(p) for p in PROFILES)
+    out = model.classify(lines, as_of=AS_OF)
+    assert out.column("status").to_pylist() == ["graded"] * len(PROFILES)
+    assert model.classify("\ufeff \n" + lines, as_of=AS_OF).equals(out)
+    assert model.classify(b"  " + lines.encode(), as_of=AS_OF).equals(out)
+    assert model.classify("", as_of=AS_OF).num_rows == 0
+
+
 def test_a_bad_row_is_reported_and_the_others_graded(model: riskgrade.Model, table: pa.Table) -> None:
     df = table.slice(0, 20).to_pandas()
     df["penalties_3y"] = df["penalties_3y"].astype("float64")

@@ -57,6 +57,7 @@ def _kind(data: object) -> str:
     if module == "polars" and name == "LazyFrame":
         return "polars-lazy"
     if isinstance(data, (str, bytes)):
+        _check_json_text(data)
         return "json"
     if isinstance(data, Mapping):
         return "profiles"
@@ -68,6 +69,22 @@ def _kind(data: object) -> str:
         f"cannot grade a {type(data).__module__}.{name}: pass a pandas or polars DataFrame, "
         "a pyarrow Table or RecordBatch, an object with __arrow_c_stream__, "
         "profiles as a list of dicts, or profile JSON text"
+    )
+
+
+def _check_json_text(text: str | bytes) -> None:
+    """Refuses text that cannot be profile JSON (an object, an array or JSON Lines of objects),
+    such as a file's path: it would come back as one unreadable row."""
+    if isinstance(text, bytes):
+        text = text[:4096].decode("utf-8", "replace")
+    head = text.lstrip("\ufeff \t\r\n")[:1]
+    if head in ("", "{", "["):
+        return
+    shown = text[:60]
+    raise DataError(
+        f"text is graded as profile JSON (an object, an array or JSON Lines), and this text starts "
+        f"with {shown!r}: to grade a file, read it first (pandas.read_csv, polars.read_parquet, "
+        "pyarrow.parquet.read_table, ...) and pass the frame"
     )
 
 

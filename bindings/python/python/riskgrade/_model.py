@@ -252,7 +252,9 @@ class Model:
         RecordBatch, any object with ``__arrow_c_stream__`` (one row per
         enterprise: ``id``, ``industry``, and a column per model input), or
         nested profiles (a list of dicts, or JSON text) whose features are
-        derived from their records as of the date. The result is the same
+        derived from their records as of the date; text that is not JSON (a
+        file's path, say) is a :class:`DataError`: read a file into a frame
+        first. The result is the same
         kind as the input (``output="auto"``; profiles give a pyarrow Table),
         or the kind ``output`` names. Columns: ``id``, ``industry``,
         ``model``, ``score``, ``class``, ``class_label``, ``reasons``,
