@@ -533,6 +533,10 @@ pub(crate) fn rule_tests_err(e: &RuleTestError) -> PyErr {
 pub(crate) fn store_err(e: &riskgrade::store::StoreError, file: &Path) -> PyErr {
     use riskgrade::store::{InvalidRequest, StoreError};
     let file_attr = ("file", Attr::Text(file.display().to_string()));
+    if let StoreError::NoStore { .. } = e {
+        let message = format!("{e}; riskgrade.Store(path, writable=True) creates one");
+        return with_attrs(data_error(message, None, None), &[file_attr]);
+    }
     if let StoreError::Invalid(request) = e {
         let missing = |what: &str, n: i64| {
             with_attrs(

@@ -258,6 +258,11 @@ impl PyStore {
     /// One enterprise's class period by period, oldest first, with why it changed.
     fn history(&self, py: Python<'_>, id: &str) -> PyResult<Py<PyAny>> {
         let h = self.with(py, |s| s.history(id))?;
+        if h.iter().all(|e| e.result.is_none()) {
+            return Err(pyo3::exceptions::PyKeyError::new_err(format!(
+                "enterprise {id} is in none of the stored periods"
+            )));
+        }
         let res = |f: fn(&riskgrade::store::ResultRow) -> Option<String>| {
             text(h.iter().map(|e| e.result.as_ref().and_then(f)))
         };

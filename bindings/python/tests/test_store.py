@@ -124,6 +124,14 @@ def _score_text(score: float | None) -> str:
     return "0" if text == "-0" else text
 
 
+def test_history_of_an_enterprise_in_no_period_is_a_key_error_as_the_command_line_refuses_it(db: Path) -> None:
+    assert BIN is not None
+    r = subprocess.run([str(BIN), "history", "-s", str(db), "--id", "NOBODY"], capture_output=True, text=True, check=False)
+    assert r.returncode == 2 and "enterprise NOBODY is in none of the stored periods" in r.stderr
+    with pytest.raises(KeyError, match="enterprise NOBODY is in none of the stored periods"):
+        riskgrade.Store(db).history("NOBODY")
+
+
 def test_history_is_what_the_command_line_prints(db: Path) -> None:
     """`Store.history` of every enterprise, line by line as `riskgrade history` prints it: per
     period the class, the score as printed, the class it was before, the manual decision that set
@@ -258,6 +266,10 @@ def test_a_store_opens_read_only_by_default(db: Path, tmp_path: Path) -> None:
     with pytest.raises(riskgrade.DataError) as e:
         riskgrade.Store(tmp_path / "none.db")
     assert e.value.file == str(tmp_path / "none.db")
+    assert str(e.value) == (
+        f"`{tmp_path / 'none.db'}`: no history store there; riskgrade.Store(path, writable=True) creates one"
+    )
+    assert not (tmp_path / "none.db").exists()
     not_a_store = tmp_path / "other.db"
     not_a_store.write_bytes(b"not sqlite at all" * 100)
     with pytest.raises(riskgrade.DataError):

@@ -163,6 +163,11 @@ pub(crate) fn eval_failure(e: EvalError) -> Failure {
 pub(crate) fn store_failure(e: StoreError) -> Failure {
     match e {
         StoreError::Invalid(request) => Failure::usage(request.to_string()),
+        StoreError::NoStore { file } => Failure::usage(format!(
+            "`{}`: no history store there; `riskgrade run --store {}` creates one",
+            file.display(),
+            file.display()
+        )),
         e @ (StoreError::OlderSchema { .. } | StoreError::NewerSchema { .. }) => {
             Failure::usage(e.to_string())
         }

@@ -5,7 +5,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use riskgrade::inspect::Plan;
-use riskgrade::store::Store;
+use riskgrade::store::{Store, StoreError};
 use riskgrade::{Date, Enterprise, Frame, Grader, Grades, ModelSet, Options};
 
 pub(crate) use crate::error::read_failure;
@@ -109,7 +109,6 @@ pub(crate) fn open_store(path: &Path) -> Result<Store, Failure> {
 /// Opens a store that must exist already, for reading only: nothing is
 /// written to it (no migration), and a store on read-only media can be read.
 pub(crate) fn open_existing(path: &Path) -> Result<Store, Failure> {
-    must_exist(path)?;
     Store::open_read_only(path).map_err(store_failure)
 }
 
@@ -119,13 +118,11 @@ pub(crate) fn open_existing_for_writing(path: &Path) -> Result<Store, Failure> {
     open_store(path)
 }
 
-fn must_exist(path: &Path) -> Result<(), Failure> {
+pub(crate) fn must_exist(path: &Path) -> Result<(), Failure> {
     if path.exists() {
         return Ok(());
     }
-    Err(Failure::usage(format!(
-        "`{}`: no history store there; `riskgrade run --store {}` creates one",
-        path.display(),
-        path.display()
-    )))
+    Err(store_failure(StoreError::NoStore {
+        file: path.to_path_buf(),
+    }))
 }

@@ -90,6 +90,31 @@ fn reading_commands_leave_a_foreign_database_byte_identical() {
     assert!(files(dir.path()) == before);
 }
 
+/// Every command that needs a store says there is none at the path given, with how to
+/// make one, and creates nothing.
+#[test]
+fn a_missing_store_is_named_with_how_to_make_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("none.db");
+    let db = db.to_str().unwrap();
+    let expected =
+        format!("`{db}`: no history store there; `riskgrade run --store {db}` creates one");
+    for args in [
+        vec!["periods", "-s", db],
+        vec!["history", "-s", db, "--id", "E1"],
+        vec!["changes", "-s", db],
+        vec!["decide", "list", "-s", db],
+        vec!["keys", "list", "--store", db],
+        vec!["store", "upgrade", "--store", db],
+        vec!["serve", "--store", db],
+    ] {
+        let o = riskgrade(&args);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {}", stderr(&o));
+        assert!(stderr(&o).contains(&expected), "{args:?}: {}", stderr(&o));
+        assert!(files(dir.path()).is_empty(), "{args:?} created a file");
+    }
+}
+
 #[test]
 fn a_store_in_a_read_only_folder_is_listed() {
     use std::os::unix::fs::PermissionsExt;

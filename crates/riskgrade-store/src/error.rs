@@ -51,6 +51,12 @@ pub enum StoreError {
         /// How many tables, indexes, views and triggers it holds.
         objects: i64,
     },
+    /// No file to read a store from: opening for reading never creates one.
+    #[error("`{}`: no history store there", file.display())]
+    NoStore {
+        /// The path given.
+        file: PathBuf,
+    },
     /// A store with an older schema opened for reading: reading never migrates.
     #[error(
         "history store {} has schema version {found} and this riskgrade reads version {current}: upgrade it with `riskgrade store upgrade --store {}` (a copy of it as it was is kept)",

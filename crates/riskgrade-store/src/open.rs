@@ -79,12 +79,14 @@ impl Store {
     /// ```
     ///
     /// # Errors
+    /// [`StoreError::NoStore`] when there is no file at `path`,
     /// [`StoreError::NotAStore`] for a database of another program (or an
     /// empty one), [`StoreError::NewerSchema`] / [`StoreError::OlderSchema`]
-    /// when the schema is not this build's, SQLite errors (no such file, not
+    /// when the schema is not this build's, SQLite errors (not
     /// a database).
     pub fn open_read_only(path: impl AsRef<Path>) -> Result<Store> {
         let path: PathBuf = path.as_ref().to_path_buf();
+        existing(&path)?;
         let found = match read_only_connection(&path, false).and_then(|c| identified(c, &path)) {
             Ok(found) => found,
             // A WAL store in a folder where SQLite cannot create its shared-memory
@@ -320,9 +322,11 @@ impl Store {
     /// [`StoreError::NotAStore`] for a database of another program (left untouched),
     /// [`StoreError::NewerSchema`] for a file from a newer riskgrade,
     /// [`InvalidRequest::BackupExists`](crate::InvalidRequest::BackupExists) when the backup
-    /// file exists, SQLite errors (no such file, not a database, a failed copy or migration).
+    /// file exists, [`StoreError::NoStore`] when there is no file at `path`, SQLite errors
+    /// (not a database, a failed copy or migration).
     pub fn upgrade(path: impl AsRef<Path>, backup: Option<&Path>) -> Result<Upgrade> {
         let path = path.as_ref();
+        existing(path)?;
         let (conn, identity) =
             read_only_connection(path, false).and_then(|c| identified(c, path))?;
         let from = match identity {
@@ -497,6 +501,17 @@ fn not_a_store(file: &Path, identity: Identity) -> StoreError {
         application_id,
         user_version,
         objects,
+    }
+}
+
+/// Refuses a path with no file: reading and upgrading never create a store.
+fn existing(path: &Path) -> Result<()> {
+    if path.exists() {
+        Ok(())
+    } else {
+        Err(StoreError::NoStore {
+            file: path.to_path_buf(),
+        })
     }
 }
 

@@ -228,8 +228,18 @@ fn an_empty_or_missing_file_is_not_read_as_a_store() {
     let err = Store::open_read_only(&empty).expect_err("empty");
     assert!(matches!(err, StoreError::NotAStore { .. }), "{err}");
     let missing = dir.path().join("missing.db");
-    assert!(Store::open_read_only(&missing).is_err());
-    assert!(!missing.exists(), "reading created the file");
+    let err = Store::open_read_only(&missing).expect_err("missing");
+    assert!(
+        matches!(&err, StoreError::NoStore { file } if *file == missing),
+        "{err}"
+    );
+    assert_eq!(
+        err.to_string(),
+        format!("`{}`: no history store there", missing.display())
+    );
+    let err = Store::upgrade(&missing, None).expect_err("missing");
+    assert!(matches!(err, StoreError::NoStore { .. }), "{err}");
+    assert!(!missing.exists(), "reading or upgrading created the file");
 }
 
 #[test]

@@ -350,7 +350,8 @@ class Store:
         """One enterprise's class period by period, oldest first, with why it changed.
 
         Columns: `period`, `as_of`, `model_version`, `class`, `score`, `error`, and
-        `changes` (a list of details).
+        `changes` (a list of details). An enterprise in none of the stored periods is a
+        `KeyError`, as `riskgrade history` refuses it.
         """
     def decisions(self, enterprise: str | None = None) -> Any:
         """The manual decisions (of one enterprise when given), oldest first.

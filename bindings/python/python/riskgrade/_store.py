@@ -200,7 +200,8 @@ class Store:
         return self._out(self._native.changes(str(period), id), output)
 
     def history(self, id: str, *, output: Output | None = None) -> Any:
-        """One enterprise's class period by period, oldest first, with why it changed."""
+        """One enterprise's class period by period, oldest first, with why it changed
+        (``KeyError`` for an enterprise in none of the stored periods)."""
         return self._out(self._native.history(id), output)
 
     def decisions(self, enterprise: str | None = None, *, output: Output | None = None) -> Any:

@@ -1,15 +1,15 @@
 //! `keys`: API keys of the results service: issue (the key is shown once),
 //! list, revoke.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use clap::Subcommand;
 use riskgrade::display::escape;
-use riskgrade::store::{Role, Store};
+use riskgrade::store::Role;
 use riskgrade_serve::{KeyError, issue_key};
 
 use crate::error::{Failure, store_failure};
-use crate::load::{open_existing, open_store};
+use crate::load::{open_existing, open_existing_for_writing};
 use crate::ui::{Ui, out};
 
 /// Managing the service's API keys.
@@ -52,24 +52,6 @@ pub(crate) enum KeysCommand {
     },
 }
 
-/// Refuses a store file that does not exist (writing commands would create it).
-pub(crate) fn must_exist(path: &Path) -> Result<(), Failure> {
-    if path.exists() {
-        Ok(())
-    } else {
-        Err(Failure::usage(format!(
-            "`{}`: no history store there; `riskgrade run --store {}` creates one",
-            path.display(),
-            path.display()
-        )))
-    }
-}
-
-fn open_for_writing(path: &Path) -> Result<Store, Failure> {
-    must_exist(path)?;
-    open_store(path)
-}
-
 /// Runs a `keys` command.
 pub(crate) fn keys(ui: &Ui, command: KeysCommand) -> Result<u8, Failure> {
     match command {
@@ -85,7 +67,7 @@ pub(crate) fn keys(ui: &Ui, command: KeysCommand) -> Result<u8, Failure> {
                     "unknown role `{role}`; one of public, department, analyst, admin"
                 ))
             })?;
-            let mut store = open_for_writing(&store)?;
+            let mut store = open_existing_for_writing(&store)?;
             let issued = issue_key(&mut store, role, department.as_deref(), &note, &by).map_err(
                 |e| match e {
                     KeyError::Store(e) => store_failure(e),
@@ -125,7 +107,7 @@ pub(crate) fn keys(ui: &Ui, command: KeysCommand) -> Result<u8, Failure> {
             Ok(0)
         }
         KeysCommand::Revoke { store, id, by } => {
-            let mut store = open_for_writing(&store)?;
+            let mut store = open_existing_for_writing(&store)?;
             store.revoke_key(&id, &by).map_err(store_failure)?;
             ui.say(format!("key {id} revoked"));
             Ok(0)

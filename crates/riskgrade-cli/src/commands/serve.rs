@@ -7,8 +7,8 @@ use std::path::PathBuf;
 use clap::Args;
 use riskgrade_serve::{Config, ServeError};
 
-use crate::commands::keys::must_exist;
 use crate::error::{Failure, store_failure};
+use crate::load::must_exist;
 use crate::load::{load_model, open_store};
 use crate::ui::Ui;
 

@@ -33,12 +33,6 @@ pub(crate) fn store(ui: &Ui, command: StoreCommand) -> Result<u8, Failure> {
 }
 
 fn upgrade(ui: &Ui, path: &Path, backup: Option<&Path>) -> Result<u8, Failure> {
-    if !path.exists() {
-        return Err(Failure::usage(format!(
-            "`{}`: no history store there",
-            escape(&path.display().to_string())
-        )));
-    }
     let done = Store::upgrade(path, backup).map_err(store_failure)?;
     let shown = path.display().to_string();
     let file = escape(&shown);
