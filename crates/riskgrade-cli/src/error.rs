@@ -163,9 +163,8 @@ pub(crate) fn eval_failure(e: EvalError) -> Failure {
 pub(crate) fn store_failure(e: StoreError) -> Failure {
     match e {
         StoreError::Invalid(request) => Failure::usage(request.to_string()),
-        StoreError::NoStore { file } => Failure::usage(format!(
-            "`{}`: no history store there; `riskgrade run --store {}` creates one",
-            file.display(),
+        StoreError::NoStore { ref file } => Failure::usage(format!(
+            "{e}; `riskgrade run --store {}` creates one",
             file.display()
         )),
         e @ (StoreError::OlderSchema { .. } | StoreError::NewerSchema { .. }) => {

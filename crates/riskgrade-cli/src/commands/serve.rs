@@ -8,8 +8,7 @@ use clap::Args;
 use riskgrade_serve::{Config, ServeError};
 
 use crate::error::{Failure, store_failure};
-use crate::load::must_exist;
-use crate::load::{load_model, open_store};
+use crate::load::{load_model, must_exist, open_store};
 use crate::ui::Ui;
 
 /// Arguments of `serve`.
