@@ -247,6 +247,15 @@ impl Grades {
             leaves,
             value: String::new(),
             points: Vec::new(),
+            block: Vec::new(),
+            block_lens: Vec::new(),
+            stride: self
+                .set
+                .models()
+                .iter()
+                .map(|m| m.leaves().len())
+                .max()
+                .unwrap_or(0),
         }
     }
 
@@ -743,6 +752,11 @@ pub struct ReasonWriter<'a> {
     value: String,
     /// The points of the last row asked for, reused from row to row.
     points: Vec<f64>,
+    /// The points of the rows of the last [`ReasonWriter::load_points`], row by row,
+    /// `stride` to a row, and how many of each row's are its model's leaves.
+    block: Vec<f64>,
+    block_lens: Vec<usize>,
+    stride: usize,
 }
 
 /// What one leaf reads in a frame, found once for many rows.
@@ -792,6 +806,66 @@ impl ReasonWriter<'_> {
             }
         }
         &self.points
+    }
+
+    /// Computes the leaf points of `rows` at once, one leaf after another over
+    /// all the rows, for [`ReasonWriter::loaded_points`]. The frame is then read
+    /// one column at a time rather than every column for each row, which is
+    /// several times faster for a block of a few hundred rows in frame order.
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use riskgrade_engine::{Grader, Options};
+    /// let set = Arc::new(riskgrade_model::examples::reference().unwrap());
+    /// let as_of = "2026-11-01".parse().unwrap();
+    /// let synth = riskgrade_synth::generate(&riskgrade_synth::SynthConfig::new(50, 7, as_of));
+    /// let frame = riskgrade_core::Frame::from_profiles(&synth.enterprises, set.schema(), as_of, set.effect_periods());
+    /// let grades = Grader::new(set).grade(&frame, as_of, &Options::default()).unwrap();
+    /// let mut w = grades.reason_writer(&frame);
+    /// let rows: Vec<usize> = (0..grades.len()).rev().collect();
+    /// w.load_points(&rows);
+    /// for (i, &r) in rows.iter().enumerate() {
+    ///     assert_eq!(w.loaded_points(i), grades.leaf_points(&frame, r).as_slice());
+    /// }
+    /// ```
+    pub fn load_points(&mut self, rows: &[usize]) {
+        let g = self.grades;
+        let models = g.set.models();
+        let stride = self.stride;
+        self.block_lens.clear();
+        self.block_lens.extend(
+            rows.iter()
+                .map(|&r| match (g.model_index(r), g.base_score(r)) {
+                    (Some(mi), Some(_)) => models[mi].leaves().len(),
+                    _ => 0,
+                }),
+        );
+        self.block.clear();
+        self.block.resize(rows.len() * stride, f64::NAN);
+        for l in 0..stride {
+            for (i, &r) in rows.iter().enumerate() {
+                if l >= self.block_lens[i] {
+                    continue;
+                }
+                let Some(mi) = g.model_index(r) else { continue };
+                let leaf = &models[mi].leaves()[l];
+                let bound = self.leaves.get(mi).and_then(|b| b.get(l));
+                self.block[i * stride + l] = match bound.and_then(|b| b.data.as_ref()) {
+                    Some(d) => d.points(leaf, r, g.as_of, &g.model_scores),
+                    None => leaf.missing_points(),
+                };
+            }
+        }
+    }
+
+    /// The leaf points of the `i`-th row given to the last
+    /// [`ReasonWriter::load_points`], as [`ReasonWriter::leaf_points`] gives them.
+    ///
+    /// # Panics
+    /// When `i` is not below the number of rows loaded.
+    pub fn loaded_points(&self, i: usize) -> &[f64] {
+        let at = i * self.stride;
+        &self.block[at..at + self.block_lens[i]]
     }
 
     /// Appends row `r`'s reason texts to `out`, separated by `sep`.

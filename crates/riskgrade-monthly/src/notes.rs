@@ -247,12 +247,15 @@ pub(crate) fn indicator_moves(
     moves
 }
 
-/// The stored form of row `r`'s result (`reasons`: a writer of `grades`' reasons over `frame`).
+/// The stored form of row `r`'s result (`reasons`: a writer of `grades`' reasons over `frame`;
+/// `points`: the row's leaf points, from [`ReasonWriter::leaf_points`] or
+/// [`ReasonWriter::loaded_points`]).
 pub(crate) fn result_row(
     grades: &Grades,
     frame: &Frame,
     reasons: &mut ReasonWriter<'_>,
     r: usize,
+    points: Option<usize>,
     manual: Option<i64>,
 ) -> ResultRow {
     let id = grades.id(r).to_string();
@@ -283,7 +286,11 @@ pub(crate) fn result_row(
     };
     let mut drivers = String::with_capacity(256);
     if let Some(m) = grades.model(r) {
-        for (i, (leaf, p)) in m.leaves().iter().zip(reasons.leaf_points(r)).enumerate() {
+        let points = match points {
+            Some(i) => reasons.loaded_points(i),
+            None => reasons.leaf_points(r),
+        };
+        for (i, (leaf, p)) in m.leaves().iter().zip(points).enumerate() {
             let risk = leaf.weight * (p - leaf.best).abs();
             if risk > 1e-9 {
                 if !drivers.is_empty() {

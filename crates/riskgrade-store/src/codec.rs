@@ -142,10 +142,10 @@ impl<'a> Reader<'a> {
     }
 }
 
-/// The number tokens of `s`: byte ranges of `[0-9]+(\.[0-9]+)?`.
-fn numbers(s: &str) -> Vec<(usize, usize)> {
+/// The number tokens of `s` (byte ranges of `[0-9]+(\.[0-9]+)?`) into `out`, cleared first.
+fn numbers_into(s: &str, out: &mut Vec<(usize, usize)>) {
+    out.clear();
     let b = s.as_bytes();
-    let mut out = Vec::new();
     let mut i = 0;
     while i < b.len() {
         if !b[i].is_ascii_digit() {
@@ -164,7 +164,6 @@ fn numbers(s: &str) -> Vec<(usize, usize)> {
         }
         out.push((start, i));
     }
-    out
 }
 
 /// Packs a number token: `mantissa << 5 | decimals`, or its text when it does
@@ -174,17 +173,17 @@ fn put_number(out: &mut Vec<u8>, token: &str) {
     let canonical = (int.len() == 1 || !int.starts_with('0'))
         && int.len() + frac.len() <= MAX_DIGITS
         && (frac.is_empty() || token.contains('.'));
-    let mantissa = if canonical {
-        format!("{int}{frac}").parse::<u64>().ok()
+    // At most 17 digits: the mantissa fits a u64 with room for the 5 bits of decimals.
+    let digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
+    if canonical && !int.is_empty() && digits(int) && digits(frac) {
+        let mantissa = int
+            .bytes()
+            .chain(frac.bytes())
+            .fold(0u64, |m, b| m * 10 + u64::from(b - b'0'));
+        put_varint(out, (mantissa << 5) | frac.len() as u64);
     } else {
-        None
-    };
-    match mantissa {
-        Some(m) => put_varint(out, (m << 5) | frac.len() as u64),
-        None => {
-            put_varint(out, ((token.len() as u64) << 5) | RAW_NUMBER);
-            out.extend_from_slice(token.as_bytes());
-        }
+        put_varint(out, ((token.len() as u64) << 5) | RAW_NUMBER);
+        out.extend_from_slice(token.as_bytes());
     }
 }
 
@@ -243,17 +242,19 @@ pub(crate) fn put_text<I: Intern>(
         put_varint(out, 0);
         return Ok(());
     }
-    let segments: Vec<&str> = text.split(sep).collect();
-    put_varint(out, segments.len() as u64);
-    for seg in segments {
+    put_varint(out, text.matches(sep).count() as u64 + 1);
+    // One template buffer for every segment; numbers found once per segment.
+    let mut template = String::new();
+    let mut tokens: Vec<(usize, usize)> = Vec::new();
+    for seg in text.split(sep) {
         if seg.contains(HOLE) {
             put_varint(out, RAW);
             put_varint(out, seg.len() as u64);
             out.extend_from_slice(seg.as_bytes());
             continue;
         }
-        let tokens = numbers(seg);
-        let mut template = String::with_capacity(seg.len());
+        numbers_into(seg, &mut tokens);
+        template.clear();
         let mut last = 0;
         for &(a, b) in &tokens {
             template.push_str(&seg[last..a]);
@@ -341,29 +342,43 @@ fn put_drivers<I: Intern>(
     drivers: &str,
     intern: &mut I,
 ) -> Result<bool, I::Error> {
-    let mut pairs = Vec::new();
+    let mut pairs: Vec<(usize, &str)> = Vec::with_capacity(drivers.len() / 6 + 1);
     for item in drivers.split(' ') {
-        let Some((i, p)) = item.split_once(':') else {
+        let Some(colon) = item.bytes().position(|b| b == b':') else {
             return Ok(false);
         };
-        let canonical = !i.is_empty() && (i == "0" || !i.starts_with('0')) && i.len() <= 4;
-        let Some(index) = i.parse::<usize>().ok().filter(|_| canonical) else {
+        let (i, p) = (&item[..colon], &item[colon + 1..]);
+        let canonical = !i.is_empty()
+            && (i == "0" || !i.starts_with('0'))
+            && i.len() <= 4
+            && i.bytes().all(|b| b.is_ascii_digit());
+        if !canonical {
             return Ok(false);
-        };
-        if pairs.last().is_some_and(|&(last, _)| last >= index) || p.contains(' ') {
+        }
+        let index = i
+            .bytes()
+            .fold(0usize, |n, b| n * 10 + usize::from(b - b'0'));
+        if pairs.last().is_some_and(|&(last, _)| last >= index) {
             return Ok(false);
         }
         pairs.push((index, p));
     }
     let last = pairs.last().map_or(0, |&(i, _)| i);
-    let mut bitmap = vec![0u8; last / 8 + 1];
+    let at = out.len();
+    put_varint(out, (last / 8 + 1) as u64);
+    let bitmap = out.len();
+    out.resize(bitmap + last / 8 + 1, 0);
     for &(i, _) in &pairs {
-        bitmap[i / 8] |= 1 << (i % 8);
+        out[bitmap + i / 8] |= 1 << (i % 8);
     }
-    put_varint(out, bitmap.len() as u64);
-    out.extend_from_slice(&bitmap);
     for (i, p) in pairs {
-        put_varint(out, intern.driver_code(i, p)?);
+        match intern.driver_code(i, p) {
+            Ok(code) => put_varint(out, code),
+            Err(e) => {
+                out.truncate(at);
+                return Err(e);
+            }
+        }
     }
     Ok(true)
 }
@@ -661,6 +676,13 @@ mod tests {
             "0.000000000000000000001",
             "-3.5e7",
             "debt ratio: 0.0085 (+0.5 points); 失信: 10.000 次; 0; 0.0",
+            // Drivers whose index is not plain digits are kept as text, not read as numbers.
+            "+5:3 7:1",
+            "1:2 +9:4",
+            "05:1",
+            "3:1  4:2",
+            "3:1 4:2 ",
+            "12345:1",
         ] {
             let row = ResultRow {
                 reasons: text.into(),

@@ -160,6 +160,7 @@ fn notes_of(
         at.frame,
         reasons,
         r,
+        None,
         at.manual_of.get(&r).copied(),
     );
     let mut out = Vec::new();

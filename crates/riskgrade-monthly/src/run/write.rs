@@ -12,6 +12,9 @@ use crate::notes::result_row;
 
 /// Rows are built in parallel this many at a time, a chunk ahead of the inserting thread.
 const CHUNK: usize = 16_384;
+/// Rows whose leaf points are computed together, one leaf at a time (see
+/// [`ReasonWriter::load_points`]).
+const BLOCK: usize = 256;
 
 /// Writes the run begun by `writer`: result rows in `order` (id order, the store's key order), then the notes.
 /// Returns the stored run and the number of notes of each kind.
@@ -23,8 +26,12 @@ pub(super) fn write_period(
     manual_of: &HashMap<usize, i64>,
     notes: &[ChangeNote],
 ) -> Result<(RunInfo, BTreeMap<&'static str, u64>), StoreError> {
-    let build = |w: &mut ReasonWriter<'_>, r: usize| {
-        result_row(grades, frame, w, r, manual_of.get(&r).copied())
+    let build = |w: &mut ReasonWriter<'_>, rows: &[usize]| {
+        w.load_points(rows);
+        rows.iter()
+            .enumerate()
+            .map(|(i, &r)| result_row(grades, frame, w, r, Some(i), manual_of.get(&r).copied()))
+            .collect::<Vec<ResultRow>>()
     };
     let chunks: Vec<&[usize]> = order.chunks(CHUNK).collect();
     std::thread::scope(|scope| -> Result<(), StoreError> {
@@ -34,8 +41,9 @@ pub(super) fn write_period(
         scope.spawn(move || {
             for chunk in chunks {
                 let rows: Vec<ResultRow> = chunk
-                    .par_iter()
-                    .map_init(|| grades.reason_writer(frame), |w, &r| build(w, r))
+                    .par_chunks(BLOCK)
+                    .map_init(|| grades.reason_writer(frame), |w, rows| build(w, rows))
+                    .flatten_iter()
                     .collect();
                 if tx.send(rows).is_err() {
                     return;
