@@ -205,8 +205,66 @@ pub(crate) fn round2_text(x: f64) -> String {
     format_number((x * 100.0).round() / 100.0)
 }
 
-/// Indicators whose risk points differ between two rows, largest move first.
+/// Indicators whose risk points differ between two rows, largest move first
+/// (ties by path).
 pub(crate) fn indicator_moves(
+    before: &ResultRow,
+    after: &ResultRow,
+    before_indicators: &BTreeMap<String, Vec<String>>,
+    after_indicators: &BTreeMap<String, Vec<String>>,
+) -> Vec<(String, f64, f64)> {
+    if before.model != after.model {
+        return Vec::new();
+    }
+    let model = after.model.as_ref();
+    let paths_before = model.and_then(|m| before_indicators.get(m));
+    let paths_after = model.and_then(|m| after_indicators.get(m));
+    match (paths_before, paths_after) {
+        // The model's indicators did not change: drivers compare by index, and only the
+        // indicators that moved are named.
+        (Some(b), Some(a)) if a == b => moves_by_index(before, after, a),
+        _ => moves_by_name(before, after, before_indicators, after_indicators),
+    }
+}
+
+/// [`indicator_moves`] of two rows whose drivers index the same `paths`.
+fn moves_by_index(
+    before: &ResultRow,
+    after: &ResultRow,
+    paths: &[String],
+) -> Vec<(String, f64, f64)> {
+    // Per indicator: the points before and after (0 when not a driver), and whether either row names it.
+    let mut points = vec![(0.0, 0.0, false); paths.len()];
+    for (i, p) in before.driver_points() {
+        if let Some(slot) = points.get_mut(i) {
+            (slot.0, slot.2) = (p, true);
+        }
+    }
+    for (i, p) in after.driver_points() {
+        if let Some(slot) = points.get_mut(i) {
+            (slot.1, slot.2) = (p, true);
+        }
+    }
+    let mut moves: Vec<(usize, f64, f64)> = points
+        .into_iter()
+        .enumerate()
+        .filter(|&(_, (x, y, named))| named && (x - y).abs() > 1e-6)
+        .map(|(i, (x, y, _))| (i, x, y))
+        .collect();
+    moves.sort_by(|x, y| {
+        (y.2 - y.1)
+            .abs()
+            .total_cmp(&(x.2 - x.1).abs())
+            .then_with(|| paths[x.0].cmp(&paths[y.0]))
+    });
+    moves
+        .into_iter()
+        .map(|(i, x, y)| (paths[i].clone(), x, y))
+        .collect()
+}
+
+/// [`indicator_moves`] of two rows whose model's indicators changed between them: matched by path.
+fn moves_by_name(
     before: &ResultRow,
     after: &ResultRow,
     before_indicators: &BTreeMap<String, Vec<String>>,
@@ -219,9 +277,6 @@ pub(crate) fn indicator_moves(
             .filter_map(|(i, p)| Some((paths?.get(i)?.clone(), p)))
             .collect()
     };
-    if before.model != after.model {
-        return Vec::new();
-    }
     let b = named(before, before_indicators);
     let a = named(after, after_indicators);
     let mut moves: Vec<(String, f64, f64)> = b
@@ -383,7 +438,11 @@ fn push_rounded4(out: &mut String, x: f64) {
 mod tests {
     use proptest::prelude::*;
 
-    use super::{push_index, push_rounded4};
+    use std::collections::BTreeMap;
+
+    use riskgrade_store::ResultRow;
+
+    use super::{moves_by_index, moves_by_name, push_index, push_rounded4};
 
     fn rounded4(x: f64) -> String {
         let mut out = String::new();
@@ -416,7 +475,43 @@ mod tests {
         assert_eq!(out, "a12070");
     }
 
+    fn drivers() -> impl Strategy<Value = String> {
+        prop_oneof![
+            // As the run writes them: rising indexes, rounded points.
+            proptest::collection::btree_map(0usize..12, 0u32..400, 0..8).prop_map(|m| {
+                m.into_iter()
+                    .map(|(i, p)| format!("{i}:{}", f64::from(p) / 4.0))
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            }),
+            // Anything else a stored row may hold: repeats, indexes past the model's, odd text.
+            proptest::collection::vec((0usize..16, -5.0f64..5.0), 0..8).prop_map(|v| {
+                v.into_iter()
+                    .map(|(i, p)| format!("{i}:{p}"))
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            }),
+            "[0-9: .a-z]{0,20}",
+        ]
+    }
+
     proptest! {
+        /// Moves found by index are those found by name when the indicators are the same.
+        #[test]
+        fn moves_by_index_are_moves_by_name(before in drivers(), after in drivers(), names in proptest::collection::vec("[a-c]{1,2}", 12)) {
+            // Paths unique, in an order unlike their names' so that ties sort by name, not index.
+            let mut paths: Vec<String> = names.iter().enumerate().map(|(i, n)| format!("{n}.{}", 11 - i)).collect();
+            paths.dedup();
+            let row = |drivers: &str| ResultRow {
+                model: Some("m".into()),
+                drivers: drivers.into(),
+                ..ResultRow::default()
+            };
+            let (b, a) = (row(&before), row(&after));
+            let ind: BTreeMap<String, Vec<String>> = [("m".to_string(), paths.clone())].into();
+            prop_assert_eq!(moves_by_index(&b, &a, &paths), moves_by_name(&b, &a, &ind, &ind));
+        }
+
         #[test]
         fn rounded_values_are_the_float_formatters(
             x in prop_oneof![
