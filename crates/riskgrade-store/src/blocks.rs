@@ -249,6 +249,16 @@ impl RowView<'_> {
     }
 }
 
+/// Where a [`BlockReader`] stands between two rows: the byte offset, the rows left
+/// and the last id read (the next row's id shares a prefix with it).
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Mark {
+    at: usize,
+    left: u64,
+    /// The id of the last row read.
+    pub(crate) id: Vec<u8>,
+}
+
 /// Reads a block's rows in order.
 pub(crate) struct BlockReader<'a> {
     r: Reader<'a>,
@@ -265,6 +275,23 @@ impl<'a> BlockReader<'a> {
             left,
             id: Vec::new(),
         })
+    }
+
+    /// Where the reader stands, copied into `mark` (whose buffer is reused).
+    pub(crate) fn mark_into(&self, mark: &mut Mark) {
+        mark.at = self.r.offset();
+        mark.left = self.left;
+        mark.id.clear();
+        mark.id.extend_from_slice(&self.id);
+    }
+
+    /// A reader of `blob` standing where `mark` was taken (by a reader of the same blob).
+    pub(crate) fn resume(blob: &'a [u8], mark: &Mark) -> Self {
+        BlockReader {
+            r: Reader::at(blob, mark.at),
+            left: mark.left,
+            id: mark.id.clone(),
+        }
     }
 
     /// The next row, or `None` after the last (a block with bytes past its last row is damaged).

@@ -104,6 +104,16 @@ impl<'a> Reader<'a> {
         Reader { bytes, at: 0 }
     }
 
+    /// A reader of `bytes` from offset `at` (past the end: damage on the first read).
+    pub(crate) fn at(bytes: &'a [u8], at: usize) -> Self {
+        Reader { bytes, at }
+    }
+
+    /// The offset of the next byte to read.
+    pub(crate) fn offset(&self) -> usize {
+        self.at
+    }
+
     pub(crate) fn varint(&mut self) -> Result<u64, Damage> {
         let mut v = 0u64;
         for shift in (0..64).step_by(7) {

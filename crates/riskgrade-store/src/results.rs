@@ -4,7 +4,7 @@
 use riskgrade_core::{Date, Month};
 use rusqlite::{OptionalExtension, params};
 
-use crate::blocks::{BlockReader, RowView};
+use crate::blocks::{BlockReader, Mark, RowView};
 use crate::codec::{Damage, Intern, decode_detail, encode_detail, period_key};
 use crate::texts::TextTable;
 use crate::{ChangeNote, Result, Store, StoreError};
@@ -134,8 +134,8 @@ impl Store {
                             first: r.get(0)?,
                             last: r.get(1)?,
                             blob: r.get(2)?,
-                            scanned: false,
-                            rows: None,
+                            mark: None,
+                            before: Mark::default(),
                         })
                     })
                     .optional()
@@ -351,10 +351,11 @@ struct Held {
     first: String,
     last: String,
     blob: Vec<u8>,
-    /// Whether an enterprise was looked for in it already.
-    scanned: bool,
-    /// Its rows, once a second enterprise is looked for in it.
-    rows: Option<Vec<RawRow>>,
+    /// Where the last lookup stopped: before the first row past the id it looked for
+    /// (`None`: nothing read yet).
+    mark: Option<Mark>,
+    /// Where the reader stood before the row being read (reused from row to row).
+    before: Mark,
 }
 
 impl Held {
@@ -363,29 +364,37 @@ impl Held {
         self.first.as_str() <= id && id <= self.last.as_str()
     }
 
-    /// The row of `id`: the first lookup reads the block up to it, a second one
-    /// decodes the block once and searches it.
+    /// The row of `id`. Ids asked in rising order (a run's movers, a batch of lookups)
+    /// read the block once between them: each lookup goes on from where the last
+    /// stopped; an id not past the last one read starts from the block's first row.
     fn find(&mut self, id: &str) -> Result<Option<RawRow>, Damage> {
-        if self.rows.is_none() {
-            if !self.scanned {
-                self.scanned = true;
-                let mut reader = BlockReader::new(&self.blob)?;
-                while let Some(v) = reader.next_row()? {
-                    match v.id.cmp(id) {
-                        std::cmp::Ordering::Less => {}
-                        std::cmp::Ordering::Equal => return Ok(Some(v.to_raw())),
-                        std::cmp::Ordering::Greater => break,
-                    }
-                }
+        let mut reader = match &self.mark {
+            Some(m) if m.id.as_slice() < id.as_bytes() => BlockReader::resume(&self.blob, m),
+            _ => BlockReader::new(&self.blob)?,
+        };
+        loop {
+            reader.mark_into(&mut self.before);
+            let Some(v) = reader.next_row()? else {
+                let mut end = Mark::default();
+                reader.mark_into(&mut end);
+                self.mark = Some(end);
                 return Ok(None);
+            };
+            match v.id.cmp(id) {
+                std::cmp::Ordering::Less => {}
+                std::cmp::Ordering::Equal => {
+                    let raw = v.to_raw();
+                    let mut after = Mark::default();
+                    reader.mark_into(&mut after);
+                    self.mark = Some(after);
+                    return Ok(Some(raw));
+                }
+                std::cmp::Ordering::Greater => {
+                    self.mark = Some(self.before.clone());
+                    return Ok(None);
+                }
             }
-            self.rows = Some(BlockReader::new(&self.blob)?.all()?);
         }
-        let rows = self.rows.as_deref().unwrap_or_default();
-        Ok(rows
-            .binary_search_by(|r| r.id.as_str().cmp(id))
-            .ok()
-            .map(|i| rows[i].clone()))
     }
 }
 

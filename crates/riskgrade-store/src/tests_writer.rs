@@ -277,6 +277,22 @@ proptest::proptest! {
         let absent: Vec<&str> = absent.iter().map(String::as_str).collect();
         let back = s.results_of(p, &absent).expect("read");
         proptest::prop_assert!(back.iter().all(Option::is_none));
+        // In id order with ids that are not stored between them and some asked twice
+        // (a lookup goes on from where the last one stopped in the block).
+        let mut mixed: Vec<(String, Option<ResultRow>)> = vec![("E".into(), None)];
+        for (k, r) in rows.iter().enumerate() {
+            mixed.push((r.id.clone(), Some(r.clone())));
+            if k % 3 == 0 {
+                mixed.push((r.id.clone(), Some(r.clone())));
+            }
+            mixed.push((format!("E{:04}", k * 2 + 1), None));
+            if k % 4 == 1 {
+                mixed.push((rows[k / 2].id.clone(), Some(rows[k / 2].clone())));
+            }
+        }
+        let asked: Vec<&str> = mixed.iter().map(|(id, _)| id.as_str()).collect();
+        let back = s.results_of(p, &asked).expect("read");
+        proptest::prop_assert_eq!(back, mixed.into_iter().map(|(_, r)| r).collect::<Vec<_>>());
         let cols = s.result_columns(p).expect("columns");
         let col_ids: Vec<&str> = cols.id.iter().map(|v| v.unwrap_or("")).collect();
         let want_ids: Vec<&str> = rows.iter().map(|r| r.id.as_str()).collect();
