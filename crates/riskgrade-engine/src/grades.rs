@@ -796,16 +796,23 @@ impl ReasonWriter<'_> {
         let g = self.grades;
         self.points.clear();
         if let (Some(mi), Some(m), Some(_)) = (g.model_index(r), g.model(r), g.base_score(r)) {
-            let bound = self.leaves.get(mi).map_or(&[][..], Vec::as_slice);
-            for (l, leaf) in m.leaves().iter().enumerate() {
-                self.points
-                    .push(match bound.get(l).and_then(|b| b.data.as_ref()) {
-                        Some(d) => d.points(leaf, r, g.as_of, &g.model_scores),
-                        None => leaf.missing_points(),
-                    });
+            for l in 0..m.leaves().len() {
+                let p = self.point(mi, l, r);
+                self.points.push(p);
             }
         }
         &self.points
+    }
+
+    /// The points leaf `l` of model `mi` gives row `r`.
+    fn point(&self, mi: usize, l: usize, r: usize) -> f64 {
+        let g = self.grades;
+        let leaf = &g.set.models()[mi].leaves()[l];
+        let bound = self.leaves.get(mi).and_then(|b| b.get(l));
+        match bound.and_then(|b| b.data.as_ref()) {
+            Some(d) => d.points(leaf, r, g.as_of, &g.model_scores),
+            None => leaf.missing_points(),
+        }
     }
 
     /// Computes the leaf points of `rows` at once, one leaf after another over
@@ -848,12 +855,7 @@ impl ReasonWriter<'_> {
                     continue;
                 }
                 let Some(mi) = g.model_index(r) else { continue };
-                let leaf = &models[mi].leaves()[l];
-                let bound = self.leaves.get(mi).and_then(|b| b.get(l));
-                self.block[i * stride + l] = match bound.and_then(|b| b.data.as_ref()) {
-                    Some(d) => d.points(leaf, r, g.as_of, &g.model_scores),
-                    None => leaf.missing_points(),
-                };
+                self.block[i * stride + l] = self.point(mi, l, r);
             }
         }
     }

@@ -251,12 +251,7 @@ fn moves_by_index(
         .filter(|&(_, (x, y, named))| named && (x - y).abs() > 1e-6)
         .map(|(i, (x, y, _))| (i, x, y))
         .collect();
-    moves.sort_by(|x, y| {
-        (y.2 - y.1)
-            .abs()
-            .total_cmp(&(x.2 - x.1).abs())
-            .then_with(|| paths[x.0].cmp(&paths[y.0]))
-    });
+    moves.sort_by(|x, y| larger_move_first((&paths[x.0], x.1, x.2), (&paths[y.0], y.1, y.2)));
     moves
         .into_iter()
         .map(|(i, x, y)| (paths[i].clone(), x, y))
@@ -293,13 +288,16 @@ fn moves_by_name(
         })
         .filter(|(_, x, y)| (x - y).abs() > 1e-6)
         .collect();
-    moves.sort_by(|x, y| {
-        (y.2 - y.1)
-            .abs()
-            .total_cmp(&(x.2 - x.1).abs())
-            .then_with(|| x.0.cmp(&y.0))
-    });
+    moves.sort_by(|x, y| larger_move_first((&x.0, x.1, x.2), (&y.0, y.1, y.2)));
     moves
+}
+
+/// The order of indicator moves `(path, from, to)`: the larger move first, ties by path.
+fn larger_move_first(x: (&str, f64, f64), y: (&str, f64, f64)) -> std::cmp::Ordering {
+    (y.2 - y.1)
+        .abs()
+        .total_cmp(&(x.2 - x.1).abs())
+        .then_with(|| x.0.cmp(y.0))
 }
 
 /// The stored form of row `r`'s result (`reasons`: a writer of `grades`' reasons over `frame`;
