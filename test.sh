@@ -9,11 +9,12 @@
 # without it they are skipped unless RISKGRADE_REQUIRE_SPARK=1.
 set -euo pipefail
 cd "$(dirname "$0")"
+step() { echo "== [$(date +%T) +${SECONDS}s] $*"; }
 
-echo "== Rust: cargo test --workspace"
+step "Rust: cargo test --workspace"
 cargo test --workspace
 
-echo "== Python: the package, built and installed from a wheel"
+step "Python: the package, built and installed from a wheel"
 PYTHON="${PYTHON:-python3}"
 if [ ! -x .venv/bin/python ]; then
     "$PYTHON" -m venv .venv
@@ -26,7 +27,7 @@ rm -rf target/wheels
 
 .venv/bin/python -c "import riskgrade; assert 'site-packages' in riskgrade.__file__, riskgrade.__file__; print('riskgrade', riskgrade.__version__, 'from', riskgrade.__file__)"
 
-echo "== Python: pytest"
+step "Python: pytest"
 # From the tests' directory, so that `import riskgrade` finds the installed wheel, not the source tree.
 cd bindings/python
 ../../.venv/bin/python -m pytest tests -p no:cacheprovider
