@@ -30,4 +30,4 @@ rm -rf target/wheels
 step "Python: pytest"
 # From the tests' directory, so that `import riskgrade` finds the installed wheel, not the source tree.
 cd bindings/python
-../../.venv/bin/python -m pytest tests -p no:cacheprovider
+../../.venv/bin/python -m pytest tests -p no:cacheprovider --durations=10
