@@ -308,7 +308,39 @@ fn json_row(
     }
 }
 
-/// Opens the Parquet writer: zstd, no dictionary for real numbers (they rarely repeat).
+/// Values of a text column looked at to judge whether they repeat.
+const DICTIONARY_SAMPLE: usize = 4096;
+
+/// Fewer values than this in the first batch tell nothing: the column keeps its dictionary.
+const DICTIONARY_SAMPLE_MIN: usize = 64;
+
+/// Whether the first [`DICTIONARY_SAMPLE`] values of a text column are mostly
+/// distinct (more than half of the non-missing ones, of at least
+/// [`DICTIONARY_SAMPLE_MIN`]), as ids and free-text
+/// reasons are: a Parquet dictionary would hash every value only to be given
+/// up when it outgrows its page, so such columns are written plain.
+fn mostly_distinct(data: &OutData) -> bool {
+    let mut seen = std::collections::HashSet::with_capacity(DICTIONARY_SAMPLE);
+    let mut present = 0usize;
+    let mut look = |v: Option<&str>| {
+        if let Some(v) = v {
+            present += 1;
+            seen.insert(v.to_owned());
+        }
+    };
+    match data {
+        OutData::Text(v) => v
+            .iter()
+            .take(DICTIONARY_SAMPLE)
+            .for_each(|x| look(x.as_deref())),
+        OutData::Utf8(a) => a.iter().take(DICTIONARY_SAMPLE).for_each(&mut look),
+        _ => return false,
+    }
+    present >= DICTIONARY_SAMPLE_MIN && seen.len() * 2 > present
+}
+
+/// Opens the Parquet writer: zstd, no dictionary for real numbers (they rarely
+/// repeat) nor for text columns whose first values are mostly distinct.
 fn start_parquet(
     path: &Path,
     buf: BufWriter<File>,
@@ -318,10 +350,9 @@ fn start_parquet(
     let pq = |e: parquet::errors::ParquetError| IoError::arrow(path, &e);
     let mut builder =
         WriterProperties::builder().set_compression(Compression::ZSTD(ZstdLevel::default()));
-    for c in columns
-        .iter()
-        .filter(|c| matches!(c.data, OutData::Number(_) | OutData::Float64(_)))
-    {
+    for c in columns.iter().filter(|c| {
+        matches!(c.data, OutData::Number(_) | OutData::Float64(_)) || mostly_distinct(&c.data)
+    }) {
         builder = builder.set_column_dictionary_enabled(ColumnPath::from(c.name.as_str()), false);
     }
     let mut props = builder.build();

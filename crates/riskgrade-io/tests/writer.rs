@@ -134,6 +134,71 @@ fn a_dictionary_column_stays_a_dictionary_in_parquet() {
     ));
 }
 
+/// The encodings of each column chunk of a Parquet file's first row group, by column name.
+fn chunk_encodings(path: &std::path::Path) -> Vec<(String, Vec<parquet::basic::Encoding>)> {
+    use parquet::file::reader::{FileReader, SerializedFileReader};
+    let reader =
+        SerializedFileReader::new(std::fs::File::open(path).expect("open")).expect("parquet");
+    let group = reader.metadata().row_group(0);
+    group
+        .columns()
+        .iter()
+        .map(|c| (c.column_path().string(), c.encodings().collect()))
+        .collect()
+}
+
+#[test]
+fn mostly_distinct_text_is_written_without_a_dictionary() {
+    use parquet::basic::Encoding;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let rows = 5000;
+    let columns = |n: usize| {
+        vec![
+            OutColumn::new(
+                "id",
+                OutData::Text((0..n).map(|i| Some(format!("E{i:07}"))).collect()),
+            ),
+            OutColumn::new(
+                "reasons",
+                OutData::Utf8(
+                    (0..n)
+                        .map(|i| Some(format!("young enterprise ({}.{} years)", i % 97, i % 89)))
+                        .collect(),
+                ),
+            ),
+            OutColumn::new(
+                "class",
+                OutData::Text(
+                    (0..n)
+                        .map(|i| Some(["A", "B", "C", "D"][i % 4].to_string()))
+                        .collect(),
+                ),
+            ),
+            OutColumn::new(
+                "model",
+                OutData::Utf8((0..n).map(|i| (i % 9 != 0).then_some("general")).collect()),
+            ),
+        ]
+    };
+    let path = dir.path().join("t.parquet");
+    write_table(&path, &columns(rows)).expect("write");
+    let dictionary = |e: &[Encoding]| {
+        e.iter()
+            .any(|e| matches!(e, Encoding::RLE_DICTIONARY | Encoding::PLAIN_DICTIONARY))
+    };
+    for (name, encodings) in chunk_encodings(&path) {
+        let repeats = name == "class" || name == "model";
+        assert_eq!(dictionary(&encodings), repeats, "{name}: {encodings:?}");
+    }
+    assert_eq!(read_table(&path).expect("read").rows.len(), rows);
+    // A first batch too small to judge keeps every dictionary.
+    let small = dir.path().join("small.parquet");
+    write_table(&small, &columns(10)).expect("write");
+    for (name, encodings) in chunk_encodings(&small) {
+        assert!(dictionary(&encodings), "{name}: {encodings:?}");
+    }
+}
+
 #[test]
 fn a_batch_with_other_columns_is_refused_and_no_file_is_left() {
     let dir = tempfile::tempdir().expect("tempdir");
