@@ -114,6 +114,25 @@ pub fn write_number(out: &mut String, x: f64) {
         let _ = write!(out, "{}", x as i64);
         return;
     }
+    if let Some(hundredths) = hundredths(x) {
+        let (whole, cents) = (
+            hundredths.unsigned_abs() / 100,
+            hundredths.unsigned_abs() % 100,
+        );
+        if hundredths < 0 {
+            out.push('-');
+        }
+        let _ = write!(out, "{whole}");
+        if cents != 0 {
+            let digits = [b'0' + (cents / 10) as u8, b'0' + (cents % 10) as u8];
+            out.push('.');
+            out.push(char::from(digits[0]));
+            if digits[1] != b'0' {
+                out.push(char::from(digits[1]));
+            }
+        }
+        return;
+    }
     let start = out.len();
     let _ = write!(out, "{x:.2}");
     let kept = out[start..]
@@ -125,6 +144,24 @@ pub fn write_number(out: &mut String, x: f64) {
         out.truncate(start);
         out.push('0');
     }
+}
+
+/// `x` rounded to hundredths as `{x:.2}` rounds it, when the product `x * 100`
+/// cannot fall on the other side of a half from the exact one (it is off by at
+/// most half an ulp): `None` near a half, for large or non-finite `x`, and for
+/// a result of zero (whose sign `{:.2}` keeps), so the caller formats those the
+/// slow way.
+fn hundredths(x: f64) -> Option<i64> {
+    if !(x.abs() < 1e12) {
+        return None;
+    }
+    let scaled = x * 100.0;
+    let fraction = (scaled - scaled.trunc()).abs();
+    if (fraction - 0.5).abs() < 1e-6 {
+        return None;
+    }
+    let rounded = scaled.round() as i64;
+    (rounded != 0).then_some(rounded)
 }
 
 /// What is wrong with a value.
@@ -686,6 +723,10 @@ mod tests {
                 any::<f64>(),
                 (-1e6f64..1e6),
                 (-5i64..5000).prop_map(|i| i as f64 / 100.0),
+                // Halves of a hundredth, where the rounding is decided by the last bit.
+                (-50_000i64..50_000).prop_map(|i| (i as f64 + 0.5) / 100.0),
+                (-50_000i64..50_000).prop_map(|i| i as f64 / 1000.0),
+                (-1e13f64..1e13),
                 Just(-0.001), Just(-0.0), Just(1e15), Just(f64::NAN),
             ],
             before in "[a-z ]{0,4}",

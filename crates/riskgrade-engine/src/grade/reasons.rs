@@ -213,18 +213,27 @@ impl Ctx<'_> {
                 Input::Codes(c, table) => ScoreFn::score_codes(table, c, 1.0, miss, out, Emit::Set),
             }
         }
-        let k = k.min(stride);
-        for i in 0..len {
-            // Insertion into the row's top k: by risk, descending; ties keep the earlier leaf first.
-            let top = &mut reasons[i * stride..i * stride + k];
-            let mut n = 0usize;
+        if let Some((c, cs)) = contrib.as_mut() {
             for (l, leaf) in leaves.iter().enumerate() {
-                let p = pts[l * len + i];
-                if let Some((c, cs)) = contrib.as_mut() {
+                for (i, p) in pts[l * len..(l + 1) * len].iter().enumerate() {
                     c[i * *cs + l] = leaf.weight * p;
                 }
+            }
+        }
+        // Each row's top k, by risk, descending: the leaves are offered in their order, one
+        // leaf's column at a time, so ties keep the earlier leaf first. Most offers fall below
+        // the row's k-th risk and are passed over with one comparison.
+        let k = k.min(stride);
+        counts.fill(0);
+        if k == 0 {
+            return;
+        }
+        for (l, leaf) in leaves.iter().enumerate() {
+            for (i, &p) in pts[l * len..(l + 1) * len].iter().enumerate() {
                 let risk = leaf.weight * (p - leaf.best).abs();
-                if k == 0 || risk <= 1e-9 || (n == k && risk <= top[k - 1].risk) {
+                let n = usize::from(counts[i]);
+                let top = &mut reasons[i * stride..i * stride + k];
+                if risk <= 1e-9 || (n == k && risk <= top[k - 1].risk) {
                     continue;
                 }
                 let mut at = n.min(k - 1);
@@ -238,9 +247,8 @@ impl Ctx<'_> {
                     points: p,
                     risk,
                 };
-                n = (n + 1).min(k);
+                counts[i] = (n + 1).min(k) as u8;
             }
-            counts[i] = n as u8;
         }
     }
 }
