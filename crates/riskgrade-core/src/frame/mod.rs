@@ -152,7 +152,7 @@ pub fn write_number(out: &mut String, x: f64) {
 /// a result of zero (whose sign `{:.2}` keeps), so the caller formats those the
 /// slow way.
 fn hundredths(x: f64) -> Option<i64> {
-    if !(x.abs() < 1e12) {
+    if !x.is_finite() || x.abs() >= 1e12 {
         return None;
     }
     let scaled = x * 100.0;
