@@ -320,23 +320,18 @@ const DICTIONARY_SAMPLE_MIN: usize = 64;
 /// reasons are: a Parquet dictionary would hash every value only to be given
 /// up when it outgrows its page, so such columns are written plain.
 fn mostly_distinct(data: &OutData) -> bool {
-    let mut seen = std::collections::HashSet::with_capacity(DICTIONARY_SAMPLE);
-    let mut present = 0usize;
-    let mut look = |v: Option<&str>| {
-        if let Some(v) = v {
-            present += 1;
-            seen.insert(v.to_owned());
-        }
-    };
-    match data {
+    let values: Vec<&str> = match data {
         OutData::Text(v) => v
             .iter()
             .take(DICTIONARY_SAMPLE)
-            .for_each(|x| look(x.as_deref())),
-        OutData::Utf8(a) => a.iter().take(DICTIONARY_SAMPLE).for_each(&mut look),
+            .flatten()
+            .map(String::as_str)
+            .collect(),
+        OutData::Utf8(a) => a.iter().take(DICTIONARY_SAMPLE).flatten().collect(),
         _ => return false,
-    }
-    present >= DICTIONARY_SAMPLE_MIN && seen.len() * 2 > present
+    };
+    let distinct: std::collections::HashSet<&str> = values.iter().copied().collect();
+    values.len() >= DICTIONARY_SAMPLE_MIN && distinct.len() * 2 > values.len()
 }
 
 /// Opens the Parquet writer: zstd, no dictionary for real numbers (they rarely

@@ -124,11 +124,10 @@ pub fn write_number(out: &mut String, x: f64) {
         }
         let _ = write!(out, "{whole}");
         if cents != 0 {
-            let digits = [b'0' + (cents / 10) as u8, b'0' + (cents % 10) as u8];
             out.push('.');
-            out.push(char::from(digits[0]));
-            if digits[1] != b'0' {
-                out.push(char::from(digits[1]));
+            out.push(char::from(b'0' + (cents / 10) as u8));
+            if cents % 10 != 0 {
+                out.push(char::from(b'0' + (cents % 10) as u8));
             }
         }
         return;
@@ -148,9 +147,8 @@ pub fn write_number(out: &mut String, x: f64) {
 
 /// `x` rounded to hundredths as `{x:.2}` rounds it, when the product `x * 100`
 /// cannot fall on the other side of a half from the exact one (it is off by at
-/// most half an ulp): `None` near a half, for large or non-finite `x`, and for
-/// a result of zero (whose sign `{:.2}` keeps), so the caller formats those the
-/// slow way.
+/// most half an ulp): `None` near a half and for large or non-finite `x`, which
+/// the caller formats the slow way.
 fn hundredths(x: f64) -> Option<i64> {
     if !x.is_finite() || x.abs() >= 1e12 {
         return None;
@@ -160,8 +158,7 @@ fn hundredths(x: f64) -> Option<i64> {
     if (fraction - 0.5).abs() < 1e-6 {
         return None;
     }
-    let rounded = scaled.round() as i64;
-    (rounded != 0).then_some(rounded)
+    Some(scaled.round() as i64)
 }
 
 /// What is wrong with a value.
