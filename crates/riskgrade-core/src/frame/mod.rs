@@ -305,6 +305,60 @@ pub struct Identity {
     pub districts: Vec<String>,
 }
 
+/// Rows whose id is empty ([`Problem::Missing`]) or was already given to an earlier row
+/// ([`Problem::DuplicateId`] with that first row, counted from 1), in no particular order.
+///
+/// The ids are hashed in parallel and split by hash into shards checked in parallel, each
+/// seeing its rows in order (so a repeat names the batch's first row with the id). A shard
+/// keys its rows by hash and reads an id's text only when its hash was seen before.
+fn id_problems(ids: &[String]) -> Vec<(usize, Problem)> {
+    use std::hash::BuildHasher;
+    id_problems_by(ids, |id| rustc_hash::FxBuildHasher.hash_one(id))
+}
+
+/// [`id_problems`] with the ids' hashes given by `hash`.
+fn id_problems_by(ids: &[String], hash: impl Fn(&str) -> u64 + Sync) -> Vec<(usize, Problem)> {
+    use std::collections::hash_map::Entry;
+    const SHARDS: usize = 64;
+    let hasher = rustc_hash::FxBuildHasher;
+    let hashes: Vec<u64> = ids
+        .par_iter()
+        .with_min_len(4096)
+        .map(|id| hash(id))
+        .collect();
+    let mut shards: Vec<Vec<usize>> = (0..SHARDS)
+        .map(|_| Vec::with_capacity(ids.len() / SHARDS + 16))
+        .collect();
+    for (row, &h) in hashes.iter().enumerate() {
+        shards[(h >> 58) as usize].push(row);
+    }
+    shards
+        .par_iter()
+        .flat_map_iter(|rows| {
+            let mut first: rustc_hash::FxHashMap<u64, usize> =
+                rustc_hash::FxHashMap::with_capacity_and_hasher(rows.len(), hasher);
+            // Ids whose hash an earlier, different id already has.
+            let mut clashing: rustc_hash::FxHashMap<&str, usize> = Default::default();
+            let hashes = &hashes;
+            rows.iter().filter_map(move |&row| {
+                let id = ids[row].as_str();
+                if id.is_empty() {
+                    return Some((row, Problem::Missing));
+                }
+                let earlier = match first.entry(hashes[row]) {
+                    Entry::Vacant(slot) => {
+                        slot.insert(row);
+                        return None;
+                    }
+                    Entry::Occupied(seen) if ids[*seen.get()] == id => *seen.get(),
+                    Entry::Occupied(_) => *clashing.entry(id).or_insert(row),
+                };
+                (earlier != row).then_some((row, Problem::DuplicateId(earlier + 1)))
+            })
+        })
+        .collect()
+}
+
 impl Frame {
     /// Assembles a frame from identity columns, finished input columns and their issues.
     ///
@@ -331,23 +385,18 @@ impl Frame {
         // Routing, `when` conditions and plan strata all read the normal form
         // (`1411`, `c1411` and `C 1411` are `C1411`); codes that are not valid
         // stay as written, for the model set's code policy to report.
-        for code in &mut industries {
+        industries.par_iter_mut().for_each(|code| {
             if let Ok(c) = crate::codes::IndustryCode::parse(code)
                 && c.as_str() != code.as_str()
             {
                 *code = c.as_str().to_string();
             }
-        }
-        let mut seen: rustc_hash::FxHashMap<&str, usize> =
-            rustc_hash::FxHashMap::with_capacity_and_hasher(n, Default::default());
-        for (row, id) in ids.iter().enumerate() {
-            if id.is_empty() {
-                extra_issues.push((row, "id".into(), Problem::Missing));
-            } else if let Some(first) = seen.insert(id.as_str(), row) {
-                extra_issues.push((row, "id".into(), Problem::DuplicateId(first + 1)));
-                seen.insert(id.as_str(), first);
-            }
-        }
+        });
+        extra_issues.extend(
+            id_problems(&ids)
+                .into_iter()
+                .map(|(row, problem)| (row, "id".into(), problem)),
+        );
         let mut issues: Vec<DataIssue> = extra_issues
             .into_iter()
             .map(|(row, column, problem)| DataIssue {
@@ -749,6 +798,49 @@ mod tests {
                 prop_assert_eq!(wrote, shown.is_some());
                 prop_assert_eq!(out, format!("x{}", shown.unwrap_or_default()));
             }
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(64))]
+
+        /// Missing and repeated ids are reported as one pass in row order would: each
+        /// repeat names the first row with its id, however the check is split.
+        #[test]
+        fn id_problems_are_those_of_one_pass_in_row_order(
+            picks in proptest::collection::vec(0usize..400, 0..6000),
+        ) {
+            let ids: Vec<String> = picks
+                .iter()
+                .map(|&k| if k == 0 { String::new() } else { format!("E{k}") })
+                .collect();
+            let mut first: HashMap<&str, usize> = HashMap::new();
+            let mut expected = Vec::new();
+            for (row, id) in ids.iter().enumerate() {
+                if id.is_empty() {
+                    expected.push((row, Problem::Missing));
+                } else if let Some(f) = first.get(id.as_str()) {
+                    expected.push((row, Problem::DuplicateId(f + 1)));
+                } else {
+                    first.insert(id, row);
+                }
+            }
+            let identity = Identity { ids: ids.clone(), ..Identity::default() };
+            let frame = Frame::from_parts(identity, Vec::new(), Vec::new(), None);
+            let found: Vec<(usize, Problem)> = frame
+                .issues()
+                .iter()
+                .map(|i| {
+                    assert_eq!(i.column, "id");
+                    assert_eq!(i.id, ids[i.row]);
+                    (i.row, i.problem.clone())
+                })
+                .collect();
+            prop_assert_eq!(found, expected.clone());
+            // Ids whose hashes clash (here: all ids of a length) are still told apart.
+            let mut clashing = id_problems_by(&ids, |id| (id.len() as u64) << 58 | 7);
+            clashing.sort_by_key(|p| p.0);
+            prop_assert_eq!(clashing, expected);
         }
     }
 
