@@ -154,8 +154,7 @@ fn values(
             RecordBatch::try_new(Arc::new(ArrowSchema::new(fields)), cols).ok()
         })
         .collect();
-    let Ok(mut frame) = riskgrade::io::frame_from_batches_as_of(&narrowed, set.schema(), as_of)
-    else {
+    let Ok(mut frame) = crate::input::arrow_frame(&narrowed, set.schema(), as_of) else {
         return Vec::new();
     };
     if let Some(codes) = texts(batches, "credit_code") {
@@ -332,7 +331,7 @@ fn mistype(batches: &[RecordBatch], column: &str, one: &Schema, as_of: Date) -> 
             RecordBatch::try_new(Arc::new(ArrowSchema::new(fields)), cols).ok()
         })
         .collect();
-    match riskgrade::io::frame_from_batches_as_of(&alone, one, as_of) {
+    match crate::input::arrow_frame(&alone, one, as_of) {
         Err(riskgrade::io::IoError::MissingColumn { .. }) | Ok(_) => None,
         Err(e) => Some(e.to_string()),
     }

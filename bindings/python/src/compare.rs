@@ -78,8 +78,8 @@ pub(crate) fn compare(
                         .chain(after.set.schema().inputs())
                         .cloned(),
                 );
-                let frame = riskgrade::io::frame_from_batches_as_of(batches, &schema, as_of)
-                    .map_err(|e| io_err(&e))?;
+                let frame =
+                    crate::input::arrow_frame(batches, &schema, as_of).map_err(|e| io_err(&e))?;
                 let input = CompareInput::Frame(&frame);
                 compare_models(&graders.0, &graders.1, input, as_of, (&sides.0, &sides.1))
             }

@@ -93,12 +93,8 @@ impl Parsed<'_> {
         match self {
             Parsed::Arrow(b) => Ok((
                 // A model no row is routed to demands no columns.
-                riskgrade::io::frame_from_batches_as_of(
-                    &crate::routed::fill_unrouted(set, b),
-                    schema,
-                    as_of,
-                )
-                .map_err(|e| io_err(&e))?,
+                crate::input::arrow_frame(&crate::routed::fill_unrouted(set, b), schema, as_of)
+                    .map_err(|e| io_err(&e))?,
                 None,
             )),
             Parsed::Profiles(ps, unreadable, _) => Ok((
@@ -108,6 +104,19 @@ impl Parsed<'_> {
             )),
         }
     }
+}
+
+/// The frame of Arrow batches as of `as_of`: NaN in a float column is a missing value, as
+/// pandas has it, whichever library made the frame.
+pub(crate) fn arrow_frame(
+    batches: &[RecordBatch],
+    schema: &Schema,
+    as_of: Date,
+) -> Result<Frame, riskgrade::io::IoError> {
+    let options = riskgrade::io::ArrowOptions::default()
+        .as_of(as_of)
+        .nan_is_missing(true);
+    riskgrade::io::frame_from_batches_with(batches, schema, options)
 }
 
 /// Profiles from JSON text: an array, or one object per line. A profile that cannot be read

@@ -18,6 +18,12 @@
 // pyo3's macros expand to FFI glue that uses `unsafe`; this crate has no unsafe code of its own.
 #![allow(unsafe_code)]
 
+/// Rust's allocations (frames, grades, the results' Arrow buffers, freed by their release
+/// callbacks here) come from mimalloc: a batch's buffers of millions of rows are reused
+/// between calls rather than mapped and zeroed afresh. Python's own objects keep its allocator.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 mod calibrate;
 mod check;
 mod compare;

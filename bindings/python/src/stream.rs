@@ -44,9 +44,8 @@ impl Graded {
     /// Grades one input batch into one results batch.
     fn grade(&mut self, batch: &RecordBatch) -> Result<RecordBatch, Failed> {
         let filled = crate::routed::fill_unrouted(&self.set, std::slice::from_ref(batch));
-        let frame =
-            riskgrade::io::frame_from_batches_as_of(&filled, self.set.schema(), self.ask.as_of)
-                .map_err(Failed::Io)?;
+        let frame = crate::input::arrow_frame(&filled, self.set.schema(), self.ask.as_of)
+            .map_err(Failed::Io)?;
         let offset = self.offset;
         self.offset += batch.num_rows();
         let grades = self

@@ -176,6 +176,16 @@ def test_models_are_equal_by_version_id(model: riskgrade.Model) -> None:
     assert riskgrade.Model.from_path(REPO / "examples" / "models" / "general.toml") != model
 
 
+class _ArrowStream:
+    """Any object with ``__arrow_c_stream__``, as other Arrow libraries hand them over."""
+
+    def __init__(self, table: pa.Table) -> None:
+        self.table = table
+
+    def __arrow_c_stream__(self, requested_schema: object = None) -> object:
+        return self.table.__arrow_c_stream__(requested_schema)
+
+
 def test_nan_means_missing_from_pandas_polars_and_pyarrow(model: riskgrade.Model, table: pa.Table) -> None:
     small = table.slice(0, 50)
     at = small.schema.get_field_index("debt_ratio")
@@ -188,6 +198,8 @@ def test_nan_means_missing_from_pandas_polars_and_pyarrow(model: riskgrade.Model
         model.classify(pl.from_arrow(nan), AS_OF, output="arrow"),
         model.classify(nan.to_pandas(), AS_OF, output="arrow"),
         model.classify(nan.to_batches()[0], AS_OF, output="arrow"),
+        model.classify(_ArrowStream(nan), AS_OF, output="arrow"),
+        model.classify_stream(nan, AS_OF).read_all(),
     ]
     for column in ("status", "score", "class", "reasons"):
         first = results[0].column(column).to_pylist()
@@ -198,6 +210,8 @@ def test_nan_means_missing_from_pandas_polars_and_pyarrow(model: riskgrade.Model
     assert model.classify(none, AS_OF, output="arrow").column("score").to_pylist() == (
         results[0].column("score").to_pylist()
     )
+    # A dry run finds no bad value in NaN either: it is the missing value it stands for.
+    assert model.check(nan, as_of=AS_OF).values == model.check(none, as_of=AS_OF).values
 
 
 def test_outcome_texts_follow_a_documented_vocabulary(model: riskgrade.Model, table: pa.Table) -> None:

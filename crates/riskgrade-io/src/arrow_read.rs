@@ -73,15 +73,7 @@ use crate::error::{ARROW_SOURCE, IoError};
 /// closest column name as a suggestion), [`IoError::UnsupportedType`] when a
 /// column's type cannot hold its input. The file is named `<arrow>`.
 pub fn frame_from_batches(batches: &[RecordBatch], schema: &Schema) -> Result<Frame, IoError> {
-    match batches.first() {
-        Some(b) => frame_from_file_batches(
-            Path::new(ARROW_SOURCE),
-            b.schema().as_ref(),
-            batches,
-            schema,
-        ),
-        None => Ok(assemble(schema, Vec::new(), Vec::new())),
-    }
+    frame_from_batches_with(batches, schema, ArrowOptions::default())
 }
 
 /// [`frame_from_batches`] for a grading as of `as_of`: a date column may stand in for an
@@ -114,11 +106,99 @@ pub fn frame_from_batches_as_of(
     schema: &Schema,
     as_of: Date,
 ) -> Result<Frame, IoError> {
-    let batches: Vec<RecordBatch> = batches
-        .iter()
-        .map(|b| crate::stand_in::dates_as_elapsed(b, schema, as_of))
-        .collect();
-    frame_from_batches(&batches, schema)
+    frame_from_batches_with(batches, schema, ArrowOptions::default().as_of(as_of))
+}
+
+/// How [`frame_from_batches_with`] reads Arrow data.
+///
+/// ```
+/// let options = riskgrade_io::ArrowOptions::default().nan_is_missing(true);
+/// assert!(options.reads_nan_as_missing());
+/// ```
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ArrowOptions {
+    as_of: Option<Date>,
+    nan_is_missing: bool,
+}
+
+impl ArrowOptions {
+    /// Grades as of `as_of`: date columns may stand in for inputs derived from one date
+    /// (see [`frame_from_batches_as_of`]).
+    pub fn as_of(mut self, as_of: Date) -> Self {
+        self.as_of = Some(as_of);
+        self
+    }
+
+    /// NaN in a float column is a missing value, as in pandas (and the Python package, for
+    /// every kind of frame), rather than a bad value reported as the row's issue (the default).
+    pub fn nan_is_missing(mut self, yes: bool) -> Self {
+        self.nan_is_missing = yes;
+        self
+    }
+
+    /// Whether NaN in a float column is read as a missing value.
+    pub fn reads_nan_as_missing(&self) -> bool {
+        self.nan_is_missing
+    }
+}
+
+/// [`frame_from_batches`] with [`ArrowOptions`]: a grading date for date columns that stand
+/// in for derived inputs, and what NaN means.
+///
+/// ```
+/// use std::sync::Arc;
+/// use arrow_array::{ArrayRef, Float64Array, RecordBatch, StringArray};
+/// use riskgrade_core::{InputSpec, InputType, Schema};
+/// use riskgrade_io::{ArrowOptions, frame_from_batches_with};
+/// let batch = RecordBatch::try_from_iter([
+///     ("id", Arc::new(StringArray::from(vec!["E1", "E2"])) as ArrayRef),
+///     ("industry", Arc::new(StringArray::from(vec!["C14", "C14"])) as ArrayRef),
+///     ("debt_ratio", Arc::new(Float64Array::from(vec![0.5, f64::NAN])) as ArrayRef),
+/// ])?;
+/// let spec = InputSpec { ty: InputType::Number, derive: None, attribute: None, column: None, description: None };
+/// let schema = Schema::new([("debt_ratio".to_string(), spec)]);
+/// // By default NaN is a bad value: the row is reported.
+/// let strict = frame_from_batches_with(&[batch.clone()], &schema, ArrowOptions::default())?;
+/// assert_eq!(strict.issues().len(), 1);
+/// // As in pandas, NaN is missing: no issue, and the value is missing.
+/// let lenient = frame_from_batches_with(&[batch], &schema, ArrowOptions::default().nan_is_missing(true))?;
+/// assert!(lenient.issues().is_empty());
+/// assert!(lenient.number("debt_ratio").unwrap()[1].is_nan());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+///
+/// # Errors
+/// As [`frame_from_batches`].
+pub fn frame_from_batches_with(
+    batches: &[RecordBatch],
+    schema: &Schema,
+    options: ArrowOptions,
+) -> Result<Frame, IoError> {
+    let stood_in: Vec<RecordBatch>;
+    let batches = match options.as_of {
+        Some(as_of) => {
+            stood_in = batches
+                .iter()
+                .map(|b| crate::stand_in::dates_as_elapsed(b, schema, as_of))
+                .collect();
+            &stood_in[..]
+        }
+        None => batches,
+    };
+    match batches.first() {
+        Some(b) => Ok(assemble(
+            schema,
+            convert_all(
+                Path::new(ARROW_SOURCE),
+                b.schema().as_ref(),
+                batches,
+                schema,
+                options.nan_is_missing,
+            )?,
+            Vec::new(),
+        )),
+        None => Ok(assemble(schema, Vec::new(), Vec::new())),
+    }
 }
 
 /// Reads a Parquet file, refusing a damaged one with an error.
@@ -184,7 +264,7 @@ fn read_parquet_with(
         .into_par_iter()
         .map(|g| {
             let batches = read(vec![g])?;
-            Ok(convert_all(path, &arrow_schema, &batches, schema)?
+            Ok(convert_all(path, &arrow_schema, &batches, schema, false)?
                 .into_iter()
                 .map(Some)
                 .collect())
@@ -277,7 +357,7 @@ pub(crate) fn frame_from_file_batches(
 ) -> Result<Frame, IoError> {
     Ok(assemble(
         schema,
-        convert_all(file, arrow_schema, batches, schema)?,
+        convert_all(file, arrow_schema, batches, schema, false)?,
         Vec::new(),
     ))
 }
@@ -288,6 +368,7 @@ fn convert_all(
     arrow_schema: &ArrowSchema,
     batches: &[RecordBatch],
     schema: &Schema,
+    nan_missing: bool,
 ) -> Result<Vec<Built>, IoError> {
     let headers: Vec<&str> = arrow_schema
         .fields()
@@ -304,7 +385,7 @@ fn convert_all(
     wanted
         .par_iter()
         .filter(|w| w.index.is_some())
-        .map(|w| convert(file, w, batches, schema))
+        .map(|w| convert(file, w, batches, schema, nan_missing))
         .collect()
 }
 
@@ -415,6 +496,7 @@ fn convert(
     w: &Wanted<'_>,
     batches: &[RecordBatch],
     schema: &Schema,
+    nan_missing: bool,
 ) -> Result<Built, IoError> {
     let column = |b: &RecordBatch| {
         b.column_by_name(w.column)
@@ -434,7 +516,7 @@ fn convert(
             for batch in batches {
                 let arr = column(batch)?;
                 check(w, arr.data_type(), schema)?;
-                push_input(&mut b, arr.as_ref(), &mut buf);
+                push_input(&mut b, arr.as_ref(), &mut buf, nan_missing);
             }
             let (col, issues) = b.finish();
             if col.len() != rows {
@@ -537,18 +619,22 @@ fn each<T: ArrowPrimitiveType>(arr: &dyn Array, mut f: impl FnMut(Option<T::Nati
     }
 }
 
-fn push_input(b: &mut ColumnBuilder, arr: &dyn Array, buf: &mut String) {
+/// Pushes one array's values; `nan_missing`: NaN in a float array is a missing value.
+fn push_input(b: &mut ColumnBuilder, arr: &dyn Array, buf: &mut String, nan_missing: bool) {
     use DataType as D;
     let num = |v: Option<f64>| v.map_or(RawValue::Missing, RawValue::Number);
+    let float = |x: f64| (!(nan_missing && x.is_nan())).then_some(x);
     match arr.data_type() {
         D::Float64 => match arr.as_primitive_opt::<Float64Type>() {
-            Some(a) if a.null_count() == 0 => b.extend_numbers(a.values().iter().map(|v| Some(*v))),
-            Some(a) => b.extend_numbers(a.iter()),
+            Some(a) if a.null_count() == 0 => {
+                b.extend_numbers(a.values().iter().map(|v| float(*v)))
+            }
+            Some(a) => b.extend_numbers(a.iter().map(|v| v.and_then(float))),
             None => {}
         },
         D::Float32 => {
             if let Some(a) = arr.as_primitive_opt::<Float32Type>() {
-                b.extend_numbers(a.iter().map(|v| v.map(f64::from)));
+                b.extend_numbers(a.iter().map(|v| v.map(f64::from).and_then(float)));
             }
         }
         D::Decimal128(_, scale) => {

@@ -27,7 +27,7 @@
 //! | `profiles` | [`read_profiles`], [`parse_profiles_jsonl`], [`write_profiles_jsonl`], [`Profiles`], [`ProfileIssue`] |
 //! | `columns` | finding identity and input columns in a header (shared by CSV and Arrow) |
 //! | `csv_read` | CSV → [`Frame`]: a parsing thread feeding per-column builders |
-//! | `arrow_read` | Arrow / Parquet → [`Frame`]: [`frame_from_batches`], [`frame_from_batches_as_of`] |
+//! | `arrow_read` | Arrow / Parquet → [`Frame`]: [`frame_from_batches`], [`frame_from_batches_as_of`], [`frame_from_batches_with`] |
 //! | `stand_in` | a date column standing in for an input derived from one date (years registered, days since the latest record) |
 //! | `table` | [`write_table`], [`table_to_batch`], [`frame_to_columns`], [`OutColumn`], [`OutData`] |
 //! | `batches` | [`read_batches`]: a file read in bounded batches ([`BatchReader`], [`InputBatch`]) |
@@ -130,7 +130,9 @@ use riskgrade_core::{Frame, Schema};
 /// The Arrow array types and builders [`OutData`] holds, for callers that build columns.
 pub use arrow_array as arrow;
 pub use arrow_array::StringArray;
-pub use arrow_read::{frame_from_batches, frame_from_batches_as_of};
+pub use arrow_read::{
+    ArrowOptions, frame_from_batches, frame_from_batches_as_of, frame_from_batches_with,
+};
 /// Arrow's schema types (fields, data types), for callers that build columns.
 pub use arrow_schema;
 pub use batches::{BatchReader, InputBatch, read_batches};

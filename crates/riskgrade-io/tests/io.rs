@@ -902,3 +902,59 @@ fn large_csv_speed() {
         assert!(f.issues().is_empty());
     }
 }
+
+/// With `nan_is_missing`, NaN in any float column (64- or 32-bit, with or without nulls,
+/// read as a number or a category) is a missing value and no issue; by default each is one.
+#[test]
+fn nan_is_missing_in_every_float_column_when_asked() {
+    use riskgrade_io::{ArrowOptions, frame_from_batches_with};
+    let batch = RecordBatch::try_from_iter([
+        (
+            "id",
+            Arc::new(StringArray::from(vec!["E1", "E2", "E3"])) as ArrayRef,
+        ),
+        (
+            "industry",
+            Arc::new(StringArray::from(vec!["C14", "C14", "C14"])) as ArrayRef,
+        ),
+        (
+            "ratio",
+            Arc::new(Float64Array::from(vec![Some(f64::NAN), None, Some(0.5)])) as ArrayRef,
+        ),
+        (
+            "capital",
+            Arc::new(Float32Array::from(vec![1.5, f32::NAN, 2.0])) as ArrayRef,
+        ),
+        (
+            "scale",
+            Arc::new(Float64Array::from(vec![1.0, 2.0, f64::NAN])) as ArrayRef,
+        ),
+    ])
+    .unwrap();
+    let schema = schema(&[
+        ("ratio", InputType::Number),
+        ("capital", InputType::Number),
+        ("scale", InputType::Category),
+    ]);
+    let strict =
+        frame_from_batches_with(&[batch.clone()], &schema, ArrowOptions::default()).unwrap();
+    let bad: Vec<(usize, &str)> = strict
+        .issues()
+        .iter()
+        .map(|i| (i.row, i.column.as_str()))
+        .collect();
+    assert_eq!(bad, [(0, "ratio"), (1, "capital"), (2, "scale")]);
+    let lenient = frame_from_batches_with(
+        &[batch],
+        &schema,
+        ArrowOptions::default().nan_is_missing(true),
+    )
+    .unwrap();
+    assert!(lenient.issues().is_empty(), "{:?}", lenient.issues());
+    let r = lenient.number("ratio").unwrap();
+    assert!(r[0].is_nan() && r[1].is_nan() && r[2] == 0.5);
+    let c = lenient.number("capital").unwrap();
+    assert!(c[0] == 1.5 && c[1].is_nan() && c[2] == 2.0);
+    let (_, scale) = lenient.column("scale").unwrap();
+    assert!(!scale.is_missing(0) && !scale.is_missing(1) && scale.is_missing(2));
+}

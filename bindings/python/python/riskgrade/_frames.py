@@ -95,20 +95,19 @@ def _arrow_input(data: object, kind: str) -> object:
         data = data.collect()  # type: ignore[attr-defined]
         kind = "polars"
     if kind == "polars":
-        return _nan_as_null(data.to_arrow())  # type: ignore[attr-defined]
-    if kind in ("arrow-table", "arrow-batch"):
-        return _nan_as_null(data)
+        return data.to_arrow()  # type: ignore[attr-defined]
+    # NaN in a float column is read as a missing value by the native module, whatever the frame.
     return data
 
 
 def _stream_input(reader: pa.RecordBatchReader, columns: Mapping[str, str]) -> pa.RecordBatchReader:
-    """A stream read batch by batch, each with its columns renamed and NaN as missing."""
+    """A stream read batch by batch, each with its columns renamed."""
     names = [columns.get(n, n) for n in reader.schema.names]
     schema = pa.schema([f.with_name(n) for f, n in zip(reader.schema, names)])
 
     def batches() -> Any:
         for b in reader:
-            yield _nan_as_null(pa.RecordBatch.from_arrays(b.columns, schema=schema))
+            yield pa.RecordBatch.from_arrays(b.columns, schema=schema)
 
     return pa.RecordBatchReader.from_batches(schema, batches())
 
@@ -117,23 +116,6 @@ def _plain_schema(schema: pa.Schema) -> pa.Schema:
     """`schema` with its dictionary columns as their value type (plain strings)."""
     fields = [f.with_type(f.type.value_type) if pa.types.is_dictionary(f.type) else f for f in schema]
     return pa.schema(fields, metadata=schema.metadata)
-
-
-def _nan_as_null(table: Any) -> Any:
-    """NaN in a float column as a missing value, as pandas' conversion does: one meaning
-    of NaN whether the frame came from pandas, polars or pyarrow."""
-    import pyarrow.compute as pc
-
-    columns = list(table.columns)
-    changed = False
-    for i, col in enumerate(columns):
-        if pa.types.is_floating(col.type) and pc.any(pc.is_nan(col)).as_py():
-            columns[i] = pc.if_else(pc.is_nan(col), pa.scalar(None, col.type), col)
-            changed = True
-    if not changed:
-        return table
-    out = pa.table(columns, names=table.schema.names)
-    return out.to_batches()[0] if isinstance(table, pa.RecordBatch) and out.num_rows else out
 
 
 def _from_pandas(df: Any) -> pa.Table:
