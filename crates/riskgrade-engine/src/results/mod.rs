@@ -237,17 +237,47 @@ fn class_dictionary(grades: &Grades, of: impl Fn(&Model) -> &[String]) -> OutDat
 
 /// `dim:<path>` per dimension and, when asked, `contrib:<path>` per indicator,
 /// one per (model, dimension) and (model, indicator): models of a set have their own scales.
+/// The columns are filled in parallel, one column to a task.
 fn model_columns(grades: &Grades, columns: ResultColumns) -> Vec<OutColumn> {
+    use rayon::prelude::*;
+    /// One column: its kind, model, path, and dimension or indicator index.
+    enum Wanted<'a> {
+        Dimension(usize, &'a str, usize),
+        Contribution(usize, &'a str, usize),
+    }
     let n = grades.len();
     let set = grades.model_set();
-    let mut out = Vec::new();
     let many = set.models().len() > 1;
-    let mut per_model =
-        |kind: &str, mi: usize, path: &str, value: &dyn Fn(usize) -> Option<f64>| {
+    let mut wanted = Vec::new();
+    if columns.dimensions {
+        for (mi, m) in set.models().iter().enumerate() {
+            for (k, &d) in m.dimensions().iter().enumerate() {
+                wanted.push(Wanted::Dimension(mi, m.nodes()[d].path.as_str(), k));
+            }
+        }
+    }
+    if columns.contributions {
+        for (mi, m) in set.models().iter().enumerate() {
+            for (li, leaf) in m.leaves().iter().enumerate() {
+                wanted.push(Wanted::Contribution(mi, leaf.path.as_str(), li));
+            }
+        }
+    }
+    wanted
+        .par_iter()
+        .map(|w| {
+            let (kind, mi, path) = match *w {
+                Wanted::Dimension(mi, path, _) => ("dim", mi, path),
+                Wanted::Contribution(mi, path, _) => ("contrib", mi, path),
+            };
             let name = if many {
                 format!("{kind}:{}:{path}", set.models()[mi].id())
             } else {
                 format!("{kind}:{path}")
+            };
+            let value = |r: usize| match *w {
+                Wanted::Dimension(_, _, k) => grades.dimension_point(r, k),
+                Wanted::Contribution(_, _, li) => grades.contributions(r).map(|c| c[li]),
             };
             let data = (0..n)
                 .map(|r| {
@@ -258,28 +288,10 @@ fn model_columns(grades: &Grades, columns: ResultColumns) -> Vec<OutColumn> {
                     }
                 })
                 .collect();
-            out.push(OutColumn {
+            OutColumn {
                 name,
                 data: OutData::Float64(data),
-            });
-        };
-    for (mi, m) in set.models().iter().enumerate() {
-        if columns.dimensions {
-            for (k, &d) in m.dimensions().iter().enumerate() {
-                per_model("dim", mi, &m.nodes()[d].path, &|r| {
-                    grades.dimension_point(r, k)
-                });
             }
-        }
-    }
-    for (mi, m) in set.models().iter().enumerate() {
-        if columns.contributions {
-            for (li, leaf) in m.leaves().iter().enumerate() {
-                per_model("contrib", mi, &leaf.path, &|r| {
-                    grades.contributions(r).map(|c| c[li])
-                });
-            }
-        }
-    }
-    out
+        })
+        .collect()
 }
