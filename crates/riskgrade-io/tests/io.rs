@@ -936,8 +936,12 @@ fn nan_is_missing_in_every_float_column_when_asked() {
         ("capital", InputType::Number),
         ("scale", InputType::Category),
     ]);
-    let strict =
-        frame_from_batches_with(&[batch.clone()], &schema, ArrowOptions::default()).unwrap();
+    let strict = frame_from_batches_with(
+        std::slice::from_ref(&batch),
+        &schema,
+        ArrowOptions::default(),
+    )
+    .unwrap();
     let bad: Vec<(usize, &str)> = strict
         .issues()
         .iter()
