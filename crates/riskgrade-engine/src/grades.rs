@@ -249,6 +249,8 @@ impl Grades {
             points: Vec::new(),
             block: Vec::new(),
             block_lens: Vec::new(),
+            texts: Default::default(),
+            written: String::new(),
             stride: self
                 .set
                 .models()
@@ -757,7 +759,18 @@ pub struct ReasonWriter<'a> {
     block: Vec<f64>,
     block_lens: Vec<usize>,
     stride: usize,
+    /// Indicator reason texts already written, by what decides them (see [`TextKey`]),
+    /// as ranges of `written`: most rows repeat the texts of rows before them.
+    texts: rustc_hash::FxHashMap<TextKey, (u32, u32)>,
+    written: String,
 }
+
+/// What decides an indicator's reason text: the model and leaf, the input's raw value in
+/// the row (a number's bits or a category's code; missing included) and the leaf's points.
+type TextKey = (u32, u32, u64, u64);
+
+/// At most this many texts are remembered by one [`ReasonWriter`].
+const MAX_TEXTS: usize = 1 << 16;
 
 /// What one leaf reads in a frame, found once for many rows.
 struct BoundLeaf<'a> {
@@ -901,9 +914,33 @@ impl ReasonWriter<'_> {
                 .get(mi)
                 .and_then(|c| c.get(li))
                 .and_then(|b| b.column);
+            // A component model's score is not a column: its texts are not remembered.
+            let raw = match (&leaf.source, column) {
+                (Source::Input { .. }, Some(Column::Number(v))) => Some(v[r].to_bits()),
+                (Source::Input { .. }, Some(Column::Category { codes, .. })) => {
+                    Some(u64::from(codes[r]))
+                }
+                _ => None,
+            };
+            let key = raw.map(|raw| (mi as u32, li as u32, raw, reason.points.to_bits()));
+            if let Some(&(at, len)) = key.as_ref().and_then(|k| self.texts.get(k)) {
+                out.push_str(&self.written[at as usize..at as usize + len as usize]);
+                continue;
+            }
+            let start = out.len();
             self.value.clear();
             let has = g.write_value(column, leaf, r, &mut self.value);
             leaf.push_reason_text(out, has.then_some(self.value.as_str()), reason.points);
+            if let Some(key) = key
+                && self.texts.len() < MAX_TEXTS
+                && let (Ok(at), Ok(len)) = (
+                    u32::try_from(self.written.len()),
+                    u32::try_from(out.len() - start),
+                )
+            {
+                self.written.push_str(&out[start..]);
+                self.texts.insert(key, (at, len));
+            }
         }
     }
 }
