@@ -115,6 +115,10 @@ fn arb_when(after: bool) -> impl Strategy<Value = Option<String>> {
         "enterprise_type == 'private'",
         "industry in ['F52', 'C26']",
         "complaints_1y >= 1 || debt_ratio > 1.0",
+        "!(complaints_1y >= 1 || dishonest_listed) && debt_ratio <= 0.5",
+        "enterprise_type in ['private', 'state'] && !(industry in ['F52'])",
+        "enterprise_type != 'state' || !(insured_staff < 10)",
+        "model == 'general' && (debt_ratio > 0.3 || !dishonest_listed)",
     ];
     if after {
         conds.extend(["class >= 'B'", "class in ['B', 'C']", "score > 300"]);
@@ -267,6 +271,23 @@ proptest! {
             })
         };
         assert_same(&grade(true, 3), &grade(false, 1))?;
+    }
+
+    /// Batches of several chunks of rows: conditions checked a chunk at a time read the
+    /// chunk's own rows.
+    #[test]
+    #[cfg_attr(miri, ignore)]
+    fn conditions_checked_a_chunk_at_a_time_read_their_own_rows(
+        rules in prop::collection::vec(arb_rule(), 1..6),
+        rows in prop::collection::vec(arb_row(), 1000..2600),
+    ) {
+        let set = Arc::new(set_with(&rules_toml(&rules), 64));
+        let f = frame(&set, &rows);
+        let grade = |compiled: bool| {
+            let options = Options::default().compiled_rules(compiled);
+            Grader::new(Arc::clone(&set)).grade(&f, as_of(), &options).unwrap()
+        };
+        assert_same(&grade(true), &grade(false))?;
     }
 }
 

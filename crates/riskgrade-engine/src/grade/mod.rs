@@ -100,9 +100,11 @@ impl Options {
         self
     }
     /// Apply rules whose script compiled to a plan ([`riskgrade_rules::Rule::plan`])
-    /// without the interpreter (default on). Off runs every rule's script with
-    /// the interpreter: the grades, traces and statistics are the same, only
-    /// slower; for tests that hold the two equal and for measurements.
+    /// without the interpreter, and check the `when` conditions that read the batch
+    /// alone a chunk of rows at a time (default on). Off runs every rule's script with
+    /// the interpreter and checks every condition row by row: the grades, traces and
+    /// statistics are the same, only slower; for tests that hold the two equal and for
+    /// measurements.
     ///
     /// ```
     /// use riskgrade_engine::Options;

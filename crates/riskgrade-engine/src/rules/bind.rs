@@ -221,20 +221,29 @@ impl<'a> Pass<'a> {
 
     /// Whether a bound condition holds for row `r` in its current state.
     pub(super) fn holds(&self, b: &Bound<'_>, r: usize, st: &State) -> bool {
-        let num = |x: f64, t: &NumTest| {
-            !x.is_nan()
-                && match t {
-                    NumTest::True => x != 0.0,
-                    NumTest::Cmp(op, y) => op.holds(x.total_cmp(y)),
-                    NumTest::In(v) => v.contains(&x),
-                }
-        };
         match b {
             Bound::Any(v) => v.iter().any(|b| self.holds(b, r, st)),
             Bound::All(v) => v.iter().all(|b| self.holds(b, r, st)),
             Bound::Not(b) => !self.holds(b, r, st),
-            Bound::Num(v, t) => num(v[r], t),
-            Bound::Score(t) => num(st.score, t),
+            Bound::Score(t) => num_holds(st.score, t),
+            Bound::Class(op, c) => {
+                let m = self.model_of[r] as usize;
+                let mine = self.catalog_class(m, st.class);
+                op.holds(mine.cmp(c))
+            }
+            Bound::ClassIn(v) => {
+                let m = self.model_of[r] as usize;
+                v.contains(&self.catalog_class(m, st.class))
+            }
+            _ => self.batch_holds(b, r).unwrap_or(false),
+        }
+    }
+
+    /// A test of the batch alone (not of a row's score or class) for row `r`; `None` for
+    /// any other condition.
+    fn batch_holds(&self, b: &Bound<'_>, r: usize) -> Option<bool> {
+        Some(match b {
+            Bound::Num(v, t) => num_holds(v[r], t),
             Bound::Code(codes, t) => {
                 let c = codes[r];
                 c != MISSING_CODE
@@ -243,6 +252,11 @@ impl<'a> Pass<'a> {
                         CodeTest::Cmp(_, lit) => Some(c) != *lit,
                         CodeTest::In(v) => v.contains(&c),
                     }
+            }
+            Bound::Text(TextSrc::Model, _) | Bound::ModelIs(_)
+                if self.model_of[r] as usize >= self.set.models().len() =>
+            {
+                false
             }
             Bound::Text(src, t) => {
                 let s = self.text(*src, r);
@@ -253,17 +267,72 @@ impl<'a> Pass<'a> {
                         TextTest::In(v, false) => v.iter().any(|p| s == p),
                     }
             }
-            Bound::Class(op, c) => {
-                let m = self.model_of[r] as usize;
-                let mine = self.catalog_class(m, st.class);
-                op.holds(mine.cmp(c))
-            }
-            Bound::ClassIn(v) => {
-                let m = self.model_of[r] as usize;
-                v.contains(&self.catalog_class(m, st.class))
-            }
             Bound::ModelIs(v) => v[self.model_of[r] as usize],
+            _ => return None,
+        })
+    }
+
+    /// Whether a bound condition reads the batch alone, never a row's score or class, so
+    /// that [`Pass::holds_many`] can check it for many rows at once.
+    pub(super) fn reads_batch_only(b: &Bound<'_>) -> bool {
+        match b {
+            Bound::Any(v) | Bound::All(v) => v.iter().all(Self::reads_batch_only),
+            Bound::Not(b) => Self::reads_batch_only(b),
+            Bound::Score(_) | Bound::Class(..) | Bound::ClassIn(_) => false,
+            _ => true,
         }
+    }
+
+    /// [`Pass::holds`] of a condition that [reads the batch only](Pass::reads_batch_only) for
+    /// the rows `start..start + out.len()`, into `out`, one test at a time over all the
+    /// rows; `None` (and `out` unspecified) when the condition reads a score or class.
+    pub(super) fn holds_many(&self, b: &Bound<'_>, start: usize, out: &mut [bool]) -> Option<()> {
+        match b {
+            Bound::Any(v) | Bound::All(v) => {
+                let all = matches!(b, Bound::All(_));
+                out.fill(all);
+                let mut part = vec![false; out.len()];
+                for c in v {
+                    self.holds_many(c, start, &mut part)?;
+                    for (o, p) in out.iter_mut().zip(&part) {
+                        *o = if all { *o && *p } else { *o || *p };
+                    }
+                }
+            }
+            Bound::Not(c) => {
+                self.holds_many(c, start, out)?;
+                out.iter_mut().for_each(|o| *o = !*o);
+            }
+            Bound::Num(v, t) => {
+                let xs = v[start..].iter().take(out.len());
+                match t {
+                    // `num_holds` with the test decided once for all the rows.
+                    NumTest::Cmp(op, y) => {
+                        use std::cmp::Ordering::{Equal, Greater, Less};
+                        let pass = [op.holds(Less), op.holds(Equal), op.holds(Greater)];
+                        for (o, &x) in out.iter_mut().zip(xs) {
+                            *o = !x.is_nan() && pass[(x.total_cmp(y) as i8 + 1) as usize];
+                        }
+                    }
+                    NumTest::True => {
+                        for (o, &x) in out.iter_mut().zip(xs) {
+                            *o = !x.is_nan() && x != 0.0;
+                        }
+                    }
+                    NumTest::In(_) => {
+                        for (o, &x) in out.iter_mut().zip(xs) {
+                            *o = num_holds(x, t);
+                        }
+                    }
+                }
+            }
+            _ => {
+                for (i, o) in out.iter_mut().enumerate() {
+                    *o = self.batch_holds(b, start + i)?;
+                }
+            }
+        }
+        Some(())
     }
 
     /// A variable's value for row `r` in its current state.
@@ -300,4 +369,14 @@ impl<'a> Pass<'a> {
             }
         }
     }
+}
+
+/// Whether a number (NaN: missing, never holds) passes a test.
+fn num_holds(x: f64, t: &NumTest) -> bool {
+    !x.is_nan()
+        && match t {
+            NumTest::True => x != 0.0,
+            NumTest::Cmp(op, y) => op.holds(x.total_cmp(y)),
+            NumTest::In(v) => v.contains(&x),
+        }
 }

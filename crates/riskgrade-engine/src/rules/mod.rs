@@ -266,6 +266,7 @@ impl<'a> Pass<'a> {
                 }
                 let rows = c * CHUNK..n.min((c + 1) * CHUNK);
                 let len = rows.len();
+                self.load_masks(&prep, rows.start, len, scratch);
                 for r in rows.filter(|&r| graded(r)) {
                     self.row(&prep, r, (base[r], classes[r]), scratch, &mut out);
                 }

@@ -40,6 +40,10 @@ pub(super) struct Scratch {
     vars: Vec<Dynamic>,
     vals: Vec<Dynamic>,
     pub(super) acts: Vec<Act>,
+    /// Per rule, whether its condition holds for each row of the chunk from `mask_start`,
+    /// when the condition reads the batch only ([`Pass::load_masks`]).
+    masks: Vec<Option<Vec<bool>>>,
+    mask_start: usize,
 }
 
 fn len32(n: usize) -> u32 {
@@ -77,10 +81,15 @@ impl Pass<'_> {
         let mut error = None;
         let mut spent = Spent::default();
         for &ri in &prep.active {
-            if let Some(b) = &prep.bound[ri]
-                && !self.holds(b, r, &st)
-            {
-                continue;
+            if let Some(b) = &prep.bound[ri] {
+                let masked = scratch
+                    .masks
+                    .get(ri)
+                    .and_then(Option::as_ref)
+                    .and_then(|m| m.get(r.checked_sub(scratch.mask_start)?).copied());
+                if !masked.unwrap_or_else(|| self.holds(b, r, &st)) {
+                    continue;
+                }
             }
             out.matched.push(len32(ri));
             let result = match self.run_plan(prep, ri, (r, m), &mut st, spent, scratch, out, fx0) {
@@ -133,6 +142,41 @@ impl Pass<'_> {
             class: if failed { usize::MAX } else { st.class },
             error,
         });
+    }
+
+    /// Checks, for the rows `start..start + len`, every active rule's condition that reads
+    /// the batch only, one test at a time over all the rows (the conditions on a row's score
+    /// or class are checked row by row, after the rules before them). Not with
+    /// [`crate::Options::compiled_rules`] off, which checks every condition row by row.
+    pub(super) fn load_masks(
+        &self,
+        prep: &Prepared<'_>,
+        start: usize,
+        len: usize,
+        scratch: &mut Scratch,
+    ) {
+        scratch.mask_start = start;
+        scratch.masks.resize_with(prep.bound.len(), || None);
+        if !self.compiled {
+            // The reference path: every condition row by row.
+            scratch.masks.iter_mut().for_each(|m| *m = None);
+            return;
+        }
+        for (ri, mask) in scratch.masks.iter_mut().enumerate() {
+            let b = prep.bound[ri]
+                .as_ref()
+                .filter(|b| prep.active.contains(&ri) && Self::reads_batch_only(b));
+            let Some(b) = b else {
+                *mask = None;
+                continue;
+            };
+            let m = mask.get_or_insert_with(Vec::new);
+            m.clear();
+            m.resize(len, false);
+            if self.holds_many(b, start, m).is_none() {
+                *mask = None;
+            }
+        }
     }
 
     /// The error of a rule that cannot run because the batch's time budget is used up.
