@@ -13,8 +13,9 @@ and grades the batches one by one (the batches reach the Rust engine without
 a copy). The result schema comes from ``model.result_schema()``. Its column
 names contain ``:`` (``dim:general:basic``): Spark accepts them; quote them
 with backticks in SQL expressions (``F.col("`dim:general:basic`")``).
-Missing inputs must be nulls: a NaN in a number column is reported as an
-error row (``status == "error"``), as with any other data.
+A missing input is a null, and NaN in a float column is read as missing too,
+as pandas has it (an infinite or negative count is an error row, ``status ==
+"error"``, as with any other bad value).
 
 Without ``--master`` the script runs Spark in ``local[2]`` mode; on a cluster,
 riskgrade must be installed on the executors' Python.
@@ -102,7 +103,7 @@ def synthetic_table(model: riskgrade.Model, n: int, seed: int = 2026) -> pa.Tabl
             values = rng.lognormal(2, 1, n)
         missing = rng.random(n) < 0.02
         if values.dtype.kind == "f":
-            missing |= np.isnan(values)  # NaN is not "missing" in Arrow: it is an error
+            missing |= np.isnan(values)  # nulls, as Spark would hold them (NaN would read as missing too)
         columns[inp.name] = pa.array(values, mask=missing)
     return pa.table(columns)
 
