@@ -1,5 +1,6 @@
 //! Rule conditions and variables bound to the batch's columns once, then
-//! checked and read row by row.
+//! checked and read row by row; a condition that reads the batch alone (not a
+//! row's score or class) is also checked a chunk of rows at a time.
 
 use riskgrade_core::{Column, Date, InputType, MISSING_CODE};
 use riskgrade_rules::{CmpOp, Dynamic, Guard, ImmutableString, Lit, Test, Var};
