@@ -186,17 +186,13 @@ pub fn frame_from_batches_with(
         None => batches,
     };
     match batches.first() {
-        Some(b) => Ok(assemble(
+        Some(b) => frame_from_file_batches(
+            Path::new(ARROW_SOURCE),
+            b.schema().as_ref(),
+            batches,
             schema,
-            convert_all(
-                Path::new(ARROW_SOURCE),
-                b.schema().as_ref(),
-                batches,
-                schema,
-                options.nan_is_missing,
-            )?,
-            Vec::new(),
-        )),
+            options.nan_is_missing,
+        ),
         None => Ok(assemble(schema, Vec::new(), Vec::new())),
     }
 }
@@ -255,7 +251,7 @@ fn read_parquet_with(
     };
     if groups <= 1 {
         let batches = read((0..groups).collect())?;
-        return frame_from_file_batches(path, &arrow_schema, &batches, schema);
+        return frame_from_file_batches(path, &arrow_schema, &batches, schema, false);
     }
     // Row groups are read and converted in parallel, and each group's Arrow
     // batches are dropped as soon as they are converted, so the peak memory is
@@ -348,16 +344,18 @@ fn append_column(col: &mut Column, more: Column) {
     }
 }
 
-/// Converts batches of `file` whose columns are described by `arrow_schema`.
+/// Converts batches of `file` whose columns are described by `arrow_schema`;
+/// `nan_missing`: NaN in a float column is a missing value ([`ArrowOptions::nan_is_missing`]).
 pub(crate) fn frame_from_file_batches(
     file: &Path,
     arrow_schema: &ArrowSchema,
     batches: &[RecordBatch],
     schema: &Schema,
+    nan_missing: bool,
 ) -> Result<Frame, IoError> {
     Ok(assemble(
         schema,
-        convert_all(file, arrow_schema, batches, schema, false)?,
+        convert_all(file, arrow_schema, batches, schema, nan_missing)?,
         Vec::new(),
     ))
 }

@@ -137,7 +137,7 @@ fn parquet_worker(
         .map_err(pq)?;
     let (owned, schema) = (path.to_path_buf(), schema.clone());
     let convert = move |batch: RecordBatch| {
-        crate::arrow_read::frame_from_file_batches(&owned, &arrow_schema, &[batch], &schema)
+        crate::arrow_read::frame_from_file_batches(&owned, &arrow_schema, &[batch], &schema, false)
     };
     let file_name = path.to_path_buf();
     Ok(Some(std::thread::spawn(move || {
