@@ -11,10 +11,11 @@ use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use riskgrade::{Grader, Options};
 
 #[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+static GLOBAL: riskgrade_alloc::MiMalloc = riskgrade_alloc::MiMalloc;
 use riskgrade_benches::{bench_n, general, population};
 
 fn grading(c: &mut Criterion) {
+    riskgrade_alloc::hold_freed_memory();
     let set = Arc::new(general());
     let reference =
         Arc::new(riskgrade::examples::reference().expect("the embedded reference set loads"));

@@ -22,7 +22,7 @@ use riskgrade::{Action, Grader, Grades, ModelSet, Options};
 use riskgrade_benches::{input_bytes, peak_rss};
 
 #[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+static GLOBAL: riskgrade_alloc::MiMalloc = riskgrade_alloc::MiMalloc;
 
 fn median(mut v: Vec<f64>) -> f64 {
     v.sort_by(f64::total_cmp);
@@ -53,6 +53,7 @@ fn classes_text(g: &Grades) -> String {
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
+    riskgrade_alloc::hold_freed_memory();
     let args: Vec<String> = std::env::args().collect();
     if args.len() < 4 {
         return Err("usage: grade_file MODEL DATA AS_OF [REPEATS]".into());

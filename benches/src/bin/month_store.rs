@@ -25,7 +25,7 @@ use riskgrade::{Frame, MonthInput, Options, run_month};
 use riskgrade_benches::peak_rss;
 
 #[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+static GLOBAL: riskgrade_alloc::MiMalloc = riskgrade_alloc::MiMalloc;
 
 fn data_dir() -> PathBuf {
     let target = std::env::var("CARGO_TARGET_DIR")
@@ -67,6 +67,7 @@ fn prepare(n: usize) -> Result<(), Box<dyn std::error::Error>> {
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
+    riskgrade_alloc::hold_freed_memory();
     let args: Vec<String> = std::env::args().collect();
     if args.get(1).map(String::as_str) == Some("prepare") {
         let n = args.get(2).map_or(Ok(2_000_000), |s| s.parse())?;

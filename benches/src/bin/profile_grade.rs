@@ -8,9 +8,10 @@ use std::time::Instant;
 use riskgrade::{Grader, Options};
 
 #[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+static GLOBAL: riskgrade_alloc::MiMalloc = riskgrade_alloc::MiMalloc;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
+    riskgrade_alloc::hold_freed_memory();
     let reasons = std::env::args().any(|a| a == "--reasons");
     let rules = std::env::args().any(|a| a == "--rules");
     let set = Arc::new(if rules {

@@ -17,7 +17,7 @@ use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use riskgrade::{Grader, ModelSet, Options, ResultColumns};
 
 #[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+static GLOBAL: riskgrade_alloc::MiMalloc = riskgrade_alloc::MiMalloc;
 
 fn median(mut v: Vec<f64>) -> f64 {
     v.sort_by(f64::total_cmp);
@@ -25,6 +25,7 @@ fn median(mut v: Vec<f64>) -> f64 {
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
+    riskgrade_alloc::hold_freed_memory();
     let args: Vec<String> = std::env::args().collect();
     if args.len() < 4 {
         return Err("usage: rust_batch MODEL DATA AS_OF [REPEATS]".into());

@@ -19,10 +19,12 @@
 #![allow(unsafe_code)]
 
 /// Rust's allocations (frames, grades, the results' Arrow buffers, freed by their release
-/// callbacks here) come from mimalloc: a batch's buffers of millions of rows are reused
-/// between calls rather than mapped and zeroed afresh. Python's own objects keep its allocator.
+/// callbacks here) come from mimalloc, which holds freed memory for ten seconds
+/// ([`riskgrade_alloc::hold_freed_memory`], called when the module loads): a batch's buffers
+/// of millions of rows are reused by the next call rather than mapped and zeroed afresh.
+/// Python's own objects keep its allocator.
 #[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+static GLOBAL: riskgrade_alloc::MiMalloc = riskgrade_alloc::MiMalloc;
 
 mod calibrate;
 mod check;
@@ -105,6 +107,7 @@ fn synthesize(
 /// The native module.
 #[pymodule]
 fn _riskgrade(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    riskgrade_alloc::hold_freed_memory();
     let py = m.py();
     m.add_class::<PyModel>()?;
     m.add_class::<store::PyStore>()?;

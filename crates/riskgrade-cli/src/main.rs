@@ -28,9 +28,10 @@ use crate::commands::{
 use crate::error::Failure;
 use crate::ui::Ui;
 
-/// mimalloc keeps millions of small strings (ids, names) compact and returns freed memory.
+/// mimalloc keeps millions of small strings (ids, names) compact; freed memory is held
+/// for the next batch ([`riskgrade_alloc::hold_freed_memory`]) and returned when idle.
 #[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+static GLOBAL: riskgrade_alloc::MiMalloc = riskgrade_alloc::MiMalloc;
 
 /// Grade enterprises by credit risk (A/B/C/D) with indicator models.
 #[derive(Parser)]
@@ -222,6 +223,7 @@ enum Command {
 }
 
 fn main() -> ExitCode {
+    riskgrade_alloc::hold_freed_memory();
     let cli = Cli::parse();
     let ui = Ui { quiet: cli.quiet };
     match run(cli.command, &ui) {
