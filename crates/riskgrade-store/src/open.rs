@@ -160,8 +160,9 @@ impl Store {
             Identity::Empty => {}
             Identity::Foreign { .. } => return Err(not_a_store(&file, identity)),
         }
-        let setup = "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
-                     PRAGMA foreign_keys = ON; PRAGMA cache_size = -65536;";
+        write_ahead_log(&conn).map_err(wrap)?;
+        let setup = "PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; \
+                     PRAGMA cache_size = -65536;";
         conn.execute_batch(setup).map_err(wrap)?;
         let mut store = Store {
             conn,
@@ -416,6 +417,34 @@ pub(crate) fn identify(conn: &Connection) -> rusqlite::Result<Identity> {
             objects,
         },
     })
+}
+
+/// Turns the file to write-ahead logging, once for all (the mode is kept in
+/// the file). SQLite needs the file to itself for the change and does not
+/// wait for it through the busy handler, so a connection that finds another
+/// opening the same new file retries, for up to [`BUSY_TIMEOUT`], until the
+/// change is made (by it or by the other).
+fn write_ahead_log(conn: &Connection) -> rusqlite::Result<()> {
+    let mode = |sql: &str| conn.query_row(sql, [], |r| r.get::<_, String>(0));
+    let start = std::time::Instant::now();
+    let mut pause = std::time::Duration::from_millis(1);
+    loop {
+        if mode("PRAGMA journal_mode")?.eq_ignore_ascii_case("wal") {
+            return Ok(());
+        }
+        match mode("PRAGMA journal_mode = WAL") {
+            // In memory the mode stays `memory`: nothing to wait for.
+            Ok(_) => return Ok(()),
+            Err(e)
+                if e.sqlite_error_code() == Some(rusqlite::ErrorCode::DatabaseBusy)
+                    && start.elapsed() < BUSY_TIMEOUT =>
+            {
+                std::thread::sleep(pause);
+                pause = (pause * 2).min(std::time::Duration::from_millis(50));
+            }
+            Err(e) => return Err(e),
+        }
+    }
 }
 
 /// A read-only connection to `path`; `immutable` tells SQLite that nobody can change the file.

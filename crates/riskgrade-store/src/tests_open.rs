@@ -242,19 +242,33 @@ fn an_empty_or_missing_file_is_not_read_as_a_store() {
     assert!(!missing.exists(), "reading or upgrading created the file");
 }
 
+/// Opening a new file from several connections at once: each waits for the
+/// others (turning the file to WAL takes a lock SQLite does not wait for by
+/// itself), and the store is set up once.
 #[test]
 fn two_processes_creating_one_store_both_succeed() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let path = dir.path().join("h.db");
-    let handles: Vec<_> = (0..4)
-        .map(|_| {
-            let path = path.clone();
-            std::thread::spawn(move || Store::open(&path).map(|s| s.schema_version()))
-        })
-        .collect();
-    for h in handles {
-        let version = h.join().expect("thread").expect("open").expect("version");
-        assert_eq!(version, SCHEMA_VERSION);
+    for round in 0..40 {
+        let path = dir.path().join(format!("h{round}.db"));
+        let start = std::sync::Arc::new(std::sync::Barrier::new(12));
+        let handles: Vec<_> = (0..12)
+            .map(|_| {
+                let (path, start) = (path.clone(), std::sync::Arc::clone(&start));
+                std::thread::spawn(move || {
+                    start.wait();
+                    Store::open(&path).map(|s| s.schema_version())
+                })
+            })
+            .collect();
+        for h in handles {
+            let version = h.join().expect("thread").expect("open").expect("version");
+            assert_eq!(version, SCHEMA_VERSION);
+        }
+        let conn = Connection::open(&path).expect("sqlite");
+        let mode: String = conn
+            .query_row("PRAGMA journal_mode", [], |r| r.get(0))
+            .expect("mode");
+        assert_eq!(mode, "wal");
     }
 }
 
