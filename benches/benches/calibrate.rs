@@ -19,7 +19,6 @@ static GLOBAL: riskgrade_alloc::MiMalloc = riskgrade_alloc::MiMalloc;
 use riskgrade_benches::{bench_n, general, population};
 
 fn calibration(c: &mut Criterion) {
-    riskgrade_alloc::hold_freed_memory();
     let set = Arc::new(general());
     let n = bench_n();
     let (frame, as_of) = population(&set, n);

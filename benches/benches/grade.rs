@@ -15,7 +15,6 @@ static GLOBAL: riskgrade_alloc::MiMalloc = riskgrade_alloc::MiMalloc;
 use riskgrade_benches::{bench_n, general, population};
 
 fn grading(c: &mut Criterion) {
-    riskgrade_alloc::hold_freed_memory();
     let set = Arc::new(general());
     let reference =
         Arc::new(riskgrade::examples::reference().expect("the embedded reference set loads"));

@@ -53,7 +53,6 @@ fn classes_text(g: &Grades) -> String {
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    riskgrade_alloc::hold_freed_memory();
     let args: Vec<String> = std::env::args().collect();
     if args.len() < 4 {
         return Err("usage: grade_file MODEL DATA AS_OF [REPEATS]".into());

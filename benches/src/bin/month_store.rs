@@ -67,7 +67,6 @@ fn prepare(n: usize) -> Result<(), Box<dyn std::error::Error>> {
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    riskgrade_alloc::hold_freed_memory();
     let args: Vec<String> = std::env::args().collect();
     if args.get(1).map(String::as_str) == Some("prepare") {
         let n = args.get(2).map_or(Ok(2_000_000), |s| s.parse())?;

@@ -1,19 +1,21 @@
 //! The allocator of riskgrade's programs: the `riskgrade` command line, the
-//! Python module and the benchmarks that stand for them declare
-//! [`MiMalloc`] as their global allocator and call [`hold_freed_memory`]
-//! first thing.
+//! Python module and the benchmarks declare [`MiMalloc`] as their global
+//! allocator; the Python module, and the benchmarks that stand for it, call
+//! [`hold_freed_memory`] first thing.
 //!
 //! A batch of a million enterprises allocates and frees about 2 GiB (the
 //! frame, the grades, the results' Arrow buffers). mimalloc gives freed
 //! memory back to the system once it has lain unused for a second; the next
-//! batch, or the next stage of the same one, then maps it again and the
-//! kernel zeroes every page afresh. On a 2-core machine, grading the same
-//! million rows four times in a row took 131,532 page faults and 11.0 s of
-//! system time for 13.0 s of user time (`rust_batch`, see `benches/`); with
-//! freed memory held for ten seconds, 2,863 faults and 1.6 s. Ten seconds is
-//! the delay after which jemalloc, by default, returns unused memory: a
-//! program between batches keeps what it will need again, and an idle one
-//! still gives it back.
+//! call from Python, or the next stage of the same one, then maps it again
+//! and the kernel zeroes every page afresh. On a 2-core machine, grading the
+//! same million rows four times in a row took 131,532 page faults and 11.0 s
+//! of system time for 13.0 s of user time (`rust_batch`, see `benches/`);
+//! with freed memory held for ten seconds, 2,863 faults and 1.6 s. Ten
+//! seconds is the delay after which jemalloc, by default, returns unused
+//! memory: a program between calls keeps what it will need again, and an
+//! idle one still gives it back. The command line keeps mimalloc's default:
+//! its batches follow each other within the second, and holding memory there
+//! measured the same time for a higher peak.
 //!
 //! ```
 //! riskgrade_alloc::hold_freed_memory();
