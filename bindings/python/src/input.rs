@@ -93,7 +93,7 @@ impl Parsed<'_> {
         match self {
             Parsed::Arrow(b) => Ok((
                 // A model no row is routed to demands no columns.
-                crate::input::arrow_frame(&crate::routed::fill_unrouted(set, b), schema, as_of)
+                arrow_frame(&crate::routed::fill_unrouted(set, b), schema, as_of)
                     .map_err(|e| io_err(&e))?,
                 None,
             )),

@@ -234,6 +234,10 @@ struct Prepared<'a> {
     ids: Vec<Arc<str>>,
     /// Per rule, its plan when it runs compiled.
     compiled: Vec<Option<Compiled<'a>>>,
+    /// Per rule, whether its condition is checked a chunk of rows at a time
+    /// ([`Pass::load_masks`]): the rule is active, its condition reads the batch
+    /// alone, and rules run compiled.
+    chunked: Vec<bool>,
     /// When the rules pass over the batch must stop running scripts.
     deadline: Instant,
     /// Under the `abort` policy, the first row known to have failed (rows
@@ -313,6 +317,15 @@ impl<'a> Pass<'a> {
         }
         let ids: Vec<Arc<str>> = rules.rules().iter().map(|r| Arc::from(r.id())).collect();
         let compiled = (0..rules.len()).map(|ri| self.compiled(ri)).collect();
+        let chunked = bound
+            .iter()
+            .enumerate()
+            .map(|(ri, b)| {
+                self.compiled
+                    && active.contains(&ri)
+                    && b.as_ref().is_some_and(Self::reads_batch_only)
+            })
+            .collect();
         Ok(Prepared {
             active,
             bound,
@@ -320,6 +333,7 @@ impl<'a> Pass<'a> {
             sites,
             ids,
             compiled,
+            chunked,
             deadline: started + rules.limits().batch(),
             first_failed: AtomicUsize::new(usize::MAX),
         })

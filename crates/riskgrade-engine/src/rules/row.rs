@@ -157,16 +157,8 @@ impl Pass<'_> {
     ) {
         scratch.mask_start = start;
         scratch.masks.resize_with(prep.bound.len(), || None);
-        if !self.compiled {
-            // The reference path: every condition row by row.
-            scratch.masks.iter_mut().for_each(|m| *m = None);
-            return;
-        }
         for (ri, mask) in scratch.masks.iter_mut().enumerate() {
-            let b = prep.bound[ri]
-                .as_ref()
-                .filter(|b| prep.active.contains(&ri) && Self::reads_batch_only(b));
-            let Some(b) = b else {
+            let Some(b) = prep.bound[ri].as_ref().filter(|_| prep.chunked[ri]) else {
                 *mask = None;
                 continue;
             };
